@@ -1,0 +1,38 @@
+/* analysis.h - the whole read-and-compute pipeline for one directory:
+ * ingest -> membership -> stats. Commands call this, then render. */
+#ifndef MEMREPORT_ANALYSIS_H
+#define MEMREPORT_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "membership.h"
+#include "model.h"
+#include "stats.h"
+
+typedef struct {
+    bool strict;
+    int64_t until;            /* INT64_MAX for end of data */
+    const char *baseline;     /* NULL: manifest, else highest final mean */
+    bool force_libcsv;
+} analysis_options;
+
+typedef struct {
+    experiment e;
+    membership m;
+    results r;
+    diag_list diag;           /* every warning and error, in order */
+} analysis;
+
+void analysis_options_default(analysis_options *o);
+/* Returns an exit status: 0 ok, 1 bad input (errors in a->diag), 3 I/O.
+ * `a` is always safe to free. */
+int analysis_run(const char *dir, const analysis_options *o, analysis *a);
+void analysis_free(analysis *a);
+
+/* Parses a --until argument: a full timestamp, or a date meaning the end of
+ * that day (23:59:59) in the experiment's timezone. */
+bool analysis_parse_until(const char *s, int tz_offset_min, int64_t *out);
+
+#endif

@@ -1,0 +1,35 @@
+/* ingest.h - reads an experiment directory into an `experiment`.
+ *
+ * Reads, in order: experiment.json (manifest.c), the memory CSV
+ * (memory.csv, memory_measurements.csv or measurements.csv), events.csv,
+ * diagnostics.csv, relay_config.csv and groups/*.txt. Every problem goes to
+ * `d` with file and line; ingest carries on past an error where it can so
+ * `memreport check` can list them all. Returns 0 when no error was added,
+ * 1 otherwise (the experiment is then not fit for analysis, but is always
+ * safe to free). With strict, conditions that are warnings otherwise (a
+ * partial last line) are errors. */
+#ifndef MEMREPORT_INGEST_H
+#define MEMREPORT_INGEST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "model.h"
+
+typedef struct {
+    bool strict;
+    bool force_libcsv;   /* skip the fast path (tests, differential checks) */
+} ingest_options;
+
+int ingest_experiment(const char *dir, const ingest_options *opt, experiment *e, diag_list *d);
+
+/* Lower-level entry points, for tests and for the archive's reuse path.
+ * `display` is the name used in messages. */
+int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, experiment *e,
+                      diag_list *d);
+
+/* Finds the memory CSV in dir; returns its base name or NULL. */
+const char *ingest_find_memory_csv(const char *dir);
+
+#endif

@@ -1,0 +1,73 @@
+/* membership.h - which relays belong to which group, and when.
+ *
+ * Resolution per DESIGN 5, first that applies for each group: manifest
+ * `members` (a file or a list); the memory CSV's `group` column;
+ * relay_config.csv; groups/group_<ID>_*.txt. With a manifest that lists
+ * groups, those are the groups; otherwise they are discovered from the
+ * first source that has any. A sample counts for group g when the relay is
+ * a member at that sample and the sample's time is inside g's window. */
+#ifndef MEMREPORT_MEMBERSHIP_H
+#define MEMREPORT_MEMBERSHIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+
+typedef enum {
+    MEMBERS_MANIFEST_LIST,
+    MEMBERS_MANIFEST_FILE,
+    MEMBERS_GROUP_COLUMN,
+    MEMBERS_RELAY_CONFIG,
+    MEMBERS_GROUP_FILE,
+} members_source;
+
+typedef struct {
+    char *id;
+    char *name;               /* manifest name, else the ID */
+    char *color;              /* "#rrggbb": manifest or palette */
+    const manifest_group *spec; /* NULL when not in the manifest */
+    members_source source;
+    char *source_path;        /* file the members came from, or NULL */
+    int64_t start, end;       /* window, inclusive; INT64_MIN / INT64_MAX when open */
+    uint8_t *member;          /* [nrelays] static membership; NULL for
+                                 MEMBERS_GROUP_COLUMN */
+    uint16_t colgroup;        /* for MEMBERS_GROUP_COLUMN */
+    size_t nmembers;          /* relays that are members at some sample */
+    char **missing;           /* listed members never seen in the data */
+    size_t nmissing;
+} group;
+
+/* A relay in two groups at once. */
+typedef struct {
+    size_t relay;
+    size_t g1, g2;
+    int64_t from, to;         /* first and last overlapping collection time */
+} overlap;
+
+typedef struct {
+    group *groups;
+    size_t ngroups;
+    overlap *overlaps;
+    size_t noverlaps;
+    uint8_t *ungrouped;       /* [nrelays]: in no group at any sample */
+    size_t nungrouped;
+} membership;
+
+/* Returns 0, or 1 after adding errors to d (unknown group, ambiguous group
+ * files, member file outside the directory, empty window...). Overlaps
+ * are warnings, errors when strict. */
+int membership_resolve(const experiment *e, bool strict, membership *m, diag_list *d);
+void membership_free(membership *m);
+
+/* True when relay r's sample at collection c counts for group g (the
+ * relay is a member then, and times[c] is inside g's window). Does not
+ * look at whether a sample exists. */
+bool membership_has(const membership *m, const experiment *e, size_t g, size_t r, size_t c);
+
+/* Index of the group with this ID, or -1. */
+long membership_find(const membership *m, const char *id);
+
+#endif

@@ -1,0 +1,102 @@
+/* model.c - lifetime of the experiment struct. */
+#include "model.h"
+
+#include <stdlib.h>
+
+static void free_strv(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void thresholds_default(thresholds *th)
+{
+    th->flat_gib_day = 0.05;
+    th->variable_cv = 0.10;
+    th->warmup_hours = 6.0;
+    th->restart_drop = 0.10;
+}
+
+static void manifest_free(manifest *m)
+{
+    char **s[] = {&m->id, &m->name, &m->server, &m->start_date, &m->end_date,
+                  &m->problem, &m->hypothesis, &m->description, &m->result,
+                  &m->recommendation, &m->baseline, &m->tor_version, &m->allocator};
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+        free(*s[i]);
+    for (size_t i = 0; i < m->ngroups; i++) {
+        manifest_group *g = &m->groups[i];
+        free(g->id);
+        free(g->name);
+        free(g->color);
+        free(g->description);
+        free(g->added);
+        free(g->config_json);
+        free(g->allocator);
+        free(g->version);
+        free(g->source);
+        free(g->members_file);
+        free_strv(g->members, g->nmembers);
+        free_strv(g->exclude, g->nexclude);
+    }
+    free(m->groups);
+}
+
+void experiment_free(experiment *e)
+{
+    if (!e)
+        return;
+    free(e->dir);
+    free(e->memory_path);
+    manifest_free(&e->man);
+    for (size_t i = 0; i < e->nrelays; i++) {
+        free(e->relays[i].nickname);
+        free(e->relays[i].fingerprint);
+    }
+    free(e->relays);
+    free(e->times);
+    free(e->rss_kb);
+    free(e->vmsize_kb);
+    free(e->hwm_kb);
+    free(e->frag);
+    free(e->col_group);
+    free_strv(e->colgroups, e->ncolgroups);
+    free(e->aggs);
+    for (size_t i = 0; i < e->nevents; i++) {
+        free(e->events[i].type);
+        free(e->events[i].description);
+        free(e->events[i].group);
+    }
+    free(e->events);
+    for (size_t i = 0; i < e->nhosts; i++) {
+        host_row *h = &e->hosts[i];
+        free(h->hostname);
+        free(h->tor_version);
+        free(h->os_release);
+        free(h->kernel);
+        free(h->allocator);
+    }
+    free(e->hosts);
+    for (size_t i = 0; i < e->nassignments; i++) {
+        free(e->assignments[i].key);
+        free(e->assignments[i].group);
+    }
+    free(e->assignments);
+    for (size_t i = 0; i < e->ngfiles; i++) {
+        free(e->gfiles[i].id);
+        free(e->gfiles[i].path);
+        free_strv(e->gfiles[i].members, e->gfiles[i].nmembers);
+        free(e->gfiles[i].member_lines);
+    }
+    free(e->gfiles);
+    for (size_t i = 0; i < e->ninputs; i++)
+        free(e->inputs[i].path);
+    free(e->inputs);
+    *e = (experiment){0};
+}
+
+const char *relay_label(const relay *r)
+{
+    return r->nickname && *r->nickname ? r->nickname : r->fingerprint;
+}

@@ -1,0 +1,171 @@
+/* model.h - the experiment: everything read from an experiment directory.
+ *
+ * Ingest fills one `experiment`; every later stage (membership, stats,
+ * charts, writers, archive) reads it and never opens the input files again.
+ *
+ * Samples are stored packed: one dense matrix per measured field, indexed
+ * [relay * ncoll + collection], with collections sorted by time. A missing
+ * kB value is KB_MISSING; a missing frag ratio is NAN. Times are UTC epoch
+ * seconds; display converts with man.tz_offset_min. */
+#ifndef MEMREPORT_MODEL_H
+#define MEMREPORT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+#define KB_MISSING UINT32_MAX
+#define COLGROUP_NONE UINT16_MAX
+#define TIME_NONE INT64_MIN
+
+/* Trend classification limits and restart handling (manifest "thresholds"). */
+typedef struct {
+    double flat_gib_day;  /* |steady growth| at most this is not growing: 0.05 */
+    double variable_cv;   /* coefficient of variation of the group mean above
+                             which a non-growing group is Variable: 0.10 */
+    double warmup_hours;  /* samples this soon after a start are skipped: 6 */
+    double restart_drop;  /* RSS must fall by at least this fraction, together
+                             with hwm_kb, to count as a restart: 0.10 */
+} thresholds;
+
+/* One group as the manifest describes it. Strings are NULL when absent. */
+typedef struct {
+    char *id;
+    char *name;
+    char *color;          /* "#rrggbb" */
+    char *description;
+    char *added;
+    char *config_json;    /* the "config" object re-serialised compactly */
+    char *allocator, *version, *source; /* config.allocator/version/source */
+    bool has_members;     /* "members" was given (file or list) */
+    char *members_file;   /* path relative to the experiment directory */
+    char **members;       /* literal list; nmembers entries */
+    size_t nmembers;
+    char **exclude;
+    size_t nexclude;
+    int64_t start, end;   /* TIME_NONE when absent */
+    long line;            /* line of the group's key in experiment.json */
+} manifest_group;
+
+typedef struct {
+    bool present;         /* experiment.json existed */
+    char *id, *name, *server, *start_date, *end_date;
+    char *problem, *hypothesis, *description, *result, *recommendation;
+    char *baseline;       /* group ID or NULL */
+    char *tor_version, *allocator;
+    int tz_offset_min;    /* "timezone", default 0 */
+    manifest_group *groups;
+    size_t ngroups;
+    thresholds th;        /* defaults filled in even without a manifest */
+    double memory_budget_gib; /* 0 when absent */
+} manifest;
+
+typedef struct {
+    char *nickname;       /* "" when the CSV had none */
+    char *fingerprint;    /* "" or 40 upper-case hex digits */
+    long first_line;      /* memory.csv line of its first row */
+} relay;
+
+typedef struct {
+    int64_t t;
+    uint64_t count, total_kb, avg_kb, min_kb, max_kb; /* UINT64_MAX when empty */
+    long line;
+} aggregate_row;
+
+typedef struct {
+    int64_t t;
+    char *type, *description, *group;
+    long line;
+} event;
+
+/* One row of diagnostics.csv (host facts at one collection). */
+typedef struct {
+    int64_t t;
+    char *hostname, *tor_version, *os_release, *kernel, *allocator;
+    double mem_total_mb;  /* NAN when empty */
+    long relay_count;     /* -1 when empty */
+    double relay_total_mb;
+    long line;
+} host_row;
+
+/* relay_config.csv: key is a fingerprint or nickname. */
+typedef struct {
+    char *key;
+    char *group;
+    long line;
+} relay_assignment;
+
+/* One groups/group_<ID>_<slug>.txt file. */
+typedef struct {
+    char *id;             /* parsed from the file name */
+    char *path;           /* relative to the experiment directory */
+    char **members;
+    long *member_lines;
+    size_t nmembers;
+} group_file;
+
+/* Every input file read, for the data reference and the archive. */
+typedef struct {
+    char *path;           /* relative to the experiment directory */
+    uint64_t bytes;
+    uint64_t rows;        /* data rows (CSV) or members (group file) */
+    char sha256[65];      /* lower-case hex */
+} input_file;
+
+/* Things ingest noticed that are not errors; data quality reports them. */
+typedef struct {
+    uint64_t duplicate_rows;    /* same relay, same timestamp: last one kept */
+    long first_duplicate_line;
+    uint64_t out_of_order_rows; /* timestamp earlier than the previous row's */
+    long first_out_of_order_line;
+    bool partial_last_line;     /* collector still writing: row left out */
+    long partial_line;
+    uint64_t relay_rows, aggregate_rows;
+} ingest_notes;
+
+typedef struct experiment {
+    char *dir;
+    char *memory_path;          /* relative name of the memory CSV used */
+    manifest man;
+
+    relay *relays;
+    size_t nrelays;
+    int64_t *times;             /* ncoll collection times, ascending */
+    size_t ncoll;
+
+    /* Packed samples, [r * ncoll + c]. */
+    uint32_t *rss_kb, *vmsize_kb, *hwm_kb;
+    float *frag;
+    uint16_t *col_group;        /* index into colgroups, or COLGROUP_NONE;
+                                   NULL when the CSV has no group column */
+    char **colgroups;           /* distinct non-empty values of `group` */
+    size_t ncolgroups;
+
+    aggregate_row *aggs;        /* sorted by time */
+    size_t naggs;
+    event *events;              /* in file order */
+    size_t nevents;
+    host_row *hosts;
+    size_t nhosts;
+    relay_assignment *assignments;
+    size_t nassignments;
+    group_file *gfiles;
+    size_t ngfiles;
+    input_file *inputs;
+    size_t ninputs;
+    ingest_notes notes;
+} experiment;
+
+static inline size_t exp_idx(const experiment *e, size_t r, size_t c)
+{
+    return r * e->ncoll + c;
+}
+
+void thresholds_default(thresholds *th);
+void experiment_free(experiment *e);
+/* Display name of a relay: nickname, else fingerprint. */
+const char *relay_label(const relay *r);
+
+#endif

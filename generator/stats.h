@@ -1,0 +1,141 @@
+/* stats.h - everything computed from an experiment (DESIGN 6).
+ *
+ * stats_compute turns (experiment, membership, options) into `results`.
+ * Memory values are GiB (kB / 1,048,576); slopes are GiB per day; NAN
+ * means "not available" (for example a CI of a one-relay group). Every
+ * random step (bootstrap) uses a fixed seed so reports are reproducible.
+ *
+ * The numeric kernels are exported for tests and for other modules. */
+#ifndef MEMREPORT_STATS_H
+#define MEMREPORT_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "membership.h"
+#include "model.h"
+
+#define BOOTSTRAP_RESAMPLES 2000
+
+/* One point of a group's series: member RSS at one collection. */
+typedef struct {
+    size_t c;                 /* collection index */
+    int64_t t;
+    size_t n;                 /* members with a sample */
+    double mean, median, p10, p90, min, max;
+} group_point;
+
+typedef enum { TREND_FLAT, TREND_GROWING, TREND_FALLING, TREND_VARIABLE } trend_class;
+
+/* A restart seen in the data: RSS and hwm_kb dropped together, or a
+ * restart event covered the relay. */
+typedef struct {
+    size_t relay;
+    size_t c;                 /* first collection after the restart */
+    int64_t t;
+    bool from_event;
+} restart;
+
+typedef struct {
+    group_point *series;      /* collections inside the window with n > 0,
+                                 up to the final snapshot */
+    size_t nseries;
+
+    bool has_final;           /* false when no sample at or before --until */
+    size_t final_c;
+    int64_t final_t;
+    size_t final_n;
+    double final_mean, final_median;
+    size_t *final_relays;     /* final_n relay indices ... */
+    double *final_values;     /* ... and their RSS in GiB, same order */
+
+    double ratio, ratio_lo, ratio_hi;   /* baseline final mean / this one */
+    double p_value, p_holm;             /* rank-sum vs baseline; NAN for baseline */
+
+    double slope_ols, slope_theil_sen;  /* of the group-mean series */
+    double r2;                          /* of the OLS fit */
+    double first_mean, last_mean, change_pct;
+    double cv;                          /* sd / mean of the group-mean series */
+
+    double steady, steady_lo, steady_hi; /* restart-aware growth, CI over relays */
+    size_t steady_n;                     /* relays with a steady slope */
+    double forecast_days;    /* NAN: no budget; INFINITY: not at this rate;
+                                0: already over */
+    trend_class trend;
+    double *day_values;       /* [results.ndays], NAN where no data */
+} group_result;
+
+typedef enum {
+    FINDING_MISSING_MEMBER,
+    FINDING_UNGROUPED,
+    FINDING_OVERLAP,
+    FINDING_DUPLICATE,
+    FINDING_OUT_OF_ORDER,
+    FINDING_RESTART,
+    FINDING_AGGREGATE_MISMATCH,
+    FINDING_PARTIAL_LINE,
+    FINDING_EMPTY_GROUP,
+} finding_kind;
+
+typedef struct {
+    finding_kind kind;
+    bool error;
+    char *message;            /* one sentence, plain text */
+    char *file;               /* may be NULL */
+    long line;
+} finding;
+
+typedef struct {
+    int64_t until;            /* INT64_MAX: end of data */
+    const char *baseline;     /* group ID, or NULL for the manifest/default */
+    bool strict;
+} stats_options;
+
+typedef struct {
+    size_t ngroups;
+    group_result *groups;     /* parallel to membership.groups */
+    size_t baseline;          /* group index */
+    int64_t until;            /* as requested */
+    int64_t first_t, last_t;  /* analysed period: first and last collection used */
+
+    int64_t day1;             /* local day number of Day 1 */
+    int *days;                /* the chosen day numbers (1 = Day 1) */
+    size_t ndays;
+
+    restart *restarts;
+    size_t nrestarts;
+    finding *findings;
+    size_t nfindings;
+} results;
+
+/* Returns 0, or 1 after adding errors to d (baseline unknown, window with
+ * no samples...). `res` is always safe to free. */
+int stats_compute(const experiment *e, const membership *m, const stats_options *opt,
+                  results *res, diag_list *d);
+void results_free(results *res);
+const char *trend_name(trend_class t);
+
+/* Numeric kernels. Arrays are not modified unless stated. */
+double stats_mean(const double *x, size_t n);
+/* Quantile with linear interpolation (type 7); sorts x in place. */
+double stats_quantile_sorted(const double *sorted, size_t n, double q);
+void stats_sort(double *x, size_t n);
+/* OLS fit y = a + b x; returns b, sets *r2 (NAN when undefined). */
+double stats_ols(const double *x, const double *y, size_t n, double *intercept, double *r2);
+/* Median of pairwise slopes. */
+double stats_theil_sen(const double *x, const double *y, size_t n);
+/* Two-sided Mann-Whitney rank-sum p-value (normal approximation with tie
+ * and continuity correction). */
+double stats_rank_sum_p(const double *a, size_t na, const double *b, size_t nb);
+/* Holm step-down adjustment, in place; NAN entries are skipped. */
+void stats_holm(double *p, size_t n);
+
+/* Deterministic random numbers for the bootstrap (splitmix64). */
+typedef struct { uint64_t s; } rng;
+void rng_seed(rng *r, uint64_t seed);
+uint64_t rng_next(rng *r);
+size_t rng_below(rng *r, size_t n);
+
+#endif

@@ -1,0 +1,59 @@
+/* util.h - allocation, growable buffers and small string helpers.
+ *
+ * Out-of-memory policy: every allocation goes through xmalloc and friends,
+ * which print a message and abort. No caller checks for NULL. */
+#ifndef MEMREPORT_UTIL_H
+#define MEMREPORT_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define KB_PER_GIB 1048576.0
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grows *p (of *cap elements of elem bytes) so that it holds at least need. */
+void xgrow(void **p, size_t *cap, size_t need, size_t elem);
+char *xstrdup(const char *s);            /* NULL stays NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* A growable byte buffer, always NUL-terminated. buf_detach hands the
+ * memory to the caller and leaves the buffer empty. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} strbuf;
+
+void buf_init(strbuf *b);
+void buf_free(strbuf *b);
+void buf_reset(strbuf *b);
+void buf_putn(strbuf *b, const char *s, size_t n);
+void buf_puts(strbuf *b, const char *s);
+void buf_putc(strbuf *b, char c);
+void buf_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *buf_detach(strbuf *b);
+
+/* String helpers. */
+bool str_eq(const char *a, const char *b);      /* NULL-safe */
+bool str_ieq(const char *a, const char *b);     /* ASCII case-insensitive, NULL-safe */
+bool str_empty(const char *s);                  /* NULL or "" */
+char *str_trim(char *s);                        /* in place: spaces, tabs, CR, LF */
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+/* True when s[0..n) is valid UTF-8. */
+bool utf8_valid(const char *s, size_t n);
+/* True for 40 hexadecimal digits. */
+bool is_fingerprint(const char *s);
+
+/* Reads a whole file. Returns NULL and sets errno on failure; *len gets the
+ * size. The result is NUL-terminated and owned by the caller. */
+char *file_read_all(const char *path, size_t *len);
+
+#endif
