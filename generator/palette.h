@@ -1,0 +1,15 @@
+/* palette.h - default group colours: the Okabe-Ito palette, distinguishable
+ * by readers with the common forms of colour blindness. Manifest colours
+ * win over these. */
+#ifndef MEMREPORT_PALETTE_H
+#define MEMREPORT_PALETTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* "#rrggbb" for the i-th group (cycles after 8). Static storage. */
+const char *palette_color(size_t i);
+/* Parses "#rrggbb" into 0..1 components; false when malformed. */
+bool palette_parse(const char *hex, double *r, double *g, double *b);
+
+#endif
