@@ -29,6 +29,8 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Igenerator -Icharts -Itests
+# Where templates/ and assets/ are found at run time (env MEMREPORT_DATA_DIR overrides).
+CPPFLAGS += -DMEMREPORT_DATA_DIR=\"$(CURDIR)\"
 CFLAGS ?= $(OPT)
 CFLAGS += -std=c11 -Wall -Wextra $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 CXXFLAGS ?= $(OPT)

@@ -16,6 +16,9 @@ typedef struct {
     int64_t until;            /* INT64_MAX for end of data */
     const char *baseline;     /* NULL: manifest, else highest final mean */
     bool force_libcsv;
+    const char *until_text;   /* when set, parsed with analysis_parse_until in
+                                 the experiment's timezone once the manifest
+                                 is read; overrides `until` */
 } analysis_options;
 
 typedef struct {

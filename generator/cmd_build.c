@@ -1,12 +1,437 @@
-/* cmd_build.c - memreport build (not yet written). */
+/* cmd_build.c - memreport build: analyse one experiment directory, render
+ * REPORT.md, the charts and the HTML site in memory, then write them all
+ * at once (outset), so a failure leaves the previous outputs untouched.
+ *
+ * Flow: options -> templates -> edited-REPORT.md check -> analysis ->
+ * render everything -> stage every file -> commit. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "analysis.h"
+#include "archive.h"
+#include "charts.h"
 #include "cli.h"
+#include "notes.h"
+#include "outset.h"
+#include "report_common.h"
+#include "report_html.h"
+#include "report_md.h"
+#include "summary.h"
+#include "tmpl.h"
+#include "util.h"
+
+typedef struct {
+    const char *dir;
+    const char *site;
+    const char *until;
+    const char *baseline;
+    bool strict, force;
+    bool from_archive;      /* the analysis was read from a current results.sqlite */
+    int verbosity;          /* 0 quiet, 1 normal, 2 verbose */
+} build_opts;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: memreport build EXPDIR [-o SITE] [--until TIME] [--baseline ID]\n"
+            "                       [--strict] [--force] [-q|-v]\n\n"
+            "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/).\n"
+            "All files are written to temporaries and renamed together at the end.\n\n"
+            "  -o, --output SITE   directory of the HTML site\n"
+            "      --until TIME    final snapshot at or before TIME (a date means its end)\n"
+            "      --baseline ID   group that ratios are taken against\n"
+            "      --strict        treat warnings (overlaps, partial last line) as errors\n"
+            "      --force         overwrite a REPORT.md that was edited by hand\n"
+            "  -q, --quiet         print errors only\n"
+            "  -v, --verbose       list every file written\n"
+            "  -h, --help          this help\n\n"
+            "SOURCE_DATE_EPOCH, when set, is the report's date; otherwise the date of the\n"
+            "last collection is used, so the same inputs always give the same bytes.\n"
+            "MEMREPORT_DATA_DIR overrides where templates/ and assets/ are read from.\n");
+}
+
+/* Appends one shell word, quoted only when needed. */
+static void shell_word(strbuf *b, const char *s)
+{
+    bool plain = *s != '\0';
+    bool ctrl = false;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f)
+            ctrl = true;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("@%+=:,./-_", c)))
+            plain = false;
+    }
+    buf_putc(b, ' ');
+    if (plain) {
+        buf_puts(b, s);
+    } else if (ctrl) {
+        /* $'...' keeps the command on one line. */
+        buf_puts(b, "$'");
+        for (const char *p = s; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (c < 0x20 || c == 0x7f)
+                buf_printf(b, "\\x%02x", c);
+            else if (c == '\'' || c == '\\')
+                buf_printf(b, "\\%c", c);
+            else
+                buf_putc(b, (char)c);
+        }
+        buf_putc(b, '\'');
+    } else {
+        buf_putc(b, '\'');
+        for (const char *p = s; *p; p++) {
+            if (*p == '\'')
+                buf_puts(b, "'\\''");
+            else
+                buf_putc(b, *p);
+        }
+        buf_putc(b, '\'');
+    }
+}
+
+static char *build_command(const build_opts *o)
+{
+    strbuf b;
+    buf_init(&b);
+    buf_puts(&b, "memreport build");
+    shell_word(&b, o->dir);
+    if (o->site) {
+        buf_puts(&b, " -o");
+        shell_word(&b, o->site);
+    }
+    if (o->until) {
+        buf_puts(&b, " --until");
+        shell_word(&b, o->until);
+    }
+    if (o->baseline) {
+        buf_puts(&b, " --baseline");
+        shell_word(&b, o->baseline);
+    }
+    if (o->strict)
+        buf_puts(&b, " --strict");
+    return buf_detach(&b);
+}
+
+/* SOURCE_DATE_EPOCH as a number; false when unset or malformed. */
+static bool source_date_epoch(int64_t *t)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < 0)
+        return false;
+    *t = v;
+    return true;
+}
+
+/* 0 when REPORT.md is absent or exactly as memreport wrote it, 1 when it
+ * was edited, 3 when it cannot be read. */
+static int check_report(const char *path, diag_list *d)
+{
+    size_t len = 0;
+    char *text = file_read_all(path, &len);
+    if (!text) {
+        if (errno == ENOENT)
+            return 0;
+        diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+        return EXIT_IO;
+    }
+    bool ok = report_md_unedited(text, len);
+    free(text);
+    return ok ? 0 : EXIT_BAD_INPUT;
+}
+
+static const struct {
+    const char *title;
+    const char *caption;
+} chart_text[] = {
+    [CHART_TIMESERIES] = {"Memory over time",
+                          "Mean RSS per relay of each group at every collection; numbered "
+                          "markers are the events listed below."},
+    [CHART_DISTRIBUTION] = {"Distribution at the final snapshot",
+                            "RSS of every relay at its group's final snapshot, with each "
+                            "group's median, quartiles and mean."},
+    [CHART_TRAJECTORIES] = {"Relay trajectories",
+                            "RSS of every relay over time, coloured by group: restarts show "
+                            "as drops, leaks as steady climbs."},
+    [CHART_TOTAL] = {"Server total",
+                     "Memory of all relays on the server together at every collection."},
+};
+
+typedef struct {
+    unsigned char *png[CHART_COUNT];
+    size_t png_len[CHART_COUNT];
+    char *svg[CHART_COUNT];
+    size_t svg_len[CHART_COUNT];
+} chart_set;
+
+static void chart_set_free(chart_set *c)
+{
+    for (size_t k = 0; k < CHART_COUNT; k++) {
+        free(c->png[k]);
+        free(c->svg[k]);
+    }
+}
+
+static int stage(outset *os, const char *path, const void *data, size_t len, int verbosity,
+                 diag_list *d)
+{
+    if (verbosity > 1)
+        fprintf(stderr, "memreport: writing %s\n", path);
+    return outset_add(os, path, data, len, d);
+}
+
+/* Renders and writes everything. Returns an exit status. */
+static int build(const build_opts *o, analysis *a, diag_list *d)
+{
+    int status = EXIT_IO;
+    chart_set cs = {0};
+    notes nt = {0};
+    strbuf md, html, csv;
+    buf_init(&md);
+    buf_init(&html);
+    buf_init(&csv);
+    char *command = build_command(o);
+    char *site = o->site ? xstrdup(o->site) : xasprintf("%s/site", o->dir);
+    char **series_path = xcalloc(a->m.ngroups + 1, sizeof *series_path);
+    char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
+    outset *os = outset_new();
+
+    if (notes_load(o->dir, &nt, d) != 0) {
+        status = EXIT_BAD_INPUT;
+        goto out;
+    }
+
+    report_ctx ctx = {.command = command, .notes = &nt, .asset_prefix = "assets/",
+                      .results_csv = "data/results.csv",
+                      .series_csv = (const char **)series_href};
+    if (!source_date_epoch(&ctx.generated_t)) {
+        ctx.generated_t = a->r.last_t;
+        ctx.generated_from_sde = false;
+    } else {
+        ctx.generated_from_sde = true;
+    }
+
+    for (size_t k = 0; k < CHART_COUNT; k++) {
+        if (chart_render(a, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
+                         &cs.svg_len[k], d) != 0)
+            goto out;
+        report_chart *rc = &ctx.charts[ctx.ncharts++];
+        rc->name = chart_name((chart_kind)k);
+        rc->title = chart_text[k].title ? chart_text[k].title : chart_title((chart_kind)k);
+        rc->caption = chart_text[k].caption ? chart_text[k].caption : chart_title((chart_kind)k);
+        rc->svg = cs.svg[k];
+        rc->svg_len = cs.svg_len[k];
+    }
+
+    for (size_t g = 0; g < a->m.ngroups; g++) {
+        char *id = report_file_id(a->m.groups[g].id, g);
+        series_href[g] = xasprintf("data/series_%s.csv", id);
+        series_path[g] = xasprintf("%s/%s", site, series_href[g]);
+        free(id);
+    }
+
+    /* The archive (results.sqlite, archive.c) joins this outset: a fresh
+     * one is serialised and staged both in EXPDIR and as the site's
+     * download; one that was just read because it is current is kept as
+     * it is and only copied to the site. */
+    char *archive_src = xasprintf("%s/%s", o->dir, ARCHIVE_FILE_NAME);
+    unsigned char *archive_bytes = NULL;
+    size_t archive_len = 0;
+    if (!o->from_archive) {
+        analysis_options ao;
+        analysis_options_default(&ao);
+        ao.strict = o->strict;
+        ao.baseline = o->baseline;
+        ao.until_text = o->until;
+        if (archive_check_replaceable(archive_src, d) != 0 ||
+            archive_serialize(a, &ao, archive_src, &archive_bytes, &archive_len, d) != 0) {
+            free(archive_src);
+            goto out;
+        }
+    }
+    ctx.archive = "data/results.sqlite";
+
+    if (report_md_render(a, &ctx, &md, d) != 0 || report_html_render(a, &ctx, &html, d) != 0) {
+        free(archive_src);
+        free(archive_bytes);
+        goto out;
+    }
+    summary_csv(a, &csv);
+
+    /* Stage: charts, site, and REPORT.md last (its marker vouches for the rest). */
+    int bad = 0;
+    for (size_t k = 0; k < CHART_COUNT && !bad; k++) {
+        char *p = xasprintf("%s/charts/%s.png", o->dir, chart_name((chart_kind)k));
+        char *s = xasprintf("%s/charts/%s.svg", o->dir, chart_name((chart_kind)k));
+        bad = stage(os, p, cs.png[k], cs.png_len[k], o->verbosity, d) ||
+              stage(os, s, cs.svg[k], cs.svg_len[k], o->verbosity, d);
+        free(p);
+        free(s);
+    }
+    static const char *assets[] = {"style.css", "favicon.svg"};
+    for (size_t i = 0; i < ARRAY_LEN(assets) && !bad; i++) {
+        char *src = xasprintf("%s/assets/%s", report_data_dir(), assets[i]);
+        char *dst = xasprintf("%s/assets/%s", site, assets[i]);
+        if (o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", dst);
+        bad = outset_add_copy(os, dst, src, d);
+        free(src);
+        free(dst);
+    }
+    if (!bad) {
+        char *p = xasprintf("%s/data/results.csv", site);
+        bad = stage(os, p, csv.data, csv.len, o->verbosity, d);
+        free(p);
+    }
+    for (size_t g = 0; g < a->m.ngroups && !bad; g++) {
+        strbuf s;
+        buf_init(&s);
+        report_series_csv(a, g, &s);
+        bad = stage(os, series_path[g], s.data, s.len, o->verbosity, d);
+        buf_free(&s);
+    }
+    if (!bad) {
+        char *dst = xasprintf("%s/data/results.sqlite", site);
+        if (o->from_archive) {
+            bad = outset_add_copy(os, dst, archive_src, d);
+        } else {
+            bad = stage(os, archive_src, archive_bytes, archive_len, o->verbosity, d) ||
+                  stage(os, dst, archive_bytes, archive_len, o->verbosity, d);
+        }
+        free(dst);
+    }
+    free(archive_src);
+    free(archive_bytes);
+    if (!bad) {
+        char *p = xasprintf("%s/index.html", site);
+        bad = stage(os, p, html.data, html.len, o->verbosity, d);
+        free(p);
+    }
+    if (!bad) {
+        char *p = xasprintf("%s/REPORT.md", o->dir);
+        bad = stage(os, p, md.data, md.len, o->verbosity, d);
+        free(p);
+    }
+    if (bad || outset_commit(os, d) != 0)
+        goto out;
+    if (o->verbosity > 0)
+        fprintf(stderr, "memreport: wrote %s/REPORT.md, %d charts and %s/index.html (%zu files)\n",
+                o->dir, (int)CHART_COUNT, site, outset_count(os));
+    status = EXIT_OK;
+
+out:
+    outset_free(os);
+    for (size_t g = 0; g < a->m.ngroups; g++) {
+        free(series_path[g]);
+        free(series_href[g]);
+    }
+    free(series_path);
+    free(series_href);
+    free(site);
+    free(command);
+    buf_free(&md);
+    buf_free(&html);
+    buf_free(&csv);
+    notes_free(&nt);
+    chart_set_free(&cs);
+    return status;
+}
 
 int cmd_build(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "memreport: build is not available yet\n");
-    return EXIT_IO;
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"until", required_argument, NULL, 'U'},
+        {"baseline", required_argument, NULL, 'B'},
+        {"strict", no_argument, NULL, 'S'},
+        {"force", no_argument, NULL, 'F'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    build_opts o = {.verbosity = 1};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.site = optarg; break;
+        case 'U': o.until = optarg; break;
+        case 'B': o.baseline = optarg; break;
+        case 'S': o.strict = true; break;
+        case 'F': o.force = true; break;
+        case 'q': o.verbosity = 0; break;
+        case 'v': o.verbosity = 2; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "memreport: build needs exactly one experiment directory\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    o.dir = argv[optind];
+
+    diag_list d;
+    diag_init(&d);
+    int status;
+    analysis a;
+    memset(&a, 0, sizeof a);
+    diag_init(&a.diag);
+
+    /* Templates first: a broken template stops the build before any work. */
+    if (report_load_templates(&d) != 0) {
+        status = EXIT_IO;
+        goto done;
+    }
+
+    char *report = xasprintf("%s/REPORT.md", o.dir);
+    status = check_report(report, &d);
+    if (status == EXIT_BAD_INPUT && !o.force)
+        diag_error(&d, report, 0, "edited since memreport wrote it; move your text into "
+                                  "notes.md or pass --force");
+    free(report);
+    if (status == EXIT_BAD_INPUT && o.force)
+        status = EXIT_OK;
+    if (status != 0)
+        goto done;
+
+    analysis_options ao;
+    analysis_options_default(&ao);
+    ao.strict = o.strict;
+    ao.baseline = o.baseline;
+    ao.until_text = o.until;
+    /* Incremental: a results.sqlite that matches the inputs' hashes and
+     * these options is read instead of the CSVs (archive_load.c). */
+    char *why = NULL;
+    status = analysis_load(o.dir, &ao, &a, &o.from_archive, &why);
+    if (status == 0 && o.verbosity > 1)
+        fprintf(stderr, "memreport: %s\n", o.from_archive ? "inputs unchanged: read results.sqlite"
+                                                          : why ? why : "read the CSVs");
+    free(why);
+    diag_print(&a.diag, stderr, o.verbosity == 0);
+    if (status != 0)
+        goto done;
+
+    status = build(&o, &a, &d);
+
+done:
+    diag_print(&d, stderr, false);
+    diag_free(&d);
+    analysis_free(&a);
+    notes_cleanup();
+    charts_shutdown();
+    return status;
 }

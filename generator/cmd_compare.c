@@ -1,12 +1,115 @@
-/* cmd_compare.c - memreport compare (not yet written). */
+/* cmd_compare.c - memreport compare: the site's comparison page on a
+ * terminal. Each directory is loaded from its archive when that is current
+ * (analysis_load), else from its CSVs; nothing is written. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "archive.h"
 #include "cli.h"
+#include "compare.h"
+#include "report_common.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: memreport compare EXPDIR EXPDIR... [--format text|csv|json]\n"
+               "                         [--until TIME] [--strict]\n\n"
+               "Lines up the groups that run the same allocator in different experiments:\n"
+               "version, final mean, steady growth and ratio to each experiment's control\n"
+               "group (a group named \"control\", else the only glibc group, else the\n"
+               "baseline). Allocators seen in one experiment only are left out.\n"
+               "A current EXPDIR/results.sqlite is read instead of the CSVs.\n\n"
+               "  -f, --format FMT  text (default), csv or json\n"
+               "      --until TIME  final snapshot at or before TIME in every experiment\n"
+               "      --strict      treat warnings as errors\n"
+               "  -v, --verbose     say whether each archive was used, and why not\n"
+               "  -h, --help        this help\n");
+}
 
 int cmd_compare(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "memreport: compare is not available yet\n");
-    return EXIT_IO;
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"until", required_argument, NULL, 'U'},
+        {"strict", no_argument, NULL, 'S'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *format = "text";
+    analysis_options ao;
+    analysis_options_default(&ao);
+    bool verbose = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'U': ao.until_text = optarg; break;
+        case 'S': ao.strict = true; break;
+        case 'v': verbose = true; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (!str_eq(format, "text") && !str_eq(format, "csv") && !str_eq(format, "json")) {
+        fprintf(stderr, "memreport: --format must be text, csv or json, not '%s'\n", format);
+        return EXIT_USAGE;
+    }
+    size_t n = (size_t)(argc - optind);
+    if (n < 2) {
+        fprintf(stderr, "memreport: compare needs at least two experiment directories\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    analysis *as = xcalloc(n, sizeof *as);
+    const analysis **ptrs = xcalloc(n, sizeof *ptrs);
+    const char **titles = xcalloc(n, sizeof *titles);
+    int status = EXIT_OK;
+    for (size_t i = 0; i < n; i++) {
+        const char *dir = argv[optind + (int)i];
+        bool reused = false;
+        char *why = NULL;
+        int rc = analysis_load(dir, &ao, &as[i], &reused, &why);
+        diag_print(&as[i].diag, stderr, true);
+        if (verbose)
+            fprintf(stderr, "memreport: %s: %s%s\n", dir,
+                    reused ? "read from results.sqlite" : "read from the CSVs: ",
+                    reused ? "" : why ? why : "");
+        free(why);
+        if (rc != 0) {
+            fprintf(stderr, "memreport: %s: cannot be compared (see above)\n", dir);
+            if (status == EXIT_OK || rc > status)
+                status = rc;
+        }
+        ptrs[i] = &as[i];
+        titles[i] = report_title(&as[i]);
+    }
+    if (status == EXIT_OK) {
+        comparison cmp;
+        compare_build(ptrs, n, &cmp);
+        strbuf out;
+        buf_init(&out);
+        if (str_eq(format, "csv"))
+            compare_csv(&cmp, ptrs, titles, &out);
+        else if (str_eq(format, "json"))
+            compare_json(&cmp, ptrs, titles, &out);
+        else
+            compare_text(&cmp, ptrs, titles, &out);
+        if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+            perror("memreport: stdout");
+            status = EXIT_IO;
+        }
+        buf_free(&out);
+        compare_free(&cmp);
+    }
+    for (size_t i = 0; i < n; i++)
+        analysis_free(&as[i]);
+    free(as);
+    free(ptrs);
+    free(titles);
+    return status;
 }

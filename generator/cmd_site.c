@@ -1,12 +1,120 @@
-/* cmd_site.c - memreport site (not yet written). */
+/* cmd_site.c - memreport site: options, then site_build (site.c). */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "charts.h"
 #include "cli.h"
+#include "notes.h"
+#include "site.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: memreport site ROOT... -o SITE [--until TIME] [--strict] [--no-save]\n"
+            "                      [-q|-v]\n\n"
+            "Finds every experiment directory under each ROOT (a directory holding\n"
+            "memory.csv, memory_measurements.csv or measurements.csv), reads each from its\n"
+            "results.sqlite when that is current or else from its CSVs (and saves the\n"
+            "archive beside them), and writes one site: SITE/index.html with a row per\n"
+            "experiment, SITE/compare.html comparing groups that share an allocator, and\n"
+            "each experiment's page under SITE/<experiment>/. Experiments that cannot be\n"
+            "read are listed on the index with their error; the rest is built.\n\n"
+            "  -o, --output SITE   directory of the site (required)\n"
+            "      --until TIME    final snapshot at or before TIME in every experiment\n"
+            "      --strict        treat warnings as errors\n"
+            "      --no-save       do not write results.sqlite into experiment directories\n"
+            "  -q, --quiet         print errors only\n"
+            "  -v, --verbose       say how each experiment was read\n"
+            "  -h, --help          this help\n");
+}
+
+/* The command as typed, for the pages' "how to regenerate". */
+static char *command_line(int argc, char **argv)
+{
+    strbuf b;
+    buf_init(&b);
+    buf_puts(&b, "memreport site");
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        bool plain = *s != '\0';
+        for (const char *p = s; *p; p++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_",
+                        *p))
+                plain = false;
+        buf_putc(&b, ' ');
+        if (plain) {
+            buf_puts(&b, s);
+            continue;
+        }
+        buf_putc(&b, '\'');
+        for (const char *p = s; *p; p++) {
+            if (*p == '\'')
+                buf_puts(&b, "'\\''");
+            else if ((unsigned char)*p < 0x20)
+                buf_putc(&b, '?');
+            else
+                buf_putc(&b, *p);
+        }
+        buf_putc(&b, '\'');
+    }
+    return buf_detach(&b);
+}
 
 int cmd_site(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "memreport: site is not available yet\n");
-    return EXIT_IO;
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"until", required_argument, NULL, 'U'},
+        {"strict", no_argument, NULL, 'S'},
+        {"no-save", no_argument, NULL, 'N'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    site_options o;
+    memset(&o, 0, sizeof o);
+    analysis_options_default(&o.ao);
+    o.save_archives = true;
+    o.verbosity = 1;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.out = optarg; break;
+        case 'U': o.ao.until_text = optarg; break;
+        case 'S': o.ao.strict = true; break;
+        case 'N': o.save_archives = false; break;
+        case 'q': o.verbosity = 0; break;
+        case 'v': o.verbosity = 2; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (!o.out) {
+        fprintf(stderr, "memreport: site needs -o SITE\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "memreport: site needs at least one ROOT directory\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    o.roots = (const char *const *)(argv + optind);
+    o.nroots = (size_t)(argc - optind);
+    char *cmd = command_line(argc, argv);
+    o.command = cmd;
+    diag_list d;
+    diag_init(&d);
+    int status = site_build(&o, &d);
+    diag_print(&d, stderr, false);
+    diag_free(&d);
+    free(cmd);
+    notes_cleanup();
+    charts_shutdown();
+    return status;
 }

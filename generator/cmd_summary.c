@@ -1,12 +1,109 @@
-/* cmd_summary.c - memreport summary (not yet written). */
+/* cmd_summary.c - memreport summary: the per-group results on stdout as a
+ * table, CSV or JSON; warnings and errors on stderr. */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "analysis.h"
 #include "cli.h"
+#include "summary.h"
+#include "timestamp.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: memreport summary EXPDIR [--until TIME] [--baseline ID] [--strict]\n"
+            "                         [--format text|csv|json]\n\n"
+            "Prints each group's final mean RSS, ratio to the baseline (95%% bootstrap\n"
+            "interval), rank-sum p-value (Holm-adjusted), growth slopes and trend.\n\n"
+            "  --until TIME      use data up to TIME (a date alone: the end of that day,\n"
+            "                    in the experiment's timezone)\n"
+            "  --baseline ID     group that ratios are taken against (default: the\n"
+            "                    manifest's, else the group with the highest final mean)\n"
+            "  --strict          treat overlaps and a partial last line as errors\n"
+            "  --format FORMAT   text (default), csv or json\n"
+            "  -h, --help        show this help\n\n"
+            "Exit status: 0 success, 1 bad input, 2 bad usage, 3 I/O failure.\n");
+}
 
 int cmd_summary(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "memreport: summary is not available yet\n");
-    return EXIT_IO;
+    static const struct option opts[] = {
+        {"until", required_argument, NULL, 'u'},  {"baseline", required_argument, NULL, 'b'},
+        {"strict", no_argument, NULL, 's'},       {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    analysis_options ao;
+    analysis_options_default(&ao);
+    const char *format = "text";
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'u': {
+            int64_t t;
+            /* Syntax only here; the manifest's timezone applies later. */
+            if (!analysis_parse_until(optarg, 0, &t)) {
+                fprintf(stderr, "memreport: --until '%s' is not a timestamp "
+                                "(YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])\n", optarg);
+                return EXIT_USAGE;
+            }
+            ao.until_text = optarg;
+            break;
+        }
+        case 'b':
+            ao.baseline = optarg;
+            break;
+        case 's':
+            ao.strict = true;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return EXIT_OK;
+        case ':':
+            fprintf(stderr, "memreport: summary: %s needs a value\n", argv[optind - 1]);
+            usage(stderr);
+            return EXIT_USAGE;
+        default:
+            fprintf(stderr, "memreport: summary: unknown option '%s'\n", argv[optind - 1]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json")) {
+        fprintf(stderr, "memreport: summary: --format must be text, csv or json, not '%s'\n",
+                format);
+        return EXIT_USAGE;
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "memreport: summary: %s\n",
+                optind >= argc ? "give one experiment directory" : "too many arguments");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    analysis a;
+    int rc = analysis_run(argv[optind], &ao, &a);
+    diag_print(&a.diag, stderr, false);
+    if (rc == 0) {
+        strbuf out;
+        buf_init(&out);
+        if (!strcmp(format, "csv"))
+            summary_csv(&a, &out);
+        else if (!strcmp(format, "json"))
+            summary_json(&a, &out);
+        else
+            summary_text(&a, &out);
+        if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+            fprintf(stderr, "memreport: summary: writing the output failed\n");
+            rc = EXIT_IO;
+        }
+        buf_free(&out);
+    }
+    analysis_free(&a);
+    return rc;
 }

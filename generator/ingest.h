@@ -2,7 +2,7 @@
  *
  * Reads, in order: experiment.json (manifest.c), the memory CSV
  * (memory.csv, memory_measurements.csv or measurements.csv), events.csv,
- * diagnostics.csv, relay_config.csv and groups/*.txt. Every problem goes to
+ * diagnostics.csv, relay_config.csv and the groups/ files. Every problem goes to
  * `d` with file and line; ingest carries on past an error where it can so
  * `memreport check` can list them all. Returns 0 when no error was added,
  * 1 otherwise (the experiment is then not fit for analysis, but is always

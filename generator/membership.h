@@ -35,6 +35,8 @@ typedef struct {
     uint8_t *member;          /* [nrelays] static membership; NULL for
                                  MEMBERS_GROUP_COLUMN */
     uint16_t colgroup;        /* for MEMBERS_GROUP_COLUMN */
+    uint8_t *excluded;        /* [nrelays] for MEMBERS_GROUP_COLUMN: relays the
+                                 manifest's `exclude` leaves out; else NULL */
     size_t nmembers;          /* relays that are members at some sample */
     char **missing;           /* listed members never seen in the data */
     size_t nmissing;
@@ -66,6 +68,12 @@ void membership_free(membership *m);
  * relay is a member then, and times[c] is inside g's window). Does not
  * look at whether a sample exists. */
 bool membership_has(const membership *m, const experiment *e, size_t g, size_t r, size_t c);
+
+/* One sentence per set of relays that share an overlap (same two groups,
+ * same start), e.g. "a, b and c are in both D and E from 2026-01-04 22:16;
+ * they count in both groups". Returns the count; *out and its strings are
+ * malloc'd and owned by the caller. */
+size_t membership_overlap_messages(const membership *m, const experiment *e, char ***out);
 
 /* Index of the group with this ID, or -1. */
 long membership_find(const membership *m, const char *id);

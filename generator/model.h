@@ -60,6 +60,7 @@ typedef struct {
     size_t ngroups;
     thresholds th;        /* defaults filled in even without a manifest */
     double memory_budget_gib; /* 0 when absent */
+    long baseline_line;   /* line of "baseline" in experiment.json, or 0 */
 } manifest;
 
 typedef struct {
@@ -104,6 +105,8 @@ typedef struct {
     char **members;
     long *member_lines;
     size_t nmembers;
+    bool manifest_only;   /* read only because the manifest's `members` names
+                             it (not a groups/ file): not a group-file source */
 } group_file;
 
 /* Every input file read, for the data reference and the archive. */

@@ -34,7 +34,9 @@ typedef enum { TREND_FLAT, TREND_GROWING, TREND_FALLING, TREND_VARIABLE } trend_
 typedef struct {
     size_t relay;
     size_t c;                 /* first collection after the restart */
-    int64_t t;
+    int64_t t;                /* estimated time of the restart: the restart
+                                 event's time, else the last sample before
+                                 the drop */
     bool from_event;
 } restart;
 

@@ -1,0 +1,95 @@
+/* canvas.h - a small drawing interface that records what a chart draws.
+ *
+ * A chart is drawn once into a canvas (a display list in CSS pixels,
+ * origin top-left); the list is then emitted twice: by the cairo backend
+ * as a PNG at 2x pixel density, and by the SVG backend as a standalone,
+ * restylable SVG. Both walk the same list, so the two outputs always show
+ * the same layout. Text is measured with cairo ("DejaVu Sans") for both.
+ *
+ * Colours are "#rrggbb" with an optional CSS custom property name: the
+ * SVG writes `var(--NAME, #rrggbb)` so a page's light and dark themes
+ * can restyle the chart; the PNG uses the fallback colour. */
+#ifndef MEMREPORT_CANVAS_H
+#define MEMREPORT_CANVAS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    const char *color;   /* "#rrggbb"; NULL means none (no fill / no stroke) */
+    const char *var;     /* CSS custom property without "--", or NULL */
+    double opacity;      /* 0 means 1 (opaque) */
+} cv_paint;
+
+typedef enum { CV_SOLID, CV_DASHED, CV_DOTTED } cv_dash;
+
+typedef struct {
+    cv_paint stroke, fill;
+    double width;        /* stroke width in px */
+    cv_dash dash;
+    const char *cls;     /* SVG class attribute, or NULL */
+} cv_style;
+
+typedef enum { CV_START, CV_MIDDLE, CV_END } cv_anchor;
+typedef enum { CV_BASELINE, CV_TOP, CV_CENTER, CV_BOTTOM } cv_valign;
+
+typedef struct {
+    double size;         /* font size in px */
+    bool bold;
+    cv_anchor anchor;
+    cv_valign valign;
+    double angle;        /* degrees, clockwise; -90 reads bottom to top */
+    cv_paint fill;
+    const char *cls;
+} cv_font;
+
+typedef struct canvas canvas;
+
+/* A canvas of w x h CSS pixels. Caller frees with canvas_free. */
+canvas *canvas_new(double w, double h);
+void canvas_free(canvas *c);
+double canvas_width(const canvas *c);
+double canvas_height(const canvas *c);
+/* Changes the height before emitting (layouts that grow, e.g. an event key). */
+void canvas_set_height(canvas *c, double h);
+/* Sets the SVG's id prefix (deterministic ids, unique per chart on a page),
+ * its accessible title and its description. All copied. */
+void canvas_set_meta(canvas *c, const char *id, const char *title, const char *desc);
+
+/* Text width and line metrics in px, measured by cairo with "DejaVu Sans"
+ * and hinting off, so they are the same for every backend. */
+double canvas_text_width(canvas *c, const char *s, double size, bool bold);
+double canvas_ascent(canvas *c, double size);
+double canvas_descent(canvas *c, double size);
+/* Copies s shortened with "…" so that it fits max_w; caller frees. */
+char *canvas_fit_text(canvas *c, const char *s, double size, bool bold, double max_w);
+
+/* Strings inside styles and fonts (colour, var, cls) are not copied: they
+ * must outlive the canvas. Text, titles and group strings are copied.
+ *
+ * Groups nest. cls is the SVG class, title a tooltip (<title>), color the
+ * value of the group's --c custom property (for child paints with var "c").
+ * All may be NULL. */
+void cv_group_begin(canvas *c, const char *cls, const char *title, const char *color);
+void cv_group_end(canvas *c);
+
+void cv_line(canvas *c, double x1, double y1, double x2, double y2, const cv_style *st);
+/* xy holds n (x, y) pairs. A polyline is open; a polygon is closed and filled. */
+void cv_polyline(canvas *c, const double *xy, size_t n, const cv_style *st);
+void cv_polygon(canvas *c, const double *xy, size_t n, const cv_style *st);
+void cv_rect(canvas *c, double x, double y, double w, double h, const cv_style *st);
+void cv_circle(canvas *c, double cx, double cy, double r, const cv_style *st);
+/* Draws s (UTF-8, control characters dropped) at (x, y). */
+void cv_text(canvas *c, double x, double y, const char *s, const cv_font *f);
+
+/* Backends. Each returns 0 and a malloc'd buffer the caller frees, or -1
+ * with *err set to a static message. The same canvas gives the same bytes. */
+int canvas_to_png(const canvas *c, double scale, unsigned char **out, size_t *len,
+                  const char **err);
+int canvas_to_svg(const canvas *c, char **out, size_t *len);
+
+/* Releases cairo's and fontconfig's process-wide caches. Call once at exit
+ * (LeakSanitizer reports them otherwise); no canvas may be used after. */
+void canvas_shutdown(void);
+
+#endif

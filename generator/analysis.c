@@ -1,0 +1,83 @@
+/* analysis.c - runs ingest -> membership -> stats for one directory and
+ * gathers every diagnostic, so each command only parses its options, calls
+ * analysis_run and renders. */
+#include "analysis.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "timestamp.h"
+#include "util.h"
+
+void analysis_options_default(analysis_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->until = INT64_MAX;
+}
+
+bool analysis_parse_until(const char *s, int tz_offset_min, int64_t *out)
+{
+    ts_value v;
+    if (!s || timestamp_parse(s, strlen(s), tz_offset_min, &v) != TS_OK)
+        return false;
+    /* A date alone means "as of that day": its last second, local time. */
+    *out = v.date_only ? v.t + 86399 : v.t;
+    return true;
+}
+
+/* True when d already holds an item at file:line (ingest may have warned
+ * about the same row a finding describes). */
+static bool already_said(const diag_list *d, const char *file, long line)
+{
+    if (!file || line <= 0)
+        return false;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].line == line && str_eq(d->items[i].file, file))
+            return true;
+    return false;
+}
+
+int analysis_run(const char *dir, const analysis_options *o, analysis *a)
+{
+    memset(a, 0, sizeof *a);
+    diag_init(&a->diag);
+    ingest_options io = {.strict = o->strict, .force_libcsv = o->force_libcsv};
+    if (ingest_experiment(dir, &io, &a->e, &a->diag) != 0 || a->diag.nerrors)
+        return 1;
+
+    int64_t until = o->until;
+    if (o->until_text && !analysis_parse_until(o->until_text, a->e.man.tz_offset_min, &until)) {
+        diag_error(&a->diag, NULL, 0,
+                   "--until '%s' is not a timestamp (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])",
+                   o->until_text);
+        return 1;
+    }
+    if (membership_resolve(&a->e, o->strict, &a->m, &a->diag) != 0)
+        return 1;
+    stats_options so = {.until = until, .baseline = o->baseline, .strict = o->strict};
+    if (stats_compute(&a->e, &a->m, &so, &a->r, &a->diag) != 0)
+        return 1;
+
+    /* Every command prints the data-quality findings; overlaps were already
+     * reported by membership, rows by ingest. */
+    for (size_t i = 0; i < a->r.nfindings; i++) {
+        const finding *f = &a->r.findings[i];
+        if (f->kind == FINDING_OVERLAP || f->kind == FINDING_EMPTY_GROUP ||
+            already_said(&a->diag, f->file, f->line))
+            continue;
+        diag_add(&a->diag, f->error ? DIAG_ERROR : DIAG_WARNING, f->file, f->line, 0, "%s",
+                 f->message);
+    }
+    return a->diag.nerrors ? 1 : 0;
+}
+
+void analysis_free(analysis *a)
+{
+    if (!a)
+        return;
+    results_free(&a->r);
+    membership_free(&a->m);
+    experiment_free(&a->e);
+    diag_free(&a->diag);
+}

@@ -1,0 +1,91 @@
+/* archive.h - results.sqlite: everything one build read and computed.
+ *
+ * One sqlite file per experiment (schema in docs/archive.md, versioned with
+ * PRAGMA user_version). It is written in one transaction to a temporary
+ * file in the destination directory and renamed into place, so readers see
+ * either the previous archive or the new one, never a half-written file.
+ *
+ * The archive holds enough to rebuild a full `analysis` (experiment with
+ * packed samples, membership, results, warnings) without reading the CSVs:
+ * that is what makes rebuilds incremental and what `site` and `compare`
+ * read. An archive is reused only when the inputs, the generator version,
+ * the schema version and the options that change results (--until,
+ * --baseline, --strict) are all the same as when it was written. */
+#ifndef MEMREPORT_ARCHIVE_H
+#define MEMREPORT_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis.h"
+#include "diag.h"
+#include "model.h"
+#include "outset.h"
+
+#define ARCHIVE_SCHEMA_VERSION 1
+#define ARCHIVE_FILE_NAME "results.sqlite"
+
+/* Writes the archive of `a` (computed with options `o`; NULL means the
+ * defaults) to `path`: a temporary file beside it, then rename. An existing
+ * archive whose mode has no write bit is left alone and reported as an
+ * error (its owner protected it). Returns 0, or EXIT_IO after adding a
+ * message naming `path` to d; on failure no temporary file is left and the
+ * previous archive is untouched. */
+int archive_write(const analysis *a, const analysis_options *o, const char *path, diag_list *d);
+
+/* Writes a complete archive at exactly `tmp_path` (which must not exist or
+ * be empty) without renaming: for callers that stage several outputs and
+ * rename them together. `display` names the final file in messages.
+ * Returns 0 or EXIT_IO; on failure tmp_path may hold garbage that the
+ * caller removes. */
+int archive_write_file(const analysis *a, const analysis_options *o, const char *tmp_path,
+                       const char *display, diag_list *d);
+
+/* The same archive as bytes (an in-memory database serialised), for the
+ * build's staged outputs. *data is malloc'd; free it. Returns 0 or EXIT_IO. */
+int archive_serialize(const analysis *a, const analysis_options *o, const char *display,
+                      unsigned char **data, size_t *len, diag_list *d);
+
+/* 0 when path may be replaced: it does not exist or has a write bit. An
+ * archive made read-only is the owner's way of keeping it: EXIT_IO and a
+ * message. */
+int archive_check_replaceable(const char *path, diag_list *d);
+
+/* Stages the archive at `path` in an output set so it is renamed together
+ * with the build's other outputs: archive_check_replaceable, then
+ * archive_serialize, then outset_add. Returns 0 or EXIT_IO. */
+int archive_stage(outset *os, const analysis *a, const analysis_options *o, const char *path,
+                  diag_list *d);
+
+/* Reads an archive back into `a` (which must be zeroed or freshly
+ * initialised). e.dir is set to `dir` (the experiment directory the
+ * archive belongs to; file names in stored messages are made relative to
+ * it). Returns 0; 1 when the file is not an archive of this schema version
+ * (other version, corrupt, truncated: a message in d); 3 when it cannot be
+ * opened. `a` is always safe to free with analysis_free. */
+int archive_read(const char *path, const char *dir, analysis *a, diag_list *d);
+
+/* True when the archive at `path` was written by this generator and schema
+ * version, from inputs with exactly these paths and SHA-256 hashes (the
+ * manifest is one of them), with the same result-changing options. When
+ * false and `why` is not NULL, *why gets a malloc'd reason ("no archive",
+ * "memory.csv changed", "schema version 0, expected 1", ...). Never
+ * changes the file. */
+bool archive_matches_inputs(const char *path, const input_file *inputs, size_t ninputs,
+                            const analysis_options *o, char **why);
+
+/* The input files an archive recorded (path, bytes, rows, sha256), for
+ * hashing the same files again. *out is malloc'd (free each path, then
+ * the array). Returns 0, else 1 or 3 with *why (malloc'd) saying why. */
+int archive_stored_inputs(const char *path, input_file **out, size_t *n, char **why);
+
+/* The analysis of `dir`: read from dir/results.sqlite when that archive
+ * matches the directory's current inputs and `o`, else computed with
+ * analysis_run. *from_archive tells which. When `why` is not NULL it gets
+ * the reason the archive was not used (malloc'd, NULL when it was). A
+ * damaged archive is never fatal: the CSVs are read instead. Returns
+ * analysis_run's status. */
+int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool *from_archive,
+                  char **why);
+
+#endif

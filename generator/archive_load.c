@@ -1,0 +1,154 @@
+/* archive_load.c - analysis_load: the analysis of a directory, from its
+ * archive when the archive still describes the inputs, else from the CSVs.
+ *
+ * Hashing is one sequential read per file, far cheaper than parsing. The
+ * files hashed are the ones the archive says the last build read (the
+ * manifest among them, so a manifest that now names other member files
+ * changes its own hash), plus a look for files a build would read now that
+ * were not there then: another memory CSV, events.csv, diagnostics.csv,
+ * relay_config.csv, a new group file. Any difference, or any doubt about
+ * the archive, means the CSVs are read again. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "archive.h"
+#include "ingest.h"
+#include "sha256.h"
+#include "util.h"
+
+/* SHA-256 and size of dir/rel; false when it cannot be read. */
+static bool hash_file(const char *dir, const char *rel, input_file *out)
+{
+    char *p = xasprintf("%s/%s", dir, rel);
+    FILE *f = fopen(p, "rb");
+    free(p);
+    if (!f)
+        return false;
+    sha256_ctx c;
+    sha256_init(&c);
+    static unsigned char buf[1 << 16];
+    size_t n;
+    uint64_t total = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        sha256_update(&c, buf, n);
+        total += n;
+    }
+    bool ok = !ferror(f);
+    fclose(f);
+    unsigned char dg[32];
+    sha256_final(&c, dg);
+    sha256_hex(dg, out->sha256);
+    out->bytes = total;
+    return ok;
+}
+
+static bool listed(const input_file *in, size_t n, const char *rel)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(in[i].path, rel))
+            return true;
+    return false;
+}
+
+static bool is_file(const char *dir, const char *rel)
+{
+    char *p = xasprintf("%s/%s", dir, rel);
+    struct stat sb;
+    bool ok = stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+    free(p);
+    return ok;
+}
+
+/* A file a build would read now that the archive does not list, or NULL.
+ * Caller frees. */
+static char *new_input(const char *dir, const input_file *in, size_t n)
+{
+    const char *fixed[] = {"experiment.json", ingest_find_memory_csv(dir), "events.csv",
+                           "diagnostics.csv", "relay_config.csv"};
+    for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
+        if (fixed[i] && is_file(dir, fixed[i]) && !listed(in, n, fixed[i]))
+            return xstrdup(fixed[i]);
+    char *gdir = xasprintf("%s/groups", dir);
+    DIR *dp = opendir(gdir);
+    free(gdir);
+    char *found = NULL;
+    struct dirent *de;
+    while (dp && !found && (de = readdir(dp))) {
+        if (!str_starts(de->d_name, "group_") || !str_ends(de->d_name, ".txt"))
+            continue;
+        char *rel = xasprintf("groups/%s", de->d_name);
+        if (is_file(dir, rel) && !listed(in, n, rel))
+            found = rel;
+        else
+            free(rel);
+    }
+    if (dp)
+        closedir(dp);
+    return found;
+}
+
+/* Tries the archive; true when `a` was filled from it. */
+static bool try_archive(const char *dir, const analysis_options *o, analysis *a, char **why)
+{
+    char *path = xasprintf("%s/%s", dir, ARCHIVE_FILE_NAME);
+    input_file *in = NULL;
+    size_t n = 0;
+    bool used = false;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        *why = xstrdup("no results.sqlite yet");
+        goto out;
+    }
+    if (archive_stored_inputs(path, &in, &n, why) != 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (!hash_file(dir, in[i].path, &in[i])) {
+            *why = xasprintf("%s is gone", in[i].path);
+            goto out;
+        }
+    char *fresh = new_input(dir, in, n);
+    if (fresh) {
+        *why = xasprintf("%s is new", fresh);
+        free(fresh);
+        goto out;
+    }
+    if (!archive_matches_inputs(path, in, n, o, why))
+        goto out;
+    diag_list d;
+    diag_init(&d);
+    memset(a, 0, sizeof *a);
+    diag_init(&a->diag);
+    if (archive_read(path, dir, a, &d) == 0) {
+        used = true;
+    } else {
+        *why = d.n ? diag_format(&d.items[d.n - 1]) : xstrdup("results.sqlite is damaged");
+        analysis_free(a);
+    }
+    diag_free(&d);
+out:
+    for (size_t i = 0; i < n; i++)
+        free(in[i].path);
+    free(in);
+    free(path);
+    return used;
+}
+
+int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool *from_archive,
+                  char **why)
+{
+    char *reason = NULL;
+    bool used = try_archive(dir, o, a, &reason);
+    if (from_archive)
+        *from_archive = used;
+    if (why)
+        *why = used ? NULL : reason;
+    else
+        free(reason);
+    if (used)
+        return 0;
+    return analysis_run(dir, o, a);
+}

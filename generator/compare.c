@@ -1,0 +1,335 @@
+/* compare.c - lines up groups that run the same allocator in different
+ * experiments (see compare.h), and writes the table as text, CSV or JSON. */
+#include "compare.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fmt.h"
+
+static bool ci_contains(const char *hay, const char *needle)
+{
+    if (!hay)
+        return false;
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++)
+        if (strncasecmp(p, needle, n) == 0)
+            return true;
+    return false;
+}
+
+void compare_allocator(const analysis *a, size_t g, char **allocator, char **version)
+{
+    const group *gr = &a->m.groups[g];
+    const manifest_group *spec = gr->spec;
+    const char *alloc = spec && !str_empty(spec->allocator) ? spec->allocator : NULL;
+    const char *ver = spec && !str_empty(spec->version) ? spec->version : NULL;
+    if (!alloc) {
+        /* "jemalloc 5.3.0", "glibc 2.41 (control)": first word, then a
+         * word that starts with a digit. */
+        const char *name = !str_empty(gr->name) ? gr->name : gr->id;
+        size_t n = strcspn(name, " \t");
+        char *first = xstrndup(name, n);
+        const char *rest = name + n;
+        while (*rest == ' ' || *rest == '\t')
+            rest++;
+        if (n && isalpha((unsigned char)first[0]) && isdigit((unsigned char)*rest)) {
+            *allocator = first;
+            *version = xstrndup(rest, strcspn(rest, " \t("));
+        } else {
+            free(first);
+            *allocator = xstrdup(name);
+            *version = xstrdup(ver ? ver : "");
+        }
+    } else {
+        *allocator = xstrdup(alloc);
+        *version = xstrdup(ver ? ver : "");
+    }
+    for (char *p = *allocator; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+}
+
+long compare_control(const analysis *a)
+{
+    size_t n = a->m.ngroups;
+    if (!n)
+        return -1;
+    for (size_t g = 0; g < n; g++) {
+        const group *gr = &a->m.groups[g];
+        if (ci_contains(gr->name, "control") ||
+            (gr->spec && ci_contains(gr->spec->description, "control")))
+            return (long)g;
+    }
+    long glibc = -1;
+    size_t nglibc = 0;
+    for (size_t g = 0; g < n; g++) {
+        char *al, *ver;
+        compare_allocator(a, g, &al, &ver);
+        if (str_eq(al, "glibc")) {
+            glibc = (long)g;
+            nglibc++;
+        }
+        free(al);
+        free(ver);
+    }
+    if (nglibc == 1)
+        return glibc;
+    return a->r.ngroups ? (long)a->r.baseline : -1;
+}
+
+static int cmp_version(const char *a, const char *b)
+{
+    /* Numeric runs compare as numbers: 2.0.9 < 2.1.7 < 3.0.1 < 10.0. */
+    while (*a && *b) {
+        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+            char *ea, *eb;
+            unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+            if (x != y)
+                return x < y ? -1 : 1;
+            a = ea;
+            b = eb;
+        } else {
+            if (*a != *b)
+                return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+            a++;
+            b++;
+        }
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+static int row_cmp(const void *x, const void *y)
+{
+    const compare_row *a = x, *b = y;
+    int c = strcmp(a->allocator, b->allocator);
+    if (!c)
+        c = cmp_version(a->version, b->version);
+    if (!c)
+        c = a->exp < b->exp ? -1 : a->exp > b->exp;
+    if (!c)
+        c = a->group < b->group ? -1 : a->group > b->group;
+    return c;
+}
+
+void compare_build(const analysis *const *as, size_t n, comparison *out)
+{
+    memset(out, 0, sizeof *out);
+    compare_row *all = NULL;
+    size_t nall = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const analysis *a = as[i];
+        long ctl = compare_control(a);
+        for (size_t g = 0; g < a->m.ngroups && g < a->r.ngroups; g++) {
+            const group_result *r = &a->r.groups[g];
+            xgrow((void **)&all, &cap, nall + 1, sizeof *all);
+            compare_row *row = &all[nall++];
+            memset(row, 0, sizeof *row);
+            row->exp = i;
+            row->group = g;
+            compare_allocator(a, g, &row->allocator, &row->version);
+            row->final_mean = r->has_final ? r->final_mean : NAN;
+            row->steady = r->steady;
+            row->control = ctl;
+            row->ratio_control = NAN;
+            if (ctl >= 0) {
+                const group_result *c = &a->r.groups[ctl];
+                if ((size_t)ctl == g)
+                    row->ratio_control = 1;
+                else if (c->has_final && r->has_final && r->final_mean > 0)
+                    row->ratio_control = c->final_mean / r->final_mean;
+            }
+        }
+    }
+    if (nall)
+        qsort(all, nall, sizeof *all, row_cmp);
+    /* Keep allocators seen in two experiments or more. */
+    size_t keep = 0;
+    for (size_t i = 0; i < nall;) {
+        size_t j = i;
+        bool several = false;
+        while (j < nall && str_eq(all[j].allocator, all[i].allocator)) {
+            if (all[j].exp != all[i].exp)
+                several = true;
+            j++;
+        }
+        for (size_t k = i; k < j; k++) {
+            if (several) {
+                all[keep++] = all[k];
+            } else {
+                free(all[k].allocator);
+                free(all[k].version);
+            }
+        }
+        if (several)
+            out->nallocators++;
+        i = j;
+    }
+    out->rows = all;
+    out->nrows = keep;
+}
+
+void compare_free(comparison *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nrows; i++) {
+        free(c->rows[i].allocator);
+        free(c->rows[i].version);
+    }
+    free(c->rows);
+    memset(c, 0, sizeof *c);
+}
+
+static const char *group_label(const analysis *a, size_t g)
+{
+    const group *gr = &a->m.groups[g];
+    return !str_empty(gr->name) ? gr->name : gr->id;
+}
+
+void compare_text(const comparison *c, const analysis *const *as, const char *const *titles,
+                  strbuf *out)
+{
+    if (!c->nrows) {
+        buf_puts(out, "No allocator appears in more than one experiment.\n");
+        return;
+    }
+    /* Titles can be long and alike: number the experiments once and use
+     * the numbers in the table. */
+    size_t nexp = 0;
+    for (size_t i = 0; i < c->nrows; i++)
+        if (c->rows[i].exp + 1 > nexp)
+            nexp = c->rows[i].exp + 1;
+    buf_puts(out, "Experiments:\n");
+    for (size_t i = 0; i < nexp; i++)
+        buf_printf(out, "  [%zu] %s (%s)\n", i + 1, titles[i], as[i]->e.dir ? as[i]->e.dir : "");
+    char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
+    for (size_t i = 0; i < c->nrows;) {
+        const char *al = c->rows[i].allocator;
+        buf_printf(out, "\n%s\n", al);
+        buf_printf(out, "  %-10s %4s  %-28s %6s %10s %14s  %s\n", "version", "exp", "group",
+                   "relays", "final GiB", "steady GiB/d", "vs control");
+        for (; i < c->nrows && str_eq(c->rows[i].allocator, al); i++) {
+            const compare_row *r = &c->rows[i];
+            const analysis *a = as[r->exp];
+            char *grp = xasprintf("%s %s", a->m.groups[r->group].id, group_label(a, r->group));
+            char *vs = r->control < 0
+                           ? xstrdup(FMT_NONE)
+                           : (size_t)r->control == r->group
+                                 ? xstrdup("control")
+                                 : xasprintf("%s (%s)", fmt_ratio(b3, r->ratio_control),
+                                             a->m.groups[r->control].id);
+            char expn[24];
+            snprintf(expn, sizeof expn, "[%zu]", r->exp + 1);
+            buf_printf(out, "  %-10s %4s  %-28.28s %6zu %10s %14s  %s\n",
+                       str_empty(r->version) ? "-" : r->version, expn, grp,
+                       a->m.groups[r->group].nmembers, fmt_fixed(b1, r->final_mean, 2),
+                       fmt_signed(b2, r->steady, 3), vs);
+            free(grp);
+            free(vs);
+        }
+    }
+}
+
+static void csv_field(strbuf *b, const char *s)
+{
+    if (!s)
+        s = "";
+    if (strpbrk(s, ",\"\r\n")) {
+        buf_putc(b, '"');
+        for (; *s; s++) {
+            if (*s == '"')
+                buf_putc(b, '"');
+            buf_putc(b, *s);
+        }
+        buf_putc(b, '"');
+    } else {
+        buf_puts(b, s);
+    }
+}
+
+static void csv_num(strbuf *b, double v, int prec)
+{
+    if (!isnan(v) && !isinf(v))
+        buf_printf(b, "%.*f", prec, v);
+}
+
+void compare_csv(const comparison *c, const analysis *const *as, const char *const *titles,
+                 strbuf *out)
+{
+    buf_puts(out, "allocator,version,experiment,group,name,relays,final_mean_gib,"
+                  "steady_growth_gib_day,ratio_to_control,control_group\n");
+    for (size_t i = 0; i < c->nrows; i++) {
+        const compare_row *r = &c->rows[i];
+        const analysis *a = as[r->exp];
+        csv_field(out, r->allocator);
+        buf_putc(out, ',');
+        csv_field(out, r->version);
+        buf_putc(out, ',');
+        csv_field(out, titles[r->exp]);
+        buf_putc(out, ',');
+        csv_field(out, a->m.groups[r->group].id);
+        buf_putc(out, ',');
+        csv_field(out, group_label(a, r->group));
+        buf_printf(out, ",%zu,", a->m.groups[r->group].nmembers);
+        csv_num(out, r->final_mean, 4);
+        buf_putc(out, ',');
+        csv_num(out, r->steady, 4);
+        buf_putc(out, ',');
+        csv_num(out, r->ratio_control, 3);
+        buf_putc(out, ',');
+        if (r->control >= 0)
+            csv_field(out, a->m.groups[r->control].id);
+        buf_putc(out, '\n');
+    }
+}
+
+static json_t *jnum(double v)
+{
+    return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+void compare_json(const comparison *c, const analysis *const *as, const char *const *titles,
+                  strbuf *out)
+{
+    json_t *root = json_object();
+    json_t *allocs = json_array();
+    json_object_set_new(root, "allocators", allocs);
+    json_t *cur = NULL, *groups = NULL;
+    for (size_t i = 0; i < c->nrows; i++) {
+        const compare_row *r = &c->rows[i];
+        const analysis *a = as[r->exp];
+        if (!cur || (i && !str_eq(c->rows[i - 1].allocator, r->allocator))) {
+            cur = json_object();
+            json_object_set_new(cur, "allocator", json_string(r->allocator));
+            groups = json_array();
+            json_object_set_new(cur, "groups", groups);
+            json_array_append_new(allocs, cur);
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "version", json_string(r->version));
+        json_object_set_new(o, "experiment", json_string(titles[r->exp]));
+        json_object_set_new(o, "experiment_id",
+                            a->e.man.id ? json_string(a->e.man.id) : json_null());
+        json_object_set_new(o, "group", json_string(a->m.groups[r->group].id));
+        json_object_set_new(o, "name", json_string(group_label(a, r->group)));
+        json_object_set_new(o, "relays", json_integer((json_int_t)a->m.groups[r->group].nmembers));
+        json_object_set_new(o, "final_mean_gib", jnum(r->final_mean));
+        json_object_set_new(o, "steady_growth_gib_day", jnum(r->steady));
+        json_object_set_new(o, "ratio_to_control", jnum(r->ratio_control));
+        json_object_set_new(o, "control_group", r->control >= 0
+                                                    ? json_string(a->m.groups[r->control].id)
+                                                    : json_null());
+        json_array_append_new(groups, o);
+    }
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (s) {
+        buf_puts(out, s);
+        buf_putc(out, '\n');
+        free(s);
+    }
+    json_decref(root);
+}

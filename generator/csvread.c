@@ -1,0 +1,441 @@
+/* csvread.c - line-tracking CSV reader: a fast in-place splitter for plain
+ * lines and libcsv (strict) for anything quoted. See csvread.h for the
+ * rules both paths share. */
+#include "csvread.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+#include "util.h"
+
+#define BUF_SIZE (4u * 1024 * 1024)
+#define MAX_SHOWN_ERRORS 50
+#define UNKNOWN SIZE_MAX
+
+struct csvr {
+    FILE *fp;
+    char *display;
+    bool force_libcsv;
+
+    char *buf;
+    size_t pos, end;        /* unread bytes are buf[pos..end) */
+    size_t scan;            /* no '\n' in buf[pos..scan) */
+    bool eof, ioerr, started;
+    int err;
+    long line;              /* physical lines consumed */
+    uint64_t bytes;
+    sha256_ctx sha;
+    size_t quote_at, nul_at; /* cached next '"' / NUL offsets, UNKNOWN */
+
+    /* The record handed out. */
+    const char **f;
+    size_t *len;
+    size_t fcap;
+
+    /* libcsv state for quoted records. */
+    struct csv_parser p;
+    strbuf sb;              /* field bytes of the record being parsed */
+    size_t *soff, *slen;
+    size_t sn, scap;
+    bool row_ready;
+    bool in_rec;            /* a quoted field spans the line end */
+    long rec_line;
+    size_t rec_bytes;
+
+    size_t shown, hidden;
+};
+
+static int is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int is_lf(unsigned char c)
+{
+    return c == '\n';
+}
+
+static void parser_init(csvr *r)
+{
+    csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI);
+    csv_set_space_func(&r->p, is_ws);
+    csv_set_term_func(&r->p, is_lf);
+}
+
+csvr *csvr_open(FILE *f, const char *display, bool force_libcsv)
+{
+    csvr *r = xcalloc(1, sizeof *r);
+    r->fp = f;
+    r->display = xstrdup(display);
+    r->force_libcsv = force_libcsv;
+    r->buf = xmalloc(BUF_SIZE);
+    r->quote_at = r->nul_at = UNKNOWN;
+    sha256_init(&r->sha);
+    buf_init(&r->sb);
+    parser_init(r);
+    return r;
+}
+
+void csvr_error(csvr *r, diag_list *d, long line, long col, const char *fmt, ...)
+{
+    if (r->shown >= MAX_SHOWN_ERRORS) {
+        r->hidden++;
+        return;
+    }
+    r->shown++;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    diag_add(d, DIAG_ERROR, r->display, line, col, "%s", msg);
+    free(msg);
+}
+
+/* Moves unread bytes to the front and reads more. */
+static void fill(csvr *r)
+{
+    if (r->pos) {
+        memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+        r->end -= r->pos;
+        r->scan -= r->pos;
+        r->pos = 0;
+    }
+    r->quote_at = r->nul_at = UNKNOWN;
+    size_t n = fread(r->buf + r->end, 1, BUF_SIZE - r->end, r->fp);
+    if (n == 0) {
+        if (ferror(r->fp)) {
+            r->ioerr = true;
+            r->err = errno ? errno : EIO;
+        }
+        r->eof = true;
+        return;
+    }
+    sha256_update(&r->sha, r->buf + r->end, n);
+    r->bytes += n;
+    r->end += n;
+    if (!r->started) {
+        r->started = true;
+        if (r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
+            r->pos = r->scan = 3;
+    }
+}
+
+/* Offset of the next byte c at or after `from` in the buffer, or r->end.
+ * Cached, so a file without quotes is scanned for them once, by memchr,
+ * rather than once per line. */
+static size_t next_of(csvr *r, int c, size_t *cache, size_t from)
+{
+    if (*cache != UNKNOWN && *cache >= from)
+        return *cache;
+    const char *p = memchr(r->buf + from, c, r->end - from);
+    *cache = p ? (size_t)(p - r->buf) : r->end;
+    return *cache;
+}
+
+enum { LINE_EOF, LINE_OK, LINE_SKIPPED };
+
+/* Takes the next physical line: buf[*start .. *start + *len), without its
+ * newline. Lines over CSVR_MAX_LINE are reported and skipped. */
+static int next_line(csvr *r, diag_list *d, size_t *start, size_t *len, bool *has_nl)
+{
+    for (;;) {
+        const char *nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+        if (nl) {
+            size_t at = (size_t)(nl - r->buf);
+            *start = r->pos;
+            *len = at - r->pos;
+            *has_nl = true;
+            r->pos = r->scan = at + 1;
+            r->line++;
+            if (*len > CSVR_MAX_LINE) {
+                csvr_error(r, d, r->line, 0, "line is longer than 1 MiB (%zu bytes)", *len);
+                return LINE_SKIPPED;
+            }
+            return LINE_OK;
+        }
+        r->scan = r->end;
+        if (r->end - r->pos > CSVR_MAX_LINE) {
+            r->line++;
+            csvr_error(r, d, r->line, 0, "line is longer than 1 MiB");
+            /* Drop bytes up to the next newline without keeping them. */
+            for (;;) {
+                r->pos = r->scan = r->end;
+                fill(r);
+                if (r->eof)
+                    return LINE_SKIPPED;
+                nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+                if (nl) {
+                    r->pos = r->scan = (size_t)(nl - r->buf) + 1;
+                    return LINE_SKIPPED;
+                }
+            }
+        }
+        if (r->eof) {
+            if (r->pos == r->end)
+                return LINE_EOF;
+            *start = r->pos;
+            *len = r->end - r->pos;
+            *has_nl = false;
+            r->pos = r->scan = r->end;
+            r->line++;
+            return LINE_OK;
+        }
+        fill(r);
+    }
+}
+
+static void want_fields(csvr *r, size_t n)
+{
+    if (n <= r->fcap)
+        return;
+    size_t cap = r->fcap;
+    xgrow((void **)&r->f, &cap, n, sizeof *r->f);
+    xgrow((void **)&r->len, &r->fcap, n, sizeof *r->len);
+}
+
+static bool all_ws(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_ws((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* The fast path: split a line with no quote on commas, in place. */
+static void split_plain(csvr *r, const char *s, size_t n, csv_row *row)
+{
+    const char *p = s, *end = s + n;
+    size_t k = 0;
+    for (;;) {
+        const char *c = memchr(p, ',', (size_t)(end - p));
+        const char *a = p, *b = c ? c : end;
+        while (a < b && is_ws((unsigned char)*a))
+            a++;
+        while (b > a && is_ws((unsigned char)b[-1]))
+            b--;
+        if (k == r->fcap)
+            want_fields(r, k + 1);
+        r->f[k] = a;
+        r->len[k] = (size_t)(b - a);
+        k++;
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    row->n = k;
+}
+
+static void cb_field(void *s, size_t len, void *data)
+{
+    csvr *r = data;
+    if (r->sn == r->scap) {
+        size_t cap = r->scap;
+        xgrow((void **)&r->soff, &cap, r->sn + 1, sizeof *r->soff);
+        xgrow((void **)&r->slen, &r->scap, r->sn + 1, sizeof *r->slen);
+    }
+    r->soff[r->sn] = r->sb.len;
+    r->slen[r->sn] = len;
+    r->sn++;
+    if (len)
+        buf_putn(&r->sb, s, len);
+}
+
+static void cb_row(int c, void *data)
+{
+    (void)c;
+    ((csvr *)data)->row_ready = true;
+}
+
+static void parser_reset(csvr *r)
+{
+    csv_free(&r->p);
+    parser_init(r);
+    r->in_rec = false;
+    r->sn = 0;
+    buf_reset(&r->sb);
+}
+
+/* Hands out the fields libcsv collected. */
+static void take_slow_row(csvr *r, csv_row *row)
+{
+    want_fields(r, r->sn ? r->sn : 1);
+    for (size_t i = 0; i < r->sn; i++) {
+        r->f[i] = r->slen[i] ? r->sb.data + r->soff[i] : "";
+        r->len[i] = r->slen[i];
+    }
+    row->n = r->sn;
+    row->line = r->rec_line;
+    row->last_line = r->line;
+    row->fast = false;
+    r->row_ready = false;
+    r->in_rec = false;
+}
+
+int csvr_next(csvr *r, csv_row *row, diag_list *d)
+{
+    if (!r->started)
+        fill(r);
+    for (;;) {
+        size_t start, len;
+        bool has_nl;
+        int st = next_line(r, d, &start, &len, &has_nl);
+        if (st == LINE_SKIPPED) {
+            if (r->in_rec)
+                parser_reset(r);
+            continue;
+        }
+        if (st == LINE_EOF) {
+            if (!r->in_rec)
+                return 0;
+            /* A quoted field was still open at the end of the file. */
+            csv_fini(&r->p, cb_field, cb_row, r);
+            long at = r->rec_line;
+            parser_reset(r);
+            csvr_error(r, d, at, 0, "unterminated quoted field (the closing \" is missing)");
+            return 0;
+        }
+        const char *s = r->buf + start;
+        if (next_of(r, '\0', &r->nul_at, start) < start + len) {
+            long col = (long)(next_of(r, '\0', &r->nul_at, start) - start) + 1;
+            csvr_error(r, d, r->line, col, "NUL byte in the data (binary file?)");
+            if (r->in_rec)
+                parser_reset(r);
+            continue;
+        }
+        bool quoted = next_of(r, '"', &r->quote_at, start) < start + len;
+        if (!r->in_rec && !quoted && !r->force_libcsv) {
+            if (all_ws(s, len))
+                continue;
+            split_plain(r, s, len, row);
+            row->f = r->f;
+            row->len = r->len;
+            row->line = row->last_line = r->line;
+            row->terminated = has_nl;
+            row->fast = true;
+            row->raw = s;
+            row->rawlen = len;
+            return 1;
+        }
+        /* libcsv: feed the line with its newline. */
+        if (!r->in_rec) {
+            r->rec_line = r->line;
+            r->rec_bytes = 0;
+            r->sn = 0;
+            buf_reset(&r->sb);
+        }
+        size_t feed = len + (has_nl ? 1 : 0);
+        size_t got = csv_parse(&r->p, s, feed, cb_field, cb_row, r);
+        if (got < feed || csv_error(&r->p) != CSV_SUCCESS) {
+            long col = r->rec_line == r->line ? (long)got + 1 : 0;
+            long at = r->rec_line;
+            parser_reset(r);
+            csvr_error(r, d, at, col,
+                       "malformed quoted field (a \" must open a field, close it, or be "
+                       "doubled inside it)");
+            continue;
+        }
+        if (!has_nl && !r->row_ready)
+            csv_fini(&r->p, cb_field, cb_row, r);
+        if (!has_nl && csv_error(&r->p) != CSV_SUCCESS) {
+            long at = r->rec_line;
+            parser_reset(r);
+            csvr_error(r, d, at, 0, "unterminated quoted field (the closing \" is missing)");
+            return 0;
+        }
+        if (r->row_ready) {
+            bool one_line = r->rec_line == r->line;
+            take_slow_row(r, row);
+            row->f = r->f;
+            row->len = r->len;
+            row->terminated = has_nl;
+            row->raw = one_line ? s : NULL;
+            row->rawlen = one_line ? len : 0;
+            return 1;
+        }
+        r->in_rec = r->in_rec || !all_ws(s, len);
+        if (r->in_rec) {
+            r->rec_bytes += feed;
+            if (r->rec_bytes > CSVR_MAX_LINE) {
+                long at = r->rec_line;
+                parser_reset(r);
+                csvr_error(r, d, at, 0,
+                           "quoted field runs on past 1 MiB (unterminated quote?)");
+            }
+        }
+    }
+}
+
+long csv_row_col(const csv_row *row, size_t i)
+{
+    if (i >= row->n || !row->raw)
+        return 0;
+    if (row->fast)
+        return (long)(row->f[i] - row->raw) + 1;
+    /* Walk the raw line, honouring quotes, to the start of field i. */
+    size_t k = 0, j = 0;
+    bool inq = false;
+    for (; j < row->rawlen && k < i; j++) {
+        char c = row->raw[j];
+        if (c == '"')
+            inq = !inq;
+        else if (c == ',' && !inq)
+            k++;
+    }
+    while (j < row->rawlen && is_ws((unsigned char)row->raw[j]))
+        j++;
+    return (long)j + 1;
+}
+
+bool csvr_io_error(const csvr *r)
+{
+    return r->ioerr;
+}
+
+int csvr_errno(const csvr *r)
+{
+    return r->err;
+}
+
+uint64_t csvr_bytes(const csvr *r)
+{
+    return r->bytes;
+}
+
+long csvr_lines(const csvr *r)
+{
+    return r->line;
+}
+
+void csvr_sha256(csvr *r, char hex[65])
+{
+    while (!r->eof) {
+        r->pos = r->scan = r->end;
+        fill(r);
+    }
+    unsigned char dg[32];
+    sha256_final(&r->sha, dg);
+    sha256_hex(dg, hex);
+    sha256_init(&r->sha);
+}
+
+void csvr_close(csvr *r, diag_list *d)
+{
+    if (!r)
+        return;
+    if (r->hidden && d)
+        diag_add(d, DIAG_ERROR, r->display, 0, 0, "%zu more errors in this file not shown",
+                 r->hidden);
+    csv_free(&r->p);
+    buf_free(&r->sb);
+    free(r->soff);
+    free(r->slen);
+    free(r->f);
+    free(r->len);
+    free(r->buf);
+    free(r->display);
+    free(r);
+}

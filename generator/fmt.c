@@ -1,0 +1,179 @@
+/* fmt.c - formatting helpers for the writers (see fmt.h). */
+#include "fmt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* printf rounds -0.004 to "-0.00"; a report should say "0.00". */
+static void strip_negative_zero(char *buf)
+{
+    if (buf[0] != '-')
+        return;
+    for (const char *p = buf + 1; *p; p++)
+        if (*p != '0' && *p != '.')
+            return;
+    memmove(buf, buf + 1, strlen(buf));
+}
+
+/* Parts of composite values are kept short so the whole fits FMT_BUF. */
+#define PART 28
+
+static void fixed_n(char *buf, size_t n, double v, int prec)
+{
+    if (isnan(v))
+        snprintf(buf, n, "%s", FMT_NONE);
+    else if (isinf(v))
+        snprintf(buf, n, "%s", v > 0 ? "\xe2\x88\x9e" : "-\xe2\x88\x9e");
+    else if (fabs(v) >= 1e12)
+        snprintf(buf, n, "%.3g", v);
+    else {
+        snprintf(buf, n, "%.*f", prec < 0 ? 0 : prec > 6 ? 6 : prec, v);
+        strip_negative_zero(buf);
+    }
+}
+
+char *fmt_fixed(char buf[FMT_BUF], double v, int prec)
+{
+    fixed_n(buf, FMT_BUF, v, prec);
+    return buf;
+}
+
+char *fmt_signed(char buf[FMT_BUF], double v, int prec)
+{
+    char tmp[PART];
+    fixed_n(tmp, sizeof tmp, v, prec);
+    bool zero = true;
+    for (const char *p = tmp; *p; p++)
+        if (*p >= '1' && *p <= '9')
+            zero = false;
+    if (!isnan(v) && v > 0 && !zero)
+        snprintf(buf, FMT_BUF, "+%s", tmp);
+    else
+        snprintf(buf, FMT_BUF, "%s", tmp);
+    return buf;
+}
+
+char *fmt_ratio(char buf[FMT_BUF], double v)
+{
+    if (isnan(v) || isinf(v))
+        return fmt_fixed(buf, v, 2);
+    snprintf(buf, FMT_BUF, "%.2f\xc3\x97", v);
+    return buf;
+}
+
+char *fmt_range(char buf[FMT_BUF], double lo, double hi, int prec)
+{
+    if (isnan(lo) || isnan(hi)) {
+        snprintf(buf, FMT_BUF, "%s", FMT_NONE);
+        return buf;
+    }
+    char a[PART], b[PART];
+    fixed_n(a, sizeof a, lo, prec);
+    fixed_n(b, sizeof b, hi, prec);
+    /* An en dash reads as "to" and cannot be mistaken for a minus sign;
+     * with a negative end, " to " is clearer still. */
+    if (lo < 0 || hi < 0)
+        snprintf(buf, FMT_BUF, "%s to %s", a, b);
+    else
+        snprintf(buf, FMT_BUF, "%s\xe2\x80\x93%s", a, b);
+    return buf;
+}
+
+char *fmt_pvalue(char buf[FMT_BUF], double p)
+{
+    if (isnan(p))
+        snprintf(buf, FMT_BUF, "%s", FMT_NONE);
+    else if (p < 0.001)
+        snprintf(buf, FMT_BUF, "<0.001");
+    else if (p < 0.01)
+        snprintf(buf, FMT_BUF, "%.3f", p);
+    else
+        snprintf(buf, FMT_BUF, "%.2f", p);
+    return buf;
+}
+
+char *fmt_bytes(char buf[FMT_BUF], uint64_t n)
+{
+    if (n < 1024)
+        snprintf(buf, FMT_BUF, "%llu B", (unsigned long long)n);
+    else if (n < 1024ull * 1024)
+        snprintf(buf, FMT_BUF, "%.1f KiB", n / 1024.0);
+    else if (n < 1024ull * 1024 * 1024)
+        snprintf(buf, FMT_BUF, "%.1f MiB", n / (1024.0 * 1024));
+    else
+        snprintf(buf, FMT_BUF, "%.1f GiB", n / (1024.0 * 1024 * 1024));
+    return buf;
+}
+
+char *fmt_count(char buf[FMT_BUF], uint64_t n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    size_t o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static bool is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+void fmt_md_escape(strbuf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        switch (c) {
+        case '\r':
+        case '\n':
+        case '\t':
+            buf_putc(b, ' ');
+            break;
+        case '_':
+            /* Between two letters or digits '_' can neither open nor close
+             * emphasis (GFM flanking rules), so file names stay readable. */
+            if (i > 0 && i + 1 < n && is_alnum(s[i - 1]) && is_alnum(s[i + 1])) {
+                buf_putc(b, c);
+                break;
+            }
+            buf_puts(b, "\\_");
+            break;
+        case '\\': case '`': case '*': case '[': case ']': case '<':
+        case '>': case '|': case '#': case '&': case '~': case '!':
+            buf_putc(b, '\\');
+            buf_putc(b, c);
+            break;
+        default:
+            buf_putc(b, c);
+        }
+    }
+}
+
+char *fmt_md_escaped(const char *s)
+{
+    strbuf b;
+    buf_init(&b);
+    if (s)
+        fmt_md_escape(&b, s, strlen(s));
+    return buf_detach(&b);
+}
+
+void fmt_html_escape(strbuf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': buf_puts(b, "&amp;"); break;
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        case '\'': buf_puts(b, "&#39;"); break;
+        default: buf_putc(b, *s);
+        }
+    }
+}

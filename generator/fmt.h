@@ -1,0 +1,46 @@
+/* fmt.h - number, date and Markdown formatting shared by the writers.
+ *
+ * Writers print what stats computed; these helpers only decide how a value
+ * looks (digits, dashes for missing values, escaping). Functions that take
+ * a `char buf[FMT_BUF]` write into it and return it. */
+#ifndef MEMREPORT_FMT_H
+#define MEMREPORT_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define FMT_BUF 64
+
+/* Shown for a value that is not available (NAN). */
+#define FMT_NONE "n/a"
+
+/* Fixed point with prec decimals; FMT_NONE for NAN; never "-0.00". */
+char *fmt_fixed(char buf[FMT_BUF], double v, int prec);
+/* Like fmt_fixed with a leading '+' for positive values. */
+char *fmt_signed(char buf[FMT_BUF], double v, int prec);
+/* "7.42x" style ratio (the multiplication sign is U+00D7). */
+char *fmt_ratio(char buf[FMT_BUF], double v);
+/* "6.91-8.01" style interval with an en dash; FMT_NONE when either end
+ * is NAN. */
+char *fmt_range(char buf[FMT_BUF], double lo, double hi, int prec);
+/* p-values: "<0.001", "0.012", "0.56"; FMT_NONE for NAN. */
+char *fmt_pvalue(char buf[FMT_BUF], double p);
+/* Byte counts: "548 B", "547.8 KiB", "1.2 MiB". */
+char *fmt_bytes(char buf[FMT_BUF], uint64_t n);
+/* Thousands separators: 4940 -> "4,940". */
+char *fmt_count(char buf[FMT_BUF], uint64_t n);
+
+/* Appends s[0..n) to b escaped for inline GitHub-flavoured Markdown (table
+ * cells and running text): every character that could start markup
+ * (\ ` * _ [ ] < > | # & ~ !) gets a backslash, and CR, LF and tab become
+ * spaces, so the text renders literally and never as HTML. */
+void fmt_md_escape(strbuf *b, const char *s, size_t n);
+/* Convenience: a malloc'd escaped copy of a NUL-terminated string. */
+char *fmt_md_escaped(const char *s);
+
+/* Appends s escaped for HTML text and attribute values (& < > " '). */
+void fmt_html_escape(strbuf *b, const char *s);
+
+#endif

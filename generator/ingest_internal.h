@@ -1,0 +1,58 @@
+/* ingest_internal.h - helpers shared by the ingest modules (ingest.c,
+ * ingest_memory.c, ingest_tables.c, ingest_groups.c). Not for other stages. */
+#ifndef MEMREPORT_INGEST_INTERNAL_H
+#define MEMREPORT_INGEST_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "csvread.h"
+#include "diag.h"
+#include "ingest.h"
+#include "model.h"
+
+/* Index of the header column called name (ASCII case-insensitive), or -1. */
+int ingest_column(const csv_row *hdr, const char *name);
+/* Reads the header row of r into *hdr (valid until the next read: map the
+ * columns at once). Returns false after reporting an empty file or a file
+ * with no header. */
+bool ingest_header(csvr *r, diag_list *d, const char *display, csv_row *hdr);
+/* Whole non-negative decimal number, no sign, no spaces. */
+bool ingest_parse_u64(const char *s, size_t n, uint64_t *out);
+/* A decimal number as the collectors write them (-1.5, 2.93, 1e3). */
+bool ingest_parse_double(const char *s, size_t n, double *out);
+/* Copies a field into a NUL-terminated string (caller frees). */
+char *ingest_strdup_field(const csv_row *row, int col);
+/* Appends an input_file entry to e->inputs and returns it. */
+input_file *ingest_add_input(experiment *e, const char *path, uint64_t bytes, uint64_t rows,
+                             const char *sha_hex);
+/* Quotes a field for a message: at most 40 bytes, control bytes escaped. */
+const char *ingest_show(const char *s, size_t n, char *buf, size_t cap);
+
+/* The optional tables (ingest_tables.c). Each reads one open file;
+ * `display` names it in messages and `rel` is its path relative to the
+ * experiment directory. Return 0, or 1 when they added errors. */
+int ingest_events_csv(FILE *f, const char *display, const char *rel, const ingest_options *opt,
+                      experiment *e, diag_list *d);
+int ingest_diagnostics_csv(FILE *f, const char *display, const char *rel,
+                           const ingest_options *opt, experiment *e, diag_list *d);
+int ingest_relay_config_csv(FILE *f, const char *display, const char *rel,
+                            const ingest_options *opt, experiment *e, diag_list *d);
+
+/* Group files (ingest_groups.c). Reads dir/rel as a member list into a new
+ * e->gfiles entry with the given ID; `display` names it in messages. */
+int ingest_group_file(const char *dir, const char *rel, const char *display, const char *id,
+                      experiment *e, diag_list *d);
+/* Reads every groups/group_<ID>_<slug>.txt under dir, in name order. */
+int ingest_group_dir(const char *dir, experiment *e, diag_list *d);
+/* Parses "group_<ID>_<slug>.txt" (or "group_<ID>.txt"); returns the ID
+ * (caller frees) or NULL when the name does not follow the pattern. */
+char *ingest_group_id_from_name(const char *base);
+/* True when dir/rel names something inside dir: rel is relative, has no
+ * ".." component, and (when it exists) resolves, symlinks followed, to a
+ * path under dir. Otherwise *why gets a message (caller frees). */
+bool ingest_path_inside(const char *dir, const char *rel, char **why);
+
+#endif

@@ -1,0 +1,581 @@
+/* manifest.c - experiment.json into a `manifest`, with every problem
+ * reported at its line and column. See manifest.h. */
+#include "manifest.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timestamp.h"
+#include "util.h"
+
+/* ---- Where each key and value starts in the text. ---------------------
+ * jansson has already accepted the text, so this scanner can assume valid
+ * JSON. Paths join keys (and array indexes) with '\x1f'. Columns count
+ * code points, as jansson's do. */
+
+typedef struct {
+    char *path;
+    long kline, kcol;   /* the key (or the element, for arrays) */
+    long vline, vcol;   /* the value */
+} jpos;
+
+typedef struct {
+    const char *s, *end;
+    long line, col;
+    jpos *v;
+    size_t n, cap;
+} jscan;
+
+static void adv(jscan *j)
+{
+    if (*j->s == '\n') {
+        j->line++;
+        j->col = 1;
+    } else if (((unsigned char)*j->s & 0xC0) != 0x80) {
+        j->col++;
+    }
+    j->s++;
+}
+
+static void skip_ws(jscan *j)
+{
+    while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r'))
+        adv(j);
+}
+
+/* Reads a string token; its content (escapes kept, except \" and \\) goes to out. */
+static void scan_string(jscan *j, strbuf *out)
+{
+    adv(j); /* opening quote */
+    while (j->s < j->end && *j->s != '"') {
+        if (*j->s == '\\' && j->s + 1 < j->end) {
+            adv(j);
+            if (out && *j->s != '"' && *j->s != '\\' && *j->s != '/')
+                buf_putc(out, '\\');
+        }
+        if (out)
+            buf_putc(out, *j->s);
+        adv(j);
+    }
+    if (j->s < j->end)
+        adv(j);
+}
+
+static void scan_value(jscan *j, strbuf *path, int depth);
+
+static void record(jscan *j, const strbuf *path, long kl, long kc)
+{
+    xgrow((void **)&j->v, &j->cap, j->n + 1, sizeof *j->v);
+    j->v[j->n++] = (jpos){xstrdup(path->data ? path->data : ""), kl, kc, j->line, j->col};
+}
+
+static void scan_member(jscan *j, strbuf *path, const char *key, size_t keylen, long kl,
+                        long kc, int depth)
+{
+    size_t mark = path->len;
+    if (path->len)
+        buf_putc(path, '\x1f');
+    buf_putn(path, key, keylen);
+    skip_ws(j);
+    record(j, path, kl, kc);
+    scan_value(j, path, depth + 1);
+    path->len = mark;
+    if (path->data)
+        path->data[mark] = '\0';
+}
+
+static void scan_value(jscan *j, strbuf *path, int depth)
+{
+    skip_ws(j);
+    if (j->s >= j->end || depth > 64)
+        return;
+    char c = *j->s;
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        adv(j);
+        strbuf key;
+        buf_init(&key);
+        for (size_t i = 0;; i++) {
+            skip_ws(j);
+            if (j->s >= j->end || *j->s == close)
+                break;
+            long kl = j->line, kc = j->col;
+            if (c == '{') {
+                buf_reset(&key);
+                scan_string(j, &key);
+                skip_ws(j);
+                if (j->s < j->end && *j->s == ':')
+                    adv(j);
+            } else {
+                buf_reset(&key);
+                buf_printf(&key, "%zu", i);
+            }
+            scan_member(j, path, key.data ? key.data : "", key.len, kl, kc, depth);
+            skip_ws(j);
+            if (j->s < j->end && *j->s == ',')
+                adv(j);
+        }
+        buf_free(&key);
+        if (j->s < j->end)
+            adv(j);
+    } else if (c == '"') {
+        scan_string(j, NULL);
+    } else {
+        while (j->s < j->end && !strchr(",]} \t\r\n", *j->s))
+            adv(j);
+    }
+}
+
+/* ---- The parser proper. ---------------------------------------------- */
+
+typedef struct {
+    const char *display;
+    diag_list *d;
+    jscan idx;
+    manifest *m;
+} mparse;
+
+static const jpos *find_pos(const mparse *p, const char *path)
+{
+    for (size_t i = 0; i < p->idx.n; i++)
+        if (!strcmp(p->idx.v[i].path, path))
+            return &p->idx.v[i];
+    return NULL;
+}
+
+/* Reports at the value (or key, when at_key) of path. */
+static void err_at(mparse *p, const char *path, bool at_key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void err_at(mparse *p, const char *path, bool at_key, const char *fmt, ...)
+{
+    const jpos *pos = find_pos(p, path);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    long line = pos ? (at_key ? pos->kline : pos->vline) : 0;
+    long col = pos ? (at_key ? pos->kcol : pos->vcol) : 0;
+    diag_add(p->d, DIAG_ERROR, p->display, line, col, "%s", msg);
+    free(msg);
+}
+
+static char *join(const char *a, const char *b)
+{
+    return *a ? xasprintf("%s\x1f%s", a, b) : xstrdup(b);
+}
+
+/* For messages: "groups.A.start". */
+static char *dotted(const char *path)
+{
+    char *s = xstrdup(path);
+    for (char *q = s; *q; q++)
+        if (*q == '\x1f')
+            *q = '.';
+    return s;
+}
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "a value";
+}
+
+/* A string member: absent or null leaves *out alone. */
+static bool get_string(mparse *p, json_t *obj, const char *prefix, const char *key, char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return true;
+    char *path = join(prefix, key);
+    bool ok = json_is_string(v);
+    if (ok) {
+        free(*out);
+        *out = xstrdup(json_string_value(v));
+    } else {
+        char *dp = dotted(path);
+        err_at(p, path, false, "%s must be a string, not %s", dp, type_name(v));
+        free(dp);
+    }
+    free(path);
+    return ok;
+}
+
+static bool get_number(mparse *p, json_t *obj, const char *prefix, const char *key, double lo,
+                       double hi, double *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return true;
+    char *path = join(prefix, key), *dp = dotted(path);
+    bool ok = json_is_number(v);
+    if (!ok) {
+        err_at(p, path, false, "%s must be a number, not %s", dp, type_name(v));
+    } else {
+        double x = json_number_value(v);
+        ok = x >= lo && x <= hi;
+        if (ok)
+            *out = x;
+        else
+            err_at(p, path, false, "%s is %g; it must be between %g and %g", dp, x, lo, hi);
+    }
+    free(path);
+    free(dp);
+    return ok;
+}
+
+/* A timestamp member; date-only values mean the start of the day, or its
+ * end when end_of_day (a window's last day is included). */
+static bool get_time(mparse *p, json_t *obj, const char *prefix, const char *key,
+                     bool end_of_day, int64_t *out)
+{
+    char *s = NULL;
+    if (!get_string(p, obj, prefix, key, &s))
+        return false;
+    bool ok = true;
+    if (s && *s) {
+        ts_value v;
+        ts_status st = timestamp_parse(s, strlen(s), p->m->tz_offset_min, &v);
+        if (st == TS_OK) {
+            *out = v.t + (v.date_only && end_of_day ? 86399 : 0);
+        } else {
+            char *path = join(prefix, key), *dp = dotted(path);
+            err_at(p, path, false, "%s \"%s\": %s", dp, s, timestamp_strerror(st));
+            free(path);
+            free(dp);
+            ok = false;
+        }
+    }
+    free(s);
+    return ok;
+}
+
+static char *member_name(const char *s)
+{
+    const char *q = s[0] == '$' && strlen(s) == 41 ? s + 1 : s;
+    if (!is_fingerprint(q))
+        return xstrdup(s);
+    char *m = xstrdup(q);
+    for (char *c = m; *c; c++)
+        if (*c >= 'a' && *c <= 'f')
+            *c = (char)(*c - 'a' + 'A');
+    return m;
+}
+
+static bool get_names(mparse *p, json_t *arr, const char *path, char ***out, size_t *n)
+{
+    bool ok = true;
+    size_t i;
+    json_t *v;
+    *out = xcalloc(json_array_size(arr) + 1, sizeof **out);
+    json_array_foreach(arr, i, v)
+    {
+        char idx[32];
+        snprintf(idx, sizeof idx, "%zu", i);
+        char *ep = join(path, idx);
+        if (!json_is_string(v) || !*json_string_value(v)) {
+            char *dp = dotted(path);
+            err_at(p, ep, false, "%s[%zu] must be a nickname or fingerprint, not %s", dp, i,
+                   json_is_string(v) ? "an empty string" : type_name(v));
+            free(dp);
+            ok = false;
+        } else {
+            (*out)[(*n)++] = member_name(json_string_value(v));
+        }
+        free(ep);
+    }
+    return ok;
+}
+
+char *manifest_clean_path(const char *s)
+{
+    strbuf b;
+    buf_init(&b);
+    const char *p = s;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n && !(n == 1 && p[0] == '.')) {
+            if (b.len)
+                buf_putc(&b, '/');
+            buf_putn(&b, p, n);
+        }
+        p += n + (slash ? 1 : 0);
+    }
+    if (s[0] == '/') {
+        char *abs = xasprintf("/%s", b.data ? b.data : "");
+        buf_free(&b);
+        return abs;
+    }
+    if (!b.len)
+        buf_puts(&b, ".");
+    return buf_detach(&b);
+}
+
+static bool path_escapes(const char *clean)
+{
+    if (clean[0] == '/')
+        return true;
+    const char *p = clean;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        p += n + (slash ? 1 : 0);
+    }
+    return false;
+}
+
+static bool valid_color(const char *s)
+{
+    if (strlen(s) != 7 || s[0] != '#')
+        return false;
+    for (int i = 1; i < 7; i++)
+        if (!strchr("0123456789abcdefABCDEF", s[i]))
+            return false;
+    return true;
+}
+
+static bool parse_group(mparse *p, const char *id, json_t *v, manifest_group *g)
+{
+    char *gp = join("groups", id);
+    bool ok = true;
+    g->id = xstrdup(id);
+    g->start = g->end = TIME_NONE;
+    const jpos *pos = find_pos(p, gp);
+    g->line = pos ? pos->kline : 0;
+    if (!*id) {
+        err_at(p, gp, true, "a group ID must not be empty");
+        ok = false;
+    }
+    if (!json_is_object(v)) {
+        err_at(p, gp, false, "groups.%s must be an object, not %s", id, type_name(v));
+        free(gp);
+        return false;
+    }
+    ok &= get_string(p, v, gp, "name", &g->name);
+    ok &= get_string(p, v, gp, "description", &g->description);
+    ok &= get_string(p, v, gp, "added", &g->added);
+    ok &= get_string(p, v, gp, "color", &g->color);
+    if (g->color && !valid_color(g->color)) {
+        char *cp = join(gp, "color");
+        err_at(p, cp, false, "groups.%s.color \"%s\" is not #rrggbb", id, g->color);
+        free(cp);
+        ok = false;
+    }
+    json_t *cfg = json_object_get(v, "config");
+    if (cfg && !json_is_null(cfg)) {
+        if (json_is_object(cfg) || json_is_string(cfg)) {
+            g->config_json = json_dumps(cfg, JSON_COMPACT | JSON_ENCODE_ANY);
+            if (json_is_object(cfg)) {
+                char *cp = join(gp, "config");
+                static const char *const keys[] = {"allocator", "version", "source"};
+                char **dst[] = {&g->allocator, &g->version, &g->source};
+                for (size_t i = 0; i < 3; i++) {
+                    json_t *x = json_object_get(cfg, keys[i]);
+                    if (json_is_string(x))
+                        *dst[i] = xstrdup(json_string_value(x));
+                    else if (json_is_number(x))
+                        *dst[i] = json_dumps(x, JSON_ENCODE_ANY);
+                }
+                free(cp);
+            }
+        } else {
+            char *cp = join(gp, "config");
+            err_at(p, cp, false, "groups.%s.config must be an object or a string, not %s", id,
+                   type_name(cfg));
+            free(cp);
+            ok = false;
+        }
+    }
+    json_t *mem = json_object_get(v, "members");
+    if (mem && !json_is_null(mem)) {
+        char *mp = join(gp, "members");
+        if (json_is_string(mem)) {
+            const char *s = json_string_value(mem);
+            char *clean = manifest_clean_path(s);
+            if (!*s) {
+                err_at(p, mp, false, "groups.%s.members is an empty path", id);
+                ok = false;
+            } else if (path_escapes(clean)) {
+                err_at(p, mp, false,
+                       "groups.%s.members \"%s\" leaves the experiment directory (use a path "
+                       "inside it, without ..)",
+                       id, s);
+                ok = false;
+            }
+            g->members_file = clean;
+            g->has_members = true;
+        } else if (json_is_array(mem)) {
+            ok &= get_names(p, mem, mp, &g->members, &g->nmembers);
+            g->has_members = true;
+        } else {
+            err_at(p, mp, false,
+                   "groups.%s.members must be a file path or a list of names, not %s", id,
+                   type_name(mem));
+            ok = false;
+        }
+        free(mp);
+    }
+    json_t *ex = json_object_get(v, "exclude");
+    if (ex && !json_is_null(ex)) {
+        char *xp = join(gp, "exclude");
+        if (json_is_array(ex)) {
+            ok &= get_names(p, ex, xp, &g->exclude, &g->nexclude);
+        } else {
+            err_at(p, xp, false, "groups.%s.exclude must be a list of names, not %s", id,
+                   type_name(ex));
+            ok = false;
+        }
+        free(xp);
+    }
+    ok &= get_time(p, v, gp, "start", false, &g->start);
+    ok &= get_time(p, v, gp, "end", true, &g->end);
+    if (g->start != TIME_NONE && g->end != TIME_NONE && g->end < g->start) {
+        char *ep = join(gp, "end");
+        err_at(p, ep, false, "groups.%s.end is before its start", id);
+        free(ep);
+        ok = false;
+    }
+    free(gp);
+    return ok;
+}
+
+void manifest_defaults(manifest *m)
+{
+    memset(m, 0, sizeof *m);
+    thresholds_default(&m->th);
+}
+
+/* Stable insertion sort by line: the file's order, whatever order the
+ * JSON library iterates in (groups on one line keep the library's). */
+static void sort_groups_by_line(manifest_group *g, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        manifest_group x = g[i];
+        size_t j = i;
+        for (; j > 0 && g[j - 1].line > x.line; j--)
+            g[j] = g[j - 1];
+        g[j] = x;
+    }
+}
+
+int manifest_parse(const char *text, size_t len, const char *display, manifest *m,
+                   diag_list *d)
+{
+    size_t errors_before = d->nerrors;
+    if (!m->th.flat_gib_day && !m->th.warmup_hours)
+        thresholds_default(&m->th);
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        diag_add(d, DIAG_ERROR, display, jerr.line > 0 ? jerr.line : 0,
+                 jerr.column > 0 ? jerr.column : 0, "invalid JSON: %s", jerr.text);
+        return 1;
+    }
+    m->present = true;
+    mparse p = {.display = display, .d = d, .m = m};
+    p.idx.s = text;
+    p.idx.end = text + len;
+    p.idx.line = p.idx.col = 1;
+    strbuf path;
+    buf_init(&path);
+    scan_value(&p.idx, &path, 0);
+    buf_free(&path);
+    if (!json_is_object(root)) {
+        diag_add(d, DIAG_ERROR, display, 1, 1, "the manifest must be a JSON object, not %s",
+                 type_name(root));
+        goto out;
+    }
+    static const char *const keys[] = {"id", "name", "server", "start_date", "end_date",
+                                       "problem", "hypothesis", "description", "result",
+                                       "recommendation", "baseline", "tor_version",
+                                       "allocator"};
+    char **dst[] = {&m->id, &m->name, &m->server, &m->start_date, &m->end_date,
+                    &m->problem, &m->hypothesis, &m->description, &m->result,
+                    &m->recommendation, &m->baseline, &m->tor_version, &m->allocator};
+    for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+        get_string(&p, root, "", keys[i], dst[i]);
+    char *tz = NULL;
+    if (get_string(&p, root, "", "timezone", &tz) && tz &&
+        !timestamp_parse_offset(tz, &m->tz_offset_min))
+        err_at(&p, "timezone", false, "timezone \"%s\" is not an offset like +01:00 or -08:00",
+               tz);
+    free(tz);
+    const char *dates[] = {"start_date", "end_date"};
+    const char *dv[] = {m->start_date, m->end_date};
+    for (int i = 0; i < 2; i++) {
+        ts_value v;
+        ts_status st;
+        if (dv[i] && *dv[i] &&
+            (st = timestamp_parse(dv[i], strlen(dv[i]), m->tz_offset_min, &v)) != TS_OK)
+            err_at(&p, dates[i], false, "%s \"%s\": %s", dates[i], dv[i],
+                   timestamp_strerror(st));
+    }
+    get_number(&p, root, "", "memory_budget_gib", 1e-9, 1e9, &m->memory_budget_gib);
+    json_t *th = json_object_get(root, "thresholds");
+    if (th && !json_is_null(th)) {
+        if (!json_is_object(th)) {
+            err_at(&p, "thresholds", false, "thresholds must be an object, not %s",
+                   type_name(th));
+        } else {
+            get_number(&p, th, "thresholds", "flat_gib_day", 0, 1e6, &m->th.flat_gib_day);
+            get_number(&p, th, "thresholds", "variable_cv", 0, 1e6, &m->th.variable_cv);
+            get_number(&p, th, "thresholds", "warmup_hours", 0, 1e6, &m->th.warmup_hours);
+            get_number(&p, th, "thresholds", "restart_drop", 0, 1, &m->th.restart_drop);
+        }
+    }
+    json_t *groups = json_object_get(root, "groups");
+    if (groups && !json_is_null(groups)) {
+        if (!json_is_object(groups)) {
+            err_at(&p, "groups", false, "groups must be an object, not %s", type_name(groups));
+        } else {
+            m->groups = xcalloc(json_object_size(groups) + 1, sizeof *m->groups);
+            const char *id;
+            json_t *v;
+            json_object_foreach(groups, id, v)
+            {
+                parse_group(&p, id, v, &m->groups[m->ngroups++]);
+            }
+            sort_groups_by_line(m->groups, m->ngroups);
+        }
+    }
+    const jpos *bpos = find_pos(&p, "baseline");
+    m->baseline_line = bpos ? bpos->vline : 0;
+    if (m->baseline && m->ngroups) {
+        bool found = false;
+        strbuf ids;
+        buf_init(&ids);
+        for (size_t i = 0; i < m->ngroups; i++) {
+            found |= str_eq(m->groups[i].id, m->baseline);
+            buf_printf(&ids, "%s%s", i ? ", " : "", m->groups[i].id);
+        }
+        if (!found)
+            err_at(&p, "baseline", false, "baseline \"%s\" names no group (the groups are %s)",
+                   m->baseline, ids.data);
+        buf_free(&ids);
+    }
+out:
+    for (size_t i = 0; i < p.idx.n; i++)
+        free(p.idx.v[i].path);
+    free(p.idx.v);
+    json_decref(root);
+    return d->nerrors > errors_before ? 1 : 0;
+}

@@ -1,0 +1,249 @@
+/* notes.c - notes.md through cmark-gfm (see notes.h). */
+#include "notes.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <cmark-gfm/registry.h>
+
+#include "util.h"
+
+/* Never CMARK_OPT_UNSAFE: with it raw HTML (and onerror= attributes) would
+ * reach the page. */
+#define NOTES_OPTS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
+
+static cmark_parser *new_parser(void)
+{
+    cmark_gfm_core_extensions_ensure_registered();
+    cmark_parser *p = cmark_parser_new(NOTES_OPTS);
+    const char *exts[] = {"table", "strikethrough", "autolink", "tasklist"};
+    for (size_t i = 0; i < ARRAY_LEN(exts); i++) {
+        cmark_syntax_extension *x = cmark_find_syntax_extension(exts[i]);
+        if (x)
+            cmark_parser_attach_syntax_extension(p, x);
+    }
+    return p;
+}
+
+/* A URL that leaves the site: has a scheme or starts with "//". */
+static bool is_remote(const char *url)
+{
+    if (!url)
+        return false;
+    if (url[0] == '/' && url[1] == '/')
+        return true;
+    for (const char *s = url; *s && *s != '/' && *s != '?' && *s != '#'; s++)
+        if (*s == ':')
+            return true;
+    return false;
+}
+
+static bool is_raw_html(cmark_node_type t)
+{
+    return t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE;
+}
+
+/* Replaces each raw HTML node with text showing it literally (renderers
+ * escape text), and each remote image with a link to it. Returns whether
+ * any raw HTML was seen. */
+static bool defuse(cmark_node *root, bool html_to_text)
+{
+    bool saw_html = false;
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_node **victims = NULL;
+    size_t nv = 0, cap = 0;
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER && ev != CMARK_EVENT_EXIT)
+            continue;
+        cmark_node_type t = cmark_node_get_type(n);
+        if (is_raw_html(t) && ev == CMARK_EVENT_ENTER) {
+            saw_html = true;
+            if (html_to_text) {
+                xgrow((void **)&victims, &cap, nv + 1, sizeof *victims);
+                victims[nv++] = n;
+            }
+        } else if (t == CMARK_NODE_IMAGE && ev == CMARK_EVENT_EXIT &&
+                   is_remote(cmark_node_get_url(n))) {
+            xgrow((void **)&victims, &cap, nv + 1, sizeof *victims);
+            victims[nv++] = n;
+        }
+    }
+    cmark_iter_free(it);
+    for (size_t i = 0; i < nv; i++) {
+        cmark_node *n = victims[i];
+        cmark_node_type t = cmark_node_get_type(n);
+        if (t == CMARK_NODE_IMAGE) {
+            cmark_node *link = cmark_node_new(CMARK_NODE_LINK);
+            cmark_node_set_url(link, cmark_node_get_url(n));
+            cmark_node *child;
+            while ((child = cmark_node_first_child(n)) != NULL)
+                cmark_node_append_child(link, child);
+            cmark_node_replace(n, link);
+            cmark_node_free(n);
+            continue;
+        }
+        const char *lit = cmark_node_get_literal(n);
+        char *copy = xstrdup(lit ? lit : "");
+        if (t == CMARK_NODE_HTML_BLOCK) {
+            /* Trailing newlines of the block are not part of the text. */
+            size_t l = strlen(copy);
+            while (l > 0 && (copy[l - 1] == '\n' || copy[l - 1] == '\r'))
+                copy[--l] = '\0';
+            cmark_node *para = cmark_node_new(CMARK_NODE_PARAGRAPH);
+            cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node_set_literal(text, copy);
+            cmark_node_append_child(para, text);
+            cmark_node_replace(n, para);
+        } else {
+            cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node_set_literal(text, copy);
+            cmark_node_replace(n, text);
+        }
+        cmark_node_free(n);
+        free(copy);
+    }
+    free(victims);
+    return saw_html;
+}
+
+static cmark_node *parse(cmark_parser *p, const char *text, size_t len)
+{
+    cmark_parser_feed(p, text, len);
+    return cmark_parser_finish(p);
+}
+
+/* One section for REPORT.md: verbatim unless it holds raw HTML. */
+static char *section_markdown(const char *text, size_t len)
+{
+    cmark_parser *p = new_parser();
+    cmark_node *doc = parse(p, text, len);
+    char *out;
+    if (defuse(doc, true)) {
+        char *md = cmark_render_commonmark(doc, NOTES_OPTS, 0);
+        out = xstrdup(md);
+        free(md);
+    } else {
+        out = xstrndup(text, len);
+    }
+    cmark_node_free(doc);
+    cmark_parser_free(p);
+    /* Exactly one trailing newline, so sections join cleanly. */
+    size_t l = strlen(out);
+    while (l > 0 && (out[l - 1] == '\n' || out[l - 1] == '\r' || out[l - 1] == ' '))
+        out[--l] = '\0';
+    char *r = xasprintf("%s\n", out);
+    free(out);
+    return r;
+}
+
+void notes_parse(const char *text, size_t len, notes *n)
+{
+    memset(n, 0, sizeof *n);
+    n->present = true;
+
+    cmark_parser *p = new_parser();
+    cmark_node *doc = parse(p, text, len);
+
+    /* Section starts: line numbers of top-level headings of level 1-2. */
+    long *starts = NULL;
+    size_t ns = 0, cap = 0;
+    for (cmark_node *c = cmark_node_first_child(doc); c; c = cmark_node_next(c)) {
+        if (cmark_node_get_type(c) == CMARK_NODE_HEADING && cmark_node_get_heading_level(c) <= 2) {
+            xgrow((void **)&starts, &cap, ns + 1, sizeof *starts);
+            starts[ns++] = cmark_node_get_start_line(c);
+        }
+    }
+
+    /* Byte offset of the start of each line. */
+    size_t *line_off = NULL, lcap = 0, nl = 0;
+    xgrow((void **)&line_off, &lcap, 1, sizeof *line_off);
+    line_off[nl++] = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n') {
+            xgrow((void **)&line_off, &lcap, nl + 1, sizeof *line_off);
+            line_off[nl++] = i + 1;
+        }
+    /* Offset of 1-based line l, or len past the end. */
+#define LINE_AT(l) ((size_t)(l) - 1 < nl ? line_off[(size_t)(l) - 1] : len)
+
+    size_t bounds_n = ns + 1;
+    for (size_t i = 0; i < bounds_n; i++) {
+        size_t from = i == 0 ? 0 : LINE_AT(starts[i - 1]);
+        size_t to = i < ns ? LINE_AT(starts[i]) : len;
+        /* Skip blank stretches (text before the first heading that is only
+         * whitespace). */
+        bool blank = true;
+        for (size_t k = from; k < to; k++)
+            if (text[k] != ' ' && text[k] != '\n' && text[k] != '\r' && text[k] != '\t')
+                blank = false;
+        if (blank)
+            continue;
+        char *md = section_markdown(text + from, to - from);
+        if (i == 0) {
+            /* Text before any heading still needs a heading in REPORT.md. */
+            char *h = xasprintf("## Notes\n\n%s", md);
+            free(md);
+            md = h;
+        }
+        n->sections = xrealloc(n->sections, (n->nsections + 1) * sizeof *n->sections);
+        n->sections[n->nsections++].markdown = md;
+    }
+#undef LINE_AT
+    free(line_off);
+    free(starts);
+
+    n->had_raw_html = defuse(doc, false);
+    char *html = cmark_render_html(doc, NOTES_OPTS, cmark_parser_get_syntax_extensions(p));
+    n->html = xstrdup(html);
+    free(html);
+    cmark_node_free(doc);
+    cmark_parser_free(p);
+}
+
+int notes_load(const char *dir, notes *n, diag_list *d)
+{
+    memset(n, 0, sizeof *n);
+    char *path = xasprintf("%s/notes.md", dir);
+    size_t len = 0;
+    char *text = file_read_all(path, &len);
+    if (!text) {
+        int e = errno;
+        free(path);
+        n->html = xstrdup("");
+        if (e == ENOENT)
+            return 0;
+        diag_error(d, "notes.md", 0, "cannot read: %s", strerror(e));
+        return -1;
+    }
+    free(path);
+    if (!utf8_valid(text, len) || memchr(text, '\0', len)) {
+        diag_error(d, "notes.md", 0, "not UTF-8 text");
+        free(text);
+        n->html = xstrdup("");
+        return -1;
+    }
+    notes_parse(text, len, n);
+    free(text);
+    return 0;
+}
+
+void notes_free(notes *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->nsections; i++)
+        free(n->sections[i].markdown);
+    free(n->sections);
+    free(n->html);
+    memset(n, 0, sizeof *n);
+}
+
+void notes_cleanup(void)
+{
+    cmark_release_plugins();
+}

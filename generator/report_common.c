@@ -1,0 +1,563 @@
+/* report_common.c - ordering, wording and facts shared by the writers
+ * (see report_common.h). */
+#include "report_common.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fmt.h"
+#include "report_html.h"
+#include "report_md.h"
+#include "tmpl.h"
+#include "timestamp.h"
+
+void rf_text(report_flavor f, strbuf *b, const char *s)
+{
+    if (!s)
+        return;
+    if (f == RF_MD)
+        fmt_md_escape(b, s, strlen(s));
+    else
+        fmt_html_escape(b, s);
+}
+
+void rf_strong(report_flavor f, strbuf *b, const char *s)
+{
+    buf_puts(b, f == RF_MD ? "**" : "<strong>");
+    rf_text(f, b, s);
+    buf_puts(b, f == RF_MD ? "**" : "</strong>");
+}
+
+void rf_group(report_flavor f, strbuf *b, const group *g)
+{
+    rf_text(f, b, g->id);
+    if (!str_empty(g->name) && !str_eq(g->name, g->id)) {
+        /* "E: glibc (control)" rather than "E (glibc (control))". */
+        bool parens = strchr(g->name, '(') || strchr(g->name, ')');
+        buf_puts(b, parens ? ": " : " (");
+        rf_text(f, b, g->name);
+        if (!parens)
+            buf_puts(b, ")");
+    }
+}
+
+static const analysis *order_a;
+
+static int order_cmp(const void *pa, const void *pb)
+{
+    size_t x = *(const size_t *)pa, y = *(const size_t *)pb;
+    const group_result *rx = &order_a->r.groups[x], *ry = &order_a->r.groups[y];
+    if (rx->has_final != ry->has_final)
+        return rx->has_final ? -1 : 1;
+    if (rx->has_final && rx->final_mean != ry->final_mean)
+        return rx->final_mean < ry->final_mean ? -1 : 1;
+    return x < y ? -1 : x > y; /* stable: manifest order */
+}
+
+size_t *report_order(const analysis *a)
+{
+    size_t n = a->r.ngroups;
+    size_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    order_a = a;
+    qsort(idx, n, sizeof *idx, order_cmp);
+    order_a = NULL;
+    return idx;
+}
+
+long report_best(const analysis *a)
+{
+    long best = -1;
+    for (size_t g = 0; g < a->r.ngroups; g++) {
+        const group_result *r = &a->r.groups[g];
+        if (r->has_final && !isnan(r->final_mean) &&
+            (best < 0 || r->final_mean < a->r.groups[best].final_mean))
+            best = (long)g;
+    }
+    return best;
+}
+
+long report_fastest(const analysis *a)
+{
+    long worst = -1;
+    for (size_t g = 0; g < a->r.ngroups; g++) {
+        const group_result *r = &a->r.groups[g];
+        if (!isnan(r->steady) && (worst < 0 || r->steady > a->r.groups[worst].steady))
+            worst = (long)g;
+    }
+    return worst;
+}
+
+const char *report_trend(trend_class t)
+{
+    switch (t) {
+    case TREND_FLAT: return "\xe2\x86\x92 Flat";
+    case TREND_GROWING: return "\xe2\x86\x91 Growing";
+    case TREND_FALLING: return "\xe2\x86\x93 Falling";
+    case TREND_VARIABLE: return "\xe2\x86\x95 Variable";
+    }
+    return "";
+}
+
+void report_vs_baseline(const analysis *a, size_t g, strbuf *b)
+{
+    const group_result *r = &a->r.groups[g];
+    char v[FMT_BUF], ci[FMT_BUF];
+    if (g == a->r.baseline) {
+        buf_puts(b, "baseline");
+        return;
+    }
+    if (isnan(r->ratio) || r->ratio <= 0) {
+        buf_puts(b, FMT_NONE);
+        return;
+    }
+    /* A ratio below 1 reads better inverted ("2.00x more" rather than
+     * "0.50x less"); 1/x keeps the interval's coverage. */
+    if (r->ratio >= 1) {
+        buf_printf(b, "%s less", fmt_ratio(v, r->ratio));
+        fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
+    } else {
+        buf_printf(b, "%s more", fmt_ratio(v, 1.0 / r->ratio));
+        fmt_range(ci, r->ratio_hi > 0 ? 1.0 / r->ratio_hi : NAN,
+                  r->ratio_lo > 0 ? 1.0 / r->ratio_lo : NAN, 2);
+    }
+    if (strcmp(ci, FMT_NONE) != 0)
+        buf_printf(b, " (%s)", ci);
+}
+
+void report_growth(const group_result *r, strbuf *b)
+{
+    char v[FMT_BUF], ci[FMT_BUF];
+    buf_puts(b, fmt_signed(v, r->steady, 2));
+    fmt_range(ci, r->steady_lo, r->steady_hi, 2);
+    if (!isnan(r->steady) && strcmp(ci, FMT_NONE) != 0)
+        buf_printf(b, " (%s)", ci);
+}
+
+/* The summary's figures for one group vs the baseline, as prose. */
+static void ratio_phrase(const analysis *a, size_t g, report_flavor f, strbuf *b)
+{
+    const group_result *r = &a->r.groups[g];
+    char v[FMT_BUF], ci[FMT_BUF];
+    if (r->ratio >= 1) {
+        buf_printf(b, "%s", f == RF_MD ? "**" : "<strong>");
+        buf_printf(b, "%s less memory", fmt_ratio(v, r->ratio));
+        fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
+    } else {
+        buf_printf(b, "%s", f == RF_MD ? "**" : "<strong>");
+        buf_printf(b, "%s more memory", fmt_ratio(v, 1.0 / r->ratio));
+        fmt_range(ci, r->ratio_hi > 0 ? 1.0 / r->ratio_hi : NAN,
+                  r->ratio_lo > 0 ? 1.0 / r->ratio_lo : NAN, 2);
+    }
+    buf_puts(b, f == RF_MD ? "**" : "</strong>");
+    buf_puts(b, " than the baseline ");
+    rf_group(f, b, &a->m.groups[a->r.baseline]);
+    if (strcmp(ci, FMT_NONE) != 0)
+        buf_printf(b, " (95%% CI %s)", ci);
+}
+
+void report_result_sentence(const analysis *a, report_flavor f, strbuf *b)
+{
+    const manifest *man = &a->e.man;
+    if (!str_empty(man->result)) {
+        rf_text(f, b, man->result);
+        return;
+    }
+    long best = report_best(a);
+    char v[FMT_BUF], ci[FMT_BUF];
+    if (best < 0) {
+        buf_puts(b, "No group has a final snapshot, so there is no result to state.");
+        return;
+    }
+    const group *bg = &a->m.groups[best];
+    const group_result *br = &a->r.groups[best];
+    buf_puts(b, f == RF_MD ? "**" : "<strong>");
+    rf_group(f, b, bg);
+    buf_puts(b, f == RF_MD ? "**" : "</strong>");
+    buf_printf(b, " used the least memory, %s GiB per relay at the last collection",
+               fmt_fixed(v, br->final_mean, 2));
+    if ((size_t)best != a->r.baseline && !isnan(br->ratio) && br->ratio > 0) {
+        buf_puts(b, ": ");
+        ratio_phrase(a, (size_t)best, f, b);
+    } else if ((size_t)best == a->r.baseline) {
+        buf_puts(b, "; it is the baseline");
+    }
+    buf_puts(b, ".");
+
+    long worst = report_fastest(a);
+    double flat = man->th.flat_gib_day > 0 ? man->th.flat_gib_day : 0.05;
+    if (worst >= 0 && a->r.groups[worst].steady > flat) {
+        const group_result *wr = &a->r.groups[worst];
+        buf_puts(b, " ");
+        rf_group(f, b, &a->m.groups[worst]);
+        buf_printf(b, " grew the fastest, %s GiB/day in steady state",
+                   fmt_signed(v, wr->steady, 2));
+        fmt_range(ci, wr->steady_lo, wr->steady_hi, 2);
+        if (strcmp(ci, FMT_NONE) != 0)
+            buf_printf(b, " (95%% CI %s)", ci);
+        if (wr->has_final)
+            buf_printf(b, ", reaching %s GiB per relay", fmt_fixed(v, wr->final_mean, 2));
+        buf_puts(b, ".");
+    } else if (worst >= 0) {
+        buf_printf(b, " No group grew faster than %s GiB/day in steady state.",
+                   fmt_fixed(v, flat, 2));
+    }
+}
+
+static void push(char ***v, size_t *n, size_t *cap, strbuf *b)
+{
+    xgrow((void **)v, cap, *n + 1, sizeof **v);
+    (*v)[(*n)++] = buf_detach(b);
+}
+
+/* "+37%" change of the group mean over its window. */
+static void change_phrase(const group_result *r, strbuf *b)
+{
+    char x[FMT_BUF], y[FMT_BUF], p[FMT_BUF];
+    if (isnan(r->first_mean) || isnan(r->last_mean))
+        return;
+    buf_printf(b, "; its mean went from %s to %s GiB", fmt_fixed(x, r->first_mean, 2),
+               fmt_fixed(y, r->last_mean, 2));
+    if (!isnan(r->change_pct))
+        buf_printf(b, " (%s%%)", fmt_signed(p, r->change_pct, 0));
+}
+
+size_t report_analysis_bullets(const analysis *a, report_flavor f, char ***out)
+{
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    strbuf b;
+    buf_init(&b);
+    char x[FMT_BUF], ci[FMT_BUF];
+    size_t *order = report_order(a);
+    const thresholds *th = &a->e.man.th;
+
+    for (size_t k = 0; k < a->r.ngroups; k++) {
+        size_t g = order[k];
+        const group_result *r = &a->r.groups[g];
+        if (r->nseries == 0)
+            continue;
+        buf_puts(&b, f == RF_MD ? "**" : "<strong>");
+        rf_group(f, &b, &a->m.groups[g]);
+        buf_puts(&b, f == RF_MD ? "**" : "</strong>");
+        fmt_range(ci, r->steady_lo, r->steady_hi, 2);
+        switch (r->trend) {
+        case TREND_FLAT:
+            buf_printf(&b, " stayed flat: steady growth %s GiB/day", fmt_signed(x, r->steady, 2));
+            break;
+        case TREND_GROWING:
+            buf_printf(&b, " grew: %s GiB/day in steady state", fmt_signed(x, r->steady, 2));
+            break;
+        case TREND_FALLING:
+            buf_printf(&b, " fell: steady growth %s GiB/day", fmt_signed(x, r->steady, 2));
+            break;
+        case TREND_VARIABLE:
+            buf_printf(&b, " varied without a steady trend: steady growth %s GiB/day",
+                       fmt_signed(x, r->steady, 2));
+            break;
+        }
+        if (strcmp(ci, FMT_NONE) != 0)
+            buf_printf(&b, " (95%% CI %s)", ci);
+        if (r->steady_n > 0)
+            buf_printf(&b, " over %zu relays", r->steady_n);
+        change_phrase(r, &b);
+        if (r->trend == TREND_VARIABLE && !isnan(r->cv))
+            buf_printf(&b, ", varying by %s%% of its level (coefficient of variation)",
+                       fmt_fixed(x, r->cv * 100.0, 0));
+        buf_puts(&b, ".");
+        if (!isnan(r->forecast_days) && a->e.man.memory_budget_gib > 0) {
+            char bud[FMT_BUF];
+            fmt_fixed(bud, a->e.man.memory_budget_gib, 1);
+            if (isinf(r->forecast_days))
+                buf_printf(&b, " It does not reach the %s GiB budget at this rate.", bud);
+            else if (r->forecast_days <= 0)
+                buf_printf(&b, " It is already over the %s GiB budget.", bud);
+            else
+                buf_printf(&b, " At this rate it reaches the %s GiB budget in %s days.", bud,
+                           fmt_fixed(x, r->forecast_days, 0));
+        }
+        push(&v, &n, &cap, &b);
+    }
+
+    /* Significance against the baseline, Holm-adjusted. */
+    if (a->r.ngroups > 1) {
+        strbuf sig, ns;
+        buf_init(&sig);
+        buf_init(&ns);
+        size_t nsig = 0, nns = 0;
+        for (size_t k = 0; k < a->r.ngroups; k++) {
+            size_t g = order[k];
+            const group_result *r = &a->r.groups[g];
+            if (g == a->r.baseline || isnan(r->p_holm))
+                continue;
+            strbuf *t = r->p_holm < 0.05 ? &sig : &ns;
+            size_t *cnt = r->p_holm < 0.05 ? &nsig : &nns;
+            if (*cnt)
+                buf_puts(t, ", ");
+            rf_group(f, t, &a->m.groups[g]);
+            fmt_pvalue(x, r->p_holm);
+            buf_printf(t, " p%s%s", x[0] == '<' ? "" : "=", x);
+            (*cnt)++;
+        }
+        buf_puts(&b, "Against the baseline ");
+        rf_group(f, &b, &a->m.groups[a->r.baseline]);
+        if (nsig)
+            buf_printf(&b, ", the final-memory difference is significant after Holm correction "
+                           "for %s", sig.data);
+        if (nsig && nns)
+            buf_puts(&b, "; it is not for ");
+        else if (nns)
+            buf_puts(&b, ", the final-memory difference is not significant after Holm "
+                         "correction for ");
+        if (nns)
+            buf_puts(&b, ns.data);
+        if (!nsig && !nns)
+            buf_puts(&b, ", no group has enough relays for a test");
+        buf_puts(&b, " (two-sided rank-sum test over relays, Holm-adjusted p, 5% level).");
+        buf_free(&sig);
+        buf_free(&ns);
+        push(&v, &n, &cap, &b);
+    }
+
+    if (a->m.noverlaps > 0) {
+        buf_printf(&b, "%zu relay%s counted in two groups at the same time (",
+                   a->m.noverlaps, a->m.noverlaps == 1 ? " is" : "s are");
+        for (size_t i = 0; i < a->m.noverlaps && i < 5; i++) {
+            const overlap *o = &a->m.overlaps[i];
+            if (i)
+                buf_puts(&b, ", ");
+            rf_text(f, &b, relay_label(&a->e.relays[o->relay]));
+            buf_puts(&b, " in ");
+            rf_text(f, &b, a->m.groups[o->g1].id);
+            buf_puts(&b, " and ");
+            rf_text(f, &b, a->m.groups[o->g2].id);
+        }
+        if (a->m.noverlaps > 5)
+            buf_puts(&b, ", ...");
+        buf_puts(&b, "); both groups' figures include them.");
+        push(&v, &n, &cap, &b);
+    }
+
+    buf_printf(&b, "Method: steady growth is the median over relays of Theil\xe2\x80\x93Sen slopes "
+                   "fitted between restarts, skipping %s h of warm-up after each start; "
+                   "confidence intervals are bootstrap intervals over relays (%d resamples, "
+                   "fixed seed). Trend is Flat when |steady growth| \xe2\x89\xa4 %s GiB/day.",
+               fmt_fixed(x, th->warmup_hours, 0), BOOTSTRAP_RESAMPLES,
+               fmt_fixed(ci, th->flat_gib_day, 2));
+    push(&v, &n, &cap, &b);
+
+    free(order);
+    buf_free(&b);
+    *out = v;
+    return n;
+}
+
+void report_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static const char *host_field(const host_row *h, const char *field)
+{
+    if (!strcmp(field, "tor_version"))
+        return h->tor_version;
+    if (!strcmp(field, "os_release"))
+        return h->os_release;
+    if (!strcmp(field, "kernel"))
+        return h->kernel;
+    if (!strcmp(field, "hostname"))
+        return h->hostname;
+    if (!strcmp(field, "allocator"))
+        return h->allocator;
+    return NULL;
+}
+
+/* Rows inside the analysed period; all rows when none is. */
+static bool host_in_window(const analysis *a, const host_row *h, bool any_inside)
+{
+    if (!any_inside)
+        return true;
+    return h->t >= a->r.first_t && h->t <= a->r.last_t;
+}
+
+static bool hosts_inside(const analysis *a)
+{
+    for (size_t i = 0; i < a->e.nhosts; i++)
+        if (a->e.hosts[i].t >= a->r.first_t && a->e.hosts[i].t <= a->r.last_t)
+            return true;
+    return false;
+}
+
+char *report_host_fact(const analysis *a, const char *field)
+{
+    bool inside = hosts_inside(a);
+    strbuf b;
+    buf_init(&b);
+    const char **seen = NULL;
+    size_t nseen = 0, cap = 0;
+    for (size_t i = 0; i < a->e.nhosts; i++) {
+        const host_row *h = &a->e.hosts[i];
+        if (!host_in_window(a, h, inside))
+            continue;
+        const char *v = host_field(h, field);
+        if (str_empty(v))
+            continue;
+        bool dup = false;
+        for (size_t k = 0; k < nseen; k++)
+            if (!strcmp(seen[k], v))
+                dup = true;
+        if (dup)
+            continue;
+        xgrow((void **)&seen, &cap, nseen + 1, sizeof *seen);
+        seen[nseen++] = v;
+        if (b.len)
+            buf_puts(&b, " \xe2\x86\x92 "); /* changed during the period */
+        buf_puts(&b, v);
+    }
+    free(seen);
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
+char *report_host_ram(const analysis *a)
+{
+    bool inside = hosts_inside(a);
+    double last = NAN;
+    strbuf b;
+    buf_init(&b);
+    char v[FMT_BUF];
+    for (size_t i = 0; i < a->e.nhosts; i++) {
+        const host_row *h = &a->e.hosts[i];
+        if (!host_in_window(a, h, inside) || isnan(h->mem_total_mb) || h->mem_total_mb == last)
+            continue;
+        if (b.len)
+            buf_puts(&b, " \xe2\x86\x92 ");
+        buf_printf(&b, "%s GiB", fmt_fixed(v, h->mem_total_mb / 1024.0, 1));
+        last = h->mem_total_mb;
+    }
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
+char *report_period(const analysis *a)
+{
+    int tz = a->e.man.tz_offset_min;
+    char d1[32], d2[32];
+    timestamp_format_date(a->r.first_t, tz, d1, sizeof d1);
+    timestamp_format_date(a->r.last_t, tz, d2, sizeof d2);
+    long days = (long)(timestamp_local_day(a->r.last_t, tz) - timestamp_local_day(a->r.first_t, tz)) + 1;
+    return xasprintf("%s to %s (%ld day%s)", d1, d2, days, days == 1 ? "" : "s");
+}
+
+const char *report_title(const analysis *a)
+{
+    const manifest *m = &a->e.man;
+    if (!str_empty(m->name))
+        return m->name;
+    if (!str_empty(m->id))
+        return m->id;
+    if (a->e.dir) {
+        const char *s = strrchr(a->e.dir, '/');
+        /* "dir/" ends in a slash: fall back to the whole path. */
+        if (s && s[1])
+            return s + 1;
+        return a->e.dir;
+    }
+    return "Memory experiment";
+}
+
+void report_generated(const analysis *a, const report_ctx *ctx, strbuf *b)
+{
+    char d[32];
+    timestamp_format_date(ctx->generated_t, ctx->generated_from_sde ? 0 : a->e.man.tz_offset_min,
+                          d, sizeof d);
+    buf_printf(b, "Generated by memreport %s on %s (%s).", MEMREPORT_VERSION, d,
+               ctx->generated_from_sde ? "the date of SOURCE_DATE_EPOCH, UTC"
+                                       : "the date of the last collection; set "
+                                         "SOURCE_DATE_EPOCH to choose another");
+}
+
+char *report_file_id(const char *id, size_t index)
+{
+    bool ok = !str_empty(id) && strlen(id) <= 64;
+    for (const char *s = id; ok && *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_'))
+            ok = false;
+    if (ok)
+        return xstrdup(id);
+    return xasprintf("group%zu", index + 1);
+}
+
+/* "from 2025-12-31 22:00", "to ...", or "whole data". Caller frees. */
+char *report_window(const analysis *a, const group *g)
+{
+    int tz = a->e.man.tz_offset_min;
+    char s[40], e[40];
+    bool has_s = g->start != INT64_MIN && g->start != TIME_NONE;
+    bool has_e = g->end != INT64_MAX && g->end != TIME_NONE;
+    if (has_s)
+        timestamp_format_human(g->start, tz, s, sizeof s);
+    if (has_e)
+        timestamp_format_human(g->end, tz, e, sizeof e);
+    if (has_s && has_e)
+        return xasprintf("%s to %s", s, e);
+    if (has_s)
+        return xasprintf("from %s", s);
+    if (has_e)
+        return xasprintf("until %s", e);
+    return xstrdup("whole data");
+}
+
+const char *report_find(const char *hay, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    if (k == 0)
+        return hay;
+    for (size_t i = 0; i + k <= n; i++)
+        if (hay[i] == needle[0] && !memcmp(hay + i, needle, k))
+            return hay + i;
+    return NULL;
+}
+
+#ifndef MEMREPORT_DATA_DIR
+#define MEMREPORT_DATA_DIR "."
+#endif
+
+const char *report_data_dir(void)
+{
+    const char *e = getenv("MEMREPORT_DATA_DIR");
+    return e && *e ? e : MEMREPORT_DATA_DIR;
+}
+
+int report_load_templates(diag_list *d)
+{
+    static const struct {
+        const char *name, *file;
+    } t[] = {{REPORT_MD_TEMPLATE, "REPORT.md.tpl"}, {REPORT_HTML_TEMPLATE, "experiment.html.tpl"}};
+    for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+        char *path = xasprintf("%s/templates/%s", report_data_dir(), t[i].file);
+        char *err = NULL;
+        int rc = tmpl_load_file(t[i].name, path, &err);
+        free(path);
+        if (rc != 0) {
+            diag_error(d, NULL, 0, "%s (set MEMREPORT_DATA_DIR to the directory holding "
+                                   "templates/)", err);
+            free(err);
+            return -1;
+        }
+    }
+    return 0;
+}

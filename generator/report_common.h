@@ -1,0 +1,116 @@
+/* report_common.h - what REPORT.md and the HTML page share: the order
+ * groups are listed in, the generated sentences, and the build facts a
+ * report shows (regeneration command, generation date, chart files).
+ *
+ * Sentences are composed once and written in either flavour: Markdown
+ * (data strings escaped with fmt_md_escape, emphasis as **...**) or HTML
+ * (data strings escaped, emphasis as <strong>). Nothing here computes a
+ * statistic; it words what stats computed. */
+#ifndef MEMREPORT_REPORT_COMMON_H
+#define MEMREPORT_REPORT_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis.h"
+#include "notes.h"
+#include "util.h"
+
+typedef enum { RF_MD, RF_HTML } report_flavor;
+
+#define REPORT_MAX_CHARTS 8
+
+/* One chart as the writers reference it. */
+typedef struct {
+    const char *name;      /* "memory_timeseries" */
+    const char *title;     /* "Memory over time" */
+    const char *caption;   /* generated sentence, plain text */
+    const char *svg;       /* the project's SVG, NULL when not drawn */
+    size_t svg_len;
+} report_chart;
+
+/* Everything a writer needs besides the analysis. Strings are borrowed. */
+typedef struct {
+    const char *command;        /* exact command that regenerates the report */
+    int64_t generated_t;        /* the report's date */
+    bool generated_from_sde;    /* from SOURCE_DATE_EPOCH, else last collection */
+    const notes *notes;         /* NULL: no notes */
+    report_chart charts[REPORT_MAX_CHARTS];
+    size_t ncharts;
+    const char *asset_prefix;   /* HTML: path to assets/ ("assets/") */
+    /* HTML downloads (site-relative paths); NULL entries are skipped. */
+    const char *results_csv;
+    const char **series_csv;    /* [ngroups] */
+    const char *archive;        /* results.sqlite copy, or NULL */
+} report_ctx;
+
+/* Where templates/ and assets/ are read from: $MEMREPORT_DATA_DIR, else
+ * the directory compiled in (MEMREPORT_DATA_DIR, the source tree). */
+const char *report_data_dir(void);
+/* Loads the report templates (REPORT.md and the experiment page) once.
+ * Returns 0, or -1 after adding an error naming the template file. */
+int report_load_templates(diag_list *d);
+
+/* Appends text from the data, escaped for the flavour. */
+void rf_text(report_flavor f, strbuf *b, const char *s);
+/* Appends it emphasised. */
+void rf_strong(report_flavor f, strbuf *b, const char *s);
+/* "B (mimalloc 2.0.9)", "E: glibc (control)" when the name has
+ * parentheses, or just the ID when the name is the ID; escaped. */
+void rf_group(report_flavor f, strbuf *b, const group *g);
+
+/* Group indices in report order: final mean ascending (best first), groups
+ * with no final snapshot last. Caller frees. */
+size_t *report_order(const analysis *a);
+/* The group with the lowest final mean, or -1. */
+long report_best(const analysis *a);
+/* The group with the highest steady growth, or -1. */
+long report_fastest(const analysis *a);
+
+/* The executive summary's result line (manifest `result` when given,
+ * else generated): best group, its ratio to the baseline with CI, and the
+ * growth of the fastest-growing group. */
+void report_result_sentence(const analysis *a, report_flavor f, strbuf *b);
+
+/* Generated analysis bullets, each a complete sentence or two. Returns the
+ * count; *out is a malloc'd array of malloc'd strings. */
+size_t report_analysis_bullets(const analysis *a, report_flavor f, char ***out);
+void report_strv_free(char **v, size_t n);
+
+/* "ratio vs baseline" cell text: "7.42× less (6.91–8.01)", "baseline",
+ * "2.00× more (1.80–2.22)". Plain text. */
+void report_vs_baseline(const analysis *a, size_t g, strbuf *b);
+/* Steady growth cell: "+1.02 (0.95–1.10)". Plain text. */
+void report_growth(const group_result *r, strbuf *b);
+/* "Flat", "Growing", ... with an arrow. Static. */
+const char *report_trend(trend_class t);
+
+/* Facts for the setup table from diagnostics rows inside the analysed
+ * period (all rows when none is inside); distinct values in order, joined
+ * with an arrow as the value changed. Caller frees; NULL if none. */
+char *report_host_fact(const analysis *a, const char *field);
+/* Host RAM from diagnostics ("768.5 GiB", or "768.5 GiB → 960.8 GiB"
+ * when it changed), NULL if none. */
+char *report_host_ram(const analysis *a);
+/* "2025-12-31 to 2026-01-10 (11 days)". Caller frees. */
+char *report_period(const analysis *a);
+/* Title: manifest name, else id, else directory name. Static storage of a. */
+const char *report_title(const analysis *a);
+
+/* Date (YYYY-MM-DD, UTC for SOURCE_DATE_EPOCH, else the experiment's
+ * timezone) and a sentence saying where it came from. */
+void report_generated(const analysis *a, const report_ctx *ctx, strbuf *b);
+
+/* A group's window: "from 2025-12-31 22:00", "... to ...", or "whole
+ * data". Caller frees. */
+char *report_window(const analysis *a, const group *g);
+
+/* First occurrence of needle (NUL-terminated) in hay[0..n), or NULL
+ * (memmem is not in C11 or POSIX). */
+const char *report_find(const char *hay, size_t n, const char *needle);
+
+/* Group ID made safe for a file name (letters, digits, - and _). */
+char *report_file_id(const char *id, size_t index);
+
+#endif

@@ -1,0 +1,377 @@
+/* report_fill.c - fills a template dictionary with everything REPORT.md
+ * and the HTML page share (see report_fill.h). Values are plain text: the
+ * templates escape them (x-md, or ctemplate's HTML auto-escaping); only
+ * sentences composed by report_common.c arrive already in the flavour. */
+#include "report_fill.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "palette.h"
+#include "timestamp.h"
+
+static void set_opt_section(tmpl_dict *d, const char *section, const char *text)
+{
+    if (str_empty(text))
+        return;
+    tmpl_set(tmpl_add_section(d, section), "TEXT", text);
+}
+
+static void setup_row(tmpl_dict *d, const char *key, const char *value)
+{
+    if (str_empty(value))
+        return;
+    tmpl_dict *r = tmpl_add_section(d, "SETUP");
+    tmpl_set(r, "KEY", key);
+    tmpl_set(r, "VALUE", value);
+}
+
+/* The group's colour if it is a well-formed "#rrggbb", else the palette's:
+ * it lands in an SVG attribute. */
+static const char *safe_color(const group *g, size_t i)
+{
+    double r, gg, b;
+    if (g->color && strlen(g->color) == 7 && palette_parse(g->color, &r, &gg, &b))
+        return g->color;
+    return palette_color(i);
+}
+
+static const char *trend_css(trend_class t)
+{
+    switch (t) {
+    case TREND_FLAT: return "flat";
+    case TREND_GROWING: return "growing";
+    case TREND_FALLING: return "falling";
+    case TREND_VARIABLE: return "variable";
+    }
+    return "flat";
+}
+
+static const char *members_from(const group *g)
+{
+    switch (g->source) {
+    case MEMBERS_MANIFEST_LIST: return "experiment.json list";
+    case MEMBERS_GROUP_COLUMN: return "group column of the memory CSV";
+    case MEMBERS_RELAY_CONFIG: return "relay_config.csv";
+    case MEMBERS_MANIFEST_FILE:
+    case MEMBERS_GROUP_FILE: break;
+    }
+    return g->source_path ? g->source_path : "";
+}
+
+static void fill_setup(const analysis *a, tmpl_dict *d)
+{
+    const manifest *man = &a->e.man;
+    char buf[FMT_BUF], buf2[FMT_BUF];
+    char *host = report_host_fact(a, "hostname");
+    char *server = NULL;
+    if (!str_empty(man->server) && host && !str_eq(man->server, host))
+        server = xasprintf("%s (host %s)", man->server, host);
+    else
+        server = xstrdup(!str_empty(man->server) ? man->server : host);
+    setup_row(d, "Server", server);
+    free(server);
+    free(host);
+
+    char *period = report_period(a);
+    setup_row(d, "Period", period);
+    free(period);
+
+    int tz = man->tz_offset_min;
+    char *tzs = xasprintf("UTC%c%02d:%02d", tz < 0 ? '-' : '+', abs(tz) / 60, abs(tz) % 60);
+    setup_row(d, "Timezone", tzs);
+    free(tzs);
+
+    size_t grouped = a->e.nrelays - a->m.nungrouped;
+    char *relays = xasprintf("%s seen, %s in groups", fmt_count(buf, a->e.nrelays),
+                             fmt_count(buf2, grouped));
+    setup_row(d, "Relays", relays);
+    free(relays);
+
+    size_t ncoll = 0;
+    for (size_t c = 0; c < a->e.ncoll; c++)
+        if (a->e.times[c] >= a->r.first_t && a->e.times[c] <= a->r.last_t)
+            ncoll++;
+    char *colls = xasprintf("%zu", ncoll);
+    setup_row(d, "Collections", colls);
+    free(colls);
+
+    char *tor = report_host_fact(a, "tor_version");
+    setup_row(d, "Tor version", tor ? tor : man->tor_version);
+    free(tor);
+    char *os = report_host_fact(a, "os_release");
+    setup_row(d, "OS", os);
+    free(os);
+    char *kernel = report_host_fact(a, "kernel");
+    setup_row(d, "Kernel", kernel);
+    free(kernel);
+    char *ram = report_host_ram(a);
+    setup_row(d, "Host RAM", ram);
+    free(ram);
+
+    if (a->r.ngroups > 0) {
+        strbuf b;
+        buf_init(&b);
+        const group *bg = &a->m.groups[a->r.baseline];
+        buf_puts(&b, bg->id);
+        if (!str_empty(bg->name) && !str_eq(bg->name, bg->id))
+            buf_printf(&b, " (%s)", bg->name);
+        buf_puts(&b, !str_empty(man->baseline) ? "" : ", the group with the highest final mean");
+        setup_row(d, "Baseline", b.data);
+        buf_free(&b);
+    }
+}
+
+static void fill_groups(const analysis *a, tmpl_dict *d)
+{
+    for (size_t g = 0; g < a->m.ngroups; g++) {
+        const group *gr = &a->m.groups[g];
+        tmpl_dict *r = tmpl_add_section(d, "GROUP");
+        tmpl_set(r, "ID", gr->id);
+        tmpl_set(r, "NAME", gr->name);
+        tmpl_set(r, "ALLOCATOR", gr->spec ? gr->spec->allocator : NULL);
+        tmpl_set(r, "VERSION", gr->spec ? gr->spec->version : NULL);
+        tmpl_set(r, "SOURCE", gr->spec ? gr->spec->source : NULL);
+        tmpl_setf(r, "RELAYS", "%zu", gr->nmembers);
+        char *w = report_window(a, gr);
+        tmpl_set(r, "WINDOW", w);
+        free(w);
+        tmpl_set(r, "MEMBERS", members_from(gr));
+        tmpl_set(r, "COLOR", safe_color(gr, g));
+    }
+}
+
+static void fill_final(const analysis *a, tmpl_dict *d)
+{
+    size_t *order = report_order(a);
+    long best = report_best(a);
+    char buf[FMT_BUF];
+    strbuf b;
+    buf_init(&b);
+    for (size_t k = 0; k < a->r.ngroups; k++) {
+        size_t g = order[k];
+        const group_result *r = &a->r.groups[g];
+        tmpl_dict *row = tmpl_add_section(d, "FINAL");
+        tmpl_set(row, "B", (long)g == best ? "**" : "");
+        tmpl_set(row, "ID", a->m.groups[g].id);
+        tmpl_set(row, "NAME", a->m.groups[g].name);
+        tmpl_setf(row, "RELAYS", "%zu", r->has_final ? r->final_n : 0);
+        tmpl_set(row, "MEAN", r->has_final ? fmt_fixed(buf, r->final_mean, 2) : FMT_NONE);
+        buf_reset(&b);
+        report_vs_baseline(a, g, &b);
+        tmpl_set(row, "VS", b.data);
+        buf_reset(&b);
+        report_growth(r, &b);
+        tmpl_set(row, "GROWTH", b.data);
+        tmpl_set(row, "TREND", report_trend(r->trend));
+        tmpl_set(row, "TRENDCLASS", trend_css(r->trend));
+        tmpl_set(row, "COLOR", safe_color(&a->m.groups[g], g));
+        tmpl_set(row, "ROWCLASS", (long)g == best ? "best" : g == a->r.baseline ? "baseline" : "");
+    }
+    buf_free(&b);
+    free(order);
+
+    char when[40];
+    timestamp_format_human(a->r.last_t, a->e.man.tz_offset_min, when, sizeof when);
+    tmpl_setf(d, "FINAL_WHEN", "last collection %s", when);
+    if (a->r.ngroups > 0)
+        tmpl_set(d, "BASELINE", a->m.groups[a->r.baseline].id);
+    tmpl_set(d, "FINAL_NOTE",
+             "Mean RSS per relay at each group's last collection, best first. \"vs baseline\" "
+             "is the baseline's mean divided by the group's: \"3.00\xc3\x97 less\" means the "
+             "group used a third of the baseline's memory. Intervals are 95% bootstrap "
+             "intervals over relays; steady growth leaves out restarts and their warm-up.");
+}
+
+static void fill_days(const analysis *a, tmpl_dict *d)
+{
+    char buf[FMT_BUF];
+    for (size_t i = 0; i < a->r.ndays; i++)
+        tmpl_setf(tmpl_add_section(d, "DAYH"), "N", "%d", a->r.days[i]);
+    size_t *order = report_order(a);
+    for (size_t k = 0; k < a->r.ngroups; k++) {
+        size_t g = order[k];
+        const group_result *r = &a->r.groups[g];
+        tmpl_dict *row = tmpl_add_section(d, "DAYROW");
+        const group *gr = &a->m.groups[g];
+        if (str_empty(gr->name) || str_eq(gr->name, gr->id))
+            tmpl_set(row, "LABEL", gr->id);
+        else if (strchr(gr->name, '(') || strchr(gr->name, ')'))
+            tmpl_setf(row, "LABEL", "%s: %s", gr->id, gr->name);
+        else
+            tmpl_setf(row, "LABEL", "%s (%s)", gr->id, gr->name);
+        for (size_t i = 0; i < a->r.ndays; i++) {
+            double v = r->day_values ? r->day_values[i] : NAN;
+            tmpl_set(tmpl_add_section(row, "CELL"), "V",
+                     isnan(v) ? "\xe2\x80\x93" : fmt_fixed(buf, v, 2));
+        }
+        tmpl_set(row, "TREND", report_trend(r->trend));
+        tmpl_set(row, "TRENDCLASS", trend_css(r->trend));
+    }
+    free(order);
+    if (a->r.ndays > 0) {
+        int64_t y;
+        unsigned m, dd;
+        civil_from_days(a->r.day1, &y, &m, &dd);
+        tmpl_setf(d, "DAY_NOTE",
+                  "Mean RSS per relay in GiB at the last collection of each day; Day 1 is "
+                  "%04lld-%02u-%02u. A dash means the group had no samples that day.",
+                  (long long)y, m, dd);
+    }
+}
+
+/* The SVG without an XML declaration or doctype, ready to sit in HTML. */
+static char *inline_svg(const char *svg, size_t len)
+{
+    const char *open = report_find(svg, len, "<svg");
+    const char *p = open ? open : svg;
+    return xstrndup(p, (size_t)(svg + len - p));
+}
+
+static void fill_charts(const report_ctx *ctx, report_flavor f, tmpl_dict *d)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < ctx->ncharts; i++) {
+        const report_chart *c = &ctx->charts[i];
+        if (!c->svg)
+            continue;
+        tmpl_dict *s = tmpl_add_section(d, "CHART");
+        tmpl_set(s, "TITLE", c->title);
+        tmpl_set(s, "NAME", c->name);
+        tmpl_set(s, "CAPTION", c->caption);
+        if (f == RF_HTML) {
+            char *svg = inline_svg(c->svg, c->svg_len);
+            tmpl_set(s, "SVG", svg);
+            free(svg);
+        }
+        shown++;
+    }
+    if (!shown)
+        tmpl_show_section(d, "NO_CHARTS");
+}
+
+static void fill_quality(const analysis *a, report_flavor fl, tmpl_dict *d)
+{
+    tmpl_dict *list = a->r.nfindings ? tmpl_add_section(d, "QUALITY_LIST") : NULL;
+    for (size_t i = 0; i < a->r.nfindings; i++) {
+        const finding *f = &a->r.findings[i];
+        char *where = NULL;
+        if (f->file && f->line > 0)
+            where = xasprintf("%s:%ld", f->file, f->line);
+        else if (f->file)
+            where = xstrdup(f->file);
+        tmpl_dict *q = tmpl_add_section(list, "QUALITY");
+        tmpl_set(q, "CLASS", f->error ? "error" : "warning");
+        if (fl == RF_MD) {
+            char *t = xasprintf("%s%s%s%s", where ? where : "", where ? ": " : "",
+                                f->error ? "error: " : "", f->message);
+            tmpl_set(q, "TEXT", t);
+            free(t);
+        } else {
+            char *t = xasprintf("%s%s", f->error ? "Error: " : "", f->message);
+            tmpl_set(q, "TEXT", t);
+            free(t);
+            if (where)
+                tmpl_set(tmpl_add_section(q, "WHERE"), "TEXT", where);
+        }
+        free(where);
+    }
+    if (a->r.nfindings == 0)
+        tmpl_show_section(d, "QUALITY_OK");
+}
+
+static bool is_hex64(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return n == 64;
+}
+
+static void fill_reference(const analysis *a, tmpl_dict *d)
+{
+    const manifest *man = &a->e.man;
+    char buf[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
+    const char *dirname = report_title(a);
+    if (a->e.dir) {
+        const char *s = strrchr(a->e.dir, '/');
+        dirname = s && s[1] ? s + 1 : a->e.dir;
+    }
+    if (!str_empty(man->id) && !str_eq(man->id, dirname))
+        tmpl_setf(d, "EXPERIMENT", "%s (directory %s)", man->id, dirname);
+    else
+        tmpl_set(d, "EXPERIMENT", dirname);
+
+    int tz = man->tz_offset_min;
+    char t1[40], t2[40];
+    timestamp_format_iso(a->r.first_t, tz, t1, sizeof t1);
+    timestamp_format_iso(a->r.last_t, tz, t2, sizeof t2);
+    tmpl_setf(d, "PERIOD_FULL", "%s to %s", t1, t2);
+
+    size_t ncoll = 0;
+    for (size_t c = 0; c < a->e.ncoll; c++)
+        if (a->e.times[c] >= a->r.first_t && a->e.times[c] <= a->r.last_t)
+            ncoll++;
+    tmpl_setf(d, "RELAYS_LINE", "%s in %s (%s relay rows, %s aggregate rows); %zu collections "
+              "in the period analysed",
+              fmt_count(buf, a->e.nrelays), a->e.memory_path ? a->e.memory_path : "memory.csv",
+              fmt_count(b2, a->e.notes.relay_rows), fmt_count(b3, a->e.notes.aggregate_rows),
+              ncoll);
+    if (a->e.nevents)
+        tmpl_setf(d, "EVENTS_LINE", "%zu in events.csv (the HTML page lists them)", a->e.nevents);
+    else
+        tmpl_set(d, "EVENTS_LINE", "none");
+
+    for (size_t i = 0; i < a->e.ninputs; i++) {
+        const input_file *in = &a->e.inputs[i];
+        tmpl_dict *r = tmpl_add_section(d, "INPUT");
+        tmpl_set(r, "PATH", in->path);
+        /* A manifest or notes file has no rows to count. */
+        tmpl_set(r, "ROWS", in->rows == 0 && !str_ends(in->path, ".csv") ? "\xe2\x80\x93"
+                                                                       : fmt_count(buf, in->rows));
+        tmpl_set(r, "BYTES", fmt_bytes(b2, in->bytes));
+        tmpl_set(r, "SHA", is_hex64(in->sha256) ? in->sha256 : "(not hashed)");
+    }
+}
+
+void report_fill(const analysis *a, const report_ctx *ctx, report_flavor f, tmpl_dict *dict)
+{
+    const manifest *man = &a->e.man;
+    strbuf b;
+    buf_init(&b);
+
+    tmpl_set(dict, "TITLE", report_title(a));
+    set_opt_section(dict, "PROBLEM", man->problem);
+    set_opt_section(dict, "HYPOTHESIS", man->hypothesis);
+    report_result_sentence(a, f, &b);
+    tmpl_set(dict, "RESULT", b.data);
+    buf_reset(&b);
+    set_opt_section(dict, "RECOMMENDATION", man->recommendation);
+    set_opt_section(dict, "DESCRIPTION", man->description);
+
+    fill_setup(a, dict);
+    fill_groups(a, dict);
+    fill_final(a, dict);
+    fill_days(a, dict);
+    fill_charts(ctx, f, dict);
+
+    char **bullets;
+    size_t nb = report_analysis_bullets(a, f, &bullets);
+    for (size_t i = 0; i < nb; i++)
+        tmpl_set(tmpl_add_section(dict, "BULLET"), "TEXT", bullets[i]);
+    report_strv_free(bullets, nb);
+
+    fill_quality(a, f, dict);
+    if (ctx->notes)
+        for (size_t i = 0; i < ctx->notes->nsections; i++)
+            tmpl_set(tmpl_add_section(dict, "NOTE"), "TEXT", ctx->notes->sections[i].markdown);
+    fill_reference(a, dict);
+    tmpl_set(dict, "COMMAND", ctx->command);
+    report_generated(a, ctx, &b);
+    tmpl_set(dict, "GENERATED", b.data);
+    buf_free(&b);
+
+}

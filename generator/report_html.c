@@ -1,0 +1,280 @@
+/* report_html.c - fills the experiment page's template (see report_html.h). */
+#include "report_html.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fmt.h"
+#include "report_fill.h"
+#include "sha256.h"
+#include "timestamp.h"
+#include "tmpl.h"
+
+static void base64(const unsigned char *in, size_t n, strbuf *out)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= in[i + 2];
+        buf_putc(out, tab[(v >> 18) & 63]);
+        buf_putc(out, tab[(v >> 12) & 63]);
+        buf_putc(out, i + 1 < n ? tab[(v >> 6) & 63] : '=');
+        buf_putc(out, i + 2 < n ? tab[v & 63] : '=');
+    }
+}
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} strset;
+
+static void strset_add(strset *s, const char *p, size_t len)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strlen(s->v[i]) == len && !memcmp(s->v[i], p, len))
+            return;
+    xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
+    s->v[s->n++] = xstrndup(p, len);
+}
+
+/* Collects <style> bodies and style="..." values of one SVG. The chart
+ * writer escapes quotes inside values, so the first '"' ends one. */
+static void collect_styles(const char *svg, size_t len, strset *s)
+{
+    const char *end = svg + len;
+    for (const char *p = svg; p < end;) {
+        const char *st = report_find(p, (size_t)(end - p), "<style>");
+        const char *at = report_find(p, (size_t)(end - p), " style=\"");
+        if (!st && !at)
+            break;
+        if (st && (!at || st < at)) {
+            const char *body = st + 7;
+            const char *close = report_find(body, (size_t)(end - body), "</style>");
+            if (!close)
+                break;
+            strset_add(s, body, (size_t)(close - body));
+            p = close + 8;
+        } else {
+            const char *v = at + 8;
+            const char *q = memchr(v, '"', (size_t)(end - v));
+            if (!q)
+                break;
+            strset_add(s, v, (size_t)(q - v));
+            p = q + 1;
+        }
+    }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *report_html_csp(const report_chart *charts, size_t n)
+{
+    strset s = {0};
+    for (size_t i = 0; i < n; i++)
+        if (charts[i].svg)
+            collect_styles(charts[i].svg, charts[i].svg_len, &s);
+    /* Sorted so the policy does not depend on drawing order. */
+    if (s.n)
+        qsort(s.v, s.n, sizeof *s.v, cmp_str);
+    strbuf b;
+    buf_init(&b);
+    buf_puts(&b, "default-src 'none'; img-src 'self'; style-src 'self'");
+    if (s.n)
+        buf_puts(&b, " 'unsafe-hashes'");
+    for (size_t i = 0; i < s.n; i++) {
+        sha256_ctx c;
+        unsigned char dg[32];
+        sha256_init(&c);
+        sha256_update(&c, s.v[i], strlen(s.v[i]));
+        sha256_final(&c, dg);
+        buf_puts(&b, " 'sha256-");
+        base64(dg, sizeof dg, &b);
+        buf_putc(&b, '\'');
+        free(s.v[i]);
+    }
+    free(s.v);
+    buf_puts(&b, "; base-uri 'none'; form-action 'none'");
+    return buf_detach(&b);
+}
+
+static void add_kpi(tmpl_dict *d, const char *label, const char *value, const char *note)
+{
+    tmpl_dict *k = tmpl_add_section(d, "KPI");
+    tmpl_set(k, "LABEL", label);
+    tmpl_set(k, "VALUE", value);
+    tmpl_set(k, "NOTE", note);
+}
+
+static char *group_label(const group *g)
+{
+    if (!str_empty(g->name) && !str_eq(g->name, g->id))
+        return xasprintf("%s (%s)", g->id, g->name);
+    return xstrdup(g->id);
+}
+
+static void fill_kpis(const analysis *a, tmpl_dict *d)
+{
+    char v[FMT_BUF], ci[FMT_BUF];
+    long best = report_best(a);
+    if (best >= 0) {
+        const group_result *r = &a->r.groups[best];
+        char *lbl = group_label(&a->m.groups[best]);
+        char *val = xasprintf("%s GiB", fmt_fixed(v, r->final_mean, 2));
+        add_kpi(d, "Least memory per relay", val, lbl);
+        free(val);
+        if ((size_t)best != a->r.baseline && !isnan(r->ratio) && r->ratio >= 1) {
+            char *bl = group_label(&a->m.groups[a->r.baseline]);
+            fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
+            char *note = xasprintf("less than baseline %s; 95%% CI %s", bl, ci);
+            add_kpi(d, "Memory saved vs baseline", fmt_ratio(v, r->ratio), note);
+            free(note);
+            free(bl);
+        }
+        free(lbl);
+    }
+    long worst = report_fastest(a);
+    if (worst >= 0) {
+        const group_result *r = &a->r.groups[worst];
+        char *lbl = group_label(&a->m.groups[worst]);
+        char *val = xasprintf("%s GiB/day", fmt_signed(v, r->steady, 2));
+        char *note = xasprintf("%s, steady state", lbl);
+        add_kpi(d, "Fastest growth", val, note);
+        free(note);
+        free(val);
+        free(lbl);
+    }
+    char *period = report_period(a);
+    char *p = strchr(period, '(');
+    char *days = p ? xstrndup(p + 1, strlen(p + 1) - 1) : xstrdup(period);
+    size_t grouped = a->e.nrelays - a->m.nungrouped;
+    char *note = xasprintf("%zu relays in %zu groups", grouped, a->m.ngroups);
+    add_kpi(d, "Period", days, note);
+    free(note);
+    free(days);
+    free(period);
+}
+
+static void fill_meta(const analysis *a, tmpl_dict *d)
+{
+    const manifest *man = &a->e.man;
+    if (!str_empty(man->server))
+        tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "Server %s", man->server);
+    char *period = report_period(a);
+    tmpl_set(tmpl_add_section(d, "META"), "TEXT", period);
+    free(period);
+    tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "%zu groups", a->m.ngroups);
+    if (!str_empty(man->id))
+        tmpl_set(tmpl_add_section(d, "META"), "TEXT", man->id);
+}
+
+static void fill_events(const analysis *a, tmpl_dict *d)
+{
+    if (!a->e.nevents) {
+        tmpl_show_section(d, "NO_EVENTS");
+        return;
+    }
+    tmpl_dict *sec = tmpl_add_section(d, "EVENTS");
+    char when[40];
+    for (size_t i = 0; i < a->e.nevents; i++) {
+        const event *ev = &a->e.events[i];
+        tmpl_dict *r = tmpl_add_section(sec, "EVENT");
+        tmpl_setf(r, "N", "%zu", i + 1);
+        timestamp_format_human(ev->t, a->e.man.tz_offset_min, when, sizeof when);
+        tmpl_set(r, "TIME", when);
+        tmpl_set(r, "TYPE", ev->type);
+        tmpl_set(r, "DESCRIPTION", ev->description);
+        tmpl_set(r, "GROUP", ev->group);
+    }
+}
+
+static void add_download(tmpl_dict *d, const char *href, const char *label, const char *note)
+{
+    tmpl_dict *r = tmpl_add_section(d, "DOWNLOAD");
+    tmpl_set(r, "HREF", href);
+    tmpl_set(r, "LABEL", label);
+    tmpl_set(r, "NOTE", note);
+}
+
+static void fill_downloads(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
+{
+    if (ctx->results_csv)
+        add_download(d, ctx->results_csv, "Results (CSV)",
+                     "one row per group: final mean, ratio and CI, p-values, slopes, trend");
+    for (size_t g = 0; ctx->series_csv && g < a->m.ngroups; g++) {
+        if (!ctx->series_csv[g])
+            continue;
+        char *label = xasprintf("Series of group %s (CSV)", a->m.groups[g].id);
+        add_download(d, ctx->series_csv[g], label,
+                     "per collection: members with a sample, mean, median, p10, p90, min, max (GiB)");
+        free(label);
+    }
+    if (ctx->archive)
+        add_download(d, ctx->archive, "Archive (results.sqlite)",
+                     "everything read and computed; query it with the sqlite3 shell");
+}
+
+int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, diag_list *d)
+{
+    tmpl_dict *dict = tmpl_dict_new();
+    report_fill(a, ctx, RF_HTML, dict);
+
+    char *csp = report_html_csp(ctx->charts, ctx->ncharts);
+    tmpl_set(dict, "CSP", csp);
+    free(csp);
+    tmpl_set(dict, "VERSION", MEMREPORT_VERSION);
+    tmpl_set(dict, "ASSETS", ctx->asset_prefix ? ctx->asset_prefix : "assets/");
+    fill_meta(a, dict);
+    fill_kpis(a, dict);
+    fill_events(a, dict);
+    fill_downloads(a, ctx, dict);
+    if (ctx->notes && ctx->notes->present && !str_empty(ctx->notes->html)) {
+        tmpl_show_section(dict, "HAS_NOTES");
+        tmpl_set(dict, "NOTES_HTML", ctx->notes->html);
+    }
+    int rc;
+    size_t start = out->len;
+    rc = tmpl_expand(REPORT_HTML_TEMPLATE, dict, out);
+    tmpl_dict_free(dict);
+    if (rc != 0) {
+        out->len = start;
+        out->data[start] = '\0';
+        diag_error(d, "templates/experiment.html.tpl", 0, "template failed to expand");
+        return -1;
+    }
+    return 0;
+}
+
+void report_series_csv(const analysis *a, size_t g, strbuf *out)
+{
+    const group_result *r = &a->r.groups[g];
+    char ts[40];
+    buf_puts(out, "timestamp,group,n,mean_gib,median_gib,p10_gib,p90_gib,min_gib,max_gib\n");
+    for (size_t i = 0; i < r->nseries; i++) {
+        const group_point *p = &r->series[i];
+        timestamp_format_iso(p->t, a->e.man.tz_offset_min, ts, sizeof ts);
+        buf_printf(out, "%s,", ts);
+        /* Group IDs are free text: quote when needed (RFC 4180). */
+        const char *id = a->m.groups[g].id;
+        if (strpbrk(id, ",\"\r\n")) {
+            buf_putc(out, '"');
+            for (const char *s = id; *s; s++) {
+                if (*s == '"')
+                    buf_putc(out, '"');
+                buf_putc(out, *s);
+            }
+            buf_putc(out, '"');
+        } else {
+            buf_puts(out, id);
+        }
+        buf_printf(out, ",%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", p->n, p->mean, p->median, p->p10,
+                   p->p90, p->min, p->max);
+    }
+}

@@ -1,0 +1,32 @@
+/* report_html.h - the experiment's HTML page and its data downloads.
+ *
+ * templates/experiment.html.tpl, auto-escaped by ctemplate in HTML
+ * context; only cmark's rendering of notes.md and the project's own chart
+ * SVG pass unescaped. The page makes no request to any other origin: its
+ * Content-Security-Policy allows only the site's own files, plus the
+ * exact inline styles of the embedded charts by hash. */
+#ifndef MEMREPORT_REPORT_HTML_H
+#define MEMREPORT_REPORT_HTML_H
+
+#include <stddef.h>
+
+#include "analysis.h"
+#include "diag.h"
+#include "report_common.h"
+#include "util.h"
+
+#define REPORT_HTML_TEMPLATE "experiment.html"
+
+/* Appends the page to out. Templates must be loaded. Returns 0, or -1
+ * after adding an error to d. */
+int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, diag_list *d);
+
+/* The Content-Security-Policy for a page embedding these SVGs. Caller
+ * frees. */
+char *report_html_csp(const report_chart *charts, size_t n);
+
+/* Per-group series as CSV (timestamp, n, mean, median, p10, p90, min,
+ * max; GiB), one row per collection of the group's series. */
+void report_series_csv(const analysis *a, size_t g, strbuf *out);
+
+#endif

@@ -1,0 +1,28 @@
+/* sha256.h - SHA-256 (FIPS 180-4), streaming.
+ *
+ * Ingest hashes every input file as it reads it, so the data reference and
+ * the archive can name exactly which bytes a report came from, and a
+ * rebuild can tell unchanged inputs without parsing them again. */
+#ifndef MEMREPORT_SHA256_H
+#define MEMREPORT_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    uint32_t h[8];
+    uint64_t total;         /* bytes hashed so far */
+    unsigned char block[64];
+    size_t nblock;          /* bytes waiting in block */
+} sha256_ctx;
+
+void sha256_init(sha256_ctx *c);
+void sha256_update(sha256_ctx *c, const void *data, size_t n);
+/* Writes the 32-byte digest; the context must be initialised again before reuse. */
+void sha256_final(sha256_ctx *c, unsigned char out[32]);
+/* Writes 64 lower-case hex digits and a NUL into hex[65]. */
+void sha256_hex(const unsigned char digest[32], char hex[65]);
+/* One-shot convenience: hex digest of data[0..n). */
+void sha256_hex_of(const void *data, size_t n, char hex[65]);
+
+#endif

@@ -1,0 +1,731 @@
+/* site.c - memreport site: finds experiments under the roots, loads each
+ * (from its archive when current), renders each experiment's page with the
+ * report writer, then the index and the allocator comparison, and writes
+ * the whole site at once. See site.h for the layout. */
+#include "site.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "archive.h"
+#include "charts.h"
+#include "cli.h"
+#include "compare.h"
+#include "fmt.h"
+#include "ingest.h"
+#include "notes.h"
+#include "outset.h"
+#include "report_common.h"
+#include "report_html.h"
+#include "summary.h"
+#include "timestamp.h"
+#include "tmpl.h"
+#include "util.h"
+
+#ifndef MEMREPORT_DATA_DIR
+#define MEMREPORT_DATA_DIR "."
+#endif
+
+#define SITE_INDEX_TEMPLATE "site-index.html"
+#define SITE_COMPARE_TEMPLATE "site-compare.html"
+#define SITE_MAX_DEPTH 12
+
+/* Defined with the build command: loads REPORT.md and the experiment page. */
+int report_load_templates(diag_list *d);
+
+static const char *data_dir(void)
+{
+    const char *e = getenv("MEMREPORT_DATA_DIR");
+    return e && *e ? e : MEMREPORT_DATA_DIR;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding experiments                                                  */
+
+static bool same_dir(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk(const char *dir, const char *skip, int depth, char ***dirs, size_t *n,
+                 size_t *cap)
+{
+    if (ingest_find_memory_csv(dir)) {
+        xgrow((void **)dirs, cap, *n + 1, sizeof **dirs);
+        (*dirs)[(*n)++] = xstrdup(dir);
+        return;
+    }
+    if (depth >= SITE_MAX_DEPTH)
+        return;
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    char **subs = NULL;
+    size_t nsubs = 0, scap = 0;
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *p = str_ends(dir, "/") ? xasprintf("%s%s", dir, de->d_name)
+                                     : xasprintf("%s/%s", dir, de->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode) && !same_dir(p, skip)) {
+            xgrow((void **)&subs, &scap, nsubs + 1, sizeof *subs);
+            subs[nsubs++] = p;
+        } else {
+            free(p);
+        }
+    }
+    closedir(dp);
+    if (nsubs)
+        qsort(subs, nsubs, sizeof *subs, cmp_str);
+    for (size_t i = 0; i < nsubs; i++) {
+        walk(subs[i], skip, depth + 1, dirs, n, cap);
+        free(subs[i]);
+    }
+    free(subs);
+}
+
+size_t site_find_experiments(const char *root, const char *skip, char ***dirs, size_t *n)
+{
+    size_t before = *n, cap = *n;
+    walk(root, skip, 0, dirs, n, &cap);
+    return *n - before;
+}
+
+/* ------------------------------------------------------------------ */
+/* One experiment                                                       */
+
+typedef struct {
+    char *dir;
+    char *slug;
+    bool ok;
+    bool from_archive;
+    char *error;              /* first error, when !ok */
+    analysis a;
+} site_exp;
+
+static bool valid_color(const char *c)
+{
+    if (!c || strlen(c) != 7 || c[0] != '#')
+        return false;
+    for (int i = 1; i < 7; i++)
+        if (!strchr("0123456789abcdefABCDEF", c[i]))
+            return false;
+    return true;
+}
+
+/* Directory-safe, unique among the slugs taken so far. */
+static char *make_slug(const site_exp *e, const site_exp *all, size_t nall)
+{
+    const char *base = e->a.e.man.id;
+    if (str_empty(base)) {
+        const char *s = strrchr(e->dir, '/');
+        base = s && s[1] ? s + 1 : e->dir;
+    }
+    strbuf b;
+    buf_init(&b);
+    for (const char *p = base; *p && b.len < 80; p++) {
+        char c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+            buf_putc(&b, c);
+        else if (c >= 'A' && c <= 'Z')
+            buf_putc(&b, (char)(c - 'A' + 'a'));
+        else if (b.len && b.data[b.len - 1] != '-')
+            buf_putc(&b, '-');
+    }
+    /* Names the site itself uses, and nothing at all, get a prefix. */
+    if (!b.len || str_eq(b.data, "assets") || str_eq(b.data, "index") ||
+        str_eq(b.data, "compare")) {
+        char *t = xasprintf("exp-%s", b.len ? b.data : "x");
+        buf_reset(&b);
+        buf_puts(&b, t);
+        free(t);
+    }
+    char *slug = buf_detach(&b);
+    for (int k = 2;; k++) {
+        bool taken = false;
+        for (size_t i = 0; i < nall; i++)
+            if (&all[i] != e && all[i].slug && str_eq(all[i].slug, slug))
+                taken = true;
+        if (!taken)
+            return slug;
+        char *base2 = xstrndup(slug, strcspn(slug, "~"));
+        free(slug);
+        slug = xasprintf("%s~%d", base2, k);
+        free(base2);
+    }
+}
+
+static void load_experiment(const site_options *o, site_exp *x)
+{
+    char *why = NULL;
+    int rc = analysis_load(x->dir, &o->ao, &x->a, &x->from_archive, &why);
+    if (rc != 0) {
+        x->ok = false;
+        for (size_t i = 0; i < x->a.diag.n && !x->error; i++)
+            if (x->a.diag.items[i].severity == DIAG_ERROR)
+                x->error = diag_format(&x->a.diag.items[i]);
+        if (!x->error)
+            x->error = xstrdup("the experiment could not be analysed");
+        free(why);
+        return;
+    }
+    x->ok = true;
+    if (o->verbosity > 1)
+        fprintf(stderr, "memreport: %s: %s%s\n", x->dir,
+                x->from_archive ? "read from results.sqlite" : "read from the CSVs: ",
+                x->from_archive ? "" : why ? why : "");
+    free(why);
+    if (!x->from_archive && o->save_archives) {
+        /* The archive is what the next site run reads: save it beside the
+         * data when the directory lets us. */
+        diag_list d;
+        diag_init(&d);
+        char *path = xasprintf("%s/%s", x->dir, ARCHIVE_FILE_NAME);
+        if (archive_write(&x->a, &o->ao, path, &d) != 0 && o->verbosity > 0) {
+            for (size_t i = 0; i < d.n; i++) {
+                char *m = diag_format(&d.items[i]);
+                fprintf(stderr, "memreport: warning: %s (the site is built all the same)\n", m);
+                free(m);
+            }
+        }
+        free(path);
+        diag_free(&d);
+    }
+}
+
+static void collect_first_error(const diag_list *d, char **out)
+{
+    for (size_t i = 0; i < d->n && !*out; i++)
+        if (d->items[i].severity == DIAG_ERROR)
+            *out = diag_format(&d->items[i]);
+}
+
+/* The experiment's page and its downloads, staged under out/slug/.
+ * Returns 0, or -1 with x->error set (nothing of it staged then). */
+static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag_list *d)
+{
+    analysis *a = &x->a;
+    diag_list ld;
+    diag_init(&ld);
+    int rc = -1;
+    notes nt = {0};
+    char *svg[CHART_COUNT] = {0};
+    size_t svg_len[CHART_COUNT] = {0};
+    char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
+    strbuf html, csv;
+    buf_init(&html);
+    buf_init(&csv);
+    unsigned char *arch = NULL;
+    size_t arch_len = 0;
+
+    if (notes_load(x->dir, &nt, &ld) != 0)
+        goto out;
+    report_ctx ctx = {.command = o->command, .notes = &nt, .asset_prefix = "../assets/",
+                      .results_csv = "data/results.csv",
+                      .series_csv = (const char **)series_href,
+                      .archive = "data/results.sqlite"};
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    long long v = sde && *sde ? strtoll(sde, &end, 10) : -1;
+    if (sde && *sde && end && !*end && v >= 0) {
+        ctx.generated_t = v;
+        ctx.generated_from_sde = true;
+    } else {
+        ctx.generated_t = a->r.last_t;
+    }
+    for (size_t k = 0; k < CHART_COUNT; k++) {
+        if (chart_render(a, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0)
+            goto out;
+        report_chart *c = &ctx.charts[ctx.ncharts++];
+        c->name = chart_name((chart_kind)k);
+        c->title = chart_title((chart_kind)k);
+        c->caption = chart_title((chart_kind)k);
+        c->svg = svg[k];
+        c->svg_len = svg_len[k];
+    }
+    for (size_t g = 0; g < a->m.ngroups; g++) {
+        char *id = report_file_id(a->m.groups[g].id, g);
+        series_href[g] = xasprintf("data/series_%s.csv", id);
+        free(id);
+    }
+    if (report_html_render(a, &ctx, &html, &ld) != 0)
+        goto out;
+    summary_csv(a, &csv);
+    char *archive_src = xasprintf("%s/%s", x->dir, ARCHIVE_FILE_NAME);
+    bool current = x->from_archive || (o->save_archives && archive_matches_inputs(
+                                                               archive_src, a->e.inputs,
+                                                               a->e.ninputs, &o->ao, NULL));
+    if (!current && archive_serialize(a, &o->ao, archive_src, &arch, &arch_len, &ld) != 0) {
+        free(archive_src);
+        goto out;
+    }
+
+    /* Everything rendered: stage it. */
+    char *p = xasprintf("%s/%s/index.html", o->out, x->slug);
+    int bad = outset_add(os, p, html.data, html.len, d);
+    free(p);
+    p = xasprintf("%s/%s/data/results.csv", o->out, x->slug);
+    bad = bad || outset_add(os, p, csv.data, csv.len, d);
+    free(p);
+    for (size_t g = 0; g < a->m.ngroups && !bad; g++) {
+        strbuf s;
+        buf_init(&s);
+        report_series_csv(a, g, &s);
+        p = xasprintf("%s/%s/%s", o->out, x->slug, series_href[g]);
+        bad = outset_add(os, p, s.data, s.len, d);
+        free(p);
+        buf_free(&s);
+    }
+    p = xasprintf("%s/%s/data/results.sqlite", o->out, x->slug);
+    if (!bad)
+        bad = current ? outset_add_copy(os, p, archive_src, d)
+                      : outset_add(os, p, arch, arch_len, d);
+    free(p);
+    free(archive_src);
+    rc = bad ? -2 : 0;
+
+out:
+    if (rc == -1) {
+        collect_first_error(&ld, &x->error);
+        if (!x->error)
+            x->error = xstrdup("the page could not be rendered");
+        x->ok = false;
+    }
+    diag_free(&ld);
+    notes_free(&nt);
+    for (size_t k = 0; k < CHART_COUNT; k++)
+        free(svg[k]);
+    for (size_t g = 0; g < a->m.ngroups; g++)
+        free(series_href[g]);
+    free(series_href);
+    buf_free(&html);
+    buf_free(&csv);
+    free(arch);
+    return rc;
+}
+
+/* The packed samples are only needed for the page and its charts; the
+ * index and the comparison read results. Freeing them keeps a site over
+ * many large experiments within memory. */
+static void drop_samples(analysis *a)
+{
+    experiment *e = &a->e;
+    free(e->rss_kb);
+    free(e->vmsize_kb);
+    free(e->hwm_kb);
+    free(e->frag);
+    free(e->col_group);
+    e->rss_kb = e->vmsize_kb = e->hwm_kb = NULL;
+    e->frag = NULL;
+    e->col_group = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Index                                                                */
+
+/* Running until the data reaches the manifest's end date or an
+ * experiment_end event says it ended. */
+static bool concluded(const analysis *a)
+{
+    for (size_t i = 0; i < a->e.nevents; i++)
+        if (str_ieq(a->e.events[i].type, "experiment_end"))
+            return true;
+    const char *end = a->e.man.end_date;
+    if (str_empty(end) || a->r.last_t == INT64_MIN)
+        return false;
+    ts_value tv;
+    if (timestamp_parse(end, strlen(end), a->e.man.tz_offset_min, &tv) != TS_OK)
+        return false;
+    int64_t end_day = timestamp_local_day(tv.t, a->e.man.tz_offset_min);
+    return timestamp_local_day(a->r.last_t, a->e.man.tz_offset_min) >= end_day;
+}
+
+/* A small SVG: each group's mean over the analysed period, one line per
+ * group in its colour, on a shared scale. Numbers and validated colours
+ * only, so it is safe to pass unescaped. */
+static char *sparkline(const analysis *a)
+{
+    const double W = 120, H = 28, pad = 2;
+    int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t g = 0; g < a->r.ngroups; g++)
+        for (size_t k = 0; k < a->r.groups[g].nseries; k++) {
+            const group_point *p = &a->r.groups[g].series[k];
+            if (isnan(p->mean))
+                continue;
+            t0 = p->t < t0 ? p->t : t0;
+            t1 = p->t > t1 ? p->t : t1;
+            lo = p->mean < lo ? p->mean : lo;
+            hi = p->mean > hi ? p->mean : hi;
+        }
+    strbuf b;
+    buf_init(&b);
+    buf_printf(&b, "<svg class=\"spark\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+                   "role=\"img\" aria-label=\"Group means over the experiment",
+               W, H, W, H);
+    if (t0 <= t1)
+        buf_printf(&b, ", %.2f to %.2f GiB", lo, hi);
+    buf_puts(&b, "\">");
+    if (t0 > t1) {
+        buf_puts(&b, "</svg>");
+        return buf_detach(&b);
+    }
+    if (hi - lo < 1e-9) {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    double span = t1 > t0 ? (double)(t1 - t0) : 1;
+    for (size_t g = 0; g < a->r.ngroups; g++) {
+        const group_result *r = &a->r.groups[g];
+        if (!r->nseries)
+            continue;
+        const char *col = g < a->m.ngroups && valid_color(a->m.groups[g].color)
+                              ? a->m.groups[g].color
+                              : "#777777";
+        buf_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+                       "stroke-linejoin=\"round\" points=\"",
+                   col);
+        /* At most one point per horizontal pixel. */
+        size_t step = r->nseries > (size_t)W ? r->nseries / (size_t)W : 1;
+        for (size_t k = 0; k < r->nseries; k++) {
+            if (k % step && k != r->nseries - 1)
+                continue;
+            const group_point *p = &r->series[k];
+            if (isnan(p->mean))
+                continue;
+            double x = pad + (W - 2 * pad) * (double)(p->t - t0) / span;
+            double y = H - pad - (H - 2 * pad) * (p->mean - lo) / (hi - lo);
+            buf_printf(&b, "%s%.1f,%.1f", k ? " " : "", x, y);
+        }
+        buf_puts(&b, "\"/>");
+    }
+    buf_puts(&b, "</svg>");
+    return buf_detach(&b);
+}
+
+static int cmp_exp_newest(const void *x, const void *y)
+{
+    const site_exp *a = *(site_exp *const *)x, *b = *(site_exp *const *)y;
+    if (a->a.r.first_t != b->a.r.first_t)
+        return a->a.r.first_t > b->a.r.first_t ? -1 : 1;
+    return strcmp(a->dir, b->dir);
+}
+
+static void set_generated(tmpl_dict *d, int64_t latest)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    long long v = sde && *sde ? strtoll(sde, &end, 10) : -1;
+    char date[32] = "";
+    if (sde && *sde && end && !*end && v >= 0) {
+        timestamp_format_date(v, 0, date, sizeof date);
+        tmpl_setf(d, "GENERATED", "Generated by memreport %s on %s (SOURCE_DATE_EPOCH).",
+                  MEMREPORT_VERSION, date);
+    } else if (latest != INT64_MIN) {
+        timestamp_format_date(latest, 0, date, sizeof date);
+        tmpl_setf(d, "GENERATED",
+                  "Generated by memreport %s; data up to %s (UTC), the date of the latest "
+                  "collection.",
+                  MEMREPORT_VERSION, date);
+    } else {
+        tmpl_setf(d, "GENERATED", "Generated by memreport %s.", MEMREPORT_VERSION);
+    }
+}
+
+static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict *d)
+{
+    char *csp = report_html_csp(NULL, 0);
+    tmpl_set(d, "CSP", csp);
+    free(csp);
+    tmpl_set(d, "VERSION", MEMREPORT_VERSION);
+    tmpl_set(d, "TITLE", "Memory experiments");
+    tmpl_set(d, "COMMAND", o->command);
+    site_exp **ok = xcalloc(n + 1, sizeof *ok);
+    size_t nok = 0, nfail = 0;
+    int64_t latest = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        if (xs[i].ok) {
+            ok[nok++] = &xs[i];
+            if (xs[i].a.r.last_t != INT64_MIN && xs[i].a.r.last_t > latest)
+                latest = xs[i].a.r.last_t;
+        } else {
+            nfail++;
+        }
+    }
+    if (nok)
+        qsort(ok, nok, sizeof *ok, cmp_exp_newest);
+    tmpl_setf(d, "NEXP", "%zu", nok);
+    tmpl_set(d, "NEXP_S", nok == 1 ? "" : "s");
+    tmpl_show_section(d, nok ? "HAS_EXPERIMENTS" : "NO_EXPERIMENTS");
+    char buf[FMT_BUF];
+    for (size_t i = 0; i < nok; i++) {
+        const analysis *a = &ok[i]->a;
+        tmpl_dict *row = tmpl_add_section(d, "EXP");
+        tmpl_setf(row, "HREF", "%s/index.html", ok[i]->slug);
+        tmpl_set(row, "TITLE", report_title(a));
+        tmpl_set(row, "SERVER", str_empty(a->e.man.server) ? "–" : a->e.man.server);
+        char *period = report_period(a);
+        tmpl_set(row, "PERIOD", period);
+        free(period);
+        tmpl_setf(row, "NGROUPS", "%zu", a->m.ngroups);
+        long best = report_best(a);
+        if (best >= 0) {
+            const group *g = &a->m.groups[best];
+            if (str_eq(g->name, g->id) || str_empty(g->name))
+                tmpl_set(row, "BEST", g->id);
+            else
+                tmpl_setf(row, "BEST", "%s (%s)", g->id, g->name);
+            const group_result *r = &a->r.groups[best];
+            if ((size_t)best == a->r.baseline)
+                tmpl_set(row, "RATIO", "baseline");
+            else
+                tmpl_setf(row, "RATIO", "%s vs %s", fmt_ratio(buf, r->ratio),
+                          a->m.groups[a->r.baseline].id);
+        } else {
+            tmpl_set(row, "BEST", "–");
+            tmpl_set(row, "RATIO", "–");
+        }
+        tmpl_set(row, "STATUS", concluded(a) ? "concluded" : "running");
+        char *sp = sparkline(a);
+        tmpl_set(row, "SPARK", sp);
+        free(sp);
+    }
+    if (nfail) {
+        tmpl_show_section(d, "HAS_FAILED");
+        tmpl_setf(d, "NFAILED", "%zu", nfail);
+        for (size_t i = 0; i < n; i++) {
+            if (xs[i].ok)
+                continue;
+            tmpl_dict *f = tmpl_add_section(d, "FAILED");
+            tmpl_set(f, "DIR", xs[i].dir);
+            tmpl_set(f, "ERROR", xs[i].error);
+        }
+    }
+    set_generated(d, latest);
+    free(ok);
+}
+
+static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dict *d)
+{
+    (void)o;
+    char *csp = report_html_csp(NULL, 0);
+    tmpl_set(d, "CSP", csp);
+    free(csp);
+    tmpl_set(d, "VERSION", MEMREPORT_VERSION);
+    tmpl_set(d, "TITLE", "Memory experiments");
+    const analysis **as = xcalloc(n + 1, sizeof *as);
+    site_exp **map = xcalloc(n + 1, sizeof *map);
+    size_t nok = 0;
+    int64_t latest = INT64_MIN;
+    for (size_t i = 0; i < n; i++)
+        if (xs[i].ok) {
+            map[nok] = &xs[i];
+            as[nok++] = &xs[i].a;
+            if (xs[i].a.r.last_t != INT64_MIN && xs[i].a.r.last_t > latest)
+                latest = xs[i].a.r.last_t;
+        }
+    comparison c;
+    compare_build(as, nok, &c);
+    tmpl_setf(d, "NALLOC", "%zu", c.nallocators);
+    tmpl_set(d, "NALLOC_S", c.nallocators == 1 ? "" : "s");
+    tmpl_setf(d, "NEXP", "%zu", nok);
+    tmpl_set(d, "NEXP_S", nok == 1 ? "" : "s");
+    if (!c.nrows)
+        tmpl_show_section(d, "NO_ALLOC");
+    char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
+    for (size_t i = 0; i < c.nrows;) {
+        const char *al = c.rows[i].allocator;
+        tmpl_dict *sec = tmpl_add_section(d, "ALLOC");
+        tmpl_set(sec, "NAME", al);
+        char *anchor = report_file_id(al, i);
+        tmpl_set(sec, "ANCHOR", anchor);
+        free(anchor);
+        size_t nrows = 0;
+        uint8_t *seen = xcalloc(nok + 1, 1);
+        size_t nexps = 0;
+        for (; i < c.nrows && str_eq(c.rows[i].allocator, al); i++, nrows++) {
+            const compare_row *r = &c.rows[i];
+            const analysis *a = as[r->exp];
+            if (!seen[r->exp]) {
+                seen[r->exp] = 1;
+                nexps++;
+            }
+            const group *g = &a->m.groups[r->group];
+            tmpl_dict *row = tmpl_add_section(sec, "ROW");
+            tmpl_set(row, "VERSION", str_empty(r->version) ? "–" : r->version);
+            tmpl_set(row, "EXPERIMENT", report_title(a));
+            tmpl_setf(row, "HREF", "%s/index.html", map[r->exp]->slug);
+            tmpl_set(row, "COLOR", valid_color(g->color) ? g->color : "#777777");
+            if (str_eq(g->name, g->id) || str_empty(g->name))
+                tmpl_set(row, "GROUP", g->id);
+            else
+                tmpl_setf(row, "GROUP", "%s · %s", g->id, g->name);
+            tmpl_setf(row, "RELAYS", "%zu", g->nmembers);
+            tmpl_set(row, "MEAN", fmt_fixed(b1, r->final_mean, 2));
+            tmpl_set(row, "GROWTH", fmt_signed(b2, r->steady, 3));
+            if (r->control < 0)
+                tmpl_set(row, "VS", FMT_NONE);
+            else if ((size_t)r->control == r->group)
+                tmpl_set(row, "VS", "control");
+            else
+                tmpl_setf(row, "VS", "%s (vs %s)", fmt_ratio(b3, r->ratio_control),
+                          a->m.groups[r->control].id);
+        }
+        free(seen);
+        tmpl_setf(sec, "NROWS", "%zu", nrows);
+        tmpl_set(sec, "NROWS_S", nrows == 1 ? "" : "s");
+        tmpl_setf(sec, "NEXPS", "%zu", nexps);
+    }
+    set_generated(d, latest);
+    compare_free(&c);
+    free(as);
+    free(map);
+}
+
+static int load_site_templates(diag_list *d)
+{
+    static const struct {
+        const char *name, *file;
+    } t[] = {{SITE_INDEX_TEMPLATE, "index.html.tpl"}, {SITE_COMPARE_TEMPLATE, "compare.html.tpl"}};
+    if (report_load_templates(d) != 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+        char *path = xasprintf("%s/templates/%s", data_dir(), t[i].file);
+        char *err = NULL;
+        int rc = tmpl_load_file(t[i].name, path, &err);
+        free(path);
+        if (rc != 0) {
+            diag_error(d, NULL, 0, "%s (set MEMREPORT_DATA_DIR to the directory holding "
+                                   "templates/)",
+                       err);
+            free(err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int site_build(const site_options *o, diag_list *d)
+{
+    if (load_site_templates(d) != 0)
+        return EXIT_IO;
+    char **dirs = NULL;
+    size_t ndirs = 0;
+    for (size_t i = 0; i < o->nroots; i++) {
+        struct stat sb;
+        if (stat(o->roots[i], &sb) != 0) {
+            diag_error(d, o->roots[i], 0, "cannot open: %s", strerror(errno));
+            continue;
+        }
+        if (!S_ISDIR(sb.st_mode)) {
+            diag_error(d, o->roots[i], 0, "not a directory");
+            continue;
+        }
+        size_t found = site_find_experiments(o->roots[i], o->out, &dirs, &ndirs);
+        if (!found && o->verbosity > 0)
+            fprintf(stderr, "memreport: warning: no experiment directory under %s\n",
+                    o->roots[i]);
+    }
+    if (!ndirs) {
+        diag_error(d, NULL, 0, "no experiment directory (one holding memory.csv, "
+                               "memory_measurements.csv or measurements.csv) was found");
+        free(dirs);
+        return EXIT_BAD_INPUT;
+    }
+
+    site_exp *xs = xcalloc(ndirs, sizeof *xs);
+    outset *os = outset_new();
+    int status = EXIT_OK;
+    size_t nok = 0;
+    for (size_t i = 0; i < ndirs; i++) {
+        site_exp *x = &xs[i];
+        x->dir = dirs[i];
+        if (o->verbosity > 1)
+            fprintf(stderr, "memreport: reading %s\n", x->dir);
+        load_experiment(o, x);
+        if (!x->ok)
+            continue;
+        x->slug = make_slug(x, xs, ndirs);
+        int rc = stage_experiment(o, x, os, d);
+        if (rc == -2) {
+            status = EXIT_IO;
+            break;
+        }
+        if (x->ok)
+            nok++;
+        drop_samples(&x->a);
+    }
+    for (size_t i = 0; i < ndirs; i++)
+        if (!xs[i].ok && o->verbosity > 0)
+            fprintf(stderr, "memreport: %s: left out of the site: %s\n", xs[i].dir,
+                    xs[i].error);
+
+    if (status == EXIT_OK) {
+        strbuf page;
+        buf_init(&page);
+        tmpl_dict *dict = tmpl_dict_new();
+        fill_index(o, xs, ndirs, dict);
+        char *p = xasprintf("%s/index.html", o->out);
+        if (tmpl_expand(SITE_INDEX_TEMPLATE, dict, &page) != 0) {
+            diag_error(d, p, 0, "the index page template failed to expand");
+            status = EXIT_IO;
+        } else if (outset_add(os, p, page.data, page.len, d) != 0) {
+            status = EXIT_IO;
+        }
+        free(p);
+        tmpl_dict_free(dict);
+        buf_reset(&page);
+        if (status == EXIT_OK) {
+            dict = tmpl_dict_new();
+            fill_compare(o, xs, ndirs, dict);
+            p = xasprintf("%s/compare.html", o->out);
+            if (tmpl_expand(SITE_COMPARE_TEMPLATE, dict, &page) != 0) {
+                diag_error(d, p, 0, "the comparison page template failed to expand");
+                status = EXIT_IO;
+            } else if (outset_add(os, p, page.data, page.len, d) != 0) {
+                status = EXIT_IO;
+            }
+            free(p);
+            tmpl_dict_free(dict);
+        }
+        buf_free(&page);
+    }
+    static const char *assets[] = {"style.css", "favicon.svg"};
+    for (size_t i = 0; i < ARRAY_LEN(assets) && status == EXIT_OK; i++) {
+        char *src = xasprintf("%s/assets/%s", data_dir(), assets[i]);
+        char *dst = xasprintf("%s/assets/%s", o->out, assets[i]);
+        if (outset_add_copy(os, dst, src, d) != 0)
+            status = EXIT_IO;
+        free(src);
+        free(dst);
+    }
+    if (status == EXIT_OK && outset_commit(os, d) != 0)
+        status = EXIT_IO;
+    if (status == EXIT_OK && o->verbosity > 0)
+        fprintf(stderr, "memreport: wrote %s/index.html: %zu experiment%s, %zu left out\n",
+                o->out, nok, nok == 1 ? "" : "s", ndirs - nok);
+    outset_free(os);
+    for (size_t i = 0; i < ndirs; i++) {
+        free(xs[i].dir);
+        free(xs[i].slug);
+        free(xs[i].error);
+        analysis_free(&xs[i].a);
+    }
+    free(xs);
+    free(dirs);
+    return status;
+}

@@ -1,0 +1,782 @@
+/* stats.c - the numbers of DESIGN 6: per-collection group statistics,
+ * final snapshot, ratios to the baseline with bootstrap intervals, rank-sum
+ * tests with Holm adjustment, growth slopes, restart-aware steady growth,
+ * forecast, trend class and the day table.
+ *
+ * Steady growth (the figure behind "leaks ~1 GiB/day"): each member relay's
+ * samples inside the group's window are cut into segments at its restarts
+ * (restarts.c). Samples within th.warmup_hours after each start (the window
+ * start, or a restart's estimated time) are skipped, because a freshly
+ * started relay fills its caches fast and that is not a leak. Inside each
+ * segment with at least 3 points (thinned to at most STEADY_MAX_POINTS
+ * evenly spaced points, fewer when a relay has so many segments that its
+ * pairs would exceed STEADY_PAIR_BUDGET) every pairwise slope is taken; a
+ * relay's slope is the median of its pooled within-segment slopes (a
+ * Theil-Sen estimator that never spans a restart). The group's steady
+ * growth is the median of its relays' slopes, with a 95% bootstrap interval
+ * over relays. */
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quality.h"
+#include "restarts.h"
+#include "strmap.h"
+#include "timestamp.h"
+#include "util.h"
+
+#define STEADY_MAX_POINTS 200
+#define STEADY_PAIR_BUDGET 40000.0
+#define SERIES_TS_MAX_POINTS 400
+#define SECONDS_PER_DAY 86400.0
+
+/* ---- numeric kernels ------------------------------------------------- */
+
+double stats_mean(const double *x, size_t n)
+{
+    if (!n)
+        return NAN;
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
+    return s / (double)n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void stats_sort(double *x, size_t n)
+{
+    if (n > 1)
+        qsort(x, n, sizeof *x, cmp_double);
+}
+
+double stats_quantile_sorted(const double *sorted, size_t n, double q)
+{
+    if (!n)
+        return NAN;
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return sorted[n - 1];
+    return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
+/* k-th smallest of v (0-based), reordering v so that everything before
+ * index k is <= v[k] (quickselect with a three-way partition). */
+static double select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
+        double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t lt = lo, i = lo, gt = hi + 1;
+        while (i < gt) {
+            double t = v[i];
+            if (t < p) {
+                v[i++] = v[lt];
+                v[lt++] = t;
+            } else if (t > p) {
+                v[i] = v[--gt];
+                v[gt] = t;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt - 1;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return p;
+    }
+    return v[k];
+}
+
+/* Median of v, reordering v; NAN when empty. */
+static double median_inplace(double *v, size_t n)
+{
+    if (!n)
+        return NAN;
+    double hi = select_kth(v, n, n / 2);
+    if (n % 2)
+        return hi;
+    double lo = v[0];
+    for (size_t i = 1; i < n / 2; i++)
+        if (v[i] > lo)
+            lo = v[i];
+    return (lo + hi) / 2;
+}
+
+double stats_ols(const double *x, const double *y, size_t n, double *intercept, double *r2)
+{
+    if (intercept)
+        *intercept = NAN;
+    if (r2)
+        *r2 = NAN;
+    if (n < 2)
+        return NAN;
+    double mx = stats_mean(x, n), my = stats_mean(y, n), sxx = 0, sxy = 0, syy = 0;
+    for (size_t i = 0; i < n; i++) {
+        sxx += (x[i] - mx) * (x[i] - mx);
+        sxy += (x[i] - mx) * (y[i] - my);
+        syy += (y[i] - my) * (y[i] - my);
+    }
+    if (sxx == 0)
+        return NAN;
+    double b = sxy / sxx;
+    if (intercept)
+        *intercept = my - b * mx;
+    if (r2 && syy > 0)
+        *r2 = sxy * sxy / (sxx * syy);
+    return b;
+}
+
+/* Appends every pairwise slope of (x, y) with distinct x to *v. */
+static void pairwise_slopes(const double *x, const double *y, size_t n, double **v, size_t *nv,
+                            size_t *cap)
+{
+    if (n < 2)
+        return;
+    xgrow((void **)v, cap, *nv + n * (n - 1) / 2, sizeof **v);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (x[j] != x[i])
+                (*v)[(*nv)++] = (y[j] - y[i]) / (x[j] - x[i]);
+}
+
+double stats_theil_sen(const double *x, const double *y, size_t n)
+{
+    double *v = NULL;
+    size_t nv = 0, cap = 0;
+    pairwise_slopes(x, y, n, &v, &nv, &cap);
+    double m = median_inplace(v, nv);
+    free(v);
+    return m;
+}
+
+/* Picks at most max evenly spaced points of (x, y) into (tx, ty); returns
+ * how many. Keeps the first and last point. */
+static size_t thin(const double *x, const double *y, size_t n, size_t max, double *tx, double *ty)
+{
+    if (n <= max) {
+        memcpy(tx, x, n * sizeof *x);
+        memcpy(ty, y, n * sizeof *y);
+        return n;
+    }
+    for (size_t i = 0; i < max; i++) {
+        size_t k = (size_t)llround((double)i * (double)(n - 1) / (double)(max - 1));
+        tx[i] = x[k];
+        ty[i] = y[k];
+    }
+    return max;
+}
+
+static double theil_sen_capped(const double *x, const double *y, size_t n, size_t max)
+{
+    if (n <= max)
+        return stats_theil_sen(x, y, n);
+    double *tx = xmalloc(max * sizeof *tx), *ty = xmalloc(max * sizeof *ty);
+    size_t k = thin(x, y, n, max, tx, ty);
+    double s = stats_theil_sen(tx, ty, k);
+    free(tx);
+    free(ty);
+    return s;
+}
+
+/* Standard normal upper tail, 1 - Phi(z). */
+static double normal_sf(double z)
+{
+    return 0.5 * erfc(z / sqrt(2.0));
+}
+
+typedef struct {
+    double v;
+    int from_a;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    return cmp_double(&((const ranked *)a)->v, &((const ranked *)b)->v);
+}
+
+double stats_rank_sum_p(const double *a, size_t na, const double *b, size_t nb)
+{
+    if (!na || !nb)
+        return NAN;
+    size_t n = na + nb;
+    ranked *all = xmalloc(n * sizeof *all);
+    for (size_t i = 0; i < na; i++)
+        all[i] = (ranked){a[i], 1};
+    for (size_t i = 0; i < nb; i++)
+        all[na + i] = (ranked){b[i], 0};
+    qsort(all, n, sizeof *all, cmp_ranked);
+    double ra = 0, ties = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && all[j + 1].v == all[i].v)
+            j++;
+        double rank = (double)(i + j + 2) / 2.0, t = (double)(j - i + 1);
+        ties += t * t * t - t;
+        for (size_t k = i; k <= j; k++)
+            if (all[k].from_a)
+                ra += rank;
+        i = j + 1;
+    }
+    free(all);
+    double dna = (double)na, dnb = (double)nb, dn = (double)n;
+    double u = ra - dna * (dna + 1) / 2;
+    double mu = dna * dnb / 2;
+    double var = dna * dnb / 12.0 * ((dn + 1) - ties / (dn * (dn - 1)));
+    if (var <= 0)
+        return 1.0; /* every value tied: no evidence of a difference */
+    double dev = fabs(u - mu) - 0.5;
+    if (dev < 0)
+        dev = 0;
+    double p = 2 * normal_sf(dev / sqrt(var));
+    return p > 1 ? 1 : p;
+}
+
+typedef struct {
+    double p;
+    size_t i;
+} pidx;
+
+static int cmp_pidx(const void *a, const void *b)
+{
+    return cmp_double(&((const pidx *)a)->p, &((const pidx *)b)->p);
+}
+
+void stats_holm(double *p, size_t n)
+{
+    pidx *v = xmalloc((n ? n : 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(p[i]))
+            v[m++] = (pidx){p[i], i};
+    qsort(v, m, sizeof *v, cmp_pidx);
+    double run = 0;
+    for (size_t k = 0; k < m; k++) {
+        double adj = (double)(m - k) * v[k].p;
+        if (adj > 1)
+            adj = 1;
+        if (adj < run)
+            adj = run;
+        run = adj;
+        p[v[k].i] = adj;
+    }
+    free(v);
+}
+
+void rng_seed(rng *r, uint64_t seed)
+{
+    r->s = seed;
+}
+
+uint64_t rng_next(rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+size_t rng_below(rng *r, size_t n)
+{
+    if (n <= 1)
+        return 0;
+    /* Rejection keeps the draw unbiased. */
+    uint64_t lim = UINT64_MAX - UINT64_MAX % n;
+    uint64_t x;
+    do
+        x = rng_next(r);
+    while (x >= lim);
+    return (size_t)(x % n);
+}
+
+static double resample_mean(rng *r, const double *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[rng_below(r, n)];
+    return s / (double)n;
+}
+
+/* 95% bootstrap interval of mean(base)/mean(x), resampling both
+ * independently; NAN when either has fewer than two values. */
+static void bootstrap_ratio(const double *base, size_t nb, const double *x, size_t nx,
+                            uint64_t seed, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (nb < 2 || nx < 2)
+        return;
+    rng r;
+    rng_seed(&r, seed);
+    double *v = xmalloc(BOOTSTRAP_RESAMPLES * sizeof *v);
+    for (size_t b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+        double mb = resample_mean(&r, base, nb), mx = resample_mean(&r, x, nx);
+        v[b] = mb / mx;
+    }
+    stats_sort(v, BOOTSTRAP_RESAMPLES);
+    *lo = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.025);
+    *hi = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.975);
+    free(v);
+}
+
+/* 95% bootstrap interval of the median of x over resampled x. */
+static void bootstrap_median(const double *x, size_t n, uint64_t seed, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (n < 2)
+        return;
+    rng r;
+    rng_seed(&r, seed);
+    double *v = xmalloc(BOOTSTRAP_RESAMPLES * sizeof *v), *s = xmalloc(n * sizeof *s);
+    for (size_t b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+        for (size_t i = 0; i < n; i++)
+            s[i] = x[rng_below(&r, n)];
+        v[b] = median_inplace(s, n);
+    }
+    stats_sort(v, BOOTSTRAP_RESAMPLES);
+    *lo = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.025);
+    *hi = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.975);
+    free(v);
+    free(s);
+}
+
+static uint64_t group_seed(const char *id, uint64_t salt)
+{
+    return strmap_hash(id, strlen(id)) ^ salt;
+}
+
+/* ---- per-group computation ------------------------------------------- */
+
+const char *trend_name(trend_class t)
+{
+    switch (t) {
+    case TREND_GROWING:
+        return "Growing";
+    case TREND_FALLING:
+        return "Falling";
+    case TREND_VARIABLE:
+        return "Variable";
+    case TREND_FLAT:
+    default:
+        return "Flat";
+    }
+}
+
+static double gib(uint32_t kb)
+{
+    return (double)kb / KB_PER_GIB;
+}
+
+/* Member RSS of group g at collection c into buf (GiB); relay indices into
+ * rel when not NULL. Returns the count. */
+static size_t gather(const experiment *e, const membership *m, size_t g, size_t c, double *buf,
+                     size_t *rel)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < e->nrelays; r++) {
+        if (!membership_has(m, e, g, r, c))
+            continue;
+        uint32_t kb = e->rss_kb[exp_idx(e, r, c)];
+        if (kb == KB_MISSING)
+            continue;
+        if (rel)
+            rel[n] = r;
+        buf[n++] = gib(kb);
+    }
+    return n;
+}
+
+/* Builds the series up to `until` and the final snapshot. Returns false
+ * when the group's window holds no sample at all. */
+static bool group_series(const experiment *e, const membership *m, size_t g, int64_t until,
+                         group_result *gr, double *buf)
+{
+    size_t cap = 0;
+    bool any = false;
+    for (size_t c = 0; c < e->ncoll; c++) {
+        size_t n = gather(e, m, g, c, buf, NULL);
+        if (!n)
+            continue;
+        any = true;
+        if (e->times[c] > until)
+            continue;
+        stats_sort(buf, n);
+        xgrow((void **)&gr->series, &cap, gr->nseries + 1, sizeof *gr->series);
+        gr->series[gr->nseries++] = (group_point){
+            c,
+            e->times[c],
+            n,
+            stats_mean(buf, n),
+            stats_quantile_sorted(buf, n, 0.5),
+            stats_quantile_sorted(buf, n, 0.1),
+            stats_quantile_sorted(buf, n, 0.9),
+            buf[0],
+            buf[n - 1],
+        };
+    }
+    if (!gr->nseries)
+        return any;
+    const group_point *last = &gr->series[gr->nseries - 1];
+    gr->has_final = true;
+    gr->final_c = last->c;
+    gr->final_t = last->t;
+    gr->final_n = last->n;
+    gr->final_mean = last->mean;
+    gr->final_median = last->median;
+    gr->final_relays = xmalloc(last->n * sizeof *gr->final_relays);
+    gr->final_values = xmalloc(last->n * sizeof *gr->final_values);
+    gather(e, m, g, last->c, gr->final_values, gr->final_relays);
+    return true;
+}
+
+static void group_growth(group_result *gr)
+{
+    size_t n = gr->nseries;
+    double *x = xmalloc((n ? n : 1) * sizeof *x), *y = xmalloc((n ? n : 1) * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (double)(gr->series[i].t - gr->series[0].t) / SECONDS_PER_DAY;
+        y[i] = gr->series[i].mean;
+    }
+    gr->slope_ols = stats_ols(x, y, n, NULL, &gr->r2);
+    gr->slope_theil_sen = theil_sen_capped(x, y, n, SERIES_TS_MAX_POINTS);
+    gr->first_mean = n ? y[0] : NAN;
+    gr->last_mean = n ? y[n - 1] : NAN;
+    gr->change_pct = n && y[0] != 0 ? (y[n - 1] - y[0]) / y[0] * 100.0 : NAN;
+    gr->cv = NAN;
+    if (n >= 2) {
+        double mu = stats_mean(y, n), ss = 0;
+        for (size_t i = 0; i < n; i++)
+            ss += (y[i] - mu) * (y[i] - mu);
+        if (mu != 0)
+            gr->cv = sqrt(ss / (double)(n - 1)) / mu;
+    }
+    free(x);
+    free(y);
+}
+
+/* Scratch space for the steady-growth pass. */
+typedef struct {
+    double *sx, *sy;      /* one relay's kept points, segment after segment */
+    size_t n;
+    size_t *seg;          /* start index of each segment in sx/sy */
+    size_t nseg;
+    double *tx, *ty;      /* thinned segment */
+    double *pool;         /* pooled pairwise slopes of one relay */
+    size_t npool, cappool;
+} steady_scratch;
+
+/* Steady slope of relay r in group g up to the final snapshot; NAN when no
+ * segment had enough points after warm-up. rs/nrs: r's restarts. */
+static double relay_steady(const experiment *e, const membership *m, size_t g, size_t r,
+                           int64_t final_t, const restart *rs, size_t nrs, steady_scratch *s)
+{
+    const group *gp = &m->groups[g];
+    int64_t warm = (int64_t)llround(e->man.th.warmup_hours * 3600.0);
+    int64_t start = gp->start != INT64_MIN ? gp->start : TIME_NONE;
+    size_t prev = SIZE_MAX, ri = 0;
+    s->n = s->nseg = s->npool = 0;
+    s->seg[s->nseg++] = 0;
+    for (size_t c = 0; c < e->ncoll && e->times[c] <= final_t; c++) {
+        uint32_t kb = e->rss_kb[exp_idx(e, r, c)];
+        if (kb == KB_MISSING || !membership_has(m, e, g, r, c))
+            continue;
+        /* Restarts since the previous member sample start a new segment. */
+        bool cut = false;
+        while (ri < nrs && rs[ri].c <= c) {
+            if (prev == SIZE_MAX || rs[ri].c > prev) {
+                cut = true;
+                if (start == TIME_NONE || rs[ri].t > start)
+                    start = rs[ri].t;
+            }
+            ri++;
+        }
+        if (cut && prev != SIZE_MAX && s->seg[s->nseg - 1] != s->n)
+            s->seg[s->nseg++] = s->n;
+        prev = c;
+        if (start != TIME_NONE && e->times[c] < start + warm)
+            continue;
+        s->sx[s->n] = (double)e->times[c] / SECONDS_PER_DAY;
+        s->sy[s->n] = gib(kb);
+        s->n++;
+    }
+    s->seg[s->nseg] = s->n;
+    /* Bound the work per relay: with many segments, thin each further so
+     * the pooled pairs stay near STEADY_PAIR_BUDGET. */
+    size_t usable = 0;
+    for (size_t i = 0; i < s->nseg; i++)
+        usable += s->seg[i + 1] - s->seg[i] >= 3;
+    size_t cap = STEADY_MAX_POINTS;
+    if (usable) {
+        double k = sqrt(2.0 * STEADY_PAIR_BUDGET / (double)usable);
+        cap = k >= STEADY_MAX_POINTS ? STEADY_MAX_POINTS : k < 20 ? 20 : (size_t)k;
+    }
+    for (size_t i = 0; i < s->nseg; i++) {
+        size_t a = s->seg[i], len = s->seg[i + 1] - a;
+        if (len < 3)
+            continue;
+        size_t k = thin(s->sx + a, s->sy + a, len, cap, s->tx, s->ty);
+        pairwise_slopes(s->tx, s->ty, k, &s->pool, &s->npool, &s->cappool);
+    }
+    return median_inplace(s->pool, s->npool);
+}
+
+static void group_steady(const experiment *e, const membership *m, size_t g, group_result *gr,
+                         const results *res)
+{
+    gr->steady = gr->steady_lo = gr->steady_hi = NAN;
+    gr->steady_n = 0;
+    if (!gr->has_final)
+        return;
+    steady_scratch s = {0};
+    size_t nc = e->ncoll ? e->ncoll : 1;
+    s.sx = xmalloc(nc * sizeof *s.sx);
+    s.sy = xmalloc(nc * sizeof *s.sy);
+    s.seg = xmalloc((nc + 2) * sizeof *s.seg);
+    s.tx = xmalloc(STEADY_MAX_POINTS * sizeof *s.tx);
+    s.ty = xmalloc(STEADY_MAX_POINTS * sizeof *s.ty);
+    double *slopes = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *slopes);
+    size_t ri = 0;
+    for (size_t r = 0; r < e->nrelays; r++) {
+        size_t r0 = ri;
+        while (ri < res->nrestarts && res->restarts[ri].relay == r)
+            ri++;
+        const group *gp = &m->groups[g];
+        if (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r]))
+            continue;
+        double v = relay_steady(e, m, g, r, gr->final_t, res->restarts + r0, ri - r0, &s);
+        if (!isnan(v))
+            slopes[gr->steady_n++] = v;
+    }
+    if (gr->steady_n) {
+        bootstrap_median(slopes, gr->steady_n, group_seed(m->groups[g].id, 0x5354454144ULL),
+                         &gr->steady_lo, &gr->steady_hi);
+        gr->steady = median_inplace(slopes, gr->steady_n);
+    }
+    free(slopes);
+    free(s.sx);
+    free(s.sy);
+    free(s.seg);
+    free(s.tx);
+    free(s.ty);
+    free(s.pool);
+}
+
+static void group_trend(const thresholds *th, group_result *gr)
+{
+    double slope = !isnan(gr->steady) ? gr->steady : gr->slope_theil_sen;
+    if (!isnan(slope) && slope > th->flat_gib_day)
+        gr->trend = TREND_GROWING;
+    else if (!isnan(slope) && slope < -th->flat_gib_day)
+        gr->trend = TREND_FALLING;
+    else if (!isnan(gr->cv) && gr->cv > th->variable_cv)
+        gr->trend = TREND_VARIABLE;
+    else
+        gr->trend = TREND_FLAT;
+}
+
+static void group_forecast(double budget, group_result *gr)
+{
+    gr->forecast_days = NAN;
+    if (!(budget > 0) || !gr->has_final)
+        return;
+    if (gr->final_mean >= budget)
+        gr->forecast_days = 0;
+    else if (isnan(gr->steady))
+        gr->forecast_days = NAN;
+    else if (gr->steady <= 0)
+        gr->forecast_days = INFINITY;
+    else
+        gr->forecast_days = (budget - gr->final_mean) / gr->steady;
+}
+
+/* About five or six evenly spaced day numbers from 1 to last, always
+ * including the last: 1,3,5,7,9 for 9 days. */
+static void choose_days(results *res, int last)
+{
+    res->ndays = 0;
+    if (last < 1)
+        return;
+    int step = last <= 6 ? 1 : (last - 1 + 4) / 5;
+    res->days = xmalloc(8 * sizeof *res->days);
+    for (int d = 1; d <= last && res->ndays < 7; d += step)
+        res->days[res->ndays++] = d;
+    if (res->days[res->ndays - 1] != last)
+        res->days[res->ndays++] = last;
+}
+
+static void day_table(const experiment *e, results *res)
+{
+    int tz = e->man.tz_offset_min;
+    res->day1 = TIME_NONE;
+    ts_value sd;
+    if (e->man.start_date &&
+        timestamp_parse(e->man.start_date, strlen(e->man.start_date), tz, &sd) == TS_OK)
+        res->day1 = timestamp_local_day(sd.t, tz);
+    else if (res->first_t != TIME_NONE)
+        res->day1 = timestamp_local_day(res->first_t, tz);
+    if (res->day1 == TIME_NONE || res->last_t == TIME_NONE)
+        return;
+    int64_t last = timestamp_local_day(res->last_t, tz) - res->day1 + 1;
+    choose_days(res, last > 10000 ? 10000 : (int)last);
+    for (size_t g = 0; g < res->ngroups; g++) {
+        group_result *gr = &res->groups[g];
+        gr->day_values = xmalloc((res->ndays ? res->ndays : 1) * sizeof *gr->day_values);
+        for (size_t k = 0; k < res->ndays; k++) {
+            int64_t day = res->day1 + res->days[k] - 1;
+            gr->day_values[k] = NAN;
+            for (size_t i = gr->nseries; i-- > 0;) {
+                int64_t d = timestamp_local_day(gr->series[i].t, tz);
+                if (d == day) {
+                    gr->day_values[k] = gr->series[i].mean;
+                    break;
+                }
+                if (d < day)
+                    break;
+            }
+        }
+    }
+}
+
+static void choose_baseline(const experiment *e, const membership *m, const stats_options *opt,
+                            results *res, diag_list *d, bool *ok)
+{
+    const char *want = opt->baseline ? opt->baseline : e->man.baseline;
+    if (want) {
+        long b = membership_find(m, want);
+        if (b < 0) {
+            strbuf known;
+            buf_init(&known);
+            for (size_t g = 0; g < m->ngroups; g++)
+                buf_printf(&known, "%s%s", g ? ", " : "", m->groups[g].id);
+            diag_error(d, opt->baseline ? NULL : "experiment.json", 0,
+                       "baseline '%s' is not a group; the groups are %s", want, known.data);
+            buf_free(&known);
+            *ok = false;
+            return;
+        }
+        res->baseline = (size_t)b;
+        if (!res->groups[b].has_final) {
+            diag_error(d, NULL, 0, "baseline group %s has no samples at or before the cut-off",
+                       want);
+            *ok = false;
+        }
+        return;
+    }
+    double best = -INFINITY;
+    for (size_t g = 0; g < res->ngroups; g++)
+        if (res->groups[g].has_final && res->groups[g].final_mean > best) {
+            best = res->groups[g].final_mean;
+            res->baseline = g;
+        }
+}
+
+static void compare_to_baseline(const membership *m, results *res)
+{
+    const group_result *b = &res->groups[res->baseline];
+    double *p = xmalloc(res->ngroups * sizeof *p);
+    for (size_t g = 0; g < res->ngroups; g++) {
+        group_result *gr = &res->groups[g];
+        gr->ratio = gr->ratio_lo = gr->ratio_hi = gr->p_value = NAN;
+        p[g] = NAN;
+        if (g == res->baseline) {
+            gr->ratio = gr->ratio_lo = gr->ratio_hi = 1.0;
+            continue;
+        }
+        if (!gr->has_final || !b->has_final)
+            continue;
+        gr->ratio = b->final_mean / gr->final_mean;
+        bootstrap_ratio(b->final_values, b->final_n, gr->final_values, gr->final_n,
+                        group_seed(m->groups[g].id, 0x524154494FULL), &gr->ratio_lo,
+                        &gr->ratio_hi);
+        p[g] = gr->p_value =
+            stats_rank_sum_p(gr->final_values, gr->final_n, b->final_values, b->final_n);
+    }
+    stats_holm(p, res->ngroups);
+    for (size_t g = 0; g < res->ngroups; g++)
+        res->groups[g].p_holm = p[g];
+    free(p);
+}
+
+int stats_compute(const experiment *e, const membership *m, const stats_options *opt,
+                  results *res, diag_list *d)
+{
+    memset(res, 0, sizeof *res);
+    res->until = opt->until;
+    res->first_t = res->last_t = TIME_NONE;
+    res->day1 = TIME_NONE;
+    res->ngroups = m->ngroups;
+    res->groups = xcalloc(m->ngroups ? m->ngroups : 1, sizeof *res->groups);
+    bool ok = true;
+    double *buf = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *buf);
+    char when[32];
+    for (size_t g = 0; g < m->ngroups; g++) {
+        group_result *gr = &res->groups[g];
+        gr->forecast_days = gr->ratio = gr->ratio_lo = gr->ratio_hi = NAN;
+        gr->p_value = gr->p_holm = NAN;
+        if (!group_series(e, m, g, opt->until, gr, buf)) {
+            diag_error(d, e->man.present ? "experiment.json" : NULL,
+                       m->groups[g].spec ? m->groups[g].spec->line : 0,
+                       "group %s has no samples inside its window", m->groups[g].id);
+            quality_add(res, FINDING_EMPTY_GROUP, true, NULL, 0, d->items[d->n - 1].message);
+            ok = false;
+        } else if (!gr->has_final) {
+            timestamp_format_human(opt->until, e->man.tz_offset_min, when, sizeof when);
+            diag_warn(d, NULL, 0, "group %s has no samples at or before %s", m->groups[g].id,
+                      when);
+        }
+        group_growth(gr);
+        if (gr->nseries) {
+            if (res->first_t == TIME_NONE || gr->series[0].t < res->first_t)
+                res->first_t = gr->series[0].t;
+            if (res->last_t == TIME_NONE || gr->final_t > res->last_t)
+                res->last_t = gr->final_t;
+        }
+    }
+    free(buf);
+    if (ok)
+        choose_baseline(e, m, opt, res, d, &ok);
+    if (!ok)
+        return 1;
+    compare_to_baseline(m, res);
+    restarts_detect(e, m, opt->until, &res->restarts, &res->nrestarts);
+    for (size_t g = 0; g < m->ngroups; g++) {
+        group_result *gr = &res->groups[g];
+        group_steady(e, m, g, gr, res);
+        group_forecast(e->man.memory_budget_gib, gr);
+        group_trend(&e->man.th, gr);
+    }
+    day_table(e, res);
+    quality_collect(e, m, res);
+    return 0;
+}
+
+void results_free(results *res)
+{
+    if (!res)
+        return;
+    for (size_t g = 0; g < res->ngroups && res->groups; g++) {
+        group_result *gr = &res->groups[g];
+        free(gr->series);
+        free(gr->final_relays);
+        free(gr->final_values);
+        free(gr->day_values);
+    }
+    free(res->groups);
+    free(res->days);
+    free(res->restarts);
+    for (size_t i = 0; i < res->nfindings; i++) {
+        free(res->findings[i].message);
+        free(res->findings[i].file);
+    }
+    free(res->findings);
+    memset(res, 0, sizeof *res);
+}

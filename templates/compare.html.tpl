@@ -1,0 +1,54 @@
+{{%AUTOESCAPE context="HTML"}}<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{{CSP}}">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="memreport {{VERSION}}">
+<title>Allocator comparison · {{TITLE}}</title>
+<link rel="stylesheet" href="assets/style.css">
+<link rel="icon" type="image/svg+xml" href="assets/favicon.svg">
+</head>
+<body>
+<a class="skip" href="#main">Skip to the comparison</a>
+<header class="masthead">
+<div class="wrap">
+<p class="eyebrow">Relay memory experiments</p>
+<h1>Allocator comparison</h1>
+<p class="meta"><span>{{NALLOC}} allocator{{NALLOC_S}} in more than one experiment</span><span>{{NEXP}} experiment{{NEXP_S}}</span></p>
+<nav aria-label="Pages">
+<ul>
+<li><a href="index.html">Experiments</a></li>
+<li><a href="compare.html" aria-current="page">Allocator comparison</a></li>
+</ul>
+</nav>
+</div>
+</header>
+<main id="main" class="wrap">
+<section id="how" aria-labelledby="h-how">
+<h2 id="h-how">How to read this page</h2>
+<p>Groups that run the same allocator (by the manifest's <code>config.allocator</code>, else the first word of the group name) in different experiments, one table per allocator, ordered by version. Final mean is the mean RSS per relay at the group's final snapshot; steady growth is the restart-aware growth rate; <em>vs control</em> is the control group's final mean divided by this group's, within the same experiment (the control is a group named “control”, else the only glibc group, else the baseline), so values above 1 mean less memory than the control.</p>
+</section>
+{{#ALLOC}}<section id="alloc-{{ANCHOR}}" aria-labelledby="h-alloc-{{ANCHOR}}">
+<h2 id="h-alloc-{{ANCHOR}}">{{NAME}}</h2>
+<div class="table-wrap">
+<table class="compare">
+<caption>{{NAME}}: {{NROWS}} group{{NROWS_S}} in {{NEXPS}} experiments</caption>
+<thead><tr><th scope="col">Version</th><th scope="col">Experiment</th><th scope="col">Group</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col" class="num">Steady growth (GiB/day)</th><th scope="col" class="num">vs control</th></tr></thead>
+<tbody>
+{{#ROW}}<tr><th scope="row">{{VERSION}}</th><td><a href="{{HREF}}">{{EXPERIMENT}}</a></td><td><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{GROUP}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="num">{{GROWTH}}</td><td class="num">{{VS}}</td></tr>
+{{/ROW}}</tbody>
+</table>
+</div>
+</section>
+{{/ALLOC}}{{#NO_ALLOC}}<section id="none" aria-label="No shared allocator">
+<p>No allocator appears in more than one experiment.</p>
+</section>
+{{/NO_ALLOC}}</main>
+<footer class="wrap foot">
+<p>{{GENERATED}}</p>
+</footer>
+</body>
+</html>

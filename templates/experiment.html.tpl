@@ -1,0 +1,169 @@
+{{%AUTOESCAPE context="HTML"}}<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{{CSP}}">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="memreport {{VERSION}}">
+<title>{{TITLE}} · memory report</title>
+<link rel="stylesheet" href="{{ASSETS}}style.css">
+<link rel="icon" type="image/svg+xml" href="{{ASSETS}}favicon.svg">
+</head>
+<body>
+<a class="skip" href="#main">Skip to the report</a>
+<header class="masthead">
+<div class="wrap">
+<p class="eyebrow">Relay memory experiment</p>
+<h1>{{TITLE}}</h1>
+<p class="meta">{{#META}}<span>{{TEXT}}</span>{{/META}}</p>
+<nav aria-label="Sections">
+<ul>
+<li><a href="#summary">Summary</a></li>
+<li><a href="#setup">Setup</a></li>
+<li><a href="#results">Results</a></li>
+<li><a href="#charts">Charts</a></li>
+<li><a href="#analysis">Analysis</a></li>
+<li><a href="#quality">Data quality</a></li>
+<li><a href="#events">Events</a></li>
+{{#HAS_NOTES}}<li><a href="#notes">Notes</a></li>
+{{/HAS_NOTES}}<li><a href="#data">Data</a></li>
+</ul>
+</nav>
+</div>
+</header>
+<main id="main" class="wrap">
+
+<section id="summary" aria-labelledby="h-summary">
+<h2 id="h-summary">Executive summary</h2>
+<div class="kpis">
+{{#KPI}}<div class="kpi">
+<p class="kpi-label">{{LABEL}}</p>
+<p class="kpi-value">{{VALUE}}</p>
+<p class="kpi-note">{{NOTE}}</p>
+</div>
+{{/KPI}}</div>
+<dl class="summary">
+{{#PROBLEM}}<dt>Problem</dt><dd>{{TEXT}}</dd>
+{{/PROBLEM}}{{#HYPOTHESIS}}<dt>Hypothesis</dt><dd>{{TEXT}}</dd>
+{{/HYPOTHESIS}}<dt>Result</dt><dd>{{RESULT:none}}</dd>
+{{#RECOMMENDATION}}<dt>Recommendation</dt><dd>{{TEXT}}</dd>
+{{/RECOMMENDATION}}</dl>
+</section>
+
+<section id="setup" aria-labelledby="h-setup">
+<h2 id="h-setup">Experiment setup</h2>
+{{#DESCRIPTION}}<p>{{TEXT}}</p>
+{{/DESCRIPTION}}<div class="table-wrap">
+<table class="kv">
+<caption>Host and period</caption>
+<tbody>
+{{#SETUP}}<tr><th scope="row">{{KEY}}</th><td>{{VALUE}}</td></tr>
+{{/SETUP}}</tbody>
+</table>
+</div>
+<div class="table-wrap">
+<table class="groups">
+<caption>Groups</caption>
+<thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col">Allocator</th><th scope="col" class="num">Relays</th><th scope="col">Window</th><th scope="col">Members from</th></tr></thead>
+<tbody>
+{{#GROUP}}<tr><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td><td>{{ALLOCATOR}}</td><td class="num">{{RELAYS}}</td><td class="nowrap">{{WINDOW}}</td><td><code>{{MEMBERS}}</code></td></tr>
+{{/GROUP}}</tbody>
+</table>
+</div>
+</section>
+
+<section id="results" aria-labelledby="h-results">
+<h2 id="h-results">Results</h2>
+<div class="table-wrap">
+<table class="metrics">
+<caption>Final metrics, {{FINAL_WHEN}}</caption>
+<thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}} (95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
+<tbody>
+{{#FINAL}}<tr class="{{ROWCLASS}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td>{{VS}}</td><td class="num">{{GROWTH}}</td><td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
+{{/FINAL}}</tbody>
+</table>
+</div>
+<p class="note">{{FINAL_NOTE}}</p>
+
+<div class="table-wrap">
+<table class="days">
+<caption>Memory growth over time (mean RSS per relay, GiB)</caption>
+<thead><tr><th scope="col">Group</th>{{#DAYH}}<th scope="col" class="num">Day {{N}}</th>{{/DAYH}}<th scope="col">Trend</th></tr></thead>
+<tbody>
+{{#DAYROW}}<tr><th scope="row">{{LABEL}}</th>{{#CELL}}<td class="num">{{V}}</td>{{/CELL}}<td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
+{{/DAYROW}}</tbody>
+</table>
+</div>
+<p class="note">{{DAY_NOTE}}</p>
+</section>
+
+<section id="charts" aria-labelledby="h-charts">
+<h2 id="h-charts">Charts</h2>
+{{#CHART}}<figure class="chart" id="chart-{{NAME}}">
+<div class="chart-box">{{SVG:none}}</div>
+<figcaption><strong>{{TITLE}}.</strong> {{CAPTION}}</figcaption>
+</figure>
+{{/CHART}}{{#NO_CHARTS}}<p>No charts were drawn.</p>
+{{/NO_CHARTS}}</section>
+
+<section id="analysis" aria-labelledby="h-analysis">
+<h2 id="h-analysis">Analysis</h2>
+<ul class="bullets">
+{{#BULLET}}<li>{{TEXT:none}}</li>
+{{/BULLET}}</ul>
+</section>
+
+<section id="quality" aria-labelledby="h-quality">
+<h2 id="h-quality">Data quality</h2>
+{{#QUALITY_LIST}}<ul class="findings">
+{{#QUALITY}}<li class="{{CLASS}}">{{TEXT}}{{#WHERE}} <span class="where">{{TEXT}}</span>{{/WHERE}}</li>
+{{/QUALITY}}</ul>
+{{/QUALITY_LIST}}{{#QUALITY_OK}}<p>No data-quality problems were found: no duplicate or out-of-order rows, no relay in two groups, no listed member without samples.</p>
+{{/QUALITY_OK}}</section>
+
+<section id="events" aria-labelledby="h-events">
+<h2 id="h-events">Events</h2>
+{{#EVENTS}}<div class="table-wrap">
+<table class="events">
+<caption>Timeline from events.csv (numbers match the markers on the time-series chart)</caption>
+<thead><tr><th scope="col" class="num">#</th><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Description</th><th scope="col">Group</th></tr></thead>
+<tbody>
+{{#EVENT}}<tr><td class="num">{{N}}</td><td class="nowrap">{{TIME}}</td><td><span class="tag">{{TYPE}}</span></td><td>{{DESCRIPTION}}</td><td>{{GROUP}}</td></tr>
+{{/EVENT}}</tbody>
+</table>
+</div>
+{{/EVENTS}}{{#NO_EVENTS}}<p>No events.csv in the experiment directory.</p>
+{{/NO_EVENTS}}</section>
+
+{{#HAS_NOTES}}<section id="notes" class="notes" aria-label="Notes">
+{{NOTES_HTML:none}}
+</section>
+
+{{/HAS_NOTES}}<section id="data" aria-labelledby="h-data">
+<h2 id="h-data">Data</h2>
+<h3>Downloads</h3>
+<ul class="downloads">
+{{#DOWNLOAD}}<li><a href="{{HREF}}" download>{{LABEL}}</a> <span class="where">{{NOTE}}</span></li>
+{{/DOWNLOAD}}</ul>
+<h3>Inputs</h3>
+<p>{{EXPERIMENT}} · {{PERIOD_FULL}} · {{RELAYS_LINE}}</p>
+<div class="table-wrap">
+<table class="inputs">
+<caption>Files read (SHA-256 of each)</caption>
+<thead><tr><th scope="col">File</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Size</th><th scope="col">SHA-256</th></tr></thead>
+<tbody>
+{{#INPUT}}<tr><td><code>{{PATH}}</code></td><td class="num">{{ROWS}}</td><td class="num">{{BYTES}}</td><td><code class="hash">{{SHA}}</code></td></tr>
+{{/INPUT}}</tbody>
+</table>
+</div>
+<h3>How to regenerate</h3>
+<pre><code>{{COMMAND}}</code></pre>
+</section>
+</main>
+<footer class="wrap foot">
+<p>{{GENERATED}}</p>
+</footer>
+</body>
+</html>

@@ -1,0 +1,61 @@
+{{%AUTOESCAPE context="HTML"}}<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{{CSP}}">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="memreport {{VERSION}}">
+<title>{{TITLE}}</title>
+<link rel="stylesheet" href="assets/style.css">
+<link rel="icon" type="image/svg+xml" href="assets/favicon.svg">
+</head>
+<body>
+<a class="skip" href="#main">Skip to the list</a>
+<header class="masthead">
+<div class="wrap">
+<p class="eyebrow">Relay memory experiments</p>
+<h1>{{TITLE}}</h1>
+<p class="meta"><span>{{NEXP}} experiment{{NEXP_S}}</span>{{#HAS_FAILED}}<span>{{NFAILED}} could not be read</span>{{/HAS_FAILED}}</p>
+<nav aria-label="Pages">
+<ul>
+<li><a href="index.html" aria-current="page">Experiments</a></li>
+<li><a href="compare.html">Allocator comparison</a></li>
+</ul>
+</nav>
+</div>
+</header>
+<main id="main" class="wrap">
+<section id="experiments" aria-labelledby="h-experiments">
+<h2 id="h-experiments">Experiments</h2>
+{{#HAS_EXPERIMENTS}}<div class="table-wrap">
+<table class="experiments">
+<caption>One row per experiment, newest first; ratios are the baseline's final mean over the best group's</caption>
+<thead><tr><th scope="col">Experiment</th><th scope="col">Server</th><th scope="col">Period</th><th scope="col" class="num">Groups</th><th scope="col">Best group</th><th scope="col" class="num">Headline ratio</th><th scope="col">Status</th><th scope="col">Group means</th></tr></thead>
+<tbody>
+{{#EXP}}<tr><th scope="row"><a href="{{HREF}}">{{TITLE}}</a>{{#SOURCE_NOTE}} <span class="where">{{TEXT}}</span>{{/SOURCE_NOTE}}</th><td>{{SERVER}}</td><td>{{PERIOD}}</td><td class="num">{{NGROUPS}}</td><td>{{BEST}}</td><td class="num">{{RATIO}}</td><td><span class="tag status-{{STATUS}}">{{STATUS}}</span></td><td>{{SPARK:none}}</td></tr>
+{{/EXP}}</tbody>
+</table>
+</div>
+{{/HAS_EXPERIMENTS}}{{#NO_EXPERIMENTS}}<p>No experiment could be read.</p>
+{{/NO_EXPERIMENTS}}</section>
+{{#HAS_FAILED}}<section id="failed" aria-labelledby="h-failed">
+<h2 id="h-failed">Not included</h2>
+<p>These directories hold a memory CSV but could not be read; the rest of the site was built without them.</p>
+<ul class="findings">
+{{#FAILED}}<li class="error"><code>{{DIR}}</code>: {{ERROR}}</li>
+{{/FAILED}}</ul>
+</section>
+{{/HAS_FAILED}}<section id="about" aria-labelledby="h-about">
+<h2 id="h-about">About this site</h2>
+<p>Each experiment links to its full report with charts, data quality and downloads (per-group series, results CSV and the results.sqlite archive). The <a href="compare.html">allocator comparison</a> lines up groups that run the same allocator in different experiments.</p>
+<h3>How to regenerate</h3>
+<pre><code>{{COMMAND}}</code></pre>
+</section>
+</main>
+<footer class="wrap foot">
+<p>{{GENERATED}}</p>
+</footer>
+</body>
+</html>

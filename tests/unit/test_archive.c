@@ -1,0 +1,837 @@
+/* test_archive.c - results.sqlite: what is written reads back equal, the
+ * reuse check, and damaged, old, read-only and concurrently written
+ * archives. The analysis is filled by hand so every field has a known
+ * value, including the awkward ones (NAN, INFINITY, missing kB, open
+ * windows, a relay with no nickname). */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "cli.h"
+#include "harness.h"
+#include "util.h"
+
+#define T0 1767225600 /* 2026-01-01T00:00:00Z */
+#define FP "0123456789ABCDEF0123456789ABCDEF01234567"
+
+static char **strv(size_t n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    char **v = xcalloc(n, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = xstrdup(va_arg(ap, const char *));
+    va_end(ap);
+    return v;
+}
+
+static void fill_result(group_result *g, size_t ndays, double base, size_t nrel)
+{
+    g->nseries = 2;
+    g->series = xcalloc(2, sizeof *g->series);
+    for (size_t k = 0; k < 2; k++) {
+        group_point *p = &g->series[k];
+        p->c = k + 1;
+        p->t = T0 + 86400 * (int64_t)(k + 1);
+        p->n = 2;
+        p->mean = base + 0.125 * (double)k;
+        p->median = base + 0.1;
+        p->p10 = base - 0.3;
+        p->p90 = base + 0.3;
+        p->min = base - 0.5;
+        p->max = base + 0.5 + 1e-12;
+    }
+    g->has_final = true;
+    g->final_c = 2;
+    g->final_t = T0 + 2 * 86400;
+    g->final_n = nrel;
+    g->final_relays = xcalloc(nrel, sizeof *g->final_relays);
+    g->final_values = xcalloc(nrel, sizeof *g->final_values);
+    for (size_t i = 0; i < nrel; i++) {
+        g->final_relays[i] = i;
+        g->final_values[i] = base + (double)i / 3.0;
+    }
+    g->final_mean = base + 0.125;
+    g->final_median = base + 0.1;
+    g->ratio = 1.0 / 3.0;
+    g->ratio_lo = 0.25;
+    g->ratio_hi = 0.5;
+    g->p_value = 0.0123;
+    g->p_holm = 0.0246;
+    g->slope_ols = 0.987654321;
+    g->slope_theil_sen = 1.0 / 7.0;
+    g->r2 = 0.9;
+    g->first_mean = base;
+    g->last_mean = base + 0.125;
+    g->change_pct = 12.5 / base;
+    g->cv = 0.05;
+    g->steady = 1.02;
+    g->steady_lo = 0.95;
+    g->steady_hi = NAN;
+    g->steady_n = nrel;
+    g->forecast_days = INFINITY;
+    g->trend = TREND_GROWING;
+    g->day_values = xcalloc(ndays, sizeof *g->day_values);
+    for (size_t k = 0; k < ndays; k++)
+        g->day_values[k] = k == 0 ? NAN : base * (double)k;
+}
+
+/* A small experiment with every kind of value an archive must keep. */
+static void make_analysis(analysis *a, const char *dir)
+{
+    memset(a, 0, sizeof *a);
+    diag_init(&a->diag);
+    experiment *e = &a->e;
+    e->dir = xstrdup(dir);
+    e->memory_path = xstrdup("measurements.csv");
+    manifest *m = &e->man;
+    m->present = true;
+    m->id = xstrdup("2026-01-01-test");
+    m->name = xstrdup("Test <\"quoted\"> – ü");
+    m->server = xstrdup("go");
+    m->start_date = xstrdup("2026-01-01");
+    m->end_date = xstrdup("");
+    m->hypothesis = xstrdup("smaller is better");
+    m->baseline = xstrdup("B");
+    m->tz_offset_min = -480;
+    thresholds_default(&m->th);
+    m->th.warmup_hours = 3.5;
+    m->memory_budget_gib = 12.5;
+    m->ngroups = 2;
+    m->groups = xcalloc(2, sizeof *m->groups);
+    manifest_group *g0 = &m->groups[0], *g1 = &m->groups[1];
+    g0->id = xstrdup("A");
+    g0->name = xstrdup("mimalloc 3.0.1");
+    g0->added = xstrdup("2026-01-02");
+    g0->config_json = xstrdup("{\"allocator\":\"mimalloc\",\"version\":\"3.0.1\"}");
+    g0->allocator = xstrdup("mimalloc");
+    g0->version = xstrdup("3.0.1");
+    g0->has_members = true;
+    g0->members = strv(3, "alpha", "beta", "ghost");
+    g0->nmembers = 3;
+    g0->exclude = strv(1, "gamma");
+    g0->nexclude = 1;
+    g0->start = T0 + 3600;
+    g0->end = TIME_NONE;
+    g0->line = 7;
+    g1->id = xstrdup("B");
+    g1->color = xstrdup("#e74c3c");
+    g1->start = TIME_NONE;
+    g1->end = T0 + 5 * 86400;
+    g1->line = 12;
+
+    e->nrelays = 3;
+    e->relays = xcalloc(3, sizeof *e->relays);
+    e->relays[0] = (relay){xstrdup("alpha"), xstrdup(""), 2};
+    e->relays[1] = (relay){xstrdup("beta"), xstrdup(FP), 3};
+    e->relays[2] = (relay){xstrdup(""), xstrdup("89ABCDEF0123456789ABCDEF0123456789ABCDEF"), 4};
+    e->ncoll = 4;
+    e->times = xcalloc(4, sizeof *e->times);
+    for (size_t c = 0; c < 4; c++)
+        e->times[c] = T0 + 86400 * (int64_t)c + 7;
+    size_t cells = 12;
+    e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
+    e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
+    e->hwm_kb = xmalloc(cells * sizeof *e->hwm_kb);
+    e->frag = xmalloc(cells * sizeof *e->frag);
+    e->col_group = xmalloc(cells * sizeof *e->col_group);
+    for (size_t k = 0; k < cells; k++) {
+        e->rss_kb[k] = 1000000u + 4097u * (uint32_t)k;
+        e->vmsize_kb[k] = k % 3 == 2 ? KB_MISSING : 2000000u + (uint32_t)k;
+        e->hwm_kb[k] = k % 2 ? KB_MISSING : 3000000u + (uint32_t)k;
+        e->frag[k] = k % 4 == 1 ? NAN : 1.0f + (float)k / 7.0f;
+        e->col_group[k] = k % 3 == 0 ? COLGROUP_NONE : (uint16_t)(k % 2);
+    }
+    e->rss_kb[exp_idx(e, 2, 0)] = KB_MISSING; /* not yet running */
+    e->vmsize_kb[exp_idx(e, 2, 0)] = KB_MISSING;
+    e->hwm_kb[exp_idx(e, 2, 0)] = KB_MISSING;
+    e->frag[exp_idx(e, 2, 0)] = NAN;
+    e->col_group[exp_idx(e, 2, 0)] = COLGROUP_NONE;
+    e->rss_kb[exp_idx(e, 1, 3)] = UINT32_MAX - 1; /* the largest kB value */
+    e->ncolgroups = 2;
+    e->colgroups = strv(2, "A", "B");
+
+    e->naggs = 2;
+    e->aggs = xcalloc(2, sizeof *e->aggs);
+    e->aggs[0] = (aggregate_row){T0 - 86400, 3, 3000000, 1000000, 900000, 1100000, 2};
+    e->aggs[1] = (aggregate_row){T0, 3, 3100000, UINT64_MAX, UINT64_MAX, 1200000, 5};
+    e->nevents = 2;
+    e->events = xcalloc(2, sizeof *e->events);
+    e->events[0] = (event){T0 + 100, xstrdup("restart"), xstrdup("all relays → restarted"),
+                           xstrdup(""), 2};
+    e->events[1] = (event){T0 + 200, xstrdup("config_change"), xstrdup("A, then B"),
+                           xstrdup("A"), 3};
+    e->nhosts = 1;
+    e->hosts = xcalloc(1, sizeof *e->hosts);
+    e->hosts[0] = (host_row){T0, xstrdup("go"), xstrdup("0.4.8.21"), xstrdup("Debian 13"),
+                             xstrdup("6.12"), xstrdup("mixed"), NAN, -1, 1234.5, 2};
+    e->nassignments = 1;
+    e->assignments = xcalloc(1, sizeof *e->assignments);
+    e->assignments[0] = (relay_assignment){xstrdup(FP), xstrdup("B"), 2};
+    e->ngfiles = 1;
+    e->gfiles = xcalloc(1, sizeof *e->gfiles);
+    e->gfiles[0].id = xstrdup("B");
+    e->gfiles[0].path = xstrdup("groups/group_B_glibc.txt");
+    e->gfiles[0].members = strv(2, "beta", FP);
+    e->gfiles[0].member_lines = xcalloc(2, sizeof(long));
+    e->gfiles[0].member_lines[0] = 1;
+    e->gfiles[0].member_lines[1] = 3;
+    e->gfiles[0].nmembers = 2;
+    e->ninputs = 2;
+    e->inputs = xcalloc(2, sizeof *e->inputs);
+    e->inputs[0] = (input_file){xstrdup("experiment.json"), 1234, 0, ""};
+    memset(e->inputs[0].sha256, 'a', 64);
+    e->inputs[1] = (input_file){xstrdup("measurements.csv"), 98765, 13, ""};
+    memset(e->inputs[1].sha256, 'b', 64);
+    e->notes = (ingest_notes){3, 17, 1, 9, true, 14, 11, 2};
+
+    membership *ms = &a->m;
+    ms->ngroups = 2;
+    ms->groups = xcalloc(2, sizeof *ms->groups);
+    group *mg = &ms->groups[0];
+    mg->id = xstrdup("A");
+    mg->name = xstrdup("mimalloc 3.0.1");
+    mg->color = xstrdup("#009e73");
+    mg->spec = &m->groups[0];
+    mg->source = MEMBERS_MANIFEST_LIST;
+    mg->start = T0 + 3600;
+    mg->end = INT64_MAX;
+    mg->member = xcalloc(3, 1);
+    mg->member[0] = mg->member[1] = 1;
+    mg->nmembers = 2;
+    mg->missing = strv(1, "ghost");
+    mg->nmissing = 1;
+    mg = &ms->groups[1];
+    mg->id = xstrdup("B");
+    mg->name = xstrdup("B");
+    mg->color = xstrdup("#e74c3c");
+    mg->spec = &m->groups[1];
+    mg->source = MEMBERS_GROUP_COLUMN;
+    mg->source_path = xstrdup("measurements.csv");
+    mg->start = INT64_MIN;
+    mg->end = T0 + 5 * 86400;
+    mg->colgroup = 1;
+    mg->excluded = xcalloc(3, 1);
+    mg->excluded[2] = 1;
+    mg->nmembers = 2;
+    ms->noverlaps = 1;
+    ms->overlaps = xcalloc(1, sizeof *ms->overlaps);
+    ms->overlaps[0] = (overlap){1, 0, 1, T0 + 86400 + 7, T0 + 3 * 86400 + 7};
+    ms->ungrouped = xcalloc(3, 1);
+    ms->ungrouped[2] = 1;
+    ms->nungrouped = 1;
+
+    results *r = &a->r;
+    r->ngroups = 2;
+    r->groups = xcalloc(2, sizeof *r->groups);
+    r->baseline = 1;
+    r->until = INT64_MAX;
+    r->first_t = T0 + 7;
+    r->last_t = T0 + 3 * 86400 + 7;
+    r->day1 = 20454;
+    r->ndays = 3;
+    r->days = xcalloc(3, sizeof *r->days);
+    r->days[0] = 1;
+    r->days[1] = 2;
+    r->days[2] = 4;
+    fill_result(&r->groups[0], 3, 2.5, 2);
+    fill_result(&r->groups[1], 3, 4.25, 1);
+    r->groups[1].p_value = NAN;
+    r->groups[1].p_holm = NAN;
+    r->groups[1].ratio = 1;
+    r->groups[1].forecast_days = 42.5;
+    r->groups[1].trend = TREND_VARIABLE;
+    r->nrestarts = 1;
+    r->restarts = xcalloc(1, sizeof *r->restarts);
+    r->restarts[0] = (restart){1, 2, T0 + 86400 + 3600, true};
+    r->nfindings = 2;
+    r->findings = xcalloc(2, sizeof *r->findings);
+    char *mem = xasprintf("%s/measurements.csv", dir);
+    r->findings[0] = (finding){FINDING_DUPLICATE, false, xstrdup("3 duplicate rows"), mem, 17};
+    r->findings[1] = (finding){FINDING_EMPTY_GROUP, true, xstrdup("group C is empty"), NULL, 0};
+    diag_warn(&a->diag, mem, 17, "duplicate row for %s", "alpha");
+    diag_add(&a->diag, DIAG_WARNING, "experiment.json", 3, 9, "unknown key 'added'");
+}
+
+/* Compares two analyses field by field; every mismatch is one FAIL line
+ * naming the field, and each section is one PASS when it matches. */
+static int mismatches;
+#define SAME(cond, what)                                                                  \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
+            mismatches++;                                                                 \
+            printf("FAIL %s: %s differs\n", prefix, what);                                \
+        }                                                                                 \
+    } while (0)
+
+static bool dbl_same(double x, double y)
+{
+    return (isnan(x) && isnan(y)) || x == y;
+}
+
+static bool strv_same(char **a, size_t na, char **b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (!str_eq(a[i], b[i]))
+            return false;
+    return true;
+}
+
+static void compare_experiment(const char *prefix, const experiment *x, const experiment *y)
+{
+    const manifest *a = &x->man, *b = &y->man;
+    SAME(a->present == b->present, "manifest present");
+    SAME(str_eq(a->id, b->id) && str_eq(a->name, b->name) && str_eq(a->server, b->server) &&
+             str_eq(a->start_date, b->start_date) && str_eq(a->end_date, b->end_date) &&
+             str_eq(a->hypothesis, b->hypothesis) && str_eq(a->problem, b->problem) &&
+             str_eq(a->baseline, b->baseline) && str_eq(a->result, b->result),
+         "manifest strings");
+    SAME(a->tz_offset_min == b->tz_offset_min, "timezone");
+    SAME(memcmp(&a->th, &b->th, sizeof a->th) == 0, "thresholds");
+    SAME(a->memory_budget_gib == b->memory_budget_gib, "memory budget");
+    SAME(a->ngroups == b->ngroups, "manifest group count");
+    for (size_t i = 0; i < a->ngroups && i < b->ngroups; i++) {
+        const manifest_group *p = &a->groups[i], *q = &b->groups[i];
+        SAME(str_eq(p->id, q->id) && str_eq(p->name, q->name) && str_eq(p->color, q->color) &&
+                 str_eq(p->added, q->added) && str_eq(p->config_json, q->config_json) &&
+                 str_eq(p->allocator, q->allocator) && str_eq(p->version, q->version) &&
+                 str_eq(p->members_file, q->members_file),
+             "manifest group strings");
+        SAME(p->has_members == q->has_members && p->start == q->start && p->end == q->end &&
+                 p->line == q->line,
+             "manifest group fields");
+        SAME(strv_same(p->members, p->nmembers, q->members, q->nmembers) &&
+                 strv_same(p->exclude, p->nexclude, q->exclude, q->nexclude),
+             "manifest group lists");
+    }
+    SAME(str_eq(x->memory_path, y->memory_path), "memory path");
+    SAME(x->nrelays == y->nrelays && x->ncoll == y->ncoll, "dimensions");
+    if (x->nrelays != y->nrelays || x->ncoll != y->ncoll)
+        return;
+    for (size_t r = 0; r < x->nrelays; r++)
+        SAME(str_eq(x->relays[r].nickname, y->relays[r].nickname) &&
+                 str_eq(x->relays[r].fingerprint, y->relays[r].fingerprint) &&
+                 x->relays[r].first_line == y->relays[r].first_line,
+             "relay");
+    SAME(memcmp(x->times, y->times, x->ncoll * sizeof *x->times) == 0, "collection times");
+    size_t cells = x->nrelays * x->ncoll;
+    SAME(memcmp(x->rss_kb, y->rss_kb, cells * 4) == 0, "rss_kb");
+    SAME(memcmp(x->vmsize_kb, y->vmsize_kb, cells * 4) == 0, "vmsize_kb");
+    SAME(memcmp(x->hwm_kb, y->hwm_kb, cells * 4) == 0, "hwm_kb");
+    for (size_t k = 0; k < cells; k++)
+        SAME(dbl_same(x->frag[k], y->frag[k]), "frag");
+    SAME((x->col_group == NULL) == (y->col_group == NULL), "group column presence");
+    if (x->col_group && y->col_group)
+        SAME(memcmp(x->col_group, y->col_group, cells * 2) == 0, "group column");
+    SAME(strv_same(x->colgroups, x->ncolgroups, y->colgroups, y->ncolgroups),
+         "group column values");
+    SAME(x->naggs == y->naggs, "aggregate count");
+    for (size_t i = 0; i < x->naggs && i < y->naggs; i++)
+        SAME(memcmp(&x->aggs[i], &y->aggs[i], sizeof x->aggs[i]) == 0, "aggregate row");
+    SAME(x->nevents == y->nevents, "event count");
+    for (size_t i = 0; i < x->nevents && i < y->nevents; i++)
+        SAME(x->events[i].t == y->events[i].t && str_eq(x->events[i].type, y->events[i].type) &&
+                 str_eq(x->events[i].description, y->events[i].description) &&
+                 str_eq(x->events[i].group, y->events[i].group) &&
+                 x->events[i].line == y->events[i].line,
+             "event");
+    SAME(x->nhosts == y->nhosts, "host count");
+    for (size_t i = 0; i < x->nhosts && i < y->nhosts; i++) {
+        const host_row *p = &x->hosts[i], *q = &y->hosts[i];
+        SAME(p->t == q->t && str_eq(p->hostname, q->hostname) &&
+                 str_eq(p->tor_version, q->tor_version) && str_eq(p->kernel, q->kernel) &&
+                 str_eq(p->os_release, q->os_release) && str_eq(p->allocator, q->allocator) &&
+                 dbl_same(p->mem_total_mb, q->mem_total_mb) && p->relay_count == q->relay_count &&
+                 dbl_same(p->relay_total_mb, q->relay_total_mb) && p->line == q->line,
+             "host row");
+    }
+    SAME(x->nassignments == y->nassignments && str_eq(x->assignments[0].key, y->assignments[0].key) &&
+             str_eq(x->assignments[0].group, y->assignments[0].group),
+         "relay_config");
+    SAME(x->ngfiles == y->ngfiles && str_eq(x->gfiles[0].path, y->gfiles[0].path) &&
+             str_eq(x->gfiles[0].id, y->gfiles[0].id) &&
+             strv_same(x->gfiles[0].members, x->gfiles[0].nmembers, y->gfiles[0].members,
+                       y->gfiles[0].nmembers) &&
+             y->gfiles[0].member_lines[1] == 3,
+         "group files");
+    SAME(x->ninputs == y->ninputs, "input count");
+    for (size_t i = 0; i < x->ninputs && i < y->ninputs; i++)
+        SAME(str_eq(x->inputs[i].path, y->inputs[i].path) &&
+                 x->inputs[i].bytes == y->inputs[i].bytes &&
+                 x->inputs[i].rows == y->inputs[i].rows &&
+                 str_eq(x->inputs[i].sha256, y->inputs[i].sha256),
+             "input file");
+    SAME(memcmp(&x->notes, &y->notes, sizeof x->notes) == 0, "ingest notes");
+}
+
+static void compare_membership(const char *prefix, const analysis *x, const analysis *y)
+{
+    const membership *a = &x->m, *b = &y->m;
+    SAME(a->ngroups == b->ngroups, "group count");
+    for (size_t g = 0; g < a->ngroups && g < b->ngroups; g++) {
+        const group *p = &a->groups[g], *q = &b->groups[g];
+        SAME(str_eq(p->id, q->id) && str_eq(p->name, q->name) && str_eq(p->color, q->color) &&
+                 str_eq(p->source_path, q->source_path),
+             "group strings");
+        SAME(p->source == q->source && p->start == q->start && p->end == q->end &&
+                 p->colgroup == q->colgroup && p->nmembers == q->nmembers,
+             "group fields");
+        SAME((p->spec ? p->spec - x->e.man.groups : -1) ==
+                 (q->spec ? q->spec - y->e.man.groups : -1),
+             "group manifest entry");
+        SAME((p->member == NULL) == (q->member == NULL) &&
+                 (!p->member || memcmp(p->member, q->member, x->e.nrelays) == 0),
+             "static members");
+        SAME((p->excluded == NULL) == (q->excluded == NULL) &&
+                 (!p->excluded || memcmp(p->excluded, q->excluded, x->e.nrelays) == 0),
+             "excluded relays");
+        SAME(strv_same(p->missing, p->nmissing, q->missing, q->nmissing), "missing members");
+        for (size_t r = 0; r < x->e.nrelays; r++)
+            for (size_t c = 0; c < x->e.ncoll; c++)
+                SAME(membership_has(a, &x->e, g, r, c) == membership_has(b, &y->e, g, r, c),
+                     "membership_has");
+    }
+    SAME(a->noverlaps == b->noverlaps &&
+             memcmp(a->overlaps, b->overlaps, a->noverlaps * sizeof *a->overlaps) == 0,
+         "overlaps");
+    SAME(a->nungrouped == b->nungrouped && memcmp(a->ungrouped, b->ungrouped, x->e.nrelays) == 0,
+         "ungrouped");
+}
+
+static void compare_results(const char *prefix, const results *a, const results *b)
+{
+    SAME(a->ngroups == b->ngroups && a->baseline == b->baseline && a->until == b->until &&
+             a->first_t == b->first_t && a->last_t == b->last_t && a->day1 == b->day1,
+         "results header");
+    SAME(a->ndays == b->ndays && memcmp(a->days, b->days, a->ndays * sizeof *a->days) == 0,
+         "days");
+    for (size_t g = 0; g < a->ngroups && g < b->ngroups; g++) {
+        const group_result *p = &a->groups[g], *q = &b->groups[g];
+        SAME(p->nseries == q->nseries, "series length");
+        for (size_t k = 0; k < p->nseries && k < q->nseries; k++) {
+            const group_point *u = &p->series[k], *v = &q->series[k];
+            SAME(u->c == v->c && u->t == v->t && u->n == v->n && u->mean == v->mean &&
+                     u->median == v->median && u->p10 == v->p10 && u->p90 == v->p90 &&
+                     u->min == v->min && u->max == v->max,
+                 "series point");
+        }
+        SAME(p->has_final == q->has_final && p->final_c == q->final_c &&
+                 p->final_t == q->final_t && p->final_n == q->final_n,
+             "final snapshot");
+        for (size_t k = 0; k < p->final_n && k < q->final_n; k++)
+            SAME(p->final_relays[k] == q->final_relays[k] &&
+                     p->final_values[k] == q->final_values[k],
+                 "final values");
+        const double pa[] = {p->final_mean, p->final_median, p->ratio, p->ratio_lo, p->ratio_hi,
+                             p->p_value, p->p_holm, p->slope_ols, p->slope_theil_sen, p->r2,
+                             p->first_mean, p->last_mean, p->change_pct, p->cv, p->steady,
+                             p->steady_lo, p->steady_hi, p->forecast_days};
+        const double qa[] = {q->final_mean, q->final_median, q->ratio, q->ratio_lo, q->ratio_hi,
+                             q->p_value, q->p_holm, q->slope_ols, q->slope_theil_sen, q->r2,
+                             q->first_mean, q->last_mean, q->change_pct, q->cv, q->steady,
+                             q->steady_lo, q->steady_hi, q->forecast_days};
+        for (size_t i = 0; i < ARRAY_LEN(pa); i++)
+            SAME(dbl_same(pa[i], qa[i]), "group statistic");
+        SAME(p->steady_n == q->steady_n && p->trend == q->trend, "steady_n and trend");
+        for (size_t k = 0; k < a->ndays && k < b->ndays; k++)
+            SAME(dbl_same(p->day_values[k], q->day_values[k]), "day values");
+    }
+    SAME(a->nrestarts == b->nrestarts &&
+             memcmp(a->restarts, b->restarts, a->nrestarts * sizeof *a->restarts) == 0,
+         "restarts");
+    SAME(a->nfindings == b->nfindings, "finding count");
+    for (size_t i = 0; i < a->nfindings && i < b->nfindings; i++)
+        SAME(a->findings[i].kind == b->findings[i].kind &&
+                 a->findings[i].error == b->findings[i].error &&
+                 str_eq(a->findings[i].message, b->findings[i].message) &&
+                 str_eq(a->findings[i].file, b->findings[i].file) &&
+                 a->findings[i].line == b->findings[i].line,
+             "finding");
+}
+
+static void compare_all(const char *prefix, const analysis *x, const analysis *y)
+{
+    mismatches = 0;
+    compare_experiment(prefix, &x->e, &y->e);
+    compare_membership(prefix, x, y);
+    compare_results(prefix, &x->r, &y->r);
+    SAME(x->diag.n == y->diag.n, "diagnostic count");
+    for (size_t i = 0; i < x->diag.n && i < y->diag.n; i++) {
+        char *p = diag_format(&x->diag.items[i]), *q = diag_format(&y->diag.items[i]);
+        SAME(str_eq(p, q), "diagnostic");
+        free(p);
+        free(q);
+    }
+    if (!mismatches)
+        printf("PASS %s\n", prefix);
+}
+
+static char *tmpdir;
+
+static char *path_in(const char *name)
+{
+    return xasprintf("%s/%s", tmpdir, name);
+}
+
+/* Number of leftover temporary files (".results.sqlite.*") in tmpdir. */
+static int temp_files(void)
+{
+    DIR *dp = opendir(tmpdir);
+    int n = 0;
+    struct dirent *de;
+    while (dp && (de = readdir(dp)))
+        if (str_starts(de->d_name, ".results.sqlite."))
+            n++;
+    if (dp)
+        closedir(dp);
+    return n;
+}
+
+static double sql_double(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    double v = NAN;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_double(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static void sql_exec(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+}
+
+static bool diag_has(const diag_list *d, const char *needle)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strstr(d->items[i].message, needle))
+            return true;
+    return false;
+}
+
+static void test_round_trip(void)
+{
+    analysis a, b;
+    make_analysis(&a, tmpdir);
+    char *path = path_in("results.sqlite");
+    diag_list d;
+    diag_init(&d);
+    INT_EQ(archive_write(&a, NULL, path, &d), 0, "write: status");
+    INT_EQ(d.n, 0, "write: no messages");
+    INT_EQ(temp_files(), 0, "write: no temporary left");
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), 0, "read: status");
+    if (d.n)
+        diag_print(&d, stdout, false);
+    compare_all("round trip: every field equal", &a, &b);
+    analysis_free(&b);
+
+    /* The values users query are the computed ones, in the units the
+     * schema documents. */
+    DBL_NEAR(sql_double(path, "SELECT final_mean_gib FROM results WHERE group_id='A'"),
+             a.r.groups[0].final_mean, 0, "sql: final mean of A");
+    DBL_NEAR(sql_double(path, "SELECT count(*) FROM samples"), 11, 0,
+             "sql: one row per present sample");
+    DBL_NEAR(sql_double(path, "SELECT rss_kb FROM samples s JOIN relays r USING(relay_id) "
+                              "WHERE r.nickname='beta' AND c=3"),
+             (double)(UINT32_MAX - 1), 0, "sql: largest kB value");
+    DBL_NEAR(sql_double(path, "SELECT count(*) FROM samples WHERE hwm_kb IS NULL"), 6, 0,
+             "sql: missing hwm is NULL");
+    double inf = sql_double(path, "SELECT forecast_days FROM results WHERE group_id='A'");
+    OK(isinf(inf) && inf > 0, "sql: infinite forecast kept");
+    DBL_NEAR(sql_double(path, "SELECT p_value IS NULL FROM results WHERE group_id='B'"), 1, 0,
+             "sql: NAN stored as NULL");
+    DBL_NEAR(sql_double(path, "PRAGMA user_version"), ARCHIVE_SCHEMA_VERSION, 0,
+             "sql: user_version");
+    DBL_NEAR(sql_double(path, "SELECT count(*) FROM membership WHERE group_idx=0"), 2, 0,
+             "sql: static members listed");
+    DBL_NEAR(sql_double(path, "SELECT is_baseline FROM groups WHERE id='B'"), 1, 0,
+             "sql: baseline flagged");
+
+    /* The same archive through the in-memory path the build stages. */
+    unsigned char *bytes;
+    size_t len;
+    INT_EQ(archive_serialize(&a, NULL, "x", &bytes, &len, &d), 0, "serialize: status");
+    char *p2 = path_in("serialized.sqlite");
+    FILE *f = fopen(p2, "wb");
+    fwrite(bytes, 1, len, f);
+    fclose(f);
+    free(bytes);
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(p2, tmpdir, &b, &d), 0, "serialize: read status");
+    compare_all("serialize round trip: every field equal", &a, &b);
+    analysis_free(&b);
+    unlink(p2);
+    free(p2);
+
+    /* File names inside the directory follow the directory. */
+    memset(&b, 0, sizeof b);
+    archive_read(path, "elsewhere", &b, &d);
+    STR_EQ(b.r.findings[0].file, "elsewhere/measurements.csv", "read: file names relocated");
+    analysis_free(&b);
+
+    diag_free(&d);
+    analysis_free(&a);
+    free(path);
+}
+
+static void test_matches(void)
+{
+    analysis a;
+    make_analysis(&a, tmpdir);
+    char *path = path_in("results.sqlite");
+    diag_list d;
+    diag_init(&d);
+    analysis_options o;
+    analysis_options_default(&o);
+    o.baseline = "B";
+    archive_write(&a, &o, path, &d);
+    char *why = NULL;
+    OK(archive_matches_inputs(path, a.e.inputs, a.e.ninputs, &o, &why), "match: same inputs");
+    OK(why == NULL, "match: no reason when reused");
+
+    input_file in[3];
+    memcpy(in, a.e.inputs, 2 * sizeof *in);
+    in[1].sha256[10] = 'c';
+    OK(!archive_matches_inputs(path, in, 2, &o, &why), "match: changed file");
+    STR_EQ(why, "measurements.csv changed", "match: names the changed file");
+    free(why);
+    /* Order of the list does not matter. */
+    in[0] = a.e.inputs[1];
+    in[1] = a.e.inputs[0];
+    OK(archive_matches_inputs(path, in, 2, &o, NULL), "match: order ignored");
+    in[2] = (input_file){"events.csv", 1, 1, ""};
+    OK(!archive_matches_inputs(path, in, 3, &o, &why), "match: new file");
+    STR_EQ(why, "events.csv is new", "match: names the new file");
+    free(why);
+    OK(!archive_matches_inputs(path, in, 1, &o, &why), "match: file gone");
+    STR_EQ(why, "experiment.json is gone", "match: names the gone file");
+    free(why);
+
+    analysis_options o2 = o;
+    o2.strict = true;
+    OK(!archive_matches_inputs(path, a.e.inputs, 2, &o2, NULL), "match: --strict");
+    o2 = o;
+    o2.baseline = NULL;
+    OK(!archive_matches_inputs(path, a.e.inputs, 2, &o2, NULL), "match: --baseline");
+    o2 = o;
+    o2.until = T0;
+    OK(!archive_matches_inputs(path, a.e.inputs, 2, &o2, NULL), "match: --until");
+    o2 = o;
+    o2.until_text = "2026-01-02";
+    OK(!archive_matches_inputs(path, a.e.inputs, 2, &o2, NULL), "match: --until as text");
+
+    /* Another generator version is not trusted. */
+    sql_exec(path, "UPDATE meta SET value='0.0.1' WHERE key='generator_version'");
+    OK(!archive_matches_inputs(path, a.e.inputs, 2, &o, &why), "match: generator version");
+    STR_CONTAINS(why, "0.0.1", "match: names the version");
+    free(why);
+
+    char *none = path_in("none.sqlite");
+    OK(!archive_matches_inputs(none, a.e.inputs, 2, &o, &why), "match: no archive");
+    STR_EQ(why, "no archive", "match: says there is none");
+    free(why);
+    free(none);
+    unlink(path);
+    free(path);
+    diag_free(&d);
+    analysis_free(&a);
+}
+
+static void test_old_schema(void)
+{
+    char *path = path_in("results.sqlite");
+    unlink(path);
+    /* What an archive of an earlier layout looks like: other tables, an
+     * older user_version. It must not be read as if it were current. */
+    sql_exec(path, "CREATE TABLE experiment(name TEXT); INSERT INTO experiment VALUES('old');"
+                   "CREATE TABLE samples(relay TEXT, t INTEGER, rss_kb INTEGER);"
+                   "PRAGMA user_version=0;");
+    analysis b;
+    memset(&b, 0, sizeof b);
+    diag_list d;
+    diag_init(&d);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), EXIT_BAD_INPUT, "old schema: read refused");
+    OK(diag_has(&d, "schema version 0"), "old schema: message names the version");
+    analysis_free(&b);
+    analysis a;
+    make_analysis(&a, tmpdir);
+    char *why = NULL;
+    OK(!archive_matches_inputs(path, a.e.inputs, a.e.ninputs, NULL, &why),
+       "old schema: not reused");
+    STR_CONTAINS(why, "schema version 0", "old schema: reason");
+    free(why);
+    /* And the rebuild replaces it with the current version. */
+    INT_EQ(archive_write(&a, NULL, path, &d), 0, "old schema: rewritten");
+    DBL_NEAR(sql_double(path, "PRAGMA user_version"), ARCHIVE_SCHEMA_VERSION, 0,
+             "old schema: now current");
+    /* A future version is refused the same way. */
+    sql_exec(path, "PRAGMA user_version=99");
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), EXIT_BAD_INPUT, "newer schema: refused");
+    analysis_free(&b);
+    analysis_free(&a);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
+static void test_damaged(void)
+{
+    analysis a, b;
+    make_analysis(&a, tmpdir);
+    char *path = path_in("results.sqlite");
+    diag_list d;
+    diag_init(&d);
+
+    FILE *f = fopen(path, "wb");
+    fputs("this is not a database, just some text that is long enough to look like one "
+          "if nobody checks the header at all......",
+          f);
+    fclose(f);
+    memset(&b, 0, sizeof b);
+    int rc = archive_read(path, tmpdir, &b, &d);
+    OK(rc != 0, "corrupt: read refused");
+    OK(diag_has(&d, "not a readable archive") || diag_has(&d, "not a database"),
+       "corrupt: clear message");
+    analysis_free(&b);
+    OK(!archive_matches_inputs(path, a.e.inputs, a.e.ninputs, NULL, NULL), "corrupt: not reused");
+    diag_free(&d);
+
+    /* Enough samples that the table spans many pages, then cut the file. */
+    analysis big;
+    make_analysis(&big, tmpdir);
+    free(big.e.relays[0].nickname);
+    big.e.relays[0].nickname = xstrdup("alpha-with-a-long-nickname-to-fill-pages");
+    archive_write(&big, NULL, path, &d);
+    struct stat sb;
+    stat(path, &sb);
+    size_t full = (size_t)sb.st_size;
+    OK(truncate(path, (off_t)(full / 2)) == 0, "truncated: cut");
+    memset(&b, 0, sizeof b);
+    rc = archive_read(path, tmpdir, &b, &d);
+    OK(rc != 0, "truncated: read refused");
+    OK(d.n > 0 && strstr(d.items[d.n - 1].file, "results.sqlite"), "truncated: message names the file");
+    analysis_free(&b);
+    OK(!archive_matches_inputs(path, a.e.inputs, a.e.ninputs, NULL, NULL), "truncated: not reused");
+    /* Writing over a damaged archive is fine: it is replaced whole. */
+    INT_EQ(archive_write(&a, NULL, path, &d), 0, "damaged: replaced");
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), 0, "damaged: replacement reads");
+    analysis_free(&b);
+    analysis_free(&big);
+    diag_free(&d);
+
+    /* A read-only archive is kept as it is, with a message. */
+    chmod(path, 0444);
+    size_t before_len;
+    char *before = file_read_all(path, &before_len);
+    a.r.groups[0].final_mean = 99;
+    rc = archive_write(&a, NULL, path, &d);
+    INT_EQ(rc, EXIT_IO, "read-only: refused");
+    OK(diag_has(&d, "read-only"), "read-only: clear message");
+    size_t after_len;
+    char *after = file_read_all(path, &after_len);
+    OK(before && after && before_len == after_len && memcmp(before, after, after_len) == 0,
+       "read-only: file unchanged");
+    INT_EQ(temp_files(), 0, "read-only: no temporary left");
+    free(before);
+    free(after);
+    /* It is still readable. */
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), 0, "read-only: still read");
+    analysis_free(&b);
+    chmod(path, 0644);
+    diag_free(&d);
+
+    /* A destination that cannot be written: a clear message, nothing left. */
+    char *nodir = path_in("no/such/dir/results.sqlite");
+    INT_EQ(archive_write(&a, NULL, nodir, &d), EXIT_IO, "missing directory: refused");
+    OK(d.n && strstr(d.items[0].message, "temporary file"), "missing directory: message");
+    free(nodir);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+    analysis_free(&a);
+}
+
+/* Two writers at once, several times over: every reader afterwards sees
+ * one complete archive, never a mix. */
+static void test_concurrent(void)
+{
+    char *path = path_in("results.sqlite");
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            analysis a;
+            make_analysis(&a, tmpdir);
+            a.r.groups[0].final_mean = 100 + k;
+            diag_list d;
+            diag_init(&d);
+            int bad = 0;
+            for (int i = 0; i < 8; i++)
+                bad |= archive_write(&a, NULL, path, &d);
+            diag_free(&d);
+            analysis_free(&a);
+            _exit(bad);
+        }
+    }
+    int ok = 1;
+    for (int k = 0; k < 2; k++) {
+        int st;
+        waitpid(kids[k], &st, 0);
+        ok &= WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    }
+    OK(ok, "concurrent: both writers succeeded");
+    analysis b;
+    memset(&b, 0, sizeof b);
+    diag_list d;
+    diag_init(&d);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), 0, "concurrent: archive valid");
+    OK(b.r.ngroups == 2 && (b.r.groups[0].final_mean == 100 || b.r.groups[0].final_mean == 101),
+       "concurrent: one writer's archive, whole");
+    INT_EQ(temp_files(), 0, "concurrent: no temporary left");
+    analysis_free(&b);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
+int main(void)
+{
+    char tmpl[] = "/tmp/test_archive.XXXXXX";
+    tmpdir = mkdtemp(tmpl);
+    if (!tmpdir) {
+        printf("FAIL setup: mkdtemp: %s\n", strerror(errno));
+        return 1;
+    }
+    test_round_trip();
+    test_matches();
+    test_old_schema();
+    test_damaged();
+    test_concurrent();
+    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        printf("FAIL cleanup\n");
+    free(cmd);
+    return harness_done();
+}

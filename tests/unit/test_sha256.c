@@ -1,0 +1,68 @@
+/* SHA-256 against the FIPS 180-2 / NIST example vectors, lengths around
+ * the padding boundaries (values from sha256sum), and chunked updates. */
+#include <stdlib.h>
+
+#include "harness.h"
+#include "sha256.h"
+
+static const struct {
+    const char *name;
+    const char *msg;
+    const char *hex;
+} vectors[] = {
+    {"empty", "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    {"abc", "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    {"448 bits", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+     "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    {"896 bits",
+     "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrl"
+     "mnopqrsmnopqrstnopqrstu",
+     "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
+};
+
+static const struct {
+    size_t n;
+    const char *hex;
+} as[] = {
+    {55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
+    {56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+    {63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
+    {64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
+    {65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"},
+    {119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
+    {120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
+    {1000000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"},
+};
+
+int main(void)
+{
+    char hex[65], name[96];
+    for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+        sha256_hex_of(vectors[i].msg, strlen(vectors[i].msg), hex);
+        snprintf(name, sizeof name, "sha256 %s", vectors[i].name);
+        STR_EQ(hex, vectors[i].hex, name);
+    }
+    char *a = malloc(1000000);
+    memset(a, 'a', 1000000);
+    for (size_t i = 0; i < sizeof as / sizeof as[0]; i++) {
+        sha256_hex_of(a, as[i].n, hex);
+        snprintf(name, sizeof name, "sha256 of %zu x 'a'", as[i].n);
+        STR_EQ(hex, as[i].hex, name);
+    }
+    /* The same million bytes fed in uneven pieces. */
+    sha256_ctx c;
+    unsigned char dg[32];
+    sha256_init(&c);
+    size_t off = 0, step = 1;
+    while (off < 1000000) {
+        size_t n = step < 1000000 - off ? step : 1000000 - off;
+        sha256_update(&c, a + off, n);
+        off += n;
+        step = step * 7 % 1031 + 1;
+    }
+    sha256_final(&c, dg);
+    sha256_hex(dg, hex);
+    STR_EQ(hex, as[7].hex, "sha256 chunked updates equal one-shot");
+    free(a);
+    return harness_done();
+}
