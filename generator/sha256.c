@@ -1,9 +1,22 @@
 /* sha256.c - SHA-256 as FIPS 180-4 section 6.2 describes it: 64-byte
  * blocks, a 64-word message schedule, big-endian words and a length
- * trailer. Written out plainly; the compiler does the unrolling. */
+ * trailer. Written out plainly; the compiler does the unrolling.
+ *
+ * Ingest hashes every input byte, and the portable compression runs at
+ * ~250 MB/s, slower than the CSV fast path itself. On x86 CPUs with the SHA
+ * extensions the same compression function is done with the SHA-NI
+ * instructions (about 5x faster), chosen once at run time by CPUID. Both
+ * paths are tested against the same vectors. */
 #include "sha256.h"
 
+#include <stdbool.h>
 #include <string.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define SHA256_HAVE_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
@@ -61,6 +74,87 @@ static void compress(uint32_t h[8], const unsigned char *p)
     h[7] += hh;
 }
 
+#ifdef SHA256_HAVE_NI
+/* The four-rounds-at-a-time form the SHA extensions are built for: the
+ * state lives as ABEF/CDGH vectors, sha256rnds2 does two rounds, and
+ * sha256msg1/msg2 extend the message schedule four words at a time:
+ * W[j] = msg2(msg1(W[j-4], W[j-3]) + W[j-2:j-1] shifted one word, W[j-1]). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_ni(uint32_t h[8],
+                                                                     const unsigned char *p,
+                                                                     size_t blocks)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i tmp = _mm_loadu_si128((const __m128i *)&h[0]);   /* DCBA */
+    __m128i st1 = _mm_loadu_si128((const __m128i *)&h[4]);   /* HGFE */
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);                       /* CDAB */
+    st1 = _mm_shuffle_epi32(st1, 0x1B);                       /* EFGH */
+    __m128i st0 = _mm_alignr_epi8(tmp, st1, 8);               /* ABEF */
+    st1 = _mm_blend_epi16(st1, tmp, 0xF0);                    /* CDGH */
+    for (; blocks; blocks--, p += 64) {
+        __m128i save0 = st0, save1 = st1, w[4];
+        for (int i = 0; i < 4; i++)
+            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+        for (int i = 0; i < 16; i++) {
+            __m128i msg = _mm_add_epi32(w[i & 3], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+            st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
+            if (i < 12) {
+                __m128i t = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+                t = _mm_add_epi32(t, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
+                w[i & 3] = _mm_sha256msg2_epu32(t, w[(i + 3) & 3]);
+            }
+        }
+        st0 = _mm_add_epi32(st0, save0);
+        st1 = _mm_add_epi32(st1, save1);
+    }
+    tmp = _mm_shuffle_epi32(st0, 0x1B);                       /* FEBA */
+    st1 = _mm_shuffle_epi32(st1, 0xB1);                       /* DCHG */
+    st0 = _mm_blend_epi16(tmp, st1, 0xF0);                    /* DCBA */
+    st1 = _mm_alignr_epi8(st1, tmp, 8);                       /* HGFE */
+    _mm_storeu_si128((__m128i *)&h[0], st0);
+    _mm_storeu_si128((__m128i *)&h[4], st1);
+}
+
+static bool cpu_has_sha(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19)) || !(c & (1u << 9)))
+        return false; /* SSE4.1, SSSE3 */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return false;
+    return (b >> 29) & 1;
+}
+#endif
+
+/* -1: not decided yet; 0: portable; 1: SHA-NI. */
+static int use_ni = -1;
+
+bool sha256_use_hardware(bool on)
+{
+#ifdef SHA256_HAVE_NI
+    use_ni = on && cpu_has_sha();
+#else
+    (void)on;
+    use_ni = 0;
+#endif
+    return use_ni == 1;
+}
+
+static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t blocks)
+{
+    if (use_ni < 0)
+        sha256_use_hardware(true);
+#ifdef SHA256_HAVE_NI
+    if (use_ni == 1) {
+        compress_ni(h, p, blocks);
+        return;
+    }
+#endif
+    for (; blocks; blocks--, p += 64)
+        compress(h, p);
+}
+
 void sha256_init(sha256_ctx *c)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -82,11 +176,12 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n)
         n -= take;
         if (c->nblock < 64)
             return;
-        compress(c->h, c->block);
+        compress_blocks(c->h, c->block, 1);
         c->nblock = 0;
     }
-    for (; n >= 64; p += 64, n -= 64)
-        compress(c->h, p);
+    compress_blocks(c->h, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     memcpy(c->block, p, n);
     c->nblock = n;
 }
@@ -97,13 +192,13 @@ void sha256_final(sha256_ctx *c, unsigned char out[32])
     c->block[c->nblock++] = 0x80;
     if (c->nblock > 56) {
         memset(c->block + c->nblock, 0, 64 - c->nblock);
-        compress(c->h, c->block);
+        compress_blocks(c->h, c->block, 1);
         c->nblock = 0;
     }
     memset(c->block + c->nblock, 0, 56 - c->nblock);
     for (int i = 0; i < 8; i++)
         c->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-    compress(c->h, c->block);
+    compress_blocks(c->h, c->block, 1);
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (unsigned char)(c->h[i] >> 24);
         out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);

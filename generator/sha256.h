@@ -6,6 +6,7 @@
 #ifndef MEMREPORT_SHA256_H
 #define MEMREPORT_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,10 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n);
 void sha256_final(sha256_ctx *c, unsigned char out[32]);
 /* Writes 64 lower-case hex digits and a NUL into hex[65]. */
 void sha256_hex(const unsigned char digest[32], char hex[65]);
+/* Chooses the CPU's SHA instructions (when on and the CPU has them) or
+ * the portable code; returns true when the instructions are in use. The
+ * default is on. For tests and benchmarks; not thread-safe. */
+bool sha256_use_hardware(bool on);
 /* One-shot convenience: hex digest of data[0..n). */
 void sha256_hex_of(const void *data, size_t n, char hex[65]);
 

@@ -570,6 +570,64 @@ static void group_steady(const experiment *e, const membership *m, size_t g, gro
     free(s.pool);
 }
 
+/* The coefficient of variation of the group mean, over the collections
+ * where at most half of the members are warming up after a start (the
+ * window start or a restart). The low means right after a start say how
+ * fast a relay fills its caches, not how variable the allocator is, so
+ * they would otherwise turn every restarted group "Variable". Falls back
+ * to every point when fewer than three are settled. */
+static void group_settled_cv(const experiment *e, const membership *m, size_t g,
+                             group_result *gr, const results *res)
+{
+    if (gr->nseries < 3)
+        return;
+    const group *gp = &m->groups[g];
+    int64_t warm = (int64_t)llround(e->man.th.warmup_hours * 3600.0);
+    size_t *point_of = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *point_of);
+    size_t *warming = xcalloc(gr->nseries, sizeof *warming);
+    for (size_t c = 0; c < e->ncoll; c++)
+        point_of[c] = SIZE_MAX;
+    for (size_t i = 0; i < gr->nseries; i++)
+        point_of[gr->series[i].c] = i;
+    size_t ri = 0;
+    for (size_t r = 0; r < e->nrelays; r++) {
+        size_t r0 = ri;
+        while (ri < res->nrestarts && res->restarts[ri].relay == r)
+            ri++;
+        if (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r]))
+            continue;
+        int64_t start = gp->start;
+        size_t k = r0;
+        for (size_t c = 0; c < e->ncoll; c++) {
+            while (k < ri && res->restarts[k].c <= c) {
+                if (res->restarts[k].t > start)
+                    start = res->restarts[k].t;
+                k++;
+            }
+            size_t i = point_of[c];
+            if (i == SIZE_MAX || e->rss_kb[exp_idx(e, r, c)] == KB_MISSING ||
+                !membership_has(m, e, g, r, c))
+                continue;
+            if (start != INT64_MIN && e->times[c] < start + warm)
+                warming[i]++;
+        }
+    }
+    double *y = xmalloc(gr->nseries * sizeof *y);
+    size_t n = 0;
+    for (size_t i = 0; i < gr->nseries; i++)
+        if (warming[i] * 2 <= gr->series[i].n)
+            y[n++] = gr->series[i].mean;
+    if (n >= 3) {
+        double mu = stats_mean(y, n), ss = 0;
+        for (size_t i = 0; i < n; i++)
+            ss += (y[i] - mu) * (y[i] - mu);
+        gr->cv = mu != 0 ? sqrt(ss / (double)(n - 1)) / mu : NAN;
+    }
+    free(y);
+    free(warming);
+    free(point_of);
+}
+
 static void group_trend(const thresholds *th, group_result *gr)
 {
     double slope = !isnan(gr->steady) ? gr->steady : gr->slope_theil_sen;
@@ -751,6 +809,7 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
     for (size_t g = 0; g < m->ngroups; g++) {
         group_result *gr = &res->groups[g];
         group_steady(e, m, g, gr, res);
+        group_settled_cv(e, m, g, gr, res);
         group_forecast(e->man.memory_budget_gib, gr);
         group_trend(&e->man.th, gr);
     }

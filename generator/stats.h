@@ -59,7 +59,9 @@ typedef struct {
     double slope_ols, slope_theil_sen;  /* of the group-mean series */
     double r2;                          /* of the OLS fit */
     double first_mean, last_mean, change_pct;
-    double cv;                          /* sd / mean of the group-mean series */
+    double cv;                          /* sd / mean of the group-mean series, over
+                                           the points where most members are past
+                                           their warm-up (all points if < 3) */
 
     double steady, steady_lo, steady_hi; /* restart-aware growth, CI over relays */
     size_t steady_n;                     /* relays with a steady slope */

@@ -432,10 +432,47 @@ static void test_findings(void)
     experiment_free(&e);
 }
 
+/* A group that starts low after its window opens, then holds level: the
+ * warm-up point does not make it Variable; without the window start (so
+ * no known start) the same series is Variable. */
+static void test_settled_cv(void)
+{
+    for (int with_start = 1; with_start >= 0; with_start--) {
+        experiment e;
+        membership m;
+        results res;
+        diag_list d;
+        fx_init(&e, 2, 5, T0, DAY / 4);
+        const double v[] = {0.5, 2, 2, 2, 2};
+        for (size_t c = 0; c < 5; c++) {
+            fx_set(&e, 0, c, v[c], 2);
+            fx_set(&e, 1, c, v[c], 2);
+        }
+        manifest_group *g = fx_group(&e, "W", "warms up");
+        fx_members(g, "r0", "r1", NULL);
+        if (with_start)
+            g->start = T0 - 3600;
+        INT_EQ(run(&e, &m, &res, INT64_MAX, NULL, &d), 0, "settled cv: computes");
+        if (with_start) {
+            DBL_NEAR(res.groups[0].cv, 0, 1e-12, "settled cv: warm-up point left out");
+            INT_EQ(res.groups[0].trend, TREND_FLAT, "settled cv: Flat after warm-up");
+        } else {
+            double mu = (0.5 + 8) / 5, ss = (0.5 - mu) * (0.5 - mu) + 4 * (2 - mu) * (2 - mu);
+            DBL_NEAR(res.groups[0].cv, sqrt(ss / 4) / mu, 1e-9, "settled cv: no start, all points");
+            INT_EQ(res.groups[0].trend, TREND_VARIABLE, "settled cv: Variable without a start");
+        }
+        results_free(&res);
+        membership_free(&m);
+        diag_free(&d);
+        experiment_free(&e);
+    }
+}
+
 int main(void)
 {
     test_kernels();
     test_groups();
+    test_settled_cv();
     test_steady();
     test_warmup();
     test_column_series();

@@ -1,0 +1,143 @@
+#!/bin/sh
+# site.sh - memreport site and memreport compare end to end: a root with
+# the bundled example, three simulated experiments (one in the users'
+# older layout, one with a group column) and a broken one; the index lists
+# each with the right figures, the broken one with its error, the
+# comparison lines up shared allocators with the summary's numbers, the
+# archives are saved and reused on the next run. The real data is added,
+# read-only (--no-save), when it is present.
+: "${MEMREPORT:?}" "${MEMSIM:?}" "${TOP:?}"
+export MEMREPORT_DATA_DIR="$TOP"
+export SOURCE_DATE_EPOCH=1767225600
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass() { echo "PASS site: $1"; }
+fail() { echo "FAIL site: $1: $2"; }
+
+r=$work/root
+mkdir -p "$r/fleet" "$r/broken"
+cp -r "$TOP/data/example" "$r/example"
+"$MEMSIM" -o "$r/fleet/alpha" --relays 12 --days 5 --seed 11 --id alpha --name "Alpha fleet" --server a1 \
+    --group "A:leak:rate=0.3:alloc=glibc:version=2.41:name=glibc 2.41 (control)" \
+    --group "B:flat:alloc=mimalloc:version=2.0.9" >/dev/null
+"$MEMSIM" -o "$r/fleet/beta" --relays 10 --days 4 --seed 12 --id beta --name "Beta fleet" --server b1 \
+    --with-group-column --reserve 2 \
+    --group "C:flat:alloc=mimalloc:version=3.0.1" --group "D:flat:level=2.5:alloc=glibc:version=2.36" >/dev/null
+"$MEMSIM" -o "$r/fleet/gamma" --relays 8 --days 3 --seed 13 --id gamma --name "Gamma (older layout)" \
+    --format-old --reserve 2 >/dev/null
+# Still running: no end date, no experiment_end event.
+sed -i 's/"end_date": "[^"]*"/"end_date": ""/' "$r/fleet/gamma/experiment.json"
+sed -i '/,experiment_end,/d' "$r/fleet/gamma/events.csv"
+printf 'timestamp,server,type,nickname\n2026-01-01T00:00:00,s,relay,x\n' >"$r/broken/memory.csv"
+
+out=$r/site   # inside the root: must not be taken for an experiment
+"$MEMREPORT" site "$r" -o "$out" 2>"$work/err"
+rc=$?
+[ $rc -eq 0 ] && pass "exit 0 with a broken experiment" || fail "exit 0 with a broken experiment" "exit $rc: $(head -3 "$work/err")"
+idx=$out/index.html
+[ -s "$idx" ] || { fail "index written" "no index.html"; exit 0; }
+n=$(grep -c '<tr><th scope="row"><a href=' "$idx")
+[ "$n" -eq 4 ] && pass "index: one row per experiment ($n)" || fail "index: one row per experiment" "$n, want 4"
+for t in "Alpha fleet" "Beta fleet" "Gamma (older layout)" "Allocator comparison (example)"; do
+    grep -q "<a href=\"[^\"]*\">$t</a>" "$idx" && pass "index lists $t" || fail "index lists $t" "missing"
+done
+grep -A3 'id="failed"' "$idx" >/dev/null && grep -q "broken</code>: .*rss_kb" "$idx" &&
+    pass "index: broken experiment listed with its error" || fail "index: broken experiment listed with its error" "missing"
+grep 'left out of the site' "$work/err" | grep -q "root/site" && fail "site directory not searched" "$(grep 'root/site' "$work/err" | head -1)" || pass "site directory not searched"
+row() { grep "<a href=\"[^\"]*\">$1</a>" "$idx"; }
+row "Gamma (older layout)" | grep -q '>running<' && pass "status: empty end date is running" || fail "status: empty end date is running" "$(row Gamma | grep -o 'status-[a-z]*')"
+row "Alpha fleet" | grep -q '>concluded<' && pass "status: data reaches the end date" || fail "status: data reaches the end date" "$(row Alpha | grep -o 'status-[a-z]*')"
+row "Alpha fleet" | grep -q '<polyline' && pass "sparkline drawn" || fail "sparkline drawn" "no polyline"
+# Best group and headline ratio of alpha, from summary --format csv.
+"$MEMREPORT" summary "$r/fleet/alpha" --format csv >"$work/alpha.csv" 2>/dev/null
+best=$(awk -F, 'NR > 1 { print $4, $1, $5 }' "$work/alpha.csv" | sort -n | head -1)
+bid=$(echo "$best" | cut -d' ' -f2)
+bratio=$(echo "$best" | cut -d' ' -f3)
+want=$(printf '%.2f' "$bratio")
+row "Alpha fleet" | grep -q "<td>$bid (" && pass "index: best group ($bid)" || fail "index: best group" "want $bid"
+row "Alpha fleet" | grep -q ">$want× vs A<" && pass "index: headline ratio ($want)" || fail "index: headline ratio" "want $want: $(row 'Alpha fleet' | grep -o 'num">[^<]*×[^<]*<')"
+
+# Each experiment page exists, with its data.
+for h in $(grep -o '<tr><th scope="row"><a href="[^"]*"' "$idx" | sed 's/.*href="//; s/"$//'); do
+    d=$out/$(dirname "$h")
+    if [ -s "$out/$h" ] && [ -s "$d/data/results.csv" ] && [ -s "$d/data/results.sqlite" ]; then
+        pass "page and data for $(dirname "$h")"
+    else
+        fail "page and data for $(dirname "$h")" "missing"
+    fi
+done
+[ -s "$out/assets/style.css" ] && pass "stylesheet copied" || fail "stylesheet copied" "missing"
+
+# Comparison page: glibc and mimalloc are in several experiments.
+cmp=$out/compare.html
+for al in glibc mimalloc; do
+    grep -q "<h2 id=\"h-alloc-[^\"]*\">$al</h2>" "$cmp" && pass "compare: $al section" || fail "compare: $al section" "missing"
+done
+grep -q '>simulated</h2>' "$cmp" && fail "compare: one-experiment allocator left out" "present" || pass "compare: one-experiment allocator left out"
+mean=$(awk -F, '$1 == "B" { printf "%.2f", $4 }' "$work/alpha.csv")
+grep -A40 '>mimalloc</h2>' "$cmp" | grep -q "<th scope=\"row\">2.0.9</th>.*Alpha fleet.*<td class=\"num\">$mean</td>" &&
+    pass "compare: alpha B final mean ($mean)" || fail "compare: alpha B final mean" "want $mean"
+
+# The archives were saved; the next run reads them.
+for e in example fleet/alpha fleet/beta fleet/gamma; do
+    [ -s "$r/$e/results.sqlite" ] || fail "archive saved for $e" "missing"
+done
+"$MEMREPORT" site -v "$r" -o "$out" 2>"$work/err2"
+n=$(grep -c 'read from results.sqlite' "$work/err2")
+[ "$n" -eq 4 ] && pass "second run reuses 4 archives" || fail "second run reuses 4 archives" "$n: $(grep 'CSVs' "$work/err2" | head -2)"
+cp "$idx" "$work/idx1"
+"$MEMREPORT" site -v "$r" -o "$out" 2>/dev/null
+cmp -s "$idx" "$work/idx1" && pass "same index from archives" || fail "same index from archives" "differs"
+
+# Nothing found at all: bad input, nothing written.
+mkdir -p "$work/empty"
+"$MEMREPORT" site "$work/empty" -o "$work/empty-site" 2>/dev/null
+rc=$?
+[ $rc -eq 1 ] && [ ! -e "$work/empty-site" ] && pass "no experiment: exit 1, nothing written" || fail "no experiment: exit 1, nothing written" "exit $rc"
+"$MEMREPORT" site "$r" 2>/dev/null
+[ $? -eq 2 ] && pass "usage: -o required" || fail "usage: -o required" "not exit 2"
+
+# memreport compare: the same table on a terminal.
+"$MEMREPORT" compare "$r/fleet/alpha" "$r/fleet/beta" --format csv >"$work/cmp.csv" 2>"$work/cerr"
+head -1 "$work/cmp.csv" | grep -qx 'allocator,version,experiment,group,name,relays,final_mean_gib,steady_growth_gib_day,ratio_to_control,control_group' &&
+    pass "compare csv: header" || fail "compare csv: header" "$(head -1 "$work/cmp.csv")"
+n=$(awk 'END { print NR - 1 }' "$work/cmp.csv")
+[ "$n" -eq 4 ] && pass "compare csv: four groups" || fail "compare csv: four groups" "$n"
+"$MEMREPORT" summary "$r/fleet/beta" --format csv >"$work/beta.csv" 2>/dev/null
+# Beta has no group named control and one glibc group (D): ratio = D / C.
+want=$(awk -F, '$1 == "D" { d = $4 } $1 == "C" { c = $4 } END { printf "%.3f", d / c }' "$work/beta.csv")
+got=$(awk -F, '$4 == "C" { print $9 "|" $10 }' "$work/cmp.csv")
+awk -v g="${got%|*}" -v w="$want" 'BEGIN { d = g - w; exit !(d < 0.0015 && d > -0.0015) }' && [ "${got#*|}" = D ] &&
+    pass "compare csv: ratio to control ($want)" || fail "compare csv: ratio to control" "$got, want $want|D"
+want=$(awk -F, '$1 == "A" { printf "%.4f", $4 }' "$work/alpha.csv")
+got=$(awk -F, '$4 == "A" && $1 == "glibc" { print $7 }' "$work/cmp.csv")
+[ "$got" = "$want" ] && pass "compare csv: final mean" || fail "compare csv: final mean" "$got, want $want"
+"$MEMREPORT" compare "$r/fleet/alpha" "$r/fleet/beta" --format json >"$work/cmp.json" 2>/dev/null
+if command -v sqlite3 >/dev/null 2>&1; then
+    v=$(sqlite3 :memory: "SELECT json_valid(readfile('$work/cmp.json')), json_array_length(readfile('$work/cmp.json'), '\$.allocators')")
+    [ "$v" = "1|2" ] && pass "compare json: valid, two allocators" || fail "compare json: valid, two allocators" "$v"
+fi
+"$MEMREPORT" compare "$r/fleet/alpha" "$r/fleet/beta" >"$work/cmp.txt" 2>/dev/null
+grep -q '^mimalloc$' "$work/cmp.txt" && grep -q 'control' "$work/cmp.txt" && pass "compare text" || fail "compare text" "$(head -3 "$work/cmp.txt")"
+"$MEMREPORT" compare "$r/fleet/alpha" --format csv >/dev/null 2>&1
+[ $? -eq 2 ] && pass "compare: needs two directories" || fail "compare: needs two directories" "not exit 2"
+"$MEMREPORT" compare "$r/fleet/alpha" "$r/broken" >/dev/null 2>"$work/cerr2"
+[ $? -eq 1 ] && grep -q 'rss_kb' "$work/cerr2" && pass "compare: broken input, exit 1 with the error" || fail "compare: broken input" "$(head -2 "$work/cerr2")"
+
+# The real experiment, read-only, when present.
+src=""
+for d in /work/shared/data "$TOP/../shared/data"; do
+    [ -f "$d/5way-allocator-comparison/memory.csv" ] && src=$d && break
+done
+if [ -z "$src" ]; then
+    echo "SKIP site-real: the shared data is not available"
+    exit 0
+fi
+"$MEMREPORT" site --no-save "$src" "$r/fleet" -o "$work/real-site" 2>"$work/rerr"
+rc=$?
+[ $rc -eq 0 ] && grep -q '>5-Way Memory Allocator Comparison</a>' "$work/real-site/index.html" &&
+    pass "real: listed" || fail "real: listed" "exit $rc: $(head -2 "$work/rerr")"
+[ ! -e "$src/5way-allocator-comparison/results.sqlite" ] && pass "real: nothing written into the data" || fail "real: nothing written into the data" "results.sqlite appeared"
+grep -A60 '>mimalloc</h2>' "$work/real-site/compare.html" | grep -q '5-Way Memory Allocator Comparison.*10.44' &&
+    pass "real: mimalloc 3.0.1 at 10.44 GiB in the comparison" || fail "real: mimalloc 3.0.1 in the comparison" "missing"
+exit 0
