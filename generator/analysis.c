@@ -4,6 +4,7 @@
 #include "analysis.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ingest.h"
@@ -26,17 +27,36 @@ bool analysis_parse_until(const char *s, int tz_offset_min, int64_t *out)
     return true;
 }
 
+/* Membership and stats name inputs relative to the experiment directory
+ * (as the report does); on the command line they read like ingest's, with
+ * the directory in front. */
+static void qualify_paths(diag_list *d, size_t from, const char *dir)
+{
+    for (size_t i = from; i < d->n; i++) {
+        char *f = d->items[i].file;
+        if (!f || f[0] == '/' || str_starts(f, dir))
+            continue;
+        d->items[i].file = path_join(dir, f);
+        free(f);
+    }
+}
+
 /* True when d already holds an item at file:line (ingest may have warned
  * about the same row a finding describes). */
-static bool already_said(const diag_list *d, const char *file, long line)
+static bool already_said(const diag_list *d, const char *dir, const char *file, long line)
 {
     if (!file || line <= 0)
         return false;
-    for (size_t i = 0; i < d->n; i++)
-        if (d->items[i].line == line && str_eq(d->items[i].file, file))
-            return true;
-    return false;
+    char *full = path_join(dir, file);
+    bool said = false;
+    for (size_t i = 0; i < d->n && !said; i++)
+        said = d->items[i].line == line &&
+               (str_eq(d->items[i].file, file) || str_eq(d->items[i].file, full));
+    free(full);
+    return said;
 }
+
+static int analyse(const char *dir, const analysis_options *o, analysis *a);
 
 int analysis_run(const char *dir, const analysis_options *o, analysis *a)
 {
@@ -46,6 +66,16 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
     if (ingest_experiment(dir, &io, &a->e, &a->diag) != 0 || a->diag.nerrors)
         return 1;
 
+    size_t from = a->diag.n;
+    int rc = analyse(dir, o, a);
+    qualify_paths(&a->diag, from, dir);
+    return rc;
+}
+
+/* Membership and stats on an ingested experiment; findings become
+ * warnings so every command prints them. */
+static int analyse(const char *dir, const analysis_options *o, analysis *a)
+{
     int64_t until = o->until;
     if (o->until_text && !analysis_parse_until(o->until_text, a->e.man.tz_offset_min, &until)) {
         diag_error(&a->diag, NULL, 0,
@@ -64,7 +94,7 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
     for (size_t i = 0; i < a->r.nfindings; i++) {
         const finding *f = &a->r.findings[i];
         if (f->kind == FINDING_OVERLAP || f->kind == FINDING_EMPTY_GROUP ||
-            already_said(&a->diag, f->file, f->line))
+            already_said(&a->diag, dir, f->file, f->line))
             continue;
         diag_add(&a->diag, f->error ? DIAG_ERROR : DIAG_WARNING, f->file, f->line, 0, "%s",
                  f->message);

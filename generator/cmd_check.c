@@ -55,10 +55,10 @@ int cmd_check(int argc, char **argv)
     diag_print(&a.diag, stderr, false);
     size_t nerr = a.diag.nerrors, nwarn = a.diag.n - a.diag.nerrors;
     const experiment *e = &a.e;
-    printf("%s: %zu warning%s, %zu error%s; %llu rows, %zu relays, %zu collections\n", dir,
-           nwarn, nwarn == 1 ? "" : "s", nerr, nerr == 1 ? "" : "s",
-           (unsigned long long)(e->notes.relay_rows + e->notes.aggregate_rows), e->nrelays,
-           e->ncoll);
+    unsigned long long rows = e->notes.relay_rows + e->notes.aggregate_rows;
+    printf("%s: %zu warning%s, %zu error%s; %llu row%s, %zu relay%s, %zu collection%s\n", dir,
+           nwarn, nwarn == 1 ? "" : "s", nerr, nerr == 1 ? "" : "s", rows, rows == 1 ? "" : "s",
+           e->nrelays, e->nrelays == 1 ? "" : "s", e->ncoll, e->ncoll == 1 ? "" : "s");
     analysis_free(&a);
     if (rc == EXIT_IO)
         return EXIT_IO;

@@ -39,6 +39,9 @@ static char *command_line(int argc, char **argv)
     buf_puts(&b, "memreport site");
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
+        /* Verbosity does not change the site: leave it out. */
+        if (str_eq(s, "-q") || str_eq(s, "-v") || str_eq(s, "--quiet") || str_eq(s, "--verbose"))
+            continue;
         bool plain = *s != '\0';
         for (const char *p = s; *p; p++)
             if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_",

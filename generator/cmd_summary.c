@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "archive.h"
 #include "cli.h"
 #include "summary.h"
 #include "timestamp.h"
@@ -86,8 +87,10 @@ int cmd_summary(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    /* A current results.sqlite answers without parsing the CSVs. */
     analysis a;
-    int rc = analysis_run(argv[optind], &ao, &a);
+    bool from_archive = false;
+    int rc = analysis_load(argv[optind], &ao, &a, &from_archive, NULL);
     diag_print(&a.diag, stderr, false);
     if (rc == 0) {
         strbuf out;

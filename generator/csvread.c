@@ -25,6 +25,7 @@ struct csvr {
     size_t pos, end;        /* unread bytes are buf[pos..end) */
     size_t scan;            /* no '\n' in buf[pos..scan) */
     bool eof, ioerr, started;
+    bool ioerr_reported;
     int err;
     long line;              /* physical lines consumed */
     uint64_t bytes;
@@ -393,6 +394,14 @@ long csv_row_col(const csv_row *row, size_t i)
 bool csvr_io_error(const csvr *r)
 {
     return r->ioerr;
+}
+
+void csvr_report_io_error(csvr *r, diag_list *d)
+{
+    if (!r->ioerr || r->ioerr_reported)
+        return;
+    r->ioerr_reported = true;
+    diag_add(d, DIAG_ERROR, r->display, 0, 0, "read error: %s", strerror(r->err));
 }
 
 int csvr_errno(const csvr *r)

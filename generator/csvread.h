@@ -58,6 +58,8 @@ long csv_row_col(const csv_row *row, size_t i);
 
 bool csvr_io_error(const csvr *r);         /* errno is kept in csvr_errno */
 int csvr_errno(const csvr *r);
+/* Adds "read error: ..." to d once per reader, if reading failed. */
+void csvr_report_io_error(csvr *r, diag_list *d);
 uint64_t csvr_bytes(const csvr *r);        /* bytes read so far */
 long csvr_lines(const csvr *r);            /* physical lines read so far */
 /* Hashes the rest of the file (if reading stopped early), then writes the

@@ -45,7 +45,7 @@ bool ingest_header(csvr *r, diag_list *d, const char *display, csv_row *hdr)
     if (csvr_next(r, hdr, d))
         return true;
     if (csvr_io_error(r))
-        diag_add(d, DIAG_ERROR, display, 0, 0, "read error: %s", strerror(csvr_errno(r)));
+        csvr_report_io_error(r, d);
     else if (csvr_bytes(r) == 0)
         diag_add(d, DIAG_ERROR, display, 1, 0, "empty file (expected a header line)");
     else
@@ -217,16 +217,9 @@ bool ingest_path_inside(const char *dir, const char *rel, char **why)
 static const char *const memory_names[] = {"memory.csv", "memory_measurements.csv",
                                            "measurements.csv"};
 
-static char *join_path(const char *dir, const char *name)
-{
-    size_t n = strlen(dir);
-    return n && dir[n - 1] == '/' ? xasprintf("%s%s", dir, name)
-                                  : xasprintf("%s/%s", dir, name);
-}
-
 static bool exists(const char *dir, const char *name)
 {
-    char *p = join_path(dir, name);
+    char *p = path_join(dir, name);
     struct stat st;
     bool ok = stat(p, &st) == 0;
     free(p);
@@ -250,7 +243,7 @@ static int read_table(const char *dir, const char *name, table_fn fn, const inge
 {
     if (!exists(dir, name))
         return 0;
-    char *path = join_path(dir, name);
+    char *path = path_join(dir, name);
     FILE *f = fopen(path, "rb");
     int rc;
     if (!f) {
@@ -268,7 +261,7 @@ static int read_manifest(const char *dir, experiment *e, diag_list *d)
 {
     if (!exists(dir, "experiment.json"))
         return 0;
-    char *path = join_path(dir, "experiment.json");
+    char *path = path_join(dir, "experiment.json");
     size_t len;
     char *text = file_read_all(path, &len);
     int rc = 1;
@@ -296,7 +289,7 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
         return 1;
     }
     e->memory_path = xstrdup(name);
-    char *path = join_path(dir, name);
+    char *path = path_join(dir, name);
     FILE *f = fopen(path, "rb");
     int rc;
     if (!f) {
@@ -314,7 +307,7 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
 static int read_manifest_members(const char *dir, experiment *e, diag_list *d)
 {
     int rc = 0;
-    char *mpath = join_path(dir, "experiment.json");
+    char *mpath = path_join(dir, "experiment.json");
     for (size_t i = 0; i < e->man.ngroups; i++) {
         const manifest_group *g = &e->man.groups[i];
         /* Absolute and ".." paths were reported by the manifest parser. */
@@ -332,7 +325,7 @@ static int read_manifest_members(const char *dir, experiment *e, diag_list *d)
             rc = 1;
             continue;
         }
-        char *full = join_path(dir, g->members_file);
+        char *full = path_join(dir, g->members_file);
         struct stat st;
         int err = stat(full, &st) == 0 ? 0 : errno;
         free(full);
@@ -342,7 +335,7 @@ static int read_manifest_members(const char *dir, experiment *e, diag_list *d)
             rc = 1;
             continue;
         }
-        char *display = join_path(dir, g->members_file);
+        char *display = path_join(dir, g->members_file);
         size_t before = e->ngfiles;
         rc |= ingest_group_file(dir, g->members_file, display, g->id, e, d);
         if (e->ngfiles > before)
@@ -369,7 +362,7 @@ static int check_baseline(const char *dir, experiment *e, diag_list *d)
     for (size_t i = 0; i < e->ncolgroups; i++)
         if (str_eq(e->colgroups[i], b))
             return 0;
-    char *mpath = join_path(dir, "experiment.json");
+    char *mpath = path_join(dir, "experiment.json");
     diag_add(d, DIAG_ERROR, mpath, e->man.baseline_line, 0,
              "baseline \"%s\" names no group (not in the manifest, the group column, "
              "relay_config.csv or groups/)",
@@ -405,7 +398,7 @@ int ingest_experiment(const char *dir, const ingest_options *opt, experiment *e,
     rc |= read_manifest_members(dir, e, d);
     rc |= check_baseline(dir, e, d);
     if (exists(dir, "notes.md")) {
-        char *path = join_path(dir, "notes.md");
+        char *path = path_join(dir, "notes.md");
         size_t len;
         char *text = file_read_all(path, &len);
         if (!text) {

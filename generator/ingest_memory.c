@@ -523,9 +523,7 @@ int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, e
     if (ok) {
         while (csvr_next(m.r, &row, d))
             one_row(&m, &row, opt);
-        if (csvr_io_error(m.r))
-            diag_add(d, DIAG_ERROR, display, 0, 0, "read error: %s",
-                     strerror(csvr_errno(m.r)));
+        csvr_report_io_error(m.r, d);
         build_matrices(&m);
         if (e->naggs > 1)
             qsort(e->aggs, e->naggs, sizeof *e->aggs, cmp_agg);

@@ -67,11 +67,10 @@ static bool require(csvr *r, const csv_row *hdr, int col, const char *name, diag
     return false;
 }
 
-static int finish(csvr *r, experiment *e, const char *display, const char *rel, uint64_t rows,
+static int finish(csvr *r, experiment *e, const char *rel, uint64_t rows,
                   diag_list *d, size_t errors_before)
 {
-    if (csvr_io_error(r))
-        diag_add(d, DIAG_ERROR, display, 0, 0, "read error: %s", strerror(csvr_errno(r)));
+    csvr_report_io_error(r, d);
     char hex[65];
     csvr_sha256(r, hex);
     ingest_add_input(e, rel, csvr_bytes(r), rows, hex);
@@ -114,7 +113,7 @@ int ingest_events_csv(FILE *f, const char *display, const char *rel, const inges
             rows++;
         }
     }
-    return finish(r, e, display, rel, rows, d, errors_before);
+    return finish(r, e, rel, rows, d, errors_before);
 }
 
 static bool num_field(csvr *r, const csv_row *row, int col, const char *name, diag_list *d,
@@ -210,7 +209,7 @@ int ingest_diagnostics_csv(FILE *f, const char *display, const char *rel,
             rows++;
         }
     }
-    return finish(r, e, display, rel, rows, d, errors_before);
+    return finish(r, e, rel, rows, d, errors_before);
 }
 
 int ingest_relay_config_csv(FILE *f, const char *display, const char *rel,
@@ -272,5 +271,5 @@ int ingest_relay_config_csv(FILE *f, const char *display, const char *rel,
             rows++;
         }
     }
-    return finish(r, e, display, rel, rows, d, errors_before);
+    return finish(r, e, rel, rows, d, errors_before);
 }

@@ -225,6 +225,12 @@ bool is_fingerprint(const char *s)
     return i == 40;
 }
 
+char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    return n && dir[n - 1] == '/' ? xasprintf("%s%s", dir, name) : xasprintf("%s/%s", dir, name);
+}
+
 char *file_read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

@@ -52,6 +52,9 @@ bool utf8_valid(const char *s, size_t n);
 /* True for 40 hexadecimal digits. */
 bool is_fingerprint(const char *s);
 
+/* dir + "/" + name without doubling a trailing slash. Caller frees. */
+char *path_join(const char *dir, const char *name);
+
 /* Reads a whole file. Returns NULL and sets errno on failure; *len gets the
  * size. The result is NUL-terminated and owned by the caller. */
 char *file_read_all(const char *path, size_t *len);

@@ -29,4 +29,4 @@ rm -rf "$dir/groups"
     --group "B:flat:level=2.4:sd=0.04:name=jemalloc 5.3.0:alloc=jemalloc:version=5.3.0:source=Debian package:color=#e69f00:list=fp" \
     --group "C:flat:level=1.4:sd=0.03:name=mimalloc 2.0.9:alloc=mimalloc:version=2.0.9:source=custom build:color=#0072b2" \
     --group "D:restart:rate=0.8:every=4d:level=1.8:name=mimalloc 3.0.1:alloc=mimalloc:version=3.0.1:source=Debian package:color=#009e73" \
-    --group "E:noisy:level=1.9:sd=0.25:start=2d:age=0:name=mimalloc 2.1.7:alloc=mimalloc:version=2.1.7:source=custom build:color=#cc79a7"
+    --group "E:noisy:level=1.9:sd=0.25:gsd=0.3:start=2d:age=0:name=mimalloc 2.1.7:alloc=mimalloc:version=2.1.7:source=custom build:color=#cc79a7"

@@ -873,6 +873,13 @@ static void relay_step(sim *s, sim_relay *R, int64_t t, sample *out)
     out->present = true;
 }
 
+/* The collector walks the relays in order, so with --skew the rows of one
+ * collection carry timestamps up to `skew` seconds apart. */
+static int64_t relay_time(const sim *s, size_t i, int64_t t)
+{
+    return t + (s->skew ? (int64_t)((uint64_t)i * (uint64_t)s->skew / s->nrelays) : 0);
+}
+
 /* Writes memory.csv (or the older memory_measurements.csv) collection by
  * collection: the aggregate row first, then the relays by nickname. Fills
  * final_kb[relay] (RSS at the last collection, -1 when absent) and the
@@ -906,8 +913,7 @@ static bool write_memory(sim *s, double *final_kb, uint64_t *totals, uint64_t *c
         }
         uint64_t count = 0, total = 0, mn = UINT64_MAX, mx = 0;
         for (size_t i = 0; i < s->nrelays; i++) {
-            int64_t tr = t + (s->skew ? (int64_t)((uint64_t)i * (uint64_t)s->skew / s->nrelays) : 0);
-            relay_step(s, &s->relays[i], tr, &smp[i]);
+            relay_step(s, &s->relays[i], relay_time(s, i, t), &smp[i]);
             if (!smp[i].present)
                 continue;
             count++;
@@ -945,7 +951,7 @@ static bool write_memory(sim *s, double *final_kb, uint64_t *totals, uint64_t *c
             const sim_relay *R = &s->relays[i];
             const char *tsr = ts;
             if (s->skew) {
-                int64_t tr = t + (int64_t)((uint64_t)i * (uint64_t)s->skew / s->nrelays);
+                int64_t tr = relay_time(s, i, t);
                 if (tr != ts_relay_t) {
                     fmt_local(tr, s->tz, 'T', ts_relay);
                     ts_relay_t = tr;
@@ -1010,15 +1016,16 @@ static bool write_events(sim *s)
     } while (0)
     size_t grouped = s->nrelays - s->reserve;
     ADD_EVENT(s->t0 - 1800, "experiment", "all", false,
-              "Experiment started: %zu groups, %zu relays (%zu in groups), allocators via LD_PRELOAD",
+              "Experiment started: %zu groups, %zu relays (%zu in groups), "
+              "allocators via LD_PRELOAD",
               s->ngroups, s->nrelays, grouped);
     for (size_t g = 0; g < s->ngroups; g++) {
         const sim_group *G = &s->groups[g];
         if (G->t_start > s->t0) {
             ADD_EVENT(G->t_start - 600, "config_change", G->id, false,
                       "Group %s → %s %s, %s", G->id, G->alloc, G->version, G->source);
-            ADD_EVENT(G->t_start - 300, "relay_add", G->id, false, "+%zu new relays (%s)", G->nrelays,
-                      G->name);
+            ADD_EVENT(G->t_start - 300, "relay_add", G->id, false, "+%zu new relays (%s)",
+                      G->nrelays, G->name);
         } else {
             ADD_EVENT(s->t0 - 3600 + (int64_t)g * 60, "config_change", G->id, false,
                       "Group %s → %s %s, %s", G->id, G->alloc, G->version, G->source);
@@ -1168,7 +1175,8 @@ static bool write_manifest(sim *s)
          s->hypothesis ? s->hypothesis : "Some allocators keep relay memory flat, others grow."},
         {"description",
          s->description ? s->description
-                        : "Simulated fleet written by memsim; the true levels and leak rates are known."},
+                        : "Simulated fleet written by memsim; the true levels and leak "
+                          "rates are known."},
     };
     for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
         ob_printf(&o, ",\n  \"%s\": ", texts[i][0]);
@@ -1451,7 +1459,8 @@ int main(int argc, char **argv)
         }
     }
     if (!rc && s.overlap && (s.group_column || s.format_old)) {
-        fprintf(stderr, "memsim: warning: --overlap needs group files; ignored with a group column\n");
+        fprintf(stderr, "memsim: warning: --overlap needs group files; "
+                        "ignored with a group column\n");
         s.overlap = 0;
     }
     if (rc) {

@@ -52,6 +52,19 @@ else
     echo "FAIL control: clean directory: $(cat "$tmp/err")"
 fi
 
+# The real experiment, when present: clean, with the known counts.
+real="$top/../shared/data/5way-allocator-comparison"
+if [ -d "$real" ]; then
+    if "$mr" check "$real" >"$tmp/out" 2>"$tmp/err" &&
+        grep -q ', 0 errors; 5020 rows, 200 relays, 28 collections$' "$tmp/out"; then
+        echo "PASS control: real experiment checks clean with 5020 rows, 200 relays, 28 collections"
+    else
+        echo "FAIL control: real experiment: $(cat "$tmp/out") $(head -n 3 "$tmp/err")"
+    fi
+else
+    echo "SKIP control real experiment: $real is not here"
+fi
+
 for d in "$top"/tests/bad/*/; do
     name=$(basename "$d")
     [ -f "$d/expect" ] || continue
@@ -88,7 +101,20 @@ run_case groups_symlink_escape "$tmp/link2" "groups/group_C_evil.txt resolves to
 good "$tmp/unread"
 chmod 000 "$tmp/unread/memory.csv"
 if cat "$tmp/unread/memory.csv" >/dev/null 2>&1; then
-    echo "SKIP unreadable_file: permissions do not stop this user (root?)"
+    # Permissions do not stop root: a directory where a file should be
+    # fails to read for every user.
+    rm -f "$tmp/unread/memory.csv"
+    mkdir "$tmp/unread/memory.csv"
+    run_case unreadable_file "$tmp/unread" "memory.csv: read error: Is a directory" "" lineless
 else
     run_case unreadable_file "$tmp/unread" "memory.csv: cannot open" "" lineless
+fi
+good "$tmp/unread2"
+rm -f "$tmp/unread2/events.csv"
+mkdir "$tmp/unread2/events.csv"
+run_case unreadable_events "$tmp/unread2" "events.csv: read error: Is a directory" "" lineless
+if [ "$(grep -c 'read error' "$tmp/err")" -eq 1 ]; then
+    echo "PASS unreadable_events: said once"
+else
+    echo "FAIL unreadable_events: said once: $(cat "$tmp/err")"
 fi
