@@ -276,6 +276,9 @@ size_t report_analysis_bullets(const analysis *a, report_flavor f, char ***out)
                 buf_printf(&b, " It does not reach the %s GiB budget at this rate.", bud);
             else if (r->forecast_days <= 0)
                 buf_printf(&b, " It is already over the %s GiB budget.", bud);
+            else if (r->forecast_days > 3650)
+                buf_printf(&b, " At this rate it would take more than ten years to reach the "
+                               "%s GiB budget.", bud);
             else
                 buf_printf(&b, " At this rate it reaches the %s GiB budget in %s days.", bud,
                            fmt_fixed(x, r->forecast_days, 0));

@@ -570,12 +570,12 @@ static void group_steady(const experiment *e, const membership *m, size_t g, gro
     free(s.pool);
 }
 
-/* The coefficient of variation of the group mean, over the collections
- * where at most half of the members are warming up after a start (the
- * window start or a restart). The low means right after a start say how
- * fast a relay fills its caches, not how variable the allocator is, so
- * they would otherwise turn every restarted group "Variable". Falls back
- * to every point when fewer than three are settled. */
+/* The coefficient of variation of the group mean, and its first value,
+ * over the collections where at most half of the members are warming up
+ * after a start (the window start or a restart). The low means right
+ * after a start say how fast a relay fills its caches, not how variable
+ * the allocator is, so they would otherwise turn every restarted group
+ * "Variable". Falls back to every point when fewer than three settled. */
 static void group_settled_cv(const experiment *e, const membership *m, size_t g,
                              group_result *gr, const results *res)
 {
@@ -618,6 +618,9 @@ static void group_settled_cv(const experiment *e, const membership *m, size_t g,
         if (warming[i] * 2 <= gr->series[i].n)
             y[n++] = gr->series[i].mean;
     if (n >= 3) {
+        /* "went from X to Y" starts once the group has settled, too. */
+        gr->first_mean = y[0];
+        gr->change_pct = y[0] != 0 ? (gr->last_mean - y[0]) / y[0] * 100.0 : NAN;
         double mu = stats_mean(y, n), ss = 0;
         for (size_t i = 0; i < n; i++)
             ss += (y[i] - mu) * (y[i] - mu);

@@ -58,7 +58,7 @@ typedef struct {
 
     double slope_ols, slope_theil_sen;  /* of the group-mean series */
     double r2;                          /* of the OLS fit */
-    double first_mean, last_mean, change_pct;
+    double first_mean, last_mean, change_pct; /* first: past the warm-up, like cv */
     double cv;                          /* sd / mean of the group-mean series, over
                                            the points where most members are past
                                            their warm-up (all points if < 3) */

@@ -456,6 +456,8 @@ static void test_settled_cv(void)
         if (with_start) {
             DBL_NEAR(res.groups[0].cv, 0, 1e-12, "settled cv: warm-up point left out");
             INT_EQ(res.groups[0].trend, TREND_FLAT, "settled cv: Flat after warm-up");
+            DBL_NEAR(res.groups[0].first_mean, 2, 1e-12, "settled: first mean past warm-up");
+            DBL_NEAR(res.groups[0].change_pct, 0, 1e-12, "settled: no change once settled");
         } else {
             double mu = (0.5 + 8) / 5, ss = (0.5 - mu) * (0.5 - mu) + 4 * (2 - mu) * (2 - mu);
             DBL_NEAR(res.groups[0].cv, sqrt(ss / 4) / mu, 1e-9, "settled cv: no start, all points");
