@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "canvas_impl.h"
+#include "fmt.h"
 #include "util.h"
 
 /* The default theme. Colours come from custom properties with fallbacks;
@@ -39,20 +40,6 @@ static void put_num(strbuf *b, double v)
         buf_printf(b, ".%ld", t);
     else
         buf_printf(b, "%ld.%ld", t / 10, t % 10);
-}
-
-static void put_esc(strbuf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': buf_puts(b, "&amp;"); break;
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
-        default: buf_putc(b, *s);
-        }
-    }
 }
 
 static void put_color(strbuf *b, const cv_paint *p, const char *prop)
@@ -83,7 +70,7 @@ static void put_style(strbuf *b, const cv_style *st)
 {
     if (st->cls) {
         buf_puts(b, " class=\"");
-        put_esc(b, st->cls);
+        fmt_html_escape(b, st->cls);
         buf_putc(b, '"');
     }
     buf_puts(b, " style=\"");
@@ -153,17 +140,17 @@ int canvas_to_svg(const canvas *c, char **out, size_t *len)
     buf_puts(&b, "\" height=\"");
     put_num(&b, c->h);
     buf_puts(&b, "\" role=\"img\" aria-labelledby=\"");
-    put_esc(&b, id);
+    fmt_html_escape(&b, id);
     buf_puts(&b, "-title ");
-    put_esc(&b, id);
+    fmt_html_escape(&b, id);
     buf_puts(&b, "-desc\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\">\n<title id=\"");
-    put_esc(&b, id);
+    fmt_html_escape(&b, id);
     buf_puts(&b, "-title\">");
-    put_esc(&b, c->title ? c->title : "");
+    fmt_html_escape(&b, c->title ? c->title : "");
     buf_puts(&b, "</title>\n<desc id=\"");
-    put_esc(&b, id);
+    fmt_html_escape(&b, id);
     buf_puts(&b, "-desc\">");
-    put_esc(&b, c->desc ? c->desc : "");
+    fmt_html_escape(&b, c->desc ? c->desc : "");
     buf_puts(&b, "</desc>\n<style>");
     buf_puts(&b, svg_css);
     buf_puts(&b, "</style>\n<rect class=\"bg\" width=\"100%\" height=\"100%\" style=\"fill:var(--bg,#ffffff)\"/>\n");
@@ -175,18 +162,18 @@ int canvas_to_svg(const canvas *c, char **out, size_t *len)
             buf_puts(&b, "<g");
             if (op->cls) {
                 buf_puts(&b, " class=\"");
-                put_esc(&b, op->cls);
+                fmt_html_escape(&b, op->cls);
                 buf_putc(&b, '"');
             }
             if (op->color) {
                 buf_puts(&b, " style=\"--c:");
-                put_esc(&b, op->color);
+                fmt_html_escape(&b, op->color);
                 buf_putc(&b, '"');
             }
             buf_putc(&b, '>');
             if (op->text) {
                 buf_puts(&b, "<title>");
-                put_esc(&b, op->text);
+                fmt_html_escape(&b, op->text);
                 buf_puts(&b, "</title>");
             }
             buf_putc(&b, '\n');
@@ -265,14 +252,14 @@ int canvas_to_svg(const canvas *c, char **out, size_t *len)
                 buf_puts(&b, " font-weight=\"bold\"");
             if (f->cls) {
                 buf_puts(&b, " class=\"");
-                put_esc(&b, f->cls);
+                fmt_html_escape(&b, f->cls);
                 buf_putc(&b, '"');
             }
             buf_puts(&b, " style=\"");
             put_color(&b, &f->fill, "fill");
             b.len--, b.data[b.len] = 0;
             buf_puts(&b, "\">");
-            put_esc(&b, op->text);
+            fmt_html_escape(&b, op->text);
             buf_puts(&b, "</text>\n");
             break;
         }

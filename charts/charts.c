@@ -22,6 +22,36 @@ static const char *const titles[CHART_COUNT] = {
     "RSS of every relay over time, one panel per group",
     "Server total RSS over time, with the number of relays"};
 
+/* What REPORT.md and the HTML pages print with each chart: a heading and a
+ * sentence on how to read it. One table, so `build` and `site` say the
+ * same thing. */
+static const struct {
+    const char *heading;
+    const char *caption;
+} texts[CHART_COUNT] = {
+    [CHART_TIMESERIES] = {"Memory over time",
+                          "Mean RSS per relay of each group at every collection; numbered "
+                          "markers are the events listed below."},
+    [CHART_DISTRIBUTION] = {"Distribution at the final snapshot",
+                            "RSS of every relay at its group's final snapshot, with each "
+                            "group's median, quartiles and mean."},
+    [CHART_TRAJECTORIES] = {"Relay trajectories",
+                            "RSS of every relay over time, coloured by group: restarts show "
+                            "as drops, leaks as steady climbs."},
+    [CHART_TOTAL] = {"Server total",
+                     "Memory of all relays on the server together at every collection."},
+};
+
+const char *chart_heading(chart_kind k)
+{
+    return (unsigned)k < CHART_COUNT ? texts[k].heading : NULL;
+}
+
+const char *chart_caption(chart_kind k)
+{
+    return (unsigned)k < CHART_COUNT ? texts[k].caption : NULL;
+}
+
 const char *chart_name(chart_kind k)
 {
     return (unsigned)k < CHART_COUNT ? names[k] : NULL;

@@ -27,6 +27,11 @@ typedef enum {
 const char *chart_name(chart_kind k);
 /* A one-line caption for the chart (also its accessible title). */
 const char *chart_title(chart_kind k);
+/* The chart's heading in reports and pages ("Memory over time") and the
+ * sentence printed under it (how to read it). Static; NULL for an unknown
+ * kind. */
+const char *chart_heading(chart_kind k);
+const char *chart_caption(chart_kind k);
 
 /* Renders chart k. On success returns 0 and sets *png, *png_len and
  * *svg, *svg_len to malloc'd buffers the caller frees (either pointer pair

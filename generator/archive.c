@@ -1044,7 +1044,7 @@ static char *c_file(rctx *r, sqlite3_stmt *st, int i)
 {
     char *s = c_text(st, i);
     if (s && str_starts(s, "./") && r->dir) {
-        char *full = xasprintf("%s/%s", r->dir, s + 2);
+        char *full = path_join(r->dir, s + 2);
         free(s);
         return full;
     }

@@ -23,7 +23,7 @@
 /* SHA-256 and size of dir/rel; false when it cannot be read. */
 static bool hash_file(const char *dir, const char *rel, input_file *out)
 {
-    char *p = xasprintf("%s/%s", dir, rel);
+    char *p = path_join(dir, rel);
     FILE *f = fopen(p, "rb");
     free(p);
     if (!f)
@@ -56,7 +56,7 @@ static bool listed(const input_file *in, size_t n, const char *rel)
 
 static bool is_file(const char *dir, const char *rel)
 {
-    char *p = xasprintf("%s/%s", dir, rel);
+    char *p = path_join(dir, rel);
     struct stat sb;
     bool ok = stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
     free(p);
@@ -94,7 +94,7 @@ static char *new_input(const char *dir, const input_file *in, size_t n)
 /* Tries the archive; true when `a` was filled from it. */
 static bool try_archive(const char *dir, const analysis_options *o, analysis *a, char **why)
 {
-    char *path = xasprintf("%s/%s", dir, ARCHIVE_FILE_NAME);
+    char *path = path_join(dir, ARCHIVE_FILE_NAME);
     input_file *in = NULL;
     size_t n = 0;
     bool used = false;

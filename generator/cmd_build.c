@@ -55,83 +55,27 @@ static void usage(FILE *f)
             "MEMREPORT_DATA_DIR overrides where templates/ and assets/ are read from.\n");
 }
 
-/* Appends one shell word, quoted only when needed. */
-static void shell_word(strbuf *b, const char *s)
-{
-    bool plain = *s != '\0';
-    bool ctrl = false;
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20 || c == 0x7f)
-            ctrl = true;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("@%+=:,./-_", c)))
-            plain = false;
-    }
-    buf_putc(b, ' ');
-    if (plain) {
-        buf_puts(b, s);
-    } else if (ctrl) {
-        /* $'...' keeps the command on one line. */
-        buf_puts(b, "$'");
-        for (const char *p = s; *p; p++) {
-            unsigned char c = (unsigned char)*p;
-            if (c < 0x20 || c == 0x7f)
-                buf_printf(b, "\\x%02x", c);
-            else if (c == '\'' || c == '\\')
-                buf_printf(b, "\\%c", c);
-            else
-                buf_putc(b, (char)c);
-        }
-        buf_putc(b, '\'');
-    } else {
-        buf_putc(b, '\'');
-        for (const char *p = s; *p; p++) {
-            if (*p == '\'')
-                buf_puts(b, "'\\''");
-            else
-                buf_putc(b, *p);
-        }
-        buf_putc(b, '\'');
-    }
-}
-
 static char *build_command(const build_opts *o)
 {
     strbuf b;
     buf_init(&b);
     buf_puts(&b, "memreport build");
-    shell_word(&b, o->dir);
+    cli_shell_word(&b, o->dir);
     if (o->site) {
         buf_puts(&b, " -o");
-        shell_word(&b, o->site);
+        cli_shell_word(&b, o->site);
     }
     if (o->until) {
         buf_puts(&b, " --until");
-        shell_word(&b, o->until);
+        cli_shell_word(&b, o->until);
     }
     if (o->baseline) {
         buf_puts(&b, " --baseline");
-        shell_word(&b, o->baseline);
+        cli_shell_word(&b, o->baseline);
     }
     if (o->strict)
         buf_puts(&b, " --strict");
     return buf_detach(&b);
-}
-
-/* SOURCE_DATE_EPOCH as a number; false when unset or malformed. */
-static bool source_date_epoch(int64_t *t)
-{
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (!s || !*s)
-        return false;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || v < 0)
-        return false;
-    *t = v;
-    return true;
 }
 
 /* 0 when REPORT.md is absent or exactly as memreport wrote it, 1 when it
@@ -151,23 +95,6 @@ static int check_report(const char *path, diag_list *d)
     return ok ? 0 : EXIT_BAD_INPUT;
 }
 
-static const struct {
-    const char *title;
-    const char *caption;
-} chart_text[] = {
-    [CHART_TIMESERIES] = {"Memory over time",
-                          "Mean RSS per relay of each group at every collection; numbered "
-                          "markers are the events listed below."},
-    [CHART_DISTRIBUTION] = {"Distribution at the final snapshot",
-                            "RSS of every relay at its group's final snapshot, with each "
-                            "group's median, quartiles and mean."},
-    [CHART_TRAJECTORIES] = {"Relay trajectories",
-                            "RSS of every relay over time, coloured by group: restarts show "
-                            "as drops, leaks as steady climbs."},
-    [CHART_TOTAL] = {"Server total",
-                     "Memory of all relays on the server together at every collection."},
-};
-
 typedef struct {
     unsigned char *png[CHART_COUNT];
     size_t png_len[CHART_COUNT];
@@ -183,12 +110,16 @@ static void chart_set_free(chart_set *c)
     }
 }
 
-static int stage(outset *os, const char *path, const void *data, size_t len, int verbosity,
-                 diag_list *d)
+/* Stages data as dir/rel. Returns 0, or nonzero after adding an error. */
+static int stage(outset *os, const char *dir, const char *rel, const void *data, size_t len,
+                 int verbosity, diag_list *d)
 {
+    char *path = path_join(dir, rel);
     if (verbosity > 1)
         fprintf(stderr, "memreport: writing %s\n", path);
-    return outset_add(os, path, data, len, d);
+    int rc = outset_add(os, path, data, len, d);
+    free(path);
+    return rc;
 }
 
 /* Renders and writes everything. Returns an exit status. */
@@ -203,7 +134,6 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     buf_init(&csv);
     char *command = build_command(o);
     char *site = o->site ? xstrdup(o->site) : xasprintf("%s/site", o->dir);
-    char **series_path = xcalloc(a->m.ngroups + 1, sizeof *series_path);
     char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
     outset *os = outset_new();
 
@@ -215,37 +145,23 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     report_ctx ctx = {.command = command, .notes = &nt, .asset_prefix = "assets/",
                       .results_csv = "data/results.csv",
                       .series_csv = (const char **)series_href};
-    if (!source_date_epoch(&ctx.generated_t)) {
-        ctx.generated_t = a->r.last_t;
-        ctx.generated_from_sde = false;
-    } else {
-        ctx.generated_from_sde = true;
-    }
+    report_set_generated(&ctx, a);
 
     for (size_t k = 0; k < CHART_COUNT; k++) {
         if (chart_render(a, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
                          &cs.svg_len[k], d) != 0)
             goto out;
-        report_chart *rc = &ctx.charts[ctx.ncharts++];
-        rc->name = chart_name((chart_kind)k);
-        rc->title = chart_text[k].title ? chart_text[k].title : chart_title((chart_kind)k);
-        rc->caption = chart_text[k].caption ? chart_text[k].caption : chart_title((chart_kind)k);
-        rc->svg = cs.svg[k];
-        rc->svg_len = cs.svg_len[k];
+        report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k]);
     }
 
-    for (size_t g = 0; g < a->m.ngroups; g++) {
-        char *id = report_file_id(a->m.groups[g].id, g);
-        series_href[g] = xasprintf("data/series_%s.csv", id);
-        series_path[g] = xasprintf("%s/%s", site, series_href[g]);
-        free(id);
-    }
+    for (size_t g = 0; g < a->m.ngroups; g++)
+        series_href[g] = report_series_href(a, g);
 
     /* The archive (results.sqlite, archive.c) joins this outset: a fresh
      * one is serialised and staged both in EXPDIR and as the site's
      * download; one that was just read because it is current is kept as
      * it is and only copied to the site. */
-    char *archive_src = xasprintf("%s/%s", o->dir, ARCHIVE_FILE_NAME);
+    char *archive_src = path_join(o->dir, ARCHIVE_FILE_NAME);
     unsigned char *archive_bytes = NULL;
     size_t archive_len = 0;
     if (!o->from_archive) {
@@ -272,57 +188,41 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     /* Stage: charts, site, and REPORT.md last (its marker vouches for the rest). */
     int bad = 0;
     for (size_t k = 0; k < CHART_COUNT && !bad; k++) {
-        char *p = xasprintf("%s/charts/%s.png", o->dir, chart_name((chart_kind)k));
-        char *s = xasprintf("%s/charts/%s.svg", o->dir, chart_name((chart_kind)k));
-        bad = stage(os, p, cs.png[k], cs.png_len[k], o->verbosity, d) ||
-              stage(os, s, cs.svg[k], cs.svg_len[k], o->verbosity, d);
+        char *p = xasprintf("charts/%s.png", chart_name((chart_kind)k));
+        char *s = xasprintf("charts/%s.svg", chart_name((chart_kind)k));
+        bad = stage(os, o->dir, p, cs.png[k], cs.png_len[k], o->verbosity, d) ||
+              stage(os, o->dir, s, cs.svg[k], cs.svg_len[k], o->verbosity, d);
         free(p);
         free(s);
     }
-    static const char *assets[] = {"style.css", "favicon.svg"};
-    for (size_t i = 0; i < ARRAY_LEN(assets) && !bad; i++) {
-        char *src = xasprintf("%s/assets/%s", report_data_dir(), assets[i]);
-        char *dst = xasprintf("%s/assets/%s", site, assets[i]);
-        if (o->verbosity > 1)
-            fprintf(stderr, "memreport: writing %s\n", dst);
-        bad = outset_add_copy(os, dst, src, d);
-        free(src);
-        free(dst);
-    }
-    if (!bad) {
-        char *p = xasprintf("%s/data/results.csv", site);
-        bad = stage(os, p, csv.data, csv.len, o->verbosity, d);
-        free(p);
-    }
+    if (!bad)
+        bad = report_html_stage_assets(os, site, o->verbosity, d) != 0;
+    if (!bad)
+        bad = stage(os, site, ctx.results_csv, csv.data, csv.len, o->verbosity, d);
     for (size_t g = 0; g < a->m.ngroups && !bad; g++) {
         strbuf s;
         buf_init(&s);
         report_series_csv(a, g, &s);
-        bad = stage(os, series_path[g], s.data, s.len, o->verbosity, d);
+        bad = stage(os, site, series_href[g], s.data, s.len, o->verbosity, d);
         buf_free(&s);
     }
     if (!bad) {
-        char *dst = xasprintf("%s/data/results.sqlite", site);
         if (o->from_archive) {
+            char *dst = path_join(site, ctx.archive);
             bad = outset_add_copy(os, dst, archive_src, d);
+            free(dst);
         } else {
-            bad = stage(os, archive_src, archive_bytes, archive_len, o->verbosity, d) ||
-                  stage(os, dst, archive_bytes, archive_len, o->verbosity, d);
+            bad = stage(os, o->dir, ARCHIVE_FILE_NAME, archive_bytes, archive_len, o->verbosity,
+                        d) ||
+                  stage(os, site, ctx.archive, archive_bytes, archive_len, o->verbosity, d);
         }
-        free(dst);
     }
     free(archive_src);
     free(archive_bytes);
-    if (!bad) {
-        char *p = xasprintf("%s/index.html", site);
-        bad = stage(os, p, html.data, html.len, o->verbosity, d);
-        free(p);
-    }
-    if (!bad) {
-        char *p = xasprintf("%s/REPORT.md", o->dir);
-        bad = stage(os, p, md.data, md.len, o->verbosity, d);
-        free(p);
-    }
+    if (!bad)
+        bad = stage(os, site, "index.html", html.data, html.len, o->verbosity, d);
+    if (!bad)
+        bad = stage(os, o->dir, "REPORT.md", md.data, md.len, o->verbosity, d);
     if (bad || outset_commit(os, d) != 0)
         goto out;
     if (o->verbosity > 0)
@@ -332,11 +232,8 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
 
 out:
     outset_free(os);
-    for (size_t g = 0; g < a->m.ngroups; g++) {
-        free(series_path[g]);
+    for (size_t g = 0; g < a->m.ngroups; g++)
         free(series_href[g]);
-    }
-    free(series_path);
     free(series_href);
     free(site);
     free(command);
@@ -352,36 +249,32 @@ int cmd_build(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"until", required_argument, NULL, 'U'},
         {"baseline", required_argument, NULL, 'B'},
-        {"strict", no_argument, NULL, 'S'},
         {"force", no_argument, NULL, 'F'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
+        CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    build_opts o = {.verbosity = 1};
+    build_opts o = {0};
+    cli_common co = {.verbosity = 1};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o.site = optarg; break;
-        case 'U': o.until = optarg; break;
         case 'B': o.baseline = optarg; break;
-        case 'S': o.strict = true; break;
         case 'F': o.force = true; break;
-        case 'q': o.verbosity = 0; break;
-        case 'v': o.verbosity = 2; break;
-        case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default: {
+            int rc = cli_common_option(c, optarg, &co, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
+        }
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "memreport: build needs exactly one experiment directory\n");
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (optind != argc - 1)
+        return cli_usage_error(usage, "build needs exactly one experiment directory");
+    o.until = co.until;
+    o.strict = co.strict;
+    o.verbosity = co.verbosity;
     o.dir = argv[optind];
 
     diag_list d;

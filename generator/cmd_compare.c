@@ -41,29 +41,29 @@ int cmd_compare(int argc, char **argv)
     const char *format = "text";
     analysis_options ao;
     analysis_options_default(&ao);
-    bool verbose = false;
+    cli_common co = {.verbosity = 1};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
-        case 'U': ao.until_text = optarg; break;
-        case 'S': ao.strict = true; break;
-        case 'v': verbose = true; break;
-        case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default: {
+            int rc = cli_common_option(c, optarg, &co, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
+        }
         }
     }
+    ao.until_text = co.until;
+    ao.strict = co.strict;
+    bool verbose = co.verbosity > 1;
     if (!str_eq(format, "text") && !str_eq(format, "csv") && !str_eq(format, "json")) {
         fprintf(stderr, "memreport: --format must be text, csv or json, not '%s'\n", format);
         return EXIT_USAGE;
     }
     size_t n = (size_t)(argc - optind);
-    if (n < 2) {
-        fprintf(stderr, "memreport: compare needs at least two experiment directories\n");
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (n < 2)
+        return cli_usage_error(usage, "compare needs at least two experiment directories");
 
     analysis *as = xcalloc(n, sizeof *as);
     const analysis **ptrs = xcalloc(n, sizeof *ptrs);

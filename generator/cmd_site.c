@@ -42,26 +42,7 @@ static char *command_line(int argc, char **argv)
         /* Verbosity does not change the site: leave it out. */
         if (str_eq(s, "-q") || str_eq(s, "-v") || str_eq(s, "--quiet") || str_eq(s, "--verbose"))
             continue;
-        bool plain = *s != '\0';
-        for (const char *p = s; *p; p++)
-            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_",
-                        *p))
-                plain = false;
-        buf_putc(&b, ' ');
-        if (plain) {
-            buf_puts(&b, s);
-            continue;
-        }
-        buf_putc(&b, '\'');
-        for (const char *p = s; *p; p++) {
-            if (*p == '\'')
-                buf_puts(&b, "'\\''");
-            else if ((unsigned char)*p < 0x20)
-                buf_putc(&b, '?');
-            else
-                buf_putc(&b, *p);
-        }
-        buf_putc(&b, '\'');
+        cli_shell_word(&b, s);
     }
     return buf_detach(&b);
 }
@@ -70,43 +51,35 @@ int cmd_site(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"until", required_argument, NULL, 'U'},
-        {"strict", no_argument, NULL, 'S'},
         {"no-save", no_argument, NULL, 'N'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
+        CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     site_options o;
     memset(&o, 0, sizeof o);
     analysis_options_default(&o.ao);
     o.save_archives = true;
-    o.verbosity = 1;
+    cli_common co = {.verbosity = 1};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o.out = optarg; break;
-        case 'U': o.ao.until_text = optarg; break;
-        case 'S': o.ao.strict = true; break;
         case 'N': o.save_archives = false; break;
-        case 'q': o.verbosity = 0; break;
-        case 'v': o.verbosity = 2; break;
-        case 'h': usage(stdout); return EXIT_OK;
-        default: usage(stderr); return EXIT_USAGE;
+        default: {
+            int rc = cli_common_option(c, optarg, &co, usage);
+            if (rc != CLI_CONTINUE)
+                return rc;
+        }
         }
     }
-    if (!o.out) {
-        fprintf(stderr, "memreport: site needs -o SITE\n");
-        usage(stderr);
-        return EXIT_USAGE;
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "memreport: site needs at least one ROOT directory\n");
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (!o.out)
+        return cli_usage_error(usage, "site needs -o SITE");
+    if (optind >= argc)
+        return cli_usage_error(usage, "site needs at least one ROOT directory");
+    o.ao.until_text = co.until;
+    o.ao.strict = co.strict;
+    o.verbosity = co.verbosity;
     o.roots = (const char *const *)(argv + optind);
     o.nroots = (size_t)(argc - optind);
     char *cmd = command_line(argc, argv);

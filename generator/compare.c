@@ -3,13 +3,13 @@
 #include "compare.h"
 
 #include <ctype.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "fmt.h"
+#include "jsonout.h"
 
 static bool ci_contains(const char *hay, const char *needle)
 {
@@ -234,23 +234,6 @@ void compare_text(const comparison *c, const analysis *const *as, const char *co
     }
 }
 
-static void csv_field(strbuf *b, const char *s)
-{
-    if (!s)
-        s = "";
-    if (strpbrk(s, ",\"\r\n")) {
-        buf_putc(b, '"');
-        for (; *s; s++) {
-            if (*s == '"')
-                buf_putc(b, '"');
-            buf_putc(b, *s);
-        }
-        buf_putc(b, '"');
-    } else {
-        buf_puts(b, s);
-    }
-}
-
 static void csv_num(strbuf *b, double v, int prec)
 {
     if (!isnan(v) && !isinf(v))
@@ -265,15 +248,15 @@ void compare_csv(const comparison *c, const analysis *const *as, const char *con
     for (size_t i = 0; i < c->nrows; i++) {
         const compare_row *r = &c->rows[i];
         const analysis *a = as[r->exp];
-        csv_field(out, r->allocator);
+        fmt_csv_field(out, r->allocator);
         buf_putc(out, ',');
-        csv_field(out, r->version);
+        fmt_csv_field(out, r->version);
         buf_putc(out, ',');
-        csv_field(out, titles[r->exp]);
+        fmt_csv_field(out, titles[r->exp]);
         buf_putc(out, ',');
-        csv_field(out, a->m.groups[r->group].id);
+        fmt_csv_field(out, a->m.groups[r->group].id);
         buf_putc(out, ',');
-        csv_field(out, group_label(a, r->group));
+        fmt_csv_field(out, group_label(a, r->group));
         buf_printf(out, ",%zu,", a->m.groups[r->group].nmembers);
         csv_num(out, r->final_mean, 4);
         buf_putc(out, ',');
@@ -282,14 +265,9 @@ void compare_csv(const comparison *c, const analysis *const *as, const char *con
         csv_num(out, r->ratio_control, 3);
         buf_putc(out, ',');
         if (r->control >= 0)
-            csv_field(out, a->m.groups[r->control].id);
+            fmt_csv_field(out, a->m.groups[r->control].id);
         buf_putc(out, '\n');
     }
-}
-
-static json_t *jnum(double v)
-{
-    return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
 void compare_json(const comparison *c, const analysis *const *as, const char *const *titles,
@@ -317,19 +295,13 @@ void compare_json(const comparison *c, const analysis *const *as, const char *co
         json_object_set_new(o, "group", json_string(a->m.groups[r->group].id));
         json_object_set_new(o, "name", json_string(group_label(a, r->group)));
         json_object_set_new(o, "relays", json_integer((json_int_t)a->m.groups[r->group].nmembers));
-        json_object_set_new(o, "final_mean_gib", jnum(r->final_mean));
-        json_object_set_new(o, "steady_growth_gib_day", jnum(r->steady));
-        json_object_set_new(o, "ratio_to_control", jnum(r->ratio_control));
+        json_object_set_new(o, "final_mean_gib", jsonout_num(r->final_mean));
+        json_object_set_new(o, "steady_growth_gib_day", jsonout_num(r->steady));
+        json_object_set_new(o, "ratio_to_control", jsonout_num(r->ratio_control));
         json_object_set_new(o, "control_group", r->control >= 0
                                                     ? json_string(a->m.groups[r->control].id)
                                                     : json_null());
         json_array_append_new(groups, o);
     }
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    if (s) {
-        buf_puts(out, s);
-        buf_putc(out, '\n');
-        free(s);
-    }
-    json_decref(root);
+    jsonout_dump(root, out);
 }

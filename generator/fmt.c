@@ -72,8 +72,9 @@ char *fmt_range(char buf[FMT_BUF], double lo, double hi, int prec)
     fixed_n(a, sizeof a, lo, prec);
     fixed_n(b, sizeof b, hi, prec);
     /* An en dash reads as "to" and cannot be mistaken for a minus sign;
-     * with a negative end, " to " is clearer still. */
-    if (lo < 0 || hi < 0)
+     * with a negative end, " to " is clearer still. The printed ends
+     * decide: -0.001 prints as "0.00" and needs no " to ". */
+    if (a[0] == '-' || b[0] == '-')
         snprintf(buf, FMT_BUF, "%s to %s", a, b);
     else
         snprintf(buf, FMT_BUF, "%s\xe2\x80\x93%s", a, b);
@@ -176,4 +177,21 @@ void fmt_html_escape(strbuf *b, const char *s)
         default: buf_putc(b, *s);
         }
     }
+}
+
+void fmt_csv_field(strbuf *b, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!strpbrk(s, ",\"\r\n")) {
+        buf_puts(b, s);
+        return;
+    }
+    buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_putc(b, '"');
+        buf_putc(b, *s);
+    }
+    buf_putc(b, '"');
 }

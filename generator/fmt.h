@@ -40,7 +40,13 @@ void fmt_md_escape(strbuf *b, const char *s, size_t n);
 /* Convenience: a malloc'd escaped copy of a NUL-terminated string. */
 char *fmt_md_escaped(const char *s);
 
-/* Appends s escaped for HTML text and attribute values (& < > " '). */
+/* Appends s escaped for HTML and XML text and attribute values
+ * (& < > " '); NULL appends nothing. */
 void fmt_html_escape(strbuf *b, const char *s);
+
+/* Appends s as one CSV field (RFC 4180): quoted, with inner quotes
+ * doubled, only when it holds a comma, quote, CR or LF; NULL is an empty
+ * field. */
+void fmt_csv_field(strbuf *b, const char *s);
 
 #endif

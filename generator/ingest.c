@@ -172,18 +172,6 @@ const char *ingest_show(const char *s, size_t n, char *buf, size_t cap)
     return buf;
 }
 
-static bool has_dotdot(const char *path)
-{
-    for (const char *p = path; *p;) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 2 && p[0] == '.' && p[1] == '.')
-            return true;
-        p += n + (slash ? 1 : 0);
-    }
-    return false;
-}
-
 bool ingest_path_inside(const char *dir, const char *rel, char **why)
 {
     if (rel[0] == '/') {
@@ -192,11 +180,11 @@ bool ingest_path_inside(const char *dir, const char *rel, char **why)
                          rel);
         return false;
     }
-    if (has_dotdot(rel)) {
+    if (path_has_dotdot(rel)) {
         *why = xasprintf("%s leaves the experiment directory (..)", rel);
         return false;
     }
-    char *full = xasprintf("%s/%s", dir, rel);
+    char *full = path_join(dir, rel);
     char *rd = realpath(dir, NULL), *rf = realpath(full, NULL);
     bool ok = true;
     if (rd && rf) {
@@ -280,6 +268,14 @@ static int read_manifest(const char *dir, experiment *e, diag_list *d)
     return rc;
 }
 
+/* ingest_memory_csv in the shape of the optional tables' readers. */
+static int memory_table(FILE *f, const char *display, const char *rel,
+                        const ingest_options *opt, experiment *e, diag_list *d)
+{
+    (void)rel;
+    return ingest_memory_csv(f, display, opt, e, d);
+}
+
 static int read_memory(const char *dir, const ingest_options *opt, experiment *e, diag_list *d)
 {
     const char *name = ingest_find_memory_csv(dir);
@@ -289,18 +285,7 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
         return 1;
     }
     e->memory_path = xstrdup(name);
-    char *path = path_join(dir, name);
-    FILE *f = fopen(path, "rb");
-    int rc;
-    if (!f) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
-        rc = 1;
-    } else {
-        rc = ingest_memory_csv(f, path, opt, e, d);
-        fclose(f);
-    }
-    free(path);
-    return rc;
+    return read_table(dir, name, memory_table, opt, e, d);
 }
 
 /* Member files the manifest names that the groups/ scan did not read. */
@@ -311,7 +296,7 @@ static int read_manifest_members(const char *dir, experiment *e, diag_list *d)
     for (size_t i = 0; i < e->man.ngroups; i++) {
         const manifest_group *g = &e->man.groups[i];
         /* Absolute and ".." paths were reported by the manifest parser. */
-        if (!g->members_file || g->members_file[0] == '/' || has_dotdot(g->members_file))
+        if (!g->members_file || g->members_file[0] == '/' || path_has_dotdot(g->members_file))
             continue;
         bool seen = false;
         for (size_t k = 0; k < e->ngfiles && !seen; k++)

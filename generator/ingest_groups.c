@@ -49,7 +49,7 @@ int ingest_group_file(const char *dir, const char *rel, const char *display, con
                       experiment *e, diag_list *d)
 {
     size_t errors_before = d->nerrors;
-    char *path = xasprintf("%s/%s", dir, rel);
+    char *path = path_join(dir, rel);
     size_t len;
     char *text = file_read_all(path, &len);
     free(path);
@@ -140,7 +140,7 @@ int ingest_group_dir(const char *dir, experiment *e, diag_list *d)
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         char *rel = xasprintf("groups/%s", names[i]);
-        char *display = xasprintf("%s/%s", gdir, names[i]);
+        char *display = path_join(gdir, names[i]);
         char *id = ingest_group_id_from_name(names[i]);
         if (!id) {
             diag_add(d, DIAG_WARNING, display, 0, 0,

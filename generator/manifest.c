@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "palette.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -330,27 +331,7 @@ char *manifest_clean_path(const char *s)
 
 static bool path_escapes(const char *clean)
 {
-    if (clean[0] == '/')
-        return true;
-    const char *p = clean;
-    while (*p) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 2 && p[0] == '.' && p[1] == '.')
-            return true;
-        p += n + (slash ? 1 : 0);
-    }
-    return false;
-}
-
-static bool valid_color(const char *s)
-{
-    if (strlen(s) != 7 || s[0] != '#')
-        return false;
-    for (int i = 1; i < 7; i++)
-        if (!strchr("0123456789abcdefABCDEF", s[i]))
-            return false;
-    return true;
+    return clean[0] == '/' || path_has_dotdot(clean);
 }
 
 static bool parse_group(mparse *p, const char *id, json_t *v, manifest_group *g)
@@ -374,7 +355,7 @@ static bool parse_group(mparse *p, const char *id, json_t *v, manifest_group *g)
     ok &= get_string(p, v, gp, "description", &g->description);
     ok &= get_string(p, v, gp, "added", &g->added);
     ok &= get_string(p, v, gp, "color", &g->color);
-    if (g->color && !valid_color(g->color)) {
+    if (g->color && !palette_valid(g->color)) {
         char *cp = join(gp, "color");
         err_at(p, cp, false, "groups.%s.color \"%s\" is not #rrggbb", id, g->color);
         free(cp);

@@ -25,13 +25,20 @@ static int hexval(char c)
     return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
 }
 
-bool palette_parse(const char *hex, double *r, double *g, double *b)
+bool palette_valid(const char *hex)
 {
     if (!hex || strlen(hex) != 7 || hex[0] != '#')
         return false;
     for (int i = 1; i < 7; i++)
         if (!isxdigit((unsigned char)hex[i]))
             return false;
+    return true;
+}
+
+bool palette_parse(const char *hex, double *r, double *g, double *b)
+{
+    if (!palette_valid(hex))
+        return false;
     *r = (hexval(hex[1]) * 16 + hexval(hex[2])) / 255.0;
     *g = (hexval(hex[3]) * 16 + hexval(hex[4])) / 255.0;
     *b = (hexval(hex[5]) * 16 + hexval(hex[6])) / 255.0;

@@ -9,6 +9,8 @@
 
 /* "#rrggbb" for the i-th group (cycles after 8). Static storage. */
 const char *palette_color(size_t i);
+/* True for "#rrggbb" (hexadecimal digits, either case); false for NULL. */
+bool palette_valid(const char *hex);
 /* Parses "#rrggbb" into 0..1 components; false when malformed. */
 bool palette_parse(const char *hex, double *r, double *g, double *b);
 

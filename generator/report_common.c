@@ -2,6 +2,7 @@
  * (see report_common.h). */
 #include "report_common.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "cli.h"
 #include "fmt.h"
+#include "palette.h"
 #include "report_html.h"
 #include "report_md.h"
 #include "tmpl.h"
@@ -454,13 +456,18 @@ char *report_host_ram(const analysis *a)
     return buf_detach(&b);
 }
 
-char *report_period(const analysis *a)
+long report_period_parts(const analysis *a, char from[32], char to[32])
 {
     int tz = a->e.man.tz_offset_min;
+    timestamp_format_date(a->r.first_t, tz, from, 32);
+    timestamp_format_date(a->r.last_t, tz, to, 32);
+    return (long)(timestamp_local_day(a->r.last_t, tz) - timestamp_local_day(a->r.first_t, tz)) + 1;
+}
+
+char *report_period(const analysis *a)
+{
     char d1[32], d2[32];
-    timestamp_format_date(a->r.first_t, tz, d1, sizeof d1);
-    timestamp_format_date(a->r.last_t, tz, d2, sizeof d2);
-    long days = (long)(timestamp_local_day(a->r.last_t, tz) - timestamp_local_day(a->r.first_t, tz)) + 1;
+    long days = report_period_parts(a, d1, d2);
     return xasprintf("%s to %s (%ld day%s)", d1, d2, days, days == 1 ? "" : "s");
 }
 
@@ -545,22 +552,63 @@ const char *report_data_dir(void)
     return e && *e ? e : MEMREPORT_DATA_DIR;
 }
 
-int report_load_templates(diag_list *d)
+int report_load_template(const char *name, const char *file, diag_list *d)
 {
-    static const struct {
-        const char *name, *file;
-    } t[] = {{REPORT_MD_TEMPLATE, "REPORT.md.tpl"}, {REPORT_HTML_TEMPLATE, "experiment.html.tpl"}};
-    for (size_t i = 0; i < ARRAY_LEN(t); i++) {
-        char *path = xasprintf("%s/templates/%s", report_data_dir(), t[i].file);
-        char *err = NULL;
-        int rc = tmpl_load_file(t[i].name, path, &err);
-        free(path);
-        if (rc != 0) {
-            diag_error(d, NULL, 0, "%s (set MEMREPORT_DATA_DIR to the directory holding "
-                                   "templates/)", err);
-            free(err);
-            return -1;
-        }
+    char *path = xasprintf("%s/templates/%s", report_data_dir(), file);
+    char *err = NULL;
+    int rc = tmpl_load_file(name, path, &err);
+    free(path);
+    if (rc != 0) {
+        diag_error(d, NULL, 0, "%s (set MEMREPORT_DATA_DIR to the directory holding "
+                               "templates/)", err);
+        free(err);
+        return -1;
     }
     return 0;
+}
+
+int report_load_templates(diag_list *d)
+{
+    if (report_load_template(REPORT_MD_TEMPLATE, "REPORT.md.tpl", d) != 0 ||
+        report_load_template(REPORT_HTML_TEMPLATE, "experiment.html.tpl", d) != 0)
+        return -1;
+    return 0;
+}
+
+void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len)
+{
+    if (ctx->ncharts >= REPORT_MAX_CHARTS)
+        return;
+    report_chart *c = &ctx->charts[ctx->ncharts++];
+    c->name = chart_name(k);
+    c->title = chart_heading(k);
+    c->caption = chart_caption(k);
+    c->svg = svg;
+    c->svg_len = svg_len;
+}
+
+bool report_source_date_epoch(int64_t *t)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < 0)
+        return false;
+    *t = v;
+    return true;
+}
+
+void report_set_generated(report_ctx *ctx, const analysis *a)
+{
+    ctx->generated_from_sde = report_source_date_epoch(&ctx->generated_t);
+    if (!ctx->generated_from_sde)
+        ctx->generated_t = a->r.last_t;
+}
+
+const char *report_group_color(const group *g, size_t i)
+{
+    return palette_valid(g->color) ? g->color : palette_color(i);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
+#include "charts.h"
 #include "notes.h"
 #include "util.h"
 
@@ -43,7 +44,22 @@ typedef struct {
     const char *results_csv;
     const char **series_csv;    /* [ngroups] */
     const char *archive;        /* results.sqlite copy, or NULL */
+    /* HTML inside a multi-experiment site: links back to the site's
+     * index and comparison pages; NULL for a lone experiment's page. */
+    const char *site_index;
+    const char *site_compare;
 } report_ctx;
+
+/* Appends chart k to ctx->charts with its name, heading and caption
+ * (charts.h); svg is borrowed. */
+void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len);
+
+/* SOURCE_DATE_EPOCH as a number of seconds; false when unset or not a
+ * non-negative whole number. */
+bool report_source_date_epoch(int64_t *t);
+/* Sets ctx->generated_t and generated_from_sde: SOURCE_DATE_EPOCH when
+ * set, else the analysis's last collection. */
+void report_set_generated(report_ctx *ctx, const analysis *a);
 
 /* Where templates/ and assets/ are read from: $MEMREPORT_DATA_DIR, else
  * the directory compiled in (MEMREPORT_DATA_DIR, the source tree). */
@@ -51,6 +67,9 @@ const char *report_data_dir(void);
 /* Loads the report templates (REPORT.md and the experiment page) once.
  * Returns 0, or -1 after adding an error naming the template file. */
 int report_load_templates(diag_list *d);
+/* Loads templates/FILE under report_data_dir() as template NAME. Returns
+ * 0, or -1 after adding an error that names the file. */
+int report_load_template(const char *name, const char *file, diag_list *d);
 
 /* Appends text from the data, escaped for the flavour. */
 void rf_text(report_flavor f, strbuf *b, const char *s);
@@ -95,6 +114,9 @@ char *report_host_fact(const analysis *a, const char *field);
 char *report_host_ram(const analysis *a);
 /* "2025-12-31 to 2026-01-10 (11 days)". Caller frees. */
 char *report_period(const analysis *a);
+/* The same period in parts: first and last dates (YYYY-MM-DD, the
+ * experiment's timezone) and the number of calendar days it spans. */
+long report_period_parts(const analysis *a, char from[32], char to[32]);
 /* Title: manifest name, else id, else directory name. Static storage of a. */
 const char *report_title(const analysis *a);
 
@@ -109,6 +131,10 @@ char *report_window(const analysis *a, const group *g);
 /* First occurrence of needle (NUL-terminated) in hay[0..n), or NULL
  * (memmem is not in C11 or POSIX). */
 const char *report_find(const char *hay, size_t n, const char *needle);
+
+/* Group i's colour when it is a well-formed "#rrggbb", else the palette's
+ * colour for i: safe to put in an SVG or style attribute unescaped. */
+const char *report_group_color(const group *g, size_t i);
 
 /* Group ID made safe for a file name (letters, digits, - and _). */
 char *report_file_id(const char *id, size_t index);

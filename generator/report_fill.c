@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "palette.h"
 #include "timestamp.h"
 
 static void set_opt_section(tmpl_dict *d, const char *section, const char *text)
@@ -26,16 +25,6 @@ static void setup_row(tmpl_dict *d, const char *key, const char *value)
     tmpl_dict *r = tmpl_add_section(d, "SETUP");
     tmpl_set(r, "KEY", key);
     tmpl_set(r, "VALUE", value);
-}
-
-/* The group's colour if it is a well-formed "#rrggbb", else the palette's:
- * it lands in an SVG attribute. */
-static const char *safe_color(const group *g, size_t i)
-{
-    double r, gg, b;
-    if (g->color && strlen(g->color) == 7 && palette_parse(g->color, &r, &gg, &b))
-        return g->color;
-    return palette_color(i);
 }
 
 static const char *trend_css(trend_class t)
@@ -139,7 +128,7 @@ static void fill_groups(const analysis *a, tmpl_dict *d)
         tmpl_set(r, "WINDOW", w);
         free(w);
         tmpl_set(r, "MEMBERS", members_from(gr));
-        tmpl_set(r, "COLOR", safe_color(gr, g));
+        tmpl_set(r, "COLOR", report_group_color(gr, g));
     }
 }
 
@@ -167,7 +156,7 @@ static void fill_final(const analysis *a, tmpl_dict *d)
         tmpl_set(row, "GROWTH", b.data);
         tmpl_set(row, "TREND", report_trend(r->trend));
         tmpl_set(row, "TRENDCLASS", trend_css(r->trend));
-        tmpl_set(row, "COLOR", safe_color(&a->m.groups[g], g));
+        tmpl_set(row, "COLOR", report_group_color(&a->m.groups[g], g));
         tmpl_set(row, "ROWCLASS", (long)g == best ? "best" : g == a->r.baseline ? "baseline" : "");
     }
     buf_free(&b);

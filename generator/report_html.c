@@ -2,6 +2,7 @@
 #include "report_html.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,6 +236,14 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
     fill_kpis(a, dict);
     fill_events(a, dict);
     fill_downloads(a, ctx, dict);
+    if (ctx->site_index) {
+        tmpl_dict *nav = tmpl_add_section(dict, "SITE_NAV");
+        tmpl_set(nav, "INDEX", ctx->site_index);
+        if (ctx->site_compare) {
+            tmpl_dict *c = tmpl_add_section(nav, "SITE_COMPARE");
+            tmpl_set(c, "HREF", ctx->site_compare);
+        }
+    }
     if (ctx->notes && ctx->notes->present && !str_empty(ctx->notes->html)) {
         tmpl_show_section(dict, "HAS_NOTES");
         tmpl_set(dict, "NOTES_HTML", ctx->notes->html);
@@ -277,4 +286,28 @@ void report_series_csv(const analysis *a, size_t g, strbuf *out)
         buf_printf(out, ",%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", p->n, p->mean, p->median, p->p10,
                    p->p90, p->min, p->max);
     }
+}
+
+int report_html_stage_assets(outset *os, const char *site, int verbosity, diag_list *d)
+{
+    static const char *const assets[] = {"style.css", "favicon.svg"};
+    int bad = 0;
+    for (size_t i = 0; i < ARRAY_LEN(assets) && !bad; i++) {
+        char *src = xasprintf("%s/assets/%s", report_data_dir(), assets[i]);
+        char *dst = xasprintf("%s/assets/%s", site, assets[i]);
+        if (verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", dst);
+        bad = outset_add_copy(os, dst, src, d);
+        free(src);
+        free(dst);
+    }
+    return bad ? -1 : 0;
+}
+
+char *report_series_href(const analysis *a, size_t g)
+{
+    char *id = report_file_id(a->m.groups[g].id, g);
+    char *href = xasprintf("data/series_%s.csv", id);
+    free(id);
+    return href;
 }

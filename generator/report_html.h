@@ -12,6 +12,7 @@
 
 #include "analysis.h"
 #include "diag.h"
+#include "outset.h"
 #include "report_common.h"
 #include "util.h"
 
@@ -24,6 +25,15 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
 /* The Content-Security-Policy for a page embedding these SVGs. Caller
  * frees. */
 char *report_html_csp(const report_chart *charts, size_t n);
+
+/* Where the page links group g's series CSV, relative to the page:
+ * "data/series_<file id>.csv". Caller frees. */
+char *report_series_href(const analysis *a, size_t g);
+
+/* Stages the pages' shared files (style.css, favicon.svg, read from
+ * report_data_dir()/assets/) as SITE/assets/. verbosity > 1 names each
+ * file on stderr. Returns 0, or -1 after adding an error to d. */
+int report_html_stage_assets(outset *os, const char *site, int verbosity, diag_list *d);
 
 /* Per-group series as CSV (timestamp, n, mean, median, p10, p90, min,
  * max; GiB), one row per collection of the group's series. */

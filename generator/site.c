@@ -27,22 +27,10 @@
 #include "tmpl.h"
 #include "util.h"
 
-#ifndef MEMREPORT_DATA_DIR
-#define MEMREPORT_DATA_DIR "."
-#endif
-
 #define SITE_INDEX_TEMPLATE "site-index.html"
 #define SITE_COMPARE_TEMPLATE "site-compare.html"
 #define SITE_MAX_DEPTH 12
 
-/* Defined with the build command: loads REPORT.md and the experiment page. */
-int report_load_templates(diag_list *d);
-
-static const char *data_dir(void)
-{
-    const char *e = getenv("MEMREPORT_DATA_DIR");
-    return e && *e ? e : MEMREPORT_DATA_DIR;
-}
 
 /* ------------------------------------------------------------------ */
 /* Finding experiments                                                  */
@@ -78,8 +66,7 @@ static void walk(const char *dir, const char *skip, int depth, char ***dirs, siz
     while ((de = readdir(dp))) {
         if (de->d_name[0] == '.')
             continue;
-        char *p = str_ends(dir, "/") ? xasprintf("%s%s", dir, de->d_name)
-                                     : xasprintf("%s/%s", dir, de->d_name);
+        char *p = path_join(dir, de->d_name);
         struct stat sb;
         if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode) && !same_dir(p, skip)) {
             xgrow((void **)&subs, &scap, nsubs + 1, sizeof *subs);
@@ -116,16 +103,6 @@ typedef struct {
     char *error;              /* first error, when !ok */
     analysis a;
 } site_exp;
-
-static bool valid_color(const char *c)
-{
-    if (!c || strlen(c) != 7 || c[0] != '#')
-        return false;
-    for (int i = 1; i < 7; i++)
-        if (!strchr("0123456789abcdefABCDEF", c[i]))
-            return false;
-    return true;
-}
 
 /* Directory-safe, unique among the slugs taken so far. */
 static char *make_slug(const site_exp *e, const site_exp *all, size_t nall)
@@ -194,7 +171,7 @@ static void load_experiment(const site_options *o, site_exp *x)
          * data when the directory lets us. */
         diag_list d;
         diag_init(&d);
-        char *path = xasprintf("%s/%s", x->dir, ARCHIVE_FILE_NAME);
+        char *path = path_join(x->dir, ARCHIVE_FILE_NAME);
         if (archive_write(&x->a, &o->ao, path, &d) != 0 && o->verbosity > 0) {
             for (size_t i = 0; i < d.n; i++) {
                 char *m = diag_format(&d.items[i]);
@@ -237,35 +214,20 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     report_ctx ctx = {.command = o->command, .notes = &nt, .asset_prefix = "../assets/",
                       .results_csv = "data/results.csv",
                       .series_csv = (const char **)series_href,
-                      .archive = "data/results.sqlite"};
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    char *end = NULL;
-    long long v = sde && *sde ? strtoll(sde, &end, 10) : -1;
-    if (sde && *sde && end && !*end && v >= 0) {
-        ctx.generated_t = v;
-        ctx.generated_from_sde = true;
-    } else {
-        ctx.generated_t = a->r.last_t;
-    }
+                      .archive = "data/results.sqlite",
+                      .site_index = "../index.html", .site_compare = "../compare.html"};
+    report_set_generated(&ctx, a);
     for (size_t k = 0; k < CHART_COUNT; k++) {
         if (chart_render(a, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0)
             goto out;
-        report_chart *c = &ctx.charts[ctx.ncharts++];
-        c->name = chart_name((chart_kind)k);
-        c->title = chart_title((chart_kind)k);
-        c->caption = chart_title((chart_kind)k);
-        c->svg = svg[k];
-        c->svg_len = svg_len[k];
+        report_add_chart(&ctx, (chart_kind)k, svg[k], svg_len[k]);
     }
-    for (size_t g = 0; g < a->m.ngroups; g++) {
-        char *id = report_file_id(a->m.groups[g].id, g);
-        series_href[g] = xasprintf("data/series_%s.csv", id);
-        free(id);
-    }
+    for (size_t g = 0; g < a->m.ngroups; g++)
+        series_href[g] = report_series_href(a, g);
     if (report_html_render(a, &ctx, &html, &ld) != 0)
         goto out;
     summary_csv(a, &csv);
-    char *archive_src = xasprintf("%s/%s", x->dir, ARCHIVE_FILE_NAME);
+    char *archive_src = path_join(x->dir, ARCHIVE_FILE_NAME);
     bool current = x->from_archive || (o->save_archives && archive_matches_inputs(
                                                                archive_src, a->e.inputs,
                                                                a->e.ninputs, &o->ao, NULL));
@@ -355,11 +317,13 @@ static bool concluded(const analysis *a)
 }
 
 /* A small SVG: each group's mean over the analysed period, one line per
- * group in its colour, on a shared scale. Numbers and validated colours
- * only, so it is safe to pass unescaped. */
-static char *sparkline(const analysis *a)
+ * group in its colour on a shared scale, with a dot at each line's end so
+ * groups that end close together stay apart. Numbers and validated
+ * colours only, so it is safe to pass unescaped. *range gets the scale as
+ * text ("1.02–2.41 GiB", caller frees) or NULL when there is no data. */
+static char *sparkline(const analysis *a, char **range)
 {
-    const double W = 120, H = 28, pad = 2;
+    const double W = 140, H = 40, pad = 3;
     int64_t t0 = INT64_MAX, t1 = INT64_MIN;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t g = 0; g < a->r.ngroups; g++)
@@ -372,13 +336,17 @@ static char *sparkline(const analysis *a)
             lo = p->mean < lo ? p->mean : lo;
             hi = p->mean > hi ? p->mean : hi;
         }
+    *range = NULL;
     strbuf b;
     buf_init(&b);
     buf_printf(&b, "<svg class=\"spark\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
                    "role=\"img\" aria-label=\"Group means over the experiment",
                W, H, W, H);
-    if (t0 <= t1)
+    if (t0 <= t1) {
+        char b1[FMT_BUF], b2[FMT_BUF];
         buf_printf(&b, ", %.2f to %.2f GiB", lo, hi);
+        *range = xasprintf("%s\xe2\x80\x93%s GiB", fmt_fixed(b1, lo, 2), fmt_fixed(b2, hi, 2));
+    }
     buf_puts(&b, "\">");
     if (t0 > t1) {
         buf_puts(&b, "</svg>");
@@ -388,30 +356,38 @@ static char *sparkline(const analysis *a)
         lo -= 0.5;
         hi += 0.5;
     }
+    /* Faint top and bottom rules: the range the label under the line
+     * names. */
+    buf_printf(&b, "<path class=\"spark-rule\" d=\"M0 %.1fH%.0fM0 %.1fH%.0f\"/>", pad - 0.5, W,
+               H - pad + 0.5, W);
     double span = t1 > t0 ? (double)(t1 - t0) : 1;
-    for (size_t g = 0; g < a->r.ngroups; g++) {
+    const double right = W - 2 * pad - 3; /* room for the end dots */
+    for (size_t g = 0; g < a->r.ngroups && g < a->m.ngroups; g++) {
         const group_result *r = &a->r.groups[g];
         if (!r->nseries)
             continue;
-        const char *col = g < a->m.ngroups && valid_color(a->m.groups[g].color)
-                              ? a->m.groups[g].color
-                              : "#777777";
-        buf_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+        const char *col = report_group_color(&a->m.groups[g], g);
+        buf_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" "
                        "stroke-linejoin=\"round\" points=\"",
                    col);
         /* At most one point per horizontal pixel. */
         size_t step = r->nseries > (size_t)W ? r->nseries / (size_t)W : 1;
+        double lx = NAN, ly = NAN;
+        bool first = true;
         for (size_t k = 0; k < r->nseries; k++) {
             if (k % step && k != r->nseries - 1)
                 continue;
             const group_point *p = &r->series[k];
             if (isnan(p->mean))
                 continue;
-            double x = pad + (W - 2 * pad) * (double)(p->t - t0) / span;
-            double y = H - pad - (H - 2 * pad) * (p->mean - lo) / (hi - lo);
-            buf_printf(&b, "%s%.1f,%.1f", k ? " " : "", x, y);
+            lx = pad + right * (double)(p->t - t0) / span;
+            ly = H - pad - (H - 2 * pad) * (p->mean - lo) / (hi - lo);
+            buf_printf(&b, "%s%.1f,%.1f", first ? "" : " ", lx, ly);
+            first = false;
         }
         buf_puts(&b, "\"/>");
+        if (!isnan(lx))
+            buf_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>", lx, ly, col);
     }
     buf_puts(&b, "</svg>");
     return buf_detach(&b);
@@ -427,12 +403,10 @@ static int cmp_exp_newest(const void *x, const void *y)
 
 static void set_generated(tmpl_dict *d, int64_t latest)
 {
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    char *end = NULL;
-    long long v = sde && *sde ? strtoll(sde, &end, 10) : -1;
+    int64_t sde;
     char date[32] = "";
-    if (sde && *sde && end && !*end && v >= 0) {
-        timestamp_format_date(v, 0, date, sizeof date);
+    if (report_source_date_epoch(&sde)) {
+        timestamp_format_date(sde, 0, date, sizeof date);
         tmpl_setf(d, "GENERATED", "Generated by memreport %s on %s (SOURCE_DATE_EPOCH).",
                   MEMREPORT_VERSION, date);
     } else if (latest != INT64_MIN) {
@@ -478,9 +452,11 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
         tmpl_setf(row, "HREF", "%s/index.html", ok[i]->slug);
         tmpl_set(row, "TITLE", report_title(a));
         tmpl_set(row, "SERVER", str_empty(a->e.man.server) ? "–" : a->e.man.server);
-        char *period = report_period(a);
-        tmpl_set(row, "PERIOD", period);
-        free(period);
+        char from[32], to[32];
+        long days = report_period_parts(a, from, to);
+        tmpl_set(row, "FROM", from);
+        tmpl_set(row, "TO", to);
+        tmpl_setf(row, "DAYS", "%ld day%s", days, days == 1 ? "" : "s");
         tmpl_setf(row, "NGROUPS", "%zu", a->m.ngroups);
         long best = report_best(a);
         if (best >= 0) {
@@ -500,9 +476,12 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
             tmpl_set(row, "RATIO", "–");
         }
         tmpl_set(row, "STATUS", concluded(a) ? "concluded" : "running");
-        char *sp = sparkline(a);
+        char *range = NULL;
+        char *sp = sparkline(a, &range);
         tmpl_set(row, "SPARK", sp);
+        tmpl_set(row, "SPARK_RANGE", range ? range : "no samples");
         free(sp);
+        free(range);
     }
     if (nfail) {
         tmpl_show_section(d, "HAS_FAILED");
@@ -569,7 +548,7 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
             tmpl_set(row, "VERSION", str_empty(r->version) ? "–" : r->version);
             tmpl_set(row, "EXPERIMENT", report_title(a));
             tmpl_setf(row, "HREF", "%s/index.html", map[r->exp]->slug);
-            tmpl_set(row, "COLOR", valid_color(g->color) ? g->color : "#777777");
+            tmpl_set(row, "COLOR", report_group_color(g, r->group));
             if (str_eq(g->name, g->id) || str_empty(g->name))
                 tmpl_set(row, "GROUP", g->id);
             else
@@ -598,25 +577,37 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
 
 static int load_site_templates(diag_list *d)
 {
-    static const struct {
-        const char *name, *file;
-    } t[] = {{SITE_INDEX_TEMPLATE, "index.html.tpl"}, {SITE_COMPARE_TEMPLATE, "compare.html.tpl"}};
-    if (report_load_templates(d) != 0)
+    if (report_load_templates(d) != 0 ||
+        report_load_template(SITE_INDEX_TEMPLATE, "index.html.tpl", d) != 0 ||
+        report_load_template(SITE_COMPARE_TEMPLATE, "compare.html.tpl", d) != 0)
         return -1;
-    for (size_t i = 0; i < ARRAY_LEN(t); i++) {
-        char *path = xasprintf("%s/templates/%s", data_dir(), t[i].file);
-        char *err = NULL;
-        int rc = tmpl_load_file(t[i].name, path, &err);
-        free(path);
-        if (rc != 0) {
-            diag_error(d, NULL, 0, "%s (set MEMREPORT_DATA_DIR to the directory holding "
-                                   "templates/)",
-                       err);
-            free(err);
-            return -1;
-        }
-    }
     return 0;
+}
+
+typedef void (*page_fill_fn)(const site_options *o, site_exp *xs, size_t n, tmpl_dict *d);
+
+/* Fills a dictionary with fill, expands template tpl with it and stages
+ * the result as out/name. Returns an exit status. */
+static int stage_page(outset *os, const site_options *o, site_exp *xs, size_t n,
+                      page_fill_fn fill, const char *tpl, const char *name, const char *what,
+                      diag_list *d)
+{
+    strbuf page;
+    buf_init(&page);
+    tmpl_dict *dict = tmpl_dict_new();
+    fill(o, xs, n, dict);
+    char *p = path_join(o->out, name);
+    int status = EXIT_OK;
+    if (tmpl_expand(tpl, dict, &page) != 0) {
+        diag_error(d, p, 0, "%s template failed to expand", what);
+        status = EXIT_IO;
+    } else if (outset_add(os, p, page.data, page.len, d) != 0) {
+        status = EXIT_IO;
+    }
+    free(p);
+    tmpl_dict_free(dict);
+    buf_free(&page);
+    return status;
 }
 
 int site_build(const site_options *o, diag_list *d)
@@ -674,45 +665,14 @@ int site_build(const site_options *o, diag_list *d)
             fprintf(stderr, "memreport: %s: left out of the site: %s\n", xs[i].dir,
                     xs[i].error);
 
-    if (status == EXIT_OK) {
-        strbuf page;
-        buf_init(&page);
-        tmpl_dict *dict = tmpl_dict_new();
-        fill_index(o, xs, ndirs, dict);
-        char *p = xasprintf("%s/index.html", o->out);
-        if (tmpl_expand(SITE_INDEX_TEMPLATE, dict, &page) != 0) {
-            diag_error(d, p, 0, "the index page template failed to expand");
-            status = EXIT_IO;
-        } else if (outset_add(os, p, page.data, page.len, d) != 0) {
-            status = EXIT_IO;
-        }
-        free(p);
-        tmpl_dict_free(dict);
-        buf_reset(&page);
-        if (status == EXIT_OK) {
-            dict = tmpl_dict_new();
-            fill_compare(o, xs, ndirs, dict);
-            p = xasprintf("%s/compare.html", o->out);
-            if (tmpl_expand(SITE_COMPARE_TEMPLATE, dict, &page) != 0) {
-                diag_error(d, p, 0, "the comparison page template failed to expand");
-                status = EXIT_IO;
-            } else if (outset_add(os, p, page.data, page.len, d) != 0) {
-                status = EXIT_IO;
-            }
-            free(p);
-            tmpl_dict_free(dict);
-        }
-        buf_free(&page);
-    }
-    static const char *assets[] = {"style.css", "favicon.svg"};
-    for (size_t i = 0; i < ARRAY_LEN(assets) && status == EXIT_OK; i++) {
-        char *src = xasprintf("%s/assets/%s", data_dir(), assets[i]);
-        char *dst = xasprintf("%s/assets/%s", o->out, assets[i]);
-        if (outset_add_copy(os, dst, src, d) != 0)
-            status = EXIT_IO;
-        free(src);
-        free(dst);
-    }
+    if (status == EXIT_OK)
+        status = stage_page(os, o, xs, ndirs, fill_index, SITE_INDEX_TEMPLATE, "index.html",
+                            "the index page", d);
+    if (status == EXIT_OK)
+        status = stage_page(os, o, xs, ndirs, fill_compare, SITE_COMPARE_TEMPLATE,
+                            "compare.html", "the comparison page", d);
+    if (status == EXIT_OK && report_html_stage_assets(os, o->out, o->verbosity, d) != 0)
+        status = EXIT_IO;
     if (status == EXIT_OK && outset_commit(os, d) != 0)
         status = EXIT_IO;
     if (status == EXIT_OK && o->verbosity > 0)

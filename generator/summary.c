@@ -2,12 +2,13 @@
  * aligned table for a terminal, the stable CSV for scripts, and JSON. */
 #include "summary.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+#include "jsonout.h"
 #include "timestamp.h"
 
 const char *summary_steady_method(void)
@@ -174,23 +175,6 @@ void summary_text(const analysis *a, strbuf *out)
 
 /* ---- CSV ------------------------------------------------------------- */
 
-static void csv_field(strbuf *b, const char *s)
-{
-    if (!s)
-        s = "";
-    if (!strpbrk(s, ",\"\r\n")) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_putc(b, '"');
-        buf_putc(b, *s);
-    }
-    buf_putc(b, '"');
-}
-
 static void csv_num(strbuf *b, const char *fmt, double v)
 {
     buf_putc(b, ',');
@@ -209,9 +193,9 @@ void summary_csv(const analysis *a, strbuf *out)
     for (size_t g = 0; g < r->ngroups; g++) {
         const group_result *gr = &r->groups[g];
         const group *gp = &a->m.groups[g];
-        csv_field(out, gp->id);
+        fmt_csv_field(out, gp->id);
         buf_putc(out, ',');
-        csv_field(out, gp->name);
+        fmt_csv_field(out, gp->name);
         buf_printf(out, ",%zu", gr->has_final ? gr->final_n : 0);
         csv_num(out, "%.4f", gr->has_final ? gr->final_mean : NAN);
         csv_num(out, "%.3f", gr->ratio);
@@ -230,17 +214,6 @@ void summary_csv(const analysis *a, strbuf *out)
 }
 
 /* ---- JSON ------------------------------------------------------------ */
-
-static json_t *jnum(double v)
-{
-    return isnan(v) || isinf(v) ? json_null() : json_real(v);
-}
-
-static json_t *jstr(const char *s)
-{
-    json_t *j = s ? json_string(s) : NULL;
-    return j ? j : json_null();
-}
 
 static json_t *jtime(int64_t t, int tz)
 {
@@ -262,14 +235,15 @@ void summary_json(const analysis *a, strbuf *out)
 
     json_t *root = json_object();
     json_t *ex = json_object();
-    json_object_set_new(ex, "id", jstr(e->man.id));
-    json_object_set_new(ex, "name", jstr(e->man.name));
-    json_object_set_new(ex, "dir", jstr(e->dir));
+    json_object_set_new(ex, "id", jsonout_str(e->man.id));
+    json_object_set_new(ex, "name", jsonout_str(e->man.name));
+    json_object_set_new(ex, "dir", jsonout_str(e->dir));
     json_object_set_new(ex, "timezone", json_string(tzs));
     json_object_set_new(ex, "until", jtime(r->until, tz));
     json_object_set_new(ex, "first", jtime(r->first_t, tz));
     json_object_set_new(ex, "final_snapshot", jtime(r->last_t, tz));
-    json_object_set_new(ex, "baseline", r->ngroups ? jstr(m->groups[r->baseline].id) : json_null());
+    json_object_set_new(ex, "baseline",
+                        r->ngroups ? jsonout_str(m->groups[r->baseline].id) : json_null());
     json_object_set_new(ex, "relays", json_integer((json_int_t)e->nrelays));
     json_object_set_new(root, "experiment", ex);
     json_object_set_new(root, "steady_method", json_string(summary_steady_method()));
@@ -283,33 +257,33 @@ void summary_json(const analysis *a, strbuf *out)
     for (size_t g = 0; g < r->ngroups; g++) {
         const group_result *gr = &r->groups[g];
         json_t *o = json_object();
-        json_object_set_new(o, "group", jstr(m->groups[g].id));
-        json_object_set_new(o, "name", jstr(m->groups[g].name));
+        json_object_set_new(o, "group", jsonout_str(m->groups[g].id));
+        json_object_set_new(o, "name", jsonout_str(m->groups[g].name));
         json_object_set_new(o, "relays", json_integer(gr->has_final ? (json_int_t)gr->final_n : 0));
         json_object_set_new(o, "final_time", gr->has_final ? jtime(gr->final_t, tz) : json_null());
-        json_object_set_new(o, "final_mean_gib", jnum(gr->has_final ? gr->final_mean : NAN));
-        json_object_set_new(o, "ratio", jnum(gr->ratio));
-        json_object_set_new(o, "ratio_lo", jnum(gr->ratio_lo));
-        json_object_set_new(o, "ratio_hi", jnum(gr->ratio_hi));
-        json_object_set_new(o, "p_value", jnum(gr->p_value));
-        json_object_set_new(o, "p_holm", jnum(gr->p_holm));
-        json_object_set_new(o, "slope_ols_gib_day", jnum(gr->slope_ols));
-        json_object_set_new(o, "slope_theil_sen_gib_day", jnum(gr->slope_theil_sen));
-        json_object_set_new(o, "steady_growth_gib_day", jnum(gr->steady));
-        json_object_set_new(o, "steady_lo", jnum(gr->steady_lo));
-        json_object_set_new(o, "steady_hi", jnum(gr->steady_hi));
+        json_object_set_new(o, "final_mean_gib", jsonout_num(gr->has_final ? gr->final_mean : NAN));
+        json_object_set_new(o, "ratio", jsonout_num(gr->ratio));
+        json_object_set_new(o, "ratio_lo", jsonout_num(gr->ratio_lo));
+        json_object_set_new(o, "ratio_hi", jsonout_num(gr->ratio_hi));
+        json_object_set_new(o, "p_value", jsonout_num(gr->p_value));
+        json_object_set_new(o, "p_holm", jsonout_num(gr->p_holm));
+        json_object_set_new(o, "slope_ols_gib_day", jsonout_num(gr->slope_ols));
+        json_object_set_new(o, "slope_theil_sen_gib_day", jsonout_num(gr->slope_theil_sen));
+        json_object_set_new(o, "steady_growth_gib_day", jsonout_num(gr->steady));
+        json_object_set_new(o, "steady_lo", jsonout_num(gr->steady_lo));
+        json_object_set_new(o, "steady_hi", jsonout_num(gr->steady_hi));
         json_object_set_new(o, "steady_relays", json_integer((json_int_t)gr->steady_n));
-        json_object_set_new(o, "r2", jnum(gr->r2));
-        json_object_set_new(o, "first_mean_gib", jnum(gr->first_mean));
-        json_object_set_new(o, "last_mean_gib", jnum(gr->last_mean));
-        json_object_set_new(o, "change_pct", jnum(gr->change_pct));
-        json_object_set_new(o, "cv", jnum(gr->cv));
+        json_object_set_new(o, "r2", jsonout_num(gr->r2));
+        json_object_set_new(o, "first_mean_gib", jsonout_num(gr->first_mean));
+        json_object_set_new(o, "last_mean_gib", jsonout_num(gr->last_mean));
+        json_object_set_new(o, "change_pct", jsonout_num(gr->change_pct));
+        json_object_set_new(o, "cv", jsonout_num(gr->cv));
         if (e->man.memory_budget_gib > 0)
-            json_object_set_new(o, "forecast_days", jnum(gr->forecast_days));
+            json_object_set_new(o, "forecast_days", jsonout_num(gr->forecast_days));
         json_object_set_new(o, "trend", json_string(trend_name(gr->trend)));
         json_t *dv = json_array();
         for (size_t k = 0; k < r->ndays && gr->day_values; k++)
-            json_array_append_new(dv, jnum(gr->day_values[k]));
+            json_array_append_new(dv, jsonout_num(gr->day_values[k]));
         json_object_set_new(o, "day_values", dv);
         json_array_append_new(groups, o);
     }
@@ -317,21 +291,15 @@ void summary_json(const analysis *a, strbuf *out)
 
     json_t *fs = json_array();
     for (size_t i = 0; i < r->nfindings; i++)
-        json_array_append_new(fs, jstr(r->findings[i].message));
+        json_array_append_new(fs, jsonout_str(r->findings[i].message));
     json_object_set_new(root, "findings", fs);
     json_t *ws = json_array();
     for (size_t i = 0; i < a->diag.n; i++) {
         char *s = diag_format(&a->diag.items[i]);
-        json_array_append_new(ws, jstr(s));
+        json_array_append_new(ws, jsonout_str(s));
         free(s);
     }
     json_object_set_new(root, "warnings", ws);
 
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    if (s) {
-        buf_puts(out, s);
-        buf_putc(out, '\n');
-        free(s);
-    }
-    json_decref(root);
+    jsonout_dump(root, out);
 }

@@ -231,6 +231,18 @@ char *path_join(const char *dir, const char *name)
     return n && dir[n - 1] == '/' ? xasprintf("%s%s", dir, name) : xasprintf("%s/%s", dir, name);
 }
 
+bool path_has_dotdot(const char *path)
+{
+    for (const char *p = path; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        p += n + (slash ? 1 : 0);
+    }
+    return false;
+}
+
 char *file_read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

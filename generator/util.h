@@ -54,6 +54,8 @@ bool is_fingerprint(const char *s);
 
 /* dir + "/" + name without doubling a trailing slash. Caller frees. */
 char *path_join(const char *dir, const char *name);
+/* True when a '/'-separated component of path is "..". */
+bool path_has_dotdot(const char *path);
 
 /* Reads a whole file. Returns NULL and sets errno on failure; *len gets the
  * size. The result is NUL-terminated and owned by the caller. */

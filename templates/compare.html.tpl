@@ -35,7 +35,8 @@
 <h2 id="h-alloc-{{ANCHOR}}">{{NAME}}</h2>
 <div class="table-wrap">
 <table class="compare">
-<caption>{{NAME}}: {{NROWS}} group{{NROWS_S}} in {{NEXPS}} experiments</caption>
+<caption>{{NROWS}} group{{NROWS_S}} running {{NAME}} in {{NEXPS}} experiments</caption>
+<colgroup><col class="c-version"><col class="c-exp"><col class="c-group"><col class="c-relays"><col class="c-mean"><col class="c-growth"><col class="c-vs"></colgroup>
 <thead><tr><th scope="col">Version</th><th scope="col">Experiment</th><th scope="col">Group</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col" class="num">Steady growth (GiB/day)</th><th scope="col" class="num">vs control</th></tr></thead>
 <tbody>
 {{#ROW}}<tr><th scope="row">{{VERSION}}</th><td><a href="{{HREF}}">{{EXPERIMENT}}</a></td><td><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{GROUP}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="num">{{GROWTH}}</td><td class="num">{{VS}}</td></tr>

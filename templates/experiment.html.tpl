@@ -15,7 +15,13 @@
 <a class="skip" href="#main">Skip to the report</a>
 <header class="masthead">
 <div class="wrap">
-<p class="eyebrow">Relay memory experiment</p>
+{{#SITE_NAV}}<nav class="crumbs" aria-label="Site">
+<ul>
+<li><a href="{{INDEX}}">All experiments</a></li>
+{{#SITE_COMPARE}}<li><a href="{{HREF}}">Allocator comparison</a></li>
+{{/SITE_COMPARE}}</ul>
+</nav>
+{{/SITE_NAV}}<p class="eyebrow">Relay memory experiment</p>
 <h1>{{TITLE}}</h1>
 <p class="meta">{{#META}}<span>{{TEXT}}</span>{{/META}}</p>
 <nav aria-label="Sections">
@@ -81,7 +87,7 @@
 <caption>Final metrics, {{FINAL_WHEN}}</caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}} (95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
 <tbody>
-{{#FINAL}}<tr class="{{ROWCLASS}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td>{{VS}}</td><td class="num">{{GROWTH}}</td><td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
+{{#FINAL}}<tr class="{{ROWCLASS}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="nowrap">{{VS}}</td><td class="num">{{GROWTH}}</td><td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
 {{/FINAL}}</tbody>
 </table>
 </div>
@@ -145,7 +151,7 @@
 <h2 id="h-data">Data</h2>
 <h3>Downloads</h3>
 <ul class="downloads">
-{{#DOWNLOAD}}<li><a href="{{HREF}}" download>{{LABEL}}</a> <span class="where">{{NOTE}}</span></li>
+{{#DOWNLOAD}}<li><a href="{{HREF}}" download>{{LABEL}}</a> <span class="hint">{{NOTE}}</span></li>
 {{/DOWNLOAD}}</ul>
 <h3>Inputs</h3>
 <p>{{EXPERIMENT}} · {{PERIOD_FULL}} · {{RELAYS_LINE}}</p>
@@ -164,6 +170,7 @@
 </main>
 <footer class="wrap foot">
 <p>{{GENERATED}}</p>
-</footer>
+{{#SITE_NAV}}<p><a href="{{INDEX}}">Back to all experiments</a></p>
+{{/SITE_NAV}}</footer>
 </body>
 </html>

@@ -68,6 +68,32 @@ for h in $(grep -o '<tr><th scope="row"><a href="[^"]*"' "$idx" | sed 's/.*href=
 done
 [ -s "$out/assets/style.css" ] && pass "stylesheet copied" || fail "stylesheet copied" "missing"
 
+# An experiment page inside the site leads back to the index and to the
+# comparison; the page `build` writes for the same experiment has no such
+# links but the same chart captions.
+href=$(grep -o '<a href="[^"]*">Alpha fleet</a>' "$idx" | sed 's/^<a href="//; s/".*//')
+page=$out/$href
+grep -q '<a href="../index.html">All experiments</a>' "$page" &&
+    grep -q '<a href="../compare.html">Allocator comparison</a>' "$page" &&
+    pass "experiment page links the index and the comparison" ||
+    fail "experiment page links the index and the comparison" "no link in $href"
+cp -r "$r/fleet/alpha" "$work/alpha-build"
+"$MEMREPORT" build -q "$work/alpha-build" 2>"$work/berr"
+bpage=$work/alpha-build/site/index.html
+if [ -s "$bpage" ]; then
+    grep -q 'All experiments' "$bpage" && fail "built page has no site links" "found" ||
+        pass "built page has no site links"
+    grep -o '<figcaption>.*</figcaption>' "$page" >"$work/cap-site"
+    grep -o '<figcaption>.*</figcaption>' "$bpage" >"$work/cap-build"
+    n=$(wc -l <"$work/cap-site")
+    [ "$n" -eq 4 ] && cmp -s "$work/cap-site" "$work/cap-build" &&
+        grep -q '<strong>Memory over time.</strong> Mean RSS per relay of each group at every collection' "$work/cap-site" &&
+        pass "chart captions: site = build" ||
+        fail "chart captions: site = build" "$n captions; $(diff "$work/cap-site" "$work/cap-build" | head -2)"
+else
+    fail "build of a site experiment" "$(head -2 "$work/berr")"
+fi
+
 # Comparison page: glibc and mimalloc are in several experiments.
 cmp=$out/compare.html
 for al in glibc mimalloc; do

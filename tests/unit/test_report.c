@@ -56,6 +56,8 @@ static void test_fmt(void)
     STR_EQ(fmt_ratio(b, 7.4213), "7.42\xc3\x97", "fmt_ratio");
     STR_EQ(fmt_range(b, 6.871, 7.99, 2), "6.87\xe2\x80\x93" "7.99", "fmt_range en dash");
     STR_EQ(fmt_range(b, -0.02, 0.01, 2), "-0.02 to 0.01", "fmt_range negative uses 'to'");
+    STR_EQ(fmt_range(b, -0.001, 0.004, 2), "0.00\xe2\x80\x93" "0.00",
+           "fmt_range: an end that prints as 0.00 is not negative");
     STR_EQ(fmt_pvalue(b, 0.0004), "<0.001", "fmt_pvalue small");
     STR_EQ(fmt_pvalue(b, 0.0123), "0.01", "fmt_pvalue two digits");
     STR_EQ(fmt_count(b, 4940), "4,940", "fmt_count");
