@@ -33,6 +33,7 @@ typedef struct {
     bool strict, force;
     bool from_archive;      /* the analysis was read from a current results.sqlite */
     int verbosity;          /* 0 quiet, 1 normal, 2 verbose */
+    analysis_options ao;    /* what the analysis (and so the archive) used */
 } build_opts;
 
 static void usage(FILE *f)
@@ -165,13 +166,8 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     unsigned char *archive_bytes = NULL;
     size_t archive_len = 0;
     if (!o->from_archive) {
-        analysis_options ao;
-        analysis_options_default(&ao);
-        ao.strict = o->strict;
-        ao.baseline = o->baseline;
-        ao.until_text = o->until;
         if (archive_check_replaceable(archive_src, d) != 0 ||
-            archive_serialize(a, &ao, archive_src, &archive_bytes, &archive_len, d) != 0) {
+            archive_serialize(a, &o->ao, archive_src, &archive_bytes, &archive_len, d) != 0) {
             free(archive_src);
             goto out;
         }
@@ -301,15 +297,14 @@ int cmd_build(int argc, char **argv)
     if (status != 0)
         goto done;
 
-    analysis_options ao;
-    analysis_options_default(&ao);
-    ao.strict = o.strict;
-    ao.baseline = o.baseline;
-    ao.until_text = o.until;
+    analysis_options_default(&o.ao);
+    o.ao.strict = o.strict;
+    o.ao.baseline = o.baseline;
+    o.ao.until_text = o.until;
     /* Incremental: a results.sqlite that matches the inputs' hashes and
      * these options is read instead of the CSVs (archive_load.c). */
     char *why = NULL;
-    status = analysis_load(o.dir, &ao, &a, &o.from_archive, &why);
+    status = analysis_load(o.dir, &o.ao, &a, &o.from_archive, &why);
     if (status == 0 && o.verbosity > 1)
         fprintf(stderr, "memreport: %s\n", o.from_archive ? "inputs unchanged: read results.sqlite"
                                                           : why ? why : "read the CSVs");
