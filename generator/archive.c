@@ -239,6 +239,8 @@ static void b_iso(wctx *w, sqlite3_stmt *st, int i, int64_t t)
 static void b_file(wctx *w, sqlite3_stmt *st, int i, const char *file)
 {
     size_t n = w->dir ? strlen(w->dir) : 0;
+    while (n > 1 && w->dir[n - 1] == '/') /* "dir/" names the same directory */
+        n--;
     if (file && n && strncmp(file, w->dir, n) == 0 && file[n] == '/') {
         char *rel = xasprintf("./%s", file + n + 1);
         sqlite3_bind_text(st, i, rel, -1, free);
