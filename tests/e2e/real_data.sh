@@ -67,6 +67,16 @@ fi
 grep -q 'in no group' "$tmp/end.err" && pass "ungrouped relays reported" ||
     fail "ungrouped relays reported" "no such warning"
 
+# EXPECTED.md's overlap paragraph: E without the three shared relays.
+cp -r "$data" "$tmp/noover"
+chmod -R u+w "$tmp/noover"
+sed 's|"members": "groups/group_E_glibc_historical.txt",|&\n          "exclude": ["kendricklamar", "keithsweat", "kenmani"],|' \
+    "$data/experiment.json" >"$tmp/noover/experiment.json"
+"$MEMREPORT" summary "$tmp/noover" --format csv >"$tmp/noover.csv" 2>"$tmp/noover.err"
+check_csv "E without the overlap" "$tmp/noover.csv" "E 4.391 2.38 17" "D 2.743 3.80 20"
+grep -q 'in both' "$tmp/noover.err" && fail "no overlap once excluded" "$(cat "$tmp/noover.err")" ||
+    pass "no overlap once excluded"
+
 "$MEMREPORT" summary "$data" --format csv >"$tmp/again.csv" 2>/dev/null
 cmp -s "$tmp/end.csv" "$tmp/again.csv" && pass "csv reproducible (bootstrap seeded)" ||
     fail "csv reproducible (bootstrap seeded)" "two runs differ"
