@@ -877,17 +877,22 @@ int archive_check_replaceable(const char *path, diag_list *d)
 }
 
 int archive_stage(outset *os, const analysis *a, const analysis_options *o, const char *path,
-                  diag_list *d)
+                  const char **tmp, diag_list *d)
 {
-    unsigned char *data;
-    size_t len;
+    const char *t = NULL;
+    if (tmp)
+        *tmp = NULL;
     if (archive_check_replaceable(path, d) != 0)
         return EXIT_IO;
-    if (archive_serialize(a, o, path, &data, &len, d) != 0)
+    /* Straight into the staged temporary: no copy of the database is ever
+     * held in memory (sqlite keeps only its page cache). */
+    if (outset_reserve(os, path, &t, d) != 0)
         return EXIT_IO;
-    int rc = outset_add(os, path, data, len, d) == 0 ? 0 : EXIT_IO;
-    free(data);
-    return rc;
+    if (archive_write_file(a, o, t, path, d) != 0)
+        return EXIT_IO; /* the outset removes the temporary */
+    if (tmp)
+        *tmp = t;
+    return 0;
 }
 
 static char *dir_of(const char *path)

@@ -41,8 +41,11 @@ int archive_write(const analysis *a, const analysis_options *o, const char *path
 int archive_write_file(const analysis *a, const analysis_options *o, const char *tmp_path,
                        const char *display, diag_list *d);
 
-/* The same archive as bytes (an in-memory database serialised), for the
- * build's staged outputs. *data is malloc'd; free it. Returns 0 or EXIT_IO. */
+/* The same archive as bytes (an in-memory database serialised). It holds
+ * the database twice in memory (sqlite's and the copy), so outputs are
+ * staged with archive_stage instead; this stays for measuring the two
+ * paths against each other. *data is malloc'd; free it. Returns 0 or
+ * EXIT_IO. */
 int archive_serialize(const analysis *a, const analysis_options *o, const char *display,
                       unsigned char **data, size_t *len, diag_list *d);
 
@@ -53,9 +56,13 @@ int archive_check_replaceable(const char *path, diag_list *d);
 
 /* Stages the archive at `path` in an output set so it is renamed together
  * with the build's other outputs: archive_check_replaceable, then
- * archive_serialize, then outset_add. Returns 0 or EXIT_IO. */
+ * outset_reserve, then archive_write_file into that temporary, so the
+ * database goes straight to disk. When `tmp` is not NULL it gets the
+ * finished temporary's name (borrowed from os, valid until the commit),
+ * for staging further names of the same bytes with
+ * outset_add_link_or_copy. Returns 0 or EXIT_IO. */
 int archive_stage(outset *os, const analysis *a, const analysis_options *o, const char *path,
-                  diag_list *d);
+                  const char **tmp, diag_list *d);
 
 /* Reads an archive back into `a` (which must be zeroed or freshly
  * initialised). e.dir is set to `dir` (the experiment directory the

@@ -159,24 +159,20 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
         series_href[g] = report_series_href(a, g);
 
     /* The archive (results.sqlite, archive.c) joins this outset: a fresh
-     * one is serialised and staged both in EXPDIR and as the site's
-     * download; one that was just read because it is current is kept as
-     * it is and only copied to the site. */
+     * one is written straight into its staged temporary in EXPDIR and the
+     * site's download is a second name for those bytes (a hard link, or a
+     * copy across file systems); one that was just read because it is
+     * current is kept as it is and only linked into the site. A read-only
+     * archive stops the build here, before any rendering. */
     char *archive_src = path_join(o->dir, ARCHIVE_FILE_NAME);
-    unsigned char *archive_bytes = NULL;
-    size_t archive_len = 0;
-    if (!o->from_archive) {
-        if (archive_check_replaceable(archive_src, d) != 0 ||
-            archive_serialize(a, &o->ao, archive_src, &archive_bytes, &archive_len, d) != 0) {
-            free(archive_src);
-            goto out;
-        }
+    if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0) {
+        free(archive_src);
+        goto out;
     }
     ctx.archive = "data/results.sqlite";
 
     if (report_md_render(a, &ctx, &md, d) != 0 || report_html_render(a, &ctx, &html, d) != 0) {
         free(archive_src);
-        free(archive_bytes);
         goto out;
     }
     summary_csv(a, &csv);
@@ -203,18 +199,23 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
         buf_free(&s);
     }
     if (!bad) {
-        if (o->from_archive) {
+        /* The site's name is linked only once the archive's temporary is
+         * complete, and both are renamed by the commit below. */
+        const char *arch = archive_src;
+        if (!o->from_archive) {
+            if (o->verbosity > 1)
+                fprintf(stderr, "memreport: writing %s\n", archive_src);
+            bad = archive_stage(os, a, &o->ao, archive_src, &arch, d) != 0;
+        }
+        if (!bad) {
             char *dst = path_join(site, ctx.archive);
-            bad = outset_add_copy(os, dst, archive_src, d);
+            if (o->verbosity > 1)
+                fprintf(stderr, "memreport: writing %s\n", dst);
+            bad = outset_add_link_or_copy(os, dst, arch, d) != 0;
             free(dst);
-        } else {
-            bad = stage(os, o->dir, ARCHIVE_FILE_NAME, archive_bytes, archive_len, o->verbosity,
-                        d) ||
-                  stage(os, site, ctx.archive, archive_bytes, archive_len, o->verbosity, d);
         }
     }
     free(archive_src);
-    free(archive_bytes);
     if (!bad)
         bad = stage(os, site, "index.html", html.data, html.len, o->verbosity, d);
     if (!bad)

@@ -28,6 +28,17 @@ int outset_add_copy(outset *o, const char *dest, const char *src, diag_list *d);
  * o. Returns 0, or -1 after adding an error to d. Counts as a staged
  * write for MEMREPORT_FAIL_AFTER. */
 int outset_reserve(outset *o, const char *dest, const char **tmp, diag_list *d);
+/* Stages dest as the same bytes as the complete file src: a hard link to
+ * src made beside dest when both are on one file system (no bytes are
+ * copied), else a copy streamed in blocks (EXDEV, EPERM and the like).
+ * src may be a temporary this set staged (from outset_reserve), provided
+ * its writer has finished it: the link shares its bytes from now on, and
+ * the commit renames both names into place. The two names then share one
+ * inode, so a later in-place change to one (memreport never makes one; it
+ * always replaces files by rename) shows through the other. Counts as a
+ * staged write for MEMREPORT_FAIL_AFTER. Returns 0, or -1 after adding an
+ * error naming dest or src to d. */
+int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_list *d);
 /* Number of files staged so far. */
 size_t outset_count(const outset *o);
 /* Renames every temporary into place. Returns 0, or -1 after adding an

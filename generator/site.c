@@ -206,8 +206,6 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     strbuf html, csv;
     buf_init(&html);
     buf_init(&csv);
-    unsigned char *arch = NULL;
-    size_t arch_len = 0;
 
     if (notes_load(x->dir, &nt, &ld) != 0)
         goto out;
@@ -231,10 +229,6 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     bool current = x->from_archive || (o->save_archives && archive_matches_inputs(
                                                                archive_src, a->e.inputs,
                                                                a->e.ninputs, &o->ao, NULL));
-    if (!current && archive_serialize(a, &o->ao, archive_src, &arch, &arch_len, &ld) != 0) {
-        free(archive_src);
-        goto out;
-    }
 
     /* Everything rendered: stage it. */
     char *p = xasprintf("%s/%s/index.html", o->out, x->slug);
@@ -252,10 +246,17 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
         free(p);
         buf_free(&s);
     }
+    /* The download: a current archive is linked (or copied) as it is;
+     * otherwise the archive is written straight into its staged
+     * temporary, never held in memory. */
     p = xasprintf("%s/%s/data/results.sqlite", o->out, x->slug);
-    if (!bad)
-        bad = current ? outset_add_copy(os, p, archive_src, d)
-                      : outset_add(os, p, arch, arch_len, d);
+    if (!bad && current) {
+        bad = outset_add_link_or_copy(os, p, archive_src, d);
+    } else if (!bad) {
+        const char *tmp = NULL;
+        bad = outset_reserve(os, p, &tmp, d) != 0 ||
+              archive_write_file(a, &o->ao, tmp, p, d) != 0;
+    }
     free(p);
     free(archive_src);
     rc = bad ? -2 : 0;
@@ -276,7 +277,6 @@ out:
     free(series_href);
     buf_free(&html);
     buf_free(&csv);
-    free(arch);
     return rc;
 }
 

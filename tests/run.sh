@@ -34,7 +34,7 @@ run_one() {
 
 for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
-    run_one "$(basename "$t")" "$t"
+    run_one "$(basename "$t")" env TOP="$top" "$t"
 done
 for t in "$top"/tests/e2e/*.sh; do
     [ -f "$t" ] || continue

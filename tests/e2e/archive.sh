@@ -36,6 +36,9 @@ db=$x/results.sqlite
 [ "$(q "$db" 'PRAGMA integrity_check')" = ok ] && pass "integrity" || fail "integrity" "not ok"
 ls -a "$x" | grep -q '^\.results\.sqlite\.' && fail "no temporary left" "found one" || pass "no temporary left"
 cmp -s "$db" "$x/site/data/results.sqlite" && pass "site copy is the archive" || fail "site copy is the archive" "differs"
+# The site's copy is a second name for the same file (one file system here).
+[ "$(stat -c %i "$db")" = "$(stat -c %i "$x/site/data/results.sqlite")" ] && pass "site copy is a hard link" ||
+    fail "site copy is a hard link" "inodes $(stat -c %i "$db") and $(stat -c %i "$x/site/data/results.sqlite")"
 
 # Independent figures: relay rows and one relay's values from the CSV,
 # the hash from sha256sum, the final means from summary --format csv.
@@ -88,6 +91,9 @@ for f in REPORT.md site/index.html charts/memory_timeseries.svg; do
     cmp -s "$x/$f" "$work/first/$(basename "$f")" || same=0
 done
 [ $same = 1 ] && pass "same outputs from the archive" || fail "same outputs from the archive" "differ"
+ls -a "$x/site/data" | grep -q '^\.results\.sqlite\.' && fail "rebuild: no temporary left in the site" "$(ls -a "$x/site/data" | grep '^\.' | tr '\n' ' ')" ||
+    pass "rebuild: no temporary left in the site"
+cmp -s "$db" "$x/site/data/results.sqlite" && pass "rebuild: site copy is the archive" || fail "rebuild: site copy is the archive" "differs"
 
 # One input changed: it is read again and the archive follows it.
 echo "2026-01-02T12:00:00,restart,manual restart of one relay," >>"$x/events.csv"

@@ -15,7 +15,7 @@ fi
 CHECK_NAME=browser-fixture sh "$TOP/tests/browser/check_page.sh" "$work/exp/site/index.html" 2
 
 src=""
-for d in /work/shared/data/5way-allocator-comparison "$TOP/../shared/data/5way-allocator-comparison"; do
+for d in "$TOP/../shared/data/5way-allocator-comparison"; do
     [ -f "$d/memory.csv" ] && src=$d && break
 done
 if [ -z "$src" ]; then

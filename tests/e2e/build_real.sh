@@ -5,7 +5,7 @@
 # the end of the data and with --until 2026-01-08. Skips without the data.
 : "${MEMREPORT:?}" "${TOP:?}"
 src=""
-for d in /work/shared/data/5way-allocator-comparison "$TOP/../shared/data/5way-allocator-comparison"; do
+for d in "$TOP/../shared/data/5way-allocator-comparison"; do
     [ -f "$d/memory.csv" ] && src=$d && break
 done
 if [ -z "$src" ]; then

@@ -152,7 +152,7 @@ grep -q '^mimalloc$' "$work/cmp.txt" && grep -q 'control' "$work/cmp.txt" && pas
 
 # The real experiment, read-only, when present.
 src=""
-for d in /work/shared/data "$TOP/../shared/data"; do
+for d in "$TOP/../shared/data"; do
     [ -f "$d/5way-allocator-comparison/memory.csv" ] && src=$d && break
 done
 if [ -z "$src" ]; then

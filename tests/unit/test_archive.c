@@ -773,6 +773,136 @@ static void test_damaged(void)
     analysis_free(&a);
 }
 
+/* Temporary files (".results.sqlite.*") left in dir. */
+static int temps_in(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    int n = 0;
+    struct dirent *de;
+    while (dp && (de = readdir(dp)))
+        if (str_starts(de->d_name, ".results.sqlite."))
+            n++;
+    if (dp)
+        closedir(dp);
+    return n;
+}
+
+static bool same_bytes(const char *p1, const char *p2)
+{
+    size_t n1 = 0, n2 = 0;
+    char *b1 = file_read_all(p1, &n1), *b2 = file_read_all(p2, &n2);
+    bool same = b1 && b2 && n1 == n2 && memcmp(b1, b2, n1) == 0;
+    free(b1);
+    free(b2);
+    return same;
+}
+
+static ino_t inode_of(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? sb.st_ino : 0;
+}
+
+/* What build and site do: the archive written straight into a staged
+ * temporary, a second name for it staged beside another destination, both
+ * renamed by the commit; a failure before the commit leaves neither. */
+static void test_stage(void)
+{
+    analysis a, b;
+    make_analysis(&a, tmpdir);
+    char *path = path_in("results.sqlite");
+    char *sitedir = path_in("site/data");
+    char *site = path_in("site/data/results.sqlite");
+    unlink(path);
+    diag_list d;
+    diag_init(&d);
+
+    outset *os = outset_new();
+    const char *tmp = NULL;
+    INT_EQ(archive_stage(os, &a, NULL, path, &tmp, &d), 0, "stage: status");
+    struct stat sb;
+    OK(tmp && stat(tmp, &sb) == 0 && sb.st_size > 0, "stage: written into the temporary");
+    OK(access(path, F_OK) != 0, "stage: nothing visible before the commit");
+    INT_EQ(outset_add_link_or_copy(os, site, tmp, &d), 0, "stage: site name staged");
+    INT_EQ(outset_commit(os, &d), 0, "stage: commit");
+    outset_free(os);
+    INT_EQ(d.n, 0, "stage: no messages");
+    OK(inode_of(path) != 0 && inode_of(path) == inode_of(site),
+       "stage: the site's copy is a hard link on one file system");
+    INT_EQ(temps_in(tmpdir) + temps_in(sitedir), 0, "stage: no temporary left");
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(site, tmpdir, &b, &d), 0, "stage: site copy reads");
+    compare_all("stage round trip: every field equal", &a, &b);
+    analysis_free(&b);
+
+    /* The rebuild of an unchanged archive links it again over a name that
+     * already is the same file: rename() would do nothing there. */
+    ino_t before = inode_of(path);
+    os = outset_new();
+    INT_EQ(outset_add_link_or_copy(os, site, path, &d), 0, "relink: staged");
+    INT_EQ(outset_commit(os, &d), 0, "relink: commit");
+    outset_free(os);
+    OK(inode_of(site) == before, "relink: still the same file");
+    INT_EQ(temps_in(sitedir), 0, "relink: no temporary left");
+
+    /* Across file systems: a copy with the same bytes. */
+    struct stat st1, st2;
+    char shm_tmpl[] = "/dev/shm/test_archive.XXXXXX";
+    char *shm = NULL;
+    if (stat(tmpdir, &st1) == 0 && stat("/dev/shm", &st2) == 0 && st1.st_dev != st2.st_dev)
+        shm = mkdtemp(shm_tmpl);
+    if (shm) {
+        char *other = xasprintf("%s/results.sqlite", shm);
+        os = outset_new();
+        INT_EQ(outset_add_link_or_copy(os, other, path, &d), 0, "copy: staged");
+        INT_EQ(outset_commit(os, &d), 0, "copy: commit");
+        outset_free(os);
+        OK(same_bytes(other, path) && inode_of(other) != inode_of(path),
+           "copy: another file system gets the same bytes");
+        INT_EQ(temps_in(shm), 0, "copy: no temporary left");
+        unlink(other);
+        rmdir(shm);
+        free(other);
+    } else {
+        printf("SKIP copy across file systems: no /dev/shm on another file system\n");
+    }
+
+    /* Disk full when the second name is staged: neither name changes, no
+     * temporary remains (the finished archive temporary is removed too). */
+    a.r.groups[0].final_mean = 42;
+    setenv("MEMREPORT_FAIL_AFTER", "2", 1);
+    os = outset_new();
+    unsetenv("MEMREPORT_FAIL_AFTER");
+    INT_EQ(archive_stage(os, &a, NULL, path, &tmp, &d), 0, "fail: archive staged");
+    OK(outset_add_link_or_copy(os, site, tmp, &d) != 0, "fail: second name refused");
+    OK(diag_has(&d, "No space left"), "fail: message");
+    outset_free(os);
+    OK(inode_of(path) == before && inode_of(site) == before, "fail: both names untouched");
+    INT_EQ(temps_in(tmpdir) + temps_in(sitedir), 0, "fail: no temporary left");
+    memset(&b, 0, sizeof b);
+    diag_free(&d);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), 0, "fail: previous archive still reads");
+    OK(b.r.ngroups > 0 && b.r.groups[0].final_mean != 42, "fail: previous archive's values");
+    analysis_free(&b);
+
+    /* Disk full at the archive itself. */
+    setenv("MEMREPORT_FAIL_AFTER", "1", 1);
+    os = outset_new();
+    unsetenv("MEMREPORT_FAIL_AFTER");
+    INT_EQ(archive_stage(os, &a, NULL, path, &tmp, &d), EXIT_IO, "fail early: refused");
+    OK(tmp == NULL, "fail early: no temporary handed out");
+    outset_free(os);
+    INT_EQ(temps_in(tmpdir), 0, "fail early: no temporary left");
+
+    unlink(site);
+    unlink(path);
+    diag_free(&d);
+    free(path);
+    free(site);
+    free(sitedir);
+    analysis_free(&a);
+}
+
 /* Two writers at once, several times over: every reader afterwards sees
  * one complete archive, never a mix. */
 static void test_concurrent(void)
@@ -829,6 +959,7 @@ int main(void)
     test_old_schema();
     test_damaged();
     test_concurrent();
+    test_stage();
     char *cmd = xasprintf("rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         printf("FAIL cleanup\n");

@@ -393,13 +393,13 @@ static void directory(void)
 
 static void real_data(void)
 {
-    const char *candidates[] = {"/work/shared/data/5way-allocator-comparison",
-                                "../shared/data/5way-allocator-comparison"};
+    /* The real data sits beside the repository when it is present. */
+    const char *candidates[] = {"../shared/data/5way-allocator-comparison"};
     const char *dir = NULL;
     char *top = getenv("TOP") ? xasprintf("%s/../shared/data/5way-allocator-comparison", getenv("TOP")) : NULL;
     if (top && access(top, R_OK) == 0)
         dir = top;
-    for (size_t i = 0; !dir && i < 2; i++)
+    for (size_t i = 0; !dir && i < sizeof candidates / sizeof candidates[0]; i++)
         if (access(candidates[i], R_OK) == 0)
             dir = candidates[i];
     if (!dir) {
