@@ -25,8 +25,10 @@ SANFLAGS :=
 OPT ?= -O2 -g
 endif
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# Expanded when used, not when make starts, so `make deps demo` on a fresh
+# machine sees the packages that `deps` just installed.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Igenerator -Icharts -Itests
 # Where templates/ and assets/ are found at run time (env MEMREPORT_DATA_DIR overrides).
