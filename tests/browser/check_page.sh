@@ -10,10 +10,7 @@ ngroups=$2
 shots=$3
 name=${CHECK_NAME:-browser}
 
-chromium=""
-for c in chromium chromium-browser google-chrome; do
-    if command -v "$c" >/dev/null 2>&1; then chromium=$c; break; fi
-done
+. "$(dirname "$0")/chromium.sh"
 if [ -z "$chromium" ]; then
     echo "SKIP $name: chromium is not installed (make deps-test)"
     exit 0
@@ -27,9 +24,7 @@ trap 'rm -rf "$work"' EXIT
 abs=$(cd "$(dirname "$page")" && pwd)/$(basename "$page")
 
 run_chromium() { # extra args...
-    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$(mktemp -d "$work/profile.XXXXXX")" "$@" "file://$abs"
+    chromium_run "$work" "file://$abs" "$@"
 }
 
 run_chromium --enable-logging=stderr --v=0 --dump-dom >"$work/dom" 2>"$work/log"

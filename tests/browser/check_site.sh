@@ -11,10 +11,7 @@ nalloc=$3
 shots=$4
 name=${CHECK_NAME:-browser-site}
 
-chromium=""
-for c in chromium chromium-browser google-chrome; do
-    if command -v "$c" >/dev/null 2>&1; then chromium=$c; break; fi
-done
+. "$(dirname "$0")/chromium.sh"
 if [ -z "$chromium" ]; then
     echo "SKIP $name: chromium is not installed (make deps-test)"
     exit 0
@@ -29,10 +26,7 @@ load() { # page, out prefix, extra args...
     p=$1
     o=$2
     shift 2
-    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$(mktemp -d "$work/profile.XXXXXX")" --enable-logging=stderr --v=0 \
-        "$@" "file://$abs/$p" >"$o.dom" 2>"$o.log"
+    chromium_run "$work" "file://$abs/$p" --enable-logging=stderr --v=0 "$@" >"$o.dom" 2>"$o.log"
 }
 
 common() { # page, prefix
