@@ -287,7 +287,13 @@ int cmd_build(int argc, char **argv)
         goto done;
     }
 
-    char *report = xasprintf("%s/REPORT.md", o.dir);
+    if (dir_is_read_only(o.dir)) {
+        diag_error(&d, o.dir, 0, "the experiment directory is read-only; REPORT.md, charts/ and "
+                                 "results.sqlite are written there, so build a copy instead");
+        status = EXIT_IO;
+        goto done;
+    }
+    char *report = path_join(o.dir, "REPORT.md");
     status = check_report(report, &d);
     if (status == EXIT_BAD_INPUT && !o.force)
         diag_error(&d, report, 0, "edited since memreport wrote it; move your text into "

@@ -166,7 +166,7 @@ static void load_experiment(const site_options *o, site_exp *x)
                 x->from_archive ? "read from results.sqlite" : "read from the CSVs: ",
                 x->from_archive ? "" : why ? why : "");
     free(why);
-    if (!x->from_archive && o->save_archives) {
+    if (!x->from_archive && o->save_archives && !dir_is_read_only(x->dir)) {
         /* The archive is what the next site run reads: save it beside the
          * data when the directory lets us. */
         diag_list d;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void oom(size_t n)
 {
@@ -241,6 +242,13 @@ bool path_has_dotdot(const char *path)
         p += n + (slash ? 1 : 0);
     }
     return false;
+}
+
+bool dir_is_read_only(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+           !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH));
 }
 
 char *file_read_all(const char *path, size_t *len)

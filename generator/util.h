@@ -57,6 +57,11 @@ char *path_join(const char *dir, const char *name);
 /* True when a '/'-separated component of path is "..". */
 bool path_has_dotdot(const char *path);
 
+/* True when dir exists and has no write permission bit at all. Root can
+ * write there anyway; memreport treats such a directory as one its owner
+ * marked "do not write" (a published data set, a read-only copy). */
+bool dir_is_read_only(const char *dir);
+
 /* Reads a whole file. Returns NULL and sets errno on failure; *len gets the
  * size. The result is NUL-terminated and owned by the caller. */
 char *file_read_all(const char *path, size_t *len);

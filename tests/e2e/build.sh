@@ -116,6 +116,19 @@ check "broken template exits 3" test "$rc" -eq 3
 check "broken template named" grep -q 'experiment.html.tpl: template does not compile' "$work/err"
 if diff -r "$work/snap2" "$exp" >/dev/null; then pass "broken template writes nothing"; else fail "broken template writes nothing" "outputs changed"; fi
 
+# A read-only experiment directory (a published data set) is never written,
+# even by root, for whom permissions do not stop the writes.
+cp -r "$exp" "$work/ro"
+rm -rf "$work/ro/REPORT.md" "$work/ro/charts" "$work/ro/site" "$work/ro/results.sqlite"
+chmod a-w "$work/ro"
+"$MEMREPORT" build -q "$work/ro" -o "$work/ro-site" 2>"$work/err"
+rc=$?
+chmod u+w "$work/ro"
+check "read-only directory exits 3" test "$rc" -eq 3
+check "read-only directory named" grep -q 'ro: the experiment directory is read-only' "$work/err"
+check "read-only directory left alone" test ! -e "$work/ro/REPORT.md" -a ! -e "$work/ro/charts"
+check "read-only directory: no site either" test ! -e "$work/ro-site"
+
 # Usage errors.
 "$MEMREPORT" build 2>/dev/null
 check "no directory is a usage error" test $? -eq 2

@@ -150,6 +150,19 @@ grep -q '^mimalloc$' "$work/cmp.txt" && grep -q 'control' "$work/cmp.txt" && pas
 "$MEMREPORT" compare "$r/fleet/alpha" "$r/broken" >/dev/null 2>"$work/cerr2"
 [ $? -eq 1 ] && grep -q 'rss_kb' "$work/cerr2" && pass "compare: broken input, exit 1 with the error" || fail "compare: broken input" "$(head -2 "$work/cerr2")"
 
+# A read-only experiment directory gets no archive saved into it.
+mkdir -p "$work/roroot"
+cp -r "$r/fleet/alpha" "$work/roroot/alpha"
+rm -f "$work/roroot/alpha/results.sqlite"
+chmod a-w "$work/roroot/alpha"
+"$MEMREPORT" site "$work/roroot" -o "$work/ro-site" 2>"$work/roerr"
+rc=$?
+chmod u+w "$work/roroot/alpha"
+[ $rc -eq 0 ] && [ -s "$work/ro-site/index.html" ] && pass "read-only experiment: site built" ||
+    fail "read-only experiment: site built" "exit $rc: $(head -2 "$work/roerr")"
+[ ! -e "$work/roroot/alpha/results.sqlite" ] && pass "read-only experiment: no archive saved into it" ||
+    fail "read-only experiment: no archive saved into it" "results.sqlite appeared"
+
 # The real experiment, read-only, when present.
 src=""
 for d in "$TOP/../shared/data"; do
