@@ -1553,7 +1553,7 @@ static void read_results(rctx *r, analysis *a)
         const char *tn = (const char *)sqlite3_column_text(st, i++);
         gr->trend = TREND_FLAT;
         bool known = false;
-        for (int t = TREND_FLAT; t <= TREND_VARIABLE; t++)
+        for (int t = TREND_FLAT; t <= TREND_NONE; t++)
             if (str_eq(trend_name((trend_class)t), tn)) {
                 gr->trend = (trend_class)t;
                 known = true;

@@ -101,6 +101,7 @@ const char *report_trend(trend_class t)
     case TREND_GROWING: return "\xe2\x86\x91 Growing";
     case TREND_FALLING: return "\xe2\x86\x93 Falling";
     case TREND_VARIABLE: return "\xe2\x86\x95 Variable";
+    case TREND_NONE: return "n/a";
     }
     return "";
 }
@@ -260,6 +261,8 @@ size_t report_analysis_bullets(const analysis *a, report_flavor f, char ***out)
         case TREND_VARIABLE:
             buf_printf(&b, " varied without a steady trend: steady growth %s GiB/day",
                        fmt_signed(x, r->steady, 2));
+            break;
+        case TREND_NONE:
             break;
         }
         if (strcmp(ci, FMT_NONE) != 0)

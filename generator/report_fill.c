@@ -34,8 +34,9 @@ static const char *trend_css(trend_class t)
     case TREND_GROWING: return "growing";
     case TREND_FALLING: return "falling";
     case TREND_VARIABLE: return "variable";
+    case TREND_NONE: return "none";
     }
-    return "flat";
+    return "none";
 }
 
 static const char *members_from(const group *g)

@@ -365,6 +365,8 @@ const char *trend_name(trend_class t)
         return "Falling";
     case TREND_VARIABLE:
         return "Variable";
+    case TREND_NONE:
+        return "n/a";
     case TREND_FLAT:
     default:
         return "Flat";
@@ -633,6 +635,10 @@ static void group_settled_cv(const experiment *e, const membership *m, size_t g,
 
 static void group_trend(const thresholds *th, group_result *gr)
 {
+    if (!gr->has_final) {
+        gr->trend = TREND_NONE;
+        return;
+    }
     double slope = !isnan(gr->steady) ? gr->steady : gr->slope_theil_sen;
     if (!isnan(slope) && slope > th->flat_gib_day)
         gr->trend = TREND_GROWING;

@@ -27,7 +27,13 @@ typedef struct {
     double mean, median, p10, p90, min, max;
 } group_point;
 
-typedef enum { TREND_FLAT, TREND_GROWING, TREND_FALLING, TREND_VARIABLE } trend_class;
+typedef enum {
+    TREND_FLAT,
+    TREND_GROWING,
+    TREND_FALLING,
+    TREND_VARIABLE,
+    TREND_NONE, /* no samples at or before the final snapshot */
+} trend_class;
 
 /* A restart seen in the data: RSS and hwm_kb dropped together, or a
  * restart event covered the relay. */

@@ -209,7 +209,8 @@ void summary_csv(const analysis *a, strbuf *out)
         csv_num(out, "%.4f", gr->steady_lo);
         csv_num(out, "%.4f", gr->steady_hi);
         csv_num(out, "%.4f", gr->r2);
-        buf_printf(out, ",%s\n", trend_name(gr->trend));
+        /* Empty, like every other value that is not available. */
+        buf_printf(out, ",%s\n", gr->trend == TREND_NONE ? "" : trend_name(gr->trend));
     }
 }
 

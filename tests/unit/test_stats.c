@@ -470,11 +470,40 @@ static void test_settled_cv(void)
     }
 }
 
+/* A group whose window opens after --until has no final snapshot: no
+ * trend either, rather than a "Flat" it never showed. */
+static void test_no_final(void)
+{
+    experiment e;
+    membership m;
+    results res;
+    diag_list d;
+    fx_init(&e, 2, 4, T0, DAY);
+    for (size_t c = 0; c < 4; c++) {
+        fx_set(&e, 0, c, 1, 1);
+        fx_set(&e, 1, c, 2, 2);
+    }
+    fx_members(fx_group(&e, "A", "early"), "r0", NULL);
+    manifest_group *late = fx_group(&e, "L", "late");
+    fx_members(late, "r1", NULL);
+    late->start = T0 + 2 * DAY;
+    INT_EQ(run(&e, &m, &res, T0 + DAY, NULL, &d), 0, "no final: computes");
+    OK(!res.groups[1].has_final, "no final: L has none before its window");
+    INT_EQ(res.groups[1].trend, TREND_NONE, "no final: trend not available");
+    STR_EQ(trend_name(res.groups[1].trend), "n/a", "no final: named n/a");
+    INT_EQ(res.groups[0].trend, TREND_FLAT, "no final: A still classified");
+    results_free(&res);
+    membership_free(&m);
+    diag_free(&d);
+    experiment_free(&e);
+}
+
 int main(void)
 {
     test_kernels();
     test_groups();
     test_settled_cv();
+    test_no_final();
     test_steady();
     test_warmup();
     test_column_series();
