@@ -12,10 +12,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csvread.h"
 #include "ingest.h"
 #include "ingest_internal.h"
+#include "progress.h"
 #include "strmap.h"
 #include "timestamp.h"
 #include "util.h"
@@ -521,8 +523,18 @@ int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, e
                      "line %ld looks like data: the first line must be the header", row.line);
     }
     if (ok) {
-        while (csvr_next(m.r, &row, d))
+        /* Big files (a year of a fleet is ~1 GB) get a meter on a terminal. */
+        struct stat st;
+        progress meter;
+        progress_start(&meter, display, fstat(fileno(f), &st) == 0 ? (uint64_t)st.st_size : 0,
+                       64u << 20);
+        uint64_t rows = 0;
+        while (csvr_next(m.r, &row, d)) {
             one_row(&m, &row, opt);
+            if ((++rows & 0xFFFF) == 0)
+                progress_update(&meter, csvr_bytes(m.r));
+        }
+        progress_done(&meter);
         csvr_report_io_error(m.r, d);
         build_matrices(&m);
         if (e->naggs > 1)
