@@ -33,17 +33,26 @@ void rf_strong(report_flavor f, strbuf *b, const char *s)
     buf_puts(b, f == RF_MD ? "**" : "</strong>");
 }
 
-void rf_group(report_flavor f, strbuf *b, const group *g)
+void report_group_label(strbuf *b, const group *g)
 {
-    rf_text(f, b, g->id);
+    buf_puts(b, g->id);
     if (!str_empty(g->name) && !str_eq(g->name, g->id)) {
         /* "E: glibc (control)" rather than "E (glibc (control))". */
         bool parens = strchr(g->name, '(') || strchr(g->name, ')');
         buf_puts(b, parens ? ": " : " (");
-        rf_text(f, b, g->name);
+        buf_puts(b, g->name);
         if (!parens)
             buf_puts(b, ")");
     }
+}
+
+void rf_group(report_flavor f, strbuf *b, const group *g)
+{
+    strbuf label;
+    buf_init(&label);
+    report_group_label(&label, g);
+    rf_text(f, b, label.data);
+    buf_free(&label);
 }
 
 static const analysis *order_a;

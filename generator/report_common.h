@@ -76,7 +76,9 @@ void rf_text(report_flavor f, strbuf *b, const char *s);
 /* Appends it emphasised. */
 void rf_strong(report_flavor f, strbuf *b, const char *s);
 /* "B (mimalloc 2.0.9)", "E: glibc (control)" when the name has
- * parentheses, or just the ID when the name is the ID; escaped. */
+ * parentheses, or just the ID when the name is the ID. Plain text. */
+void report_group_label(strbuf *b, const group *g);
+/* The same label, escaped for the flavour. */
 void rf_group(report_flavor f, strbuf *b, const group *g);
 
 /* Group indices in report order: final mean ascending (best first), groups

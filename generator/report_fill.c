@@ -105,9 +105,7 @@ static void fill_setup(const analysis *a, tmpl_dict *d)
         strbuf b;
         buf_init(&b);
         const group *bg = &a->m.groups[a->r.baseline];
-        buf_puts(&b, bg->id);
-        if (!str_empty(bg->name) && !str_eq(bg->name, bg->id))
-            buf_printf(&b, " (%s)", bg->name);
+        report_group_label(&b, bg);
         buf_puts(&b, !str_empty(man->baseline) ? "" : ", the group with the highest final mean");
         setup_row(d, "Baseline", b.data);
         buf_free(&b);
