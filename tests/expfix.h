@@ -132,4 +132,21 @@ static inline void fx_event(experiment *e, int64_t t, const char *type, const ch
                                       (long)e->nevents + 2};
 }
 
+/* The "abc" samples shared by the stats and summary tests: relays r0-r3
+ * grow 0.5 GiB/day to finals 4, 5, 6, 9; r4-r7 hold 1, 2, 2, 3; r8 swings
+ * 2, 4, 2, 4, 2 (hwm 4). Five collections `step` apart from t0. */
+static inline void fx_abc_samples(experiment *e, int64_t t0, int64_t step)
+{
+    fx_init(e, 9, 5, t0, step);
+    const double afinal[] = {4, 5, 6, 9}, bval[] = {1, 2, 2, 3}, cval[] = {2, 4, 2, 4, 2};
+    for (size_t c = 0; c < 5; c++) {
+        for (size_t r = 0; r < 4; r++) {
+            double v = afinal[r] - (4.0 - (double)c) * 0.5;
+            fx_set(e, r, c, v, v);
+            fx_set(e, 4 + r, c, bval[r], bval[r]);
+        }
+        fx_set(e, 8, c, cval[c], 4);
+    }
+}
+
 #endif

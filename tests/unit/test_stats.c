@@ -84,16 +84,7 @@ static void test_kernels(void)
  * relay swinging 2,4,2,4,2. Five daily collections at 12:00 UTC. */
 static void make_abc(experiment *e)
 {
-    fx_init(e, 9, 5, T0, DAY);
-    const double afinal[] = {4, 5, 6, 9}, bval[] = {1, 2, 2, 3}, cval[] = {2, 4, 2, 4, 2};
-    for (size_t c = 0; c < 5; c++) {
-        for (size_t r = 0; r < 4; r++) {
-            double v = afinal[r] - (4.0 - (double)c) * 0.5;
-            fx_set(e, r, c, v, v);
-            fx_set(e, 4 + r, c, bval[r], bval[r]);
-        }
-        fx_set(e, 8, c, cval[c], 4);
-    }
+    fx_abc_samples(e, T0, DAY);
     fx_members(fx_group(e, "A", "grows"), "r0", "r1", "r2", "r3", NULL);
     fx_members(fx_group(e, "B", "flat, \"quoted\""), "r4", "r5", "r6", "r7", NULL);
     fx_members(fx_group(e, "C", "swings"), "r8", NULL);

@@ -15,16 +15,7 @@ static void make(analysis *a)
 {
     memset(a, 0, sizeof *a);
     experiment *e = &a->e;
-    fx_init(e, 9, 5, T0, DAY);
-    const double afinal[] = {4, 5, 6, 9}, bval[] = {1, 2, 2, 3}, cval[] = {2, 4, 2, 4, 2};
-    for (size_t c = 0; c < 5; c++) {
-        for (size_t r = 0; r < 4; r++) {
-            double v = afinal[r] - (4.0 - (double)c) * 0.5;
-            fx_set(e, r, c, v, v);
-            fx_set(e, 4 + r, c, bval[r], bval[r]);
-        }
-        fx_set(e, 8, c, cval[c], 4);
-    }
+    fx_abc_samples(e, T0, DAY);
     e->man.name = xstrdup("Fixture \x1b[31mexperiment");
     e->man.id = xstrdup("fx-1");
     fx_members(fx_group(e, "A", "grows"), "r0", "r1", "r2", "r3", NULL);
