@@ -482,10 +482,10 @@ static char *path_in(const char *name)
     return xasprintf("%s/%s", tmpdir, name);
 }
 
-/* Number of leftover temporary files (".results.sqlite.*") in tmpdir. */
-static int temp_files(void)
+/* Temporary files (".results.sqlite.*") left in dir. */
+static int temps_in(const char *dir)
 {
-    DIR *dp = opendir(tmpdir);
+    DIR *dp = opendir(dir);
     int n = 0;
     struct dirent *de;
     while (dp && (de = readdir(dp)))
@@ -494,6 +494,12 @@ static int temp_files(void)
     if (dp)
         closedir(dp);
     return n;
+}
+
+/* Number of leftover temporary files in tmpdir. */
+static int temp_files(void)
+{
+    return temps_in(tmpdir);
 }
 
 static double sql_double(const char *path, const char *sql)
@@ -773,19 +779,6 @@ static void test_damaged(void)
     analysis_free(&a);
 }
 
-/* Temporary files (".results.sqlite.*") left in dir. */
-static int temps_in(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    int n = 0;
-    struct dirent *de;
-    while (dp && (de = readdir(dp)))
-        if (str_starts(de->d_name, ".results.sqlite."))
-            n++;
-    if (dp)
-        closedir(dp);
-    return n;
-}
 
 static bool same_bytes(const char *p1, const char *p2)
 {
