@@ -38,10 +38,10 @@ CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(STAGES:%=-Igenerator/%
 # Where templates/ and assets/ are found at run time (env MEMREPORT_DATA_DIR overrides).
 CPPFLAGS += -DMEMREPORT_DATA_DIR=\"$(CURDIR)\"
 CFLAGS ?= $(OPT)
-CFLAGS += -std=c11 -Wall -Wextra $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+CFLAGS += -std=c11 -pthread -Wall -Wextra $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 CXXFLAGS ?= $(OPT)
 CXXFLAGS += -std=c++17 -Wall -Wextra $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
-LDFLAGS += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS) -pthread
 LDLIBS += $(PKG_LIBS) -lcmark-gfm-extensions -lcsv -lstdc++ -lm
 
 # One static library per stage, linked from the top of the order down, so a
