@@ -94,9 +94,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CLI_OBJ) $(STAGE_LIBS)
 
 tests: $(TEST_BIN)
 
-# Rejects an include that points up the stage order (tools/check-layers.sh).
-layers:
-	@sh tools/check-layers.sh .
+# Rejects an include or a call that points up the stage order
+# (tools/check-layers.sh).
+layers: $(STAGE_LIBS)
+	@sh tools/check-layers.sh . $(BUILD)
 
 check: layers all tests
 	@sh tests/run.sh $(BUILD)
