@@ -311,7 +311,12 @@ int cmd_build(int argc, char **argv)
     /* Incremental: a results.sqlite that matches the inputs' hashes and
      * these options is read instead of the CSVs (archive_load.c). */
     char *why = NULL;
+    bool only = archive_only(o.dir);
     status = analysis_load(o.dir, &o.ao, &a, &o.from_archive, &why);
+    if (only && o.verbosity > 0)
+        fprintf(stderr, "memreport: %s holds no memory CSV: REPORT.md, the charts and the page "
+                        "are regenerated from results.sqlite%s%s\n",
+                o.dir, why ? "; " : "", why ? why : "");
     if (status == 0 && o.verbosity > 1)
         fprintf(stderr, "memreport: %s\n", o.from_archive ? "inputs unchanged: read results.sqlite"
                                                           : why ? why : "read the CSVs");
