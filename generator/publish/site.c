@@ -48,15 +48,27 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A site memreport wrote: its experiments' data/results.sqlite copies
+ * are downloads, not experiments. */
+static bool is_site(const char *dir)
+{
+    char *idx = path_join(dir, "index.html"), *css = path_join(dir, "assets/style.css");
+    struct stat sa, sb;
+    bool site = stat(idx, &sa) == 0 && stat(css, &sb) == 0;
+    free(idx);
+    free(css);
+    return site;
+}
+
 static void walk(const char *dir, const char *skip, int depth, char ***dirs, size_t *n,
                  size_t *cap)
 {
-    if (ingest_find_memory_csv(dir)) {
+    if (ingest_find_memory_csv(dir) || archive_only(dir)) {
         xgrow((void **)dirs, cap, *n + 1, sizeof **dirs);
         (*dirs)[(*n)++] = xstrdup(dir);
         return;
     }
-    if (depth >= SITE_MAX_DEPTH)
+    if (depth >= SITE_MAX_DEPTH || is_site(dir))
         return;
     DIR *dp = opendir(dir);
     if (!dp)
@@ -572,7 +584,8 @@ int site_build(const site_options *o, diag_list *d)
     }
     if (!ndirs) {
         diag_error(d, NULL, 0, "no experiment directory (one holding memory.csv, "
-                               "memory_measurements.csv or measurements.csv) was found");
+                               "memory_measurements.csv or measurements.csv, plain or "
+                               "compressed, or only its results.sqlite) was found");
         free(dirs);
         return EXIT_BAD_INPUT;
     }
