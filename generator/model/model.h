@@ -159,6 +159,10 @@ typedef struct experiment {
     input_file *inputs;
     size_t ninputs;
     ingest_notes notes;
+    char *notes_text;           /* notes.md as read (NUL-terminated), NULL
+                                   when there is none: the renderer gets
+                                   these bytes, the ones the hash describes */
+    size_t notes_len;
 } experiment;
 
 static inline size_t exp_idx(const experiment *e, size_t r, size_t c)
