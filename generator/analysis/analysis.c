@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ingest.h"
+#include "status.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -71,7 +72,7 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
     int bad = ingest_experiment(dir, &io, &a->e, &a->diag);
     bad |= membership_check_baseline(&a->e, &a->diag);
     if (bad || a->diag.nerrors)
-        return 1;
+        return a->diag.nio ? EXIT_IO : EXIT_BAD_INPUT;
 
     size_t from = a->diag.n;
     int rc = analyse(dir, o, a);

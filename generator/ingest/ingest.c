@@ -26,11 +26,12 @@ static const char *const memory_names[] = {
     "memory.csv.zst",      "memory_measurements.csv.zst", "measurements.csv.zst",
 };
 
+/* lstat: a dangling symlink exists, and is reported when it is read. */
 static bool exists(const char *dir, const char *name)
 {
     char *p = path_join(dir, name);
     struct stat st;
-    bool ok = stat(p, &st) == 0;
+    bool ok = lstat(p, &st) == 0;
     free(p);
     return ok;
 }
@@ -53,11 +54,16 @@ static int read_table(const char *dir, const char *name, table_fn fn, const inge
     if (!exists(dir, name))
         return 0;
     char *path = path_join(dir, name);
-    FILE *f = fopen(path, "rb");
-    int rc;
-    if (!f) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
-        rc = 1;
+    int rc = ingest_check_input(dir, name, path, d);
+    FILE *f = rc ? NULL : fopen(path, "rb");
+    if (rc) {
+        /* said */
+    } else if (!f) {
+        rc = errno == ENOENT ? 1 : 3;
+        if (rc == 3)
+            diag_io(d, path, 0, "cannot open: %s", strerror(errno));
+        else
+            diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
     } else {
         rc = fn(f, path, name, opt, e, d);
         fclose(f);
@@ -72,11 +78,12 @@ static int read_manifest(const char *dir, experiment *e, diag_list *d)
         return 0;
     char *path = path_join(dir, "experiment.json");
     size_t len;
-    char *text = file_read_all(path, &len);
-    int rc = 1;
+    int rc;
+    char *text = ingest_read_input(dir, "experiment.json", path, MANIFEST_MAX_BYTES, &len, d, &rc);
     if (!text) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
+        /* said */
     } else if (len == 0) {
+        rc = 1;
         diag_add(d, DIAG_ERROR, path, 0, 0, "empty file (expected a JSON object)");
     } else {
         rc = manifest_parse(text, len, path, &e->man, d);
@@ -103,11 +110,16 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
     }
     e->memory_path = xstrdup(name);
     char *path = path_join(dir, name);
+    int crc = ingest_check_input(dir, name, path, d);
+    if (crc) {
+        free(path);
+        return crc;
+    }
     instream *s = instream_open(path);
     if (!s) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        diag_io(d, path, 0, "cannot open: %s", strerror(errno));
         free(path);
-        return 1;
+        return 3;
     }
     size_t before = d->n, ninputs = e->ninputs;
     int rc = ingest_memory_csv(instream_file(s), path, opt, e, d);
@@ -116,6 +128,9 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
         /* The CSV reader saw a failed read; say what was wrong with the data. */
         for (size_t i = before; why && i < d->n; i++)
             if (str_eq(d->items[i].file, path) && str_starts(d->items[i].message, "read error")) {
+                /* Corrupt data is the input's fault, not the system's. */
+                if (d->nio)
+                    d->nio--;
                 free(d->items[i].message);
                 d->items[i].message = xstrdup(why);
                 why = NULL;
@@ -189,12 +204,9 @@ int ingest_notes_md(const char *dir, experiment *e, bool record, diag_list *d)
         return 0;
     char *path = path_join(dir, "notes.md");
     size_t len;
-    char *text = file_read_all(path, &len);
-    int rc = 0;
-    if (!text) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
-        rc = 1;
-    } else {
+    int rc;
+    char *text = ingest_read_input(dir, "notes.md", path, INGEST_MAX_NOTES_BYTES, &len, d, &rc);
+    if (text) {
         if (record) {
             char hex[65];
             sha256_hex_of(text, len, hex);
@@ -234,5 +246,5 @@ int ingest_experiment(const char *dir, const ingest_options *opt, experiment *e,
     rc |= ingest_group_dir(dir, e, d);
     rc |= read_manifest_members(dir, e, d);
     rc |= ingest_notes_md(dir, e, true, d);
-    return rc ? 1 : 0;
+    return d->nio ? 3 : rc ? 1 : 0;
 }

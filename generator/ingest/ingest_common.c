@@ -1,12 +1,14 @@
 /* ingest_common.c - the small helpers every reader of an input file
  * shares (ingest_internal.h): header columns, numbers as the collectors
- * write them, field copies, quoting for messages, the inputs list and
- * path checks. Called by ingest.c and the readers; calls neither. */
+ * write them, field copies, quoting for messages, the inputs list, path
+ * and file checks, bounded reads. Called by ingest.c and the readers;
+ * calls neither. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ingest_internal.h"
 #include "util.h"
@@ -189,5 +191,58 @@ bool ingest_path_inside(const char *dir, const char *rel, char **why)
     free(rf);
     free(full);
     return ok;
+}
+
+int ingest_check_input(const char *dir, const char *rel, const char *display, diag_list *d)
+{
+    char *path = path_join(dir, rel);
+    struct stat ls;
+    int rc = 0;
+    char *why = NULL;
+    file_result fr;
+    if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) && access(path, F_OK) != 0) {
+        diag_add(d, DIAG_ERROR, display, 0, 0, "a dangling symbolic link (its target is missing)");
+        rc = 1;
+    } else if (!ingest_path_inside(dir, rel, &why)) {
+        diag_add(d, DIAG_ERROR, display, 0, 0, "%s", why);
+        rc = 1;
+    } else if (!file_check_regular(path, &fr)) {
+        char *msg = file_result_text(&fr);
+        if (file_result_is_io(&fr)) {
+            diag_io(d, display, 0, "%s", msg);
+            rc = 3;
+        } else {
+            diag_add(d, DIAG_ERROR, display, 0, 0, "%s", msg);
+            rc = 1;
+        }
+        free(msg);
+    }
+    free(why);
+    free(path);
+    return rc;
+}
+
+char *ingest_read_input(const char *dir, const char *rel, const char *display, size_t max,
+                        size_t *len, diag_list *d, int *rc)
+{
+    *rc = ingest_check_input(dir, rel, display, d);
+    if (*rc)
+        return NULL;
+    char *path = path_join(dir, rel);
+    file_result fr;
+    char *text = file_read_bounded(path, max, len, &fr);
+    free(path);
+    if (!text) {
+        char *msg = file_result_text(&fr);
+        if (file_result_is_io(&fr)) {
+            diag_io(d, display, 0, "%s", msg);
+            *rc = 3;
+        } else {
+            diag_add(d, DIAG_ERROR, display, 0, 0, "%s", msg);
+            *rc = 1;
+        }
+        free(msg);
+    }
+    return text;
 }
 
