@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ingest.h"
+#include "status.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -69,7 +70,7 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
     if (fl && str_eq(fl, "1"))
         io.force_libcsv = true;
     if (ingest_experiment(dir, &io, &a->e, &a->diag) != 0 || a->diag.nerrors)
-        return 1;
+        return a->diag.nio ? EXIT_IO : EXIT_BAD_INPUT;
 
     size_t from = a->diag.n;
     int rc = analyse(dir, o, a);

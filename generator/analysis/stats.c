@@ -571,7 +571,10 @@ static void group_steady(const experiment *e, const membership *m, size_t g, gro
         const group *gp = &m->groups[g];
         if (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r]))
             continue;
-        double v = relay_steady(e, m, g, r, gr->final_t, res->restarts + r0, ri - r0, &s);
+        /* No restarts at all: NULL, not NULL + 0 (undefined, and clang's
+         * UBSan says so). */
+        const restart *rs = res->restarts ? res->restarts + r0 : NULL;
+        double v = relay_steady(e, m, g, r, gr->final_t, rs, ri - r0, &s);
         if (!isnan(v))
             slopes[gr->steady_n++] = v;
     }

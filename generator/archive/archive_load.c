@@ -24,7 +24,10 @@
 static bool hash_file(const char *dir, const char *rel, input_file *out)
 {
     char *p = path_join(dir, rel);
-    FILE *f = fopen(p, "rb");
+    /* A FIFO or a device in place of an input would block or never end:
+     * such an archive is not current, and ingest says what is wrong. */
+    file_result fr;
+    FILE *f = file_check_regular(p, &fr) ? fopen(p, "rb") : NULL;
     free(p);
     if (!f)
         return false;
