@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ingest.h"
+#include "status.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -72,8 +73,10 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
     const char *pm = getenv("MEMREPORT_PARALLEL_MIN_BYTES");
     if (pm && *pm)
         io.parallel_min_bytes = strtoull(pm, NULL, 10);
-    if (ingest_experiment(dir, &io, &a->e, &a->diag) != 0 || a->diag.nerrors)
-        return 1;
+    int bad = ingest_experiment(dir, &io, &a->e, &a->diag);
+    bad |= membership_check_baseline(&a->e, &a->diag);
+    if (bad || a->diag.nerrors)
+        return a->diag.nio ? EXIT_IO : EXIT_BAD_INPUT;
 
     size_t from = a->diag.n;
     int rc = analyse(dir, o, a);
@@ -109,6 +112,20 @@ static int analyse(const char *dir, const analysis_options *o, analysis *a)
                  f->message);
     }
     return a->diag.nerrors ? 1 : 0;
+}
+
+int analysis_rerun(analysis *a, const analysis_options *o)
+{
+    membership_free(&a->m);
+    results_free(&a->r);
+    memset(&a->m, 0, sizeof a->m);
+    memset(&a->r, 0, sizeof a->r);
+    diag_free(&a->diag);
+    diag_init(&a->diag);
+    const char *dir = a->e.dir ? a->e.dir : ".";
+    int rc = analyse(dir, o, a);
+    qualify_paths(&a->diag, 0, dir);
+    return rc;
 }
 
 void analysis_free(analysis *a)

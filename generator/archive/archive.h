@@ -22,7 +22,7 @@
 #include "model.h"
 #include "outset.h"
 
-#define ARCHIVE_SCHEMA_VERSION 1
+#define ARCHIVE_SCHEMA_VERSION 2
 #define ARCHIVE_FILE_NAME "results.sqlite"
 
 /* Writes the archive of `a` (computed with options `o`; NULL means the
@@ -72,6 +72,15 @@ int archive_stage(outset *os, const analysis *a, const analysis_options *o, cons
  * opened. `a` is always safe to free with analysis_free. */
 int archive_read(const char *path, const char *dir, analysis *a, diag_list *d);
 
+/* Reads only what ingest produced: the experiment with its packed samples
+ * (every relay's columns decoded, as the CSVs gave them), the inputs with
+ * their sizes, hashes, tail hashes and SHA-256 states, events, hosts,
+ * groups files and the manifest, for a rebuild that parses only the bytes
+ * appended to memory.csv and recomputes membership and statistics from
+ * the stored samples plus the new ones. `e` is overwritten (free it with
+ * experiment_free, whatever the status). Returns like archive_read. */
+int archive_read_experiment(const char *path, const char *dir, experiment *e, diag_list *d);
+
 /* True when the archive at `path` was written by this generator and schema
  * version, from inputs with exactly these paths and SHA-256 hashes (the
  * manifest is one of them), with the same result-changing options. When
@@ -94,5 +103,28 @@ int archive_stored_inputs(const char *path, input_file **out, size_t *n, char **
  * analysis_run's status. */
 int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool *from_archive,
                   char **why);
+
+/* True when dir holds results.sqlite and no memory CSV: a concluded
+ * experiment kept as its archive. analysis_load then reads the archive
+ * (*from_archive is true); when it was written with other options or by
+ * another version, membership and stats run again over its samples (*why
+ * says so). A damaged or impossible archive is an error (1, or 3 when it
+ * cannot be opened) with the archive's message in a->diag. */
+bool archive_only(const char *dir);
+
+/* What archive_check found. */
+typedef struct {
+    long long schema_version;   /* PRAGMA user_version, -1 when unreadable */
+    bool integrity_ok;          /* PRAGMA integrity_check said "ok" */
+    bool read_ok;               /* read back whole, every count matching its rows */
+} archive_facts;
+
+/* Checks the archive at `path` (of experiment `dir`) for `memreport
+ * check`: sqlite's integrity check, the schema version, then a full read
+ * into `a` (safe to free in any case), which refuses stored counts that
+ * do not match the stored rows. Problems go to d. Returns 0, 1 (damaged
+ * or another schema) or 3 (cannot be opened). */
+int archive_check(const char *path, const char *dir, archive_facts *f, analysis *a,
+                  diag_list *d);
 
 #endif
