@@ -30,7 +30,11 @@ endif
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Igenerator -Icharts -Itests
+# generator/ is one folder per stage (docs/architecture.md); headers are
+# included by bare name, so every stage folder is on the include path and
+# tools/check-layers.sh keeps the includes pointing down the stage order.
+STAGES := base model ingest analysis archive writers publish cli
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(STAGES:%=-Igenerator/%) -Icharts
 # Where templates/ and assets/ are found at run time (env MEMREPORT_DATA_DIR overrides).
 CPPFLAGS += -DMEMREPORT_DATA_DIR=\"$(CURDIR)\"
 CFLAGS ?= $(OPT)
@@ -40,11 +44,14 @@ CXXFLAGS += -std=c++17 -Wall -Wextra $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lcmark-gfm-extensions -lcsv -lstdc++ -lm
 
-GEN_SRC := $(filter-out generator/main.c,$(wildcard generator/*.c))
-GEN_CXX := $(wildcard generator/*.cc)
+# One static library per stage, linked from the top of the order down, so a
+# call that runs backwards (a lower stage using a higher one) fails to link.
+LINK_ORDER := publish writers archive charts analysis ingest model base
+stage_src = $(filter-out generator/cli/main.c,$(wildcard generator/$(1)/*.c)) $(wildcard generator/$(1)/*.cc)
+stage_obj = $(patsubst %.cc,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(call stage_src,$(1))))
 CHART_SRC := $(wildcard charts/*.c)
-LIB_OBJ := $(GEN_SRC:%.c=$(BUILD)/%.o) $(GEN_CXX:%.cc=$(BUILD)/%.o) $(CHART_SRC:%.c=$(BUILD)/%.o)
-LIB := $(BUILD)/libmemreport.a
+CLI_OBJ := $(call stage_obj,cli)
+STAGE_LIBS := $(LINK_ORDER:%=$(BUILD)/lib/lib%.a)
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -65,23 +72,33 @@ $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
+define stage_lib
+$(BUILD)/lib/lib$(1).a: $(if $(filter charts,$(1)),$(CHART_SRC:%.c=$(BUILD)/%.o),$(call stage_obj,$(1)))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach s,$(LINK_ORDER),$(eval $(call stage_lib,$(s))))
 
-$(BUILD)/memreport: $(BUILD)/generator/main.o $(LIB)
+$(BUILD)/memreport: $(BUILD)/generator/cli/main.o $(CLI_OBJ) $(STAGE_LIBS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/memsim: $(BUILD)/sim/memsim.o $(LIB)
+$(BUILD)/memsim: $(BUILD)/sim/memsim.o $(STAGE_LIBS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+# Only the tests see tests/ (harness.h, fixtures).
+$(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CLI_OBJ) $(STAGE_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 tests: $(TEST_BIN)
 
-check: all tests
+# Rejects an include that points up the stage order (tools/check-layers.sh).
+layers:
+	@sh tools/check-layers.sh .
+
+check: layers all tests
 	@sh tests/run.sh $(BUILD)
 
 demo: all
@@ -108,7 +125,7 @@ deps-test:
 clean:
 	rm -rf build build-san memreport memsim
 
-.PHONY: all tests check demo example deps deps-test clean
+.PHONY: all tests layers check demo example deps deps-test clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -108,14 +108,21 @@ copy_inputs() {
     done
 }
 
-# Builds bench/ingest_probe.c against build/libmemreport.a (as the tests
-# link) into $work and prints its path.
+# Builds bench/ingest_probe.c against the stage libraries in build/lib (as
+# the tests link) into $work and prints its path.
 build_probe() {
     pkgs="cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate"
+    incs="" libs=""
+    for s in base model ingest analysis archive writers publish cli; do
+        incs="$incs -I$TOP/generator/$s"
+    done
+    for s in publish writers archive charts analysis ingest model base; do
+        libs="$libs $TOP/build/lib/lib$s.a"
+    done
     # shellcheck disable=SC2046,SC2086 # pkg-config names and output are word lists
     cc -O2 -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-        -I"$TOP/generator" -I"$TOP/charts" $(pkg-config --cflags $pkgs) \
-        "$BENCH_DIR/ingest_probe.c" "$TOP/build/libmemreport.a" $(pkg-config --libs $pkgs) \
+        $incs -I"$TOP/charts" $(pkg-config --cflags $pkgs) \
+        "$BENCH_DIR/ingest_probe.c" $libs $(pkg-config --libs $pkgs) \
         -lcmark-gfm-extensions -lcsv -lstdc++ -lm -o "$work/ingest_probe" >&2 ||
         die "cannot build ingest_probe (run make first)"
     echo "$work/ingest_probe"

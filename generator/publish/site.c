@@ -14,7 +14,7 @@
 
 #include "archive.h"
 #include "charts.h"
-#include "cli.h"
+#include "status.h"
 #include "compare.h"
 #include "fmt.h"
 #include "ingest.h"

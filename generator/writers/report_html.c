@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "status.h"
 #include "fmt.h"
 #include "report_fill.h"
 #include "sha256.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "status.h"
 #include "fmt.h"
 #include "palette.h"
 #include "report_html.h"

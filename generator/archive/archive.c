@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "status.h"
 #include "outset.h"
 #include "timestamp.h"
 #include "util.h"

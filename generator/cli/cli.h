@@ -7,16 +7,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "status.h"
 #include "util.h"
 
-enum {
-    EXIT_OK = 0,
-    EXIT_BAD_INPUT = 1,
-    EXIT_USAGE = 2,
-    EXIT_IO = 3,
-};
-
-#define MEMREPORT_VERSION "0.1.0"
 
 /* ---- Shared by the commands (cli.c) ---------------------------------- */
 
