@@ -26,6 +26,8 @@ audit() { # name, files...
 
 # A site over two simulated experiments that share allocators.
 r=$work/root
+mkdir -p "$r"
+cp -r "$TOP/data/example" "$r/example"
 "$MEMSIM" -o "$r/alpha" --relays 12 --days 5 --seed 11 --id alpha --name "Alpha fleet" \
     --group "A:leak:rate=0.3:alloc=glibc:version=2.41:name=glibc 2.41 (control)" \
     --group "B:flat:alloc=mimalloc:version=2.0.9" >/dev/null
@@ -37,7 +39,7 @@ if ! "$MEMREPORT" site -q "$r" -o "$work/site" 2>"$work/err"; then
     exit 0
 fi
 AUDIT_ROOT=$work/site audit browser-audit-site "$work/site/index.html" "$work/site/compare.html" \
-    "$work/site/alpha/index.html"
+    "$work/site/alpha/index.html" "$work/site/"2026-*/index.html
 
 # Ten groups: every colour, shape and dash of the palette on one chart.
 spec=""
