@@ -15,8 +15,10 @@ canvas *chart_draw_total(const analysis *a);
 /* Shared helpers (charts.c). */
 /* "A mimalloc 3.0.1" style label for group g. Caller frees. */
 char *chart_group_label(const analysis *a, size_t g);
-/* Marker shape of group g (its index), so groups differ without colour. */
+/* Marker shape and line dash of group g (from its index), so groups differ
+ * without colour: six shapes, then the same shapes dashed, then dotted. */
 int chart_group_shape(size_t g);
+cv_dash chart_group_dash(size_t g);
 /* "#rrggbb" of group g: manifest colour, else the palette. */
 const char *chart_group_color(const analysis *a, size_t g);
 /* Draws a muted "no data" note in the middle of rect (x, y, w, h). */

@@ -70,9 +70,17 @@ char *chart_group_label(const analysis *a, size_t g)
     return xstrdup(gr->id);
 }
 
+_Thread_local double plot_width = PLOT_W_WIDE;
+
 int chart_group_shape(size_t g)
 {
     return (int)(g % PLOT_NSHAPES);
+}
+
+cv_dash chart_group_dash(size_t g)
+{
+    static const cv_dash dashes[] = {CV_SOLID, CV_DASHED, CV_DOTTED};
+    return dashes[(g / PLOT_NSHAPES) % 3];
 }
 
 const char *chart_group_color(const analysis *a, size_t g)
@@ -125,6 +133,38 @@ void chart_fmt_tz(int tz, char *buf, size_t n)
         snprintf(buf, n, "UTC%c%02d:%02d", tz < 0 ? '-' : '+', m / 60, m % 60);
 }
 
+static canvas *draw(const analysis *a, chart_kind k)
+{
+    switch (k) {
+    case CHART_TIMESERIES: return chart_draw_timeseries(a);
+    case CHART_DISTRIBUTION: return chart_draw_distribution(a);
+    case CHART_TRAJECTORIES: return chart_draw_trajectories(a);
+    case CHART_TOTAL: return chart_draw_total(a);
+    case CHART_COUNT: break;
+    }
+    return NULL;
+}
+
+int chart_render_narrow(const analysis *a, chart_kind k, char **svg, size_t *svg_len,
+                        diag_list *d)
+{
+    *svg = NULL, *svg_len = 0;
+    plot_width = PLOT_W_NARROW;
+    canvas *c = draw(a, k);
+    plot_width = PLOT_W_WIDE;
+    if (!c) {
+        diag_error(d, NULL, 0, "unknown chart kind %d", (int)k);
+        return -1;
+    }
+    /* Both renderings sit on one page: their ids must differ. */
+    char *id = xasprintf("%s-narrow", names[k]);
+    canvas_set_id(c, id);
+    free(id);
+    canvas_to_svg(c, svg, svg_len);
+    canvas_free(c);
+    return 0;
+}
+
 int chart_render(const analysis *a, chart_kind k, unsigned char **png, size_t *png_len,
                  char **svg, size_t *svg_len, diag_list *d)
 {
@@ -132,14 +172,7 @@ int chart_render(const analysis *a, chart_kind k, unsigned char **png, size_t *p
         *png = NULL, *png_len = 0;
     if (svg)
         *svg = NULL, *svg_len = 0;
-    canvas *c = NULL;
-    switch (k) {
-    case CHART_TIMESERIES: c = chart_draw_timeseries(a); break;
-    case CHART_DISTRIBUTION: c = chart_draw_distribution(a); break;
-    case CHART_TRAJECTORIES: c = chart_draw_trajectories(a); break;
-    case CHART_TOTAL: c = chart_draw_total(a); break;
-    case CHART_COUNT: break;
-    }
+    canvas *c = draw(a, k);
     if (!c) {
         diag_error(d, NULL, 0, "unknown chart kind %d", (int)k);
         return -1;

@@ -41,6 +41,13 @@ const char *chart_caption(chart_kind k);
 int chart_render(const analysis *a, chart_kind k, unsigned char **png, size_t *png_len,
                  char **svg, size_t *svg_len, diag_list *d);
 
+/* Renders chart k as an SVG PLOT_W_NARROW (360) px wide for phones: the
+ * same data, larger type relative to the width, fewer columns. Its ids
+ * end in "-narrow" so it can share a page with the wide SVG. Returns 0
+ * and a malloc'd *svg, or -1 after adding an error to d. */
+int chart_render_narrow(const analysis *a, chart_kind k, char **svg, size_t *svg_len,
+                        diag_list *d);
+
 /* Frees cairo's and fontconfig's process-wide caches. Call once, at exit,
  * after the last chart_render. */
 void charts_shutdown(void);

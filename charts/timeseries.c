@@ -29,7 +29,7 @@ typedef struct {
 /* Radius of a numbered badge: wide enough for two- and three-digit numbers. */
 static double badge_r(canvas *c, const char *num)
 {
-    return fmax(7.5, canvas_text_width(c, num, 9.5, true) / 2 + 2.5);
+    return fmax(8, canvas_text_width(c, num, FS_BADGE, true) / 2 + 2.5);
 }
 
 static bool event_in(const analysis *a, size_t i, int64_t t0, int64_t t1)
@@ -187,7 +187,7 @@ canvas *chart_draw_timeseries(const analysis *a)
         bool base = g == a->r.baseline;
         leg[g] = base ? xasprintf("%s (baseline)", labels[g]) : xstrdup(labels[g]);
         le[g] = (legend_entry){leg[g], chart_group_color(a, g), chart_group_shape(g), true,
-                               CV_SOLID, base ? 3 : 1.8, base, false};
+                               chart_group_dash(g), base ? 3 : 1.8, base, false};
     }
     y += 4;
     y += plot_legend(c, le, ng, x, y, w, true) + 12;
@@ -211,7 +211,7 @@ canvas *chart_draw_timeseries(const analysis *a)
 
     /* Vertical budget: key rows below the axis. */
     size_t nnum = nev < MAX_NUMBERED ? nev : MAX_NUMBERED;
-    int keycols = nnum > 4 ? 2 : 1;
+    int keycols = nnum > 4 && !PLOT_NARROW ? 2 : 1;
     size_t keyrows = (nnum + (size_t)keycols - 1) / (size_t)keycols;
     double keyh = nnum ? 10 + (double)(keyrows + (nev > nnum)) * KEY_ROW : 0;
     double axis_h = plot_time_axis_height();
@@ -296,7 +296,8 @@ canvas *chart_draw_timeseries(const analysis *a)
         bool base = g == a->r.baseline;
         char *cls = xasprintf("series g-%s%s", a->m.groups[g].id, base ? " baseline" : "");
         cv_group_begin(c, cls, labels[g], col);
-        cv_style ls = {.stroke = plot_group_paint(col, 0), .width = base ? 3 : 1.8, .cls = "line"};
+        cv_style ls = {.stroke = plot_group_paint(col, 0), .width = base ? 3 : 1.8,
+                       .dash = chart_group_dash(g), .cls = "line"};
         draw_mean(c, gr, &xs, &ys, &ls);
         draw_markers(c, a, g, labels[g], &xs, &ys, pr.w, chart_group_shape(g), col);
         cv_group_end(c);
@@ -322,7 +323,7 @@ canvas *chart_draw_timeseries(const analysis *a)
     for (int r = 0; r < 8; r++)
         lastx[r] = -1e300;
     cv_style badge = {.fill = PAINT_BG, .stroke = PAINT_FG, .width = 1};
-    cv_font bf = {.size = 9.5, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
+    cv_font bf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
                   .fill = PAINT_FG};
     for (size_t i = 0; i < nnum; i++) {
         int r = 0;
@@ -349,7 +350,7 @@ canvas *chart_draw_timeseries(const analysis *a)
         double ky = pr.y + pr.h + axis_h + 6;
         double colw = (w - (keycols - 1) * 16) / keycols;
         cv_font kf = {.size = FS_SMALL, .valign = CV_CENTER, .fill = PAINT_FG, .cls = "key"};
-        cv_font nf = {.size = 9.5, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
+        cv_font nf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
                       .fill = PAINT_FG};
         for (size_t i = 0; i < nnum; i++) {
             const event *e = &a->e.events[ev[i].ev];

@@ -108,7 +108,9 @@
 <section id="charts" aria-labelledby="h-charts">
 <h2 id="h-charts">Charts</h2>
 {{#CHART}}<figure class="chart" id="chart-{{NAME}}">
-<div class="chart-box">{{SVG:none}}</div>
+<div class="chart-box{{#NARROW}} has-narrow{{/NARROW}}">{{SVG:none}}</div>
+{{#NARROW}}<div class="chart-box chart-narrow">{{SVG:none}}</div>
+{{/NARROW}}
 <figcaption><strong>{{TITLE}}.</strong> {{CAPTION}}</figcaption>
 </figure>
 {{/CHART}}{{#NO_CHARTS}}<p>No charts were drawn.</p>

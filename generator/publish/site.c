@@ -200,8 +200,8 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     diag_init(&ld);
     int rc = -1;
     notes nt = {0};
-    char *svg[CHART_COUNT] = {0};
-    size_t svg_len[CHART_COUNT] = {0};
+    char *svg[CHART_COUNT] = {0}, *narrow[CHART_COUNT] = {0};
+    size_t svg_len[CHART_COUNT] = {0}, narrow_len[CHART_COUNT] = {0};
     char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
     strbuf html, csv;
     buf_init(&html);
@@ -216,9 +216,10 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
                       .site_index = "../index.html", .site_compare = "../compare.html"};
     report_set_generated(&ctx, a);
     for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(a, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0)
+        if (chart_render(a, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0 ||
+            chart_render_narrow(a, (chart_kind)k, &narrow[k], &narrow_len[k], &ld) != 0)
             goto out;
-        report_add_chart(&ctx, (chart_kind)k, svg[k], svg_len[k]);
+        report_add_chart(&ctx, (chart_kind)k, svg[k], svg_len[k], narrow[k], narrow_len[k]);
     }
     for (size_t g = 0; g < a->m.ngroups; g++)
         series_href[g] = report_series_href(a, g);
@@ -270,8 +271,10 @@ out:
     }
     diag_free(&ld);
     notes_free(&nt);
-    for (size_t k = 0; k < CHART_COUNT; k++)
+    for (size_t k = 0; k < CHART_COUNT; k++) {
         free(svg[k]);
+        free(narrow[k]);
+    }
     for (size_t g = 0; g < a->m.ngroups; g++)
         free(series_href[g]);
     free(series_href);

@@ -587,7 +587,8 @@ int report_load_templates(diag_list *d)
     return 0;
 }
 
-void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len)
+void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len,
+                      const char *narrow, size_t narrow_len)
 {
     if (ctx->ncharts >= REPORT_MAX_CHARTS)
         return;
@@ -597,6 +598,8 @@ void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg
     c->caption = chart_caption(k);
     c->svg = svg;
     c->svg_len = svg_len;
+    c->svg_narrow = narrow;
+    c->svg_narrow_len = narrow_len;
 }
 
 bool report_source_date_epoch(int64_t *t)

@@ -285,7 +285,7 @@ try {
       else pass(`${where}: layout`);
       if (shots) {
         mkdirSync(shots, { recursive: true });
-        const stem = path.join(shots, `${pname.replace(/[^a-z0-9]+/gi, '-')}-${m.label.replace(/ /g, '-')}`);
+        const stem = path.join(shots, `${name}-${pname.replace(/[^a-z0-9]+/gi, '-')}-${m.label.replace(/ /g, '-')}`);
         if (m.print) {
           await page.pdf({ path: `${stem}.pdf`, format: 'A4', printBackground: true,
             margin: { top: '12mm', bottom: '12mm', left: '12mm', right: '12mm' } });
