@@ -8,11 +8,11 @@
 CC ?= cc
 CXX ?= c++
 PKG_CONFIG ?= pkg-config
-PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate
+PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd
 
 DEB_BUILD := build-essential pkg-config libcsv-dev libcairo2-dev libfontconfig-dev \
 	libctemplate-dev libsqlite3-dev libjansson-dev libcmark-gfm-dev \
-	libcmark-gfm-extensions-dev fonts-dejavu-core fontconfig
+	libcmark-gfm-extensions-dev zlib1g-dev libzstd-dev fonts-dejavu-core fontconfig
 DEB_TEST := sqlite3 libxml2-utils chromium
 
 ifeq ($(SANITIZE),1)
@@ -46,7 +46,7 @@ LDLIBS += $(PKG_LIBS) -lcmark-gfm-extensions -lcsv -lstdc++ -lm
 
 # One static library per stage, linked from the top of the order down, so a
 # call that runs backwards (a lower stage using a higher one) fails to link.
-LINK_ORDER := publish writers archive charts analysis ingest model base
+LINK_ORDER := publish writers archive analysis ingest model charts base
 stage_src = $(filter-out generator/cli/main.c,$(wildcard generator/$(1)/*.c)) $(wildcard generator/$(1)/*.cc)
 stage_obj = $(patsubst %.cc,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(call stage_src,$(1))))
 CHART_SRC := $(wildcard charts/*.c)
@@ -94,9 +94,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CLI_OBJ) $(STAGE_LIBS)
 
 tests: $(TEST_BIN)
 
-# Rejects an include that points up the stage order (tools/check-layers.sh).
-layers:
-	@sh tools/check-layers.sh .
+# Rejects an include or a call that points up the stage order
+# (tools/check-layers.sh).
+layers: $(STAGE_LIBS)
+	@sh tools/check-layers.sh . $(BUILD)
 
 check: layers all tests
 	@sh tests/run.sh $(BUILD)

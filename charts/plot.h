@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "canvas.h"
+#include "chart_spec.h"
 #include "scale.h"
 
 /* Themable colours: the SVG writes var(--fg, #222222) and so on. */
@@ -69,8 +70,10 @@ double plot_time_axis_height(void);
 
 /* Marker shapes, cycled per group so groups differ in print and in grey:
  * circle, square, triangle, diamond, inverted triangle, hexagon. */
-#define PLOT_NSHAPES 6
+#define PLOT_NSHAPES CHART_NSHAPES
 void plot_marker(canvas *c, int shape, double x, double y, double r, const cv_style *st);
+/* chart_group.dash (0 solid, 1 dashed, 2 dotted) as a canvas dash. */
+cv_dash plot_dash(int dash);
 
 typedef struct {
     const char *label;

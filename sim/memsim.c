@@ -144,6 +144,11 @@ typedef struct {
     double noise;
     bool seen;          /* has been sampled since its last start */
     uint32_t hwm;
+    bool no_fp;         /* rows written with an empty fingerprint */
+    int move_to;        /* group it moves to at sim.move_t, or -1 */
+    bool mover;         /* moves (or moved) to the second group */
+    double move_level, move_rate; /* its level and leak in the new group */
+    int64_t stop_t;     /* no samples after this time; INT64_MAX: none */
     xrng r;
 } sim_relay;
 
@@ -153,6 +158,10 @@ typedef struct {
     const char *server, *id, *name, *problem, *hypothesis, *description, *baseline;
     double budget;
     size_t nrelays, ncoll_req, overlap, reserve;
+    size_t shared_nick, stop_early, move; /* relays of the first group that
+                                             share a nickname, stop early,
+                                             move to the second group */
+    int64_t move_t;     /* when the movers restart in their new group */
     double days, interval_h, manual_per_week;
     uint64_t seed;
     int64_t t0;
@@ -397,6 +406,16 @@ static void usage(FILE *f)
         "      --overlap K          K relays of the last group are also listed in the\n"
         "                           file of the group before it\n"
         "      --reserve K          K relays in no group\n"
+        "      --shared-nickname K  K pairs of relays of the first group share a\n"
+        "                           nickname, with empty fingerprints (an older\n"
+        "                           collector); the group file lists the name once\n"
+        "      --stop-early K       K relays of the first group stop reporting after\n"
+        "                           three quarters of the collections\n"
+        "      --move K             K relays of the first group move to the second\n"
+        "                           at a restart halfway through (a migration event\n"
+        "                           names the second group); the first group's file\n"
+        "                           still lists them, and group_<ID>_<slug>_moved.txt\n"
+        "                           lists the second group after the move\n"
         "      --seed S             random seed (default 1)\n"
         "      --start TIME         first collection, local time (default\n"
         "                           2026-01-01T02:00:00)\n"
@@ -741,7 +760,61 @@ static void init_relays(sim *s)
                                          : gstart - 300 + R->stagger;
         R->last_start = R->first_start;
         R->next_restart = 0;
+        R->move_to = -1;
+        R->stop_t = INT64_MAX;
     }
+}
+
+/* The first group's own members (not the overlap) are the ones the
+ * variations pick from: shared nicknames from the front of its list, the
+ * movers next, the relays that stop early from the back. Returns false
+ * (with a message) when the group is too small for what was asked. */
+static bool plan_variations(sim *s)
+{
+    if (!s->shared_nick && !s->stop_early && !s->move)
+        return true;
+    sim_group *G = &s->groups[0];
+    size_t need = 2 * s->shared_nick + s->move + s->stop_early;
+    if (need > G->nrelays) {
+        fprintf(stderr, "memsim: group %s has %zu relays, too few for %zu shared nicknames, "
+                        "%zu movers and %zu that stop early\n",
+                G->id, G->nrelays, s->shared_nick, s->move, s->stop_early);
+        return false;
+    }
+    if (s->move && s->ngroups < 2) {
+        fprintf(stderr, "memsim: --move needs a second group to move to\n");
+        return false;
+    }
+    if (s->shared_nick && G->list_fp) {
+        fprintf(stderr, "memsim: --shared-nickname needs a group file of nicknames, not "
+                        "list=fp\n");
+        return false;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < s->shared_nick; i++, k += 2) {
+        sim_relay *a = &s->relays[G->listed[k]], *b = &s->relays[G->listed[k + 1]];
+        memcpy(b->nick, a->nick, sizeof b->nick);
+        a->no_fp = b->no_fp = true;
+    }
+    if (s->move) {
+        /* Halfway between two collections in the middle of the data, so
+         * the collection before and the one after bracket the restart. */
+        size_t c = s->ncoll / 2;
+        int64_t next = c + 1 < s->ncoll ? s->coll[c + 1] : s->coll[c] + 7200;
+        s->move_t = s->coll[c] + (next - s->coll[c]) / 2;
+        const sim_group *to = &s->groups[1];
+        for (size_t i = 0; i < s->move; i++, k++) {
+            sim_relay *R = &s->relays[G->listed[k]];
+            R->move_to = 1;
+            R->mover = true;
+            R->move_level = to->level * exp(to->spread * xrng_norm(&R->r));
+            R->move_rate = to->rate * (1.0 + 0.05 * xrng_norm(&R->r));
+        }
+    }
+    int64_t stop = s->coll[(s->ncoll * 3) / 4 < s->ncoll ? (s->ncoll * 3) / 4 : s->ncoll - 1];
+    for (size_t i = 0; i < s->stop_early; i++)
+        s->relays[G->listed[G->nrelays - 1 - i]].stop_t = stop;
+    return true;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -836,11 +909,29 @@ typedef struct {
 /* Advances relay R to time t and returns its sample. */
 static void relay_step(sim *s, sim_relay *R, int64_t t, sample *out)
 {
-    const sim_group *G = R->group >= 0 ? &s->groups[R->group] : NULL;
-    if (t < R->first_start) {
+    if (t < R->first_start || t > R->stop_t) {
         out->present = false;
         return;
     }
+    if (R->move_to >= 0 && t >= s->move_t) {
+        /* Restarted in the new group: its level, leak and noise from now
+         * on, RSS back to the start level, hwm_kb reset, and the new
+         * group's restart schedule from the move on. */
+        size_t g = (size_t)R->move_to;
+        R->group = R->move_to;
+        R->move_to = -1;
+        R->level = R->move_level;
+        R->rate = R->move_rate;
+        R->start_gib = 0.25 * R->level;
+        R->sd = s->groups[g].sd;
+        R->last_start = s->move_t;
+        R->seen = false;
+        R->next_restart = 0;
+        while (R->next_restart < s->restart_n[g] &&
+               s->restarts[s->restart_off[g] + R->next_restart] + R->stagger <= s->move_t)
+            R->next_restart++;
+    }
+    const sim_group *G = R->group >= 0 ? &s->groups[R->group] : NULL;
     if (G) {
         size_t g = (size_t)R->group;
         while (R->next_restart < s->restart_n[g] &&
@@ -962,7 +1053,7 @@ static bool write_memory(sim *s, double *final_kb, uint64_t *totals, uint64_t *c
             ob_putc(&o, ',');
             ob_putn(&o, s->server, srvlen);
             ob_puts(&o, ",relay,");
-            if (!s->format_old)
+            if (!s->format_old && !R->no_fp)
                 ob_putn(&o, R->fp, 40);
             ob_putc(&o, ',');
             ob_puts(&o, R->nick);
@@ -1034,6 +1125,13 @@ static bool write_events(sim *s)
             ADD_EVENT(s->restarts[s->restart_off[g] + k], "restart", G->id, false,
                       "Scheduled restart of group %s (%s), every %gh", G->id, G->name,
                       G->every_h);
+    }
+    if (s->move) {
+        ADD_EVENT(s->move_t - 600, "migration", s->groups[1].id, false,
+                  "%zu relays from %s to %s", s->move, s->groups[0].id, s->groups[1].id);
+        ADD_EVENT(s->move_t, "restart", s->groups[0].id, false,
+                  "%zu relays of %s restarted with the allocator of %s", s->move,
+                  s->groups[0].id, s->groups[1].id);
     }
     ADD_EVENT(s->coll[s->ncoll - 1] + 600, "experiment_end", "all", true,
               "Experiment concluded, \"final\" collection → report");
@@ -1117,6 +1215,28 @@ static bool write_diagnostics(sim *s, const uint64_t *totals, const uint64_t *co
     return ob_close(&o, "diagnostics.csv");
 }
 
+/* One member file: a comment line, then the listed relays (a nickname
+ * shared by two relays once). */
+static bool write_member_file(const sim *s, const char *gdir, const char *name,
+                              const sim_group *G, const size_t *listed, size_t n)
+{
+    obuf o;
+    if (!ob_open(&o, gdir, name))
+        return false;
+    ob_printf(&o, "# %s: %s, %zu relays\n", G->id, G->name, n);
+    for (size_t i = 0; i < n; i++) {
+        const sim_relay *R = &s->relays[listed[i]];
+        bool again = false;
+        for (size_t j = 0; s->shared_nick && j < i && !again; j++)
+            again = str_eq(s->relays[listed[j]].nick, R->nick);
+        if (!again) {
+            ob_puts(&o, G->list_fp && !R->no_fp ? R->fp : R->nick);
+            ob_putc(&o, '\n');
+        }
+    }
+    return ob_close(&o, name);
+}
+
 static bool write_group_files(sim *s)
 {
     char *gdir = xasprintf("%s/groups", s->outdir);
@@ -1129,20 +1249,23 @@ static bool write_group_files(sim *s)
     for (size_t g = 0; g < s->ngroups && ok; g++) {
         const sim_group *G = &s->groups[g];
         char *name = xasprintf("group_%s_%s.txt", G->id, G->slug);
-        obuf o;
-        if (!ob_open(&o, gdir, name)) {
-            free(name);
-            ok = false;
-            break;
-        }
-        ob_printf(&o, "# %s: %s, %zu relays\n", G->id, G->name, G->nlisted);
-        for (size_t i = 0; i < G->nlisted; i++) {
-            const sim_relay *R = &s->relays[G->listed[i]];
-            ob_puts(&o, G->list_fp ? R->fp : R->nick);
-            ob_putc(&o, '\n');
-        }
-        ok = ob_close(&o, name);
+        ok = write_member_file(s, gdir, name, G, G->listed, G->nlisted);
         free(name);
+    }
+    if (ok && s->move) {
+        /* The second group after the move: its own list and the movers,
+         * a file the manifest does not use (the operators' new allocation). */
+        const sim_group *G = &s->groups[1];
+        size_t *after = xmalloc((G->nlisted + s->move) * sizeof *after), n = 0;
+        for (size_t i = 0; i < G->nlisted; i++)
+            after[n++] = G->listed[i];
+        for (size_t i = 0; i < s->nrelays; i++)
+            if (s->relays[i].mover)
+                after[n++] = i;
+        char *name = xasprintf("group_%s_%s_moved.txt", G->id, G->slug);
+        ok = write_member_file(s, gdir, name, G, after, n);
+        free(name);
+        free(after);
     }
     free(gdir);
     return ok;
@@ -1274,7 +1397,7 @@ enum {
     OPT_RELAYS = 256, OPT_DAYS, OPT_INTERVAL, OPT_COLLECTIONS, OPT_MANUAL, OPT_GROUP,
     OPT_OVERLAP, OPT_RESERVE, OPT_SEED, OPT_START, OPT_TZ, OPT_SKEW, OPT_GCOL, OPT_OLD,
     OPT_SERVER, OPT_ID, OPT_NAME, OPT_PROBLEM, OPT_HYPOTHESIS, OPT_DESCRIPTION,
-    OPT_BASELINE, OPT_BUDGET, OPT_TRUTH,
+    OPT_BASELINE, OPT_BUDGET, OPT_TRUTH, OPT_SHARED_NICK, OPT_STOP_EARLY, OPT_MOVE,
 };
 
 static int bad_value(const char *opt, const char *v)
@@ -1295,6 +1418,9 @@ int main(int argc, char **argv)
         {"group", required_argument, NULL, OPT_GROUP},
         {"overlap", required_argument, NULL, OPT_OVERLAP},
         {"reserve", required_argument, NULL, OPT_RESERVE},
+        {"shared-nickname", required_argument, NULL, OPT_SHARED_NICK},
+        {"stop-early", required_argument, NULL, OPT_STOP_EARLY},
+        {"move", required_argument, NULL, OPT_MOVE},
         {"seed", required_argument, NULL, OPT_SEED},
         {"start", required_argument, NULL, OPT_START},
         {"timezone", required_argument, NULL, OPT_TZ},
@@ -1365,6 +1491,18 @@ int main(int argc, char **argv)
         case OPT_RESERVE:
             if (!parse_size(optarg, &s.reserve))
                 return bad_value("reserve", optarg);
+            break;
+        case OPT_SHARED_NICK:
+            if (!parse_size(optarg, &s.shared_nick))
+                return bad_value("shared-nickname", optarg);
+            break;
+        case OPT_STOP_EARLY:
+            if (!parse_size(optarg, &s.stop_early))
+                return bad_value("stop-early", optarg);
+            break;
+        case OPT_MOVE:
+            if (!parse_size(optarg, &s.move))
+                return bad_value("move", optarg);
             break;
         case OPT_SEED: {
             char *end;
@@ -1479,8 +1617,10 @@ int main(int argc, char **argv)
                     s.groups[g].id);
     init_relays(&s);
     make_restarts(&s);
+    if (!plan_variations(&s))
+        rc = SIM_EXIT_USAGE;
 
-    if (mkdir(s.outdir, 0777) != 0 && errno != EEXIST) {
+    if (!rc && mkdir(s.outdir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "memsim: %s: %s\n", s.outdir, strerror(errno));
         rc = SIM_EXIT_IO;
     }

@@ -107,6 +107,20 @@ static int analyse(const char *dir, const analysis_options *o, analysis *a)
     return a->diag.nerrors ? 1 : 0;
 }
 
+int analysis_rerun(analysis *a, const analysis_options *o)
+{
+    membership_free(&a->m);
+    results_free(&a->r);
+    memset(&a->m, 0, sizeof a->m);
+    memset(&a->r, 0, sizeof a->r);
+    diag_free(&a->diag);
+    diag_init(&a->diag);
+    const char *dir = a->e.dir ? a->e.dir : ".";
+    int rc = analyse(dir, o, a);
+    qualify_paths(&a->diag, 0, dir);
+    return rc;
+}
+
 void analysis_free(analysis *a)
 {
     if (!a)

@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "archive.h"
+#include "chart_data.h"
 #include "charts.h"
 #include "cli.h"
 #include "notes.h"
@@ -80,9 +81,11 @@ static char *build_command(const build_opts *o)
 }
 
 /* 0 when REPORT.md is absent or exactly as memreport wrote it, 1 when it
- * was edited, 3 when it cannot be read. */
-static int check_report(const char *path, diag_list *d)
+ * was edited or never written by memreport (*foreign tells which), 3 when
+ * it cannot be read. */
+static int check_report(const char *path, bool *foreign, diag_list *d)
 {
+    *foreign = false;
     size_t len = 0;
     char *text = file_read_all(path, &len);
     if (!text) {
@@ -92,6 +95,7 @@ static int check_report(const char *path, diag_list *d)
         return EXIT_IO;
     }
     bool ok = report_md_unedited(text, len);
+    *foreign = !ok && !report_md_has_marker(text, len);
     free(text);
     return ok ? 0 : EXIT_BAD_INPUT;
 }
@@ -151,14 +155,20 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
                       .series_csv = (const char **)series_href};
     report_set_generated(&ctx, a);
 
+    chart_data cd;
+    chart_data_fill(&cd, a);
     for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(a, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
+        if (chart_render(&cd.spec, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
                          &cs.svg_len[k], d) != 0 ||
-            chart_render_narrow(a, (chart_kind)k, &cs.narrow[k], &cs.narrow_len[k], d) != 0)
+            chart_render_narrow(&cd.spec, (chart_kind)k, &cs.narrow[k], &cs.narrow_len[k],
+                                d) != 0) {
+            chart_data_free(&cd);
             goto out;
+        }
         report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k], cs.narrow[k],
                          cs.narrow_len[k]);
     }
+    chart_data_free(&cd);
 
     for (size_t g = 0; g < a->m.ngroups; g++)
         series_href[g] = report_series_href(a, g);
@@ -299,8 +309,13 @@ int cmd_build(int argc, char **argv)
         goto done;
     }
     char *report = path_join(o.dir, "REPORT.md");
-    status = check_report(report, &d);
-    if (status == EXIT_BAD_INPUT && !o.force)
+    bool foreign;
+    status = check_report(report, &foreign, &d);
+    if (status == EXIT_BAD_INPUT && !o.force && foreign)
+        diag_error(&d, report, 0, "not written by memreport (it has no memreport marker), so it "
+                                  "is kept; move its text into notes.md, whose sections are "
+                                  "copied into the report, or pass --force to replace it");
+    else if (status == EXIT_BAD_INPUT && !o.force)
         diag_error(&d, report, 0, "edited since memreport wrote it; move your text into "
                                   "notes.md or pass --force");
     free(report);
@@ -316,7 +331,12 @@ int cmd_build(int argc, char **argv)
     /* Incremental: a results.sqlite that matches the inputs' hashes and
      * these options is read instead of the CSVs (archive_load.c). */
     char *why = NULL;
+    bool only = archive_only(o.dir);
     status = analysis_load(o.dir, &o.ao, &a, &o.from_archive, &why);
+    if (only && o.verbosity > 0)
+        fprintf(stderr, "memreport: %s holds no memory CSV: REPORT.md, the charts and the page "
+                        "are regenerated from results.sqlite%s%s\n",
+                o.dir, why ? "; " : "", why ? why : "");
     if (status == 0 && o.verbosity > 1)
         fprintf(stderr, "memreport: %s\n", o.from_archive ? "inputs unchanged: read results.sqlite"
                                                           : why ? why : "read the CSVs");

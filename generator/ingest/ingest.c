@@ -14,6 +14,7 @@
 
 #include "ingest.h"
 #include "ingest_internal.h"
+#include "instream.h"
 #include "manifest.h"
 #include "sha256.h"
 #include "util.h"
@@ -202,8 +203,12 @@ bool ingest_path_inside(const char *dir, const char *rel, char **why)
 
 /* ---- The directory. -------------------------------------------------- */
 
-static const char *const memory_names[] = {"memory.csv", "memory_measurements.csv",
-                                           "measurements.csv"};
+/* In order of preference; each may also be stored compressed. */
+static const char *const memory_names[] = {
+    "memory.csv",          "memory_measurements.csv",     "measurements.csv",
+    "memory.csv.gz",       "memory_measurements.csv.gz",  "measurements.csv.gz",
+    "memory.csv.zst",      "memory_measurements.csv.zst", "measurements.csv.zst",
+};
 
 static bool exists(const char *dir, const char *name)
 {
@@ -268,24 +273,55 @@ static int read_manifest(const char *dir, experiment *e, diag_list *d)
     return rc;
 }
 
-/* ingest_memory_csv in the shape of the optional tables' readers. */
-static int memory_table(FILE *f, const char *display, const char *rel,
-                        const ingest_options *opt, experiment *e, diag_list *d)
-{
-    (void)rel;
-    return ingest_memory_csv(f, display, opt, e, d);
-}
-
+/* The memory CSV, plain or compressed (instream.h): a compressed file is
+ * decompressed as it is read, and recorded with its stored size and hash,
+ * under its own name, so the data reference describes the file on disk. */
 static int read_memory(const char *dir, const ingest_options *opt, experiment *e, diag_list *d)
 {
     const char *name = ingest_find_memory_csv(dir);
     if (!name) {
         diag_add(d, DIAG_ERROR, dir, 0, 0,
-                 "no memory.csv (nor memory_measurements.csv or measurements.csv)");
+                 "no memory.csv (nor memory_measurements.csv or measurements.csv, "
+                 "plain, .gz or .zst)");
         return 1;
     }
     e->memory_path = xstrdup(name);
-    return read_table(dir, name, memory_table, opt, e, d);
+    char *path = path_join(dir, name);
+    instream *s = instream_open(path);
+    if (!s) {
+        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        free(path);
+        return 1;
+    }
+    size_t before = d->n, ninputs = e->ninputs;
+    int rc = ingest_memory_csv(instream_file(s), path, opt, e, d);
+    if (instream_kind_get(s) != INSTREAM_PLAIN) {
+        const char *why = instream_error(s);
+        /* The CSV reader saw a failed read; say what was wrong with the data. */
+        for (size_t i = before; why && i < d->n; i++)
+            if (str_eq(d->items[i].file, path) && str_starts(d->items[i].message, "read error")) {
+                free(d->items[i].message);
+                d->items[i].message = xstrdup(why);
+                why = NULL;
+            }
+        if (why) {
+            diag_add(d, DIAG_ERROR, path, 0, 0, "%s", why);
+            rc = 1;
+        }
+        char hex[65];
+        if (!instream_finish(s, hex)) {
+            diag_add(d, DIAG_ERROR, path, 0, 0, "read error: %s", strerror(errno));
+            rc = 1;
+        }
+        if (e->ninputs > ninputs) {
+            input_file *in = &e->inputs[e->ninputs - 1];
+            in->bytes = instream_stored_bytes(s);
+            snprintf(in->sha256, sizeof in->sha256, "%s", hex);
+        }
+    }
+    instream_close(s);
+    free(path);
+    return rc;
 }
 
 /* Member files the manifest names that the groups/ scan did not read. */

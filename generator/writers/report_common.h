@@ -52,9 +52,13 @@ typedef struct {
     const char *site_compare;
 } report_ctx;
 
-/* Appends chart k to ctx->charts with its name, heading and caption
- * (charts.h); svg and narrow (the phone rendering, may be NULL) are
- * borrowed. */
+/* The chart's heading in reports and pages ("Memory over time") and the
+ * sentence printed under it (how to read it). Static; NULL for an unknown
+ * kind. */
+const char *report_chart_heading(chart_kind k);
+const char *report_chart_caption(chart_kind k);
+/* Appends chart k to ctx->charts with its name, heading and caption; svg
+ * and narrow (the phone rendering, may be NULL) are borrowed. */
 void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len,
                       const char *narrow, size_t narrow_len);
 
@@ -82,6 +86,9 @@ void rf_strong(report_flavor f, strbuf *b, const char *s);
 /* "B (mimalloc 2.0.9)", "E: glibc (control)" when the name has
  * parentheses, or just the ID when the name is the ID. Plain text. */
 void report_group_label(strbuf *b, const group *g);
+/* "A mimalloc 3.0.1" (ID and name), or the ID: the charts' label, where
+ * space is short. Caller frees. */
+char *report_group_label_short(const group *g);
 /* The same label, escaped for the flavour. */
 void rf_group(report_flavor f, strbuf *b, const group *g);
 

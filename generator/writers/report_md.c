@@ -37,6 +37,20 @@ void report_md_seal(strbuf *out)
     buf_printf(out, "%s%s -->\n", REPORT_MD_MARKER_PREFIX, hex);
 }
 
+bool report_md_has_marker(const char *text, size_t len)
+{
+    size_t plen = strlen(REPORT_MD_MARKER_PREFIX);
+    for (size_t i = 0; i + plen <= len;) {
+        if (!memcmp(text + i, REPORT_MD_MARKER_PREFIX, plen))
+            return true;
+        const char *nl = memchr(text + i, '\n', len - i);
+        if (!nl)
+            break;
+        i = (size_t)(nl - text) + 1;
+    }
+    return false;
+}
+
 bool report_md_unedited(const char *text, size_t len)
 {
     /* The marker is the last line: find where it starts. */

@@ -30,4 +30,8 @@ void report_md_seal(strbuf *out);
  * i.e. the file is exactly as memreport wrote it. */
 bool report_md_unedited(const char *text, size_t len);
 
+/* True when some line of text starts with the marker prefix: memreport
+ * wrote the file at some point (it may have been edited since). */
+bool report_md_has_marker(const char *text, size_t len);
+
 #endif

@@ -100,8 +100,13 @@ check "edited REPORT.md kept" cmp -s "$work/edited" "$md"
 check "--force rebuilds" test $? -eq 0
 if grep -q 'my hand-written conclusion' "$md"; then fail "--force replaces edited text" "still there"; else pass "--force replaces edited text"; fi
 sed -i '$d' "$md"   # marker removed
-"$MEMREPORT" build -q "$exp" 2>/dev/null
+cp "$md" "$work/nomarker"
+"$MEMREPORT" build -q "$exp" 2>"$work/err"
 check "REPORT.md without marker refused" test $? -eq 1
+check "REPORT.md without marker: said it is not memreport's, kept, notes.md or --force" grep -q \
+    "REPORT.md: not written by memreport (it has no memreport marker), so it is kept; move its text into notes.md, whose sections are copied into the report, or pass --force to replace it" "$work/err"
+if grep -q 'edited since' "$work/err"; then fail "REPORT.md without marker: not called edited" "$(cat "$work/err")"; else pass "REPORT.md without marker: not called edited"; fi
+check "REPORT.md without marker kept" cmp -s "$work/nomarker" "$md"
 
 # A broken template stops the build before anything is written.
 "$MEMREPORT" build -q --force "$exp" 2>/dev/null

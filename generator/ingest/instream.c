@@ -1,0 +1,248 @@
+/* instream.c - plain, gzip and Zstandard input files as one kind of FILE *
+ * (see instream.h). The compressed kinds are glibc cookie streams
+ * (fopencookie) whose read function pulls stored bytes from the file,
+ * hashes them, and runs them through the decompressor. */
+#define _GNU_SOURCE /* fopencookie */
+#include "instream.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "sha256.h"
+#include "util.h"
+
+#define IN_SIZE (256u * 1024)
+
+struct instream {
+    instream_kind kind;
+    FILE *raw;              /* the file as stored */
+    FILE *out;              /* what callers read: raw itself when plain */
+    sha256_ctx sha;
+    uint64_t stored;
+    unsigned char *in;      /* stored bytes not yet decompressed */
+    size_t in_pos, in_len;
+    bool raw_eof, failed;
+    char *error;
+
+    z_stream z;             /* gzip */
+    bool z_ready, in_member;
+    ZSTD_DStream *zs;       /* zstd */
+    size_t zs_pending;      /* last ZSTD_decompressStream hint: 0 at a frame end */
+};
+
+instream_kind instream_kind_of(const char *name)
+{
+    if (str_ends(name, ".gz"))
+        return INSTREAM_GZIP;
+    if (str_ends(name, ".zst"))
+        return INSTREAM_ZSTD;
+    return INSTREAM_PLAIN;
+}
+
+const char *instream_kind_name(instream_kind k)
+{
+    return k == INSTREAM_GZIP ? "gzip" : k == INSTREAM_ZSTD ? "zstd" : "plain";
+}
+
+/* First error wins; reads fail from then on. */
+static ssize_t fail(instream *s, char *msg)
+{
+    if (!s->failed) {
+        s->failed = true;
+        s->error = msg;
+    } else {
+        free(msg);
+    }
+    errno = EIO;
+    return -1;
+}
+
+/* Makes stored bytes available; false at the end of the file. */
+static bool refill(instream *s)
+{
+    if (s->in_pos < s->in_len)
+        return true;
+    if (s->raw_eof)
+        return false;
+    size_t n = fread(s->in, 1, IN_SIZE, s->raw);
+    if (n == 0) {
+        s->raw_eof = true;
+        if (ferror(s->raw))
+            fail(s, xasprintf("read error: %s", strerror(errno ? errno : EIO)));
+        return false;
+    }
+    sha256_update(&s->sha, s->in, n);
+    s->stored += n;
+    s->in_pos = 0;
+    s->in_len = n;
+    return true;
+}
+
+static ssize_t gz_read(void *cookie, char *buf, size_t size)
+{
+    instream *s = cookie;
+    if (s->failed)
+        return fail(s, NULL);
+    s->z.next_out = (Bytef *)buf;
+    s->z.avail_out = size > UINT32_MAX ? UINT32_MAX : (uInt)size;
+    uInt want = s->z.avail_out;
+    while (s->z.avail_out == want) {
+        if (!refill(s)) {
+            if (s->failed)
+                return -1;
+            if (s->in_member)
+                return fail(s, xasprintf("truncated gzip data: the file ends inside a "
+                                         "compressed block (after %llu bytes)",
+                                         (unsigned long long)s->stored));
+            break; /* end of the last member */
+        }
+        if (!s->in_member) {
+            /* A new member: gzip files may be concatenated (gzip >> file). */
+            if (inflateReset(&s->z) != Z_OK)
+                return fail(s, xstrdup("gzip decoder failed to reset"));
+            s->in_member = true;
+        }
+        s->z.next_in = s->in + s->in_pos;
+        s->z.avail_in = (uInt)(s->in_len - s->in_pos);
+        int rc = inflate(&s->z, Z_NO_FLUSH);
+        s->in_pos = s->in_len - s->z.avail_in;
+        if (rc == Z_STREAM_END) {
+            s->in_member = false;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            return fail(s, xasprintf("corrupt gzip data near stored byte %llu: %s",
+                                     (unsigned long long)(s->stored - (s->in_len - s->in_pos)),
+                                     s->z.msg ? s->z.msg : zError(rc)));
+        }
+    }
+    return (ssize_t)(want - s->z.avail_out);
+}
+
+static ssize_t zs_read(void *cookie, char *buf, size_t size)
+{
+    instream *s = cookie;
+    if (s->failed)
+        return fail(s, NULL);
+    ZSTD_outBuffer out = {buf, size, 0};
+    while (out.pos == 0) {
+        if (!refill(s)) {
+            if (s->failed)
+                return -1;
+            if (s->zs_pending)
+                return fail(s, xasprintf("truncated zstd data: the file ends inside a frame "
+                                         "(after %llu bytes)",
+                                         (unsigned long long)s->stored));
+            break;
+        }
+        ZSTD_inBuffer in = {s->in, s->in_len, s->in_pos};
+        size_t rc = ZSTD_decompressStream(s->zs, &out, &in);
+        s->in_pos = in.pos;
+        if (ZSTD_isError(rc))
+            return fail(s, xasprintf("corrupt zstd data near stored byte %llu: %s",
+                                     (unsigned long long)(s->stored - (s->in_len - s->in_pos)),
+                                     ZSTD_getErrorName(rc)));
+        s->zs_pending = rc;
+    }
+    return (ssize_t)out.pos;
+}
+
+/* The FILE is closed by instream_close, which owns the state. */
+static int cookie_close(void *cookie)
+{
+    (void)cookie;
+    return 0;
+}
+
+instream *instream_open(const char *path)
+{
+    FILE *raw = fopen(path, "rb");
+    if (!raw)
+        return NULL;
+    instream *s = xcalloc(1, sizeof *s);
+    s->raw = raw;
+    s->kind = instream_kind_of(path);
+    sha256_init(&s->sha);
+    if (s->kind == INSTREAM_PLAIN) {
+        s->out = raw;
+        return s;
+    }
+    s->in = xmalloc(IN_SIZE);
+    cookie_io_functions_t io = {.close = cookie_close};
+    if (s->kind == INSTREAM_GZIP) {
+        /* 15 + 16: a 32 KiB window, gzip wrapper only. */
+        if (inflateInit2(&s->z, 15 + 16) != Z_OK) {
+            instream_close(s);
+            errno = ENOMEM;
+            return NULL;
+        }
+        s->z_ready = true;
+        io.read = gz_read;
+    } else {
+        s->zs = ZSTD_createDStream();
+        if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs))) {
+            instream_close(s);
+            errno = ENOMEM;
+            return NULL;
+        }
+        io.read = zs_read;
+    }
+    s->out = fopencookie(s, "rb", io);
+    if (!s->out) {
+        int err = errno;
+        instream_close(s);
+        errno = err;
+        return NULL;
+    }
+    return s;
+}
+
+FILE *instream_file(instream *s)
+{
+    return s->out;
+}
+
+instream_kind instream_kind_get(const instream *s)
+{
+    return s->kind;
+}
+
+const char *instream_error(const instream *s)
+{
+    return s ? s->error : NULL;
+}
+
+uint64_t instream_stored_bytes(const instream *s)
+{
+    return s->stored;
+}
+
+bool instream_finish(instream *s, char hex[65])
+{
+    s->in_pos = s->in_len;
+    while (refill(s))
+        s->in_pos = s->in_len;
+    unsigned char dg[32];
+    sha256_final(&s->sha, dg);
+    sha256_hex(dg, hex);
+    return !ferror(s->raw);
+}
+
+void instream_close(instream *s)
+{
+    if (!s)
+        return;
+    if (s->out && s->out != s->raw)
+        fclose(s->out);
+    if (s->raw)
+        fclose(s->raw);
+    if (s->z_ready)
+        inflateEnd(&s->z);
+    ZSTD_freeDStream(s->zs);
+    free(s->in);
+    free(s->error);
+    free(s);
+}

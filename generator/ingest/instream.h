@@ -1,0 +1,51 @@
+/* instream.h - an input file opened as a stream of its contents.
+ *
+ * A plain file is handed out as the FILE * fopen gives. A file whose name
+ * ends in .gz (gzip, through zlib) or .zst (Zstandard, through libzstd) is
+ * handed out as a FILE * that yields the decompressed bytes, decompressed
+ * while they are read: memory stays a few buffers (zstd's window is capped
+ * at libzstd's default limit, 128 MiB, so a hostile frame is refused rather
+ * than allocated), and the CSV reader above it needs no change.
+ *
+ * The stream also counts and hashes the bytes as they are stored, so the
+ * data reference and the archive describe the file on disk (what
+ * sha256sum prints), not its decompressed contents. */
+#ifndef MEMREPORT_INSTREAM_H
+#define MEMREPORT_INSTREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum { INSTREAM_PLAIN, INSTREAM_GZIP, INSTREAM_ZSTD } instream_kind;
+
+typedef struct instream instream;
+
+/* The kind a file name says: ".gz" gzip, ".zst" Zstandard, else plain. */
+instream_kind instream_kind_of(const char *name);
+/* "gzip", "zstd" or "plain". */
+const char *instream_kind_name(instream_kind k);
+
+/* Opens path for reading. Returns the stream, or NULL with errno set (the
+ * file cannot be opened). The FILE * to read is instream_file(s); it
+ * belongs to the stream and is closed by instream_close. */
+instream *instream_open(const char *path);
+FILE *instream_file(instream *s);
+instream_kind instream_kind_get(const instream *s);
+
+/* A message about the compressed data ("truncated gzip data", "corrupt
+ * zstd data: ...") once a read failed because of it, else NULL. A read
+ * that failed so returns an error with errno EIO. */
+const char *instream_error(const instream *s);
+
+/* Bytes of the file as stored, read so far (after instream_finish: all). */
+uint64_t instream_stored_bytes(const instream *s);
+/* Reads whatever the decompressor left of the stored file and writes the
+ * SHA-256 of all its stored bytes into hex[65]. For a compressed file
+ * only (a plain file's bytes are hashed by its reader); call once, after
+ * reading is done. Returns false on a read error. */
+bool instream_finish(instream *s, char hex[65]);
+/* Closes the file and frees the stream. NULL is fine. */
+void instream_close(instream *s);
+
+#endif
