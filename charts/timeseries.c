@@ -184,7 +184,7 @@ canvas *chart_draw_timeseries(const chart_spec *s)
     for (size_t g = 0; g < ng; g++) {
         const chart_group *gr = &s->groups[g];
         bool base = gr->baseline;
-        leg[g] = base ? xasprintf("%s (baseline)", gr->label) : xstrdup(gr->label);
+        leg[g] = base ? xasprintf("%s \xC2\xB7 baseline", gr->label) : xstrdup(gr->label);
         le[g] = (legend_entry){leg[g], gr->color, gr->shape, true, plot_dash(gr->dash), base ? 3 : 1.8, base,
                                false};
     }
@@ -326,21 +326,25 @@ canvas *chart_draw_timeseries(const chart_spec *s)
     cv_font bf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
                   .fill = PAINT_FG};
     for (size_t i = 0; i < nnum; i++) {
-        int r = 0;
-        while (r < 7 && ev[i].x - lastx[r] < 19)
-            r++;
-        lastx[r] = ev[i].x;
-        ev[i].row = r;
         const chart_event *e = &s->events[ev[i].ev];
         char when[40], num[16];
         chart_fmt_time(s, e->t, when, sizeof when);
         snprintf(num, sizeof num, "%zu", e->number);
+        /* Inside the plot, clear of the y labels and the line-end labels;
+         * the dotted line keeps the event's true time. */
+        double br = badge_r(c, num);
+        double bx = fmin(fmax(ev[i].x, pr.x + br + 1), pr.x + pr.w - br - 1);
+        int r = 0;
+        while (r < 7 && fabs(bx - lastx[r]) < 2 * br + 2)
+            r++;
+        lastx[r] = bx;
+        ev[i].row = r;
         char *tip = xasprintf("%s %s: %s", when, e->type ? e->type : "event",
                               e->description ? e->description : "");
         cv_group_begin(c, "event-badge", tip, NULL);
-        double by = pr.y + 9 + r * 17;
-        cv_circle(c, ev[i].x, by, badge_r(c, num), &badge);
-        cv_text(c, ev[i].x, by, num, &bf);
+        double by = pr.y + 10 + r * 19;
+        cv_circle(c, bx, by, br, &badge);
+        cv_text(c, bx, by, num, &bf);
         cv_group_end(c);
         free(tip);
     }
