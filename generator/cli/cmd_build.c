@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "archive.h"
+#include "chart_data.h"
 #include "charts.h"
 #include "cli.h"
 #include "notes.h"
@@ -141,7 +142,7 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
     outset *os = outset_new();
 
-    if (notes_load(o->dir, &nt, d) != 0) {
+    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, d) != 0) {
         status = EXIT_BAD_INPUT;
         goto out;
     }
@@ -151,12 +152,17 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
                       .series_csv = (const char **)series_href};
     report_set_generated(&ctx, a);
 
+    chart_data cd;
+    chart_data_fill(&cd, a);
     for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(a, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
-                         &cs.svg_len[k], d) != 0)
+        if (chart_render(&cd.spec, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
+                         &cs.svg_len[k], d) != 0) {
+            chart_data_free(&cd);
             goto out;
+        }
         report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k]);
     }
+    chart_data_free(&cd);
 
     for (size_t g = 0; g < a->m.ngroups; g++)
         series_href[g] = report_series_href(a, g);
