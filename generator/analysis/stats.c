@@ -371,6 +371,12 @@ static uint64_t group_seed(const char *id, uint64_t salt)
     return strmap_hash(id, strlen(id)) ^ salt;
 }
 
+void stats_bootstrap_ratio(const double *base, size_t nb, const double *x, size_t nx,
+                           uint64_t seed, double *lo, double *hi)
+{
+    bootstrap_ratio(base, nb, x, nx, seed, lo, hi);
+}
+
 /* ---- per-group computation ------------------------------------------- */
 
 const char *trend_name(trend_class t)
@@ -571,7 +577,10 @@ static void group_steady(const experiment *e, const membership *m, size_t g, gro
         const group *gp = &m->groups[g];
         if (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r]))
             continue;
-        double v = relay_steady(e, m, g, r, gr->final_t, res->restarts + r0, ri - r0, &s);
+        /* No restarts at all: NULL, not NULL + 0 (undefined, and clang's
+         * UBSan says so). */
+        const restart *rs = res->restarts ? res->restarts + r0 : NULL;
+        double v = relay_steady(e, m, g, r, gr->final_t, rs, ri - r0, &s);
         if (!isnan(v))
             slopes[gr->steady_n++] = v;
     }

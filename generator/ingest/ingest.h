@@ -22,12 +22,25 @@ typedef struct {
     bool force_libcsv;   /* skip the fast path (tests, differential checks) */
 } ingest_options;
 
+/* Limits of the inputs (README, Limits). Beyond them an input is an error
+ * naming it, never a long wait or an exhausted memory. Lines of every CSV
+ * are limited by CSVR_MAX_LINE, the manifest by MANIFEST_MAX_*. */
+#define INGEST_MAX_NOTES_BYTES (4 * 1024 * 1024)
+#define INGEST_MAX_GROUP_FILE_BYTES (16 * 1024 * 1024)
+#define INGEST_MAX_TABLE_ROWS 1000000 /* events.csv, diagnostics.csv, relay_config.csv */
+
 int ingest_experiment(const char *dir, const ingest_options *opt, experiment *e, diag_list *d);
 
 /* Lower-level entry points, for tests and for the archive's reuse path.
  * `display` is the name used in messages. */
 int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, experiment *e,
                       diag_list *d);
+
+/* Reads dir/notes.md, when there is one, into e->notes_text (and, when
+ * record, into e->inputs with its hash). Returns 0, or 1 after adding an
+ * error when it exists but cannot be read. For an experiment read back
+ * from its archive, whose inputs are already listed. */
+int ingest_notes_md(const char *dir, experiment *e, bool record, diag_list *d);
 
 /* Finds the memory CSV in dir; returns its base name or NULL. */
 const char *ingest_find_memory_csv(const char *dir);
