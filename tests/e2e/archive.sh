@@ -32,7 +32,7 @@ if ! "$MEMREPORT" build -q "$x" 2>"$work/err"; then
 fi
 db=$x/results.sqlite
 [ -f "$db" ] && pass "written" || { fail "written" "no results.sqlite"; exit 0; }
-[ "$(q "$db" 'PRAGMA user_version')" = 1 ] && pass "schema version" || fail "schema version" "$(q "$db" 'PRAGMA user_version')"
+[ "$(q "$db" 'PRAGMA user_version')" = 2 ] && pass "schema version" || fail "schema version" "$(q "$db" 'PRAGMA user_version')"
 [ "$(q "$db" 'PRAGMA integrity_check')" = ok ] && pass "integrity" || fail "integrity" "not ok"
 ls -a "$x" | grep -q '^\.results\.sqlite\.' && fail "no temporary left" "found one" || pass "no temporary left"
 cmp -s "$db" "$x/site/data/results.sqlite" && pass "site copy is the archive" || fail "site copy is the archive" "differs"
@@ -117,7 +117,7 @@ rm -f "$db"
 sqlite3 "$db" "CREATE TABLE experiment(name TEXT); INSERT INTO experiment VALUES('old'); PRAGMA user_version=0;"
 "$MEMREPORT" build -v "$x" >/dev/null 2>"$work/log6"
 grep -q 'schema version 0' "$work/log6" && pass "old schema: says why" || fail "old schema: says why" "$(grep -v writing "$work/log6" | head -2)"
-[ "$(q "$db" 'PRAGMA user_version')" = 1 ] && [ "$(q "$db" 'SELECT count(*) FROM results')" = 2 ] &&
+[ "$(q "$db" 'PRAGMA user_version')" = 2 ] && [ "$(q "$db" 'SELECT count(*) FROM results')" = 2 ] &&
     pass "old schema: rebuilt" || fail "old schema: rebuilt" "$(q "$db" 'PRAGMA user_version')"
 
 # Corrupt and truncated archives are replaced whole.
