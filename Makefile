@@ -46,7 +46,7 @@ LDLIBS += $(PKG_LIBS) -lcmark-gfm-extensions -lcsv -lstdc++ -lm
 
 # One static library per stage, linked from the top of the order down, so a
 # call that runs backwards (a lower stage using a higher one) fails to link.
-LINK_ORDER := publish writers archive charts analysis ingest model base
+LINK_ORDER := publish writers archive analysis ingest model charts base
 stage_src = $(filter-out generator/cli/main.c,$(wildcard generator/$(1)/*.c)) $(wildcard generator/$(1)/*.cc)
 stage_obj = $(patsubst %.cc,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(call stage_src,$(1))))
 CHART_SRC := $(wildcard charts/*.c)

@@ -1,17 +1,18 @@
 /* charts.h - the chart library's public API.
  *
- * Four charts of one analysed experiment, each drawn once over a small
- * canvas and emitted as a PNG (cairo, 2x pixel density, for Markdown) and
- * as an SVG (the project's own writer: real text, <title> tooltips, CSS
- * classes and custom properties, for the web). Charts read only the
- * `analysis` (experiment, membership, results) and never open files. The
- * same analysis always gives the same bytes. */
+ * Four charts of one experiment, each drawn once over a small canvas and
+ * emitted as a PNG (cairo, 2x pixel density, for Markdown) and as an SVG
+ * (the project's own writer: real text, <title> tooltips, CSS classes and
+ * custom properties, for the web), plus the site index's sparkline. Charts
+ * read only a chart_spec (chart_spec.h: plain series, boxes, events and
+ * labels, filled by the caller) and never open files or compute
+ * statistics. The same spec always gives the same bytes. */
 #ifndef MEMREPORT_CHARTS_H
 #define MEMREPORT_CHARTS_H
 
 #include <stddef.h>
 
-#include "analysis.h"
+#include "chart_spec.h"
 #include "diag.h"
 
 typedef enum {
@@ -27,19 +28,19 @@ typedef enum {
 const char *chart_name(chart_kind k);
 /* A one-line caption for the chart (also its accessible title). */
 const char *chart_title(chart_kind k);
-/* The chart's heading in reports and pages ("Memory over time") and the
- * sentence printed under it (how to read it). Static; NULL for an unknown
- * kind. */
-const char *chart_heading(chart_kind k);
-const char *chart_caption(chart_kind k);
 
 /* Renders chart k. On success returns 0 and sets *png, *png_len and
  * *svg, *svg_len to malloc'd buffers the caller frees (either pointer pair
  * may be NULL to skip that format). On failure returns -1, adds an error
  * to d and leaves the outputs NULL. A chart with nothing to show (no
  * samples) is still drawn, with a "no data" note. */
-int chart_render(const analysis *a, chart_kind k, unsigned char **png, size_t *png_len,
+int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t *png_len,
                  char **svg, size_t *svg_len, diag_list *d);
+
+/* The site index's 140x40 px sparkline of each group's mean series, as SVG
+ * text (caller frees). *range gets the scale as text ("1.02–2.41 GiB",
+ * caller frees) or NULL when there is no data. */
+char *chart_sparkline(const chart_spec *s, char **range);
 
 /* Frees cairo's and fontconfig's process-wide caches. Call once, at exit,
  * after the last chart_render. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "canvas.h"
+#include "chart_spec.h"
 #include "scale.h"
 
 /* Themable colours: the SVG writes var(--fg, #222222) and so on. */
@@ -59,7 +60,7 @@ double plot_time_axis_height(void);
 
 /* Marker shapes, cycled per group so groups differ in print and in grey:
  * circle, square, triangle, diamond, inverted triangle, hexagon. */
-#define PLOT_NSHAPES 6
+#define PLOT_NSHAPES CHART_NSHAPES
 void plot_marker(canvas *c, int shape, double x, double y, double r, const cv_style *st);
 
 typedef struct {

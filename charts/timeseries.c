@@ -32,15 +32,15 @@ static double badge_r(canvas *c, const char *num)
     return fmax(7.5, canvas_text_width(c, num, 9.5, true) / 2 + 2.5);
 }
 
-static bool event_in(const analysis *a, size_t i, int64_t t0, int64_t t1)
+static bool event_in(const chart_spec *s, size_t i, int64_t t0, int64_t t1)
 {
-    int64_t t = a->e.events[i].t;
+    int64_t t = s->events[i].t;
     return t >= t0 && t <= t1;
 }
 
 /* The band: p90 left to right then p10 back, one envelope point per pixel
  * column when the series is denser than the pixels. */
-static void draw_band(canvas *c, const group_result *gr, const scale_linear *xs,
+static void draw_band(canvas *c, const chart_group *gr, const scale_linear *xs,
                       const scale_linear *ys, cv_paint paint)
 {
     size_t n = gr->nseries, cap = 0, k = 0;
@@ -81,7 +81,7 @@ static void draw_band(canvas *c, const group_result *gr, const scale_linear *xs,
     free(lo);
 }
 
-static void draw_mean(canvas *c, const group_result *gr, const scale_linear *xs,
+static void draw_mean(canvas *c, const chart_group *gr, const scale_linear *xs,
                       const scale_linear *ys, const cv_style *st)
 {
     size_t n = gr->nseries;
@@ -102,11 +102,11 @@ static void draw_mean(canvas *c, const group_result *gr, const scale_linear *xs,
     free(y);
 }
 
-static void draw_markers(canvas *c, const analysis *a, size_t g, const char *label,
-                         const scale_linear *xs, const scale_linear *ys, double plot_w, int shape,
-                         const char *color)
+static void draw_markers(canvas *c, const chart_spec *s, const chart_group *gr,
+                         const scale_linear *xs, const scale_linear *ys, double plot_w)
 {
-    const group_result *gr = &a->r.groups[g];
+    const char *label = gr->label, *color = gr->color;
+    int shape = gr->shape;
     size_t n = gr->nseries;
     size_t target = (size_t)(plot_w / 9);
     size_t *keep = xmalloc((n ? n : 1) * sizeof *keep);
@@ -125,9 +125,9 @@ static void draw_markers(canvas *c, const analysis *a, size_t g, const char *lab
     }
     cv_style ms = {.fill = plot_group_paint(color, 0), .stroke = PAINT_BG, .width = 0.8};
     for (size_t i = 0; i < k; i++) {
-        const group_point *p = &gr->series[keep[i]];
+        const chart_point *p = &gr->series[keep[i]];
         char when[40], mean[24], med[24], lo[24], hi[24];
-        chart_fmt_time(a, p->t, when, sizeof when);
+        chart_fmt_time(s, p->t, when, sizeof when);
         chart_fmt_gib(p->mean, mean, sizeof mean);
         chart_fmt_gib(p->median, med, sizeof med);
         chart_fmt_gib(p->p10, lo, sizeof lo);
@@ -142,18 +142,18 @@ static void draw_markers(canvas *c, const analysis *a, size_t g, const char *lab
     free(keep);
 }
 
-canvas *chart_draw_timeseries(const analysis *a)
+canvas *chart_draw_timeseries(const chart_spec *s)
 {
-    const size_t ng = a->m.ngroups;
-    const int tz = a->e.man.tz_offset_min;
+    const size_t ng = s->ngroups;
+    const int tz = s->tz_offset_min;
     canvas *c = canvas_new(PLOT_W, PLOT_H);
 
     /* Domain: the analysed period (falling back to the series' extent). */
     int64_t t0 = INT64_MAX, t1 = INT64_MIN;
     double ymax = 0;
     size_t npoints = 0;
-    for (size_t g = 0; g < ng && g < a->r.ngroups; g++) {
-        const group_result *gr = &a->r.groups[g];
+    for (size_t g = 0; g < ng; g++) {
+        const chart_group *gr = &s->groups[g];
         for (size_t i = 0; i < gr->nseries; i++) {
             t0 = gr->series[i].t < t0 ? gr->series[i].t : t0;
             t1 = gr->series[i].t > t1 ? gr->series[i].t : t1;
@@ -161,18 +161,18 @@ canvas *chart_draw_timeseries(const analysis *a)
         }
         npoints += gr->nseries;
     }
-    if (a->r.first_t != 0 && a->r.last_t > a->r.first_t && a->r.first_t != TIME_NONE) {
-        t0 = a->r.first_t < t0 ? a->r.first_t : t0;
-        t1 = a->r.last_t > t1 ? a->r.last_t : t1;
+    if (s->first_t != 0 && s->last_t > s->first_t && s->first_t != INT64_MIN) {
+        t0 = s->first_t < t0 ? s->first_t : t0;
+        t1 = s->last_t > t1 ? s->last_t : t1;
     }
-    double budget = a->e.man.memory_budget_gib;
+    double budget = s->budget_gib;
     if (budget > 0)
         ymax = fmax(ymax, budget * 1.04);
 
     char tzs[16], sub[256];
     chart_fmt_tz(tz, tzs, sizeof tzs);
     snprintf(sub, sizeof sub, "%s%sMean per relay; band: 10th-90th percentile; times in %s",
-             a->e.man.name ? a->e.man.name : "", a->e.man.name ? " \xC2\xB7 " : "", tzs);
+             s->name ? s->name : "", s->name ? " \xC2\xB7 " : "", tzs);
     canvas_set_meta(c, "memory_timeseries", chart_title(CHART_TIMESERIES), sub);
 
     double x = PLOT_MARGIN, w = PLOT_W - 2 * PLOT_MARGIN;
@@ -180,14 +180,13 @@ canvas *chart_draw_timeseries(const analysis *a)
 
     /* Legend: colour, marker shape and the baseline in bold. */
     legend_entry *le = xcalloc(ng ? ng : 1, sizeof *le);
-    char **labels = xcalloc(ng ? ng : 1, sizeof *labels);
     char **leg = xcalloc(ng ? ng : 1, sizeof *leg);
     for (size_t g = 0; g < ng; g++) {
-        labels[g] = chart_group_label(a, g);
-        bool base = g == a->r.baseline;
-        leg[g] = base ? xasprintf("%s (baseline)", labels[g]) : xstrdup(labels[g]);
-        le[g] = (legend_entry){leg[g], chart_group_color(a, g), chart_group_shape(g), true,
-                               CV_SOLID, base ? 3 : 1.8, base, false};
+        const chart_group *gr = &s->groups[g];
+        bool base = gr->baseline;
+        leg[g] = base ? xasprintf("%s (baseline)", gr->label) : xstrdup(gr->label);
+        le[g] = (legend_entry){leg[g], gr->color, gr->shape, true, CV_SOLID, base ? 3 : 1.8, base,
+                               false};
     }
     y += 4;
     y += plot_legend(c, le, ng, x, y, w, true) + 12;
@@ -197,15 +196,15 @@ canvas *chart_draw_timeseries(const analysis *a)
      * the story (an allocator enabled hours before its group's window
      * opens, the end noted minutes after the last collection): widen the
      * domain to show them. */
-    shown_event *ev = xcalloc(a->e.nevents ? a->e.nevents : 1, sizeof *ev);
+    shown_event *ev = xcalloc(s->nevents ? s->nevents : 1, sizeof *ev);
     size_t nev = 0;
     if (npoints) {
         int64_t slack = (t1 - t0) / 10, lo = t0 - slack, hi = t1 + slack;
-        for (size_t i = 0; i < a->e.nevents; i++)
-            if (event_in(a, i, lo, hi)) {
+        for (size_t i = 0; i < s->nevents; i++)
+            if (event_in(s, i, lo, hi)) {
                 ev[nev++].ev = i;
-                t0 = a->e.events[i].t < t0 ? a->e.events[i].t : t0;
-                t1 = a->e.events[i].t > t1 ? a->e.events[i].t : t1;
+                t0 = s->events[i].t < t0 ? s->events[i].t : t0;
+                t1 = s->events[i].t > t1 ? s->events[i].t : t1;
             }
     }
 
@@ -230,7 +229,7 @@ canvas *chart_draw_timeseries(const analysis *a)
     double left = x + FS_LABEL + 8 + ylw + 6;
     double idw = 0;
     for (size_t g = 0; g < ng; g++)
-        idw = fmax(idw, canvas_text_width(c, a->m.groups[g].id, FS_LABEL, true));
+        idw = fmax(idw, canvas_text_width(c, s->groups[g].id, FS_LABEL, true));
     double right = PLOT_W - PLOT_MARGIN - idw - 8;
     plot_rect pr = {left, y, right - left, plot_h};
     scale_linear ys = {0, ytop, pr.y + pr.h, pr.y};
@@ -251,7 +250,7 @@ canvas *chart_draw_timeseries(const analysis *a)
     /* Events: dotted lines behind the data. */
     cv_style evs = {.stroke = PAINT_AXIS, .width = 1, .dash = CV_DOTTED, .cls = "event"};
     for (size_t i = 0; i < nev; i++) {
-        ev[i].x = scale_map(&xs, (double)a->e.events[ev[i].ev].t);
+        ev[i].x = scale_map(&xs, (double)s->events[ev[i].ev].t);
         cv_line(c, ev[i].x, pr.y, ev[i].x, pr.y + pr.h, &evs);
     }
 
@@ -271,16 +270,17 @@ canvas *chart_draw_timeseries(const analysis *a)
     size_t *order = xmalloc((ng ? ng : 1) * sizeof *order);
     size_t no = 0;
     for (size_t g = 0; g < ng; g++)
-        if (g != a->r.baseline)
+        if (!s->groups[g].baseline)
             order[no++] = g;
-    if (a->r.baseline < ng)
-        order[no++] = a->r.baseline;
+    for (size_t g = 0; g < ng; g++)
+        if (s->groups[g].baseline)
+            order[no++] = g;
     for (size_t j = 0; j < no; j++) {
-        size_t g = order[j];
-        const char *col = chart_group_color(a, g);
-        char *cls = xasprintf("series g-%s", a->m.groups[g].id);
+        const chart_group *gr = &s->groups[order[j]];
+        const char *col = gr->color;
+        char *cls = xasprintf("series g-%s", gr->id);
         cv_group_begin(c, cls, NULL, col);
-        draw_band(c, &a->r.groups[g], &xs, &ys, plot_group_paint(col, 0.13));
+        draw_band(c, gr, &xs, &ys, plot_group_paint(col, 0.13));
         cv_group_end(c);
         free(cls);
     }
@@ -289,16 +289,16 @@ canvas *chart_draw_timeseries(const analysis *a)
     size_t nend = 0;
     for (size_t j = 0; j < no; j++) {
         size_t g = order[j];
-        const group_result *gr = &a->r.groups[g];
+        const chart_group *gr = &s->groups[g];
         if (!gr->nseries)
             continue;
-        const char *col = chart_group_color(a, g);
-        bool base = g == a->r.baseline;
-        char *cls = xasprintf("series g-%s%s", a->m.groups[g].id, base ? " baseline" : "");
-        cv_group_begin(c, cls, labels[g], col);
+        const char *col = gr->color;
+        bool base = gr->baseline;
+        char *cls = xasprintf("series g-%s%s", gr->id, base ? " baseline" : "");
+        cv_group_begin(c, cls, gr->label, col);
         cv_style ls = {.stroke = plot_group_paint(col, 0), .width = base ? 3 : 1.8, .cls = "line"};
         draw_mean(c, gr, &xs, &ys, &ls);
-        draw_markers(c, a, g, labels[g], &xs, &ys, pr.w, chart_group_shape(g), col);
+        draw_markers(c, s, gr, &xs, &ys, pr.w);
         cv_group_end(c);
         free(cls);
         endy[nend] = scale_map(&ys, gr->series[gr->nseries - 1].mean);
@@ -308,12 +308,12 @@ canvas *chart_draw_timeseries(const analysis *a)
     plot_declutter(endy, nend, FS_LABEL + 1, pr.y, pr.y + pr.h);
     for (size_t i = 0; i < nend; i++) {
         size_t g = endg[i];
-        const group_result *gr = &a->r.groups[g];
-        cv_group_begin(c, "end-label", NULL, chart_group_color(a, g));
+        const chart_group *gr = &s->groups[g];
+        cv_group_begin(c, "end-label", NULL, gr->color);
         cv_font f = {.size = FS_LABEL, .bold = true, .valign = CV_CENTER,
-                     .fill = plot_group_paint(chart_group_color(a, g), 0)};
+                     .fill = plot_group_paint(gr->color, 0)};
         double ex = scale_map(&xs, (double)gr->series[gr->nseries - 1].t) + 6;
-        cv_text(c, ex, endy[i], a->m.groups[g].id, &f);
+        cv_text(c, ex, endy[i], gr->id, &f);
         cv_group_end(c);
     }
 
@@ -330,10 +330,10 @@ canvas *chart_draw_timeseries(const analysis *a)
             r++;
         lastx[r] = ev[i].x;
         ev[i].row = r;
-        const event *e = &a->e.events[ev[i].ev];
+        const chart_event *e = &s->events[ev[i].ev];
         char when[40], num[16];
-        chart_fmt_time(a, e->t, when, sizeof when);
-        snprintf(num, sizeof num, "%zu", ev[i].ev + 1);
+        chart_fmt_time(s, e->t, when, sizeof when);
+        snprintf(num, sizeof num, "%zu", e->number);
         char *tip = xasprintf("%s %s: %s", when, e->type ? e->type : "event",
                               e->description ? e->description : "");
         cv_group_begin(c, "event-badge", tip, NULL);
@@ -352,12 +352,12 @@ canvas *chart_draw_timeseries(const analysis *a)
         cv_font nf = {.size = 9.5, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
                       .fill = PAINT_FG};
         for (size_t i = 0; i < nnum; i++) {
-            const event *e = &a->e.events[ev[i].ev];
+            const chart_event *e = &s->events[ev[i].ev];
             double kx = x + (double)(i / keyrows) * (colw + 16);
             double yy = ky + (double)(i % keyrows) * KEY_ROW + KEY_ROW / 2;
             char when[40], num[16];
-            chart_fmt_short_time(a, e->t, when, sizeof when);
-            snprintf(num, sizeof num, "%zu", ev[i].ev + 1);
+            chart_fmt_short_time(s, e->t, when, sizeof when);
+            snprintf(num, sizeof num, "%zu", e->number);
             char *full = xasprintf("%s  %s", when, e->description ? e->description : "");
             cv_group_begin(c, "event-key", full, NULL);
             cv_circle(c, kx + 8, yy, badge_r(c, num), &badge);
@@ -377,11 +377,8 @@ canvas *chart_draw_timeseries(const analysis *a)
     }
     plot_baseline(c, &pr);
 
-    for (size_t g = 0; g < ng; g++) {
-        free(labels[g]);
+    for (size_t g = 0; g < ng; g++)
         free(leg[g]);
-    }
-    free(labels);
     free(leg);
     free(le);
     free(ev);

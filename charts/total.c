@@ -1,8 +1,9 @@
 /* total.c - memory_total: the server's total RSS over time and, in a
  * smaller panel below on the same time axis, the number of relays.
  * Totals come from the aggregate rows; at collections without an
- * aggregate row they are the sum of the relay rows (drawn as hollow
- * markers so the reader can tell). Thinned per pixel column. */
+ * aggregate row they are the sum of the relay rows (the spec marks them
+ * `summed`; drawn as hollow markers so the reader can tell). Thinned per
+ * pixel column. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,62 +14,6 @@
 #include "plot.h"
 #include "thin.h"
 #include "util.h"
-
-typedef struct {
-    int64_t t;
-    double gib;
-    double count;
-    bool summed;   /* from relay rows, not an aggregate row */
-} total_point;
-
-static bool has_agg_at(const experiment *e, int64_t t)
-{
-    size_t lo = 0, hi = e->naggs;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (e->aggs[mid].t < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < e->naggs && e->aggs[lo].t == t && e->aggs[lo].total_kb != UINT64_MAX;
-}
-
-/* Merges aggregate rows and relay sums, in time order. Caller frees. */
-static size_t total_series(const experiment *e, total_point **out)
-{
-    size_t n = 0, cap = 0;
-    total_point *p = NULL;
-    size_t ai = 0, ci = 0;
-    while (ai < e->naggs || ci < e->ncoll) {
-        bool take_agg = ai < e->naggs && (ci >= e->ncoll || e->aggs[ai].t <= e->times[ci]);
-        if (take_agg) {
-            const aggregate_row *ag = &e->aggs[ai++];
-            if (ag->total_kb == UINT64_MAX)
-                continue;
-            xgrow((void **)&p, &cap, n + 1, sizeof *p);
-            p[n++] = (total_point){ag->t, (double)ag->total_kb / KB_PER_GIB,
-                                   ag->count == UINT64_MAX ? NAN : (double)ag->count, false};
-        } else {
-            size_t c = ci++;
-            if (has_agg_at(e, e->times[c]))
-                continue;
-            double sum = 0;
-            size_t cnt = 0;
-            for (size_t r = 0; r < e->nrelays; r++) {
-                uint32_t v = e->rss_kb[exp_idx(e, r, c)];
-                if (v != KB_MISSING)
-                    sum += v, cnt++;
-            }
-            if (!cnt)
-                continue;
-            xgrow((void **)&p, &cap, n + 1, sizeof *p);
-            p[n++] = (total_point){e->times[c], sum / KB_PER_GIB, (double)cnt, true};
-        }
-    }
-    *out = p;
-    return n;
-}
 
 static void draw_trace(canvas *c, const double *x, const double *y, size_t n, const cv_style *st,
                        double area_bottom, const cv_style *area)
@@ -88,13 +33,12 @@ static void draw_trace(canvas *c, const double *x, const double *y, size_t n, co
     free(keep);
 }
 
-canvas *chart_draw_total(const analysis *a)
+canvas *chart_draw_total(const chart_spec *s)
 {
-    const experiment *e = &a->e;
-    const int tz = e->man.tz_offset_min;
+    const int tz = s->tz_offset_min;
     canvas *c = canvas_new(PLOT_W, PLOT_H);
-    total_point *p;
-    size_t n = total_series(e, &p);
+    const chart_total *p = s->totals;
+    size_t n = s->ntotals;
     size_t nsummed = 0;
     double ymax = 0, cmax = 0;
     for (size_t i = 0; i < n; i++) {
@@ -106,9 +50,9 @@ canvas *chart_draw_total(const analysis *a)
 
     char tzs[16], sub[200];
     chart_fmt_tz(tz, tzs, sizeof tzs);
-    snprintf(sub, sizeof sub, "%s%s%s; times in %s", e->man.server ? "Server " : "",
-             e->man.server ? e->man.server : "",
-             e->man.server ? ": sum of all relays' RSS" : "Sum of all relays' RSS", tzs);
+    snprintf(sub, sizeof sub, "%s%s%s; times in %s", s->server ? "Server " : "",
+             s->server ? s->server : "",
+             s->server ? ": sum of all relays' RSS" : "Sum of all relays' RSS", tzs);
     canvas_set_meta(c, "memory_total", chart_title(CHART_TOTAL), sub);
     double x = PLOT_MARGIN, w = PLOT_W - 2 * PLOT_MARGIN;
     double y = plot_title(c, "Server total memory", sub, x, PLOT_MARGIN, w);
@@ -150,7 +94,6 @@ canvas *chart_draw_total(const analysis *a)
         chart_no_data(c, top.x, top.y, top.w, top.h, "No aggregate or relay rows");
         plot_baseline(c, &top);
         plot_baseline(c, &bot);
-        free(p);
         return c;
     }
     int64_t t0 = p[0].t, t1 = p[n - 1].t;
@@ -184,7 +127,7 @@ canvas *chart_draw_total(const analysis *a)
         cv_style hollow = {.fill = PAINT_BG, .stroke = plot_group_paint(color, 0), .width = 1.4};
         for (size_t i = 0; i < n; i++) {
             char when[40], v[24];
-            chart_fmt_time(a, p[i].t, when, sizeof when);
+            chart_fmt_time(s, p[i].t, when, sizeof when);
             chart_fmt_gib(p[i].gib, v, sizeof v);
             char *tip = isfinite(p[i].count)
                             ? xasprintf("%s: %s GiB over %.0f relays (%s)", when, v, p[i].count,
@@ -209,6 +152,5 @@ canvas *chart_draw_total(const analysis *a)
     free(py);
     free(qx);
     free(qy);
-    free(p);
     return c;
 }

@@ -2,7 +2,7 @@
  * small panel per group on a shared y axis and a shared time axis, thin
  * lines in the group colour. Lines break where a relay has no sample or
  * is not a member, and are never smoothed, so restarts show as drops;
- * restarts found by stats are also ticked along each panel's bottom.
+ * the spec's restarts are also ticked along each panel's bottom.
  *
  * Thinning: min/max per pixel column, and when the whole chart would
  * still hold more than TRAJ_POINT_BUDGET points, LTTB per relay down to
@@ -20,38 +20,23 @@
 
 #define TRAJ_POINT_BUDGET 160000
 
-/* Relays that are members of g at some collection. */
-static size_t group_relays(const analysis *a, size_t g, size_t *out)
-{
-    const experiment *e = &a->e;
-    size_t n = 0;
-    for (size_t r = 0; r < e->nrelays; r++)
-        for (size_t c = 0; c < e->ncoll; c++)
-            if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(&a->m, e, g, r, c)) {
-                out[n++] = r;
-                break;
-            }
-    return n;
-}
-
 /* Draws one relay's segments in panel coordinates. */
-static void draw_relay(canvas *c, const analysis *a, size_t g, size_t r, const scale_linear *xs,
-                       const scale_linear *ys, size_t budget, const cv_style *st, double *x,
-                       double *y, size_t *keep, double *xy)
+static void draw_relay(canvas *c, const chart_samples *sm, size_t g, size_t r,
+                       const scale_linear *xs, const scale_linear *ys, size_t budget,
+                       const cv_style *st, double *x, double *y, size_t *keep, double *xy)
 {
-    const experiment *e = &a->e;
     size_t cidx = 0;
-    while (cidx < e->ncoll) {
+    while (cidx < sm->ntimes) {
         size_t n = 0;
-        for (; cidx < e->ncoll; cidx++) {
-            uint32_t v = e->rss_kb[exp_idx(e, r, cidx)];
-            if (v == KB_MISSING || !membership_has(&a->m, e, g, r, cidx)) {
+        for (; cidx < sm->ntimes; cidx++) {
+            double v = sm->value(sm->ctx, g, r, cidx);
+            if (isnan(v)) {
                 if (n)
                     break;
                 continue;
             }
-            x[n] = scale_map(xs, (double)e->times[cidx]);
-            y[n] = scale_map(ys, v / KB_PER_GIB);
+            x[n] = scale_map(xs, (double)sm->times[cidx]);
+            y[n] = scale_map(ys, v);
             n++;
         }
         if (n == 1) {
@@ -83,33 +68,27 @@ static void draw_relay(canvas *c, const analysis *a, size_t g, size_t r, const s
     }
 }
 
-canvas *chart_draw_trajectories(const analysis *a)
+canvas *chart_draw_trajectories(const chart_spec *s)
 {
-    const experiment *e = &a->e;
-    const size_t ng = a->m.ngroups;
-    const int tz = e->man.tz_offset_min;
+    const chart_samples *sm = &s->samples;
+    const size_t ng = s->ngroups;
+    const int tz = s->tz_offset_min;
     canvas *c = canvas_new(PLOT_W, PLOT_H);
 
-    size_t **members = xcalloc(ng ? ng : 1, sizeof *members);
-    size_t *nmem = xcalloc(ng ? ng : 1, sizeof *nmem);
     size_t total = 0;
     double ymax = 0;
     int64_t t0 = INT64_MAX, t1 = INT64_MIN;
     for (size_t g = 0; g < ng; g++) {
-        members[g] = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof **members);
-        nmem[g] = group_relays(a, g, members[g]);
-        total += nmem[g];
-        for (size_t i = 0; i < nmem[g]; i++) {
-            size_t r = members[g][i];
-            for (size_t ci = 0; ci < e->ncoll; ci++) {
-                uint32_t v = e->rss_kb[exp_idx(e, r, ci)];
-                if (v == KB_MISSING || !membership_has(&a->m, e, g, r, ci))
+        total += s->groups[g].nrelays;
+        for (size_t i = 0; i < s->groups[g].nrelays; i++)
+            for (size_t ci = 0; ci < sm->ntimes; ci++) {
+                double v = sm->value(sm->ctx, g, i, ci);
+                if (isnan(v))
                     continue;
-                ymax = fmax(ymax, v / KB_PER_GIB);
-                t0 = e->times[ci] < t0 ? e->times[ci] : t0;
-                t1 = e->times[ci] > t1 ? e->times[ci] : t1;
+                ymax = fmax(ymax, v);
+                t0 = sm->times[ci] < t0 ? sm->times[ci] : t0;
+                t1 = sm->times[ci] > t1 ? sm->times[ci] : t1;
             }
-        }
     }
 
     char tzs[16], sub[200];
@@ -145,7 +124,7 @@ canvas *chart_draw_trajectories(const analysis *a)
     size_t budget = total ? TRAJ_POINT_BUDGET / total : 0;
     if (budget < 24)
         budget = 24;
-    size_t ncap = e->ncoll ? e->ncoll : 1;
+    size_t ncap = sm->ntimes ? sm->ntimes : 1;
     double *bx = xmalloc(ncap * sizeof *bx), *by = xmalloc(ncap * sizeof *by);
     size_t *keep = xmalloc(ncap * sizeof *keep);
     double *xy = xmalloc(2 * ncap * sizeof *xy);
@@ -155,15 +134,9 @@ canvas *chart_draw_trajectories(const analysis *a)
         plot_rect pr = {left + (double)col * (pw + gap), y + (double)row * cell_h + head, pw, panel_h};
         scale_linear ys = {0, ytop, pr.y + pr.h, pr.y};
         scale_linear xs = {(double)t0, (double)t1, pr.x, pr.x + pr.w};
-        const char *color = chart_group_color(a, g);
-        char *label = chart_group_label(a, g);
-        size_t nrest = 0;
-        for (size_t i = 0; i < a->r.nrestarts; i++) {
-            const restart *rs = &a->r.restarts[i];
-            if (rs->relay < e->nrelays && rs->c < e->ncoll &&
-                membership_has(&a->m, e, g, rs->relay, rs->c))
-                nrest++;
-        }
+        const chart_group *gr = &s->groups[g];
+        const char *color = gr->color, *label = gr->label;
+        size_t nrest = gr->nrestarts, nmem = gr->nrelays;
         /* Bold group label, then muted counts when they fit. */
         cv_font hf = {.size = FS_LABEL, .bold = true, .valign = CV_BOTTOM, .fill = PAINT_FG,
                       .cls = "panel-title"};
@@ -171,8 +144,8 @@ canvas *chart_draw_trajectories(const analysis *a)
         cv_text(c, pr.x, pr.y - 5, ht, &hf);
         double used = canvas_text_width(c, ht, FS_LABEL, true) + 8;
         free(ht);
-        char *full = xasprintf("%zu relays, %zu restarts", nmem[g], nrest);
-        char *shrt = xasprintf("%zu relays", nmem[g]);
+        char *full = xasprintf("%zu relays, %zu restarts", nmem, nrest);
+        char *shrt = xasprintf("%zu relays", nmem);
         const char *counts = NULL;
         if (used + canvas_text_width(c, full, FS_SMALL, false) <= pw)
             counts = nrest ? full : shrt;
@@ -189,16 +162,15 @@ canvas *chart_draw_trajectories(const analysis *a)
         plot_axis_y(c, &pr, &ys, yt, nyt, col == 0, "RSS (GiB)", x + FS_LABEL / 2);
         plot_axis_time(c, &pr, &xs, xt, nxt, true, true);
 
-        char *cls = xasprintf("series g-%s", a->m.groups[g].id);
+        char *cls = xasprintf("series g-%s", gr->id);
         cv_group_begin(c, cls, label, color);
         free(cls);
-        double wdt = nmem[g] > 200 ? 0.6 : nmem[g] > 40 ? 0.8 : 1.1;
-        double op = nmem[g] > 200 ? 0.35 : nmem[g] > 40 ? 0.5 : 0.7;
+        double wdt = nmem > 200 ? 0.6 : nmem > 40 ? 0.8 : 1.1;
+        double op = nmem > 200 ? 0.35 : nmem > 40 ? 0.5 : 0.7;
         cv_style ls = {.stroke = plot_group_paint(color, op), .width = wdt, .cls = "relay"};
-        for (size_t i = 0; i < nmem[g]; i++) {
-            size_t r = members[g][i];
-            cv_group_begin(c, "relay", relay_label(&e->relays[r]), NULL);
-            draw_relay(c, a, g, r, &xs, &ys, budget, &ls, bx, by, keep, xy);
+        for (size_t i = 0; i < nmem; i++) {
+            cv_group_begin(c, "relay", gr->relays[i].label, NULL);
+            draw_relay(c, sm, g, i, &xs, &ys, budget, &ls, bx, by, keep, xy);
             cv_group_end(c);
         }
         /* Restart ticks along the bottom, one per pixel column. */
@@ -210,12 +182,8 @@ canvas *chart_draw_trajectories(const analysis *a)
             char *tip = xasprintf("%zu restarts seen in the data", nrest);
             cv_group_begin(c, "restarts", tip, NULL);
             free(tip);
-            for (size_t i = 0; i < a->r.nrestarts; i++) {
-                const restart *rs = &a->r.restarts[i];
-                if (rs->relay >= e->nrelays || rs->c >= e->ncoll ||
-                    !membership_has(&a->m, e, g, rs->relay, rs->c))
-                    continue;
-                double rx = scale_map(&xs, (double)e->times[rs->c]);
+            for (size_t i = 0; i < nrest; i++) {
+                double rx = scale_map(&xs, (double)gr->restarts[i]);
                 long col = lround(rx - pr.x);
                 if (col < 0 || (size_t)col >= ncols || seen[col])
                     continue;
@@ -227,13 +195,8 @@ canvas *chart_draw_trajectories(const analysis *a)
         }
         cv_group_end(c);
         plot_baseline(c, &pr);
-        free(label);
     }
 
-    for (size_t g = 0; g < ng; g++)
-        free(members[g]);
-    free(members);
-    free(nmem);
     free(yt);
     free(xt);
     free(bx);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ingest.h"
+#include "status.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -69,7 +70,7 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
     if (fl && str_eq(fl, "1"))
         io.force_libcsv = true;
     if (ingest_experiment(dir, &io, &a->e, &a->diag) != 0 || a->diag.nerrors)
-        return 1;
+        return a->diag.nio ? EXIT_IO : EXIT_BAD_INPUT;
 
     size_t from = a->diag.n;
     int rc = analyse(dir, o, a);
@@ -105,6 +106,20 @@ static int analyse(const char *dir, const analysis_options *o, analysis *a)
                  f->message);
     }
     return a->diag.nerrors ? 1 : 0;
+}
+
+int analysis_rerun(analysis *a, const analysis_options *o)
+{
+    membership_free(&a->m);
+    results_free(&a->r);
+    memset(&a->m, 0, sizeof a->m);
+    memset(&a->r, 0, sizeof a->r);
+    diag_free(&a->diag);
+    diag_init(&a->diag);
+    const char *dir = a->e.dir ? a->e.dir : ".";
+    int rc = analyse(dir, o, a);
+    qualify_paths(&a->diag, 0, dir);
+    return rc;
 }
 
 void analysis_free(analysis *a)

@@ -34,6 +34,13 @@ void analysis_options_default(analysis_options *o);
 int analysis_run(const char *dir, const analysis_options *o, analysis *a);
 void analysis_free(analysis *a);
 
+/* Membership and stats again over a->e as it is (an experiment read back
+ * from its archive, whose CSVs are gone), with options o: what a
+ * different --until or --baseline needs. Earlier membership, results and
+ * diagnostics are replaced (ingest's own warnings are not repeated).
+ * Returns like analysis_run. */
+int analysis_rerun(analysis *a, const analysis_options *o);
+
 /* Parses a --until argument: a full timestamp, or a date meaning the end of
  * that day (23:59:59) in the experiment's timezone. */
 bool analysis_parse_until(const char *s, int tz_offset_min, int64_t *out);

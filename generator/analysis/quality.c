@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "timestamp.h"
+#include "totals.h"
 #include "util.h"
 
 #define NAMES_SHOWN 5
@@ -257,16 +258,8 @@ static void aggregates(const experiment *e, results *res)
         size_t c = find_coll(e, a->t);
         if (c == SIZE_MAX)
             continue;
-        double sum = 0;
-        size_t n = 0;
-        for (size_t r = 0; r < e->nrelays; r++) {
-            uint32_t kb = e->rss_kb[exp_idx(e, r, c)];
-            if (kb != KB_MISSING) {
-                sum += kb;
-                n++;
-            }
-        }
-        if (!n)
+        double sum;
+        if (!totals_relay_sum(e, c, &sum))
             continue; /* aggregate-only collection: nothing to compare */
         if (fabs(sum - (double)a->total_kb) > AGGREGATE_TOLERANCE * (double)a->total_kb) {
             if (!bad++) {

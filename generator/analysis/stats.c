@@ -67,6 +67,23 @@ double stats_quantile_sorted(const double *sorted, size_t n, double q)
     return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
 }
 
+void stats_box(const double *x, size_t n, box_stats *out)
+{
+    double *v = xmalloc((n ? n : 1) * sizeof *v);
+    memcpy(v, x, n * sizeof *v);
+    stats_sort(v, n);
+    double q1 = stats_quantile_sorted(v, n, 0.25), q3 = stats_quantile_sorted(v, n, 0.75);
+    double iqr = q3 - q1, wlo = q1, whi = q3;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] >= q1 - 1.5 * iqr && v[i] < wlo)
+            wlo = v[i];
+        if (v[i] <= q3 + 1.5 * iqr && v[i] > whi)
+            whi = v[i];
+    }
+    *out = (box_stats){q1, stats_quantile_sorted(v, n, 0.5), q3, wlo, whi, n ? v[n - 1] : NAN};
+    free(v);
+}
+
 /* k-th smallest of v (0-based), reordering v so that everything before
  * index k is <= v[k] (quickselect with a three-way partition). */
 static double select_kth(double *v, size_t n, size_t k)
@@ -555,7 +572,10 @@ static void group_steady(const experiment *e, const membership *m, size_t g, gro
         const group *gp = &m->groups[g];
         if (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r]))
             continue;
-        double v = relay_steady(e, m, g, r, gr->final_t, res->restarts + r0, ri - r0, &s);
+        /* No restarts at all: NULL, not NULL + 0 (undefined, and clang's
+         * UBSan says so). */
+        const restart *rs = res->restarts ? res->restarts + r0 : NULL;
+        double v = relay_steady(e, m, g, r, gr->final_t, rs, ri - r0, &s);
         if (!isnan(v))
             slopes[gr->steady_n++] = v;
     }

@@ -134,6 +134,14 @@ double stats_mean(const double *x, size_t n);
 /* Quantile with linear interpolation (type 7); sorts x in place. */
 double stats_quantile_sorted(const double *sorted, size_t n, double q);
 void stats_sort(double *x, size_t n);
+/* A box plot's numbers over n > 0 values: quartiles (type 7), whiskers to
+ * the furthest value within 1.5 IQR of the box, and the largest value. */
+typedef struct {
+    double q1, median, q3;
+    double whisker_lo, whisker_hi;
+    double max;
+} box_stats;
+void stats_box(const double *x, size_t n, box_stats *out);
 /* OLS fit y = a + b x; returns b, sets *r2 (NAN when undefined). */
 double stats_ols(const double *x, const double *y, size_t n, double *intercept, double *r2);
 /* Median of pairwise slopes. */

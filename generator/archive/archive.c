@@ -1108,6 +1108,19 @@ typedef struct {
     size_t nsamples;
 } read_counts;
 
+/* Rows in a table (a name from this file, never from the data). */
+static int64_t count_rows(rctx *r, const char *table)
+{
+    char *sql = xasprintf("SELECT count(*) FROM %s", table);
+    sqlite3_stmt *st = rprep(r, sql);
+    free(sql);
+    int64_t n = -1;
+    if (rrow(r, st))
+        n = c_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 static void read_experiment(rctx *r, analysis *a, read_counts *cnt)
 {
     experiment *e = &a->e;
@@ -1175,6 +1188,24 @@ static void read_experiment(rctx *r, analysis *a, read_counts *cnt)
         (nrelays && ncoll > (int64_t)(SIZE_MAX / 16) / nrelays)) {
         rfail(r, "damaged archive: impossible sizes (%lld relays, %lld collections)",
               (long long)nrelays, (long long)ncoll);
+        return;
+    }
+    /* The matrix is sized from these counts: they must be the rows the
+     * file holds, and the samples must fill a sane part of the matrix, so
+     * a damaged count is refused here instead of allocated (the sample
+     * count itself is checked against the rows read). */
+    int64_t have_r = count_rows(r, "relays"), have_c = count_rows(r, "collections");
+    if (r->failed)
+        return;
+    if (have_r != nrelays || have_c != ncoll) {
+        rfail(r, "damaged archive: the experiment row says %lld relays and %lld collections, "
+                 "the file holds %lld and %lld",
+              (long long)nrelays, (long long)ncoll, (long long)have_r, (long long)have_c);
+        return;
+    }
+    if (nrelays * ncoll > (1 << 20) && nrelays * ncoll / 256 > nsamples) {
+        rfail(r, "damaged archive: %lld samples cannot fill %lld relays x %lld collections",
+              (long long)nsamples, (long long)nrelays, (long long)ncoll);
         return;
     }
     e->nrelays = (size_t)nrelays;

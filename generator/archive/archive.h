@@ -95,4 +95,27 @@ int archive_stored_inputs(const char *path, input_file **out, size_t *n, char **
 int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool *from_archive,
                   char **why);
 
+/* True when dir holds results.sqlite and no memory CSV: a concluded
+ * experiment kept as its archive. analysis_load then reads the archive
+ * (*from_archive is true); when it was written with other options or by
+ * another version, membership and stats run again over its samples (*why
+ * says so). A damaged or impossible archive is an error (1, or 3 when it
+ * cannot be opened) with the archive's message in a->diag. */
+bool archive_only(const char *dir);
+
+/* What archive_check found. */
+typedef struct {
+    long long schema_version;   /* PRAGMA user_version, -1 when unreadable */
+    bool integrity_ok;          /* PRAGMA integrity_check said "ok" */
+    bool read_ok;               /* read back whole, every count matching its rows */
+} archive_facts;
+
+/* Checks the archive at `path` (of experiment `dir`) for `memreport
+ * check`: sqlite's integrity check, the schema version, then a full read
+ * into `a` (safe to free in any case), which refuses stored counts that
+ * do not match the stored rows. Problems go to d. Returns 0, 1 (damaged
+ * or another schema) or 3 (cannot be opened). */
+int archive_check(const char *path, const char *dir, archive_facts *f, analysis *a,
+                  diag_list *d);
+
 #endif

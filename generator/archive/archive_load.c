@@ -24,7 +24,10 @@
 static bool hash_file(const char *dir, const char *rel, input_file *out)
 {
     char *p = path_join(dir, rel);
-    FILE *f = fopen(p, "rb");
+    /* A FIFO or a device in place of an input would block or never end:
+     * such an archive is not current, and ingest says what is wrong. */
+    file_result fr;
+    FILE *f = file_check_regular(p, &fr) ? fopen(p, "rb") : NULL;
     free(p);
     if (!f)
         return false;
@@ -137,9 +140,65 @@ out:
     return used;
 }
 
+bool archive_only(const char *dir)
+{
+    return !ingest_find_memory_csv(dir) && is_file(dir, ARCHIVE_FILE_NAME);
+}
+
+/* A concluded experiment kept as its archive alone: read it back, and
+ * when it was computed with other options (or by another version), run
+ * membership and stats again over the archived samples. A damaged
+ * archive is an error here: there are no CSVs to fall back on. */
+static int load_archive_only(const char *dir, const analysis_options *o, analysis *a,
+                             char **why)
+{
+    char *path = path_join(dir, ARCHIVE_FILE_NAME);
+    memset(a, 0, sizeof *a);
+    diag_init(&a->diag);
+    diag_list d;
+    diag_init(&d);
+    int rc = archive_read(path, dir, a, &d);
+    if (rc != 0) {
+        analysis_free(a);
+        memset(a, 0, sizeof *a);
+        diag_init(&a->diag);
+        a->e.dir = xstrdup(dir);
+        diag_append(&a->diag, &d);
+        *why = d.n ? diag_format(&d.items[d.n - 1]) : xstrdup("results.sqlite is damaged");
+    } else {
+        input_file *in = NULL;
+        size_t n = 0;
+        char *reason = NULL;
+        /* Its own inputs, so only the options and the version can differ. */
+        if (archive_stored_inputs(path, &in, &n, &reason) == 0 &&
+            !archive_matches_inputs(path, in, n, o, &reason)) {
+            *why = xasprintf("archive only, recomputed from its samples: %s", reason);
+            rc = analysis_rerun(a, o);
+        }
+        free(reason);
+        for (size_t i = 0; i < n; i++)
+            free(in[i].path);
+        free(in);
+    }
+    diag_free(&d);
+    free(path);
+    return rc;
+}
+
 int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool *from_archive,
                   char **why)
 {
+    if (archive_only(dir)) {
+        char *reason = NULL;
+        int rc = load_archive_only(dir, o, a, &reason);
+        if (from_archive)
+            *from_archive = true;
+        if (why)
+            *why = reason;
+        else
+            free(reason);
+        return rc;
+    }
     char *reason = NULL;
     bool used = try_archive(dir, o, a, &reason);
     if (from_archive)

@@ -9,7 +9,7 @@
 void diag_init(diag_list *d)
 {
     d->items = NULL;
-    d->n = d->cap = d->nerrors = 0;
+    d->n = d->cap = d->nerrors = d->nio = 0;
 }
 
 void diag_free(diag_list *d)
@@ -53,6 +53,7 @@ void diag_append(diag_list *dst, const diag_list *src)
         const diag_item *it = &src->items[i];
         push(dst, it->severity, it->file, it->line, it->col, xstrdup(it->message));
     }
+    dst->nio += src->nio;
 }
 
 char *diag_format(const diag_item *it)

@@ -24,6 +24,7 @@ typedef struct {
     diag_item *items;
     size_t n, cap;
     size_t nerrors;
+    size_t nio;  /* errors that were the system's, not the data's (exit 3) */
 } diag_list;
 
 void diag_init(diag_list *d);
@@ -31,6 +32,10 @@ void diag_free(diag_list *d);
 void diag_add(diag_list *d, diag_severity sev, const char *file, long line, long col,
               const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 #define diag_error(d, file, line, ...) diag_add((d), DIAG_ERROR, (file), (line), 0, __VA_ARGS__)
+/* An error reading or writing (EIO, EACCES, ENOMEM...): counted in nio
+ * too, so commands exit 3 rather than 1 (README, exit status). */
+#define diag_io(d, file, line, ...)                                                          \
+    ((d)->nio++, diag_add((d), DIAG_ERROR, (file), (line), 0, __VA_ARGS__))
 #define diag_warn(d, file, line, ...) diag_add((d), DIAG_WARNING, (file), (line), 0, __VA_ARGS__)
 /* Appends copies of every item of src to dst. */
 void diag_append(diag_list *dst, const diag_list *src);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -251,25 +253,131 @@ bool dir_is_read_only(const char *dir)
            !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH));
 }
 
-char *file_read_all(const char *path, size_t *len)
+const char *file_type_name(unsigned mode)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
+    case S_IFDIR: return "a directory";
+    case S_IFIFO: return "a FIFO";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    case S_IFLNK: return "a symbolic link";
+    }
+    return "not a file";
+}
+
+static char *size_text(size_t n)
+{
+    if (n >= 1024 * 1024 && n % (1024 * 1024) == 0)
+        return xasprintf("%zu MiB", n / (1024 * 1024));
+    if (n >= 1024 && n % 1024 == 0)
+        return xasprintf("%zu KiB", n / 1024);
+    return xasprintf("%zu bytes", n);
+}
+
+char *file_result_text(const file_result *why)
+{
+    switch (why->st) {
+    case FILE_OK:
+        break;
+    case FILE_ERRNO:
+        return xasprintf("cannot read: %s", strerror(why->err));
+    case FILE_NOT_REGULAR:
+        return xasprintf("not a regular file (%s); inputs must be regular files",
+                         file_type_name(why->mode));
+    case FILE_TOO_BIG: {
+        char *n = size_text(why->limit);
+        char *m = xasprintf("larger than %s, the limit for this file", n);
+        free(n);
+        return m;
+    }
+    }
+    return xstrdup("read");
+}
+
+bool file_result_is_io(const file_result *why)
+{
+    return why->st == FILE_ERRNO && why->err != ENOENT && why->err != ELOOP &&
+           why->err != ENOTDIR && why->err != ENAMETOOLONG;
+}
+
+bool file_check_regular(const char *path, file_result *why)
+{
+    struct stat st;
+    *why = (file_result){FILE_OK, 0, 0, 0};
+    if (stat(path, &st) != 0) {
+        *why = (file_result){FILE_ERRNO, errno, 0, 0};
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *why = (file_result){FILE_NOT_REGULAR, 0, (unsigned)st.st_mode, 0};
+        return false;
+    }
+    return true;
+}
+
+char *file_read_bounded(const char *path, size_t max, size_t *len, file_result *why)
+{
+    *why = (file_result){FILE_OK, 0, 0, 0};
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
+     * tells what was opened before a single byte is read. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        *why = (file_result){FILE_ERRNO, errno, 0, 0};
         return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        *why = (file_result){FILE_ERRNO, errno, 0, 0};
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *why = (file_result){FILE_NOT_REGULAR, 0, (unsigned)st.st_mode, 0};
+        close(fd);
+        return NULL;
+    }
+    if ((uint64_t)st.st_size > (uint64_t)max) {
+        *why = (file_result){FILE_TOO_BIG, 0, 0, max};
+        close(fd);
+        return NULL;
+    }
     strbuf b;
     buf_init(&b);
     char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_putn(&b, chunk, n);
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    if (err) {
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *why = (file_result){FILE_ERRNO, errno, 0, 0};
+            break;
+        }
+        if (n == 0)
+            break;
+        /* The file may grow while it is read: the limit holds for what was read. */
+        if (b.len + (size_t)n > max) {
+            *why = (file_result){FILE_TOO_BIG, 0, 0, max};
+            break;
+        }
+        buf_putn(&b, chunk, (size_t)n);
+    }
+    close(fd);
+    if (why->st != FILE_OK) {
         buf_free(&b);
-        errno = err;
         return NULL;
     }
     if (len)
         *len = b.len;
     return buf_detach(&b);
+}
+
+char *file_read_all(const char *path, size_t *len)
+{
+    file_result why;
+    char *text = file_read_bounded(path, SIZE_MAX, len, &why);
+    if (!text)
+        errno = why.st == FILE_ERRNO ? why.err : why.st == FILE_TOO_BIG ? EFBIG : EINVAL;
+    return text;
 }

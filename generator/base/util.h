@@ -62,8 +62,39 @@ bool path_has_dotdot(const char *path);
  * marked "do not write" (a published data set, a read-only copy). */
 bool dir_is_read_only(const char *dir);
 
-/* Reads a whole file. Returns NULL and sets errno on failure; *len gets the
- * size. The result is NUL-terminated and owned by the caller. */
+/* Reads a whole regular file. Returns NULL and sets errno on failure
+ * (EINVAL: not a regular file); *len gets the size. The result is
+ * NUL-terminated and owned by the caller. */
 char *file_read_all(const char *path, size_t *len);
+
+/* Why reading an input failed, so every reader words it the same way. */
+typedef enum {
+    FILE_OK,
+    FILE_ERRNO,        /* open or read failed: err */
+    FILE_NOT_REGULAR,  /* a FIFO, device, socket or directory: mode */
+    FILE_TOO_BIG,      /* more than limit bytes */
+} file_status;
+
+typedef struct {
+    file_status st;
+    int err;
+    unsigned mode;
+    size_t limit;
+} file_result;
+
+/* Reads a whole regular file of at most max bytes without ever blocking
+ * on it (a FIFO is refused before it is read, /dev/zero is not a regular
+ * file). Returns the NUL-terminated bytes, or NULL with *why filled in. */
+char *file_read_bounded(const char *path, size_t max, size_t *len, file_result *why);
+/* Checks, without opening it, that path is a regular file (symlinks
+ * followed). Returns true, or false with *why filled in. */
+bool file_check_regular(const char *path, file_result *why);
+/* "a FIFO", "a directory", "a character device", ... */
+const char *file_type_name(unsigned mode);
+/* The message for a failed read: "cannot read: ...", "not a regular file
+ * (a FIFO)", "larger than 1 MiB, the limit for this file". Caller frees. */
+char *file_result_text(const file_result *why);
+/* True when the failure was the system's (exit 3), not the input's. */
+bool file_result_is_io(const file_result *why);
 
 #endif

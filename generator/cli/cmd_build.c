@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "archive.h"
+#include "chart_data.h"
 #include "charts.h"
 #include "cli.h"
 #include "notes.h"
@@ -151,12 +152,17 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
                       .series_csv = (const char **)series_href};
     report_set_generated(&ctx, a);
 
+    chart_data cd;
+    chart_data_fill(&cd, a);
     for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(a, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
-                         &cs.svg_len[k], d) != 0)
+        if (chart_render(&cd.spec, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
+                         &cs.svg_len[k], d) != 0) {
+            chart_data_free(&cd);
             goto out;
+        }
         report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k]);
     }
+    chart_data_free(&cd);
 
     for (size_t g = 0; g < a->m.ngroups; g++)
         series_href[g] = report_series_href(a, g);
@@ -319,7 +325,12 @@ int cmd_build(int argc, char **argv)
     /* Incremental: a results.sqlite that matches the inputs' hashes and
      * these options is read instead of the CSVs (archive_load.c). */
     char *why = NULL;
+    bool only = archive_only(o.dir);
     status = analysis_load(o.dir, &o.ao, &a, &o.from_archive, &why);
+    if (only && o.verbosity > 0)
+        fprintf(stderr, "memreport: %s holds no memory CSV: REPORT.md, the charts and the page "
+                        "are regenerated from results.sqlite%s%s\n",
+                o.dir, why ? "; " : "", why ? why : "");
     if (status == 0 && o.verbosity > 1)
         fprintf(stderr, "memreport: %s\n", o.from_archive ? "inputs unchanged: read results.sqlite"
                                                           : why ? why : "read the CSVs");

@@ -401,7 +401,7 @@ void csvr_report_io_error(csvr *r, diag_list *d)
     if (!r->ioerr || r->ioerr_reported)
         return;
     r->ioerr_reported = true;
-    diag_add(d, DIAG_ERROR, r->display, 0, 0, "read error: %s", strerror(r->err));
+    diag_io(d, r->display, 0, "read error: %s", strerror(r->err));
 }
 
 int csvr_errno(const csvr *r)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ingest.h"
 #include "ingest_internal.h"
@@ -201,6 +202,59 @@ bool ingest_path_inside(const char *dir, const char *rel, char **why)
     return ok;
 }
 
+int ingest_check_input(const char *dir, const char *rel, const char *display, diag_list *d)
+{
+    char *path = path_join(dir, rel);
+    struct stat ls;
+    int rc = 0;
+    char *why = NULL;
+    file_result fr;
+    if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) && access(path, F_OK) != 0) {
+        diag_add(d, DIAG_ERROR, display, 0, 0, "a dangling symbolic link (its target is missing)");
+        rc = 1;
+    } else if (!ingest_path_inside(dir, rel, &why)) {
+        diag_add(d, DIAG_ERROR, display, 0, 0, "%s", why);
+        rc = 1;
+    } else if (!file_check_regular(path, &fr)) {
+        char *msg = file_result_text(&fr);
+        if (file_result_is_io(&fr)) {
+            diag_io(d, display, 0, "%s", msg);
+            rc = 3;
+        } else {
+            diag_add(d, DIAG_ERROR, display, 0, 0, "%s", msg);
+            rc = 1;
+        }
+        free(msg);
+    }
+    free(why);
+    free(path);
+    return rc;
+}
+
+char *ingest_read_input(const char *dir, const char *rel, const char *display, size_t max,
+                        size_t *len, diag_list *d, int *rc)
+{
+    *rc = ingest_check_input(dir, rel, display, d);
+    if (*rc)
+        return NULL;
+    char *path = path_join(dir, rel);
+    file_result fr;
+    char *text = file_read_bounded(path, max, len, &fr);
+    free(path);
+    if (!text) {
+        char *msg = file_result_text(&fr);
+        if (file_result_is_io(&fr)) {
+            diag_io(d, display, 0, "%s", msg);
+            *rc = 3;
+        } else {
+            diag_add(d, DIAG_ERROR, display, 0, 0, "%s", msg);
+            *rc = 1;
+        }
+        free(msg);
+    }
+    return text;
+}
+
 /* ---- The directory. -------------------------------------------------- */
 
 /* In order of preference; each may also be stored compressed. */
@@ -210,11 +264,12 @@ static const char *const memory_names[] = {
     "memory.csv.zst",      "memory_measurements.csv.zst", "measurements.csv.zst",
 };
 
+/* lstat: a dangling symlink exists, and is reported when it is read. */
 static bool exists(const char *dir, const char *name)
 {
     char *p = path_join(dir, name);
     struct stat st;
-    bool ok = stat(p, &st) == 0;
+    bool ok = lstat(p, &st) == 0;
     free(p);
     return ok;
 }
@@ -237,11 +292,16 @@ static int read_table(const char *dir, const char *name, table_fn fn, const inge
     if (!exists(dir, name))
         return 0;
     char *path = path_join(dir, name);
-    FILE *f = fopen(path, "rb");
-    int rc;
-    if (!f) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
-        rc = 1;
+    int rc = ingest_check_input(dir, name, path, d);
+    FILE *f = rc ? NULL : fopen(path, "rb");
+    if (rc) {
+        /* said */
+    } else if (!f) {
+        rc = errno == ENOENT ? 1 : 3;
+        if (rc == 3)
+            diag_io(d, path, 0, "cannot open: %s", strerror(errno));
+        else
+            diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
     } else {
         rc = fn(f, path, name, opt, e, d);
         fclose(f);
@@ -256,11 +316,12 @@ static int read_manifest(const char *dir, experiment *e, diag_list *d)
         return 0;
     char *path = path_join(dir, "experiment.json");
     size_t len;
-    char *text = file_read_all(path, &len);
-    int rc = 1;
+    int rc;
+    char *text = ingest_read_input(dir, "experiment.json", path, MANIFEST_MAX_BYTES, &len, d, &rc);
     if (!text) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
+        /* said */
     } else if (len == 0) {
+        rc = 1;
         diag_add(d, DIAG_ERROR, path, 0, 0, "empty file (expected a JSON object)");
     } else {
         rc = manifest_parse(text, len, path, &e->man, d);
@@ -287,11 +348,16 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
     }
     e->memory_path = xstrdup(name);
     char *path = path_join(dir, name);
+    int crc = ingest_check_input(dir, name, path, d);
+    if (crc) {
+        free(path);
+        return crc;
+    }
     instream *s = instream_open(path);
     if (!s) {
-        diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        diag_io(d, path, 0, "cannot open: %s", strerror(errno));
         free(path);
-        return 1;
+        return 3;
     }
     size_t before = d->n, ninputs = e->ninputs;
     int rc = ingest_memory_csv(instream_file(s), path, opt, e, d);
@@ -300,6 +366,9 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
         /* The CSV reader saw a failed read; say what was wrong with the data. */
         for (size_t i = before; why && i < d->n; i++)
             if (str_eq(d->items[i].file, path) && str_starts(d->items[i].message, "read error")) {
+                /* Corrupt data is the input's fault, not the system's. */
+                if (d->nio)
+                    d->nio--;
                 free(d->items[i].message);
                 d->items[i].message = xstrdup(why);
                 why = NULL;
@@ -421,10 +490,10 @@ int ingest_experiment(const char *dir, const ingest_options *opt, experiment *e,
     if (exists(dir, "notes.md")) {
         char *path = path_join(dir, "notes.md");
         size_t len;
-        char *text = file_read_all(path, &len);
+        int nrc;
+        char *text = ingest_read_input(dir, "notes.md", path, INGEST_MAX_NOTES_BYTES, &len, d, &nrc);
         if (!text) {
-            diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
-            rc = 1;
+            rc |= nrc;
         } else {
             char hex[65];
             sha256_hex_of(text, len, hex);
@@ -433,5 +502,5 @@ int ingest_experiment(const char *dir, const ingest_options *opt, experiment *e,
         free(text);
         free(path);
     }
-    return rc ? 1 : 0;
+    return d->nio ? 3 : rc ? 1 : 0;
 }

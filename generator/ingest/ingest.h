@@ -22,6 +22,13 @@ typedef struct {
     bool force_libcsv;   /* skip the fast path (tests, differential checks) */
 } ingest_options;
 
+/* Limits of the inputs (README, Limits). Beyond them an input is an error
+ * naming it, never a long wait or an exhausted memory. Lines of every CSV
+ * are limited by CSVR_MAX_LINE, the manifest by MANIFEST_MAX_*. */
+#define INGEST_MAX_NOTES_BYTES (4 * 1024 * 1024)
+#define INGEST_MAX_GROUP_FILE_BYTES (16 * 1024 * 1024)
+#define INGEST_MAX_TABLE_ROWS 1000000 /* events.csv, diagnostics.csv, relay_config.csv */
+
 int ingest_experiment(const char *dir, const ingest_options *opt, experiment *e, diag_list *d);
 
 /* Lower-level entry points, for tests and for the archive's reuse path.

@@ -49,14 +49,11 @@ int ingest_group_file(const char *dir, const char *rel, const char *display, con
                       experiment *e, diag_list *d)
 {
     size_t errors_before = d->nerrors;
-    char *path = path_join(dir, rel);
     size_t len;
-    char *text = file_read_all(path, &len);
-    free(path);
-    if (!text) {
-        diag_add(d, DIAG_ERROR, display, 0, 0, "cannot read: %s", strerror(errno));
-        return 1;
-    }
+    int rc;
+    char *text = ingest_read_input(dir, rel, display, INGEST_MAX_GROUP_FILE_BYTES, &len, d, &rc);
+    if (!text)
+        return rc;
     size_t cap = 0;
     group_file g = {.id = xstrdup(id), .path = xstrdup(rel)};
     const char *p = text, *end = text + len;

@@ -54,5 +54,15 @@ char *ingest_group_id_from_name(const char *base);
  * ".." component, and (when it exists) resolves, symlinks followed, to a
  * path under dir. Otherwise *why gets a message (caller frees). */
 bool ingest_path_inside(const char *dir, const char *rel, char **why);
+/* Every input passes here before it is opened: dir/rel must resolve
+ * inside dir (symlinks followed), exist (a dangling symlink is an error)
+ * and be a regular file (a FIFO would block, /dev/zero never ends).
+ * Returns 0, or 1 (bad input) or 3 (I/O) after adding an error naming
+ * display. */
+int ingest_check_input(const char *dir, const char *rel, const char *display, diag_list *d);
+/* Checks dir/rel as above and reads it whole, at most max bytes. Returns
+ * the NUL-terminated text, or NULL after adding an error (*rc 1 or 3). */
+char *ingest_read_input(const char *dir, const char *rel, const char *display, size_t max,
+                        size_t *len, diag_list *d, int *rc);
 
 #endif

@@ -69,9 +69,15 @@ static int read_rows(FILE *f, const char *display, const char *rel, const ingest
     if (ingest_header(t.r, d, display, &row)) {
         size_t nf = row.n;
         bool ok = header(&t, &row);
-        while (ok && csvr_next(t.r, &row, d))
+        while (ok && csvr_next(t.r, &row, d)) {
+            if (rows == INGEST_MAX_TABLE_ROWS) {
+                diag_add(d, DIAG_ERROR, display, row.line, 0,
+                         "more than %d rows, the limit for this file", INGEST_MAX_TABLE_ROWS);
+                break;
+            }
             if (row_width_ok(&t, &row, nf) && read_row(&t, &row))
                 rows++;
+        }
     }
     csvr_report_io_error(t.r, d);
     char hex[65];

@@ -87,11 +87,34 @@ static void scan_member(jscan *j, strbuf *path, const char *key, size_t keylen, 
         path->data[mark] = '\0';
 }
 
+/* Skips one value without recording it: the parser already refused
+ * manifests nested deeper than MANIFEST_MAX_DEPTH, so this only guards the
+ * scanner against text it was not meant to see. Always advances. */
+static void skip_value(jscan *j)
+{
+    long open = 0;
+    do {
+        if (*j->s == '"') {
+            scan_string(j, NULL);
+            continue;
+        }
+        if (*j->s == '{' || *j->s == '[')
+            open++;
+        else if (*j->s == '}' || *j->s == ']')
+            open--;
+        adv(j);
+    } while (j->s < j->end && open > 0);
+}
+
 static void scan_value(jscan *j, strbuf *path, int depth)
 {
     skip_ws(j);
-    if (j->s >= j->end || depth > 64)
+    if (j->s >= j->end)
         return;
+    if (depth > MANIFEST_MAX_DEPTH) {
+        skip_value(j);
+        return;
+    }
     char c = *j->s;
     if (c == '{' || c == '[') {
         char close = c == '{' ? '}' : ']';
@@ -102,6 +125,9 @@ static void scan_value(jscan *j, strbuf *path, int depth)
             skip_ws(j);
             if (j->s >= j->end || *j->s == close)
                 break;
+            /* Every member moves the scanner on, or the scan ends: text
+             * the scanner does not expect (a NUL byte) must not loop. */
+            const char *before = j->s;
             long kl = j->line, kc = j->col;
             if (c == '{') {
                 buf_reset(&key);
@@ -117,6 +143,8 @@ static void scan_value(jscan *j, strbuf *path, int depth)
             skip_ws(j);
             if (j->s < j->end && *j->s == ',')
                 adv(j);
+            if (j->s == before)
+                break;
         }
         buf_free(&key);
         if (j->s < j->end)
@@ -124,9 +152,48 @@ static void scan_value(jscan *j, strbuf *path, int depth)
     } else if (c == '"') {
         scan_string(j, NULL);
     } else {
-        while (j->s < j->end && !strchr(",]} \t\r\n", *j->s))
+        while (j->s < j->end && *j->s && !strchr(",]} \t\r\n", *j->s))
             adv(j);
     }
+}
+
+/* The first NUL byte in text, which jansson stops at but does not refuse,
+ * as a line and column; false when there is none. */
+static bool find_nul(const char *text, size_t len, long *line, long *col)
+{
+    const char *z = memchr(text, '\0', len);
+    if (!z)
+        return false;
+    jscan j = {.s = text, .end = z, .line = 1, .col = 1};
+    while (j.s < j.end)
+        adv(&j);
+    *line = j.line;
+    *col = j.col;
+    return true;
+}
+
+/* Where valid JSON text first nests deeper than MANIFEST_MAX_DEPTH
+ * (brackets outside strings); false when it never does. */
+static bool too_deep(const char *text, size_t len, long *line, long *col)
+{
+    jscan j = {.s = text, .end = text + len, .line = 1, .col = 1};
+    int depth = 0;
+    while (j.s < j.end) {
+        char c = *j.s;
+        if (c == '"') {
+            scan_string(&j, NULL);
+            continue;
+        }
+        if ((c == '{' || c == '[') && ++depth > MANIFEST_MAX_DEPTH) {
+            *line = j.line;
+            *col = j.col;
+            return true;
+        }
+        if (c == '}' || c == ']')
+            depth--;
+        adv(&j);
+    }
+    return false;
 }
 
 /* ---- The parser proper. ---------------------------------------------- */
@@ -556,11 +623,23 @@ int manifest_parse(const char *text, size_t len, const char *display, manifest *
     size_t errors_before = d->nerrors;
     if (!m->th.flat_gib_day && !m->th.warmup_hours)
         thresholds_default(&m->th);
+    long zl, zc;
+    if (find_nul(text, len, &zl, &zc)) {
+        diag_add(d, DIAG_ERROR, display, zl, zc, "NUL byte in the manifest (binary file?)");
+        return 1;
+    }
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         diag_add(d, DIAG_ERROR, display, jerr.line > 0 ? jerr.line : 0,
                  jerr.column > 0 ? jerr.column : 0, "invalid JSON: %s", jerr.text);
+        return 1;
+    }
+    if (too_deep(text, len, &zl, &zc)) {
+        diag_add(d, DIAG_ERROR, display, zl, zc,
+                 "the manifest nests deeper than %d levels of objects and arrays",
+                 MANIFEST_MAX_DEPTH);
+        json_decref(root);
         return 1;
     }
     m->present = true;

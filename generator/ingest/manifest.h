@@ -13,6 +13,11 @@
 #include "diag.h"
 #include "model.h"
 
+/* Limits of experiment.json (README, Limits): a larger or deeper file is
+ * an error naming it, never a long wait. */
+#define MANIFEST_MAX_BYTES (1024 * 1024)
+#define MANIFEST_MAX_DEPTH 32
+
 /* Sets the defaults of a manifest that is absent: no groups, timezone
  * +00:00, default thresholds. */
 void manifest_defaults(manifest *m);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "archive.h"
+#include "chart_data.h"
 #include "charts.h"
 #include "status.h"
 #include "compare.h"
@@ -47,15 +48,27 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A site memreport wrote: its experiments' data/results.sqlite copies
+ * are downloads, not experiments. */
+static bool is_site(const char *dir)
+{
+    char *idx = path_join(dir, "index.html"), *css = path_join(dir, "assets/style.css");
+    struct stat sa, sb;
+    bool site = stat(idx, &sa) == 0 && stat(css, &sb) == 0;
+    free(idx);
+    free(css);
+    return site;
+}
+
 static void walk(const char *dir, const char *skip, int depth, char ***dirs, size_t *n,
                  size_t *cap)
 {
-    if (ingest_find_memory_csv(dir)) {
+    if (ingest_find_memory_csv(dir) || archive_only(dir)) {
         xgrow((void **)dirs, cap, *n + 1, sizeof **dirs);
         (*dirs)[(*n)++] = xstrdup(dir);
         return;
     }
-    if (depth >= SITE_MAX_DEPTH)
+    if (depth >= SITE_MAX_DEPTH || is_site(dir))
         return;
     DIR *dp = opendir(dir);
     if (!dp)
@@ -215,11 +228,16 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
                       .archive = "data/results.sqlite",
                       .site_index = "../index.html", .site_compare = "../compare.html"};
     report_set_generated(&ctx, a);
+    chart_data cd;
+    chart_data_fill(&cd, a);
     for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(a, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0)
+        if (chart_render(&cd.spec, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0) {
+            chart_data_free(&cd);
             goto out;
+        }
         report_add_chart(&ctx, (chart_kind)k, svg[k], svg_len[k]);
     }
+    chart_data_free(&cd);
     for (size_t g = 0; g < a->m.ngroups; g++)
         series_href[g] = report_series_href(a, g);
     if (report_html_render(a, &ctx, &html, &ld) != 0)
@@ -316,81 +334,14 @@ static bool concluded(const analysis *a)
     return timestamp_local_day(a->r.last_t, a->e.man.tz_offset_min) >= end_day;
 }
 
-/* A small SVG: each group's mean over the analysed period, one line per
- * group in its colour on a shared scale, with a dot at each line's end so
- * groups that end close together stay apart. Numbers and validated
- * colours only, so it is safe to pass unescaped. *range gets the scale as
- * text ("1.02–2.41 GiB", caller frees) or NULL when there is no data. */
+/* The index's sparkline (charts/sparkline.c) of the group means. */
 static char *sparkline(const analysis *a, char **range)
 {
-    const double W = 140, H = 40, pad = 3;
-    int64_t t0 = INT64_MAX, t1 = INT64_MIN;
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t g = 0; g < a->r.ngroups; g++)
-        for (size_t k = 0; k < a->r.groups[g].nseries; k++) {
-            const group_point *p = &a->r.groups[g].series[k];
-            if (isnan(p->mean))
-                continue;
-            t0 = p->t < t0 ? p->t : t0;
-            t1 = p->t > t1 ? p->t : t1;
-            lo = p->mean < lo ? p->mean : lo;
-            hi = p->mean > hi ? p->mean : hi;
-        }
-    *range = NULL;
-    strbuf b;
-    buf_init(&b);
-    buf_printf(&b, "<svg class=\"spark\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-                   "role=\"img\" aria-label=\"Group means over the experiment",
-               W, H, W, H);
-    if (t0 <= t1) {
-        char b1[FMT_BUF], b2[FMT_BUF];
-        buf_printf(&b, ", %.2f to %.2f GiB", lo, hi);
-        *range = xasprintf("%s\xe2\x80\x93%s GiB", fmt_fixed(b1, lo, 2), fmt_fixed(b2, hi, 2));
-    }
-    buf_puts(&b, "\">");
-    if (t0 > t1) {
-        buf_puts(&b, "</svg>");
-        return buf_detach(&b);
-    }
-    if (hi - lo < 1e-9) {
-        lo -= 0.5;
-        hi += 0.5;
-    }
-    /* Faint top and bottom rules: the range the label under the line
-     * names. */
-    buf_printf(&b, "<path class=\"spark-rule\" d=\"M0 %.1fH%.0fM0 %.1fH%.0f\"/>", pad - 0.5, W,
-               H - pad + 0.5, W);
-    double span = t1 > t0 ? (double)(t1 - t0) : 1;
-    const double right = W - 2 * pad - 3; /* room for the end dots */
-    for (size_t g = 0; g < a->r.ngroups && g < a->m.ngroups; g++) {
-        const group_result *r = &a->r.groups[g];
-        if (!r->nseries)
-            continue;
-        const char *col = report_group_color(&a->m.groups[g], g);
-        buf_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" "
-                       "stroke-linejoin=\"round\" points=\"",
-                   col);
-        /* At most one point per horizontal pixel. */
-        size_t step = r->nseries > (size_t)W ? r->nseries / (size_t)W : 1;
-        double lx = NAN, ly = NAN;
-        bool first = true;
-        for (size_t k = 0; k < r->nseries; k++) {
-            if (k % step && k != r->nseries - 1)
-                continue;
-            const group_point *p = &r->series[k];
-            if (isnan(p->mean))
-                continue;
-            lx = pad + right * (double)(p->t - t0) / span;
-            ly = H - pad - (H - 2 * pad) * (p->mean - lo) / (hi - lo);
-            buf_printf(&b, "%s%.1f,%.1f", first ? "" : " ", lx, ly);
-            first = false;
-        }
-        buf_puts(&b, "\"/>");
-        if (!isnan(lx))
-            buf_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>", lx, ly, col);
-    }
-    buf_puts(&b, "</svg>");
-    return buf_detach(&b);
+    chart_data cd;
+    chart_data_fill(&cd, a);
+    char *svg = chart_sparkline(&cd.spec, range);
+    chart_data_free(&cd);
+    return svg;
 }
 
 static int cmp_exp_newest(const void *x, const void *y)
@@ -633,7 +584,8 @@ int site_build(const site_options *o, diag_list *d)
     }
     if (!ndirs) {
         diag_error(d, NULL, 0, "no experiment directory (one holding memory.csv, "
-                               "memory_measurements.csv or measurements.csv) was found");
+                               "memory_measurements.csv or measurements.csv, plain or "
+                               "compressed, or only its results.sqlite) was found");
         free(dirs);
         return EXIT_BAD_INPUT;
     }

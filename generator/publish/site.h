@@ -29,9 +29,10 @@ typedef struct {
 
 /* Appends to *dirs (malloc'd array of malloc'd paths, sorted) every
  * experiment directory under root: root itself or any directory below it
- * that holds a memory CSV. Directories are not searched below an
- * experiment, hidden ones and `skip` (the site itself) are not searched,
- * and symbolic links are not followed. Returns the number found. */
+ * that holds a memory CSV (plain or compressed) or, with no CSV, its
+ * results.sqlite (an archived experiment). Directories are not searched
+ * below an experiment, inside a site memreport wrote, when hidden, or when
+ * `skip` (the site itself); symbolic links are not followed. Returns the number found. */
 size_t site_find_experiments(const char *root, const char *skip, char ***dirs, size_t *n);
 
 /* Builds the site. Experiments that cannot be read are listed on the

@@ -9,6 +9,7 @@
 #include <cmark-gfm.h>
 #include <cmark-gfm/registry.h>
 
+#include "ingest.h"
 #include "util.h"
 
 /* Never CMARK_OPT_UNSAFE: with it raw HTML (and onerror= attributes) would
@@ -210,14 +211,16 @@ int notes_load(const char *dir, notes *n, diag_list *d)
     memset(n, 0, sizeof *n);
     char *path = xasprintf("%s/notes.md", dir);
     size_t len = 0;
-    char *text = file_read_all(path, &len);
+    file_result fr;
+    char *text = file_read_bounded(path, INGEST_MAX_NOTES_BYTES, &len, &fr);
     if (!text) {
-        int e = errno;
         free(path);
         n->html = xstrdup("");
-        if (e == ENOENT)
+        if (fr.st == FILE_ERRNO && fr.err == ENOENT)
             return 0;
-        diag_error(d, "notes.md", 0, "cannot read: %s", strerror(e));
+        char *msg = file_result_text(&fr);
+        diag_error(d, "notes.md", 0, "%s", msg);
+        free(msg);
         return -1;
     }
     free(path);

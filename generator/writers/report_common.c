@@ -46,6 +46,13 @@ void report_group_label(strbuf *b, const group *g)
     }
 }
 
+char *report_group_label_short(const group *g)
+{
+    if (g->name && !str_eq(g->name, g->id))
+        return xasprintf("%s %s", g->id, g->name);
+    return xstrdup(g->id);
+}
+
 void rf_group(report_flavor f, strbuf *b, const group *g)
 {
     strbuf label;
@@ -587,14 +594,44 @@ int report_load_templates(diag_list *d)
     return 0;
 }
 
+/* What REPORT.md and the HTML pages print with each chart: a heading and a
+ * sentence on how to read it. One table, so `build` and `site` say the
+ * same thing. */
+static const struct {
+    const char *heading;
+    const char *caption;
+} chart_texts[CHART_COUNT] = {
+    [CHART_TIMESERIES] = {"Memory over time",
+                          "Mean RSS per relay of each group at every collection; numbered "
+                          "markers are the events listed below."},
+    [CHART_DISTRIBUTION] = {"Distribution at the final snapshot",
+                            "RSS of every relay at its group's final snapshot, with each "
+                            "group's median, quartiles and mean."},
+    [CHART_TRAJECTORIES] = {"Relay trajectories",
+                            "RSS of every relay over time, coloured by group: restarts show "
+                            "as drops, leaks as steady climbs."},
+    [CHART_TOTAL] = {"Server total",
+                     "Memory of all relays on the server together at every collection."},
+};
+
+const char *report_chart_heading(chart_kind k)
+{
+    return (unsigned)k < CHART_COUNT ? chart_texts[k].heading : NULL;
+}
+
+const char *report_chart_caption(chart_kind k)
+{
+    return (unsigned)k < CHART_COUNT ? chart_texts[k].caption : NULL;
+}
+
 void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len)
 {
     if (ctx->ncharts >= REPORT_MAX_CHARTS)
         return;
     report_chart *c = &ctx->charts[ctx->ncharts++];
     c->name = chart_name(k);
-    c->title = chart_heading(k);
-    c->caption = chart_caption(k);
+    c->title = report_chart_heading(k);
+    c->caption = report_chart_caption(k);
     c->svg = svg;
     c->svg_len = svg_len;
 }

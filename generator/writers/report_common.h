@@ -50,8 +50,13 @@ typedef struct {
     const char *site_compare;
 } report_ctx;
 
-/* Appends chart k to ctx->charts with its name, heading and caption
- * (charts.h); svg is borrowed. */
+/* The chart's heading in reports and pages ("Memory over time") and the
+ * sentence printed under it (how to read it). Static; NULL for an unknown
+ * kind. */
+const char *report_chart_heading(chart_kind k);
+const char *report_chart_caption(chart_kind k);
+/* Appends chart k to ctx->charts with its name, heading and caption; svg
+ * is borrowed. */
 void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len);
 
 /* SOURCE_DATE_EPOCH as a number of seconds; false when unset or not a
@@ -78,6 +83,9 @@ void rf_strong(report_flavor f, strbuf *b, const char *s);
 /* "B (mimalloc 2.0.9)", "E: glibc (control)" when the name has
  * parentheses, or just the ID when the name is the ID. Plain text. */
 void report_group_label(strbuf *b, const group *g);
+/* "A mimalloc 3.0.1" (ID and name), or the ID: the charts' label, where
+ * space is short. Caller frees. */
+char *report_group_label_short(const group *g);
 /* The same label, escaped for the flavour. */
 void rf_group(report_flavor f, strbuf *b, const group *g);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "canvas.h"
+#include "chart_data.h"
 #include "charts.h"
 #include "harness.h"
 #include "plot.h"
@@ -277,6 +278,8 @@ static void test_render(void)
 {
     analysis a;
     fixture_build(&a, 60, 40, 4, 1767225600 /* 2026-01-01 */, 6 * 3600, -480);
+    chart_data cd;
+    chart_data_fill(&cd, &a);
     bool have_xmllint = system("xmllint --version >/dev/null 2>&1") == 0;
     for (int k = 0; k < CHART_COUNT; k++) {
         const char *nm = chart_name((chart_kind)k);
@@ -286,8 +289,8 @@ static void test_render(void)
         size_t pl1, pl2, sl1, sl2;
         diag_list d;
         diag_init(&d);
-        int rc1 = chart_render(&a, (chart_kind)k, &p1, &pl1, &s1, &sl1, &d);
-        int rc2 = chart_render(&a, (chart_kind)k, &p2, &pl2, &s2, &sl2, &d);
+        int rc1 = chart_render(&cd.spec, (chart_kind)k, &p1, &pl1, &s1, &sl1, &d);
+        int rc2 = chart_render(&cd.spec, (chart_kind)k, &p2, &pl2, &s2, &sl2, &d);
         snprintf(name, sizeof name, "%s renders", nm);
         OK(rc1 == 0 && rc2 == 0 && p1 && s1, name);
         if (rc1 || rc2) {
@@ -390,11 +393,12 @@ static void test_render(void)
     size_t sl;
     diag_list d;
     diag_init(&d);
-    OK(chart_render(&a, CHART_TOTAL, NULL, NULL, &s, &sl, &d) == 0 && s, "SVG alone renders");
+    OK(chart_render(&cd.spec, CHART_TOTAL, NULL, NULL, &s, &sl, &d) == 0 && s, "SVG alone renders");
     free(s);
-    OK(chart_render(&a, (chart_kind)99, NULL, NULL, &s, &sl, &d) != 0 && d.nerrors == 1,
+    OK(chart_render(&cd.spec, (chart_kind)99, NULL, NULL, &s, &sl, &d) != 0 && d.nerrors == 1,
        "unknown chart kind is an error");
     diag_free(&d);
+    chart_data_free(&cd);
     analysis_free(&a);
 
     /* No groups and no samples: still a chart with a note. */
@@ -402,11 +406,12 @@ static void test_render(void)
     memset(&e, 0, sizeof e);
     diag_init(&e.diag);
     diag_init(&d);
+    chart_data_fill(&cd, &e);
     bool ok = true;
     for (int k = 0; k < CHART_COUNT; k++) {
         unsigned char *p;
         size_t pl;
-        if (chart_render(&e, (chart_kind)k, &p, &pl, &s, &sl, &d) != 0)
+        if (chart_render(&cd.spec, (chart_kind)k, &p, &pl, &s, &sl, &d) != 0)
             ok = false;
         else {
             ok &= strstr(s, "class=\"nodata\"") != NULL;
@@ -415,6 +420,7 @@ static void test_render(void)
         }
     }
     OK(ok, "empty analysis: every chart renders a no-data note");
+    chart_data_free(&cd);
     diag_free(&d);
     analysis_free(&e);
 }

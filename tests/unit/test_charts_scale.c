@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chart_data.h"
 #include "charts.h"
 #include "harness.h"
 #include "test_charts_fixture.h"
@@ -52,6 +53,8 @@ int main(int argc, char **argv)
         fixture_build(&a, 300, 3000, 5, 1735689600, 3600, 0);
         what = "fixture 300x3000";
     }
+    chart_data cd;
+    chart_data_fill(&cd, &a);
     for (int k = 0; k < CHART_COUNT; k++) {
         unsigned char *png;
         char *svg;
@@ -59,7 +62,7 @@ int main(int argc, char **argv)
         diag_list d;
         diag_init(&d);
         double t = now();
-        int rc = chart_render(&a, (chart_kind)k, &png, &pl, &svg, &sl, &d);
+        int rc = chart_render(&cd.spec, (chart_kind)k, &png, &pl, &svg, &sl, &d);
         double dt = now() - t;
         char name[160];
         snprintf(name, sizeof name, "%s: %s renders", what, chart_name((chart_kind)k));
@@ -93,6 +96,7 @@ int main(int argc, char **argv)
         free(svg);
         diag_free(&d);
     }
+    chart_data_free(&cd);
     analysis_free(&a);
     charts_shutdown();
     return harness_done();

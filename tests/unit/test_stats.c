@@ -6,6 +6,7 @@
 #include "membership.h"
 #include "restarts.h"
 #include "stats.h"
+#include "totals.h"
 
 #define T0 1767268800 /* 2026-01-01T12:00:00Z */
 #define H 3600
@@ -489,8 +490,60 @@ static void test_no_final(void)
     experiment_free(&e);
 }
 
+/* Box numbers by hand: values 1..8 and an outlier at 30. Type-7
+ * quartiles of the nine values are 3 and 7 (median 5), IQR 4, so the
+ * upper whisker stops at 8 (30 > 7 + 6) and the lower at 1. */
+static void test_box(void)
+{
+    const double v[] = {30, 8, 1, 7, 2, 6, 3, 5, 4};
+    box_stats b;
+    stats_box(v, 9, &b);
+    DBL_NEAR(b.q1, 3, 1e-12, "box: first quartile");
+    DBL_NEAR(b.median, 5, 1e-12, "box: median");
+    DBL_NEAR(b.q3, 7, 1e-12, "box: third quartile");
+    DBL_NEAR(b.whisker_lo, 1, 1e-12, "box: lower whisker at the smallest value inside 1.5 IQR");
+    DBL_NEAR(b.whisker_hi, 8, 1e-12, "box: upper whisker leaves the outlier out");
+    DBL_NEAR(b.max, 30, 1e-12, "box: largest value");
+    OK(v[0] == 30 && v[8] == 4, "box: input left as it was");
+    const double one = 2.5;
+    stats_box(&one, 1, &b);
+    OK(b.q1 == 2.5 && b.q3 == 2.5 && b.whisker_lo == 2.5 && b.whisker_hi == 2.5,
+       "box: one value is its own box");
+}
+
+/* Server totals: an aggregate row where there is one, else the relay sum
+ * (marked summed); a collection with neither is left out. */
+static void test_totals(void)
+{
+    experiment e;
+    fx_init(&e, 2, 3, T0, DAY);
+    fx_set(&e, 0, 0, 1, 1);
+    fx_set(&e, 1, 0, 2, 2);
+    fx_set(&e, 0, 1, 1.5, 1.5);
+    /* collection 2: no relay rows */
+    e.aggs = xcalloc(2, sizeof *e.aggs);
+    e.aggs[0] = (aggregate_row){T0, 2, 4 * 1048576, 0, 0, 0, 5};
+    e.aggs[1] = (aggregate_row){T0 + DAY, UINT64_MAX, UINT64_MAX, 0, 0, 0, 7};
+    e.naggs = 2;
+    double sum;
+    INT_EQ(totals_relay_sum(&e, 0, &sum), 2, "totals: two relay rows at the first collection");
+    DBL_NEAR(sum, 3 * 1048576.0, 1e-6, "totals: relay sum in kB");
+    INT_EQ(totals_relay_sum(&e, 2, &sum), 0, "totals: no relay row at the last collection");
+    server_total *t;
+    size_t n = totals_series(&e, &t);
+    INT_EQ(n, 2, "totals: the aggregate row and one relay sum");
+    OK(n == 2 && t[0].t == T0 && !t[0].summed && t[0].gib == 4 && t[0].count == 2,
+       "totals: the aggregate row wins over the relay sum");
+    OK(n == 2 && t[1].t == T0 + DAY && t[1].summed && t[1].gib == 1.5 && t[1].count == 1,
+       "totals: an aggregate row without a total gives way to the relay sum");
+    free(t);
+    experiment_free(&e);
+}
+
 int main(void)
 {
+    test_box();
+    test_totals();
     test_kernels();
     test_groups();
     test_settled_cv();
