@@ -142,7 +142,7 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
     outset *os = outset_new();
 
-    if (notes_load(o->dir, &nt, d) != 0) {
+    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, d) != 0) {
         status = EXIT_BAD_INPUT;
         goto out;
     }

@@ -52,6 +52,7 @@ void experiment_free(experiment *e)
         return;
     free(e->dir);
     free(e->memory_path);
+    free(e->notes_text);
     manifest_free(&e->man);
     for (size_t i = 0; i < e->nrelays; i++) {
         free(e->relays[i].nickname);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "sha256.h"
 
 #define KB_MISSING UINT32_MAX
 #define COLGROUP_NONE UINT16_MAX
@@ -119,6 +120,14 @@ typedef struct {
     uint64_t bytes;
     uint64_t rows;        /* data rows (CSV) or members (group file) */
     char sha256[65];      /* lower-case hex */
+    /* For rebuilds that read only what a collector appended: the SHA-256
+     * of the file's last 64 KiB (all of it when shorter; "" when not
+     * computed), and the hash state after every byte (sha256_state_export
+     * bytes; sha_state_len 0 when not kept), from which hashing the
+     * appended bytes gives the grown file's full hash. */
+    char tail_sha256[65];
+    unsigned char sha_state[SHA256_STATE_MAX];
+    size_t sha_state_len;
 } input_file;
 
 /* Things ingest noticed that are not errors; data quality reports them. */
@@ -163,6 +172,10 @@ typedef struct experiment {
     input_file *inputs;
     size_t ninputs;
     ingest_notes notes;
+    char *notes_text;           /* notes.md as read (NUL-terminated), NULL
+                                   when there is none: the renderer gets
+                                   these bytes, the ones the hash describes */
+    size_t notes_len;
 } experiment;
 
 static inline size_t exp_idx(const experiment *e, size_t r, size_t c)

@@ -220,7 +220,7 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     buf_init(&html);
     buf_init(&csv);
 
-    if (notes_load(x->dir, &nt, &ld) != 0)
+    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, &ld) != 0)
         goto out;
     report_ctx ctx = {.command = o->command, .notes = &nt, .asset_prefix = "../assets/",
                       .results_csv = "data/results.csv",

@@ -1,7 +1,6 @@
 /* notes.c - notes.md through cmark-gfm (see notes.h). */
 #include "notes.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +8,6 @@
 #include <cmark-gfm.h>
 #include <cmark-gfm/registry.h>
 
-#include "ingest.h"
 #include "util.h"
 
 /* Never CMARK_OPT_UNSAFE: with it raw HTML (and onerror= attributes) would
@@ -206,32 +204,19 @@ void notes_parse(const char *text, size_t len, notes *n)
     cmark_parser_free(p);
 }
 
-int notes_load(const char *dir, notes *n, diag_list *d)
+int notes_from_text(const char *text, size_t len, notes *n, diag_list *d)
 {
     memset(n, 0, sizeof *n);
-    char *path = xasprintf("%s/notes.md", dir);
-    size_t len = 0;
-    file_result fr;
-    char *text = file_read_bounded(path, INGEST_MAX_NOTES_BYTES, &len, &fr);
     if (!text) {
-        free(path);
         n->html = xstrdup("");
-        if (fr.st == FILE_ERRNO && fr.err == ENOENT)
-            return 0;
-        char *msg = file_result_text(&fr);
-        diag_error(d, "notes.md", 0, "%s", msg);
-        free(msg);
-        return -1;
+        return 0;
     }
-    free(path);
     if (!utf8_valid(text, len) || memchr(text, '\0', len)) {
         diag_error(d, "notes.md", 0, "not UTF-8 text");
-        free(text);
         n->html = xstrdup("");
         return -1;
     }
     notes_parse(text, len, n);
-    free(text);
     return 0;
 }
 

@@ -61,7 +61,7 @@ same "compare from the archive" "$work/csv.compare" "$work/arch.compare"
 
 "$MEMREPORT" check "$x" >"$work/check.out" 2>"$work/check.err"
 rc=$?
-[ $rc -eq 0 ] && grep -q "archive only.*schema version 2, integrity ok, counts match the stored rows" "$work/check.out" &&
+[ $rc -eq 0 ] && grep -q "archive only.*schema version 3, integrity ok, counts match the stored rows" "$work/check.out" &&
     pass "check says archive only and checks it" || fail "check says archive only and checks it" "exit $rc: $(cat "$work/check.out")"
 
 "$MEMREPORT" build "$x" >/dev/null 2>"$work/build.err"
@@ -98,10 +98,10 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "not readable" "$work/check.out" && pass "check refuses impossible counts" ||
     fail "check refuses impossible counts" "exit $rc: $(cat "$work/check.out")"
 cp "$x/results.sqlite" "$work/bad/results.sqlite"
-sqlite3 "$work/bad/results.sqlite" "DELETE FROM samples WHERE relay_id = 2"
+sqlite3 "$work/bad/results.sqlite" "DELETE FROM sample_columns WHERE relay_id = 2"
 "$MEMREPORT" build -q "$work/bad" 2>"$work/err"
 rc=$?
-[ $rc -eq 1 ] && grep -q "damaged archive: [0-9]* samples, expected" "$work/err" &&
+[ $rc -eq 1 ] && grep -q "damaged archive: [0-9]* sample columns for [0-9]* relays" "$work/err" &&
     pass "missing sample rows are refused" || fail "missing sample rows are refused" "exit $rc: $(head -2 "$work/err")"
 
 # Damaged pages: sqlite's integrity check says so.
