@@ -150,10 +150,4 @@ double stats_rank_sum_p(const double *a, size_t na, const double *b, size_t nb);
 /* Holm step-down adjustment, in place; NAN entries are skipped. */
 void stats_holm(double *p, size_t n);
 
-/* Deterministic random numbers for the bootstrap (splitmix64). */
-typedef struct { uint64_t s; } rng;
-void rng_seed(rng *r, uint64_t seed);
-uint64_t rng_next(rng *r);
-size_t rng_below(rng *r, size_t n);
-
 #endif

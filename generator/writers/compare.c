@@ -10,6 +10,7 @@
 
 #include "fmt.h"
 #include "jsonout.h"
+#include "report_common.h"
 
 static bool ci_contains(const char *hay, const char *needle)
 {
@@ -184,12 +185,6 @@ void compare_free(comparison *c)
     memset(c, 0, sizeof *c);
 }
 
-static const char *group_label(const analysis *a, size_t g)
-{
-    const group *gr = &a->m.groups[g];
-    return !str_empty(gr->name) ? gr->name : gr->id;
-}
-
 void compare_text(const comparison *c, const analysis *const *as, const char *const *titles,
                   strbuf *out)
 {
@@ -215,7 +210,9 @@ void compare_text(const comparison *c, const analysis *const *as, const char *co
         for (; i < c->nrows && str_eq(c->rows[i].allocator, al); i++) {
             const compare_row *r = &c->rows[i];
             const analysis *a = as[r->exp];
-            char *grp = xasprintf("%s %s", a->m.groups[r->group].id, group_label(a, r->group));
+            char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
+            char *grp = xasprintf("%s %s", a->m.groups[r->group].id, name);
+            free(name);
             char *vs = r->control < 0
                            ? xstrdup(FMT_NONE)
                            : (size_t)r->control == r->group
@@ -234,12 +231,6 @@ void compare_text(const comparison *c, const analysis *const *as, const char *co
     }
 }
 
-static void csv_num(strbuf *b, double v, int prec)
-{
-    if (!isnan(v) && !isinf(v))
-        buf_printf(b, "%.*f", prec, v);
-}
-
 void compare_csv(const comparison *c, const analysis *const *as, const char *const *titles,
                  strbuf *out)
 {
@@ -256,13 +247,15 @@ void compare_csv(const comparison *c, const analysis *const *as, const char *con
         buf_putc(out, ',');
         fmt_csv_field(out, a->m.groups[r->group].id);
         buf_putc(out, ',');
-        fmt_csv_field(out, group_label(a, r->group));
+        char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
+        fmt_csv_field(out, name);
+        free(name);
         buf_printf(out, ",%zu,", a->m.groups[r->group].nmembers);
-        csv_num(out, r->final_mean, 4);
+        fmt_csv_num(out, "%.4f", r->final_mean);
         buf_putc(out, ',');
-        csv_num(out, r->steady, 4);
+        fmt_csv_num(out, "%.4f", r->steady);
         buf_putc(out, ',');
-        csv_num(out, r->ratio_control, 3);
+        fmt_csv_num(out, "%.3f", r->ratio_control);
         buf_putc(out, ',');
         if (r->control >= 0)
             fmt_csv_field(out, a->m.groups[r->control].id);
@@ -293,7 +286,9 @@ void compare_json(const comparison *c, const analysis *const *as, const char *co
         json_object_set_new(o, "experiment_id",
                             a->e.man.id ? json_string(a->e.man.id) : json_null());
         json_object_set_new(o, "group", json_string(a->m.groups[r->group].id));
-        json_object_set_new(o, "name", json_string(group_label(a, r->group)));
+        char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
+        json_object_set_new(o, "name", json_string(name));
+        free(name);
         json_object_set_new(o, "relays", json_integer((json_int_t)a->m.groups[r->group].nmembers));
         json_object_set_new(o, "final_mean_gib", jsonout_num(r->final_mean));
         json_object_set_new(o, "steady_growth_gib_day", jsonout_num(r->steady));
