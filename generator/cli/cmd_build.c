@@ -105,6 +105,8 @@ typedef struct {
     size_t png_len[CHART_COUNT];
     char *svg[CHART_COUNT];
     size_t svg_len[CHART_COUNT];
+    char *narrow[CHART_COUNT];      /* the page's phone rendering */
+    size_t narrow_len[CHART_COUNT];
 } chart_set;
 
 static void chart_set_free(chart_set *c)
@@ -112,6 +114,7 @@ static void chart_set_free(chart_set *c)
     for (size_t k = 0; k < CHART_COUNT; k++) {
         free(c->png[k]);
         free(c->svg[k]);
+        free(c->narrow[k]);
     }
 }
 
@@ -156,11 +159,14 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     chart_data_fill(&cd, a);
     for (size_t k = 0; k < CHART_COUNT; k++) {
         if (chart_render(&cd.spec, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
-                         &cs.svg_len[k], d) != 0) {
+                         &cs.svg_len[k], d) != 0 ||
+            chart_render_narrow(&cd.spec, (chart_kind)k, &cs.narrow[k], &cs.narrow_len[k],
+                                d) != 0) {
             chart_data_free(&cd);
             goto out;
         }
-        report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k]);
+        report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k], cs.narrow[k],
+                         cs.narrow_len[k]);
     }
     chart_data_free(&cd);
 

@@ -22,7 +22,8 @@ static void manifest_free(manifest *m)
 {
     char **s[] = {&m->id, &m->name, &m->server, &m->start_date, &m->end_date,
                   &m->problem, &m->hypothesis, &m->description, &m->result,
-                  &m->recommendation, &m->baseline, &m->tor_version, &m->allocator};
+                  &m->recommendation, &m->baseline, &m->tor_version, &m->allocator,
+                  &m->control};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         free(*s[i]);
     for (size_t i = 0; i < m->ngroups; i++) {

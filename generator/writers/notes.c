@@ -140,6 +140,33 @@ static char *section_markdown(const char *text, size_t len)
     return r;
 }
 
+/* Puts each table of the rendered notes in a focusable, named scroll box,
+ * so a wide table scrolls inside the page on a phone instead of pushing it
+ * sideways. Raw HTML never reaches the output (defuse), so every "<table>"
+ * in it is one that cmark wrote. Caller frees. */
+static char *wrap_tables(const char *html)
+{
+    strbuf b;
+    buf_init(&b);
+    size_t k = 0;
+    for (const char *p = html; *p;) {
+        if (!strncmp(p, "<table>", 7)) {
+            k++;
+            buf_printf(&b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" "
+                           "aria-label=\"Table %zu of the notes\"><span class=\"scroll-hint\" "
+                           "aria-hidden=\"true\">Scroll sideways for more columns \xe2\x86\x92</span>"
+                           "<table>", k);
+            p += 7;
+        } else if (!strncmp(p, "</table>", 8)) {
+            buf_puts(&b, "</table></div>");
+            p += 8;
+        } else {
+            buf_putc(&b, *p++);
+        }
+    }
+    return buf_detach(&b);
+}
+
 void notes_parse(const char *text, size_t len, notes *n)
 {
     memset(n, 0, sizeof *n);
@@ -198,7 +225,7 @@ void notes_parse(const char *text, size_t len, notes *n)
 
     n->had_raw_html = defuse(doc, false);
     char *html = cmark_render_html(doc, NOTES_OPTS, cmark_parser_get_syntax_extensions(p));
-    n->html = xstrdup(html);
+    n->html = wrap_tables(html);
     free(html);
     cmark_node_free(doc);
     cmark_parser_free(p);

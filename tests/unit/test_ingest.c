@@ -319,10 +319,12 @@ static void directory(void)
     INT_EQ(e.man.tz_offset_min, -480, "manifest read first");
     INT_EQ(e.times[0], ts("2026-01-01T08:00:00Z", 0), "memory timestamps in manifest zone");
     INT_EQ(e.nevents, 2, "two events");
-    STR_EQ(e.nevents ? e.events[0].description : "", "a, b \xE2\x86\x92 c", "event text");
-    INT_EQ(e.nevents ? e.events[0].t : 0, ts("2026-01-01T09:00:00Z", 0), "event naive time");
-    INT_EQ(e.nevents > 1 ? e.events[1].t : 0, ts("2026-01-01T06:00:00Z", 0),
-           "event explicit offset");
+    /* The file lists the 09:00Z event first; events are kept in time order. */
+    STR_EQ(e.nevents > 1 ? e.events[1].description : "", "a, b \xE2\x86\x92 c", "event text");
+    INT_EQ(e.nevents > 1 ? e.events[1].t : 0, ts("2026-01-01T09:00:00Z", 0), "event naive time");
+    INT_EQ(e.nevents ? e.events[0].t : 0, ts("2026-01-01T06:00:00Z", 0),
+           "event explicit offset, first in time order");
+    INT_EQ(e.nevents > 1 ? e.events[0].line : 0, 3, "the earlier event came from line 3");
     INT_EQ(e.nhosts, 2, "two host rows");
     DBL_NEAR(e.nhosts ? e.hosts[0].mem_total_mb : 0, 786961, 0, "host RAM");
     INT_EQ(e.nhosts ? e.hosts[0].relay_count : 0, 120, "host relay count");
