@@ -479,9 +479,10 @@ typedef struct {
 static double relay_steady(const experiment *e, const membership *m, size_t g, size_t r,
                            int64_t final_t, const restart *rs, size_t nrs, steady_scratch *s)
 {
-    const group *gp = &m->groups[g];
     int64_t warm = (int64_t)llround(e->man.th.warmup_hours * 3600.0);
-    int64_t start = gp->start != INT64_MIN ? gp->start : TIME_NONE;
+    int64_t start = membership_member_start(m, g, r);
+    if (start == INT64_MIN)
+        start = TIME_NONE;
     size_t prev = SIZE_MAX, ri = 0;
     s->n = s->nseg = s->npool = 0;
     s->seg[s->nseg++] = 0;
@@ -599,7 +600,7 @@ static void group_settled_cv(const experiment *e, const membership *m, size_t g,
             ri++;
         if (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r]))
             continue;
-        int64_t start = gp->start;
+        int64_t start = membership_member_start(m, g, r);
         size_t k = r0;
         for (size_t c = 0; c < e->ncoll; c++) {
             while (k < ri && res->restarts[k].c <= c) {

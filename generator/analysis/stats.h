@@ -87,6 +87,8 @@ typedef enum {
     FINDING_AGGREGATE_MISMATCH,
     FINDING_PARTIAL_LINE,
     FINDING_EMPTY_GROUP,
+    FINDING_STOPPED,          /* members whose samples end before the final snapshot */
+    FINDING_CROSS_LISTED,     /* a relay listed for two groups somewhere */
 } finding_kind;
 
 typedef struct {
