@@ -154,15 +154,12 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
 
     chart_data cd;
     chart_data_fill(&cd, a);
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(&cd.spec, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
-                         &cs.svg_len[k], d) != 0) {
-            chart_data_free(&cd);
-            goto out;
-        }
-        report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k]);
-    }
+    int charts_rc = chart_render_all(&cd.spec, cs.png, cs.png_len, cs.svg, cs.svg_len, d);
     chart_data_free(&cd);
+    if (charts_rc != 0)
+        goto out;
+    for (size_t k = 0; k < CHART_COUNT; k++)
+        report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k]);
 
     for (size_t g = 0; g < a->m.ngroups; g++)
         series_href[g] = report_series_href(a, g);
