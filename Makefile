@@ -124,11 +124,19 @@ deps:
 		echo "run as root: apt-get update && apt-get install -y --no-install-recommends $(DEB_BUILD)"; \
 	fi
 
+# The browser audit's driver and axe-core come from npm, pinned by
+# tests/browser/package-lock.json, into tests/browser/node_modules.
 deps-test:
 	@if [ "$$(id -u)" = 0 ]; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_TEST); \
+		command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm; \
 	else \
 		echo "run as root: apt-get update && apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_TEST)"; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund; \
+	else \
+		echo "npm not found: the browser audit will skip"; \
 	fi
 
 clean:

@@ -55,6 +55,8 @@ void canvas_set_height(canvas *c, double h);
 /* Sets the SVG's id prefix (deterministic ids, unique per chart on a page),
  * its accessible title and its description. All copied. */
 void canvas_set_meta(canvas *c, const char *id, const char *title, const char *desc);
+/* Replaces only the id prefix (copied). */
+void canvas_set_id(canvas *c, const char *id);
 
 /* Text width and line metrics in px, measured by cairo with "DejaVu Sans"
  * and hinting off, so they are the same for every backend. */

@@ -49,6 +49,7 @@ typedef struct {
     const char *label;        /* "A mimalloc 3.0.1" */
     const char *color;        /* "#rrggbb" */
     int shape;                /* marker shape, below CHART_NSHAPES */
+    int dash;                 /* its line: 0 solid, 1 dashed, 2 dotted */
     bool baseline;
 
     const chart_point *series; /* the group mean over time */

@@ -47,6 +47,13 @@ int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t 
 int chart_render_all(const chart_spec *s, unsigned char **png, size_t *png_len, char **svg,
                      size_t *svg_len, diag_list *d);
 
+/* Renders chart k as an SVG PLOT_W_NARROW (360) px wide for phones: the
+ * same data, larger type relative to the width, fewer columns. Its ids
+ * end in "-narrow" so it can share a page with the wide SVG. Returns 0
+ * and a malloc'd *svg, or -1 after adding an error to d. */
+int chart_render_narrow(const chart_spec *s, chart_kind k, char **svg, size_t *svg_len,
+                        diag_list *d);
+
 /* The site index's 140x40 px sparkline of each group's mean series, as SVG
  * text (caller frees). *range gets the scale as text ("1.02–2.41 GiB",
  * caller frees) or NULL when there is no data. */

@@ -111,6 +111,8 @@ static const char *const kind_names[] = {"flat", "leak", "noisy", "restart"};
 
 typedef struct {
     char *id, *name, *slug, *alloc, *version, *source, *color;
+    char **cfg_keys, **cfg_values; /* extra config keys (config.KEY=VALUE) */
+    size_t ncfg;
     sim_kind kind;
     double level;       /* GiB */
     double rate;        /* leak, GiB/day */
@@ -155,7 +157,7 @@ typedef struct {
 typedef struct {
     const char *outdir;
     const char *truth_path;
-    const char *server, *id, *name, *problem, *hypothesis, *description, *baseline;
+    const char *server, *id, *name, *problem, *hypothesis, *description, *baseline, *control;
     double budget;
     size_t nrelays, ncoll_req, overlap, reserve;
     size_t shared_nick, stop_early, move; /* relays of the first group that
@@ -401,6 +403,8 @@ static void usage(FILE *f)
         "                             spread=X     log-normal sd of relay levels (0.08)\n"
         "                             name=TEXT alloc=TEXT version=TEXT source=TEXT\n"
         "                             color=#rrggbb slug=TEXT  manifest fields\n"
+        "                             config.KEY=TEXT  another key of the group's\n"
+        "                                          manifest config (DirCache=0, ...)\n"
         "                             list=fp      group file lists fingerprints\n"
         "                           DUR is a number with h (hours, the default) or d.\n"
         "      --overlap K          K relays of the last group are also listed in the\n"
@@ -430,6 +434,7 @@ static void usage(FILE *f)
         "      --id ID  --name TEXT  --problem TEXT  --hypothesis TEXT\n"
         "      --description TEXT   manifest texts\n"
         "      --baseline ID        manifest baseline group\n"
+        "      --control ID         manifest control group (for memreport compare)\n"
         "      --budget GIB         manifest memory_budget_gib\n"
         "      --truth FILE         write the truth CSV to FILE instead of stdout\n"
         "  -h, --help               this help\n",
@@ -587,6 +592,14 @@ static bool parse_group(const char *spec, sim_group *g)
             free(*strs[i].str);
             *strs[i].str = xstrdup(v);
         }
+        if (!known && str_starts(k, "config.") && k[7]) {
+            /* Another tunable in the manifest's config: DirCache=0 ... */
+            known = true;
+            g->cfg_keys = xrealloc(g->cfg_keys, (g->ncfg + 1) * sizeof *g->cfg_keys);
+            g->cfg_values = xrealloc(g->cfg_values, (g->ncfg + 1) * sizeof *g->cfg_values);
+            g->cfg_keys[g->ncfg] = xstrdup(k + 7);
+            g->cfg_values[g->ncfg++] = xstrdup(v);
+        }
         if (!known && str_eq(k, "list")) {
             known = true;
             g->list_fp = str_eq(v, "fp");
@@ -628,6 +641,12 @@ static void group_free(sim_group *g)
     free(g->source);
     free(g->color);
     free(g->listed);
+    for (size_t i = 0; i < g->ncfg; i++) {
+        free(g->cfg_keys[i]);
+        free(g->cfg_values[i]);
+    }
+    free(g->cfg_keys);
+    free(g->cfg_values);
 }
 
 /* ---- building the fleet --------------------------------------------------- */
@@ -1308,6 +1327,10 @@ static bool write_manifest(sim *s)
     ob_puts(&o, ",\n  \"tor_version\": \"0.4.8.21\",\n  \"allocator\": \"mixed\"");
     ob_puts(&o, ",\n  \"baseline\": ");
     ob_json_str(&o, s->baseline ? s->baseline : s->groups[0].id);
+    if (s->control) {
+        ob_puts(&o, ",\n  \"control\": ");
+        ob_json_str(&o, s->control);
+    }
     if (s->budget > 0)
         ob_printf(&o, ",\n  \"memory_budget_gib\": %g", s->budget);
     ob_puts(&o, ",\n  \"groups\": {");
@@ -1335,6 +1358,12 @@ static bool write_manifest(sim *s)
         ob_json_str(&o, G->version);
         ob_puts(&o, ", \"source\": ");
         ob_json_str(&o, G->source);
+        for (size_t k = 0; k < G->ncfg; k++) {
+            ob_puts(&o, ", ");
+            ob_json_str(&o, G->cfg_keys[k]);
+            ob_puts(&o, ": ");
+            ob_json_str(&o, G->cfg_values[k]);
+        }
         ob_puts(&o, "}}");
     }
     ob_puts(&o, "\n  }\n}\n");
@@ -1397,7 +1426,7 @@ enum {
     OPT_RELAYS = 256, OPT_DAYS, OPT_INTERVAL, OPT_COLLECTIONS, OPT_MANUAL, OPT_GROUP,
     OPT_OVERLAP, OPT_RESERVE, OPT_SEED, OPT_START, OPT_TZ, OPT_SKEW, OPT_GCOL, OPT_OLD,
     OPT_SERVER, OPT_ID, OPT_NAME, OPT_PROBLEM, OPT_HYPOTHESIS, OPT_DESCRIPTION,
-    OPT_BASELINE, OPT_BUDGET, OPT_TRUTH, OPT_SHARED_NICK, OPT_STOP_EARLY, OPT_MOVE,
+    OPT_BASELINE, OPT_CONTROL, OPT_BUDGET, OPT_TRUTH, OPT_SHARED_NICK, OPT_STOP_EARLY, OPT_MOVE,
 };
 
 static int bad_value(const char *opt, const char *v)
@@ -1434,6 +1463,7 @@ int main(int argc, char **argv)
         {"hypothesis", required_argument, NULL, OPT_HYPOTHESIS},
         {"description", required_argument, NULL, OPT_DESCRIPTION},
         {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"control", required_argument, NULL, OPT_CONTROL},
         {"budget", required_argument, NULL, OPT_BUDGET},
         {"truth", required_argument, NULL, OPT_TRUTH},
         {"help", no_argument, NULL, 'h'},
@@ -1531,6 +1561,7 @@ int main(int argc, char **argv)
         case OPT_HYPOTHESIS: s.hypothesis = optarg; break;
         case OPT_DESCRIPTION: s.description = optarg; break;
         case OPT_BASELINE: s.baseline = optarg; break;
+        case OPT_CONTROL: s.control = optarg; break;
         case OPT_BUDGET:
             if (!parse_double(optarg, &dv) || dv <= 0)
                 return bad_value("budget", optarg);

@@ -458,3 +458,26 @@ long membership_find(const membership *m, const char *id)
             return (long)i;
     return -1;
 }
+
+int membership_check_baseline(const experiment *e, diag_list *d)
+{
+    const char *b = e->man.baseline;
+    if (!b || !*b || e->man.ngroups)
+        return 0;
+    for (size_t i = 0; i < e->ngfiles; i++)
+        if (str_eq(e->gfiles[i].id, b))
+            return 0;
+    for (size_t i = 0; i < e->nassignments; i++)
+        if (str_eq(e->assignments[i].group, b))
+            return 0;
+    for (size_t i = 0; i < e->ncolgroups; i++)
+        if (str_eq(e->colgroups[i], b))
+            return 0;
+    char *mpath = path_join(e->dir ? e->dir : ".", "experiment.json");
+    diag_add(d, DIAG_ERROR, mpath, e->man.baseline_line, 0,
+             "baseline \"%s\" names no group (not in the manifest, the group column, "
+             "relay_config.csv or groups/)",
+             b);
+    free(mpath);
+    return 1;
+}

@@ -75,6 +75,13 @@ bool membership_has(const membership *m, const experiment *e, size_t g, size_t r
  * malloc'd and owned by the caller. */
 size_t membership_overlap_messages(const membership *m, const experiment *e, char ***out);
 
+/* Without groups in the manifest, the manifest's baseline must name a
+ * group some other source defines (group column, relay_config.csv, a
+ * group file). Returns 0, or 1 after adding an error at the manifest's
+ * "baseline" line. Checked before membership is resolved, so that
+ * `check` reports it next to ingest's errors. */
+int membership_check_baseline(const experiment *e, diag_list *d);
+
 /* Index of the group with this ID, or -1. */
 long membership_find(const membership *m, const char *id);
 

@@ -371,6 +371,12 @@ static uint64_t group_seed(const char *id, uint64_t salt)
     return strmap_hash(id, strlen(id)) ^ salt;
 }
 
+void stats_bootstrap_ratio(const double *base, size_t nb, const double *x, size_t nx,
+                           uint64_t seed, double *lo, double *hi)
+{
+    bootstrap_ratio(base, nb, x, nx, seed, lo, hi);
+}
+
 /* ---- per-group computation ------------------------------------------- */
 
 const char *trend_name(trend_class t)

@@ -149,6 +149,11 @@ double stats_theil_sen(const double *x, const double *y, size_t n);
 double stats_rank_sum_p(const double *a, size_t na, const double *b, size_t nb);
 /* Holm step-down adjustment, in place; NAN entries are skipped. */
 void stats_holm(double *p, size_t n);
+/* 95% bootstrap interval of mean(base) / mean(x), both resampled
+ * (BOOTSTRAP_RESAMPLES times, from seed); NAN when either has fewer than
+ * two values. The interval of every ratio a report shows. */
+void stats_bootstrap_ratio(const double *base, size_t nb, const double *x, size_t nx,
+                           uint64_t seed, double *lo, double *hi);
 
 /* Deterministic random numbers for the bootstrap (splitmix64). */
 typedef struct { uint64_t s; } rng;

@@ -298,6 +298,8 @@ static void write_meta(wctx *w, const analysis *a, const analysis_options *o)
         {"option_baseline", opt_baseline(o)},
         {"option_strict", o && o->strict ? "1" : "0"},
         {"manifest_sha256", manifest_sha},
+        /* Not in the experiment table: older archives simply lack it. */
+        {"manifest_control", a->e.man.control ? a->e.man.control : ""},
     };
     for (size_t i = 0; i < ARRAY_LEN(kv); i++) {
         b_text(st, 1, kv[i][0]);
@@ -1856,6 +1858,11 @@ int archive_read(const char *path, const char *dir, analysis *a, diag_list *d)
         a->e.dir = xstrdup(dir);
         thresholds_default(&a->e.man.th);
         read_experiment(&r, a, &cnt);
+        a->e.man.control = meta_get(&r, "manifest_control");
+        if (str_empty(a->e.man.control)) {
+            free(a->e.man.control);
+            a->e.man.control = NULL;
+        }
         if (!r.failed) {
             read_inputs(&r, &a->e);
             read_relays_and_samples(&r, a, &cnt);

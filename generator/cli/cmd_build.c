@@ -105,6 +105,8 @@ typedef struct {
     size_t png_len[CHART_COUNT];
     char *svg[CHART_COUNT];
     size_t svg_len[CHART_COUNT];
+    char *narrow[CHART_COUNT];      /* the page's phone rendering */
+    size_t narrow_len[CHART_COUNT];
 } chart_set;
 
 static void chart_set_free(chart_set *c)
@@ -112,6 +114,7 @@ static void chart_set_free(chart_set *c)
     for (size_t k = 0; k < CHART_COUNT; k++) {
         free(c->png[k]);
         free(c->svg[k]);
+        free(c->narrow[k]);
     }
 }
 
@@ -142,7 +145,7 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
     outset *os = outset_new();
 
-    if (notes_load(o->dir, &nt, d) != 0) {
+    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, d) != 0) {
         status = EXIT_BAD_INPUT;
         goto out;
     }
@@ -155,11 +158,20 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     chart_data cd;
     chart_data_fill(&cd, a);
     int charts_rc = chart_render_all(&cd.spec, cs.png, cs.png_len, cs.svg, cs.svg_len, d);
-    chart_data_free(&cd);
-    if (charts_rc != 0)
+    if (charts_rc != 0) {
+        chart_data_free(&cd);
         goto out;
-    for (size_t k = 0; k < CHART_COUNT; k++)
-        report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k]);
+    }
+    for (size_t k = 0; k < CHART_COUNT; k++) {
+        if (chart_render_narrow(&cd.spec, (chart_kind)k, &cs.narrow[k], &cs.narrow_len[k], d) !=
+            0) {
+            chart_data_free(&cd);
+            goto out;
+        }
+        report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k], cs.narrow[k],
+                         cs.narrow_len[k]);
+    }
+    chart_data_free(&cd);
 
     for (size_t g = 0; g < a->m.ngroups; g++)
         series_href[g] = report_series_href(a, g);

@@ -567,10 +567,11 @@ int manifest_parse(const char *text, size_t len, const char *display, manifest *
     static const char *const keys[] = {"id", "name", "server", "start_date", "end_date",
                                        "problem", "hypothesis", "description", "result",
                                        "recommendation", "baseline", "tor_version",
-                                       "allocator"};
+                                       "allocator", "control"};
     char **dst[] = {&m->id, &m->name, &m->server, &m->start_date, &m->end_date,
                     &m->problem, &m->hypothesis, &m->description, &m->result,
-                    &m->recommendation, &m->baseline, &m->tor_version, &m->allocator};
+                    &m->recommendation, &m->baseline, &m->tor_version, &m->allocator,
+                    &m->control};
     for (size_t i = 0; i < ARRAY_LEN(keys); i++)
         get_string(&p, root, "", keys[i], dst[i]);
     char *tz = NULL;
@@ -617,19 +618,25 @@ int manifest_parse(const char *text, size_t len, const char *display, manifest *
             sort_groups_by_line(m->groups, m->ngroups);
         }
     }
-    const jpos *bpos = find_pos(&p, "baseline");
-    m->baseline_line = bpos ? bpos->vline : 0;
-    if (m->baseline && m->ngroups) {
+    /* baseline and control each name one of the groups. */
+    const char *roles[] = {"baseline", "control"};
+    const char *named[] = {m->baseline, m->control};
+    long *lines[] = {&m->baseline_line, &m->control_line};
+    for (size_t k = 0; k < ARRAY_LEN(roles); k++) {
+        const jpos *pos = find_pos(&p, roles[k]);
+        *lines[k] = pos ? pos->vline : 0;
+        if (!named[k] || !m->ngroups)
+            continue;
         bool found = false;
         strbuf ids;
         buf_init(&ids);
         for (size_t i = 0; i < m->ngroups; i++) {
-            found |= str_eq(m->groups[i].id, m->baseline);
+            found |= str_eq(m->groups[i].id, named[k]);
             buf_printf(&ids, "%s%s", i ? ", " : "", m->groups[i].id);
         }
         if (!found)
-            err_at(&p, "baseline", false, "baseline \"%s\" names no group (the groups are %s)",
-                   m->baseline, ids.data);
+            err_at(&p, roles[k], false, "%s \"%s\" names no group (the groups are %s)",
+                   roles[k], named[k], ids.data);
         buf_free(&ids);
     }
 out:

@@ -22,7 +22,8 @@ static void manifest_free(manifest *m)
 {
     char **s[] = {&m->id, &m->name, &m->server, &m->start_date, &m->end_date,
                   &m->problem, &m->hypothesis, &m->description, &m->result,
-                  &m->recommendation, &m->baseline, &m->tor_version, &m->allocator};
+                  &m->recommendation, &m->baseline, &m->tor_version, &m->allocator,
+                  &m->control};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         free(*s[i]);
     for (size_t i = 0; i < m->ngroups; i++) {
@@ -49,6 +50,7 @@ void experiment_free(experiment *e)
         return;
     free(e->dir);
     free(e->memory_path);
+    free(e->notes_text);
     manifest_free(&e->man);
     for (size_t i = 0; i < e->nrelays; i++) {
         free(e->relays[i].nickname);

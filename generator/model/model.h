@@ -55,6 +55,8 @@ typedef struct {
     char *id, *name, *server, *start_date, *end_date;
     char *problem, *hypothesis, *description, *result, *recommendation;
     char *baseline;       /* group ID or NULL */
+    char *control;        /* group ID of the control (cross-experiment
+                             comparison) or NULL */
     char *tor_version, *allocator;
     int tz_offset_min;    /* "timezone", default 0 */
     manifest_group *groups;
@@ -62,6 +64,7 @@ typedef struct {
     thresholds th;        /* defaults filled in even without a manifest */
     double memory_budget_gib; /* 0 when absent */
     long baseline_line;   /* line of "baseline" in experiment.json, or 0 */
+    long control_line;    /* line of "control", or 0 */
 } manifest;
 
 typedef struct {
@@ -168,6 +171,10 @@ typedef struct experiment {
     input_file *inputs;
     size_t ninputs;
     ingest_notes notes;
+    char *notes_text;           /* notes.md as read (NUL-terminated), NULL
+                                   when there is none: the renderer gets
+                                   these bytes, the ones the hash describes */
+    size_t notes_len;
 } experiment;
 
 static inline size_t exp_idx(const experiment *e, size_t r, size_t c)

@@ -131,7 +131,10 @@ void chart_data_fill(chart_data *cd, const analysis *a)
         cg->id = gp->id;
         cg->label = cd->labels[g];
         cg->color = report_group_color(gp, g);
+        /* Six shapes, then the same shapes dashed, then dotted: colour is
+         * never the only cue, even past the palette's twelve colours. */
         cg->shape = (int)(g % CHART_NSHAPES);
+        cg->dash = (int)(g / CHART_NSHAPES % 3);
         cg->baseline = g == a->r.baseline;
         if (g < a->r.ngroups) {
             fill_series(cd, g, &a->r.groups[g]);

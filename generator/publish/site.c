@@ -213,14 +213,14 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     diag_init(&ld);
     int rc = -1;
     notes nt = {0};
-    char *svg[CHART_COUNT] = {0};
-    size_t svg_len[CHART_COUNT] = {0};
+    char *svg[CHART_COUNT] = {0}, *narrow[CHART_COUNT] = {0};
+    size_t svg_len[CHART_COUNT] = {0}, narrow_len[CHART_COUNT] = {0};
     char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
     strbuf html, csv;
     buf_init(&html);
     buf_init(&csv);
 
-    if (notes_load(x->dir, &nt, &ld) != 0)
+    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, &ld) != 0)
         goto out;
     report_ctx ctx = {.command = o->command, .notes = &nt, .asset_prefix = "../assets/",
                       .results_csv = "data/results.csv",
@@ -231,11 +231,12 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     chart_data cd;
     chart_data_fill(&cd, a);
     for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(&cd.spec, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0) {
+        if (chart_render(&cd.spec, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0 ||
+            chart_render_narrow(&cd.spec, (chart_kind)k, &narrow[k], &narrow_len[k], &ld) != 0) {
             chart_data_free(&cd);
             goto out;
         }
-        report_add_chart(&ctx, (chart_kind)k, svg[k], svg_len[k]);
+        report_add_chart(&ctx, (chart_kind)k, svg[k], svg_len[k], narrow[k], narrow_len[k]);
     }
     chart_data_free(&cd);
     for (size_t g = 0; g < a->m.ngroups; g++)
@@ -288,8 +289,10 @@ out:
     }
     diag_free(&ld);
     notes_free(&nt);
-    for (size_t k = 0; k < CHART_COUNT; k++)
+    for (size_t k = 0; k < CHART_COUNT; k++) {
         free(svg[k]);
+        free(narrow[k]);
+    }
     for (size_t g = 0; g < a->m.ngroups; g++)
         free(series_href[g]);
     free(series_href);

@@ -624,7 +624,8 @@ const char *report_chart_caption(chart_kind k)
     return (unsigned)k < CHART_COUNT ? chart_texts[k].caption : NULL;
 }
 
-void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len)
+void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len,
+                      const char *narrow, size_t narrow_len)
 {
     if (ctx->ncharts >= REPORT_MAX_CHARTS)
         return;
@@ -634,6 +635,8 @@ void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg
     c->caption = report_chart_caption(k);
     c->svg = svg;
     c->svg_len = svg_len;
+    c->svg_narrow = narrow;
+    c->svg_narrow_len = narrow_len;
 }
 
 bool report_source_date_epoch(int64_t *t)

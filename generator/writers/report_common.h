@@ -29,6 +29,8 @@ typedef struct {
     const char *caption;   /* generated sentence, plain text */
     const char *svg;       /* the project's SVG, NULL when not drawn */
     size_t svg_len;
+    const char *svg_narrow; /* the same chart drawn for phones, or NULL */
+    size_t svg_narrow_len;
 } report_chart;
 
 /* Everything a writer needs besides the analysis. Strings are borrowed. */
@@ -56,8 +58,9 @@ typedef struct {
 const char *report_chart_heading(chart_kind k);
 const char *report_chart_caption(chart_kind k);
 /* Appends chart k to ctx->charts with its name, heading and caption; svg
- * is borrowed. */
-void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len);
+ * and narrow (the phone rendering, may be NULL) are borrowed. */
+void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len,
+                      const char *narrow, size_t narrow_len);
 
 /* SOURCE_DATE_EPOCH as a number of seconds; false when unset or not a
  * non-negative whole number. */

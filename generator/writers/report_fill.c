@@ -233,6 +233,11 @@ static void fill_charts(const report_ctx *ctx, report_flavor f, tmpl_dict *d)
             char *svg = inline_svg(c->svg, c->svg_len);
             tmpl_set(s, "SVG", svg);
             free(svg);
+            if (c->svg_narrow) {
+                svg = inline_svg(c->svg_narrow, c->svg_narrow_len);
+                tmpl_set(tmpl_add_section(s, "NARROW"), "SVG", svg);
+                free(svg);
+            }
         }
         shown++;
     }

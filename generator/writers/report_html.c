@@ -79,9 +79,12 @@ static int cmp_str(const void *a, const void *b)
 char *report_html_csp(const report_chart *charts, size_t n)
 {
     strset s = {0};
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (charts[i].svg)
             collect_styles(charts[i].svg, charts[i].svg_len, &s);
+        if (charts[i].svg_narrow)
+            collect_styles(charts[i].svg_narrow, charts[i].svg_narrow_len, &s);
+    }
     /* Sorted so the policy does not depend on drawing order. */
     if (s.n)
         qsort(s.v, s.n, sizeof *s.v, cmp_str);

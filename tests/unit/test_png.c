@@ -154,15 +154,15 @@ static void test_charts(void)
 }
 
 /* SHA-256 of the RGB pixels of data/example's charts as cairo's encoder
- * wrote them (commit 6a0e7e2, before PNGs went through libpng). A change
+ * wrote them (main at d2e607b, the last cairo-encoded ones). A change
  * that is meant to change the pictures updates these with the example. */
 static const struct {
     const char *file;
     const char *pixels_sha256;
 } example_pixels[] = {
     {"memory_distribution.png", "076d8f08f27cd99b2c4aaee9ccf99a5256819b48f39c02d87dcb8ba32f44d04f"},
-    {"memory_timeseries.png", "503f4fcd1965bf2cdc8c585735961350f4739148fd4d40892da013b02190f12d"},
-    {"memory_total.png", "7041fa2197ccdb63aa4d292716d8bd7af9849254e620ab5441d4f8c8b935856d"},
+    {"memory_timeseries.png", "a0551cd4cc5ed434c8f04a61c72cb058ef7ca3c0a88b7e5d4f70e55095d77748"},
+    {"memory_total.png", "976595837cbf91fb3b9c46bb33d0f82ad0706782bf75cb71b8b189904c4f1bdd"},
     {"memory_trajectories.png", "6659d5db020fc304257a76f6d3c3be5ba78bc9c0cc60de223c66e859f6ad35fc"},
 };
 
