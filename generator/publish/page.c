@@ -18,10 +18,12 @@ static int render_charts(const analysis *a, bool png, page_set *ps, report_ctx *
 {
     chart_data cd;
     chart_data_fill(&cd, a);
-    int rc = 0;
+    /* With PNGs (build) every chart is drawn at once, one thread each; the
+     * page alone (site) renders SVG one chart at a time. */
+    int rc = png ? chart_render_all(&cd.spec, ps->png, ps->png_len, ps->svg, ps->svg_len, d) : 0;
     for (size_t k = 0; k < CHART_COUNT && !rc; k++) {
-        if (chart_render(&cd.spec, (chart_kind)k, png ? &ps->png[k] : NULL,
-                         png ? &ps->png_len[k] : NULL, &ps->svg[k], &ps->svg_len[k], d) != 0 ||
+        if ((!png && chart_render(&cd.spec, (chart_kind)k, NULL, NULL, &ps->svg[k],
+                                  &ps->svg_len[k], d) != 0) ||
             chart_render_narrow(&cd.spec, (chart_kind)k, &ps->narrow[k], &ps->narrow_len[k],
                                 d) != 0)
             rc = -1;
