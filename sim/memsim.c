@@ -23,6 +23,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fmt.h"
+#include "rng.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -34,54 +36,31 @@
 
 /* ---- random numbers ---------------------------------------------------- */
 
+/* The project's generator (analysis/rng.h), one stream per purpose and
+ * per relay, so that adding a collection does not change any other draw;
+ * plus the spare of the Box-Muller pair. */
 typedef struct {
-    uint64_t s[4];
+    rng_stream st;
     bool has_spare;
     double spare;
 } xrng;
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* Independent streams: one per purpose and per relay, so that adding a
- * collection does not change any other draw. */
 static void xrng_seed(xrng *r, uint64_t seed, uint64_t stream)
 {
-    uint64_t x = seed ^ (stream * 0xD1B54A32D192ED03ULL);
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
+    rng_stream_seed(&r->st, seed, stream);
     r->has_spare = false;
     r->spare = 0;
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 static uint64_t xrng_next(xrng *r)
 {
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
+    return rng_stream_next(&r->st);
 }
 
 /* Uniform in [0, 1). */
 static double xrng_unif(xrng *r)
 {
-    return (double)(xrng_next(r) >> 11) * 0x1.0p-53;
+    return rng_stream_unit(&r->st);
 }
 
 static uint64_t xrng_below(xrng *r, uint64_t n)
@@ -485,20 +464,7 @@ static char *make_slug(const char *name)
 {
     strbuf b;
     buf_init(&b);
-    bool under = false;
-    for (const char *p = name; *p; p++) {
-        char c = *p;
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-            if (under && b.len)
-                buf_putc(&b, '_');
-            under = false;
-            buf_putc(&b, c);
-        } else if (c != '.') {
-            under = true;
-        }
-    }
+    fmt_slug(&b, name, "", ".", '_', false, SIZE_MAX);
     if (!b.len)
         buf_puts(&b, "group");
     return buf_detach(&b);

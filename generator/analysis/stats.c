@@ -23,6 +23,7 @@
 
 #include "quality.h"
 #include "restarts.h"
+#include "rng.h"
 #include "strmap.h"
 #include "timestamp.h"
 #include "util.h"
@@ -288,32 +289,6 @@ void stats_holm(double *p, size_t n)
         p[v[k].i] = adj;
     }
     free(v);
-}
-
-void rng_seed(rng *r, uint64_t seed)
-{
-    r->s = seed;
-}
-
-uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-size_t rng_below(rng *r, size_t n)
-{
-    if (n <= 1)
-        return 0;
-    /* Rejection keeps the draw unbiased. */
-    uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x;
-    do
-        x = rng_next(r);
-    while (x >= lim);
-    return (size_t)(x % n);
 }
 
 static double resample_mean(rng *r, const double *x, size_t n)

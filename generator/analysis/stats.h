@@ -157,10 +157,4 @@ void stats_holm(double *p, size_t n);
 void stats_bootstrap_ratio(const double *base, size_t nb, const double *x, size_t nx,
                            uint64_t seed, double *lo, double *hi);
 
-/* Deterministic random numbers for the bootstrap (splitmix64). */
-typedef struct { uint64_t s; } rng;
-void rng_seed(rng *r, uint64_t seed);
-uint64_t rng_next(rng *r);
-size_t rng_below(rng *r, size_t n);
-
 #endif

@@ -157,11 +157,14 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
 
     chart_data cd;
     chart_data_fill(&cd, a);
+    int charts_rc = chart_render_all(&cd.spec, cs.png, cs.png_len, cs.svg, cs.svg_len, d);
+    if (charts_rc != 0) {
+        chart_data_free(&cd);
+        goto out;
+    }
     for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(&cd.spec, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
-                         &cs.svg_len[k], d) != 0 ||
-            chart_render_narrow(&cd.spec, (chart_kind)k, &cs.narrow[k], &cs.narrow_len[k],
-                                d) != 0) {
+        if (chart_render_narrow(&cd.spec, (chart_kind)k, &cs.narrow[k], &cs.narrow_len[k], d) !=
+            0) {
             chart_data_free(&cd);
             goto out;
         }

@@ -142,6 +142,7 @@ typedef struct {
     bool partial_last_line;     /* collector still writing: row left out */
     long partial_line;
     uint64_t relay_rows, aggregate_rows;
+    bool read_in_parallel;      /* the memory CSV was read by two threads */
 } ingest_notes;
 
 typedef struct experiment {

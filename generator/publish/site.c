@@ -127,15 +127,7 @@ static char *make_slug(const site_exp *e, const site_exp *all, size_t nall)
     }
     strbuf b;
     buf_init(&b);
-    for (const char *p = base; *p && b.len < 80; p++) {
-        char c = *p;
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
-            buf_putc(&b, c);
-        else if (c >= 'A' && c <= 'Z')
-            buf_putc(&b, (char)(c - 'A' + 'a'));
-        else if (b.len && b.data[b.len - 1] != '-')
-            buf_putc(&b, '-');
-    }
+    fmt_slug(&b, base, "-_", "", '-', true, 80);
     /* Names the site itself uses, and nothing at all, get a prefix. */
     if (!b.len || str_eq(b.data, "assets") || str_eq(b.data, "index") ||
         str_eq(b.data, "compare")) {
@@ -415,10 +407,9 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
         long best = report_best(a);
         if (best >= 0) {
             const group *g = &a->m.groups[best];
-            if (str_eq(g->name, g->id) || str_empty(g->name))
-                tmpl_set(row, "BEST", g->id);
-            else
-                tmpl_setf(row, "BEST", "%s (%s)", g->id, g->name);
+            char *label = report_label(g, LABEL_PAREN);
+            tmpl_set(row, "BEST", label);
+            free(label);
             const group_result *r = &a->r.groups[best];
             if ((size_t)best == a->r.baseline)
                 tmpl_set(row, "RATIO", "baseline");
@@ -503,10 +494,9 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
             tmpl_set(row, "EXPERIMENT", report_title(a));
             tmpl_setf(row, "HREF", "%s/index.html", map[r->exp]->slug);
             tmpl_set(row, "COLOR", report_group_color(g, r->group));
-            if (str_eq(g->name, g->id) || str_empty(g->name))
-                tmpl_set(row, "GROUP", g->id);
-            else
-                tmpl_setf(row, "GROUP", "%s · %s", g->id, g->name);
+            char *label = report_label(g, LABEL_DOT);
+            tmpl_set(row, "GROUP", label);
+            free(label);
             tmpl_setf(row, "RELAYS", "%zu", g->nmembers);
             tmpl_set(row, "MEAN", fmt_fixed(b1, r->final_mean, 2));
             tmpl_set(row, "GROWTH", fmt_signed(b2, r->steady, 3));
