@@ -292,6 +292,9 @@ static void describe(const experiment *e, const membership *m, const results *re
                      move_guess *mv, long *from_g, const char **to_id)
 {
     *cite = NULL;
+    size_t nused = 0;
+    for (size_t k = 0; k < rd->ngid; k++)
+        nused += rd->gused[k];
     for (size_t k = 0; k < rd->ngid; k++) {
         buf_printf(b, "%s %s in ", k == 0 ? "" : k + 1 == rd->ngid ? " and for" : ", for",
                    rd->gid[k]);
@@ -306,17 +309,15 @@ static void describe(const experiment *e, const membership *m, const results *re
                 continue;
             if (!*cite && !s[i].used)
                 *cite = &s[i];
-            buf_printf(b, "%s%s (%s)", nf++ ? " and " : "", s[i].file,
-                       s[i].used ? "the list the figures use" : "not used");
+            buf_printf(b, "%s%s", nf++ ? " and " : "", s[i].file);
+            if (nused < rd->ngid)
+                buf_puts(b, s[i].used ? " (the list the figures use)" : " (not used)");
         }
     }
     if (!*cite)
         for (size_t i = 0; i < n && !*cite; i++)
             if (rd->ngid > 1 && str_eq(s[i].gid, rd->gid[1]))
                 *cite = &s[i];
-    size_t nused = 0;
-    for (size_t k = 0; k < rd->ngid; k++)
-        nused += rd->gused[k];
     memset(mv, 0, sizeof *mv);
     *from_g = -1;
     *to_id = NULL;
@@ -408,8 +409,8 @@ static void emit(const experiment *e, const membership *m, const cluster *c, res
         entries(e, c, "start", c->mv.start_t, &b);
         (void)m;
     } else if (c->nused > 1) {
-        buf_printf(&b, "; both lists are in use, so %s in both groups wherever their windows "
-                       "overlap",
+        buf_printf(&b, "; the figures use every one of these lists, so %s in each group "
+                       "wherever the windows overlap",
                    one ? "it counts" : "they count");
     } else {
         buf_printf(&b, "; check which group %s belonged to, and when", one ? "it" : "they");
