@@ -115,6 +115,20 @@ static void chart_set_free(chart_set *c)
     }
 }
 
+/* Locks the experiment directory (and a separate site directory), then
+ * recovers what killed builds left. Returns an exit status. */
+static int lock_outputs(const build_opts *o, outset *os, diag_list *d)
+{
+    struct stat st;
+    if (o->site && lstat(o->site, &st) == 0 && S_ISLNK(st.st_mode)) {
+        diag_error(d, o->site, 0, "is a symbolic link; give the site's real directory");
+        return EXIT_BAD_INPUT;
+    }
+    if (outset_lock(os, o->dir, d) != 0 || (o->site && outset_lock(os, o->site, d) != 0))
+        return d->nio ? EXIT_IO : EXIT_BAD_INPUT;
+    return outset_recover(os, d) != 0 ? EXIT_IO : EXIT_OK;
+}
+
 /* Stages data as dir/rel. Returns 0, or nonzero after adding an error. */
 static int stage(outset *os, const char *dir, const char *rel, const void *data, size_t len,
                  int verbosity, diag_list *d)
@@ -128,7 +142,7 @@ static int stage(outset *os, const char *dir, const char *rel, const void *data,
 }
 
 /* Renders and writes everything. Returns an exit status. */
-static int build(const build_opts *o, analysis *a, diag_list *d)
+static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
 {
     int status = EXIT_IO;
     chart_set cs = {0};
@@ -140,7 +154,7 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     char *command = build_command(o);
     char *site = o->site ? xstrdup(o->site) : xasprintf("%s/site", o->dir);
     char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
-    outset *os = outset_new();
+    util_set_activity("rendering the report and charts");
 
     if (notes_load(o->dir, &nt, d) != 0) {
         status = EXIT_BAD_INPUT;
@@ -237,7 +251,6 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     status = EXIT_OK;
 
 out:
-    outset_free(os);
     for (size_t g = 0; g < a->m.ngroups; g++)
         free(series_href[g]);
     free(series_href);
@@ -286,6 +299,7 @@ int cmd_build(int argc, char **argv)
     diag_list d;
     diag_init(&d);
     int status;
+    outset *os = NULL;
     analysis a;
     memset(&a, 0, sizeof a);
     diag_init(&a.diag);
@@ -302,6 +316,12 @@ int cmd_build(int argc, char **argv)
         status = EXIT_IO;
         goto done;
     }
+    /* One build at a time: the lock is held from here to the end, and a
+     * commit that a killed build left half done is finished first. */
+    os = outset_new();
+    status = lock_outputs(&o, os, &d);
+    if (status != 0)
+        goto done;
     char *report = path_join(o.dir, "REPORT.md");
     bool foreign;
     status = check_report(report, &foreign, &d);
@@ -339,9 +359,10 @@ int cmd_build(int argc, char **argv)
     if (status != 0)
         goto done;
 
-    status = build(&o, &a, &d);
+    status = build(&o, &a, os, &d);
 
 done:
+    outset_free(os);
     diag_print(&d, stderr, false);
     diag_free(&d);
     analysis_free(&a);
