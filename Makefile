@@ -8,11 +8,11 @@
 CC ?= cc
 CXX ?= c++
 PKG_CONFIG ?= pkg-config
-PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd
+PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd libpng
 
 DEB_BUILD := build-essential pkg-config libcsv-dev libcairo2-dev libfontconfig-dev \
 	libctemplate-dev libsqlite3-dev libjansson-dev libcmark-gfm-dev \
-	libcmark-gfm-extensions-dev zlib1g-dev libzstd-dev fonts-dejavu-core fontconfig
+	libcmark-gfm-extensions-dev zlib1g-dev libzstd-dev libpng-dev fonts-dejavu-core fontconfig
 DEB_TEST := sqlite3 libxml2-utils chromium strace
 
 ifeq ($(SANITIZE),1)
@@ -38,10 +38,10 @@ CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(STAGES:%=-Igenerator/%
 # Where templates/ and assets/ are found at run time (env MEMREPORT_DATA_DIR overrides).
 CPPFLAGS += -DMEMREPORT_DATA_DIR=\"$(CURDIR)\"
 CFLAGS ?= $(OPT)
-CFLAGS += -std=c11 -Wall -Wextra $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+CFLAGS += -std=c11 -Wall -Wextra -pthread $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 CXXFLAGS ?= $(OPT)
 CXXFLAGS += -std=c++17 -Wall -Wextra $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
-LDFLAGS += $(SANFLAGS)
+LDFLAGS += -pthread $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lcmark-gfm-extensions -lcsv -lstdc++ -lm
 
 # One static library per stage, linked from the top of the order down, so a
@@ -57,9 +57,9 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 ifeq ($(SANITIZE),1)
-all: $(BUILD)/memreport $(BUILD)/memsim
+all: $(BUILD)/memreport $(BUILD)/memsim $(EXT)
 else
-all: $(BUILD)/memreport $(BUILD)/memsim
+all: $(BUILD)/memreport $(BUILD)/memsim $(EXT)
 	@ln -sf $(BUILD)/memreport memreport
 	@ln -sf $(BUILD)/memsim memsim
 endif
@@ -92,7 +92,15 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CLI_OBJ) $(STAGE_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-tests: $(TEST_BIN)
+# The sqlite extension that decodes the archive's packed samples for the
+# sqlite3 shell (docs/archive.md): .load build/memreport_samples
+EXT := $(BUILD)/memreport_samples.so
+EXT_SRC := generator/archive/ext/memreport_samples.c generator/archive/samplecol.c generator/base/util.c
+$(EXT): $(EXT_SRC)
+	$(CC) $(CPPFLAGS) $(filter-out -MMD -MP $(SANFLAGS),$(CFLAGS)) -fPIC -shared $(EXT_SRC) \
+		$(shell $(PKG_CONFIG) --libs zlib 2>/dev/null) -o $@
+
+tests: $(TEST_BIN) $(EXT)
 
 # Rejects an include or a call that points up the stage order
 # (tools/check-layers.sh).
@@ -116,11 +124,19 @@ deps:
 		echo "run as root: apt-get update && apt-get install -y --no-install-recommends $(DEB_BUILD)"; \
 	fi
 
+# The browser audit's driver and axe-core come from npm, pinned by
+# tests/browser/package-lock.json, into tests/browser/node_modules.
 deps-test:
 	@if [ "$$(id -u)" = 0 ]; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_TEST); \
+		command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm; \
 	else \
 		echo "run as root: apt-get update && apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_TEST)"; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund; \
+	else \
+		echo "npm not found: the browser audit will skip"; \
 	fi
 
 clean:

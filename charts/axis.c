@@ -120,6 +120,11 @@ void plot_baseline(canvas *c, const plot_rect *r)
     cv_line(c, r->x, r->y + r->h, r->x + r->w, r->y + r->h, &ts);
 }
 
+cv_dash plot_dash(int dash)
+{
+    return dash == 1 ? CV_DASHED : dash == 2 ? CV_DOTTED : CV_SOLID;
+}
+
 void plot_marker(canvas *c, int shape, double x, double y, double r, const cv_style *st)
 {
     double p[12];

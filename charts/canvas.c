@@ -70,6 +70,12 @@ void canvas_set_meta(canvas *c, const char *id, const char *title, const char *d
     c->desc = xstrdup(desc);
 }
 
+void canvas_set_id(canvas *c, const char *id)
+{
+    free(c->id);
+    c->id = xstrdup(id);
+}
+
 static void select_font(canvas *c, double size, bool bold)
 {
     cairo_select_font_face(c->mcr, CV_FONT, CAIRO_FONT_SLANT_NORMAL,

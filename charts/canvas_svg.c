@@ -23,7 +23,8 @@
  * page has not set the properties itself. */
 static const char svg_css[] =
     "text{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;white-space:pre}"
-    ".pt:hover circle,.pt:hover rect,.pt:hover path{stroke:var(--fg,#222);stroke-width:1.5}"
+    /* !important: the markers carry their paint in style attributes. */
+    ".pt:hover>*{stroke:var(--fg,#222)!important;stroke-width:2px!important}"
     "@media (prefers-color-scheme:dark){.mr-chart{--fg:#e6e6e6;--muted:#aaaaaa;"
     "--bg:#1b1b1b;--grid:#3a3a3a;--axis:#8a8a8a;--band:#ffffff}}";
 

@@ -35,7 +35,8 @@ typedef struct {
 /* One relay's value at the final snapshot. */
 typedef struct {
     const char *label;        /* nickname or fingerprint */
-    size_t id;                /* stable relay number: places its jitter */
+    double jitter;            /* horizontal offset in [-1, 1], the same for a
+                                 relay in every run */
     double gib;
 } chart_dot;
 
@@ -49,6 +50,7 @@ typedef struct {
     const char *label;        /* "A mimalloc 3.0.1" */
     const char *color;        /* "#rrggbb" */
     int shape;                /* marker shape, below CHART_NSHAPES */
+    int dash;                 /* its line: 0 solid, 1 dashed, 2 dotted */
     bool baseline;
 
     const chart_point *series; /* the group mean over time */

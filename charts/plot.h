@@ -20,9 +20,19 @@ extern const cv_paint PAINT_FG, PAINT_MUTED, PAINT_GRID, PAINT_AXIS, PAINT_BG, P
 #define FS_LABEL 12.0
 #define FS_TICK 11.5
 #define FS_SMALL 11.0
+/* Event numbers: at least 9 px on a phone's 326 px of a narrow chart. */
+#define FS_BADGE 10.0
 
-/* Base size of a chart in CSS px; the PNG is rendered at PLOT_SCALE. */
-#define PLOT_W 800.0
+/* Base size of a chart in CSS px; the PNG is rendered at PLOT_SCALE. The
+ * width is PLOT_W_WIDE, or PLOT_W_NARROW while the phone rendering is
+ * drawn (chart_render_narrow); per thread, so charts may render in
+ * parallel. */
+#define PLOT_W_WIDE 800.0
+#define PLOT_W_NARROW 360.0
+extern _Thread_local double plot_width;
+#define PLOT_W plot_width
+/* A narrow rendering: fewer columns, one-column keys. */
+#define PLOT_NARROW (plot_width < 500)
 #define PLOT_H 450.0
 #define PLOT_SCALE 2.0
 #define PLOT_MARGIN 16.0
@@ -62,6 +72,8 @@ double plot_time_axis_height(void);
  * circle, square, triangle, diamond, inverted triangle, hexagon. */
 #define PLOT_NSHAPES CHART_NSHAPES
 void plot_marker(canvas *c, int shape, double x, double y, double r, const cv_style *st);
+/* chart_group.dash (0 solid, 1 dashed, 2 dotted) as a canvas dash. */
+cv_dash plot_dash(int dash);
 
 typedef struct {
     const char *label;

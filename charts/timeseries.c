@@ -29,7 +29,7 @@ typedef struct {
 /* Radius of a numbered badge: wide enough for two- and three-digit numbers. */
 static double badge_r(canvas *c, const char *num)
 {
-    return fmax(7.5, canvas_text_width(c, num, 9.5, true) / 2 + 2.5);
+    return fmax(8, canvas_text_width(c, num, FS_BADGE, true) / 2 + 2.5);
 }
 
 static bool event_in(const chart_spec *s, size_t i, int64_t t0, int64_t t1)
@@ -184,8 +184,8 @@ canvas *chart_draw_timeseries(const chart_spec *s)
     for (size_t g = 0; g < ng; g++) {
         const chart_group *gr = &s->groups[g];
         bool base = gr->baseline;
-        leg[g] = base ? xasprintf("%s (baseline)", gr->label) : xstrdup(gr->label);
-        le[g] = (legend_entry){leg[g], gr->color, gr->shape, true, CV_SOLID, base ? 3 : 1.8, base,
+        leg[g] = base ? xasprintf("%s \xC2\xB7 baseline", gr->label) : xstrdup(gr->label);
+        le[g] = (legend_entry){leg[g], gr->color, gr->shape, true, plot_dash(gr->dash), base ? 3 : 1.8, base,
                                false};
     }
     y += 4;
@@ -210,7 +210,7 @@ canvas *chart_draw_timeseries(const chart_spec *s)
 
     /* Vertical budget: key rows below the axis. */
     size_t nnum = nev < MAX_NUMBERED ? nev : MAX_NUMBERED;
-    int keycols = nnum > 4 ? 2 : 1;
+    int keycols = nnum > 4 && !PLOT_NARROW ? 2 : 1;
     size_t keyrows = (nnum + (size_t)keycols - 1) / (size_t)keycols;
     double keyh = nnum ? 10 + (double)(keyrows + (nev > nnum)) * KEY_ROW : 0;
     double axis_h = plot_time_axis_height();
@@ -296,7 +296,8 @@ canvas *chart_draw_timeseries(const chart_spec *s)
         bool base = gr->baseline;
         char *cls = xasprintf("series g-%s%s", gr->id, base ? " baseline" : "");
         cv_group_begin(c, cls, gr->label, col);
-        cv_style ls = {.stroke = plot_group_paint(col, 0), .width = base ? 3 : 1.8, .cls = "line"};
+        cv_style ls = {.stroke = plot_group_paint(col, 0), .width = base ? 3 : 1.8,
+                       .dash = plot_dash(gr->dash), .cls = "line"};
         draw_mean(c, gr, &xs, &ys, &ls);
         draw_markers(c, s, gr, &xs, &ys, pr.w);
         cv_group_end(c);
@@ -322,24 +323,28 @@ canvas *chart_draw_timeseries(const chart_spec *s)
     for (int r = 0; r < 8; r++)
         lastx[r] = -1e300;
     cv_style badge = {.fill = PAINT_BG, .stroke = PAINT_FG, .width = 1};
-    cv_font bf = {.size = 9.5, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
+    cv_font bf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
                   .fill = PAINT_FG};
     for (size_t i = 0; i < nnum; i++) {
-        int r = 0;
-        while (r < 7 && ev[i].x - lastx[r] < 19)
-            r++;
-        lastx[r] = ev[i].x;
-        ev[i].row = r;
         const chart_event *e = &s->events[ev[i].ev];
         char when[40], num[16];
         chart_fmt_time(s, e->t, when, sizeof when);
         snprintf(num, sizeof num, "%zu", e->number);
+        /* Inside the plot, clear of the y labels and the line-end labels;
+         * the dotted line keeps the event's true time. */
+        double br = badge_r(c, num);
+        double bx = fmin(fmax(ev[i].x, pr.x + br + 1), pr.x + pr.w - br - 1);
+        int r = 0;
+        while (r < 7 && fabs(bx - lastx[r]) < 2 * br + 2)
+            r++;
+        lastx[r] = bx;
+        ev[i].row = r;
         char *tip = xasprintf("%s %s: %s", when, e->type ? e->type : "event",
                               e->description ? e->description : "");
         cv_group_begin(c, "event-badge", tip, NULL);
-        double by = pr.y + 9 + r * 17;
-        cv_circle(c, ev[i].x, by, badge_r(c, num), &badge);
-        cv_text(c, ev[i].x, by, num, &bf);
+        double by = pr.y + 10 + r * 19;
+        cv_circle(c, bx, by, br, &badge);
+        cv_text(c, bx, by, num, &bf);
         cv_group_end(c);
         free(tip);
     }
@@ -349,7 +354,7 @@ canvas *chart_draw_timeseries(const chart_spec *s)
         double ky = pr.y + pr.h + axis_h + 6;
         double colw = (w - (keycols - 1) * 16) / keycols;
         cv_font kf = {.size = FS_SMALL, .valign = CV_CENTER, .fill = PAINT_FG, .cls = "key"};
-        cv_font nf = {.size = 9.5, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
+        cv_font nf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
                       .fill = PAINT_FG};
         for (size_t i = 0; i < nnum; i++) {
             const chart_event *e = &s->events[ev[i].ev];

@@ -101,6 +101,8 @@ canvas *chart_draw_trajectories(const chart_spec *s)
     y += 6;
 
     size_t cols = ng <= 3 ? (ng ? ng : 1) : ng == 4 ? 2 : 3;
+    if (PLOT_NARROW)
+        cols = ng <= 1 ? 1 : 2;
     size_t rows = ng ? (ng + cols - 1) / cols : 1;
     double head = FS_LABEL * 1.5 + 2, axis_h = plot_time_axis_height();
     double panel_h = rows == 1 ? 260 : rows == 2 ? 150 : 120;

@@ -33,9 +33,9 @@
 </section>
 {{#ALLOC}}<section id="alloc-{{ANCHOR}}" aria-labelledby="h-alloc-{{ANCHOR}}">
 <h2 id="h-alloc-{{ANCHOR}}">{{NAME}}</h2>
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="cap-{{ANCHOR}}">
 <table class="compare">
-<caption>{{NROWS}} group{{NROWS_S}} running {{NAME}} in {{NEXPS}} experiments</caption>
+<caption id="cap-{{ANCHOR}}">{{NROWS}} group{{NROWS_S}} running {{NAME}} in {{NEXPS}} experiments<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <colgroup><col class="c-version"><col class="c-exp"><col class="c-group"><col class="c-relays"><col class="c-mean"><col class="c-growth"><col class="c-vs"></colgroup>
 <thead><tr><th scope="col">Version</th><th scope="col">Experiment</th><th scope="col">Group</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col" class="num">Steady growth (GiB/day)</th><th scope="col" class="num">vs control</th></tr></thead>
 <tbody>

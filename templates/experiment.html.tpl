@@ -61,17 +61,17 @@
 <section id="setup" aria-labelledby="h-setup">
 <h2 id="h-setup">Experiment setup</h2>
 {{#DESCRIPTION}}<p>{{TEXT}}</p>
-{{/DESCRIPTION}}<div class="table-wrap">
+{{/DESCRIPTION}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-host">
 <table class="kv">
-<caption>Host and period</caption>
+<caption id="setup-host">Host and period<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <tbody>
 {{#SETUP}}<tr><th scope="row">{{KEY}}</th><td>{{VALUE}}</td></tr>
 {{/SETUP}}</tbody>
 </table>
 </div>
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-groups">
 <table class="groups">
-<caption>Groups</caption>
+<caption id="setup-groups">Groups<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col">Allocator</th><th scope="col" class="num">Relays</th><th scope="col">Window</th><th scope="col">Members from</th></tr></thead>
 <tbody>
 {{#GROUP}}<tr><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td><td>{{ALLOCATOR}}</td><td class="num">{{RELAYS}}</td><td class="nowrap">{{WINDOW}}</td><td><code>{{MEMBERS}}</code></td></tr>
@@ -82,9 +82,9 @@
 
 <section id="results" aria-labelledby="h-results">
 <h2 id="h-results">Results</h2>
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-final">
 <table class="metrics">
-<caption>Final metrics, {{FINAL_WHEN}}</caption>
+<caption id="results-final">Final metrics, {{FINAL_WHEN}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}} (95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
 <tbody>
 {{#FINAL}}<tr class="{{ROWCLASS}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="nowrap">{{VS}}</td><td class="num">{{GROWTH}}</td><td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
@@ -93,9 +93,9 @@
 </div>
 <p class="note">{{FINAL_NOTE}}</p>
 
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-days">
 <table class="days">
-<caption>Memory growth over time (mean RSS per relay, GiB)</caption>
+<caption id="results-days">Memory growth over time (mean RSS per relay, GiB)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th>{{#DAYH}}<th scope="col" class="num">Day {{N}}</th>{{/DAYH}}<th scope="col">Trend</th></tr></thead>
 <tbody>
 {{#DAYROW}}<tr><th scope="row">{{LABEL}}</th>{{#CELL}}<td class="num">{{V}}</td>{{/CELL}}<td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
@@ -108,7 +108,9 @@
 <section id="charts" aria-labelledby="h-charts">
 <h2 id="h-charts">Charts</h2>
 {{#CHART}}<figure class="chart" id="chart-{{NAME}}">
-<div class="chart-box">{{SVG:none}}</div>
+<div class="chart-box{{#NARROW}} has-narrow{{/NARROW}}">{{SVG:none}}</div>
+{{#NARROW}}<div class="chart-box chart-narrow">{{SVG:none}}</div>
+{{/NARROW}}
 <figcaption><strong>{{TITLE}}.</strong> {{CAPTION}}</figcaption>
 </figure>
 {{/CHART}}{{#NO_CHARTS}}<p>No charts were drawn.</p>
@@ -131,9 +133,9 @@
 
 <section id="events" aria-labelledby="h-events">
 <h2 id="h-events">Events</h2>
-{{#EVENTS}}<div class="table-wrap">
+{{#EVENTS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="events-table">
 <table class="events">
-<caption>Timeline from events.csv (numbers match the markers on the time-series chart)</caption>
+<caption id="events-table">Timeline from events.csv (numbers match the markers on the time-series chart)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col" class="num">#</th><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Description</th><th scope="col">Group</th></tr></thead>
 <tbody>
 {{#EVENT}}<tr><td class="num">{{N}}</td><td class="nowrap">{{TIME}}</td><td><span class="tag">{{TYPE}}</span></td><td>{{DESCRIPTION}}</td><td>{{GROUP}}</td></tr>
@@ -149,15 +151,17 @@
 
 {{/HAS_NOTES}}<section id="data" aria-labelledby="h-data">
 <h2 id="h-data">Data</h2>
+<div class="downloads-block">
 <h3>Downloads</h3>
 <ul class="downloads">
 {{#DOWNLOAD}}<li><a href="{{HREF}}" download>{{LABEL}}</a> <span class="hint">{{NOTE}}</span></li>
 {{/DOWNLOAD}}</ul>
+</div>
 <h3>Inputs</h3>
 <p>{{EXPERIMENT}} · {{PERIOD_FULL}} · {{RELAYS_LINE}}</p>
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="data-inputs">
 <table class="inputs">
-<caption>Files read (SHA-256 of each)</caption>
+<caption id="data-inputs">Files read (SHA-256 of each)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">File</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Size</th><th scope="col">SHA-256</th></tr></thead>
 <tbody>
 {{#INPUT}}<tr><td><code>{{PATH}}</code></td><td class="num">{{ROWS}}</td><td class="num">{{BYTES}}</td><td><code class="hash">{{SHA}}</code></td></tr>

@@ -29,9 +29,9 @@
 <main id="main" class="wrap">
 <section id="experiments" aria-labelledby="h-experiments">
 <h2 id="h-experiments">Experiments</h2>
-{{#HAS_EXPERIMENTS}}<div class="table-wrap">
+{{#HAS_EXPERIMENTS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="experiments-table">
 <table class="experiments">
-<caption>One row per experiment, newest first. <span class="sub">Best vs baseline: the baseline group's final mean RSS divided by the best group's. Group means: each group's mean RSS per relay over the experiment, on one scale per row.</span></caption>
+<caption id="experiments-table">One row per experiment, newest first. <span class="sub">Best vs baseline: the baseline group's final mean RSS divided by the best group's. Group means: each group's mean RSS per relay over the experiment, on one scale per row.</span><span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Experiment</th><th scope="col">Server</th><th scope="col">Period</th><th scope="col" class="num">Groups</th><th scope="col">Best group</th><th scope="col" class="num">Best vs baseline</th><th scope="col">Status</th><th scope="col">Group means</th></tr></thead>
 <tbody>
 {{#EXP}}<tr><th scope="row"><a href="{{HREF}}">{{TITLE}}</a></th><td>{{SERVER}}</td><td><span class="nowrap">{{FROM}} – {{TO}}</span><br><span class="sub">{{DAYS}}</span></td><td class="num">{{NGROUPS}}</td><td>{{BEST}}</td><td class="num">{{RATIO}}</td><td><span class="tag status-{{STATUS}}">{{STATUS}}</span></td><td class="spark-cell">{{SPARK:none}}<span class="sub">{{SPARK_RANGE}}</span></td></tr>

@@ -87,6 +87,8 @@ typedef enum {
     FINDING_AGGREGATE_MISMATCH,
     FINDING_PARTIAL_LINE,
     FINDING_EMPTY_GROUP,
+    FINDING_STOPPED,          /* members whose samples end before the final snapshot */
+    FINDING_CROSS_LISTED,     /* a relay listed for two groups somewhere */
 } finding_kind;
 
 typedef struct {
@@ -149,11 +151,10 @@ double stats_theil_sen(const double *x, const double *y, size_t n);
 double stats_rank_sum_p(const double *a, size_t na, const double *b, size_t nb);
 /* Holm step-down adjustment, in place; NAN entries are skipped. */
 void stats_holm(double *p, size_t n);
-
-/* Deterministic random numbers for the bootstrap (splitmix64). */
-typedef struct { uint64_t s; } rng;
-void rng_seed(rng *r, uint64_t seed);
-uint64_t rng_next(rng *r);
-size_t rng_below(rng *r, size_t n);
+/* 95% bootstrap interval of mean(base) / mean(x), both resampled
+ * (BOOTSTRAP_RESAMPLES times, from seed); NAN when either has fewer than
+ * two values. The interval of every ratio a report shows. */
+void stats_bootstrap_ratio(const double *base, size_t nb, const double *x, size_t nx,
+                           uint64_t seed, double *lo, double *hi);
 
 #endif

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 #include "status.h"
 #include "outset.h"
+#include "samplecol.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -48,14 +50,25 @@ static const char schema_sql[] =
     "  until_t INTEGER, baseline_group INTEGER, first_t INTEGER, last_t INTEGER, day1 INTEGER,\n"
     "  first_time TEXT, last_time TEXT);\n"
     "CREATE TABLE input_files(seq INTEGER PRIMARY KEY, path TEXT NOT NULL, bytes INTEGER,\n"
-    "  rows INTEGER, sha256 TEXT NOT NULL);\n"
+    "  rows INTEGER, sha256 TEXT NOT NULL, tail_sha256 TEXT, sha256_state BLOB);\n"
     "CREATE TABLE relays(relay_id INTEGER PRIMARY KEY, nickname TEXT, fingerprint TEXT,\n"
     "  first_line INTEGER, ungrouped INTEGER);\n"
     "CREATE TABLE collections(c INTEGER PRIMARY KEY, t INTEGER NOT NULL, time TEXT NOT NULL);\n"
     "CREATE TABLE csv_groups(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
-    "CREATE TABLE samples(relay_id INTEGER NOT NULL, c INTEGER NOT NULL, rss_kb INTEGER,\n"
-    "  vmsize_kb INTEGER, hwm_kb INTEGER, frag_ratio REAL, csv_group INTEGER,\n"
-    "  PRIMARY KEY(relay_id, c)) WITHOUT ROWID;\n"
+    "CREATE TABLE sample_columns(relay_id INTEGER PRIMARY KEY, nsamples INTEGER,\n"
+    "  rss_kb BLOB, vmsize_kb BLOB, hwm_kb BLOB, frag_ratio BLOB, csv_group BLOB);\n"
+    /* One row per sample for the sqlite3 shell, decoded by the
+     * memreport_unpack function of the memreport_samples extension
+     * (docs/archive.md). CROSS JOIN keeps each relay's columns outside,
+     * so the extension decodes every column once. */
+    "CREATE VIEW samples(relay_id, c, rss_kb, vmsize_kb, hwm_kb, frag_ratio, csv_group) AS\n"
+    "  SELECT relay_id, c, rss, vms, hwm, frag, grp FROM (\n"
+    "    SELECT p.relay_id AS relay_id, k.c AS c, memreport_unpack(p.rss_kb, k.c) AS rss,\n"
+    "      memreport_unpack(p.vmsize_kb, k.c) AS vms, memreport_unpack(p.hwm_kb, k.c) AS hwm,\n"
+    "      memreport_unpack(p.frag_ratio, k.c) AS frag,\n"
+    "      memreport_unpack(p.csv_group, k.c) AS grp\n"
+    "    FROM sample_columns p CROSS JOIN collections k)\n"
+    "  WHERE rss IS NOT NULL OR vms IS NOT NULL OR hwm IS NOT NULL OR frag IS NOT NULL;\n"
     "CREATE TABLE aggregates(seq INTEGER PRIMARY KEY, t INTEGER, time TEXT, count INTEGER,\n"
     "  total_kb INTEGER, avg_kb INTEGER, min_kb INTEGER, max_kb INTEGER, line INTEGER);\n"
     "CREATE TABLE events(seq INTEGER PRIMARY KEY, t INTEGER, time TEXT, type TEXT,\n"
@@ -81,6 +94,8 @@ static const char schema_sql[] =
     "CREATE TABLE membership(group_idx INTEGER, relay_id INTEGER, first_t INTEGER,\n"
     "  last_t INTEGER, first_time TEXT, last_time TEXT, excluded INTEGER,\n"
     "  PRIMARY KEY(group_idx, relay_id)) WITHOUT ROWID;\n"
+    "CREATE TABLE member_windows(group_idx INTEGER, relay_id INTEGER, start_t INTEGER,\n"
+    "  end_t INTEGER, PRIMARY KEY(group_idx, relay_id)) WITHOUT ROWID;\n"
     "CREATE TABLE missing_members(group_idx INTEGER, seq INTEGER, member TEXT,\n"
     "  PRIMARY KEY(group_idx, seq)) WITHOUT ROWID;\n"
     "CREATE TABLE overlaps(seq INTEGER PRIMARY KEY, relay_id INTEGER, group1 INTEGER,\n"
@@ -123,6 +138,8 @@ static const char *const finding_names[] = {
     [FINDING_AGGREGATE_MISMATCH] = "aggregate_mismatch",
     [FINDING_PARTIAL_LINE] = "partial_line",
     [FINDING_EMPTY_GROUP] = "empty_group",
+    [FINDING_STOPPED] = "stopped",
+    [FINDING_CROSS_LISTED] = "cross_listed",
 };
 
 static int name_index(const char *const *names, size_t n, const char *s)
@@ -213,14 +230,6 @@ static void b_u64(sqlite3_stmt *st, int i, uint64_t v)
         sqlite3_bind_int64(st, i, (int64_t)v);
 }
 
-static void b_kb(sqlite3_stmt *st, int i, uint32_t v)
-{
-    if (v == KB_MISSING)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_int64(st, i, v);
-}
-
 /* Local ISO time for people reading the archive. */
 static void b_iso(wctx *w, sqlite3_stmt *st, int i, int64_t t)
 {
@@ -293,6 +302,8 @@ static void write_meta(wctx *w, const analysis *a, const analysis_options *o)
         {"option_baseline", opt_baseline(o)},
         {"option_strict", o && o->strict ? "1" : "0"},
         {"manifest_sha256", manifest_sha},
+        /* Not in the experiment table: older archives simply lack it. */
+        {"manifest_control", a->e.man.control ? a->e.man.control : ""},
     };
     for (size_t i = 0; i < ARRAY_LEN(kv); i++) {
         b_text(st, 1, kv[i][0]);
@@ -304,13 +315,13 @@ static void write_meta(wctx *w, const analysis *a, const analysis_options *o)
     sqlite3_finalize(st);
 }
 
+static bool sample_present(const experiment *e, size_t k);
+
 static size_t count_samples(const experiment *e)
 {
     size_t n = 0;
     for (size_t i = 0; i < e->nrelays * e->ncoll; i++)
-        if (e->rss_kb[i] != KB_MISSING || e->vmsize_kb[i] != KB_MISSING ||
-            e->hwm_kb[i] != KB_MISSING || !isnan(e->frag[i]))
-            n++;
+        n += sample_present(e, i);
     return n;
 }
 
@@ -378,16 +389,131 @@ static void write_experiment(wctx *w, const analysis *a, size_t nsamples)
 
 static void write_inputs(wctx *w, const experiment *e)
 {
-    sqlite3_stmt *st = wprep(w, "INSERT INTO input_files VALUES(?,?,?,?,?)");
+    sqlite3_stmt *st = wprep(w, "INSERT INTO input_files VALUES(?,?,?,?,?,?,?)");
     for (size_t i = 0; st && i < e->ninputs; i++) {
+        const input_file *f = &e->inputs[i];
         b_int(st, 1, (int64_t)i);
-        b_text(st, 2, e->inputs[i].path);
-        b_u64(st, 3, e->inputs[i].bytes);
-        b_u64(st, 4, e->inputs[i].rows);
-        b_text(st, 5, e->inputs[i].sha256);
+        b_text(st, 2, f->path);
+        b_u64(st, 3, f->bytes);
+        b_u64(st, 4, f->rows);
+        b_text(st, 5, f->sha256);
+        b_text(st, 6, f->tail_sha256[0] ? f->tail_sha256 : NULL);
+        if (f->sha_state_len)
+            sqlite3_bind_blob(st, 7, f->sha_state, (int)f->sha_state_len, SQLITE_STATIC);
         wstep(w, st);
     }
     sqlite3_finalize(st);
+}
+
+/* The packed sample columns, one per field, in table order. */
+enum { SF_RSS, SF_VMSIZE, SF_HWM, SF_FRAG, SF_GROUP, SF_COUNT };
+static const struct {
+    const char *column;
+    samplecol_kind kind;
+} sample_fields[SF_COUNT] = {
+    [SF_RSS] = {"rss_kb", SAMPLECOL_KB},       [SF_VMSIZE] = {"vmsize_kb", SAMPLECOL_KB},
+    [SF_HWM] = {"hwm_kb", SAMPLECOL_KB},       [SF_FRAG] = {"frag_ratio", SAMPLECOL_FLOAT},
+    [SF_GROUP] = {"csv_group", SAMPLECOL_GROUP},
+};
+
+static uint32_t sample_code(const experiment *e, int f, size_t k)
+{
+    switch (f) {
+    case SF_RSS: return samplecol_kb_code(e->rss_kb[k]);
+    case SF_VMSIZE: return samplecol_kb_code(e->vmsize_kb[k]);
+    case SF_HWM: return samplecol_kb_code(e->hwm_kb[k]);
+    case SF_FRAG: return samplecol_float_code(e->frag[k]);
+    default: return samplecol_group_code(e->col_group[k]);
+    }
+}
+
+static void sample_store(experiment *e, int f, size_t k, uint32_t code)
+{
+    switch (f) {
+    case SF_RSS: e->rss_kb[k] = samplecol_kb_value(code); break;
+    case SF_VMSIZE: e->vmsize_kb[k] = samplecol_kb_value(code); break;
+    case SF_HWM: e->hwm_kb[k] = samplecol_kb_value(code); break;
+    case SF_FRAG: e->frag[k] = samplecol_float_value(code); break;
+    default: e->col_group[k] = samplecol_group_value(code); break;
+    }
+}
+
+static bool sample_present(const experiment *e, size_t k)
+{
+    return e->rss_kb[k] != KB_MISSING || e->vmsize_kb[k] != KB_MISSING ||
+           e->hwm_kb[k] != KB_MISSING || !isnan(e->frag[k]);
+}
+
+/* One relay's encoded columns. */
+typedef struct {
+    unsigned char *blob[SF_COUNT];
+    size_t len[SF_COUNT];
+    size_t nsamples;
+} relay_columns;
+
+typedef struct {
+    const experiment *e;
+    relay_columns *out;
+    size_t first, step;
+} encode_job;
+
+static void *encode_relays(void *arg)
+{
+    encode_job *j = arg;
+    const experiment *e = j->e;
+    uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
+    int nf = e->col_group ? SF_COUNT : SF_GROUP;
+    for (size_t r = j->first; r < e->nrelays; r += j->step) {
+        relay_columns *rc = &j->out[r];
+        size_t base = exp_idx(e, r, 0);
+        for (size_t c = 0; c < e->ncoll; c++)
+            rc->nsamples += sample_present(e, base + c);
+        for (int f = 0; f < nf; f++) {
+            for (size_t c = 0; c < e->ncoll; c++)
+                codes[c] = sample_code(e, f, base + c);
+            rc->len[f] = samplecol_encode(sample_fields[f].kind, codes, e->ncoll, &rc->blob[f]);
+        }
+    }
+    free(codes);
+    return NULL;
+}
+
+/* Deflating the columns is most of the archive's time: the relays are
+ * split between two threads (each relay's bytes do not depend on how). */
+static void write_sample_columns(wctx *w, const experiment *e)
+{
+    enum { NTHREADS = 2 };
+    relay_columns *cols = xcalloc(e->nrelays ? e->nrelays : 1, sizeof *cols);
+    encode_job jobs[NTHREADS];
+    pthread_t th[NTHREADS];
+    bool started[NTHREADS] = {false};
+    for (size_t t = 0; t < NTHREADS; t++) {
+        jobs[t] = (encode_job){.e = e, .out = cols, .first = t, .step = NTHREADS};
+        if (t > 0)
+            started[t] = pthread_create(&th[t], NULL, encode_relays, &jobs[t]) == 0;
+    }
+    encode_relays(&jobs[0]);
+    for (size_t t = 1; t < NTHREADS; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            encode_relays(&jobs[t]); /* no thread: do its share here */
+    }
+
+    sqlite3_stmt *st = wprep(w, "INSERT INTO sample_columns VALUES(?,?,?,?,?,?,?)");
+    for (size_t r = 0; st && r < e->nrelays; r++) {
+        b_int(st, 1, (int64_t)r);
+        b_int(st, 2, (int64_t)cols[r].nsamples);
+        for (int f = 0; f < SF_COUNT; f++)
+            if (cols[r].blob[f])
+                sqlite3_bind_blob(st, 3 + f, cols[r].blob[f], (int)cols[r].len[f], SQLITE_STATIC);
+        wstep(w, st);
+    }
+    sqlite3_finalize(st);
+    for (size_t r = 0; r < e->nrelays; r++)
+        for (int f = 0; f < SF_COUNT; f++)
+            free(cols[r].blob[f]);
+    free(cols);
 }
 
 static void write_relays_and_samples(wctx *w, const analysis *a)
@@ -421,31 +547,7 @@ static void write_relays_and_samples(wctx *w, const analysis *a)
     }
     sqlite3_finalize(st);
 
-    st = wprep(w, "INSERT INTO samples VALUES(?,?,?,?,?,?,?)");
-    for (size_t r = 0; st && r < e->nrelays && !w->failed; r++)
-        for (size_t c = 0; c < e->ncoll; c++) {
-            size_t k = exp_idx(e, r, c);
-            if (e->rss_kb[k] == KB_MISSING && e->vmsize_kb[k] == KB_MISSING &&
-                e->hwm_kb[k] == KB_MISSING && isnan(e->frag[k]))
-                continue;
-            b_int(st, 1, (int64_t)r);
-            b_int(st, 2, (int64_t)c);
-            b_kb(st, 3, e->rss_kb[k]);
-            b_kb(st, 4, e->vmsize_kb[k]);
-            b_kb(st, 5, e->hwm_kb[k]);
-            b_dbl(st, 6, e->frag[k]);
-            if (e->col_group && e->col_group[k] != COLGROUP_NONE)
-                b_int(st, 7, e->col_group[k]);
-            /* sqlite3_step directly: clear_bindings per row costs time
-             * and every column is bound again below anyway. */
-            if (sqlite3_step(st) != SQLITE_DONE) {
-                wfail(w, "insert sample");
-                break;
-            }
-            sqlite3_reset(st);
-            sqlite3_bind_null(st, 7);
-        }
-    sqlite3_finalize(st);
+    write_sample_columns(w, e);
 }
 
 static void write_inputs_detail(wctx *w, const experiment *e)
@@ -626,6 +728,24 @@ static void write_membership(wctx *w, const analysis *a)
             b_iso(w, st, 5, first);
             b_iso(w, st, 6, last);
             b_int(st, 7, excluded);
+            wstep(w, st);
+        }
+    }
+    sqlite3_finalize(st);
+
+    /* Members' own windows, where a manifest list gave any: the relays
+     * listed with a window (open bounds NULL). */
+    st = wprep(w, "INSERT INTO member_windows VALUES(?,?,?,?)");
+    for (size_t g = 0; st && g < m->ngroups && !w->failed; g++) {
+        const group *gr = &m->groups[g];
+        for (size_t r = 0; gr->mstart && r < e->nrelays; r++) {
+            if (gr->mstart[r] == INT64_MAX || (gr->mstart[r] == INT64_MIN &&
+                                               gr->mend[r] == INT64_MAX))
+                continue;
+            b_int(st, 1, (int64_t)g);
+            b_int(st, 2, (int64_t)r);
+            b_time(st, 3, gr->mstart[r]);
+            b_time(st, 4, gr->mend[r]);
             wstep(w, st);
         }
     }
@@ -820,8 +940,9 @@ int archive_write_file(const analysis *a, const analysis_options *o, const char 
 {
     wctx w = {.d = d, .display = display ? display : tmp_path, .tz = a->e.man.tz_offset_min,
               .dir = a->e.dir};
-    if (sqlite3_open_v2(tmp_path, &w.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(tmp_path, &w.db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         wfail(&w, "open");
         sqlite3_close(w.db);
         return EXIT_IO;
@@ -840,8 +961,9 @@ int archive_serialize(const analysis *a, const analysis_options *o, const char *
     wctx w = {.d = d, .display = display, .tz = a->e.man.tz_offset_min, .dir = a->e.dir};
     *data = NULL;
     *len = 0;
-    if (sqlite3_open_v2(":memory:", &w.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(":memory:", &w.db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         wfail(&w, "open");
         sqlite3_close(w.db);
         return EXIT_IO;
@@ -1040,12 +1162,6 @@ static uint64_t c_u64(sqlite3_stmt *st, int i)
                                                      : (uint64_t)sqlite3_column_int64(st, i);
 }
 
-static uint32_t c_kb(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? KB_MISSING
-                                                     : (uint32_t)sqlite3_column_int64(st, i);
-}
-
 /* A stored "./name" becomes dir/name again. */
 static char *c_file(rctx *r, sqlite3_stmt *st, int i)
 {
@@ -1210,7 +1326,8 @@ static void read_experiment(rctx *r, analysis *a, read_counts *cnt)
 
 static void read_inputs(rctx *r, experiment *e)
 {
-    sqlite3_stmt *st = rprep(r, "SELECT path, bytes, rows, sha256 FROM input_files ORDER BY seq");
+    sqlite3_stmt *st = rprep(r, "SELECT path, bytes, rows, sha256, tail_sha256, sha256_state "
+                                "FROM input_files ORDER BY seq");
     size_t cap = 0;
     while (rrow(r, st)) {
         xgrow((void **)&e->inputs, &cap, e->ninputs + 1, sizeof *e->inputs);
@@ -1221,8 +1338,68 @@ static void read_inputs(rctx *r, experiment *e)
         f->rows = c_u64(st, 2);
         const char *h = (const char *)sqlite3_column_text(st, 3);
         snprintf(f->sha256, sizeof f->sha256, "%s", h ? h : "");
+        const char *tail = (const char *)sqlite3_column_text(st, 4);
+        snprintf(f->tail_sha256, sizeof f->tail_sha256, "%s", tail ? tail : "");
+        const void *state = sqlite3_column_blob(st, 5);
+        size_t slen = (size_t)sqlite3_column_bytes(st, 5);
+        sha256_ctx check;
+        if (state && slen <= sizeof f->sha_state && sha256_state_import(&check, state, slen) == 0) {
+            memcpy(f->sha_state, state, slen);
+            f->sha_state_len = slen;
+        } else if (state) {
+            rfail(r, "damaged archive: the hash state of %s", f->path ? f->path : "an input");
+        }
     }
     sqlite3_finalize(st);
+}
+
+/* Every relay's packed columns back into the experiment's arrays; the
+ * stored counts must add up to the experiment's, so a damaged file is
+ * noticed rather than read short. */
+static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
+{
+    uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
+    size_t rows = 0, total = 0, k;
+    int nf = e->col_group ? SF_COUNT : SF_GROUP;
+    sqlite3_stmt *st = rprep(r, "SELECT relay_id, nsamples, rss_kb, vmsize_kb, hwm_kb, "
+                                "frag_ratio, csv_group FROM sample_columns");
+    while (rrow(r, st)) {
+        if (!r_index(r, c_int(st, 0), e->nrelays, "sample relay", &k))
+            break;
+        size_t base = exp_idx(e, k, 0), present = 0;
+        for (int f = 0; f < nf && !r->failed; f++) {
+            const unsigned char *b = sqlite3_column_blob(st, 2 + f);
+            size_t len = (size_t)sqlite3_column_bytes(st, 2 + f);
+            samplecol_kind kind;
+            if (!b || samplecol_decode(b, len, e->ncoll, codes, &kind) != 0 ||
+                kind != sample_fields[f].kind) {
+                rfail(r, "damaged archive: %s of relay %zu", sample_fields[f].column, k);
+                break;
+            }
+            for (size_t c = 0; c < e->ncoll; c++)
+                sample_store(e, f, base + c, codes[c]);
+            if (f == SF_GROUP)
+                for (size_t c = 0; c < e->ncoll; c++)
+                    if (e->col_group[base + c] != COLGROUP_NONE &&
+                        e->col_group[base + c] >= e->ncolgroups) {
+                        rfail(r, "damaged archive: group column value out of range");
+                        break;
+                    }
+        }
+        for (size_t c = 0; c < e->ncoll && !r->failed; c++)
+            present += sample_present(e, base + c);
+        if (!r->failed && present != (size_t)c_int(st, 1))
+            rfail(r, "damaged archive: relay %zu has %zu samples, expected %lld", k, present,
+                  (long long)c_int(st, 1));
+        total += present;
+        rows++;
+    }
+    sqlite3_finalize(st);
+    free(codes);
+    if (!r->failed && rows != e->nrelays)
+        rfail(r, "damaged archive: %zu sample columns for %zu relays", rows, e->nrelays);
+    if (!r->failed && total != nsamples)
+        rfail(r, "damaged archive: %zu samples, expected %zu", total, nsamples);
 }
 
 static void read_relays_and_samples(rctx *r, analysis *a, const read_counts *cnt)
@@ -1269,30 +1446,7 @@ static void read_relays_and_samples(rctx *r, analysis *a, const read_counts *cnt
     }
     sqlite3_finalize(st);
 
-    n = 0;
-    st = rprep(r, "SELECT relay_id, c, rss_kb, vmsize_kb, hwm_kb, frag_ratio, csv_group "
-                  "FROM samples");
-    while (rrow(r, st)) {
-        size_t rr, cc;
-        if (!r_index(r, c_int(st, 0), e->nrelays, "sample relay", &rr) ||
-            !r_index(r, c_int(st, 1), e->ncoll, "sample collection", &cc))
-            break;
-        size_t i = exp_idx(e, rr, cc);
-        e->rss_kb[i] = c_kb(st, 2);
-        e->vmsize_kb[i] = c_kb(st, 3);
-        e->hwm_kb[i] = c_kb(st, 4);
-        e->frag[i] = (float)c_dbl(st, 5);
-        if (e->col_group && sqlite3_column_type(st, 6) != SQLITE_NULL) {
-            size_t g;
-            if (!r_index(r, c_int(st, 6), e->ncolgroups, "group column value", &g))
-                break;
-            e->col_group[i] = (uint16_t)g;
-        }
-        n++;
-    }
-    sqlite3_finalize(st);
-    if (!r->failed && n != cnt->nsamples)
-        rfail(r, "damaged archive: %zu samples, expected %zu", n, cnt->nsamples);
+    read_sample_columns(r, e, cnt->nsamples);
 }
 
 static void read_inputs_detail(rctx *r, experiment *e)
@@ -1482,6 +1636,29 @@ static void read_membership(rctx *r, analysis *a)
         } else if (m->groups[g].member) {
             m->groups[g].member[rl] = 1;
         }
+    }
+    sqlite3_finalize(st);
+
+    /* A group with windows: every other listed member has the whole data,
+     * a relay not listed none (it is no member anyway). */
+    st = rprep(r, "SELECT group_idx, relay_id, start_t, end_t FROM member_windows");
+    while (rrow(r, st)) {
+        size_t g, rl;
+        if (!r_index(r, c_int(st, 0), m->ngroups, "member window group", &g) ||
+            !r_index(r, c_int(st, 1), e->nrelays, "member window relay", &rl))
+            break;
+        group *gr = &m->groups[g];
+        if (!gr->mstart) {
+            size_t n = e->nrelays ? e->nrelays : 1;
+            gr->mstart = xmalloc(n * sizeof *gr->mstart);
+            gr->mend = xmalloc(n * sizeof *gr->mend);
+            for (size_t k = 0; k < n; k++) {
+                gr->mstart[k] = INT64_MIN;
+                gr->mend[k] = INT64_MAX;
+            }
+        }
+        gr->mstart[rl] = c_time(st, 2, INT64_MIN);
+        gr->mend[rl] = c_time(st, 3, INT64_MAX);
     }
     sqlite3_finalize(st);
 
@@ -1693,7 +1870,8 @@ static int open_checked(rctx *r, const char *path)
         r->failed = true;
         return EXIT_IO;
     }
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         diag_error(r->d, path, 0, "cannot open the archive: %s",
                    r->db ? sqlite3_errmsg(r->db) : "out of memory");
         r->failed = true;
@@ -1725,6 +1903,11 @@ int archive_read(const char *path, const char *dir, analysis *a, diag_list *d)
         a->e.dir = xstrdup(dir);
         thresholds_default(&a->e.man.th);
         read_experiment(&r, a, &cnt);
+        a->e.man.control = meta_get(&r, "manifest_control");
+        if (str_empty(a->e.man.control)) {
+            free(a->e.man.control);
+            a->e.man.control = NULL;
+        }
         if (!r.failed) {
             read_inputs(&r, &a->e);
             read_relays_and_samples(&r, a, &cnt);
@@ -1736,6 +1919,35 @@ int archive_read(const char *path, const char *dir, analysis *a, diag_list *d)
         rc = r.failed ? EXIT_BAD_INPUT : 0;
     }
     sqlite3_close(r.db);
+    return rc;
+}
+
+int archive_read_experiment(const char *path, const char *dir, experiment *e, diag_list *d)
+{
+    rctx r = {.d = d, .path = path, .dir = dir};
+    analysis a;
+    memset(&a, 0, sizeof a);
+    diag_init(&a.diag);
+    int rc = open_checked(&r, path);
+    if (rc == 0) {
+        sqlite3_exec(r.db, "BEGIN", NULL, NULL, NULL);
+        read_counts cnt = {0};
+        a.e.dir = xstrdup(dir);
+        thresholds_default(&a.e.man.th);
+        read_experiment(&r, &a, &cnt);
+        if (!r.failed) {
+            read_inputs(&r, &a.e);
+            read_relays_and_samples(&r, &a, &cnt);
+            read_inputs_detail(&r, &a.e);
+        }
+        sqlite3_exec(r.db, "COMMIT", NULL, NULL, NULL);
+        rc = r.failed ? EXIT_BAD_INPUT : 0;
+    }
+    sqlite3_close(r.db);
+    /* Hand over the experiment alone; what belongs to later stages goes. */
+    *e = a.e;
+    memset(&a.e, 0, sizeof a.e);
+    analysis_free(&a);
     return rc;
 }
 

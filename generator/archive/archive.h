@@ -22,7 +22,7 @@
 #include "model.h"
 #include "outset.h"
 
-#define ARCHIVE_SCHEMA_VERSION 1
+#define ARCHIVE_SCHEMA_VERSION 3
 #define ARCHIVE_FILE_NAME "results.sqlite"
 
 /* Writes the archive of `a` (computed with options `o`; NULL means the
@@ -71,6 +71,15 @@ int archive_stage(outset *os, const analysis *a, const analysis_options *o, cons
  * (other version, corrupt, truncated: a message in d); 3 when it cannot be
  * opened. `a` is always safe to free with analysis_free. */
 int archive_read(const char *path, const char *dir, analysis *a, diag_list *d);
+
+/* Reads only what ingest produced: the experiment with its packed samples
+ * (every relay's columns decoded, as the CSVs gave them), the inputs with
+ * their sizes, hashes, tail hashes and SHA-256 states, events, hosts,
+ * groups files and the manifest, for a rebuild that parses only the bytes
+ * appended to memory.csv and recomputes membership and statistics from
+ * the stored samples plus the new ones. `e` is overwritten (free it with
+ * experiment_free, whatever the status). Returns like archive_read. */
+int archive_read_experiment(const char *path, const char *dir, experiment *e, diag_list *d);
 
 /* True when the archive at `path` was written by this generator and schema
  * version, from inputs with exactly these paths and SHA-256 hashes (the

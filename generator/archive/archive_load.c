@@ -71,7 +71,7 @@ static bool is_file(const char *dir, const char *rel)
 static char *new_input(const char *dir, const input_file *in, size_t n)
 {
     const char *fixed[] = {"experiment.json", ingest_find_memory_csv(dir), "events.csv",
-                           "diagnostics.csv", "relay_config.csv"};
+                           "diagnostics.csv", "relay_config.csv", "notes.md"};
     for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
         if (fixed[i] && is_file(dir, fixed[i]) && !listed(in, n, fixed[i]))
             return xstrdup(fixed[i]);
@@ -125,7 +125,9 @@ static bool try_archive(const char *dir, const analysis_options *o, analysis *a,
     diag_init(&d);
     memset(a, 0, sizeof *a);
     diag_init(&a->diag);
-    if (archive_read(path, dir, a, &d) == 0) {
+    /* The notes are not archived: the page renders the notes.md whose
+     * hash the archive just matched. */
+    if (archive_read(path, dir, a, &d) == 0 && ingest_notes_md(dir, &a->e, false, &d) == 0) {
         used = true;
     } else {
         *why = d.n ? diag_format(&d.items[d.n - 1]) : xstrdup("results.sqlite is damaged");
@@ -158,6 +160,8 @@ static int load_archive_only(const char *dir, const analysis_options *o, analysi
     diag_list d;
     diag_init(&d);
     int rc = archive_read(path, dir, a, &d);
+    if (rc == 0)
+        rc = ingest_notes_md(dir, &a->e, false, &d);
     if (rc != 0) {
         analysis_free(a);
         memset(a, 0, sizeof *a);

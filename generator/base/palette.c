@@ -1,23 +1,30 @@
-/* palette.c - Okabe-Ito colours, ordered so neighbours contrast. */
+/* palette.c - twelve group colours of middle lightness, each with at least
+ * 3:1 contrast against both a white and a near-black background (WCAG's
+ * minimum for graphics), ordered so neighbours differ in hue. Charts add a
+ * marker shape and a dash per group, so colour is never the only cue. */
 #include "palette.h"
 
 #include <ctype.h>
 #include <string.h>
 
-static const char *const okabe_ito[] = {
-    "#0072B2", /* blue */
-    "#E69F00", /* orange */
-    "#009E73", /* bluish green */
-    "#D55E00", /* vermillion */
-    "#CC79A7", /* reddish purple */
-    "#56B4E9", /* sky blue */
-    "#F0E442", /* yellow */
-    "#000000", /* black */
+static const char *const colors[PALETTE_SIZE] = {
+    "#1f77d0", /* blue */
+    "#d9640a", /* orange */
+    "#1a9a5c", /* green */
+    "#d43c6e", /* rose */
+    "#8a63d2", /* violet */
+    "#0f9aa8", /* teal */
+    "#b07b00", /* ochre */
+    "#64748b", /* slate */
+    "#5d7f0b", /* olive */
+    "#b83fb0", /* magenta */
+    "#e0452b", /* red */
+    "#9c6644", /* brown */
 };
 
 const char *palette_color(size_t i)
 {
-    return okabe_ito[i % (sizeof okabe_ito / sizeof okabe_ito[0])];
+    return colors[i % PALETTE_SIZE];
 }
 
 static int hexval(char c)

@@ -1,13 +1,14 @@
-/* palette.h - default group colours: the Okabe-Ito palette, distinguishable
- * by readers with the common forms of colour blindness. Manifest colours
- * win over these. */
+/* palette.h - default group colours: twelve hues that stay visible on light
+ * and dark backgrounds alike. Manifest colours win over these. */
 #ifndef MEMREPORT_PALETTE_H
 #define MEMREPORT_PALETTE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* "#rrggbb" for the i-th group (cycles after 8). Static storage. */
+#define PALETTE_SIZE 12
+
+/* "#rrggbb" for the i-th group (cycles after PALETTE_SIZE). Static storage. */
 const char *palette_color(size_t i);
 /* True for "#rrggbb" (hexadecimal digits, either case); false for NULL. */
 bool palette_valid(const char *hex);

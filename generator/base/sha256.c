@@ -226,3 +226,33 @@ void sha256_hex_of(const void *data, size_t n, char hex[65])
     sha256_final(&c, d);
     sha256_hex(d, hex);
 }
+
+size_t sha256_state_export(const sha256_ctx *c, unsigned char out[SHA256_STATE_MAX])
+{
+    size_t n = 0;
+    for (int i = 0; i < 8; i++)
+        for (int b = 3; b >= 0; b--)
+            out[n++] = (unsigned char)(c->h[i] >> (8 * b));
+    for (int b = 7; b >= 0; b--)
+        out[n++] = (unsigned char)(c->total >> (8 * b));
+    memcpy(out + n, c->block, c->nblock);
+    return n + c->nblock;
+}
+
+int sha256_state_import(sha256_ctx *c, const unsigned char *in, size_t len)
+{
+    if (len < 40)
+        return -1;
+    uint64_t total = 0;
+    for (int i = 0; i < 8; i++)
+        total = total << 8 | in[32 + i];
+    if (len != 40 + (size_t)(total % 64))
+        return -1;
+    for (int i = 0; i < 8; i++)
+        c->h[i] = (uint32_t)in[4 * i] << 24 | (uint32_t)in[4 * i + 1] << 16 |
+                  (uint32_t)in[4 * i + 2] << 8 | in[4 * i + 3];
+    c->total = total;
+    c->nblock = len - 40;
+    memcpy(c->block, in + 40, c->nblock);
+    return 0;
+}

@@ -27,6 +27,16 @@ void sha256_hex(const unsigned char digest[32], char hex[65]);
  * the portable code; returns true when the instructions are in use. The
  * default is on. For tests and benchmarks; not thread-safe. */
 bool sha256_use_hardware(bool on);
+/* The state of an unfinished hash as bytes, so hashing can go on later
+ * from where it stopped (a file that only grew: hash the appended bytes
+ * only). Layout: the eight 32-bit words big-endian, the byte count as a
+ * 64-bit big-endian integer, then the count mod 64 bytes still waiting for
+ * a block: 40 to 103 bytes. Returns the length written into out. */
+#define SHA256_STATE_MAX 103
+size_t sha256_state_export(const sha256_ctx *c, unsigned char out[SHA256_STATE_MAX]);
+/* Restores a state written by sha256_state_export; -1 when the bytes are
+ * not one (wrong length for their byte count). */
+int sha256_state_import(sha256_ctx *c, const unsigned char *in, size_t len);
 /* One-shot convenience: hex digest of data[0..n). */
 void sha256_hex_of(const void *data, size_t n, char hex[65]);
 

@@ -1,5 +1,5 @@
 /* cmd_compare.c - memreport compare: the site's comparison page on a
- * terminal. Each directory is loaded from its archive when that is current
+ * terminal, or as CSV, JSON or a Markdown table. Each directory is loaded from its archive when that is current
  * (analysis_load), else from its CSVs; nothing is written. */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,14 +14,18 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: memreport compare EXPDIR EXPDIR... [--format text|csv|json]\n"
+    fprintf(f, "usage: memreport compare EXPDIR EXPDIR... [--format text|csv|json|md]\n"
                "                         [--until TIME] [--strict]\n\n"
-               "Lines up the groups that run the same allocator in different experiments:\n"
-               "version, final mean, steady growth and ratio to each experiment's control\n"
-               "group (a group named \"control\", else the only glibc group, else the\n"
-               "baseline). Allocators seen in one experiment only are left out.\n"
-               "A current EXPDIR/results.sqlite is read instead of the CSVs.\n\n"
-               "  -f, --format FMT  text (default), csv or json\n"
+               "Ranks every group of every experiment by how much less memory it used than\n"
+               "its own experiment's control (the manifest's \"control\", else a group whose\n"
+               "name or config says control, default or glibc, else the baseline), with the\n"
+               "95%% bootstrap interval and what the group changes (allocator and version,\n"
+               "or the config keys that differ). Text and JSON also line up the groups that\n"
+               "run the same allocator in different experiments.\n"
+               "Ratios are control mean / group mean; %% less = 100 x (1 - group / control).\n"
+               "A current EXPDIR/results.sqlite is read instead of the CSVs; a directory\n"
+               "holding only results.sqlite is read from it.\n\n"
+               "  -f, --format FMT  text (default), csv, json or md (a GitHub table)\n"
                "      --until TIME  final snapshot at or before TIME in every experiment\n"
                "      --strict      treat warnings as errors\n"
                "  -v, --verbose     say whether each archive was used, and why not\n"
@@ -57,8 +61,9 @@ int cmd_compare(int argc, char **argv)
     ao.until_text = co.until;
     ao.strict = co.strict;
     bool verbose = co.verbosity > 1;
-    if (!str_eq(format, "text") && !str_eq(format, "csv") && !str_eq(format, "json")) {
-        fprintf(stderr, "memreport: --format must be text, csv or json, not '%s'\n", format);
+    if (!str_eq(format, "text") && !str_eq(format, "csv") && !str_eq(format, "json") &&
+        !str_eq(format, "md")) {
+        fprintf(stderr, "memreport: --format must be text, csv, json or md, not '%s'\n", format);
         return EXIT_USAGE;
     }
     size_t n = (size_t)(argc - optind);
@@ -91,19 +96,26 @@ int cmd_compare(int argc, char **argv)
     if (status == EXIT_OK) {
         comparison cmp;
         compare_build(ptrs, n, &cmp);
+        versus_table vt;
+        versus_build(ptrs, n, &vt);
         strbuf out;
         buf_init(&out);
-        if (str_eq(format, "csv"))
-            compare_csv(&cmp, ptrs, titles, &out);
-        else if (str_eq(format, "json"))
-            compare_json(&cmp, ptrs, titles, &out);
-        else
+        if (str_eq(format, "csv")) {
+            compare_rank_csv(&vt, ptrs, titles, &out);
+        } else if (str_eq(format, "json")) {
+            compare_json(&cmp, &vt, ptrs, titles, &out);
+        } else if (str_eq(format, "md")) {
+            compare_rank_md(&vt, ptrs, titles, &out);
+        } else {
+            compare_rank_text(&vt, ptrs, titles, n, &out);
             compare_text(&cmp, ptrs, titles, &out);
+        }
         if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
             perror("memreport: stdout");
             status = EXIT_IO;
         }
         buf_free(&out);
+        versus_free(&vt);
         compare_free(&cmp);
     }
     for (size_t i = 0; i < n; i++)

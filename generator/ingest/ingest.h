@@ -20,6 +20,9 @@
 typedef struct {
     bool strict;
     bool force_libcsv;   /* skip the fast path (tests, differential checks) */
+    /* A memory CSV at least this big is read by two threads (0: 32 MiB);
+     * tests set 1 to send small files down that path too. */
+    unsigned long long parallel_min_bytes;
 } ingest_options;
 
 /* Limits of the inputs (README, Limits). Beyond them an input is an error
@@ -35,6 +38,12 @@ int ingest_experiment(const char *dir, const ingest_options *opt, experiment *e,
  * `display` is the name used in messages. */
 int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, experiment *e,
                       diag_list *d);
+
+/* Reads dir/notes.md, when there is one, into e->notes_text (and, when
+ * record, into e->inputs with its hash). Returns 0, or 1 after adding an
+ * error when it exists but cannot be read. For an experiment read back
+ * from its archive, whose inputs are already listed. */
+int ingest_notes_md(const char *dir, experiment *e, bool record, diag_list *d);
 
 /* Finds the memory CSV in dir; returns its base name or NULL. */
 const char *ingest_find_memory_csv(const char *dir);

@@ -189,10 +189,24 @@ static bool events_row(table *t, const csv_row *row)
     return true;
 }
 
+static int event_cmp(const void *pa, const void *pb)
+{
+    const event *a = pa, *b = pb;
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Events are kept in time order (file order among equal times): every
+ * page, chart and table numbers them by their place in time, and files
+ * written by hand are not always in order. */
 int ingest_events_csv(FILE *f, const char *display, const char *rel, const ingest_options *opt,
                       experiment *e, diag_list *d)
 {
-    return read_rows(f, display, rel, opt, e, d, events_header, events_row);
+    int rc = read_rows(f, display, rel, opt, e, d, events_header, events_row);
+    if (e->nevents > 1)
+        qsort(e->events, e->nevents, sizeof *e->events, event_cmp);
+    return rc;
 }
 
 /* ---- diagnostics.csv ------------------------------------------------- */

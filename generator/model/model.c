@@ -22,7 +22,8 @@ static void manifest_free(manifest *m)
 {
     char **s[] = {&m->id, &m->name, &m->server, &m->start_date, &m->end_date,
                   &m->problem, &m->hypothesis, &m->description, &m->result,
-                  &m->recommendation, &m->baseline, &m->tor_version, &m->allocator};
+                  &m->recommendation, &m->baseline, &m->tor_version, &m->allocator,
+                  &m->control};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         free(*s[i]);
     for (size_t i = 0; i < m->ngroups; i++) {
@@ -38,6 +39,9 @@ static void manifest_free(manifest *m)
         free(g->source);
         free(g->members_file);
         free_strv(g->members, g->nmembers);
+        free(g->member_start);
+        free(g->member_end);
+        free(g->member_lines);
         free_strv(g->exclude, g->nexclude);
     }
     free(m->groups);
@@ -49,6 +53,7 @@ void experiment_free(experiment *e)
         return;
     free(e->dir);
     free(e->memory_path);
+    free(e->notes_text);
     manifest_free(&e->man);
     for (size_t i = 0; i < e->nrelays; i++) {
         free(e->relays[i].nickname);

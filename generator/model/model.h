@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "sha256.h"
 
 #define KB_MISSING UINT32_MAX
 #define COLGROUP_NONE UINT16_MAX
@@ -42,6 +43,10 @@ typedef struct {
     bool has_members;     /* "members" was given (file or list) */
     char *members_file;   /* path relative to the experiment directory */
     char **members;       /* literal list; nmembers entries */
+    int64_t *member_start, *member_end; /* [nmembers] a member's own window
+                                           ({"relay", "start", "end"}); TIME_NONE
+                                           when open; NULL with no list */
+    long *member_lines;   /* [nmembers] line of each entry in experiment.json */
     size_t nmembers;
     char **exclude;
     size_t nexclude;
@@ -54,6 +59,8 @@ typedef struct {
     char *id, *name, *server, *start_date, *end_date;
     char *problem, *hypothesis, *description, *result, *recommendation;
     char *baseline;       /* group ID or NULL */
+    char *control;        /* group ID of the control (cross-experiment
+                             comparison) or NULL */
     char *tor_version, *allocator;
     int tz_offset_min;    /* "timezone", default 0 */
     manifest_group *groups;
@@ -61,6 +68,7 @@ typedef struct {
     thresholds th;        /* defaults filled in even without a manifest */
     double memory_budget_gib; /* 0 when absent */
     long baseline_line;   /* line of "baseline" in experiment.json, or 0 */
+    long control_line;    /* line of "control", or 0 */
 } manifest;
 
 typedef struct {
@@ -115,6 +123,14 @@ typedef struct {
     uint64_t bytes;
     uint64_t rows;        /* data rows (CSV) or members (group file) */
     char sha256[65];      /* lower-case hex */
+    /* For rebuilds that read only what a collector appended: the SHA-256
+     * of the file's last 64 KiB (all of it when shorter; "" when not
+     * computed), and the hash state after every byte (sha256_state_export
+     * bytes; sha_state_len 0 when not kept), from which hashing the
+     * appended bytes gives the grown file's full hash. */
+    char tail_sha256[65];
+    unsigned char sha_state[SHA256_STATE_MAX];
+    size_t sha_state_len;
 } input_file;
 
 /* Things ingest noticed that are not errors; data quality reports them. */
@@ -126,6 +142,7 @@ typedef struct {
     bool partial_last_line;     /* collector still writing: row left out */
     long partial_line;
     uint64_t relay_rows, aggregate_rows;
+    bool read_in_parallel;      /* the memory CSV was read by two threads */
 } ingest_notes;
 
 typedef struct experiment {
@@ -159,6 +176,10 @@ typedef struct experiment {
     input_file *inputs;
     size_t ninputs;
     ingest_notes notes;
+    char *notes_text;           /* notes.md as read (NUL-terminated), NULL
+                                   when there is none: the renderer gets
+                                   these bytes, the ones the hash describes */
+    size_t notes_len;
 } experiment;
 
 static inline size_t exp_idx(const experiment *e, size_t r, size_t c)

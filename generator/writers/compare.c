@@ -6,80 +6,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fmt.h"
 #include "jsonout.h"
-
-static bool ci_contains(const char *hay, const char *needle)
-{
-    if (!hay)
-        return false;
-    size_t n = strlen(needle);
-    for (const char *p = hay; *p; p++)
-        if (strncasecmp(p, needle, n) == 0)
-            return true;
-    return false;
-}
-
-void compare_allocator(const analysis *a, size_t g, char **allocator, char **version)
-{
-    const group *gr = &a->m.groups[g];
-    const manifest_group *spec = gr->spec;
-    const char *alloc = spec && !str_empty(spec->allocator) ? spec->allocator : NULL;
-    const char *ver = spec && !str_empty(spec->version) ? spec->version : NULL;
-    if (!alloc) {
-        /* "jemalloc 5.3.0", "glibc 2.41 (control)": first word, then a
-         * word that starts with a digit. */
-        const char *name = !str_empty(gr->name) ? gr->name : gr->id;
-        size_t n = strcspn(name, " \t");
-        char *first = xstrndup(name, n);
-        const char *rest = name + n;
-        while (*rest == ' ' || *rest == '\t')
-            rest++;
-        if (n && isalpha((unsigned char)first[0]) && isdigit((unsigned char)*rest)) {
-            *allocator = first;
-            *version = xstrndup(rest, strcspn(rest, " \t("));
-        } else {
-            free(first);
-            *allocator = xstrdup(name);
-            *version = xstrdup(ver ? ver : "");
-        }
-    } else {
-        *allocator = xstrdup(alloc);
-        *version = xstrdup(ver ? ver : "");
-    }
-    for (char *p = *allocator; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-}
-
-long compare_control(const analysis *a)
-{
-    size_t n = a->m.ngroups;
-    if (!n)
-        return -1;
-    for (size_t g = 0; g < n; g++) {
-        const group *gr = &a->m.groups[g];
-        if (ci_contains(gr->name, "control") ||
-            (gr->spec && ci_contains(gr->spec->description, "control")))
-            return (long)g;
-    }
-    long glibc = -1;
-    size_t nglibc = 0;
-    for (size_t g = 0; g < n; g++) {
-        char *al, *ver;
-        compare_allocator(a, g, &al, &ver);
-        if (str_eq(al, "glibc")) {
-            glibc = (long)g;
-            nglibc++;
-        }
-        free(al);
-        free(ver);
-    }
-    if (nglibc == 1)
-        return glibc;
-    return a->r.ngroups ? (long)a->r.baseline : -1;
-}
+#include "report_common.h"
 
 static int cmp_version(const char *a, const char *b)
 {
@@ -122,7 +52,7 @@ void compare_build(const analysis *const *as, size_t n, comparison *out)
     size_t nall = 0, cap = 0;
     for (size_t i = 0; i < n; i++) {
         const analysis *a = as[i];
-        long ctl = compare_control(a);
+        long ctl = versus_control(a, NULL);
         for (size_t g = 0; g < a->m.ngroups && g < a->r.ngroups; g++) {
             const group_result *r = &a->r.groups[g];
             xgrow((void **)&all, &cap, nall + 1, sizeof *all);
@@ -130,7 +60,7 @@ void compare_build(const analysis *const *as, size_t n, comparison *out)
             memset(row, 0, sizeof *row);
             row->exp = i;
             row->group = g;
-            compare_allocator(a, g, &row->allocator, &row->version);
+            versus_allocator(a, g, &row->allocator, &row->version);
             row->final_mean = r->has_final ? r->final_mean : NAN;
             row->steady = r->steady;
             row->control = ctl;
@@ -184,28 +114,16 @@ void compare_free(comparison *c)
     memset(c, 0, sizeof *c);
 }
 
-static const char *group_label(const analysis *a, size_t g)
-{
-    const group *gr = &a->m.groups[g];
-    return !str_empty(gr->name) ? gr->name : gr->id;
-}
-
 void compare_text(const comparison *c, const analysis *const *as, const char *const *titles,
                   strbuf *out)
 {
     if (!c->nrows) {
-        buf_puts(out, "No allocator appears in more than one experiment.\n");
+        buf_puts(out, "\nNo allocator appears in more than one experiment.\n");
         return;
     }
-    /* Titles can be long and alike: number the experiments once and use
-     * the numbers in the table. */
-    size_t nexp = 0;
-    for (size_t i = 0; i < c->nrows; i++)
-        if (c->rows[i].exp + 1 > nexp)
-            nexp = c->rows[i].exp + 1;
-    buf_puts(out, "Experiments:\n");
-    for (size_t i = 0; i < nexp; i++)
-        buf_printf(out, "  [%zu] %s (%s)\n", i + 1, titles[i], as[i]->e.dir ? as[i]->e.dir : "");
+    (void)titles; /* the experiments are numbered by compare_rank_text */
+    buf_puts(out, "\nAllocators in more than one experiment (vs control = control mean / "
+                  "group mean):\n");
     char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
     for (size_t i = 0; i < c->nrows;) {
         const char *al = c->rows[i].allocator;
@@ -215,7 +133,9 @@ void compare_text(const comparison *c, const analysis *const *as, const char *co
         for (; i < c->nrows && str_eq(c->rows[i].allocator, al); i++) {
             const compare_row *r = &c->rows[i];
             const analysis *a = as[r->exp];
-            char *grp = xasprintf("%s %s", a->m.groups[r->group].id, group_label(a, r->group));
+            char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
+            char *grp = xasprintf("%s %s", a->m.groups[r->group].id, name);
+            free(name);
             char *vs = r->control < 0
                            ? xstrdup(FMT_NONE)
                            : (size_t)r->control == r->group
@@ -234,46 +154,12 @@ void compare_text(const comparison *c, const analysis *const *as, const char *co
     }
 }
 
-static void csv_num(strbuf *b, double v, int prec)
-{
-    if (!isnan(v) && !isinf(v))
-        buf_printf(b, "%.*f", prec, v);
-}
-
-void compare_csv(const comparison *c, const analysis *const *as, const char *const *titles,
-                 strbuf *out)
-{
-    buf_puts(out, "allocator,version,experiment,group,name,relays,final_mean_gib,"
-                  "steady_growth_gib_day,ratio_to_control,control_group\n");
-    for (size_t i = 0; i < c->nrows; i++) {
-        const compare_row *r = &c->rows[i];
-        const analysis *a = as[r->exp];
-        fmt_csv_field(out, r->allocator);
-        buf_putc(out, ',');
-        fmt_csv_field(out, r->version);
-        buf_putc(out, ',');
-        fmt_csv_field(out, titles[r->exp]);
-        buf_putc(out, ',');
-        fmt_csv_field(out, a->m.groups[r->group].id);
-        buf_putc(out, ',');
-        fmt_csv_field(out, group_label(a, r->group));
-        buf_printf(out, ",%zu,", a->m.groups[r->group].nmembers);
-        csv_num(out, r->final_mean, 4);
-        buf_putc(out, ',');
-        csv_num(out, r->steady, 4);
-        buf_putc(out, ',');
-        csv_num(out, r->ratio_control, 3);
-        buf_putc(out, ',');
-        if (r->control >= 0)
-            fmt_csv_field(out, a->m.groups[r->control].id);
-        buf_putc(out, '\n');
-    }
-}
-
-void compare_json(const comparison *c, const analysis *const *as, const char *const *titles,
-                  strbuf *out)
+void compare_json(const comparison *c, const versus_table *t, const analysis *const *as,
+                  const char *const *titles, strbuf *out)
 {
     json_t *root = json_object();
+    json_object_set_new(root, "convention", json_string(COMPARE_CONVENTION));
+    json_object_set_new(root, "ranking", compare_rank_json(t, as, titles));
     json_t *allocs = json_array();
     json_object_set_new(root, "allocators", allocs);
     json_t *cur = NULL, *groups = NULL;
@@ -293,7 +179,9 @@ void compare_json(const comparison *c, const analysis *const *as, const char *co
         json_object_set_new(o, "experiment_id",
                             a->e.man.id ? json_string(a->e.man.id) : json_null());
         json_object_set_new(o, "group", json_string(a->m.groups[r->group].id));
-        json_object_set_new(o, "name", json_string(group_label(a, r->group)));
+        char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
+        json_object_set_new(o, "name", json_string(name));
+        free(name);
         json_object_set_new(o, "relays", json_integer((json_int_t)a->m.groups[r->group].nmembers));
         json_object_set_new(o, "final_mean_gib", jsonout_num(r->final_mean));
         json_object_set_new(o, "steady_growth_gib_day", jsonout_num(r->steady));

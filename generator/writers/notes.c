@@ -1,7 +1,6 @@
 /* notes.c - notes.md through cmark-gfm (see notes.h). */
 #include "notes.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +8,6 @@
 #include <cmark-gfm.h>
 #include <cmark-gfm/registry.h>
 
-#include "ingest.h"
 #include "util.h"
 
 /* Never CMARK_OPT_UNSAFE: with it raw HTML (and onerror= attributes) would
@@ -142,6 +140,33 @@ static char *section_markdown(const char *text, size_t len)
     return r;
 }
 
+/* Puts each table of the rendered notes in a focusable, named scroll box,
+ * so a wide table scrolls inside the page on a phone instead of pushing it
+ * sideways. Raw HTML never reaches the output (defuse), so every "<table>"
+ * in it is one that cmark wrote. Caller frees. */
+static char *wrap_tables(const char *html)
+{
+    strbuf b;
+    buf_init(&b);
+    size_t k = 0;
+    for (const char *p = html; *p;) {
+        if (!strncmp(p, "<table>", 7)) {
+            k++;
+            buf_printf(&b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" "
+                           "aria-label=\"Table %zu of the notes\"><span class=\"scroll-hint\" "
+                           "aria-hidden=\"true\">Scroll sideways for more columns \xe2\x86\x92</span>"
+                           "<table>", k);
+            p += 7;
+        } else if (!strncmp(p, "</table>", 8)) {
+            buf_puts(&b, "</table></div>");
+            p += 8;
+        } else {
+            buf_putc(&b, *p++);
+        }
+    }
+    return buf_detach(&b);
+}
+
 void notes_parse(const char *text, size_t len, notes *n)
 {
     memset(n, 0, sizeof *n);
@@ -200,38 +225,25 @@ void notes_parse(const char *text, size_t len, notes *n)
 
     n->had_raw_html = defuse(doc, false);
     char *html = cmark_render_html(doc, NOTES_OPTS, cmark_parser_get_syntax_extensions(p));
-    n->html = xstrdup(html);
+    n->html = wrap_tables(html);
     free(html);
     cmark_node_free(doc);
     cmark_parser_free(p);
 }
 
-int notes_load(const char *dir, notes *n, diag_list *d)
+int notes_from_text(const char *text, size_t len, notes *n, diag_list *d)
 {
     memset(n, 0, sizeof *n);
-    char *path = xasprintf("%s/notes.md", dir);
-    size_t len = 0;
-    file_result fr;
-    char *text = file_read_bounded(path, INGEST_MAX_NOTES_BYTES, &len, &fr);
     if (!text) {
-        free(path);
         n->html = xstrdup("");
-        if (fr.st == FILE_ERRNO && fr.err == ENOENT)
-            return 0;
-        char *msg = file_result_text(&fr);
-        diag_error(d, "notes.md", 0, "%s", msg);
-        free(msg);
-        return -1;
+        return 0;
     }
-    free(path);
     if (!utf8_valid(text, len) || memchr(text, '\0', len)) {
         diag_error(d, "notes.md", 0, "not UTF-8 text");
-        free(text);
         n->html = xstrdup("");
         return -1;
     }
     notes_parse(text, len, n);
-    free(text);
     return 0;
 }
 

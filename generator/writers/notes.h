@@ -30,10 +30,10 @@ typedef struct {
 
 /* Parses text[0..len) into n. Always succeeds; free with notes_free. */
 void notes_parse(const char *text, size_t len, notes *n);
-/* Reads EXPDIR/notes.md; a missing file gives empty notes and 0. Returns
- * -1 after adding an error to d when the file exists but cannot be read
- * or is not UTF-8. */
-int notes_load(const char *dir, notes *n, diag_list *d);
+/* notes.md's bytes as ingest read them (experiment.notes_text; NULL: no
+ * notes, which gives empty notes and 0). Returns -1 after adding an
+ * error to d when they are not UTF-8 text; n is then empty notes. */
+int notes_from_text(const char *text, size_t len, notes *n, diag_list *d);
 void notes_free(notes *n);
 /* Releases cmark-gfm's extension registry (once, at exit). */
 void notes_cleanup(void);

@@ -29,6 +29,8 @@ typedef struct {
     const char *caption;   /* generated sentence, plain text */
     const char *svg;       /* the project's SVG, NULL when not drawn */
     size_t svg_len;
+    const char *svg_narrow; /* the same chart drawn for phones, or NULL */
+    size_t svg_narrow_len;
 } report_chart;
 
 /* Everything a writer needs besides the analysis. Strings are borrowed. */
@@ -56,8 +58,9 @@ typedef struct {
 const char *report_chart_heading(chart_kind k);
 const char *report_chart_caption(chart_kind k);
 /* Appends chart k to ctx->charts with its name, heading and caption; svg
- * is borrowed. */
-void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len);
+ * and narrow (the phone rendering, may be NULL) are borrowed. */
+void report_add_chart(report_ctx *ctx, chart_kind k, const char *svg, size_t svg_len,
+                      const char *narrow, size_t narrow_len);
 
 /* SOURCE_DATE_EPOCH as a number of seconds; false when unset or not a
  * non-negative whole number. */
@@ -80,12 +83,22 @@ int report_load_template(const char *name, const char *file, diag_list *d);
 void rf_text(report_flavor f, strbuf *b, const char *s);
 /* Appends it emphasised. */
 void rf_strong(report_flavor f, strbuf *b, const char *s);
-/* "B (mimalloc 2.0.9)", "E: glibc (control)" when the name has
- * parentheses, or just the ID when the name is the ID. Plain text. */
+/* A group's label, the one place every writer (and the charts' spec)
+ * takes it from. Plain text; escape for the flavour. */
+typedef enum {
+    LABEL_SENTENCE, /* "B (mimalloc 2.0.9)", "E: glibc (control)" when the
+                       name has parentheses, the ID when the name is the ID:
+                       sentences and tables */
+    LABEL_PAREN,    /* "B (mimalloc 2.0.9)", "E (glibc (control))": the
+                       page's key figures */
+    LABEL_SHORT,    /* "B mimalloc 2.0.9": charts, where space is short */
+    LABEL_NAME,     /* the name alone, else the ID: next to an ID column */
+    LABEL_DOT,      /* "B · mimalloc 2.0.9": the site's comparison rows */
+} label_style;
+/* Caller frees. */
+char *report_label(const group *g, label_style style);
+/* Appends the LABEL_SENTENCE label. */
 void report_group_label(strbuf *b, const group *g);
-/* "A mimalloc 3.0.1" (ID and name), or the ID: the charts' label, where
- * space is short. Caller frees. */
-char *report_group_label_short(const group *g);
 /* The same label, escaped for the flavour. */
 void rf_group(report_flavor f, strbuf *b, const group *g);
 

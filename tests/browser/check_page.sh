@@ -44,9 +44,11 @@ rows=$(awk '/<table class="metrics">/ { on = 1 } on && /<tr class=/ { n++ } on &
 grep -q 'Mean RSS (GiB)' "$work/dom" && pass "final metrics header" || fail "final metrics header" "missing"
 grep -q '<th scope="col" class="num">Day 1</th>' "$work/dom" && pass "day table" || fail "day table" "no Day 1 column"
 
-# Charts: four inline SVGs with real text.
+# Charts: four inline SVGs with real text, each also drawn for phones.
 n=$(count '<svg[^>]*class="mr-chart"')
-[ "$n" -eq 4 ] && pass "inline SVG charts ($n)" || fail "inline SVG charts" "$n, want 4"
+[ "$n" -eq 8 ] && pass "inline SVG charts, wide and narrow ($n)" || fail "inline SVG charts" "$n, want 8"
+n=$(count '<div class="chart-box chart-narrow">')
+[ "$n" -eq 4 ] && pass "a narrow rendering per chart" || fail "a narrow rendering per chart" "$n, want 4"
 n=$(count '<text')
 [ "$n" -ge 20 ] && pass "chart text elements ($n)" || fail "chart text elements" "$n"
 n=$(count '<figcaption>')

@@ -19,7 +19,12 @@ check() { # name, then a command; PASS when it succeeds
     shift
     if "$@" >/dev/null 2>&1; then pass "$n"; else fail "$n" "failed: $*"; fi
 }
-q() { sqlite3 -batch -noheader "$1" "$2" 2>&1; }
+# The samples view decodes the packed columns through the extension
+# (docs/archive.md); every query here loads it as a reader would.
+ext="${BUILD:?}/memreport_samples"
+schema=3
+sq() { sqlite3 -batch -cmd ".load $ext" "$@"; }
+q() { sq -noheader "$1" "$2" 2>&1; }
 
 x=$work/exp
 "$MEMSIM" -o "$x" --relays 9 --days 4 --seed 7 \
@@ -32,7 +37,7 @@ if ! "$MEMREPORT" build -q "$x" 2>"$work/err"; then
 fi
 db=$x/results.sqlite
 [ -f "$db" ] && pass "written" || { fail "written" "no results.sqlite"; exit 0; }
-[ "$(q "$db" 'PRAGMA user_version')" = 1 ] && pass "schema version" || fail "schema version" "$(q "$db" 'PRAGMA user_version')"
+[ "$(q "$db" 'PRAGMA user_version')" = $schema ] && pass "schema version" || fail "schema version" "$(q "$db" 'PRAGMA user_version')"
 [ "$(q "$db" 'PRAGMA integrity_check')" = ok ] && pass "integrity" || fail "integrity" "not ok"
 ls -a "$x" | grep -q '^\.results\.sqlite\.' && fail "no temporary left" "found one" || pass "no temporary left"
 cmp -s "$db" "$x/site/data/results.sqlite" && pass "site copy is the archive" || fail "site copy is the archive" "differs"
@@ -45,6 +50,21 @@ cmp -s "$db" "$x/site/data/results.sqlite" && pass "site copy is the archive" ||
 rows=$(awk -F, 'NR > 1 && $3 == "relay"' "$x/memory.csv" | wc -l)
 got=$(q "$db" 'SELECT count(*) FROM samples')
 [ "$got" -eq "$rows" ] && pass "one sample per relay row ($rows)" || fail "one sample per relay row" "$got, want $rows"
+# Every sample's values, decoded by the view, against the CSV's rows.
+awk -F, 'NR > 1 && $3 == "relay" { printf "%s|%s|%s|%s|%s|%.2f\n", $1, $4, $6, $7, $8, $9 }' "$x/memory.csv" |
+    sort >"$work/csv-samples"
+q "$db" "SELECT substr(k.time, 1, 19), r.fingerprint, s.rss_kb, s.vmsize_kb, s.hwm_kb,
+             printf('%.2f', s.frag_ratio)
+         FROM samples s JOIN relays r USING (relay_id) JOIN collections k USING (c)" |
+    sort >"$work/db-samples"
+[ -s "$work/csv-samples" ] && cmp -s "$work/csv-samples" "$work/db-samples" && pass "every sample as in the CSV" ||
+    fail "every sample as in the CSV" "$(diff "$work/csv-samples" "$work/db-samples" | head -3)"
+got=$(sqlite3 -batch "$db" 'SELECT count(*) FROM samples' 2>&1)
+echo "$got" | grep -q 'no such function: memreport_unpack' && pass "without the extension the view says so" ||
+    fail "without the extension the view says so" "$got"
+packed=$(q "$db" 'SELECT sum(length(rss_kb) + length(vmsize_kb) + length(hwm_kb) + length(frag_ratio)) FROM sample_columns')
+[ "$packed" -lt $((rows * 16)) ] && pass "packed columns under 16 bytes a sample ($packed bytes, $rows samples)" ||
+    fail "packed columns under 16 bytes a sample" "$packed bytes for $rows samples"
 want=$(sha256sum "$x/memory.csv" | cut -d' ' -f1)
 got=$(q "$db" "SELECT sha256 FROM input_files WHERE path='memory.csv'")
 [ "$got" = "$want" ] && pass "memory.csv hash" || fail "memory.csv hash" "$got, want $want"
@@ -70,14 +90,14 @@ awk -v want="growing-allocators" '/^```sql/ { on = 1; buf = ""; next } /^```/ { 
 nick=$(awk -F, 'NR > 1 && $3 == "relay" { print $5; exit }' "$x/memory.csv")
 sed "s/RELAY/$nick/g" "$work/q1.sql" >"$work/q1n.sql"
 want=$(awk -F, -v n="$nick" 'NR > 1 && $3 == "relay" && $5 == n' "$x/memory.csv" | wc -l)
-got=$(sqlite3 -batch "$db" <"$work/q1n.sql" | wc -l)
+got=$(sq "$db" <"$work/q1n.sql" | wc -l)
 [ "$want" -gt 0 ] && [ "$got" -eq "$want" ] && pass "doc query: relay history ($got rows)" || fail "doc query: relay history" "$got rows, want $want"
 first=$(awk -F, -v n="$nick" 'NR > 1 && $3 == "relay" && $5 == n { printf "%.3f", $6 / 1048576; exit }' "$x/memory.csv")
-got=$(sqlite3 -batch "$db" <"$work/q1n.sql" | head -1 | cut -d'|' -f2)
+got=$(sq "$db" <"$work/q1n.sql" | head -1 | cut -d'|' -f2)
 [ "$got" = "$first" ] && pass "doc query: relay history values" || fail "doc query: relay history values" "$got, CSV says $first"
-days=$(sqlite3 -batch "$db" <"$work/q2.sql" | cut -d'|' -f1 | sort -u | wc -l)
+days=$(sq "$db" <"$work/q2.sql" | cut -d'|' -f1 | sort -u | wc -l)
 [ "$days" -eq 4 ] && pass "doc query: group means per day ($days days)" || fail "doc query: group means per day" "$days days"
-grow=$(sqlite3 -batch "$db" <"$work/q3.sql")
+grow=$(sq "$db" <"$work/q3.sql")
 echo "$grow" | grep -q '|B|mimalloc|3.0.1|' && ! echo "$grow" | grep -q '|A|' &&
     pass "doc query: growing allocators" || fail "doc query: growing allocators" "$grow"
 
@@ -117,8 +137,18 @@ rm -f "$db"
 sqlite3 "$db" "CREATE TABLE experiment(name TEXT); INSERT INTO experiment VALUES('old'); PRAGMA user_version=0;"
 "$MEMREPORT" build -v "$x" >/dev/null 2>"$work/log6"
 grep -q 'schema version 0' "$work/log6" && pass "old schema: says why" || fail "old schema: says why" "$(grep -v writing "$work/log6" | head -2)"
-[ "$(q "$db" 'PRAGMA user_version')" = 1 ] && [ "$(q "$db" 'SELECT count(*) FROM results')" = 2 ] &&
+[ "$(q "$db" 'PRAGMA user_version')" = $schema ] && [ "$(q "$db" 'SELECT count(*) FROM results')" = 2 ] &&
     pass "old schema: rebuilt" || fail "old schema: rebuilt" "$(q "$db" 'PRAGMA user_version')"
+
+# The previous schema (one row per sample, user_version 1) is read again
+# from the CSVs and replaced.
+rm -f "$db"
+sqlite3 "$db" "CREATE TABLE samples(relay_id INTEGER, c INTEGER, rss_kb INTEGER, PRIMARY KEY(relay_id, c));
+               INSERT INTO samples VALUES(0, 0, 1); PRAGMA user_version=1;"
+"$MEMREPORT" build -v "$x" >/dev/null 2>"$work/log6b"
+grep -q 'schema version 1' "$work/log6b" && [ "$(q "$db" 'PRAGMA user_version')" = $schema ] &&
+    [ "$(q "$db" 'SELECT count(*) FROM samples')" -eq "$rows" ] && pass "schema 1: rebuilt from the CSVs" ||
+    fail "schema 1: rebuilt from the CSVs" "$(grep -v writing "$work/log6b" | head -2)"
 
 # Corrupt and truncated archives are replaced whole.
 printf 'not a database at all, just text\n' >"$db"

@@ -61,7 +61,7 @@ same "compare from the archive" "$work/csv.compare" "$work/arch.compare"
 
 "$MEMREPORT" check "$x" >"$work/check.out" 2>"$work/check.err"
 rc=$?
-[ $rc -eq 0 ] && grep -q "archive only.*schema version 1, integrity ok, counts match the stored rows" "$work/check.out" &&
+[ $rc -eq 0 ] && grep -q "archive only.*schema version 3, integrity ok, counts match the stored rows" "$work/check.out" &&
     pass "check says archive only and checks it" || fail "check says archive only and checks it" "exit $rc: $(cat "$work/check.out")"
 
 "$MEMREPORT" build "$x" >/dev/null 2>"$work/build.err"
@@ -98,17 +98,20 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "not readable" "$work/check.out" && pass "check refuses impossible counts" ||
     fail "check refuses impossible counts" "exit $rc: $(cat "$work/check.out")"
 cp "$x/results.sqlite" "$work/bad/results.sqlite"
-sqlite3 "$work/bad/results.sqlite" "DELETE FROM samples WHERE relay_id = 2"
+sqlite3 "$work/bad/results.sqlite" "DELETE FROM sample_columns WHERE relay_id = 2"
 "$MEMREPORT" build -q "$work/bad" 2>"$work/err"
 rc=$?
-[ $rc -eq 1 ] && grep -q "damaged archive: [0-9]* samples, expected" "$work/err" &&
+[ $rc -eq 1 ] && grep -q "damaged archive: [0-9]* sample columns for [0-9]* relays" "$work/err" &&
     pass "missing sample rows are refused" || fail "missing sample rows are refused" "exit $rc: $(head -2 "$work/err")"
 
 # Damaged pages: sqlite's integrity check says so.
 cp "$x/results.sqlite" "$work/bad/results.sqlite"
 size=$(wc -c <"$work/bad/results.sqlite")
+# The header of a page in the middle: damage there is seen whatever the
+# page holds (garbage in a page's free space would not be).
+psize=$(sqlite3 "$work/bad/results.sqlite" "PRAGMA page_size")
 printf '\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377' |
-    dd of="$work/bad/results.sqlite" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    dd of="$work/bad/results.sqlite" bs=1 seek=$((size / psize / 2 * psize)) conv=notrunc 2>/dev/null
 "$MEMREPORT" check "$work/bad" >"$work/check.out" 2>"$work/err"
 rc=$?
 [ $rc -eq 1 ] && pass "check refuses a damaged archive" || fail "check refuses a damaged archive" "exit $rc: $(cat "$work/check.out")"

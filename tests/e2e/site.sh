@@ -125,18 +125,18 @@ rc=$?
 
 # memreport compare: the same table on a terminal.
 "$MEMREPORT" compare "$r/fleet/alpha" "$r/fleet/beta" --format csv >"$work/cmp.csv" 2>"$work/cerr"
-head -1 "$work/cmp.csv" | grep -qx 'allocator,version,experiment,group,name,relays,final_mean_gib,steady_growth_gib_day,ratio_to_control,control_group' &&
+head -1 "$work/cmp.csv" | grep -qx 'rank,experiment,experiment_id,group,name,allocator,version,differs_by,relays,final_mean_gib,control_group,control_chosen_as,control_relays,control_final_mean_gib,pct_less_than_control,pct_lo,pct_hi,ratio_control_over_group,ratio_lo,ratio_hi,caveat' &&
     pass "compare csv: header" || fail "compare csv: header" "$(head -1 "$work/cmp.csv")"
 n=$(awk 'END { print NR - 1 }' "$work/cmp.csv")
 [ "$n" -eq 4 ] && pass "compare csv: four groups" || fail "compare csv: four groups" "$n"
 "$MEMREPORT" summary "$r/fleet/beta" --format csv >"$work/beta.csv" 2>/dev/null
 # Beta has no group named control and one glibc group (D): ratio = D / C.
 want=$(awk -F, '$1 == "D" { d = $4 } $1 == "C" { c = $4 } END { printf "%.3f", d / c }' "$work/beta.csv")
-got=$(awk -F, '$4 == "C" { print $9 "|" $10 }' "$work/cmp.csv")
+got=$(awk -F, '$3 == "beta" && $4 == "C" { print $18 "|" $11 }' "$work/cmp.csv")
 awk -v g="${got%|*}" -v w="$want" 'BEGIN { d = g - w; exit !(d < 0.0015 && d > -0.0015) }' && [ "${got#*|}" = D ] &&
     pass "compare csv: ratio to control ($want)" || fail "compare csv: ratio to control" "$got, want $want|D"
 want=$(awk -F, '$1 == "A" { printf "%.4f", $4 }' "$work/alpha.csv")
-got=$(awk -F, '$4 == "A" && $1 == "glibc" { print $7 }' "$work/cmp.csv")
+got=$(awk -F, '$3 == "alpha" && $4 == "A" { print $10 }' "$work/cmp.csv")
 [ "$got" = "$want" ] && pass "compare csv: final mean" || fail "compare csv: final mean" "$got, want $want"
 "$MEMREPORT" compare "$r/fleet/alpha" "$r/fleet/beta" --format json >"$work/cmp.json" 2>/dev/null
 if command -v sqlite3 >/dev/null 2>&1; then

@@ -186,11 +186,18 @@ static void make_analysis(analysis *a, const char *dir)
     e->gfiles[0].nmembers = 2;
     e->ninputs = 2;
     e->inputs = xcalloc(2, sizeof *e->inputs);
-    e->inputs[0] = (input_file){xstrdup("experiment.json"), 1234, 0, ""};
+    e->inputs[0] = (input_file){.path = xstrdup("experiment.json"), .bytes = 1234};
     memset(e->inputs[0].sha256, 'a', 64);
-    e->inputs[1] = (input_file){xstrdup("measurements.csv"), 98765, 13, ""};
+    e->inputs[1] = (input_file){.path = xstrdup("measurements.csv"), .bytes = 98765, .rows = 13};
     memset(e->inputs[1].sha256, 'b', 64);
-    e->notes = (ingest_notes){3, 17, 1, 9, true, 14, 11, 2};
+    /* What a rebuild after an append needs: the tail's hash and the hash
+     * state (here after 70 bytes: one block and 6 waiting). */
+    memset(e->inputs[1].tail_sha256, 'c', 64);
+    sha256_ctx hc;
+    sha256_init(&hc);
+    sha256_update(&hc, "0123456789012345678901234567890123456789012345678901234567890123456789", 70);
+    e->inputs[1].sha_state_len = sha256_state_export(&hc, e->inputs[1].sha_state);
+    e->notes = (ingest_notes){3, 17, 1, 9, true, 14, 11, 2, false};
 
     membership *ms = &a->m;
     ms->ngroups = 2;
@@ -368,7 +375,11 @@ static void compare_experiment(const char *prefix, const experiment *x, const ex
         SAME(str_eq(x->inputs[i].path, y->inputs[i].path) &&
                  x->inputs[i].bytes == y->inputs[i].bytes &&
                  x->inputs[i].rows == y->inputs[i].rows &&
-                 str_eq(x->inputs[i].sha256, y->inputs[i].sha256),
+                 str_eq(x->inputs[i].sha256, y->inputs[i].sha256) &&
+                 str_eq(x->inputs[i].tail_sha256, y->inputs[i].tail_sha256) &&
+                 x->inputs[i].sha_state_len == y->inputs[i].sha_state_len &&
+                 memcmp(x->inputs[i].sha_state, y->inputs[i].sha_state,
+                        x->inputs[i].sha_state_len) == 0,
              "input file");
     SAME(memcmp(&x->notes, &y->notes, sizeof x->notes) == 0, "ingest notes");
 }
@@ -502,12 +513,19 @@ static int temp_files(void)
     return temps_in(tmpdir);
 }
 
+/* The sqlite extension beside the test binaries (build/memreport_samples.so
+ * for build/tests/test_archive): the samples view needs it, as in the
+ * sqlite3 shell. */
+static char *extension_path;
+
 static double sql_double(const char *path, const char *sql)
 {
     sqlite3 *db;
     sqlite3_stmt *st;
     double v = NAN;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, NULL) == SQLITE_OK &&
+        sqlite3_load_extension(db, extension_path, NULL, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW)
             v = sqlite3_column_double(st, 0);
@@ -549,6 +567,15 @@ static void test_round_trip(void)
         diag_print(&d, stdout, false);
     compare_all("round trip: every field equal", &a, &b);
     analysis_free(&b);
+
+    /* The ingest part alone, as a rebuild after an append reads it. */
+    experiment ex;
+    INT_EQ(archive_read_experiment(path, tmpdir, &ex, &d), 0, "read experiment: status");
+    mismatches = 0;
+    compare_experiment("read experiment", &a.e, &ex);
+    if (!mismatches)
+        printf("PASS read experiment: samples, inputs and hash states equal\n");
+    experiment_free(&ex);
 
     /* The values users query are the computed ones, in the units the
      * schema documents. */
@@ -624,7 +651,7 @@ static void test_matches(void)
     in[0] = a.e.inputs[1];
     in[1] = a.e.inputs[0];
     OK(archive_matches_inputs(path, in, 2, &o, NULL), "match: order ignored");
-    in[2] = (input_file){"events.csv", 1, 1, ""};
+    in[2] = (input_file){.path = "events.csv", .bytes = 1, .rows = 1};
     OK(!archive_matches_inputs(path, in, 3, &o, &why), "match: new file");
     STR_EQ(why, "events.csv is new", "match: names the new file");
     free(why);
@@ -939,8 +966,12 @@ static void test_concurrent(void)
     free(path);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    const char *slash = strrchr(argv[0], '/');
+    extension_path = slash ? xasprintf("%.*s/../memreport_samples", (int)(slash - argv[0]), argv[0])
+                           : xstrdup("../memreport_samples");
     char tmpl[] = "/tmp/test_archive.XXXXXX";
     tmpdir = mkdtemp(tmpl);
     if (!tmpdir) {
@@ -957,5 +988,6 @@ int main(void)
     if (system(cmd) != 0)
         printf("FAIL cleanup\n");
     free(cmd);
+    free(extension_path);
     return harness_done();
 }

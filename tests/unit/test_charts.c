@@ -10,6 +10,7 @@
 #include "chart_data.h"
 #include "charts.h"
 #include "harness.h"
+#include "palette.h"
 #include "plot.h"
 #include "scale.h"
 #include "test_charts_fixture.h"
@@ -332,7 +333,9 @@ static void test_render(void)
             INT_EQ(a_pts, a.r.groups[0].nseries, "timeseries: group A's points titled with A");
             INT_EQ(count(s1, sl1, "class=\"event-badge\""), 5, "timeseries: five event badges");
             OK(strstr(s1, "series g-A baseline") != NULL, "timeseries: baseline marked by class");
-            OK(strstr(s1, "style=\"--c:#0072B2\"") != NULL, "timeseries: group colour as --c");
+            char want[40];
+            snprintf(want, sizeof want, "style=\"--c:%s\"", palette_color(0));
+            OK(strstr(s1, want) != NULL, "timeseries: group colour as --c");
             OK(strstr(s1, "jemalloc &lt;5.3&gt; &amp; &quot;co&quot;") != NULL,
                "timeseries: group names escaped");
             OK(strstr(s1, "\xE2\x86\x92 2.0.9 &lt;moved&gt;") != NULL,

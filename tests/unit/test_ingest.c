@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "ingest.h"
+#include "membership.h"
 #include "sha256.h"
 #include "timestamp.h"
 #include "util.h"
@@ -289,12 +290,24 @@ static void directory(void)
     put(sub, "group_A_two.txt", "gamma\n");
     put(sub, "readme.txt", "not a group file\n");
     put(lists, "b.txt", "beta\n");
+    put(dir, "notes.md", "# Why\n\nabc\n");
     experiment e;
     diag_list d;
     diag_init(&d);
     ingest_options o = {0};
     int rc = ingest_experiment(dir, &o, &e, &d);
     INT_EQ(rc, 0, "directory ingests");
+    /* notes.md: its bytes are kept for the renderer, and the hash in the
+     * inputs list is of those bytes (sha256 of "# Why\n\nabc\n"). */
+    STR_EQ(e.notes_text, "# Why\n\nabc\n", "notes.md bytes kept");
+    INT_EQ(e.notes_len, 11, "notes.md length");
+    const input_file *nin = NULL;
+    for (size_t i = 0; i < e.ninputs; i++)
+        if (str_eq(e.inputs[i].path, "notes.md"))
+            nin = &e.inputs[i];
+    OK(nin && nin->bytes == 11 &&
+           str_eq(nin->sha256, "7592e865c1a309a7ad8ce6f25a9e59285a63335593633c914d60978d8ff008a3"),
+       "notes.md hashed (sha256sum of the same bytes)");
     for (size_t i = 0; i < d.n; i++) {
         char *s = diag_format(&d.items[i]);
         printf("  diag: %s\n", s);
@@ -306,10 +319,12 @@ static void directory(void)
     INT_EQ(e.man.tz_offset_min, -480, "manifest read first");
     INT_EQ(e.times[0], ts("2026-01-01T08:00:00Z", 0), "memory timestamps in manifest zone");
     INT_EQ(e.nevents, 2, "two events");
-    STR_EQ(e.nevents ? e.events[0].description : "", "a, b \xE2\x86\x92 c", "event text");
-    INT_EQ(e.nevents ? e.events[0].t : 0, ts("2026-01-01T09:00:00Z", 0), "event naive time");
-    INT_EQ(e.nevents > 1 ? e.events[1].t : 0, ts("2026-01-01T06:00:00Z", 0),
-           "event explicit offset");
+    /* The file lists the 09:00Z event first; events are kept in time order. */
+    STR_EQ(e.nevents > 1 ? e.events[1].description : "", "a, b \xE2\x86\x92 c", "event text");
+    INT_EQ(e.nevents > 1 ? e.events[1].t : 0, ts("2026-01-01T09:00:00Z", 0), "event naive time");
+    INT_EQ(e.nevents ? e.events[0].t : 0, ts("2026-01-01T06:00:00Z", 0),
+           "event explicit offset, first in time order");
+    INT_EQ(e.nevents > 1 ? e.events[0].line : 0, 3, "the earlier event came from line 3");
     INT_EQ(e.nhosts, 2, "two host rows");
     DBL_NEAR(e.nhosts ? e.hosts[0].mem_total_mb : 0, 786961, 0, "host RAM");
     INT_EQ(e.nhosts ? e.hosts[0].relay_count : 0, 120, "host relay count");
@@ -333,7 +348,7 @@ static void directory(void)
         STR_EQ(e.gfiles[2].id, "B", "manifest list takes the group ID");
         OK(e.gfiles[2].manifest_only, "manifest list marked");
     }
-    INT_EQ(e.ninputs, 8, "inputs: manifest, memory, 3 tables, 2 group files, 1 list");
+    INT_EQ(e.ninputs, 9, "inputs: manifest, memory, 3 tables, 2 group files, 1 list, notes");
     if (e.ninputs >= 2) {
         STR_EQ(e.inputs[0].path, "experiment.json", "first input is the manifest");
         STR_EQ(e.inputs[1].path, "measurements.csv", "then the memory CSV");
@@ -366,10 +381,12 @@ static void directory(void)
     unlink(link);
     free(link);
 
-    /* Baseline naming no group when groups come from files. */
+    /* Baseline naming no group when groups come from files: ingest reads
+     * it, membership's check (run by analysis_run) rejects it. */
     put(dir, "experiment.json", "{\n  \"baseline\": \"Z\"\n}\n");
     diag_init(&d);
     rc = ingest_experiment(dir, &o, &e, &d);
+    INT_EQ(membership_check_baseline(&e, &d), 1, "unknown baseline is an error");
     char *got = d.n ? diag_format(&d.items[d.n - 1]) : xstrdup("");
     STR_CONTAINS(got, "experiment.json:2: baseline \"Z\" names no group", "unknown baseline");
     free(got);

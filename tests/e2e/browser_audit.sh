@@ -1,0 +1,69 @@
+#!/bin/sh
+# browser_audit.sh - axe-core and layout checks (tests/browser/audit.mjs)
+# on a site's index, comparison and experiment pages, a 10-group
+# experiment and the real 5-way experiment when its data is present, each
+# at 1400 and 390 px, light and dark, and printed from a dark preference.
+# BROWSER_SHOTS=DIR keeps screenshots and print PDFs. SKIPs without
+# node, the npm test tooling (make deps-test) or chromium.
+: "${MEMREPORT:?}" "${MEMSIM:?}" "${TOP:?}"
+if ! command -v node >/dev/null 2>&1; then
+    echo "SKIP browser-audit: node is not installed (make deps-test)"
+    exit 0
+fi
+export MEMREPORT_DATA_DIR="$TOP"
+export SOURCE_DATE_EPOCH=1767225600
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+audit() { # name, files...
+    n=$1
+    shift
+    if [ -n "$BROWSER_SHOTS" ]; then
+        node "$TOP/tests/browser/audit.mjs" --name "$n" --shots "$BROWSER_SHOTS" "$@"
+    else
+        node "$TOP/tests/browser/audit.mjs" --name "$n" "$@"
+    fi
+}
+
+# A site over two simulated experiments that share allocators.
+r=$work/root
+mkdir -p "$r"
+cp -r "$TOP/data/example" "$r/example"
+"$MEMSIM" -o "$r/alpha" --relays 12 --days 5 --seed 11 --id alpha --name "Alpha fleet" \
+    --group "A:leak:rate=0.3:alloc=glibc:version=2.41:name=glibc 2.41 (control)" \
+    --group "B:flat:alloc=mimalloc:version=2.0.9" >/dev/null
+"$MEMSIM" -o "$r/beta" --relays 10 --days 4 --seed 12 --id beta --name "Beta fleet with a much longer name than most" \
+    --group "C:flat:alloc=jemalloc:version=5.3.0" --group "D:flat:level=2.5:alloc=glibc:version=2.36" \
+    --group "E:noisy:alloc=mimalloc:version=3.1.5:name=mimalloc 3.1.5 built from source" >/dev/null
+if ! "$MEMREPORT" site -q "$r" -o "$work/site" 2>"$work/err"; then
+    echo "FAIL browser-audit: site failed: $(head -3 "$work/err")"
+    exit 0
+fi
+AUDIT_ROOT=$work/site audit browser-audit-site "$work/site/index.html" "$work/site/compare.html" \
+    "$work/site/alpha/index.html" "$work/site/"2026-*/index.html
+
+# Ten groups: every colour, shape and dash of the palette on one chart.
+spec=""
+for g in A B C D E F G H I J; do
+    spec="$spec --group $g:flat:level=1.$(printf '%s' "$g" | od -An -tu1 | tr -d ' ')"
+done
+# shellcheck disable=SC2086
+"$MEMSIM" -o "$work/ten" --relays 40 --days 6 --seed 5 --id ten --name "Ten groups" $spec >/dev/null
+if "$MEMREPORT" build -q "$work/ten" 2>"$work/err"; then
+    audit browser-audit-ten "$work/ten/site/index.html"
+else
+    echo "FAIL browser-audit-ten: build failed: $(head -3 "$work/err")"
+fi
+
+src=$TOP/../shared/data/5way-allocator-comparison
+if [ ! -f "$src/memory.csv" ]; then
+    echo "SKIP browser-audit-real: the 5-way experiment data is not available"
+    exit 0
+fi
+cp -r "$src" "$work/real"
+chmod -R u+w "$work/real"
+if "$MEMREPORT" build -q "$work/real" -o "$work/real-site" 2>"$work/err"; then
+    audit browser-audit-real "$work/real-site/index.html"
+else
+    echo "FAIL browser-audit-real: build failed: $(head -3 "$work/err")"
+fi
+exit 0

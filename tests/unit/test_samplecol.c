@@ -1,0 +1,103 @@
+/* The packed sample columns of the archive: every code comes back exactly
+ * (table of columns: empty, all missing, the extremes of each kind, large
+ * jumps both ways), a long noisy column packs small, and damaged bytes are
+ * refused rather than misread. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "model.h"
+#include "samplecol.h"
+#include "util.h"
+
+static int round_trip(samplecol_kind kind, const uint32_t *codes, size_t n)
+{
+    unsigned char *b;
+    size_t len = samplecol_encode(kind, codes, n, &b);
+    uint32_t *back = malloc((n ? n : 1) * sizeof *back);
+    samplecol_kind k;
+    int ok = samplecol_decode(b, len, n, back, &k) == 0 && k == kind &&
+             (n == 0 || memcmp(back, codes, n * sizeof *codes) == 0) &&
+             samplecol_count(b, len) == (long long)n;
+    free(back);
+    free(b);
+    return ok;
+}
+
+int main(void)
+{
+    static const struct {
+        const char *name;
+        samplecol_kind kind;
+        uint32_t v[6];
+        size_t n;
+    } cases[] = {
+        {"empty", SAMPLECOL_KB, {0}, 0},
+        {"all missing", SAMPLECOL_KB, {0, 0, 0, 0}, 4},
+        {"kB extremes", SAMPLECOL_KB, {1, UINT32_MAX, 0, UINT32_MAX, 1, 2}, 6},
+        {"jumps both ways", SAMPLECOL_KB, {5, 4000000000u, 7, 0, 3000000000u, 3000000001u}, 6},
+        {"groups", SAMPLECOL_GROUP, {1, 1, 0, 2, 65535, 0}, 6},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char name[80];
+        snprintf(name, sizeof name, "round trip: %s", cases[i].name);
+        OK(round_trip(cases[i].kind, cases[i].v, cases[i].n), name);
+    }
+
+    /* Values to codes: missing is 0 for every kind; the largest real kB
+     * value and every float's bits survive. */
+    INT_EQ(samplecol_kb_code(KB_MISSING), 0, "code: missing kB is 0");
+    INT_EQ(samplecol_kb_value(samplecol_kb_code(UINT32_MAX - 1)), UINT32_MAX - 1,
+           "code: largest kB value");
+    INT_EQ(samplecol_group_code(COLGROUP_NONE), 0, "code: no group is 0");
+    INT_EQ(samplecol_group_value(samplecol_group_code(7)), 7, "code: group 7");
+    INT_EQ(samplecol_float_code(NAN), 0, "code: NAN is missing");
+    const float fl[] = {0.0f, -0.0f, 3.42f, 1e-30f, INFINITY, -INFINITY, 16777217.0f};
+    int fbad = 0;
+    for (size_t i = 0; i < ARRAY_LEN(fl); i++) {
+        float back = samplecol_float_value(samplecol_float_code(fl[i]));
+        fbad += memcmp(&back, &fl[i], sizeof back) != 0;
+    }
+    INT_EQ(fbad, 0, "code: float bits kept (signed zero, infinities)");
+    OK(isnan(samplecol_float_value(0)), "code: 0 is NAN");
+
+    /* A year of hourly readings that wander by a few MB: a few bytes each. */
+    enum { N = 8760 };
+    uint32_t *col = malloc(N * sizeof *col);
+    uint32_t x = 1500000;
+    srand(1);
+    for (size_t i = 0; i < N; i++) {
+        x += (uint32_t)(rand() % 4001) - 2000u;
+        col[i] = i % 97 == 5 ? 0 : samplecol_kb_code(x);
+    }
+    OK(round_trip(SAMPLECOL_KB, col, N), "round trip: noisy year with gaps");
+    unsigned char *b;
+    size_t len = samplecol_encode(SAMPLECOL_KB, col, N, &b);
+    OK(len < N * 3, "noisy year: under 3 bytes a value");
+
+    /* Damage: every cut short, a flipped byte, the wrong count or kind,
+     * bytes after the stream. */
+    uint32_t *back = malloc(N * sizeof *back);
+    int cut_ok = 0;
+    for (size_t cut = 0; cut < len; cut += 1 + len / 50)
+        cut_ok += samplecol_decode(b, cut, N, back, NULL) == 0;
+    INT_EQ(cut_ok, 0, "damaged: cut short refused");
+    INT_EQ(samplecol_decode(b, len, N - 1, back, NULL), -1, "damaged: other count refused");
+    unsigned char *c = malloc(len + 1);
+    memcpy(c, b, len);
+    c[0] = 'x';
+    INT_EQ(samplecol_decode(c, len, N, back, NULL), -1, "damaged: unknown kind refused");
+    memcpy(c, b, len);
+    c[len / 2] ^= 0x5a;
+    INT_EQ(samplecol_decode(c, len, N, back, NULL), -1, "damaged: flipped byte refused");
+    memcpy(c, b, len);
+    c[len] = 0;
+    INT_EQ(samplecol_decode(c, len + 1, N, back, NULL), -1, "damaged: trailing byte refused");
+    INT_EQ(samplecol_count(c, 1), -1, "damaged: no count");
+    free(c);
+    free(back);
+    free(b);
+    free(col);
+    return harness_done();
+}
