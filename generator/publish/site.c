@@ -19,11 +19,10 @@
 #include "compare.h"
 #include "fmt.h"
 #include "ingest.h"
-#include "notes.h"
 #include "outset.h"
+#include "page.h"
 #include "report_common.h"
 #include "report_html.h"
-#include "summary.h"
 #include "timestamp.h"
 #include "tmpl.h"
 #include "util.h"
@@ -203,76 +202,27 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     analysis *a = &x->a;
     diag_list ld;
     diag_init(&ld);
+    page_set ps;
+    page_options po = {.command = o->command, .asset_prefix = "../assets/",
+                       .site_index = "../index.html", .site_compare = "../compare.html"};
     int rc = -1;
-    notes nt = {0};
-    char *svg[CHART_COUNT] = {0}, *narrow[CHART_COUNT] = {0};
-    size_t svg_len[CHART_COUNT] = {0}, narrow_len[CHART_COUNT] = {0};
-    char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
-    strbuf html, csv;
-    buf_init(&html);
-    buf_init(&csv);
-
-    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, &ld) != 0)
-        goto out;
-    report_ctx ctx = {.command = o->command, .notes = &nt, .asset_prefix = "../assets/",
-                      .results_csv = "data/results.csv",
-                      .series_csv = (const char **)series_href,
-                      .archive = "data/results.sqlite",
-                      .site_index = "../index.html", .site_compare = "../compare.html"};
-    report_set_generated(&ctx, a);
-    chart_data cd;
-    chart_data_fill(&cd, a);
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(&cd.spec, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0 ||
-            chart_render_narrow(&cd.spec, (chart_kind)k, &narrow[k], &narrow_len[k], &ld) != 0) {
-            chart_data_free(&cd);
-            goto out;
-        }
-        report_add_chart(&ctx, (chart_kind)k, svg[k], svg_len[k], narrow[k], narrow_len[k]);
+    if (publish_render(a, &po, &ps, &ld) == 0) {
+        char *archive_src = path_join(x->dir, ARCHIVE_FILE_NAME);
+        bool current = x->from_archive || (o->save_archives && archive_matches_inputs(
+                                                                   archive_src, a->e.inputs,
+                                                                   a->e.ninputs, &o->ao, NULL));
+        /* Everything rendered: stage it. The download: a current archive
+         * is linked (or copied) as it is; otherwise it is written straight
+         * into its staged temporary, never held in memory. */
+        char *dir = path_join(o->out, x->slug);
+        char *dst = path_join(dir, PAGE_ARCHIVE);
+        int bad = publish_stage_archive(os, a, &o->ao, archive_src, current, false, dst, 0, d) ||
+                  publish_stage_page(os, &ps, dir, 0, d);
+        free(dst);
+        free(dir);
+        free(archive_src);
+        rc = bad ? -2 : 0;
     }
-    chart_data_free(&cd);
-    for (size_t g = 0; g < a->m.ngroups; g++)
-        series_href[g] = report_series_href(a, g);
-    if (report_html_render(a, &ctx, &html, &ld) != 0)
-        goto out;
-    summary_csv(a, &csv);
-    char *archive_src = path_join(x->dir, ARCHIVE_FILE_NAME);
-    bool current = x->from_archive || (o->save_archives && archive_matches_inputs(
-                                                               archive_src, a->e.inputs,
-                                                               a->e.ninputs, &o->ao, NULL));
-
-    /* Everything rendered: stage it. */
-    char *p = xasprintf("%s/%s/index.html", o->out, x->slug);
-    int bad = outset_add(os, p, html.data, html.len, d);
-    free(p);
-    p = xasprintf("%s/%s/data/results.csv", o->out, x->slug);
-    bad = bad || outset_add(os, p, csv.data, csv.len, d);
-    free(p);
-    for (size_t g = 0; g < a->m.ngroups && !bad; g++) {
-        strbuf s;
-        buf_init(&s);
-        report_series_csv(a, g, &s);
-        p = xasprintf("%s/%s/%s", o->out, x->slug, series_href[g]);
-        bad = outset_add(os, p, s.data, s.len, d);
-        free(p);
-        buf_free(&s);
-    }
-    /* The download: a current archive is linked (or copied) as it is;
-     * otherwise the archive is written straight into its staged
-     * temporary, never held in memory. */
-    p = xasprintf("%s/%s/data/results.sqlite", o->out, x->slug);
-    if (!bad && current) {
-        bad = outset_add_link_or_copy(os, p, archive_src, d);
-    } else if (!bad) {
-        const char *tmp = NULL;
-        bad = outset_reserve(os, p, &tmp, d) != 0 ||
-              archive_write_file(a, &o->ao, tmp, p, d) != 0;
-    }
-    free(p);
-    free(archive_src);
-    rc = bad ? -2 : 0;
-
-out:
     if (rc == -1) {
         collect_first_error(&ld, &x->error);
         if (!x->error)
@@ -280,16 +230,7 @@ out:
         x->ok = false;
     }
     diag_free(&ld);
-    notes_free(&nt);
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        free(svg[k]);
-        free(narrow[k]);
-    }
-    for (size_t g = 0; g < a->m.ngroups; g++)
-        free(series_href[g]);
-    free(series_href);
-    buf_free(&html);
-    buf_free(&csv);
+    page_set_free(&ps);
     return rc;
 }
 
@@ -443,6 +384,56 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
     free(ok);
 }
 
+/* The ranking of every group against its own control (versus.h). */
+static void fill_ranking(const analysis *const *as, site_exp *const *map, size_t n,
+                         tmpl_dict *d)
+{
+    versus_table t;
+    versus_build(as, n, &t);
+    tmpl_show_section(d, t.nrows ? "HAS_RANK" : "NO_RANK");
+    tmpl_setf(d, "NRANKED", "%zu", t.nranked);
+    tmpl_set(d, "NRANKED_S", t.nranked == 1 ? "" : "s");
+    char b1[FMT_BUF];
+    strbuf cell;
+    buf_init(&cell);
+    for (size_t i = 0; i < t.nrows; i++) {
+        const versus_row *r = &t.rows[i];
+        const analysis *a = as[r->exp];
+        const group *g = &a->m.groups[r->group];
+        tmpl_dict *row = tmpl_add_section(d, "RANK");
+        tmpl_set(row, "ROW_CLASS", r->is_control ? "control" : i < t.nranked ? "ranked" : "");
+        if (i < t.nranked)
+            tmpl_setf(row, "RANK", "%zu", i + 1);
+        else
+            tmpl_set(row, "RANK", "–");
+        buf_reset(&cell);
+        report_group_label(&cell, g);
+        tmpl_set(row, "GROUP", cell.data);
+        tmpl_set(row, "COLOR", report_group_color(g, r->group));
+        tmpl_set(row, "EXPERIMENT", report_title(a));
+        tmpl_setf(row, "HREF", "%s/index.html", map[r->exp]->slug);
+        tmpl_set(row, "DIFFERS", r->is_control ? "(the control)" : r->differs ? r->differs : "");
+        tmpl_setf(row, "RELAYS", "%zu", r->relays);
+        tmpl_set(row, "MEAN", fmt_fixed(b1, r->final_mean, 2));
+        if (r->is_control || r->control < 0)
+            tmpl_set(row, "CONTROL", r->is_control ? versus_reason_text(r->reason) : FMT_NONE);
+        else
+            tmpl_setf(row, "CONTROL", "%s (%s GiB)", a->m.groups[r->control].id,
+                      fmt_fixed(b1, r->control_mean, 2));
+        buf_reset(&cell);
+        compare_pct_cell(r, &cell);
+        tmpl_set(row, "PCT", cell.data);
+        buf_reset(&cell);
+        compare_ratio_cell(r, &cell);
+        tmpl_set(row, "RATIO", cell.data);
+        buf_reset(&cell);
+        compare_caveat_cell(r, &cell);
+        tmpl_set(row, "NOTE", cell.data ? cell.data : "");
+    }
+    buf_free(&cell);
+    versus_free(&t);
+}
+
 static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dict *d)
 {
     (void)o;
@@ -462,6 +453,7 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
             if (xs[i].a.r.last_t != INT64_MIN && xs[i].a.r.last_t > latest)
                 latest = xs[i].a.r.last_t;
         }
+    fill_ranking(as, map, nok, d);
     comparison c;
     compare_build(as, nok, &c);
     tmpl_setf(d, "NALLOC", "%zu", c.nallocators);
@@ -470,7 +462,7 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
     tmpl_set(d, "NEXP_S", nok == 1 ? "" : "s");
     if (!c.nrows)
         tmpl_show_section(d, "NO_ALLOC");
-    char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
+    char b1[FMT_BUF], b2[FMT_BUF];
     for (size_t i = 0; i < c.nrows;) {
         const char *al = c.rows[i].allocator;
         tmpl_dict *sec = tmpl_add_section(d, "ALLOC");
@@ -500,13 +492,11 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
             tmpl_setf(row, "RELAYS", "%zu", g->nmembers);
             tmpl_set(row, "MEAN", fmt_fixed(b1, r->final_mean, 2));
             tmpl_set(row, "GROWTH", fmt_signed(b2, r->steady, 3));
-            if (r->control < 0)
-                tmpl_set(row, "VS", FMT_NONE);
-            else if ((size_t)r->control == r->group)
-                tmpl_set(row, "VS", "control");
-            else
-                tmpl_setf(row, "VS", "%s (vs %s)", fmt_ratio(b3, r->ratio_control),
-                          a->m.groups[r->control].id);
+            strbuf vs;
+            buf_init(&vs);
+            compare_vs_cell(r, a, &vs);
+            tmpl_set(row, "VS", vs.data);
+            buf_free(&vs);
         }
         free(seen);
         tmpl_setf(sec, "NROWS", "%zu", nrows);
