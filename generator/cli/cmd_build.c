@@ -121,7 +121,7 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     char *archive_src = path_join(o->dir, ARCHIVE_FILE_NAME);
     outset *os = outset_new();
 
-    /* The archive (results.sqlite, archive.c) joins this outset: a fresh
+    /* The archive (results.sqlite, archive_write.c) joins this outset: a fresh
      * one is written straight into its staged temporary in EXPDIR and the
      * site's download is a second name for those bytes (a hard link, or a
      * copy across file systems); one that was just read because it is
