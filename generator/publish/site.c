@@ -577,9 +577,19 @@ int site_build(const site_options *o, diag_list *d)
     outset *os = outset_new();
     int status = EXIT_OK;
     size_t nok = 0;
-    for (size_t i = 0; i < ndirs; i++) {
+    /* One writer of the site at a time; what a killed run left is
+     * finished and swept first (docs/architecture.md, "The commit"). */
+    struct stat st;
+    if (lstat(o->out, &st) == 0 && S_ISLNK(st.st_mode)) {
+        diag_error(d, o->out, 0, "is a symbolic link; give the site's real directory");
+        status = EXIT_BAD_INPUT;
+    } else if (outset_lock(os, o->out, d) != 0 || outset_recover(os, d) != 0) {
+        status = EXIT_IO;
+    }
+    for (size_t i = 0; i < ndirs; i++)
+        xs[i].dir = dirs[i];
+    for (size_t i = 0; i < ndirs && status == EXIT_OK; i++) {
         site_exp *x = &xs[i];
-        x->dir = dirs[i];
         if (o->verbosity > 1)
             fprintf(stderr, "memreport: reading %s\n", x->dir);
         load_experiment(o, x);
