@@ -125,7 +125,7 @@ static const char schema_sql[] =
 static const char *const source_names[] = {
     [MEMBERS_MANIFEST_LIST] = "manifest_list", [MEMBERS_MANIFEST_FILE] = "manifest_file",
     [MEMBERS_GROUP_COLUMN] = "group_column",   [MEMBERS_RELAY_CONFIG] = "relay_config",
-    [MEMBERS_GROUP_FILE] = "group_file",
+    [MEMBERS_GROUP_FILE] = "group_file", [MEMBERS_ALL] = "all",
 };
 
 static const char *const finding_names[] = {
@@ -1914,6 +1914,9 @@ int archive_read(const char *path, const char *dir, analysis *a, diag_list *d)
             read_inputs_detail(&r, &a->e);
             read_membership(&r, a);
             read_results(&r, a);
+            /* Derived from what was read, not stored. */
+            if (!r.failed)
+                stats_rank_relays(&a->e, &a->m, &a->r);
         }
         sqlite3_exec(r.db, "COMMIT", NULL, NULL, NULL);
         rc = r.failed ? EXIT_BAD_INPUT : 0;
