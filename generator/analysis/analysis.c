@@ -128,6 +128,25 @@ int analysis_rerun(analysis *a, const analysis_options *o)
     return rc;
 }
 
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+int64_t analysis_typical_interval(const experiment *e)
+{
+    if (e->ncoll < 2)
+        return 0;
+    int64_t *gap = xmalloc((e->ncoll - 1) * sizeof *gap);
+    for (size_t c = 1; c < e->ncoll; c++)
+        gap[c - 1] = e->times[c] - e->times[c - 1];
+    qsort(gap, e->ncoll - 1, sizeof *gap, cmp_i64);
+    int64_t m = gap[(e->ncoll - 1) / 2];
+    free(gap);
+    return m;
+}
+
 void analysis_free(analysis *a)
 {
     if (!a)

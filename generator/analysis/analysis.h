@@ -41,6 +41,11 @@ void analysis_free(analysis *a);
  * Returns like analysis_run. */
 int analysis_rerun(analysis *a, const analysis_options *o);
 
+/* The median gap between consecutive collections, in seconds (the
+ * collector's schedule; manual runs in between barely move it); 0 with
+ * fewer than two collections. */
+int64_t analysis_typical_interval(const experiment *e);
+
 /* Parses a --until argument: a full timestamp, or a date meaning the end of
  * that day (23:59:59) in the experiment's timezone. */
 bool analysis_parse_until(const char *s, int tz_offset_min, int64_t *out);
