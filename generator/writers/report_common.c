@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "status.h"
 #include "fmt.h"
@@ -205,6 +207,11 @@ static void ratio_phrase(const analysis *a, size_t g, report_flavor f, strbuf *b
         buf_printf(b, " (95%% CI %s)", ci);
 }
 
+bool report_monitoring(const analysis *a)
+{
+    return a->m.ngroups == 1 && a->m.groups[0].source == MEMBERS_ALL;
+}
+
 void report_result_sentence(const analysis *a, report_flavor f, strbuf *b)
 {
     const manifest *man = &a->e.man;
@@ -214,8 +221,27 @@ void report_result_sentence(const analysis *a, report_flavor f, strbuf *b)
     }
     long best = report_best(a);
     char v[FMT_BUF], ci[FMT_BUF];
+    if (!a->m.ngroups) {
+        buf_puts(b, "The memory CSV holds server totals only (aggregate rows, no relay rows), "
+                    "so the report is the server total over time.");
+        return;
+    }
     if (best < 0) {
         buf_puts(b, "No group has a final snapshot, so there is no result to state.");
+        return;
+    }
+    if (report_monitoring(a)) {
+        const group_result *r = &a->r.groups[0];
+        buf_printf(b, "No groups were given, so this is a report over every relay: %zu relays "
+                      "used %s GiB each on average at the last collection",
+                   r->final_n, fmt_fixed(v, r->final_mean, 2));
+        if (!isnan(r->steady)) {
+            buf_printf(b, ", growing %s GiB/day in steady state", fmt_signed(v, r->steady, 2));
+            fmt_range(ci, r->steady_lo, r->steady_hi, 2);
+            if (strcmp(ci, FMT_NONE) != 0)
+                buf_printf(b, " (95%% CI %s)", ci);
+        }
+        buf_puts(b, ".");
         return;
     }
     const group *bg = &a->m.groups[best];
@@ -591,10 +617,44 @@ const char *report_find(const char *hay, size_t n, const char *needle)
 #define MEMREPORT_DATA_DIR "."
 #endif
 
+/* PREFIX/share/memreport beside an installed PREFIX/bin/memreport, when
+ * it holds templates/; NULL otherwise (a binary in the build tree). */
+static char *installed_data_dir(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    char *dir = path_join(exe, "../share/memreport");
+    char *tpl = path_join(dir, "templates");
+    struct stat st;
+    bool ok = stat(tpl, &st) == 0 && S_ISDIR(st.st_mode);
+    free(tpl);
+    if (!ok) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
 const char *report_data_dir(void)
 {
     const char *e = getenv("MEMREPORT_DATA_DIR");
-    return e && *e ? e : MEMREPORT_DATA_DIR;
+    if (e && *e)
+        return e;
+    /* Looked up once; kept for the life of the process. */
+    static bool looked;
+    static char *installed;
+    if (!looked) {
+        looked = true;
+        installed = installed_data_dir();
+    }
+    return installed ? installed : MEMREPORT_DATA_DIR;
 }
 
 int report_load_template(const char *name, const char *file, diag_list *d)
