@@ -456,7 +456,7 @@ static void compare_results(const char *prefix, const results *a, const results 
         for (size_t k = 0; k < a->ndays && k < b->ndays; k++)
             SAME(dbl_same(p->day_values[k], q->day_values[k]), "day values");
     }
-    /* Field by field: the struct's padding bytes are not part of it. */
+    /* Field by field: memcmp would compare the struct's padding too. */
     bool same_restarts = a->nrestarts == b->nrestarts;
     for (size_t i = 0; same_restarts && i < a->nrestarts; i++)
         same_restarts = a->restarts[i].relay == b->restarts[i].relay &&
