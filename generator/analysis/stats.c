@@ -867,6 +867,19 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
         }
     }
     free(w.has_samples);
+    if (!m->ngroups) {
+        /* Server totals only: the period is that of the aggregate rows. */
+        for (size_t i = 0; i < e->naggs; i++) {
+            if (e->aggs[i].t > opt->until)
+                continue;
+            if (res->first_t == TIME_NONE || e->aggs[i].t < res->first_t)
+                res->first_t = e->aggs[i].t;
+            if (res->last_t == TIME_NONE || e->aggs[i].t > res->last_t)
+                res->last_t = e->aggs[i].t;
+        }
+        quality_collect(e, m, res);
+        return 0;
+    }
     if (ok)
         choose_baseline(e, m, opt, res, d, &ok);
     if (!ok)
@@ -875,8 +888,62 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
     restarts_detect(e, m, opt->until, &res->restarts, &res->nrestarts);
     run_groups(&w, 2);
     day_table(e, res);
+    stats_rank_relays(e, m, res);
     quality_collect(e, m, res);
     return 0;
+}
+
+static int cmp_rank_desc(const void *a, const void *b)
+{
+    const relay_rank *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value > y->value ? -1 : 1;
+    return x->relay < y->relay ? -1 : x->relay > y->relay;
+}
+
+void stats_rank_relays(const experiment *e, const membership *m, results *res)
+{
+    res->ntop = res->nbottom = res->nfastest = 0;
+    if (m->ngroups != 1 || m->groups[0].source != MEMBERS_ALL || !res->ngroups ||
+        !res->groups[0].has_final)
+        return;
+    const group_result *gr = &res->groups[0];
+    size_t n = gr->final_n;
+    relay_rank *v = xmalloc((n > e->nrelays ? n : e->nrelays) * sizeof *v + sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (relay_rank){gr->final_relays[i], gr->final_values[i]};
+    qsort(v, n, sizeof *v, cmp_rank_desc);
+    for (size_t i = 0; i < n && i < RANK_N; i++)
+        res->top[res->ntop++] = v[i];
+    for (size_t i = 0; i < n && i < RANK_N; i++)
+        res->bottom[res->nbottom++] = v[n - 1 - i];
+
+    steady_scratch s = {0};
+    size_t nc = e->ncoll ? e->ncoll : 1;
+    s.sx = xmalloc(nc * sizeof *s.sx);
+    s.sy = xmalloc(nc * sizeof *s.sy);
+    s.seg = xmalloc((nc + 2) * sizeof *s.seg);
+    s.tx = xmalloc(STEADY_MAX_POINTS * sizeof *s.tx);
+    s.ty = xmalloc(STEADY_MAX_POINTS * sizeof *s.ty);
+    size_t k = 0, ri = 0;
+    for (size_t r = 0; r < e->nrelays; r++) {
+        size_t r0 = ri;
+        while (ri < res->nrestarts && res->restarts[ri].relay == r)
+            ri++;
+        double sl = relay_steady(e, m, 0, r, gr->final_t, res->restarts + r0, ri - r0, &s);
+        if (!isnan(sl))
+            v[k++] = (relay_rank){r, sl};
+    }
+    qsort(v, k, sizeof *v, cmp_rank_desc);
+    for (size_t i = 0; i < k && i < RANK_N; i++)
+        res->fastest[res->nfastest++] = v[i];
+    free(s.sx);
+    free(s.sy);
+    free(s.seg);
+    free(s.tx);
+    free(s.ty);
+    free(s.pool);
+    free(v);
 }
 
 void results_free(results *res)

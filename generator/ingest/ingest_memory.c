@@ -736,8 +736,11 @@ static int read_sequential(FILE *f, const char *display, const ingest_options *o
         build_matrices(&m);
         if (e->naggs > 1)
             qsort(e->aggs, e->naggs, sizeof *e->aggs, cmp_agg);
-        if (!e->notes.relay_rows && d->nerrors == errors_before)
-            diag_add(d, DIAG_ERROR, display, 0, 0, "no relay rows: nothing to report on");
+        /* Aggregate rows alone (the years before relay rows were
+         * collected) still make a report: the server total. */
+        if (!e->notes.relay_rows && !e->naggs && d->nerrors == errors_before)
+            diag_add(d, DIAG_ERROR, display, 0, 0,
+                     "no relay rows and no aggregate rows: nothing to report on");
     }
     char hex[65];
     unsigned char state[SHA256_STATE_MAX];
