@@ -796,6 +796,8 @@ static int read_sequential(FILE *f, const char *display, const ingest_options *o
     mctx m;
     mctx_init(&m, display, d, e);
     m.r = csvr_open(f, display, opt->force_libcsv);
+    if (opt->no_memory_hash)
+        csvr_no_hash(m.r);
     csv_row row;
     bool ok = ingest_header(m.r, d, display, &row) && map_header(&m, &row);
     if (ok) {
@@ -1291,7 +1293,7 @@ static bool read_parallel(FILE *f, const char *display, const ingest_options *op
     h[0].meter_scale = (size * 1024) / split;
 
     pthread_t th_hash, th_half;
-    bool hash_async = pthread_create(&th_hash, NULL, hash_run, &hj) == 0;
+    bool hash_async = !opt->no_memory_hash && pthread_create(&th_hash, NULL, hash_run, &hj) == 0;
     bool half_async = pthread_create(&th_half, NULL, half_run, &h[1]) == 0;
     half_run(&h[0]);
     if (!half_async)
@@ -1300,7 +1302,9 @@ static bool read_parallel(FILE *f, const char *display, const ingest_options *op
         pthread_join(th_half, NULL);
     progress_done(&meter);
     bool agree = halves_agree(&h[0], &h[1]);
-    if (agree && !hash_async)
+    if (agree && opt->no_memory_hash)
+        hj.ok = true; /* hex and state stay empty */
+    else if (agree && !hash_async)
         hash_run(&hj);
     if (hash_async)
         pthread_join(th_hash, NULL);
