@@ -195,3 +195,8 @@ void fmt_csv_field(strbuf *b, const char *s)
     }
     buf_putc(b, '"');
 }
+
+const char *fmt_s(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}

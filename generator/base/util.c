@@ -234,6 +234,19 @@ char *path_join(const char *dir, const char *name)
     return n && dir[n - 1] == '/' ? xasprintf("%s%s", dir, name) : xasprintf("%s/%s", dir, name);
 }
 
+char *path_last_name(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 0 && path[n - 1] == '/')
+        n--;
+    size_t start = n;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    if (start == n)
+        return xstrdup(".");
+    return xstrndup(path + start, n - start);
+}
+
 bool path_has_dotdot(const char *path)
 {
     for (const char *p = path; *p;) {

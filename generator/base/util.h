@@ -54,6 +54,9 @@ bool is_fingerprint(const char *s);
 
 /* dir + "/" + name without doubling a trailing slash. Caller frees. */
 char *path_join(const char *dir, const char *name);
+/* The last component of path, trailing slashes ignored: "exp" for
+ * "/data/exp/"; "." for "", "." and "/". Caller frees. */
+char *path_last_name(const char *path);
 /* True when a '/'-separated component of path is "..". */
 bool path_has_dotdot(const char *path);
 

@@ -83,8 +83,8 @@ int report_load_template(const char *name, const char *file, diag_list *d);
 void rf_text(report_flavor f, strbuf *b, const char *s);
 /* Appends it emphasised. */
 void rf_strong(report_flavor f, strbuf *b, const char *s);
-/* "B (mimalloc 2.0.9)", "E: glibc (control)" when the name has
- * parentheses, or just the ID when the name is the ID. Plain text. */
+/* "B · mimalloc 2.0.9", "E · glibc (control)", or just the ID when the
+ * name is the ID. Plain text. */
 void report_group_label(strbuf *b, const group *g);
 /* "A mimalloc 3.0.1" (ID and name), or the ID: the charts' label, where
  * space is short. Caller frees. */
@@ -133,9 +133,12 @@ long report_period_parts(const analysis *a, char from[32], char to[32]);
 /* Title: manifest name, else id, else directory name. Static storage of a. */
 const char *report_title(const analysis *a);
 
-/* Date (YYYY-MM-DD, UTC for SOURCE_DATE_EPOCH, else the experiment's
- * timezone) and a sentence saying where it came from. */
+/* report_stamp for ctx's date. */
 void report_generated(const analysis *a, const report_ctx *ctx, strbuf *b);
+/* The one "built" line every page and REPORT.md ends with: "Built with
+ * memreport V on DATE." (SOURCE_DATE_EPOCH), else "... from data up to
+ * DATE." (the last collection). Dates in UTC, so a site's pages agree. */
+void report_stamp(int64_t t, bool from_sde, strbuf *b);
 
 /* A group's window: "from 2025-12-31 22:00", "... to ...", or "whole
  * data". Caller frees. */

@@ -119,9 +119,10 @@ static void add_kpi(tmpl_dict *d, const char *label, const char *value, const ch
 
 static char *group_label(const group *g)
 {
-    if (!str_empty(g->name) && !str_eq(g->name, g->id))
-        return xasprintf("%s (%s)", g->id, g->name);
-    return xstrdup(g->id);
+    strbuf b;
+    buf_init(&b);
+    report_group_label(&b, g);
+    return buf_detach(&b);
 }
 
 static void fill_kpis(const analysis *a, tmpl_dict *d)
@@ -159,7 +160,8 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     char *p = strchr(period, '(');
     char *days = p ? xstrndup(p + 1, strlen(p + 1) - 1) : xstrdup(period);
     size_t grouped = a->e.nrelays - a->m.nungrouped;
-    char *note = xasprintf("%zu relays in %zu groups", grouped, a->m.ngroups);
+    char *note = xasprintf("%zu relay%s in %zu group%s", grouped, fmt_s(grouped), a->m.ngroups,
+                           fmt_s(a->m.ngroups));
     add_kpi(d, "Period", days, note);
     free(note);
     free(days);
@@ -174,7 +176,8 @@ static void fill_meta(const analysis *a, tmpl_dict *d)
     char *period = report_period(a);
     tmpl_set(tmpl_add_section(d, "META"), "TEXT", period);
     free(period);
-    tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "%zu groups", a->m.ngroups);
+    tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "%zu group%s", a->m.ngroups,
+              fmt_s(a->m.ngroups));
     if (!str_empty(man->id))
         tmpl_set(tmpl_add_section(d, "META"), "TEXT", man->id);
 }
