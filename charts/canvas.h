@@ -89,6 +89,11 @@ void cv_text(canvas *c, double x, double y, const char *s, const cv_font *f);
 int canvas_to_png(const canvas *c, double scale, unsigned char **out, size_t *len,
                   const char **err);
 int canvas_to_svg(const canvas *c, char **out, size_t *len);
+/* The pixels canvas_to_png encodes: cairo RGB24 (one native-endian uint32
+ * 0x00RRGGBB per pixel), *w x *h, rows *stride bytes apart; *pixels is
+ * malloc'd. For checking an encoder against the image it was given. */
+int canvas_to_pixels(const canvas *c, double scale, unsigned char **pixels, int *w, int *h,
+                     int *stride, const char **err);
 
 /* Releases cairo's and fontconfig's process-wide caches. Call once at exit
  * (LeakSanitizer reports them otherwise); no canvas may be used after. */

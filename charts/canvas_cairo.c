@@ -1,7 +1,9 @@
 /* canvas_cairo.c - the PNG backend: replays the display list on a cairo
  * image surface at `scale` device pixels per CSS pixel (2 for sharp
- * charts on high-density screens), white background, and encodes a PNG.
- * cairo's PNG encoder writes no timestamps, so the bytes are reproducible.
+ * charts on high-density screens), white background, and encodes a PNG
+ * through png_encode.c (libpng, fast level, one fixed filter: a third of
+ * cairo's own encoder's time at about its size). No time stamps are
+ * written, so the bytes are reproducible.
  * Groups, classes and tooltips have no meaning here and are skipped. */
 #include <cairo.h>
 #include <math.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include "canvas_impl.h"
+#include "png_encode.h"
 #include "palette.h"
 #include "util.h"
 
@@ -45,23 +48,9 @@ static void fill_and_stroke(cairo_t *cr, const cv_style *st, const char *gc)
     cairo_new_path(cr);
 }
 
-typedef struct {
-    cairo_status_t st;
-    unsigned char *data;
-    size_t len, cap;
-} png_sink;
-
-static cairo_status_t png_write(void *closure, const unsigned char *data, unsigned int length)
-{
-    png_sink *s = closure;
-    xgrow((void **)&s->data, &s->cap, s->len + length, 1);
-    memcpy(s->data + s->len, data, length);
-    s->len += length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
-int canvas_to_png(const canvas *c, double scale, unsigned char **out, size_t *len,
-                  const char **err)
+/* The canvas drawn on a new image surface; the caller destroys it. NULL
+ * with *err set when cairo failed. */
+static cairo_surface_t *rasterize(const canvas *c, double scale, const char **err)
 {
     int pw = (int)ceil(c->w * scale), ph = (int)ceil(c->h * scale);
     cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
@@ -139,22 +128,45 @@ int canvas_to_png(const canvas *c, double scale, unsigned char **out, size_t *le
         }
     }
 
-    int rc = 0;
     cairo_status_t st = cairo_status(cr);
-    png_sink sink = {0};
-    if (st == CAIRO_STATUS_SUCCESS) {
-        cairo_surface_flush(surf);
-        st = cairo_surface_write_to_png_stream(surf, png_write, &sink);
-    }
+    cairo_destroy(cr);
+    if (st == CAIRO_STATUS_SUCCESS)
+        st = cairo_surface_status(surf);
     if (st != CAIRO_STATUS_SUCCESS) {
         *err = cairo_status_to_string(st);
-        free(sink.data);
-        rc = -1;
-    } else {
-        *out = sink.data;
-        *len = sink.len;
+        cairo_surface_destroy(surf);
+        return NULL;
     }
-    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    return surf;
+}
+
+int canvas_to_png(const canvas *c, double scale, unsigned char **out, size_t *len,
+                  const char **err)
+{
+    cairo_surface_t *surf = rasterize(c, scale, err);
+    if (!surf)
+        return -1;
+    int rc = png_encode_rgb24(cairo_image_surface_get_data(surf),
+                              cairo_image_surface_get_width(surf),
+                              cairo_image_surface_get_height(surf),
+                              cairo_image_surface_get_stride(surf), out, len, err);
     cairo_surface_destroy(surf);
     return rc;
+}
+
+int canvas_to_pixels(const canvas *c, double scale, unsigned char **pixels, int *w, int *h,
+                     int *stride, const char **err)
+{
+    cairo_surface_t *surf = rasterize(c, scale, err);
+    if (!surf)
+        return -1;
+    *w = cairo_image_surface_get_width(surf);
+    *h = cairo_image_surface_get_height(surf);
+    *stride = cairo_image_surface_get_stride(surf);
+    size_t n = (size_t)*stride * (size_t)*h;
+    *pixels = xmalloc(n ? n : 1);
+    memcpy(*pixels, cairo_image_surface_get_data(surf), n);
+    cairo_surface_destroy(surf);
+    return 0;
 }

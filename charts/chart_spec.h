@@ -35,7 +35,8 @@ typedef struct {
 /* One relay's value at the final snapshot. */
 typedef struct {
     const char *label;        /* nickname or fingerprint */
-    size_t id;                /* stable relay number: places its jitter */
+    double jitter;            /* horizontal offset in [-1, 1], the same for a
+                                 relay in every run */
     double gib;
 } chart_dot;
 

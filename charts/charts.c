@@ -3,6 +3,8 @@
  * chart_util.c. */
 #include "charts.h"
 
+#include <fontconfig/fontconfig.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "canvas.h"
@@ -86,6 +88,57 @@ int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t 
         canvas_to_svg(c, svg, svg_len);
     canvas_free(c);
     return 0;
+}
+
+typedef struct {
+    const chart_spec *s;
+    chart_kind k;
+    unsigned char **png;
+    size_t *png_len;
+    char **svg;
+    size_t *svg_len;
+    diag_list d; /* this chart's own messages: diag_list is not shared */
+    int rc;
+} render_job;
+
+static void *render_one(void *arg)
+{
+    render_job *j = arg;
+    j->rc = chart_render(j->s, j->k, j->png ? &j->png[j->k] : NULL,
+                         j->png ? &j->png_len[j->k] : NULL, j->svg ? &j->svg[j->k] : NULL,
+                         j->svg ? &j->svg_len[j->k] : NULL, &j->d);
+    return NULL;
+}
+
+int chart_render_all(const chart_spec *s, unsigned char **png, size_t *png_len, char **svg,
+                     size_t *svg_len, diag_list *d)
+{
+    render_job jobs[CHART_COUNT];
+    pthread_t th[CHART_COUNT];
+    bool started[CHART_COUNT] = {false};
+    /* Fontconfig's configuration is loaded on first use; load it here, once,
+     * rather than from four threads at the same moment. */
+    FcInit();
+    for (size_t k = 0; k < CHART_COUNT; k++) {
+        jobs[k] = (render_job){.s = s, .k = (chart_kind)k, .png = png, .png_len = png_len,
+                               .svg = svg, .svg_len = svg_len};
+        diag_init(&jobs[k].d);
+        if (k > 0)
+            started[k] = pthread_create(&th[k], NULL, render_one, &jobs[k]) == 0;
+    }
+    render_one(&jobs[0]);
+    int rc = 0;
+    for (size_t k = 0; k < CHART_COUNT; k++) {
+        if (k > 0 && started[k])
+            pthread_join(th[k], NULL);
+        else if (k > 0)
+            render_one(&jobs[k]); /* no thread to be had: draw it here */
+        if (jobs[k].rc != 0)
+            rc = -1;
+        diag_append(d, &jobs[k].d);
+        diag_free(&jobs[k].d);
+    }
+    return rc;
 }
 
 void charts_shutdown(void)

@@ -13,17 +13,6 @@
 #include "plot.h"
 #include "util.h"
 
-/* Jitter in [-1, 1] from the relay index alone (splitmix64), so the same
- * relay sits at the same place in every run. */
-static double jitter(size_t relay)
-{
-    uint64_t z = (uint64_t)relay + 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) / (double)(1ULL << 53) * 2 - 1;
-}
-
 /* Splits a label in two lines at the space nearest the middle when it is
  * wider than w; each line is then shortened to fit. */
 /* Returns the number of lines drawn (1 or 2). */
@@ -131,7 +120,7 @@ canvas *chart_draw_distribution(const chart_spec *s)
             chart_fmt_gib(dt->gib, val, sizeof val);
             char *tip = xasprintf("%s: %s GiB", dt->label, val);
             cv_group_begin(c, "pt", tip, NULL);
-            plot_marker(c, gr->shape, cx + jitter(dt->id) * slot * 0.3, scale_map(&ys, dt->gib),
+            plot_marker(c, gr->shape, cx + dt->jitter * slot * 0.3, scale_map(&ys, dt->gib),
                         r, &dot);
             cv_group_end(c);
             free(tip);

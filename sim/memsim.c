@@ -23,6 +23,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fmt.h"
+#include "rng.h"
 #include "timestamp.h"
 #include "util.h"
 
@@ -34,54 +36,31 @@
 
 /* ---- random numbers ---------------------------------------------------- */
 
+/* The project's generator (analysis/rng.h), one stream per purpose and
+ * per relay, so that adding a collection does not change any other draw;
+ * plus the spare of the Box-Muller pair. */
 typedef struct {
-    uint64_t s[4];
+    rng_stream st;
     bool has_spare;
     double spare;
 } xrng;
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* Independent streams: one per purpose and per relay, so that adding a
- * collection does not change any other draw. */
 static void xrng_seed(xrng *r, uint64_t seed, uint64_t stream)
 {
-    uint64_t x = seed ^ (stream * 0xD1B54A32D192ED03ULL);
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
+    rng_stream_seed(&r->st, seed, stream);
     r->has_spare = false;
     r->spare = 0;
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 static uint64_t xrng_next(xrng *r)
 {
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
+    return rng_stream_next(&r->st);
 }
 
 /* Uniform in [0, 1). */
 static double xrng_unif(xrng *r)
 {
-    return (double)(xrng_next(r) >> 11) * 0x1.0p-53;
+    return rng_stream_unit(&r->st);
 }
 
 static uint64_t xrng_below(xrng *r, uint64_t n)
@@ -111,6 +90,8 @@ static const char *const kind_names[] = {"flat", "leak", "noisy", "restart"};
 
 typedef struct {
     char *id, *name, *slug, *alloc, *version, *source, *color;
+    char **cfg_keys, **cfg_values; /* extra config keys (config.KEY=VALUE) */
+    size_t ncfg;
     sim_kind kind;
     double level;       /* GiB */
     double rate;        /* leak, GiB/day */
@@ -155,7 +136,7 @@ typedef struct {
 typedef struct {
     const char *outdir;
     const char *truth_path;
-    const char *server, *id, *name, *problem, *hypothesis, *description, *baseline;
+    const char *server, *id, *name, *problem, *hypothesis, *description, *baseline, *control;
     double budget;
     size_t nrelays, ncoll_req, overlap, reserve;
     size_t shared_nick, stop_early, move; /* relays of the first group that
@@ -401,6 +382,8 @@ static void usage(FILE *f)
         "                             spread=X     log-normal sd of relay levels (0.08)\n"
         "                             name=TEXT alloc=TEXT version=TEXT source=TEXT\n"
         "                             color=#rrggbb slug=TEXT  manifest fields\n"
+        "                             config.KEY=TEXT  another key of the group's\n"
+        "                                          manifest config (DirCache=0, ...)\n"
         "                             list=fp      group file lists fingerprints\n"
         "                           DUR is a number with h (hours, the default) or d.\n"
         "      --overlap K          K relays of the last group are also listed in the\n"
@@ -430,6 +413,7 @@ static void usage(FILE *f)
         "      --id ID  --name TEXT  --problem TEXT  --hypothesis TEXT\n"
         "      --description TEXT   manifest texts\n"
         "      --baseline ID        manifest baseline group\n"
+        "      --control ID         manifest control group (for memreport compare)\n"
         "      --budget GIB         manifest memory_budget_gib\n"
         "      --truth FILE         write the truth CSV to FILE instead of stdout\n"
         "  -h, --help               this help\n",
@@ -480,20 +464,7 @@ static char *make_slug(const char *name)
 {
     strbuf b;
     buf_init(&b);
-    bool under = false;
-    for (const char *p = name; *p; p++) {
-        char c = *p;
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-            if (under && b.len)
-                buf_putc(&b, '_');
-            under = false;
-            buf_putc(&b, c);
-        } else if (c != '.') {
-            under = true;
-        }
-    }
+    fmt_slug(&b, name, "", ".", '_', false, SIZE_MAX);
     if (!b.len)
         buf_puts(&b, "group");
     return buf_detach(&b);
@@ -587,6 +558,14 @@ static bool parse_group(const char *spec, sim_group *g)
             free(*strs[i].str);
             *strs[i].str = xstrdup(v);
         }
+        if (!known && str_starts(k, "config.") && k[7]) {
+            /* Another tunable in the manifest's config: DirCache=0 ... */
+            known = true;
+            g->cfg_keys = xrealloc(g->cfg_keys, (g->ncfg + 1) * sizeof *g->cfg_keys);
+            g->cfg_values = xrealloc(g->cfg_values, (g->ncfg + 1) * sizeof *g->cfg_values);
+            g->cfg_keys[g->ncfg] = xstrdup(k + 7);
+            g->cfg_values[g->ncfg++] = xstrdup(v);
+        }
         if (!known && str_eq(k, "list")) {
             known = true;
             g->list_fp = str_eq(v, "fp");
@@ -628,6 +607,12 @@ static void group_free(sim_group *g)
     free(g->source);
     free(g->color);
     free(g->listed);
+    for (size_t i = 0; i < g->ncfg; i++) {
+        free(g->cfg_keys[i]);
+        free(g->cfg_values[i]);
+    }
+    free(g->cfg_keys);
+    free(g->cfg_values);
 }
 
 /* ---- building the fleet --------------------------------------------------- */
@@ -1308,6 +1293,10 @@ static bool write_manifest(sim *s)
     ob_puts(&o, ",\n  \"tor_version\": \"0.4.8.21\",\n  \"allocator\": \"mixed\"");
     ob_puts(&o, ",\n  \"baseline\": ");
     ob_json_str(&o, s->baseline ? s->baseline : s->groups[0].id);
+    if (s->control) {
+        ob_puts(&o, ",\n  \"control\": ");
+        ob_json_str(&o, s->control);
+    }
     if (s->budget > 0)
         ob_printf(&o, ",\n  \"memory_budget_gib\": %g", s->budget);
     ob_puts(&o, ",\n  \"groups\": {");
@@ -1335,6 +1324,12 @@ static bool write_manifest(sim *s)
         ob_json_str(&o, G->version);
         ob_puts(&o, ", \"source\": ");
         ob_json_str(&o, G->source);
+        for (size_t k = 0; k < G->ncfg; k++) {
+            ob_puts(&o, ", ");
+            ob_json_str(&o, G->cfg_keys[k]);
+            ob_puts(&o, ": ");
+            ob_json_str(&o, G->cfg_values[k]);
+        }
         ob_puts(&o, "}}");
     }
     ob_puts(&o, "\n  }\n}\n");
@@ -1397,7 +1392,7 @@ enum {
     OPT_RELAYS = 256, OPT_DAYS, OPT_INTERVAL, OPT_COLLECTIONS, OPT_MANUAL, OPT_GROUP,
     OPT_OVERLAP, OPT_RESERVE, OPT_SEED, OPT_START, OPT_TZ, OPT_SKEW, OPT_GCOL, OPT_OLD,
     OPT_SERVER, OPT_ID, OPT_NAME, OPT_PROBLEM, OPT_HYPOTHESIS, OPT_DESCRIPTION,
-    OPT_BASELINE, OPT_BUDGET, OPT_TRUTH, OPT_SHARED_NICK, OPT_STOP_EARLY, OPT_MOVE,
+    OPT_BASELINE, OPT_CONTROL, OPT_BUDGET, OPT_TRUTH, OPT_SHARED_NICK, OPT_STOP_EARLY, OPT_MOVE,
 };
 
 static int bad_value(const char *opt, const char *v)
@@ -1434,6 +1429,7 @@ int main(int argc, char **argv)
         {"hypothesis", required_argument, NULL, OPT_HYPOTHESIS},
         {"description", required_argument, NULL, OPT_DESCRIPTION},
         {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"control", required_argument, NULL, OPT_CONTROL},
         {"budget", required_argument, NULL, OPT_BUDGET},
         {"truth", required_argument, NULL, OPT_TRUTH},
         {"help", no_argument, NULL, 'h'},
@@ -1531,6 +1527,7 @@ int main(int argc, char **argv)
         case OPT_HYPOTHESIS: s.hypothesis = optarg; break;
         case OPT_DESCRIPTION: s.description = optarg; break;
         case OPT_BASELINE: s.baseline = optarg; break;
+        case OPT_CONTROL: s.control = optarg; break;
         case OPT_BUDGET:
             if (!parse_double(optarg, &dv) || dv <= 0)
                 return bad_value("budget", optarg);

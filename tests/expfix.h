@@ -86,6 +86,19 @@ static inline void fx_members(manifest_group *g, const char *first, ...)
     va_end(ap);
 }
 
+/* Gives member k of g's list its own window (TIME_NONE: open). */
+static inline void fx_member_window(manifest_group *g, size_t k, int64_t start, int64_t end)
+{
+    if (!g->member_start) {
+        g->member_start = xmalloc((g->nmembers ? g->nmembers : 1) * sizeof *g->member_start);
+        g->member_end = xmalloc((g->nmembers ? g->nmembers : 1) * sizeof *g->member_end);
+        for (size_t i = 0; i < g->nmembers; i++)
+            g->member_start[i] = g->member_end[i] = TIME_NONE;
+    }
+    g->member_start[k] = start;
+    g->member_end[k] = end;
+}
+
 static inline void fx_exclude(manifest_group *g, const char *first, ...)
 {
     va_list ap;

@@ -69,6 +69,10 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
     const char *fl = getenv("MEMREPORT_FORCE_LIBCSV");
     if (fl && str_eq(fl, "1"))
         io.force_libcsv = true;
+    /* And one for tests: the two-thread reader on files of any size. */
+    const char *pm = getenv("MEMREPORT_PARALLEL_MIN_BYTES");
+    if (pm && *pm)
+        io.parallel_min_bytes = strtoull(pm, NULL, 10);
     int bad = ingest_experiment(dir, &io, &a->e, &a->diag);
     bad |= membership_check_baseline(&a->e, &a->diag);
     if (bad || a->diag.nerrors)

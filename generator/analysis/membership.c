@@ -75,6 +75,59 @@ static size_t index_mark(const relay_index *ix, const char *name, uint8_t *mask,
     return hits;
 }
 
+/* Puts the relays the name denotes into out (room for every relay);
+ * returns how many. Same matching as index_mark. */
+static size_t index_collect(const relay_index *ix, const char *name, size_t *out)
+{
+    size_t hits = 0, r;
+    if (is_fingerprint(name)) {
+        char up[41];
+        for (int i = 0; i < 40; i++)
+            up[i] = (char)toupper((unsigned char)name[i]);
+        up[40] = '\0';
+        if (strmap_get(&ix->fp, up, 40, &r))
+            for (; r != SIZE_MAX; r = ix->next_fp[r])
+                out[hits++] = r;
+    }
+    if (!hits && strmap_get(&ix->nick, name, strlen(name), &r))
+        for (; r != SIZE_MAX; r = ix->next_nick[r])
+            out[hits++] = r;
+    return hits;
+}
+
+/* The members' own windows of a manifest list. A relay listed more than
+ * once gets the union of its windows (a plain listing is the whole data).
+ * Leaves g->mstart NULL when no entry has a window. */
+static void member_windows(group *g, const relay_index *ix, const manifest_group *spec,
+                           size_t nrelays)
+{
+    bool any = false;
+    for (size_t i = 0; spec->member_start && i < spec->nmembers && !any; i++)
+        any = spec->member_start[i] != TIME_NONE || spec->member_end[i] != TIME_NONE;
+    if (!any)
+        return;
+    size_t n = nrelays ? nrelays : 1;
+    g->mstart = xmalloc(n * sizeof *g->mstart);
+    g->mend = xmalloc(n * sizeof *g->mend);
+    for (size_t r = 0; r < n; r++) {
+        g->mstart[r] = INT64_MAX; /* not listed yet */
+        g->mend[r] = INT64_MIN;
+    }
+    size_t *hit = xmalloc(n * sizeof *hit);
+    for (size_t i = 0; i < spec->nmembers; i++) {
+        int64_t s = spec->member_start[i] != TIME_NONE ? spec->member_start[i] : INT64_MIN;
+        int64_t e = spec->member_end[i] != TIME_NONE ? spec->member_end[i] : INT64_MAX;
+        size_t k = index_collect(ix, spec->members[i], hit);
+        for (size_t j = 0; j < k; j++) {
+            if (s < g->mstart[hit[j]])
+                g->mstart[hit[j]] = s;
+            if (e > g->mend[hit[j]])
+                g->mend[hit[j]] = e;
+        }
+    }
+    free(hit);
+}
+
 static void add_missing(group *g, const char *name)
 {
     for (size_t i = 0; i < g->nmissing; i++)
@@ -155,6 +208,7 @@ static bool resolve_group(const experiment *e, const relay_index *ix, group *g, 
         } else {
             g->source = MEMBERS_MANIFEST_LIST;
             mark_list(g, ix, spec->members, spec->nmembers, e->nrelays);
+            member_windows(g, ix, spec, e->nrelays);
         }
         return true;
     }
@@ -268,6 +322,8 @@ bool membership_has(const membership *m, const experiment *e, size_t g, size_t r
     const group *gr = &m->groups[g];
     int64_t t = e->times[c];
     if (t < gr->start || t > gr->end)
+        return false;
+    if (gr->mstart && (t < gr->mstart[r] || t > gr->mend[r]))
         return false;
     if (gr->source == MEMBERS_GROUP_COLUMN)
         return e->col_group && e->col_group[exp_idx(e, r, c)] == gr->colgroup &&
@@ -441,6 +497,8 @@ void membership_free(membership *m)
         free(g->source_path);
         free(g->member);
         free(g->excluded);
+        free(g->mstart);
+        free(g->mend);
         for (size_t j = 0; j < g->nmissing; j++)
             free(g->missing[j]);
         free(g->missing);
@@ -449,6 +507,15 @@ void membership_free(membership *m)
     free(m->overlaps);
     free(m->ungrouped);
     memset(m, 0, sizeof *m);
+}
+
+int64_t membership_member_start(const membership *m, size_t g, size_t r)
+{
+    const group *gr = &m->groups[g];
+    int64_t s = gr->start;
+    if (gr->mstart && gr->mstart[r] > s && gr->mstart[r] != INT64_MAX)
+        s = gr->mstart[r];
+    return s;
 }
 
 long membership_find(const membership *m, const char *id)

@@ -37,6 +37,9 @@ typedef struct {
     uint16_t colgroup;        /* for MEMBERS_GROUP_COLUMN */
     uint8_t *excluded;        /* [nrelays] for MEMBERS_GROUP_COLUMN: relays the
                                  manifest's `exclude` leaves out; else NULL */
+    int64_t *mstart, *mend;   /* [nrelays] each member's own window (manifest
+                                 {"relay", "start", "end"}), inclusive; NULL
+                                 when no member has one */
     size_t nmembers;          /* relays that are members at some sample */
     char **missing;           /* listed members never seen in the data */
     size_t nmissing;
@@ -74,6 +77,10 @@ bool membership_has(const membership *m, const experiment *e, size_t g, size_t r
  * they count in both groups". Returns the count; *out and its strings are
  * malloc'd and owned by the caller. */
 size_t membership_overlap_messages(const membership *m, const experiment *e, char ***out);
+
+/* When relay r's time in group g starts: the later of the group's start
+ * and the member's own; INT64_MIN when both are open. */
+int64_t membership_member_start(const membership *m, size_t g, size_t r);
 
 /* Without groups in the manifest, the manifest's baseline must name a
  * group some other source defines (group column, relay_config.csv, a

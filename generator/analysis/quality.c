@@ -74,6 +74,52 @@ static void missing_members(const experiment *e, const membership *m, results *r
     free(names);
 }
 
+/* Members whose last sample in the group comes before the group's final
+ * snapshot, each with that time, so "11 of 17" in the final table has
+ * names. A member whose own window (manifest) ends before the snapshot
+ * left as stated and is not named. */
+static void stopped_members(const experiment *e, const membership *m, results *res)
+{
+    strbuf b;
+    buf_init(&b);
+    for (size_t g = 0; g < m->ngroups; g++) {
+        const group *gp = &m->groups[g];
+        const group_result *gr = &res->groups[g];
+        if (!gr->has_final)
+            continue;
+        size_t n = 0;
+        buf_reset(&b);
+        for (size_t r = 0; r < e->nrelays; r++) {
+            if (gp->mstart && gp->mend[r] < gr->final_t)
+                continue;
+            long last = -1;
+            for (size_t c = 0; c <= gr->final_c; c++)
+                if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(m, e, g, r, c))
+                    last = (long)c;
+            if (last < 0 || (size_t)last == gr->final_c)
+                continue;
+            char when[32];
+            timestamp_format_human(e->times[last], e->man.tz_offset_min, when, sizeof when);
+            if (n < NAMES_SHOWN)
+                buf_printf(&b, "%s%s (last sample %s)", n ? ", " : "",
+                           relay_label(&e->relays[r]), when);
+            n++;
+        }
+        if (!n)
+            continue;
+        if (n > NAMES_SHOWN)
+            buf_printf(&b, " and %zu more", n - NAMES_SHOWN);
+        char when[32];
+        timestamp_format_human(gr->final_t, e->man.tz_offset_min, when, sizeof when);
+        char *s = xasprintf("Group %s: %zu of its %zu members stopped reporting before its final "
+                            "snapshot (%s), which counts %zu: %s.",
+                            gp->id, n, gp->nmembers, when, gr->final_n, b.data);
+        quality_add(res, FINDING_STOPPED, false, gp->source_path, 0, s);
+        free(s);
+    }
+    buf_free(&b);
+}
+
 static void ungrouped(const experiment *e, const membership *m, results *res)
 {
     if (!m->nungrouped || !m->ungrouped)
@@ -239,6 +285,7 @@ static void aggregates(const experiment *e, results *res)
 void quality_collect(const experiment *e, const membership *m, results *res)
 {
     missing_members(e, m, res);
+    stopped_members(e, m, res);
     ungrouped(e, m, res);
     overlaps(e, m, res);
     ingest_notes_findings(e, res);

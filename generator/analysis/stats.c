@@ -23,6 +23,7 @@
 
 #include "quality.h"
 #include "restarts.h"
+#include "rng.h"
 #include "strmap.h"
 #include "timestamp.h"
 #include "util.h"
@@ -290,32 +291,6 @@ void stats_holm(double *p, size_t n)
     free(v);
 }
 
-void rng_seed(rng *r, uint64_t seed)
-{
-    r->s = seed;
-}
-
-uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-size_t rng_below(rng *r, size_t n)
-{
-    if (n <= 1)
-        return 0;
-    /* Rejection keeps the draw unbiased. */
-    uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x;
-    do
-        x = rng_next(r);
-    while (x >= lim);
-    return (size_t)(x % n);
-}
-
 static double resample_mean(rng *r, const double *x, size_t n)
 {
     double s = 0;
@@ -504,9 +479,10 @@ typedef struct {
 static double relay_steady(const experiment *e, const membership *m, size_t g, size_t r,
                            int64_t final_t, const restart *rs, size_t nrs, steady_scratch *s)
 {
-    const group *gp = &m->groups[g];
     int64_t warm = (int64_t)llround(e->man.th.warmup_hours * 3600.0);
-    int64_t start = gp->start != INT64_MIN ? gp->start : TIME_NONE;
+    int64_t start = membership_member_start(m, g, r);
+    if (start == INT64_MIN)
+        start = TIME_NONE;
     size_t prev = SIZE_MAX, ri = 0;
     s->n = s->nseg = s->npool = 0;
     s->seg[s->nseg++] = 0;
@@ -624,7 +600,7 @@ static void group_settled_cv(const experiment *e, const membership *m, size_t g,
             ri++;
         if (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r]))
             continue;
-        int64_t start = gp->start;
+        int64_t start = membership_member_start(m, g, r);
         size_t k = r0;
         for (size_t c = 0; c < e->ncoll; c++) {
             while (k < ri && res->restarts[k].c <= c) {

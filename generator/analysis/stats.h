@@ -87,6 +87,8 @@ typedef enum {
     FINDING_AGGREGATE_MISMATCH,
     FINDING_PARTIAL_LINE,
     FINDING_EMPTY_GROUP,
+    FINDING_STOPPED,          /* members whose samples end before the final snapshot */
+    FINDING_CROSS_LISTED,     /* a relay listed for two groups somewhere */
 } finding_kind;
 
 typedef struct {
@@ -154,11 +156,5 @@ void stats_holm(double *p, size_t n);
  * two values. The interval of every ratio a report shows. */
 void stats_bootstrap_ratio(const double *base, size_t nb, const double *x, size_t nx,
                            uint64_t seed, double *lo, double *hi);
-
-/* Deterministic random numbers for the bootstrap (splitmix64). */
-typedef struct { uint64_t s; } rng;
-void rng_seed(rng *r, uint64_t seed);
-uint64_t rng_next(rng *r);
-size_t rng_below(rng *r, size_t n);
 
 #endif

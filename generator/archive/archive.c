@@ -94,6 +94,8 @@ static const char schema_sql[] =
     "CREATE TABLE membership(group_idx INTEGER, relay_id INTEGER, first_t INTEGER,\n"
     "  last_t INTEGER, first_time TEXT, last_time TEXT, excluded INTEGER,\n"
     "  PRIMARY KEY(group_idx, relay_id)) WITHOUT ROWID;\n"
+    "CREATE TABLE member_windows(group_idx INTEGER, relay_id INTEGER, start_t INTEGER,\n"
+    "  end_t INTEGER, PRIMARY KEY(group_idx, relay_id)) WITHOUT ROWID;\n"
     "CREATE TABLE missing_members(group_idx INTEGER, seq INTEGER, member TEXT,\n"
     "  PRIMARY KEY(group_idx, seq)) WITHOUT ROWID;\n"
     "CREATE TABLE overlaps(seq INTEGER PRIMARY KEY, relay_id INTEGER, group1 INTEGER,\n"
@@ -136,6 +138,8 @@ static const char *const finding_names[] = {
     [FINDING_AGGREGATE_MISMATCH] = "aggregate_mismatch",
     [FINDING_PARTIAL_LINE] = "partial_line",
     [FINDING_EMPTY_GROUP] = "empty_group",
+    [FINDING_STOPPED] = "stopped",
+    [FINDING_CROSS_LISTED] = "cross_listed",
 };
 
 static int name_index(const char *const *names, size_t n, const char *s)
@@ -724,6 +728,24 @@ static void write_membership(wctx *w, const analysis *a)
             b_iso(w, st, 5, first);
             b_iso(w, st, 6, last);
             b_int(st, 7, excluded);
+            wstep(w, st);
+        }
+    }
+    sqlite3_finalize(st);
+
+    /* Members' own windows, where a manifest list gave any: the relays
+     * listed with a window (open bounds NULL). */
+    st = wprep(w, "INSERT INTO member_windows VALUES(?,?,?,?)");
+    for (size_t g = 0; st && g < m->ngroups && !w->failed; g++) {
+        const group *gr = &m->groups[g];
+        for (size_t r = 0; gr->mstart && r < e->nrelays; r++) {
+            if (gr->mstart[r] == INT64_MAX || (gr->mstart[r] == INT64_MIN &&
+                                               gr->mend[r] == INT64_MAX))
+                continue;
+            b_int(st, 1, (int64_t)g);
+            b_int(st, 2, (int64_t)r);
+            b_time(st, 3, gr->mstart[r]);
+            b_time(st, 4, gr->mend[r]);
             wstep(w, st);
         }
     }
@@ -1614,6 +1636,29 @@ static void read_membership(rctx *r, analysis *a)
         } else if (m->groups[g].member) {
             m->groups[g].member[rl] = 1;
         }
+    }
+    sqlite3_finalize(st);
+
+    /* A group with windows: every other listed member has the whole data,
+     * a relay not listed none (it is no member anyway). */
+    st = rprep(r, "SELECT group_idx, relay_id, start_t, end_t FROM member_windows");
+    while (rrow(r, st)) {
+        size_t g, rl;
+        if (!r_index(r, c_int(st, 0), m->ngroups, "member window group", &g) ||
+            !r_index(r, c_int(st, 1), e->nrelays, "member window relay", &rl))
+            break;
+        group *gr = &m->groups[g];
+        if (!gr->mstart) {
+            size_t n = e->nrelays ? e->nrelays : 1;
+            gr->mstart = xmalloc(n * sizeof *gr->mstart);
+            gr->mend = xmalloc(n * sizeof *gr->mend);
+            for (size_t k = 0; k < n; k++) {
+                gr->mstart[k] = INT64_MIN;
+                gr->mend[k] = INT64_MAX;
+            }
+        }
+        gr->mstart[rl] = c_time(st, 2, INT64_MIN);
+        gr->mend[rl] = c_time(st, 3, INT64_MAX);
     }
     sqlite3_finalize(st);
 

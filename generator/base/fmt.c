@@ -196,6 +196,41 @@ void fmt_csv_field(strbuf *b, const char *s)
     buf_putc(b, '"');
 }
 
+void fmt_csv_num(strbuf *b, const char *fmt, double v)
+{
+    if (isnan(v) || isinf(v))
+        return;
+    char s[64];
+    snprintf(s, sizeof s, fmt, v);
+    if (s[0] == '-' && strspn(s + 1, "0.") == strlen(s + 1))
+        memmove(s, s + 1, strlen(s));
+    buf_puts(b, s);
+}
+
+void fmt_slug(strbuf *b, const char *s, const char *keep, const char *drop, char sep, bool trail,
+              size_t max)
+{
+    size_t start = b->len;
+    bool pending = false;
+    for (const char *p = s; *p && b->len < max; p++) {
+        char c = *p;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr(keep, c)) {
+            if (pending && b->len > start)
+                buf_putc(b, sep);
+            pending = false;
+            buf_putc(b, c);
+        } else if (strchr(drop, c)) {
+            continue;
+        } else if (!trail) {
+            pending = true;
+        } else if (b->len > start && b->data[b->len - 1] != sep) {
+            buf_putc(b, sep);
+        }
+    }
+}
+
 const char *fmt_s(uint64_t n)
 {
     return n == 1 ? "" : "s";

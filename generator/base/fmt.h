@@ -50,5 +50,18 @@ void fmt_html_escape(strbuf *b, const char *s);
  * doubled, only when it holds a comma, quote, CR or LF; NULL is an empty
  * field. */
 void fmt_csv_field(strbuf *b, const char *s);
+/* Appends a slug of s for file and directory names: ASCII letters (lower
+ * case) and digits, the bytes in keep as they are, the bytes in drop left
+ * out, and any other byte as sep, never first and never twice in a row
+ * (when trail, a sep is written at once and may end the slug; otherwise
+ * it is written only before the next kept byte). Stops once b holds max
+ * bytes. The one slug maker of the project. */
+void fmt_slug(strbuf *b, const char *s, const char *keep, const char *drop, char sep, bool trail,
+              size_t max);
+/* Appends a number to a CSV row with printf format fmt ("%.4f"), nothing
+ * for NAN or an infinity (an empty field: not available), and without the
+ * sign of a value that rounds to zero ("-0.000" reads as a direction the
+ * data does not have). The one number format of every CSV writer. */
+void fmt_csv_num(strbuf *b, const char *fmt, double v);
 
 #endif

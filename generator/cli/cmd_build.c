@@ -14,15 +14,14 @@
 
 #include "analysis.h"
 #include "archive.h"
-#include "chart_data.h"
 #include "charts.h"
 #include "cli.h"
 #include "notes.h"
 #include "outset.h"
+#include "page.h"
 #include "report_common.h"
 #include "report_html.h"
 #include "report_md.h"
-#include "summary.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -100,24 +99,6 @@ static int check_report(const char *path, bool *foreign, diag_list *d)
     return ok ? 0 : EXIT_BAD_INPUT;
 }
 
-typedef struct {
-    unsigned char *png[CHART_COUNT];
-    size_t png_len[CHART_COUNT];
-    char *svg[CHART_COUNT];
-    size_t svg_len[CHART_COUNT];
-    char *narrow[CHART_COUNT];      /* the page's phone rendering */
-    size_t narrow_len[CHART_COUNT];
-} chart_set;
-
-static void chart_set_free(chart_set *c)
-{
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        free(c->png[k]);
-        free(c->svg[k]);
-        free(c->narrow[k]);
-    }
-}
-
 /* Stages data as dir/rel. Returns 0, or nonzero after adding an error. */
 static int stage(outset *os, const char *dir, const char *rel, const void *data, size_t len,
                  int verbosity, diag_list *d)
@@ -134,44 +115,11 @@ static int stage(outset *os, const char *dir, const char *rel, const void *data,
 static int build(const build_opts *o, analysis *a, diag_list *d)
 {
     int status = EXIT_IO;
-    chart_set cs = {0};
-    notes nt = {0};
-    strbuf md, html, csv;
-    buf_init(&md);
-    buf_init(&html);
-    buf_init(&csv);
+    page_set ps = {0};
     char *command = build_command(o);
     char *site = o->site ? xstrdup(o->site) : xasprintf("%s/site", o->dir);
-    char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
+    char *archive_src = path_join(o->dir, ARCHIVE_FILE_NAME);
     outset *os = outset_new();
-
-    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, d) != 0) {
-        status = EXIT_BAD_INPUT;
-        goto out;
-    }
-
-    report_ctx ctx = {.command = command, .notes = &nt, .asset_prefix = "assets/",
-                      .results_csv = "data/results.csv",
-                      .series_csv = (const char **)series_href};
-    report_set_generated(&ctx, a);
-
-    chart_data cd;
-    chart_data_fill(&cd, a);
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(&cd.spec, (chart_kind)k, &cs.png[k], &cs.png_len[k], &cs.svg[k],
-                         &cs.svg_len[k], d) != 0 ||
-            chart_render_narrow(&cd.spec, (chart_kind)k, &cs.narrow[k], &cs.narrow_len[k],
-                                d) != 0) {
-            chart_data_free(&cd);
-            goto out;
-        }
-        report_add_chart(&ctx, (chart_kind)k, cs.svg[k], cs.svg_len[k], cs.narrow[k],
-                         cs.narrow_len[k]);
-    }
-    chart_data_free(&cd);
-
-    for (size_t g = 0; g < a->m.ngroups; g++)
-        series_href[g] = report_series_href(a, g);
 
     /* The archive (results.sqlite, archive.c) joins this outset: a fresh
      * one is written straight into its staged temporary in EXPDIR and the
@@ -179,62 +127,35 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
      * copy across file systems); one that was just read because it is
      * current is kept as it is and only linked into the site. A read-only
      * archive stops the build here, before any rendering. */
-    char *archive_src = path_join(o->dir, ARCHIVE_FILE_NAME);
-    if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0) {
-        free(archive_src);
+    if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0)
+        goto out;
+    page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true};
+    if (publish_render(a, &po, &ps, d) != 0) {
+        status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
         goto out;
     }
-    ctx.archive = "data/results.sqlite";
-
-    if (report_md_render(a, &ctx, &md, d) != 0 || report_html_render(a, &ctx, &html, d) != 0) {
-        free(archive_src);
-        goto out;
-    }
-    summary_csv(a, &csv);
 
     /* Stage: charts, site, and REPORT.md last (its marker vouches for the rest). */
     int bad = 0;
     for (size_t k = 0; k < CHART_COUNT && !bad; k++) {
         char *p = xasprintf("charts/%s.png", chart_name((chart_kind)k));
         char *s = xasprintf("charts/%s.svg", chart_name((chart_kind)k));
-        bad = stage(os, o->dir, p, cs.png[k], cs.png_len[k], o->verbosity, d) ||
-              stage(os, o->dir, s, cs.svg[k], cs.svg_len[k], o->verbosity, d);
+        bad = stage(os, o->dir, p, ps.png[k], ps.png_len[k], o->verbosity, d) ||
+              stage(os, o->dir, s, ps.svg[k], ps.svg_len[k], o->verbosity, d);
         free(p);
         free(s);
     }
     if (!bad)
         bad = report_html_stage_assets(os, site, o->verbosity, d) != 0;
+    char *dst = path_join(site, PAGE_ARCHIVE);
     if (!bad)
-        bad = stage(os, site, ctx.results_csv, csv.data, csv.len, o->verbosity, d);
-    for (size_t g = 0; g < a->m.ngroups && !bad; g++) {
-        strbuf s;
-        buf_init(&s);
-        report_series_csv(a, g, &s);
-        bad = stage(os, site, series_href[g], s.data, s.len, o->verbosity, d);
-        buf_free(&s);
-    }
-    if (!bad) {
-        /* The site's name is linked only once the archive's temporary is
-         * complete, and both are renamed by the commit below. */
-        const char *arch = archive_src;
-        if (!o->from_archive) {
-            if (o->verbosity > 1)
-                fprintf(stderr, "memreport: writing %s\n", archive_src);
-            bad = archive_stage(os, a, &o->ao, archive_src, &arch, d) != 0;
-        }
-        if (!bad) {
-            char *dst = path_join(site, ctx.archive);
-            if (o->verbosity > 1)
-                fprintf(stderr, "memreport: writing %s\n", dst);
-            bad = outset_add_link_or_copy(os, dst, arch, d) != 0;
-            free(dst);
-        }
-    }
-    free(archive_src);
+        bad = publish_stage_archive(os, a, &o->ao, archive_src, o->from_archive, true, dst,
+                                    o->verbosity, d) != 0;
+    free(dst);
     if (!bad)
-        bad = stage(os, site, "index.html", html.data, html.len, o->verbosity, d);
+        bad = publish_stage_page(os, &ps, site, o->verbosity, d) != 0;
     if (!bad)
-        bad = stage(os, o->dir, "REPORT.md", md.data, md.len, o->verbosity, d);
+        bad = stage(os, o->dir, "REPORT.md", ps.md.data, ps.md.len, o->verbosity, d);
     if (bad || outset_commit(os, d) != 0)
         goto out;
     if (o->verbosity > 0)
@@ -244,16 +165,10 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
 
 out:
     outset_free(os);
-    for (size_t g = 0; g < a->m.ngroups; g++)
-        free(series_href[g]);
-    free(series_href);
+    free(archive_src);
     free(site);
     free(command);
-    buf_free(&md);
-    buf_free(&html);
-    buf_free(&csv);
-    notes_free(&nt);
-    chart_set_free(&cs);
+    page_set_free(&ps);
     return status;
 }
 

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sha256.h"
 #include "util.h"
@@ -17,7 +18,10 @@
 #define UNKNOWN SIZE_MAX
 
 struct csvr {
-    FILE *fp;
+    FILE *fp;               /* NULL when reading a range of fd */
+    int fd;
+    uint64_t off, to;       /* next file offset to read, end of the range */
+    bool hash;              /* SHA-256 of every byte read */
     char *display;
     bool force_libcsv;
 
@@ -71,6 +75,8 @@ csvr *csvr_open(FILE *f, const char *display, bool force_libcsv)
 {
     csvr *r = xcalloc(1, sizeof *r);
     r->fp = f;
+    r->fd = -1;
+    r->hash = true;
     r->display = xstrdup(display);
     r->force_libcsv = force_libcsv;
     r->buf = xmalloc(BUF_SIZE);
@@ -79,6 +85,48 @@ csvr *csvr_open(FILE *f, const char *display, bool force_libcsv)
     buf_init(&r->sb);
     parser_init(r);
     return r;
+}
+
+csvr *csvr_open_range(int fd, uint64_t from, uint64_t to, const char *display)
+{
+    csvr *r = csvr_open(NULL, display, false);
+    r->fd = fd;
+    r->off = from;
+    r->to = to;
+    r->hash = false;
+    /* Only the file's first bytes can be a byte-order mark. */
+    r->started = from > 0;
+    return r;
+}
+
+/* Reads into buf[end..): from the FILE, or the next part of the range. */
+static size_t read_more(csvr *r)
+{
+    size_t room = BUF_SIZE - r->end;
+    if (r->fp) {
+        size_t n = fread(r->buf + r->end, 1, room, r->fp);
+        if (n == 0 && ferror(r->fp)) {
+            r->ioerr = true;
+            r->err = errno ? errno : EIO;
+        }
+        return n;
+    }
+    if (r->off >= r->to)
+        return 0;
+    if (room > r->to - r->off)
+        room = (size_t)(r->to - r->off);
+    ssize_t n;
+    do
+        n = pread(r->fd, r->buf + r->end, room, (off_t)r->off);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        /* Shorter than when the range was chosen: as bad as a read error. */
+        r->ioerr = true;
+        r->err = n < 0 ? errno : EIO;
+        return 0;
+    }
+    r->off += (uint64_t)n;
+    return (size_t)n;
 }
 
 void csvr_error(csvr *r, diag_list *d, long line, long col, const char *fmt, ...)
@@ -106,16 +154,13 @@ static void fill(csvr *r)
         r->pos = 0;
     }
     r->quote_at = r->nul_at = UNKNOWN;
-    size_t n = fread(r->buf + r->end, 1, BUF_SIZE - r->end, r->fp);
+    size_t n = read_more(r);
     if (n == 0) {
-        if (ferror(r->fp)) {
-            r->ioerr = true;
-            r->err = errno ? errno : EIO;
-        }
         r->eof = true;
         return;
     }
-    sha256_update(&r->sha, r->buf + r->end, n);
+    if (r->hash)
+        sha256_update(&r->sha, r->buf + r->end, n);
     r->bytes += n;
     r->end += n;
     if (!r->started) {

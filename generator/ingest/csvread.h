@@ -46,6 +46,13 @@ typedef struct {
 /* Opens a reader over f (which the caller keeps and closes). `display` is
  * the file name used in messages (copied). */
 csvr *csvr_open(FILE *f, const char *display, bool force_libcsv);
+/* A reader over bytes [from, to) of fd, read with pread (so several
+ * readers can share one descriptor, each on its own thread). Lines count
+ * from the range's start; only a range at offset 0 skips a byte-order mark;
+ * nothing is hashed (csvr_sha256 gives the hash of no bytes). The caller
+ * picks `from` at a line start. A file that ends before `to` is a read
+ * error. */
+csvr *csvr_open_range(int fd, uint64_t from, uint64_t to, const char *display);
 /* Reads the next record: 1 when *row was filled, 0 at the end of the file
  * (or after a read error, see csvr_io_error). Problems go to d. */
 int csvr_next(csvr *r, csv_row *row, diag_list *d);

@@ -20,6 +20,9 @@
 typedef struct {
     bool strict;
     bool force_libcsv;   /* skip the fast path (tests, differential checks) */
+    /* A memory CSV at least this big is read by two threads (0: 32 MiB);
+     * tests set 1 to send small files down that path too. */
+    unsigned long long parallel_min_bytes;
 } ingest_options;
 
 /* Limits of the inputs (README, Limits). Beyond them an input is an error

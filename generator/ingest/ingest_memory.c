@@ -1,6 +1,12 @@
 /* ingest_memory.c - the memory CSV: relay rows into packed sample
  * matrices, aggregate rows into e->aggs.
  *
+ * A big file is read by two threads at once, each its half, while a third
+ * hashes it (read_parallel below); that path is exact only for files
+ * whose relay rows all carry a fingerprint and whose timestamps never go
+ * back, so it checks that and otherwise leaves the file to the reader
+ * described next, which gives the reference result for every file.
+ *
  * Rows are first kept in one compact array (32 bytes a row, no allocation
  * per row). After the file is read, the distinct timestamps are sorted and
  * grouped into collections: a collector writes its relays a few seconds
@@ -10,14 +16,18 @@
  * the [relay * ncoll + collection] matrices; when one relay has two rows in
  * one collection the later row in the file wins and e->notes counts it. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "cellstore.h"
 #include "csvread.h"
 #include "ingest.h"
 #include "ingest_internal.h"
 #include "progress.h"
+#include "sha256.h"
 #include "strmap.h"
 #include "timestamp.h"
 #include "util.h"
@@ -66,6 +76,13 @@ typedef struct {
     bool have_prev_relay_t;
     int64_t prev_relay_t;
     bool warned_shared_nick;
+
+    /* Streaming (one half of a parallel read): relay rows go straight into
+     * cs, collection by collection, times into e->times; `bail` says the
+     * half met something only the sequential reader reproduces exactly. */
+    bool stream, bail;
+    cellstore cs;
+    int64_t coll_start, first_relay_t, last_relay_t;
 } mctx;
 
 static long colpos(const csv_row *row, int c)
@@ -285,11 +302,44 @@ static bool row_group(mctx *m, const csv_row *row, uint16_t *g)
     return true;
 }
 
+/* A relay row of a streaming half: timestamps only grow, so a row either
+ * joins the collection being read or starts the next one, exactly as the
+ * sorted grouping of build_matrices would place it. */
+static void stream_row(mctx *m, const mrow *x, int64_t t)
+{
+    experiment *e = m->e;
+    ingest_notes *no = &e->notes;
+    if (no->out_of_order_rows) {
+        m->bail = true;
+        return;
+    }
+    if (!no->relay_rows || t - m->coll_start > COLLECTION_SPAN) {
+        size_t cap = e->ncoll;
+        xgrow((void **)&e->times, &cap, e->ncoll + 1, sizeof *e->times);
+        e->times[e->ncoll++] = t;
+        cellstore_next_collection(&m->cs, e->nrelays);
+        m->coll_start = t;
+    }
+    if (!no->relay_rows)
+        m->first_relay_t = t;
+    m->last_relay_t = t;
+    if (cellstore_put(&m->cs, x->relay, x->rss, x->vms, x->hwm, x->frag, x->grp)) {
+        if (!no->duplicate_rows++)
+            no->first_duplicate_line = x->line;
+    }
+    no->relay_rows++;
+}
+
 static void relay_row(mctx *m, const csv_row *row, int64_t t)
 {
     mrow x;
     const char *s;
     size_t n;
+    if (m->stream && (m->col[C_FINGERPRINT] < 0 || !row->len[m->col[C_FINGERPRINT]])) {
+        /* Identity by nickname depends on every earlier row. */
+        m->bail = true;
+        return;
+    }
     field(m, row, C_RSS, &s, &n);
     if (!n) {
         csvr_error(m->r, m->d, row->line, colpos(row, m->col[C_RSS]),
@@ -338,6 +388,10 @@ static void relay_row(mctx *m, const csv_row *row, int64_t t)
     x.relay = (uint32_t)id;
     x.dt = (int32_t)dt;
     x.line = row->line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)row->line;
+    if (m->stream) {
+        stream_row(m, &x, t);
+        return;
+    }
     xgrow((void **)&m->rows, &m->rows_cap, m->nrows + 1, sizeof *m->rows);
     m->rows[m->nrows++] = x;
     if (!m->ntl || m->tl[m->ntl - 1] != x.dt) {
@@ -478,6 +532,17 @@ static void build_matrices(mctx *m)
     }
 }
 
+static void mctx_init(mctx *m, const char *display, diag_list *d, experiment *e)
+{
+    memset(m, 0, sizeof *m);
+    m->display = display;
+    m->d = d;
+    m->e = e;
+    strmap_init(&m->by_fp);
+    strmap_init(&m->by_nick);
+    strmap_init(&m->by_group);
+}
+
 static void mctx_free(mctx *m)
 {
     free(m->rows);
@@ -485,43 +550,47 @@ static void mctx_free(mctx *m)
     strmap_free(&m->by_fp);
     strmap_free(&m->by_nick);
     strmap_free(&m->by_group);
+    cellstore_free(&m->cs);
 }
 
-int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, experiment *e,
-                      diag_list *d)
+/* Finds the columns named in the header row; false after reporting a
+ * header the file cannot be read with. */
+static bool map_header(mctx *m, const csv_row *row)
 {
-    static const ingest_options defaults = {0};
-    if (!opt)
-        opt = &defaults;
-    size_t errors_before = d->nerrors;
-    mctx m = {.display = display, .d = d, .e = e};
-    strmap_init(&m.by_fp);
-    strmap_init(&m.by_nick);
-    strmap_init(&m.by_group);
-    m.r = csvr_open(f, display, opt->force_libcsv);
-    csv_row row;
-    bool ok = ingest_header(m.r, d, display, &row);
-    if (ok) {
-        m.nfields = row.n;
-        for (int c = 0; c < NCOLS; c++)
-            m.col[c] = ingest_column(&row, colnames[c]);
-        static const int required[] = {C_TIMESTAMP, C_RSS};
-        for (size_t i = 0; i < ARRAY_LEN(required); i++) {
-            if (m.col[required[i]] < 0) {
-                csvr_error(m.r, d, row.line, 0, "the header has no '%s' column",
-                           colnames[required[i]]);
-                ok = false;
-            }
-        }
-        if (m.col[C_NICKNAME] < 0 && m.col[C_FINGERPRINT] < 0) {
-            csvr_error(m.r, d, row.line, 0,
-                       "the header has neither a 'nickname' nor a 'fingerprint' column");
+    diag_list *d = m->d;
+    bool ok = true;
+    m->nfields = row->n;
+    for (int c = 0; c < NCOLS; c++)
+        m->col[c] = ingest_column(row, colnames[c]);
+    static const int required[] = {C_TIMESTAMP, C_RSS};
+    for (size_t i = 0; i < ARRAY_LEN(required); i++) {
+        if (m->col[required[i]] < 0) {
+            csvr_error(m->r, d, row->line, 0, "the header has no '%s' column",
+                       colnames[required[i]]);
             ok = false;
         }
-        if (!ok && row.n && row.len[0] >= 10 && row.f[0][0] >= '0' && row.f[0][0] <= '9')
-            diag_add(d, DIAG_ERROR, display, row.line, 0,
-                     "line %ld looks like data: the first line must be the header", row.line);
     }
+    if (m->col[C_NICKNAME] < 0 && m->col[C_FINGERPRINT] < 0) {
+        csvr_error(m->r, d, row->line, 0,
+                   "the header has neither a 'nickname' nor a 'fingerprint' column");
+        ok = false;
+    }
+    if (!ok && row->n && row->len[0] >= 10 && row->f[0][0] >= '0' && row->f[0][0] <= '9')
+        diag_add(d, DIAG_ERROR, m->display, row->line, 0,
+                 "line %ld looks like data: the first line must be the header", row->line);
+    return ok;
+}
+
+/* The reference reader: one pass, rows staged, then placed. */
+static int read_sequential(FILE *f, const char *display, const ingest_options *opt,
+                           experiment *e, diag_list *d)
+{
+    size_t errors_before = d->nerrors;
+    mctx m;
+    mctx_init(&m, display, d, e);
+    m.r = csvr_open(f, display, opt->force_libcsv);
+    csv_row row;
+    bool ok = ingest_header(m.r, d, display, &row) && map_header(&m, &row);
     if (ok) {
         /* Big files (a year of a fleet is ~1 GB) get a meter on a terminal. */
         struct stat st;
@@ -549,4 +618,463 @@ int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, e
     csvr_close(m.r, d);
     mctx_free(&m);
     return d->nerrors > errors_before ? 1 : 0;
+}
+
+/* ---- The parallel reader ---- */
+
+#define PARALLEL_MIN_BYTES (32u << 20)
+#define SPLIT_WINDOW (4u << 20)
+
+/* One half of the file, read into its own scratch experiment. */
+typedef struct {
+    mctx m;
+    experiment pe;
+    diag_list d;
+    int fd;
+    uint64_t from, to;
+    const ingest_options *opt;
+    progress *meter;        /* first half only: it shows the whole file */
+    uint64_t meter_scale;   /* bytes of the file per byte of this half, x1024 */
+    long lines;             /* physical lines in the half */
+} half;
+
+static void *half_run(void *arg)
+{
+    half *h = arg;
+    mctx *m = &h->m;
+    m->r = csvr_open_range(h->fd, h->from, h->to, m->display);
+    csv_row row;
+    if (h->from == 0 && !ingest_header(m->r, &h->d, m->display, &row))
+        m->bail = true;
+    uint64_t rows = 0;
+    /* Any message means the sequential reader takes over: stop early. */
+    while (!m->bail && !h->d.n && csvr_next(m->r, &row, &h->d)) {
+        one_row(m, &row, h->opt);
+        if (h->meter && (++rows & 0xFFFF) == 0)
+            progress_update(h->meter, csvr_bytes(m->r) * h->meter_scale / 1024);
+    }
+    csvr_report_io_error(m->r, &h->d);
+    h->lines = csvr_lines(m->r);
+    csvr_close(m->r, &h->d);
+    m->r = NULL;
+    return NULL;
+}
+
+typedef struct {
+    int fd;
+    uint64_t size;
+    char hex[65];
+    bool ok;
+} hash_job;
+
+/* SHA-256 of bytes [0, size) of the file, beside the two halves. */
+static void *hash_run(void *arg)
+{
+    hash_job *j = arg;
+    enum { CHUNK = 1u << 20 };
+    char *buf = xmalloc(CHUNK);
+    sha256_ctx c;
+    sha256_init(&c);
+    uint64_t off = 0;
+    j->ok = true;
+    while (off < j->size) {
+        size_t want = j->size - off < CHUNK ? (size_t)(j->size - off) : CHUNK;
+        ssize_t n = pread(j->fd, buf, want, (off_t)off);
+        if (n <= 0) {
+            j->ok = false;
+            break;
+        }
+        sha256_update(&c, buf, (size_t)n);
+        off += (uint64_t)n;
+    }
+    unsigned char dg[32];
+    sha256_final(&c, dg);
+    sha256_hex(dg, j->hex);
+    free(buf);
+    return NULL;
+}
+
+/* Field k of a plain line split on commas, trimmed as csvread trims. */
+static bool plain_field(const char *s, size_t n, size_t k, const char **f, size_t *fn)
+{
+    const char *p = s, *end = s + n;
+    for (size_t i = 0; i < k; i++) {
+        const char *c = memchr(p, ',', (size_t)(end - p));
+        if (!c)
+            return false;
+        p = c + 1;
+    }
+    const char *c = memchr(p, ',', (size_t)(end - p));
+    const char *b = c ? c : end;
+    while (p < b && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    while (b > p && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+        b--;
+    *f = p;
+    *fn = (size_t)(b - p);
+    return true;
+}
+
+/* Where the second half starts: a line in the middle of the file whose
+ * relay row is more than COLLECTION_SPAN after the relay row before it, so
+ * it opens a collection whatever came earlier. 0 when the lines there are
+ * not plain enough to tell (quotes, odd rows) or no such gap is near. */
+static uint64_t find_split(int fd, uint64_t size, const mctx *m, int tz)
+{
+    uint64_t at = size / 2;
+    size_t want = size - at < SPLIT_WINDOW ? (size_t)(size - at) : SPLIT_WINDOW;
+    char *buf = xmalloc(want);
+    ssize_t got = pread(fd, buf, want, (off_t)at);
+    uint64_t split = 0;
+    const char *p = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+    const char *end = got > 0 ? buf + got : buf;
+    bool have_prev = false;
+    int64_t prev = 0;
+    while (p && !split) {
+        const char *s = p + 1;
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (!nl)
+            break;
+        size_t n = (size_t)(nl - s);
+        p = nl;
+        if (memchr(s, '"', n) || memchr(s, '\0', n))
+            break;
+        const char *f;
+        size_t fn;
+        if (m->col[C_TYPE] >= 0) {
+            if (!plain_field(s, n, (size_t)m->col[C_TYPE], &f, &fn))
+                continue;
+            if (fn == 9 && !memcmp(f, "aggregate", 9))
+                continue;
+            if (!(fn == 5 && !memcmp(f, "relay", 5)))
+                break;
+        }
+        ts_value v;
+        if (!plain_field(s, n, (size_t)m->col[C_TIMESTAMP], &f, &fn) || !fn ||
+            timestamp_parse(f, fn, tz, &v) != TS_OK)
+            break;
+        if (have_prev && v.t < prev)
+            break;
+        if (have_prev && v.t - prev > COLLECTION_SPAN)
+            split = at + (uint64_t)(s - buf);
+        have_prev = true;
+        prev = v.t;
+    }
+    free(buf);
+    return split;
+}
+
+static void half_init(half *h, const mctx *hdr, int fd, uint64_t from, uint64_t to,
+                      const ingest_options *opt, const experiment *e)
+{
+    memset(h, 0, sizeof *h);
+    diag_init(&h->d);
+    h->pe.man.tz_offset_min = e->man.tz_offset_min;
+    mctx_init(&h->m, hdr->display, &h->d, &h->pe);
+    memcpy(h->m.col, hdr->col, sizeof h->m.col);
+    h->m.nfields = hdr->nfields;
+    h->m.stream = true;
+    cellstore_init(&h->m.cs, hdr->col[C_GROUP] >= 0);
+    h->fd = fd;
+    h->from = from;
+    h->to = to;
+    h->opt = opt;
+}
+
+static void half_free(half *h)
+{
+    mctx_free(&h->m);
+    h->pe.man.tz_offset_min = 0;
+    experiment_free(&h->pe);
+    diag_free(&h->d);
+}
+
+/* True when the two halves read together give what the sequential reader
+ * would: nothing it would have said or done differently. */
+static bool halves_agree(const half *a, const half *b)
+{
+    const ingest_notes *na = &a->pe.notes, *nb = &b->pe.notes;
+    if (a->m.bail || b->m.bail || a->d.n)
+        return false;
+    /* The second half may end in a row still being written. */
+    if (b->d.n > 1 || (b->d.n == 1 && !nb->partial_last_line))
+        return false;
+    if (!na->relay_rows || !nb->relay_rows || na->out_of_order_rows || nb->out_of_order_rows)
+        return false;
+    return b->m.first_relay_t - a->m.last_relay_t > COLLECTION_SPAN &&
+           b->m.last_relay_t - a->m.base <= INT32_MAX;
+}
+
+static long shift_line(long line, long by)
+{
+    return line > 0 ? line + by : line;
+}
+
+/* Joins the second half's relays to the first's (identity is the
+ * fingerprint: every row has one). Fills map[j] with the global relay of
+ * the second half's relay j. False when a nickname is shared by two
+ * relays in a way the sequential reader would have warned about. */
+static bool join_relays(half *a, half *b, experiment *e, size_t *map)
+{
+    mctx *g = &a->m;
+    e->relays = a->pe.relays;
+    e->nrelays = a->pe.nrelays;
+    a->pe.relays = NULL;
+    a->pe.nrelays = 0;
+    size_t cap = e->nrelays;
+    for (size_t j = 0; j < b->pe.nrelays; j++) {
+        relay *x = &b->pe.relays[j];
+        size_t r;
+        if (strmap_get(&g->by_fp, x->fingerprint, 40, &r)) {
+            if (!*e->relays[r].nickname && *x->nickname) {
+                free(e->relays[r].nickname);
+                e->relays[r].nickname = x->nickname;
+                x->nickname = xstrdup("");
+            }
+        } else {
+            xgrow((void **)&e->relays, &cap, e->nrelays + 1, sizeof *e->relays);
+            r = e->nrelays++;
+            e->relays[r] = *x;
+            e->relays[r].first_line = shift_line(x->first_line, a->lines);
+            x->nickname = x->fingerprint = NULL;
+            strmap_put(&g->by_fp, e->relays[r].fingerprint, 40, r);
+        }
+        map[j] = r;
+        const char *nick = e->relays[r].nickname;
+        size_t nn = strlen(nick), other;
+        if (nn && strmap_get(&g->by_nick, nick, nn, &other) && other != r)
+            return false;
+        if (nn && !strmap_get(&g->by_nick, nick, nn, NULL))
+            strmap_put(&g->by_nick, nick, nn, r);
+    }
+    return true;
+}
+
+/* The halves' samples into e's matrices, block by block, each block given
+ * back as soon as it is copied. */
+static void fill_matrices(experiment *e, half *h, size_t coll_off, const size_t *inv,
+                          const uint16_t *gmap)
+{
+    cellstore *cs = &h->m.cs;
+    size_t nc = e->ncoll;
+    for (size_t bi = 0; bi < cs->nb; bi++) {
+        const cblock *b = &cs->b[bi];
+        for (size_t r = 0; r < e->nrelays; r++) {
+            size_t j = inv[r];
+            size_t k = r * nc + coll_off + b->first;
+            if (j >= b->stride) {
+                for (size_t c = 0; c < b->ncoll; c++) {
+                    e->rss_kb[k + c] = e->vmsize_kb[k + c] = e->hwm_kb[k + c] = KB_MISSING;
+                    e->frag[k + c] = NAN;
+                    if (e->col_group)
+                        e->col_group[k + c] = COLGROUP_NONE;
+                }
+                continue;
+            }
+            for (size_t c = 0; c < b->ncoll; c++) {
+                size_t s = c * b->stride + j;
+                e->rss_kb[k + c] = b->rss[s];
+                e->vmsize_kb[k + c] = b->vms[s];
+                e->hwm_kb[k + c] = b->hwm[s];
+                e->frag[k + c] = b->frag[s];
+                if (e->col_group) {
+                    uint16_t g = b->grp[s];
+                    e->col_group[k + c] = g == COLGROUP_NONE || !gmap ? g : gmap[g];
+                }
+            }
+        }
+        cellstore_release(cs, bi);
+    }
+}
+
+/* Everything the halves read, into e, as the sequential reader leaves it. */
+static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
+{
+    size_t nra = a->pe.nrelays; /* join_relays moves them into e */
+    size_t *map = xmalloc((b->pe.nrelays + 1) * sizeof *map);
+    if (!join_relays(a, b, e, map)) {
+        free(map);
+        return false;
+    }
+    size_t nr = e->nrelays;
+    size_t *inv_a = xmalloc(nr * sizeof *inv_a), *inv_b = xmalloc(nr * sizeof *inv_b);
+    for (size_t r = 0; r < nr; r++)
+        inv_b[r] = SIZE_MAX;
+    for (size_t j = 0; j < b->pe.nrelays; j++)
+        inv_b[map[j]] = j;
+    free(map);
+
+    /* Groups named in the CSV: the second half's new ones come after. */
+    e->colgroups = a->pe.colgroups;
+    e->ncolgroups = a->pe.ncolgroups;
+    a->pe.colgroups = NULL;
+    a->pe.ncolgroups = 0;
+    size_t gcap = e->ncolgroups;
+    uint16_t *gmap = xmalloc((b->pe.ncolgroups + 1) * sizeof *gmap);
+    for (size_t k = 0; k < b->pe.ncolgroups; k++) {
+        const char *name = b->pe.colgroups[k];
+        size_t v, n = strlen(name);
+        if (!strmap_get(&a->m.by_group, name, n, &v)) {
+            if (e->ncolgroups >= COLGROUP_NONE) {
+                free(inv_a);
+                free(inv_b);
+                free(gmap);
+                return false;
+            }
+            xgrow((void **)&e->colgroups, &gcap, e->ncolgroups + 1, sizeof *e->colgroups);
+            v = e->ncolgroups++;
+            e->colgroups[v] = xstrdup(name);
+            strmap_put(&a->m.by_group, e->colgroups[v], n, v);
+        }
+        gmap[k] = (uint16_t)v;
+    }
+
+    size_t nca = a->pe.ncoll, ncb = b->pe.ncoll;
+    e->ncoll = nca + ncb;
+    e->times = xmalloc(e->ncoll * sizeof *e->times);
+    memcpy(e->times, a->pe.times, nca * sizeof *e->times);
+    memcpy(e->times + nca, b->pe.times, ncb * sizeof *e->times);
+    size_t cells = nr * e->ncoll;
+    e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
+    e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
+    e->hwm_kb = xmalloc(cells * sizeof *e->hwm_kb);
+    e->frag = xmalloc(cells * sizeof *e->frag);
+    if (a->m.col[C_GROUP] >= 0)
+        e->col_group = xmalloc(cells * sizeof *e->col_group);
+    for (size_t r = 0; r < nr; r++)
+        inv_a[r] = r < nra ? r : SIZE_MAX;
+    fill_matrices(e, a, 0, inv_a, NULL);
+    fill_matrices(e, b, nca, inv_b, gmap);
+    free(inv_a);
+    free(inv_b);
+    free(gmap);
+
+    /* Aggregate rows: the second half's lines come after the first's. */
+    size_t acap = 0;
+    e->naggs = a->pe.naggs + b->pe.naggs;
+    e->aggs = NULL;
+    xgrow((void **)&e->aggs, &acap, e->naggs ? e->naggs : 1, sizeof *e->aggs);
+    memcpy(e->aggs, a->pe.aggs, a->pe.naggs * sizeof *e->aggs);
+    for (size_t i = 0; i < b->pe.naggs; i++) {
+        e->aggs[a->pe.naggs + i] = b->pe.aggs[i];
+        e->aggs[a->pe.naggs + i].line = shift_line(b->pe.aggs[i].line, a->lines);
+    }
+    if (e->naggs > 1)
+        qsort(e->aggs, e->naggs, sizeof *e->aggs, cmp_agg);
+
+    const ingest_notes *na = &a->pe.notes, *nb = &b->pe.notes;
+    ingest_notes *no = &e->notes;
+    no->read_in_parallel = true;
+    no->relay_rows = na->relay_rows + nb->relay_rows;
+    no->aggregate_rows = na->aggregate_rows + nb->aggregate_rows;
+    no->duplicate_rows = na->duplicate_rows + nb->duplicate_rows;
+    if (na->duplicate_rows) {
+        no->first_duplicate_line = na->first_duplicate_line;
+    } else if (nb->duplicate_rows) {
+        long l = shift_line(nb->first_duplicate_line, a->lines);
+        no->first_duplicate_line = l > (long)UINT32_MAX ? (long)UINT32_MAX : l;
+    }
+    if (nb->partial_last_line) {
+        no->partial_last_line = true;
+        no->partial_line = shift_line(nb->partial_line, a->lines);
+        diag_item *it = &b->d.items[0];
+        it->line = shift_line(it->line, a->lines);
+        diag_append(d, &b->d);
+    }
+    return true;
+}
+
+/* Reads a big regular file with two threads and hashes it with a third.
+ * Returns false, with e and d untouched, when the file is not one this
+ * path reads exactly; the caller then reads it sequentially. */
+static bool read_parallel(FILE *f, const char *display, const ingest_options *opt,
+                          experiment *e, diag_list *d, int *rc)
+{
+    struct stat st;
+    int fd = fileno(f);
+    uint64_t min = opt->parallel_min_bytes ? opt->parallel_min_bytes : PARALLEL_MIN_BYTES;
+    if (opt->force_libcsv || e->nrelays || e->ncoll || e->naggs || e->ncolgroups || fd < 0 || fstat(fd, &st) != 0 ||
+        !S_ISREG(st.st_mode) || (uint64_t)st.st_size < min || ftello(f) != 0)
+        return false;
+    uint64_t size = (uint64_t)st.st_size;
+
+    /* The header, to know the columns before choosing where to split. */
+    diag_list hd;
+    diag_init(&hd);
+    mctx hdr;
+    mctx_init(&hdr, display, &hd, e);
+    hdr.r = csvr_open_range(fd, 0, size, display);
+    csv_row row;
+    bool ok = ingest_header(hdr.r, &hd, display, &row) && map_header(&hdr, &row) && !hd.n;
+    csvr_close(hdr.r, NULL);
+    hdr.r = NULL;
+    uint64_t split = ok ? find_split(fd, size, &hdr, e->man.tz_offset_min) : 0;
+    if (!split) {
+        mctx_free(&hdr);
+        diag_free(&hd);
+        return false;
+    }
+
+    half *h = xmalloc(2 * sizeof *h);
+    half_init(&h[0], &hdr, fd, 0, split, opt, e);
+    half_init(&h[1], &hdr, fd, split, size, opt, e);
+    mctx_free(&hdr);
+    diag_free(&hd);
+    hash_job hj = {.fd = fd, .size = size};
+    progress meter;
+    progress_start(&meter, display, size, 64u << 20);
+    h[0].meter = &meter;
+    h[0].meter_scale = (size * 1024) / split;
+
+    pthread_t th_hash, th_half;
+    bool hash_async = pthread_create(&th_hash, NULL, hash_run, &hj) == 0;
+    bool half_async = pthread_create(&th_half, NULL, half_run, &h[1]) == 0;
+    half_run(&h[0]);
+    if (!half_async)
+        half_run(&h[1]);
+    if (half_async)
+        pthread_join(th_half, NULL);
+    progress_done(&meter);
+    bool agree = halves_agree(&h[0], &h[1]);
+    if (agree && !hash_async)
+        hash_run(&hj);
+    if (hash_async)
+        pthread_join(th_hash, NULL);
+
+    size_t errors_before = d->nerrors;
+    bool done = agree && hj.ok && merge_halves(&h[0], &h[1], e, d);
+    if (done) {
+        ingest_add_input(e, e->memory_path ? e->memory_path : display, size,
+                         e->notes.relay_rows + e->notes.aggregate_rows, hj.hex);
+        *rc = d->nerrors > errors_before ? 1 : 0;
+    } else {
+        /* A merge that gave up had moved relays and groups into e. */
+        for (size_t i = 0; i < e->nrelays; i++) {
+            free(e->relays[i].nickname);
+            free(e->relays[i].fingerprint);
+        }
+        free(e->relays);
+        for (size_t i = 0; i < e->ncolgroups; i++)
+            free(e->colgroups[i]);
+        free(e->colgroups);
+        e->relays = NULL;
+        e->colgroups = NULL;
+        e->nrelays = e->ncolgroups = 0;
+    }
+    half_free(&h[0]);
+    half_free(&h[1]);
+    free(h);
+    return done;
+}
+
+int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, experiment *e,
+                      diag_list *d)
+{
+    static const ingest_options defaults = {0};
+    if (!opt)
+        opt = &defaults;
+    int rc;
+    if (read_parallel(f, display, opt, e, d, &rc))
+        return rc;
+    return read_sequential(f, display, opt, e, d);
 }

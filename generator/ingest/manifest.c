@@ -234,14 +234,29 @@ static char *join(const char *a, const char *b)
     return *a ? xasprintf("%s\x1f%s", a, b) : xstrdup(b);
 }
 
-/* For messages: "groups.A.start". */
+/* For messages: "groups.A.start", "groups.A.members[2].end" (the lists
+ * are the only arrays, so only their elements are numbered). */
 static char *dotted(const char *path)
 {
-    char *s = xstrdup(path);
-    for (char *q = s; *q; q++)
-        if (*q == '\x1f')
-            *q = '.';
-    return s;
+    strbuf b;
+    buf_init(&b);
+    const char *prev = NULL, *p = path;
+    size_t prevn = 0;
+    while (*p) {
+        const char *sep = strchr(p, '\x1f');
+        size_t n = sep ? (size_t)(sep - p) : strlen(p);
+        bool digits = n > 0 && strspn(p, "0123456789") >= n;
+        bool list = prev && ((prevn == 7 && !strncmp(prev, "members", 7)) ||
+                             (prevn == 7 && !strncmp(prev, "exclude", 7)));
+        if (digits && list)
+            buf_printf(&b, "[%.*s]", (int)n, p);
+        else
+            buf_printf(&b, "%s%.*s", b.len ? "." : "", (int)n, p);
+        prev = p;
+        prevn = n;
+        p += n + (sep ? 1 : 0);
+    }
+    return buf_detach(&b);
 }
 
 static const char *type_name(const json_t *v)
@@ -371,6 +386,83 @@ static bool get_names(mparse *p, json_t *arr, const char *path, char ***out, siz
     return ok;
 }
 
+/* One {"relay": NAME, "start": T, "end": T} entry of a members list. */
+static bool get_member_object(mparse *p, json_t *v, const char *ep, const char *dp, size_t i,
+                              manifest_group *g)
+{
+    bool ok = true;
+    const char *key;
+    json_t *x;
+    json_object_foreach(v, key, x)
+    {
+        if (str_eq(key, "relay") || str_eq(key, "start") || str_eq(key, "end"))
+            continue;
+        char *kp = join(ep, key);
+        err_at(p, kp, true, "%s[%zu]: unknown key \"%s\" (a member is {\"relay\": NAME, "
+                            "\"start\": TIME, \"end\": TIME})",
+               dp, i, key);
+        free(kp);
+        ok = false;
+    }
+    json_t *r = json_object_get(v, "relay");
+    if (!json_is_string(r) || !*json_string_value(r)) {
+        err_at(p, ep, false, "%s[%zu] needs \"relay\": a nickname or fingerprint%s", dp, i,
+               r ? "" : " (the key is missing)");
+        return false;
+    }
+    int64_t start = TIME_NONE, end = TIME_NONE;
+    ok &= get_time(p, v, ep, "start", false, &start);
+    ok &= get_time(p, v, ep, "end", true, &end);
+    if (start != TIME_NONE && end != TIME_NONE && end < start) {
+        char *xp = join(ep, "end");
+        err_at(p, xp, false, "%s[%zu]: the member's end is before its start", dp, i);
+        free(xp);
+        ok = false;
+    }
+    size_t k = g->nmembers++;
+    g->members[k] = member_name(json_string_value(r));
+    g->member_start[k] = start;
+    g->member_end[k] = end;
+    return ok;
+}
+
+/* A members list: names, fingerprints and member objects, each with the
+ * line it is on (for messages that point at it). */
+static bool get_members(mparse *p, json_t *arr, const char *path, manifest_group *g)
+{
+    bool ok = true;
+    size_t i, n = json_array_size(arr);
+    json_t *v;
+    g->members = xcalloc(n + 1, sizeof *g->members);
+    g->member_start = xcalloc(n + 1, sizeof *g->member_start);
+    g->member_end = xcalloc(n + 1, sizeof *g->member_end);
+    g->member_lines = xcalloc(n + 1, sizeof *g->member_lines);
+    char *dp = dotted(path);
+    json_array_foreach(arr, i, v)
+    {
+        char idx[32];
+        snprintf(idx, sizeof idx, "%zu", i);
+        char *ep = join(path, idx);
+        const jpos *pos = find_pos(p, ep);
+        g->member_lines[g->nmembers] = pos ? pos->kline : 0;
+        if (json_is_object(v)) {
+            ok &= get_member_object(p, v, ep, dp, i, g);
+        } else if (json_is_string(v) && *json_string_value(v)) {
+            g->member_start[g->nmembers] = g->member_end[g->nmembers] = TIME_NONE;
+            g->members[g->nmembers++] = member_name(json_string_value(v));
+        } else {
+            err_at(p, ep, false,
+                   "%s[%zu] must be a nickname, a fingerprint or {\"relay\": ..., \"start\": "
+                   "..., \"end\": ...}, not %s",
+                   dp, i, json_is_string(v) ? "an empty string" : type_name(v));
+            ok = false;
+        }
+        free(ep);
+    }
+    free(dp);
+    return ok;
+}
+
 char *manifest_clean_path(const char *s)
 {
     strbuf b;
@@ -472,7 +564,7 @@ static bool parse_group(mparse *p, const char *id, json_t *v, manifest_group *g)
             g->members_file = clean;
             g->has_members = true;
         } else if (json_is_array(mem)) {
-            ok &= get_names(p, mem, mp, &g->members, &g->nmembers);
+            ok &= get_members(p, mem, mp, g);
             g->has_members = true;
         } else {
             err_at(p, mp, false,

@@ -39,6 +39,9 @@ static void manifest_free(manifest *m)
         free(g->source);
         free(g->members_file);
         free_strv(g->members, g->nmembers);
+        free(g->member_start);
+        free(g->member_end);
+        free(g->member_lines);
         free_strv(g->exclude, g->nexclude);
     }
     free(m->groups);

@@ -43,6 +43,10 @@ typedef struct {
     bool has_members;     /* "members" was given (file or list) */
     char *members_file;   /* path relative to the experiment directory */
     char **members;       /* literal list; nmembers entries */
+    int64_t *member_start, *member_end; /* [nmembers] a member's own window
+                                           ({"relay", "start", "end"}); TIME_NONE
+                                           when open; NULL with no list */
+    long *member_lines;   /* [nmembers] line of each entry in experiment.json */
     size_t nmembers;
     char **exclude;
     size_t nexclude;
@@ -138,6 +142,7 @@ typedef struct {
     bool partial_last_line;     /* collector still writing: row left out */
     long partial_line;
     uint64_t relay_rows, aggregate_rows;
+    bool read_in_parallel;      /* the memory CSV was read by two threads */
 } ingest_notes;
 
 typedef struct experiment {

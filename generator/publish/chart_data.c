@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report_common.h"
+#include "rng.h"
 #include "totals.h"
 #include "util.h"
 
@@ -46,8 +47,12 @@ static void fill_final(chart_data *cd, size_t g, const group_result *gr)
     chart_dot *d = xmalloc(gr->final_n * sizeof *d);
     for (size_t i = 0; i < gr->final_n; i++) {
         size_t rel = gr->final_relays[i];
-        d[i] = (chart_dot){rel < e->nrelays ? relay_label(&e->relays[rel]) : "?", rel,
-                           gr->final_values[i]};
+        /* The jitter comes from the relay's index alone, so a relay sits at
+         * the same place in every run. */
+        rng r;
+        rng_seed(&r, rel);
+        d[i] = (chart_dot){rel < e->nrelays ? relay_label(&e->relays[rel]) : "?",
+                           rng_unit(&r) * 2 - 1, gr->final_values[i]};
     }
     cd->dots[g] = d;
     cg->dots = d;
@@ -127,7 +132,7 @@ void chart_data_fill(chart_data *cd, const analysis *a)
     for (size_t g = 0; g < ng; g++) {
         const group *gp = &a->m.groups[g];
         chart_group *cg = &cd->groups[g];
-        cd->labels[g] = report_group_label_short(gp);
+        cd->labels[g] = report_label(gp, LABEL_SHORT);
         cg->id = gp->id;
         cg->label = cd->labels[g];
         cg->color = report_group_color(gp, g);

@@ -19,11 +19,10 @@
 #include "compare.h"
 #include "fmt.h"
 #include "ingest.h"
-#include "notes.h"
 #include "outset.h"
+#include "page.h"
 #include "report_common.h"
 #include "report_html.h"
-#include "summary.h"
 #include "timestamp.h"
 #include "tmpl.h"
 #include "util.h"
@@ -129,15 +128,7 @@ static char *make_slug(const site_exp *e, const site_exp *all, size_t nall)
     }
     strbuf b;
     buf_init(&b);
-    for (const char *p = base; *p && b.len < 80; p++) {
-        char c = *p;
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
-            buf_putc(&b, c);
-        else if (c >= 'A' && c <= 'Z')
-            buf_putc(&b, (char)(c - 'A' + 'a'));
-        else if (b.len && b.data[b.len - 1] != '-')
-            buf_putc(&b, '-');
-    }
+    fmt_slug(&b, base, "-_", "", '-', true, 80);
     /* Names the site itself uses, and nothing at all, get a prefix. */
     if (!b.len || str_eq(b.data, "assets") || str_eq(b.data, "index") ||
         str_eq(b.data, "compare")) {
@@ -243,76 +234,27 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     analysis *a = &x->a;
     diag_list ld;
     diag_init(&ld);
+    page_set ps;
+    page_options po = {.command = o->command, .asset_prefix = "../assets/",
+                       .site_index = "../index.html", .site_compare = "../compare.html"};
     int rc = -1;
-    notes nt = {0};
-    char *svg[CHART_COUNT] = {0}, *narrow[CHART_COUNT] = {0};
-    size_t svg_len[CHART_COUNT] = {0}, narrow_len[CHART_COUNT] = {0};
-    char **series_href = xcalloc(a->m.ngroups + 1, sizeof *series_href);
-    strbuf html, csv;
-    buf_init(&html);
-    buf_init(&csv);
-
-    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, &ld) != 0)
-        goto out;
-    report_ctx ctx = {.command = o->command, .notes = &nt, .asset_prefix = "../assets/",
-                      .results_csv = "data/results.csv",
-                      .series_csv = (const char **)series_href,
-                      .archive = "data/results.sqlite",
-                      .site_index = "../index.html", .site_compare = "../compare.html"};
-    report_set_generated(&ctx, a);
-    chart_data cd;
-    chart_data_fill(&cd, a);
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (chart_render(&cd.spec, (chart_kind)k, NULL, NULL, &svg[k], &svg_len[k], &ld) != 0 ||
-            chart_render_narrow(&cd.spec, (chart_kind)k, &narrow[k], &narrow_len[k], &ld) != 0) {
-            chart_data_free(&cd);
-            goto out;
-        }
-        report_add_chart(&ctx, (chart_kind)k, svg[k], svg_len[k], narrow[k], narrow_len[k]);
+    if (publish_render(a, &po, &ps, &ld) == 0) {
+        char *archive_src = path_join(x->dir, ARCHIVE_FILE_NAME);
+        bool current = x->from_archive || (o->save_archives && archive_matches_inputs(
+                                                                   archive_src, a->e.inputs,
+                                                                   a->e.ninputs, &o->ao, NULL));
+        /* Everything rendered: stage it. The download: a current archive
+         * is linked (or copied) as it is; otherwise it is written straight
+         * into its staged temporary, never held in memory. */
+        char *dir = path_join(o->out, x->slug);
+        char *dst = path_join(dir, PAGE_ARCHIVE);
+        int bad = publish_stage_archive(os, a, &o->ao, archive_src, current, false, dst, 0, d) ||
+                  publish_stage_page(os, &ps, dir, 0, d);
+        free(dst);
+        free(dir);
+        free(archive_src);
+        rc = bad ? -2 : 0;
     }
-    chart_data_free(&cd);
-    for (size_t g = 0; g < a->m.ngroups; g++)
-        series_href[g] = report_series_href(a, g);
-    if (report_html_render(a, &ctx, &html, &ld) != 0)
-        goto out;
-    summary_csv(a, &csv);
-    char *archive_src = path_join(x->dir, ARCHIVE_FILE_NAME);
-    bool current = x->from_archive || (o->save_archives && archive_matches_inputs(
-                                                               archive_src, a->e.inputs,
-                                                               a->e.ninputs, &o->ao, NULL));
-
-    /* Everything rendered: stage it. */
-    char *p = xasprintf("%s/%s/index.html", o->out, x->slug);
-    int bad = outset_add(os, p, html.data, html.len, d);
-    free(p);
-    p = xasprintf("%s/%s/data/results.csv", o->out, x->slug);
-    bad = bad || outset_add(os, p, csv.data, csv.len, d);
-    free(p);
-    for (size_t g = 0; g < a->m.ngroups && !bad; g++) {
-        strbuf s;
-        buf_init(&s);
-        report_series_csv(a, g, &s);
-        p = xasprintf("%s/%s/%s", o->out, x->slug, series_href[g]);
-        bad = outset_add(os, p, s.data, s.len, d);
-        free(p);
-        buf_free(&s);
-    }
-    /* The download: a current archive is linked (or copied) as it is;
-     * otherwise the archive is written straight into its staged
-     * temporary, never held in memory. */
-    p = xasprintf("%s/%s/data/results.sqlite", o->out, x->slug);
-    if (!bad && current) {
-        bad = outset_add_link_or_copy(os, p, archive_src, d);
-    } else if (!bad) {
-        const char *tmp = NULL;
-        bad = outset_reserve(os, p, &tmp, d) != 0 ||
-              archive_write_file(a, &o->ao, tmp, p, d) != 0;
-    }
-    free(p);
-    free(archive_src);
-    rc = bad ? -2 : 0;
-
-out:
     if (rc == -1) {
         collect_first_error(&ld, &x->error);
         if (!x->error)
@@ -320,16 +262,7 @@ out:
         x->ok = false;
     }
     diag_free(&ld);
-    notes_free(&nt);
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        free(svg[k]);
-        free(narrow[k]);
-    }
-    for (size_t g = 0; g < a->m.ngroups; g++)
-        free(series_href[g]);
-    free(series_href);
-    buf_free(&html);
-    buf_free(&csv);
+    page_set_free(&ps);
     return rc;
 }
 
@@ -443,10 +376,9 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
         long best = report_best(a);
         if (best >= 0) {
             const group *g = &a->m.groups[best];
-            if (str_eq(g->name, g->id) || str_empty(g->name))
-                tmpl_set(row, "BEST", g->id);
-            else
-                tmpl_setf(row, "BEST", "%s (%s)", g->id, g->name);
+            char *label = report_label(g, LABEL_PAREN);
+            tmpl_set(row, "BEST", label);
+            free(label);
             const group_result *r = &a->r.groups[best];
             if ((size_t)best == a->r.baseline)
                 tmpl_set(row, "RATIO", "baseline");
@@ -536,10 +468,9 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
             tmpl_setf(row, "HREF", "%s/index.html#group-%s", map[r->exp]->slug, gid);
             free(gid);
             tmpl_set(row, "COLOR", report_group_color(g, r->group));
-            if (str_eq(g->name, g->id) || str_empty(g->name))
-                tmpl_set(row, "GROUP", g->id);
-            else
-                tmpl_setf(row, "GROUP", "%s · %s", g->id, g->name);
+            char *label = report_label(g, LABEL_DOT);
+            tmpl_set(row, "GROUP", label);
+            free(label);
             tmpl_setf(row, "RELAYS", "%zu", g->nmembers);
             tmpl_set(row, "MEAN", fmt_fixed(b1, r->final_mean, 2));
             tmpl_set(row, "GROWTH", fmt_signed(b2, r->steady, 2));

@@ -9,6 +9,7 @@
 
 #include "fmt.h"
 #include "jsonout.h"
+#include "report_common.h"
 
 static int cmp_version(const char *a, const char *b)
 {
@@ -113,12 +114,6 @@ void compare_free(comparison *c)
     memset(c, 0, sizeof *c);
 }
 
-static const char *group_label(const analysis *a, size_t g)
-{
-    const group *gr = &a->m.groups[g];
-    return !str_empty(gr->name) ? gr->name : gr->id;
-}
-
 void compare_text(const comparison *c, const analysis *const *as, const char *const *titles,
                   strbuf *out)
 {
@@ -138,7 +133,9 @@ void compare_text(const comparison *c, const analysis *const *as, const char *co
         for (; i < c->nrows && str_eq(c->rows[i].allocator, al); i++) {
             const compare_row *r = &c->rows[i];
             const analysis *a = as[r->exp];
-            char *grp = xasprintf("%s %s", a->m.groups[r->group].id, group_label(a, r->group));
+            char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
+            char *grp = xasprintf("%s %s", a->m.groups[r->group].id, name);
+            free(name);
             char *vs = r->control < 0
                            ? xstrdup(FMT_NONE)
                            : (size_t)r->control == r->group
@@ -182,7 +179,9 @@ void compare_json(const comparison *c, const versus_table *t, const analysis *co
         json_object_set_new(o, "experiment_id",
                             a->e.man.id ? json_string(a->e.man.id) : json_null());
         json_object_set_new(o, "group", json_string(a->m.groups[r->group].id));
-        json_object_set_new(o, "name", json_string(group_label(a, r->group)));
+        char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
+        json_object_set_new(o, "name", json_string(name));
+        free(name);
         json_object_set_new(o, "relays", json_integer((json_int_t)a->m.groups[r->group].nmembers));
         json_object_set_new(o, "final_mean_gib", jsonout_num(r->final_mean));
         json_object_set_new(o, "steady_growth_gib_day", jsonout_num(r->steady));

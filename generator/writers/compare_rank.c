@@ -121,12 +121,6 @@ void compare_rank_text(const versus_table *t, const analysis *const *as,
     }
 }
 
-static void csv_num(strbuf *b, double v, int prec)
-{
-    if (!isnan(v) && !isinf(v))
-        buf_printf(b, "%.*f", prec, v);
-}
-
 void compare_rank_csv(const versus_table *t, const analysis *const *as,
                       const char *const *titles, strbuf *out)
 {
@@ -143,8 +137,9 @@ void compare_rank_csv(const versus_table *t, const analysis *const *as,
         buf_putc(out, ',');
         fmt_csv_field(out, a->m.groups[r->group].id);
         buf_putc(out, ',');
-        const group *g = &a->m.groups[r->group];
-        fmt_csv_field(out, !str_empty(g->name) ? g->name : g->id);
+        char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
+        fmt_csv_field(out, name);
+        free(name);
         buf_putc(out, ',');
         fmt_csv_field(out, r->allocator);
         buf_putc(out, ',');
@@ -152,26 +147,26 @@ void compare_rank_csv(const versus_table *t, const analysis *const *as,
         buf_putc(out, ',');
         fmt_csv_field(out, r->is_control ? "" : r->differs);
         buf_printf(out, ",%zu,", r->relays);
-        csv_num(out, r->final_mean, 4);
+        fmt_csv_num(out, "%.4f", r->final_mean);
         buf_putc(out, ',');
         if (r->control >= 0)
             fmt_csv_field(out, a->m.groups[r->control].id);
         buf_putc(out, ',');
         fmt_csv_field(out, versus_reason_text(r->reason));
         buf_printf(out, ",%zu,", r->control_relays);
-        csv_num(out, r->control_mean, 4);
+        fmt_csv_num(out, "%.4f", r->control_mean);
         buf_putc(out, ',');
-        csv_num(out, r->pct_less, 2);
+        fmt_csv_num(out, "%.2f", r->pct_less);
         buf_putc(out, ',');
-        csv_num(out, r->pct_lo, 2);
+        fmt_csv_num(out, "%.2f", r->pct_lo);
         buf_putc(out, ',');
-        csv_num(out, r->pct_hi, 2);
+        fmt_csv_num(out, "%.2f", r->pct_hi);
         buf_putc(out, ',');
-        csv_num(out, r->ratio, 4);
+        fmt_csv_num(out, "%.4f", r->ratio);
         buf_putc(out, ',');
-        csv_num(out, r->ratio_lo, 4);
+        fmt_csv_num(out, "%.4f", r->ratio_lo);
         buf_putc(out, ',');
-        csv_num(out, r->ratio_hi, 4);
+        fmt_csv_num(out, "%.4f", r->ratio_hi);
         buf_putc(out, ',');
         strbuf note;
         buf_init(&note);
@@ -244,7 +239,9 @@ json_t *compare_rank_json(const versus_table *t, const analysis *const *as,
         json_object_set_new(o, "experiment_id",
                             a->e.man.id ? json_string(a->e.man.id) : json_null());
         json_object_set_new(o, "group", json_string(g->id));
-        json_object_set_new(o, "name", json_string(!str_empty(g->name) ? g->name : g->id));
+        char *name = report_label(g, LABEL_NAME);
+        json_object_set_new(o, "name", json_string(name));
+        free(name);
         json_object_set_new(o, "allocator", json_string(r->allocator));
         json_object_set_new(o, "version", json_string(r->version));
         json_object_set_new(o, "is_control", json_boolean(r->is_control));

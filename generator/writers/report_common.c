@@ -44,10 +44,30 @@ void report_group_label(strbuf *b, const group *g)
     }
 }
 
-char *report_group_label_short(const group *g)
+char *report_label(const group *g, label_style style)
 {
-    if (g->name && !str_eq(g->name, g->id))
-        return xasprintf("%s %s", g->id, g->name);
+    switch (style) {
+    case LABEL_SENTENCE: {
+        strbuf b;
+        buf_init(&b);
+        report_group_label(&b, g);
+        return buf_detach(&b);
+    }
+    case LABEL_PAREN:
+        if (!str_empty(g->name) && !str_eq(g->name, g->id))
+            return xasprintf("%s (%s)", g->id, g->name);
+        break;
+    case LABEL_SHORT:
+        if (g->name && !str_eq(g->name, g->id))
+            return xasprintf("%s %s", g->id, g->name);
+        break;
+    case LABEL_NAME:
+        return xstrdup(!str_empty(g->name) ? g->name : g->id);
+    case LABEL_DOT:
+        if (!str_empty(g->name) && !str_eq(g->name, g->id))
+            return xasprintf("%s · %s", g->id, g->name);
+        break;
+    }
     return xstrdup(g->id);
 }
 
@@ -60,28 +80,34 @@ void rf_group(report_flavor f, strbuf *b, const group *g)
     buf_free(&label);
 }
 
-static const analysis *order_a;
+/* What the order compares, copied out so the comparator needs no global. */
+typedef struct {
+    size_t g;
+    bool has_final;
+    double final_mean;
+} order_key;
 
 static int order_cmp(const void *pa, const void *pb)
 {
-    size_t x = *(const size_t *)pa, y = *(const size_t *)pb;
-    const group_result *rx = &order_a->r.groups[x], *ry = &order_a->r.groups[y];
-    if (rx->has_final != ry->has_final)
-        return rx->has_final ? -1 : 1;
-    if (rx->has_final && rx->final_mean != ry->final_mean)
-        return rx->final_mean < ry->final_mean ? -1 : 1;
-    return x < y ? -1 : x > y; /* stable: manifest order */
+    const order_key *x = pa, *y = pb;
+    if (x->has_final != y->has_final)
+        return x->has_final ? -1 : 1;
+    if (x->has_final && x->final_mean != y->final_mean)
+        return x->final_mean < y->final_mean ? -1 : 1;
+    return x->g < y->g ? -1 : x->g > y->g; /* stable: manifest order */
 }
 
 size_t *report_order(const analysis *a)
 {
     size_t n = a->r.ngroups;
+    order_key *k = xmalloc((n ? n : 1) * sizeof *k);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (order_key){i, a->r.groups[i].has_final, a->r.groups[i].final_mean};
+    qsort(k, n, sizeof *k, order_cmp);
     size_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
     for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    order_a = a;
-    qsort(idx, n, sizeof *idx, order_cmp);
-    order_a = NULL;
+        idx[i] = k[i].g;
+    free(k);
     return idx;
 }
 

@@ -83,12 +83,22 @@ int report_load_template(const char *name, const char *file, diag_list *d);
 void rf_text(report_flavor f, strbuf *b, const char *s);
 /* Appends it emphasised. */
 void rf_strong(report_flavor f, strbuf *b, const char *s);
-/* "B · mimalloc 2.0.9", "E · glibc (control)", or just the ID when the
- * name is the ID. Plain text. */
+/* A group's label, the one place every writer (and the charts' spec)
+ * takes it from. Plain text; escape for the flavour. */
+typedef enum {
+    LABEL_SENTENCE, /* "B · mimalloc 2.0.9", "E · glibc (control)", the ID
+                       when the name is the ID: sentences and tables */
+    LABEL_PAREN,    /* "B (mimalloc 2.0.9)", "E (glibc (control))": the
+                       page's key figures */
+    LABEL_SHORT,    /* "B mimalloc 2.0.9": charts, where space is short */
+    LABEL_NAME,     /* the name alone, else the ID: next to an ID column */
+    LABEL_DOT,      /* "B · mimalloc 2.0.9": the site's comparison rows */
+} label_style;
+/* Caller frees. */
+char *report_label(const group *g, label_style style);
+/* Appends the LABEL_SENTENCE label: "B · mimalloc 2.0.9", "E · glibc
+ * (control)", or just the ID when the name is the ID. */
 void report_group_label(strbuf *b, const group *g);
-/* "A mimalloc 3.0.1" (ID and name), or the ID: the charts' label, where
- * space is short. Caller frees. */
-char *report_group_label_short(const group *g);
 /* The same label, escaped for the flavour. */
 void rf_group(report_flavor f, strbuf *b, const group *g);
 

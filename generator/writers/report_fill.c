@@ -145,7 +145,12 @@ static void fill_final(const analysis *a, tmpl_dict *d)
         tmpl_set(row, "B", (long)g == best ? "**" : "");
         tmpl_set(row, "ID", a->m.groups[g].id);
         tmpl_set(row, "NAME", a->m.groups[g].name);
-        tmpl_setf(row, "RELAYS", "%zu", r->has_final ? r->final_n : 0);
+        /* "11 of 17": members that stopped or left before the snapshot. */
+        size_t nm = a->m.groups[g].nmembers, nf = r->has_final ? r->final_n : 0;
+        if (nf < nm)
+            tmpl_setf(row, "RELAYS", "%zu of %zu", nf, nm);
+        else
+            tmpl_setf(row, "RELAYS", "%zu", nf);
         tmpl_set(row, "MEAN", r->has_final ? fmt_fixed(buf, r->final_mean, 2) : FMT_NONE);
         buf_reset(&b);
         report_vs_baseline(a, g, &b);

@@ -117,26 +117,18 @@ static void add_kpi(tmpl_dict *d, const char *label, const char *value, const ch
     tmpl_set(k, "NOTE", note);
 }
 
-static char *group_label(const group *g)
-{
-    strbuf b;
-    buf_init(&b);
-    report_group_label(&b, g);
-    return buf_detach(&b);
-}
-
 static void fill_kpis(const analysis *a, tmpl_dict *d)
 {
     char v[FMT_BUF], ci[FMT_BUF];
     long best = report_best(a);
     if (best >= 0) {
         const group_result *r = &a->r.groups[best];
-        char *lbl = group_label(&a->m.groups[best]);
+        char *lbl = report_label(&a->m.groups[best], LABEL_PAREN);
         char *val = xasprintf("%s GiB", fmt_fixed(v, r->final_mean, 2));
         add_kpi(d, "Least memory per relay", val, lbl);
         free(val);
         if ((size_t)best != a->r.baseline && !isnan(r->ratio) && r->ratio >= 1) {
-            char *bl = group_label(&a->m.groups[a->r.baseline]);
+            char *bl = report_label(&a->m.groups[a->r.baseline], LABEL_PAREN);
             fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
             char *note = xasprintf("less than baseline %s; 95%% CI %s", bl, ci);
             add_kpi(d, "Memory saved vs baseline", fmt_ratio(v, r->ratio), note);
@@ -148,7 +140,7 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     long worst = report_fastest(a);
     if (worst >= 0) {
         const group_result *r = &a->r.groups[worst];
-        char *lbl = group_label(&a->m.groups[worst]);
+        char *lbl = report_label(&a->m.groups[worst], LABEL_PAREN);
         char *val = xasprintf("%s GiB/day", fmt_signed(v, r->steady, 2));
         char *note = xasprintf("%s, steady state", lbl);
         add_kpi(d, "Fastest growth", val, note);

@@ -175,15 +175,10 @@ void summary_text(const analysis *a, strbuf *out)
 
 /* ---- CSV ------------------------------------------------------------- */
 
-static void csv_num(strbuf *b, const char *fmt, double v)
+static void csv_cell(strbuf *b, const char *fmt, double v)
 {
     buf_putc(b, ',');
-    if (isnan(v) || isinf(v))
-        return;
-    char s[64];
-    snprintf(s, sizeof s, fmt, v);
-    unsign_zero(s);
-    buf_puts(b, s);
+    fmt_csv_num(b, fmt, v);
 }
 
 void summary_csv(const analysis *a, strbuf *out)
@@ -197,18 +192,18 @@ void summary_csv(const analysis *a, strbuf *out)
         buf_putc(out, ',');
         fmt_csv_field(out, gp->name);
         buf_printf(out, ",%zu", gr->has_final ? gr->final_n : 0);
-        csv_num(out, "%.4f", gr->has_final ? gr->final_mean : NAN);
-        csv_num(out, "%.3f", gr->ratio);
-        csv_num(out, "%.3f", gr->ratio_lo);
-        csv_num(out, "%.3f", gr->ratio_hi);
-        csv_num(out, "%.4g", gr->p_value);
-        csv_num(out, "%.4g", gr->p_holm);
-        csv_num(out, "%.4f", gr->slope_ols);
-        csv_num(out, "%.4f", gr->slope_theil_sen);
-        csv_num(out, "%.4f", gr->steady);
-        csv_num(out, "%.4f", gr->steady_lo);
-        csv_num(out, "%.4f", gr->steady_hi);
-        csv_num(out, "%.4f", gr->r2);
+        csv_cell(out, "%.4f", gr->has_final ? gr->final_mean : NAN);
+        csv_cell(out, "%.3f", gr->ratio);
+        csv_cell(out, "%.3f", gr->ratio_lo);
+        csv_cell(out, "%.3f", gr->ratio_hi);
+        csv_cell(out, "%.4g", gr->p_value);
+        csv_cell(out, "%.4g", gr->p_holm);
+        csv_cell(out, "%.4f", gr->slope_ols);
+        csv_cell(out, "%.4f", gr->slope_theil_sen);
+        csv_cell(out, "%.4f", gr->steady);
+        csv_cell(out, "%.4f", gr->steady_lo);
+        csv_cell(out, "%.4f", gr->steady_hi);
+        csv_cell(out, "%.4f", gr->r2);
         /* Empty, like every other value that is not available. */
         buf_printf(out, ",%s\n", gr->trend == TREND_NONE ? "" : trend_name(gr->trend));
     }

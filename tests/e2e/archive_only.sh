@@ -61,7 +61,7 @@ same "compare from the archive" "$work/csv.compare" "$work/arch.compare"
 
 "$MEMREPORT" check "$x" >"$work/check.out" 2>"$work/check.err"
 rc=$?
-[ $rc -eq 0 ] && grep -q "archive only.*schema version 2, integrity ok, counts match the stored rows" "$work/check.out" &&
+[ $rc -eq 0 ] && grep -q "archive only.*schema version 3, integrity ok, counts match the stored rows" "$work/check.out" &&
     pass "check says archive only and checks it" || fail "check says archive only and checks it" "exit $rc: $(cat "$work/check.out")"
 
 "$MEMREPORT" build "$x" >/dev/null 2>"$work/build.err"
@@ -107,8 +107,11 @@ rc=$?
 # Damaged pages: sqlite's integrity check says so.
 cp "$x/results.sqlite" "$work/bad/results.sqlite"
 size=$(wc -c <"$work/bad/results.sqlite")
+# The header of a page in the middle: damage there is seen whatever the
+# page holds (garbage in a page's free space would not be).
+psize=$(sqlite3 "$work/bad/results.sqlite" "PRAGMA page_size")
 printf '\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377' |
-    dd of="$work/bad/results.sqlite" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    dd of="$work/bad/results.sqlite" bs=1 seek=$((size / psize / 2 * psize)) conv=notrunc 2>/dev/null
 "$MEMREPORT" check "$work/bad" >"$work/check.out" 2>"$work/err"
 rc=$?
 [ $rc -eq 1 ] && pass "check refuses a damaged archive" || fail "check refuses a damaged archive" "exit $rc: $(cat "$work/check.out")"

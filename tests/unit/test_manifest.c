@@ -122,6 +122,17 @@ static const struct {
      "experiment.json:1:30: groups.A.members must be a file path or a list"},
     {"member not a string", "{\"groups\": {\"A\": {\"members\": [\"a\",\n 7]}}}",
      "experiment.json:2:2: groups.A.members[1] must be a nickname"},
+    {"member object without relay", "{\"groups\": {\"A\": {\"members\": [\"a\",\n {\"end\": \"2026-01-05\"}]}}}",
+     "experiment.json:2:2: groups.A.members[1] needs \"relay\": a nickname or fingerprint (the key is missing)"},
+    {"member object, unknown key", "{\"groups\": {\"A\": {\"members\": [{\"relay\": \"a\", \"until\": \"x\"}]}}}",
+     "experiment.json:1:46: groups.A.members[0]: unknown key \"until\" (a member is {\"relay\": NAME, \"start\": TIME, \"end\": TIME})"},
+    {"member object, bad end", "{\"groups\": {\"A\": {\"members\": [{\"relay\": \"a\", \"end\": \"later\"}]}}}",
+     "experiment.json:1:53: groups.A.members[0].end \"later\": not a timestamp"},
+    {"member object, end before start",
+     "{\"groups\": {\"A\": {\"members\": [{\"relay\": \"a\", \"start\": \"2026-01-02\", \"end\": \"2026-01-01\"}]}}}",
+     "experiment.json:1:76: groups.A.members[0]: the member's end is before its start"},
+    {"member object, relay not a string", "{\"groups\": {\"A\": {\"members\": [{\"relay\": 5}]}}}",
+     "experiment.json:1:31: groups.A.members[0] needs \"relay\": a nickname or fingerprint"},
     {"group not an object", "{\"groups\": {\"A\": \"x\"}}",
      "experiment.json:1:18: groups.A must be an object"},
     {"bad group start", "{\"timezone\": \"+01:00\", \"groups\": {\"A\": {\"start\": \"soon\"}}}",
@@ -155,6 +166,38 @@ static void errors(void)
     }
 }
 
+/* A members list mixing names, fingerprints and member objects, each with
+ * its window (a date alone as an end means the end of that day, in the
+ * manifest's timezone) and its line. */
+static void member_objects(void)
+{
+    const char *t = "{\"timezone\": \"-08:00\", \"groups\": {\"E\": {\"members\": [\n"
+                    "  \"keithsweat\",\n"
+                    "  {\"relay\": \"marleymarl\", \"end\": \"2026-01-05T10:58:00\"},\n"
+                    "  {\"relay\": \"$12e3d3ae15c3a4f39191ec69ff9ffb28a130a32e\", \"start\": \"2026-01-05\"},\n"
+                    "  {\"relay\": \"noid\", \"start\": \"2026-01-02T00:00\", \"end\": \"2026-01-05\"}\n"
+                    "]}}}\n";
+    manifest m;
+    diag_list d;
+    INT_EQ(parse(t, &m, &d), 0, "member objects parse");
+    manifest_group *g = m.ngroups ? &m.groups[0] : NULL;
+    INT_EQ(g ? g->nmembers : 0, 4, "member objects: four members");
+    if (g && g->nmembers == 4) {
+        STR_EQ(g->members[1], "marleymarl", "member object: relay");
+        STR_EQ(g->members[2], "12E3D3AE15C3A4F39191EC69FF9FFB28A130A32E",
+               "member object: fingerprint normalised");
+        OK(g->member_start[0] == TIME_NONE && g->member_end[0] == TIME_NONE,
+           "a plain name has no window");
+        INT_EQ(g->member_end[1], ts("2026-01-05T18:58:00"), "end in the manifest's timezone");
+        OK(g->member_start[1] == TIME_NONE, "start left open");
+        INT_EQ(g->member_start[2], ts("2026-01-05T08:00:00"), "a start date is its first second");
+        INT_EQ(g->member_end[3], ts("2026-01-06T07:59:59"), "an end date is its last second");
+        INT_EQ(g->member_lines[0], 2, "line of a plain name");
+        INT_EQ(g->member_lines[3], 5, "line of a member object");
+    }
+    drop(&m, &d);
+}
+
 static void defaults(void)
 {
     manifest m;
@@ -178,6 +221,7 @@ int main(void)
 {
     full();
     errors();
+    member_objects();
     defaults();
     return harness_done();
 }

@@ -4,6 +4,7 @@
 #include "expfix.h"
 #include "harness.h"
 #include "membership.h"
+#include "stats.h"
 
 #define T0 1767225600 /* 2026-01-01T00:00:00Z */
 #define H 3600
@@ -242,8 +243,70 @@ static void test_files_and_config(void)
     experiment_free(&e);
 }
 
+/* Members' own windows: r1 leaves A after c1 and joins B at c2, r3
+ * joins B at c3, r0 is listed twice for C (the span of its windows), and
+ * a plain listing beside a window means the whole data. Hand-computed
+ * finals: A = r0 alone (1 GiB, 1 of 2 members), B = (3 + 0.5 + 4) / 3. */
+static void test_member_windows(void)
+{
+    experiment e;
+    fx_init(&e, 4, 4, T0, 12 * H);
+    for (size_t c = 0; c < 4; c++) {
+        fx_set(&e, 0, c, 1, 1);
+        fx_set(&e, 1, c, c < 2 ? 2 : 0.5, c < 2 ? 2 : 0.5);
+        fx_set(&e, 2, c, 3, 3);
+        fx_set(&e, 3, c, 4, 4);
+    }
+    manifest_group *a = fx_group(&e, "A", NULL);
+    fx_members(a, "r0", "r1", NULL);
+    fx_member_window(a, 1, TIME_NONE, T0 + 12 * H);
+    manifest_group *b = fx_group(&e, "B", NULL);
+    fx_members(b, "r2", "r1", "r3", NULL);
+    fx_member_window(b, 1, T0 + 24 * H, TIME_NONE);
+    fx_member_window(b, 2, T0 + 36 * H, TIME_NONE);
+    manifest_group *c = fx_group(&e, "C", NULL);
+    fx_members(c, "r0", "r0", "r2", "r2", NULL);
+    fx_member_window(c, 0, TIME_NONE, T0);
+    fx_member_window(c, 1, T0 + 36 * H, TIME_NONE);
+    fx_member_window(c, 2, T0 + 12 * H, T0 + 12 * H);
+    c->start = T0 + 12 * H;
+    membership m;
+    diag_list d;
+    diag_init(&d);
+    INT_EQ(membership_resolve(&e, false, &m, &d), 0, "member windows: resolve");
+    OK(membership_has(&m, &e, 0, 1, 1), "member window: r1 in A up to its end (inclusive)");
+    OK(!membership_has(&m, &e, 0, 1, 2), "member window: r1 not in A after its end");
+    OK(membership_has(&m, &e, 0, 0, 3), "member window: a plain member has the whole data");
+    OK(!membership_has(&m, &e, 1, 1, 1), "member window: r1 not in B before its start");
+    OK(membership_has(&m, &e, 1, 1, 2), "member window: r1 in B from its start");
+    OK(!membership_has(&m, &e, 1, 3, 2) && membership_has(&m, &e, 1, 3, 3),
+       "member window: r3 joins B at c3");
+    OK(membership_has(&m, &e, 2, 0, 1) && membership_has(&m, &e, 2, 0, 2),
+       "listed twice: the span from the earliest start to the latest end");
+    OK(!membership_has(&m, &e, 2, 0, 0), "listed twice: the group's own window still applies");
+    OK(membership_has(&m, &e, 2, 2, 3), "a plain listing beside a window: the whole data");
+    INT_EQ(m.noverlaps, 2, "member windows: r0 in A and C, r2 in B and C; r1 in no two at once");
+    INT_EQ(membership_member_start(&m, 1, 3), T0 + 36 * H, "member start: r3's own");
+    INT_EQ(membership_member_start(&m, 2, 0), T0 + 12 * H, "member start: the group's, later");
+    INT_EQ(membership_member_start(&m, 0, 0), INT64_MIN, "member start: open");
+    results res;
+    stats_options so = {INT64_MAX, "A", false};
+    INT_EQ(stats_compute(&e, &m, &so, &res, &d), 0, "member windows: stats");
+    INT_EQ(res.groups[0].final_n, 1, "A's final: r0 alone");
+    DBL_NEAR(res.groups[0].final_mean, 1.0, 1e-6, "A's final mean");
+    INT_EQ(m.groups[0].nmembers, 2, "A has two members over the data");
+    INT_EQ(res.groups[1].final_n, 3, "B's final: r1, r2 and r3");
+    DBL_NEAR(res.groups[1].final_mean, 7.5 / 3, 1e-6, "B's final mean (3 + 0.5 + 4) / 3");
+    DBL_NEAR(res.groups[1].series[0].mean, 3.0, 1e-6, "B at c0: r2 alone");
+    results_free(&res);
+    membership_free(&m);
+    diag_free(&d);
+    experiment_free(&e);
+}
+
 int main(void)
 {
+    test_member_windows();
     test_list_fingerprint_window();
     test_exclude_and_file();
     test_overlap(false);

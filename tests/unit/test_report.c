@@ -63,6 +63,52 @@ static void test_fmt(void)
     STR_EQ(fmt_count(b, 4940), "4,940", "fmt_count");
     STR_EQ(fmt_count(b, 1234567), "1,234,567", "fmt_count millions");
     STR_EQ(fmt_bytes(b, 560928), "547.8 KiB", "fmt_bytes KiB");
+
+    /* CSV numbers: empty when not available, no negative zero. */
+    static const struct {
+        const char *fmt;
+        double v;
+        const char *want;
+    } nums[] = {{"%.4f", 1.23456, "1.2346"}, {"%.4f", -0.00001, "0.0000"},
+                {"%.3f", -0.5, "-0.500"},    {"%.3f", NAN, ""},
+                {"%.4g", INFINITY, ""},      {"%.4g", 0.000123456, "0.0001235"}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        strbuf s;
+        buf_init(&s);
+        fmt_csv_num(&s, nums[i].fmt, nums[i].v);
+        char name[64];
+        snprintf(name, sizeof name, "fmt_csv_num %s of case %zu", nums[i].fmt, i);
+        STR_EQ(s.len ? s.data : "", nums[i].want, name);
+        buf_free(&s);
+    }
+
+    /* Slugs: the site's (dashes, may end in one, at most 80 bytes) and
+     * the simulator's (underscores between words, dots dropped). */
+    static const struct {
+        const char *in, *keep, *drop;
+        char sep;
+        bool trail;
+        size_t max;
+        const char *want;
+    } slugs[] = {
+        {"2026-01 Allocator Test!", "-_", "", '-', true, 80, "2026-01-allocator-test-"},
+        {"  A  b", "-_", "", '-', true, 80, "a-b"},
+        {"a-!b", "-_", "", '-', true, 80, "a-b"},
+        {"abcdef", "-_", "", '-', true, 3, "abc"},
+        {"mimalloc 2.0.9", "", ".", '_', false, SIZE_MAX, "mimalloc_209"},
+        {"glibc (control)", "", ".", '_', false, SIZE_MAX, "glibc_control"},
+        {"...", "", ".", '_', false, SIZE_MAX, ""},
+    };
+    for (size_t i = 0; i < sizeof slugs / sizeof slugs[0]; i++) {
+        strbuf s;
+        buf_init(&s);
+        fmt_slug(&s, slugs[i].in, slugs[i].keep, slugs[i].drop, slugs[i].sep, slugs[i].trail,
+                 slugs[i].max);
+        char name[64];
+        snprintf(name, sizeof name, "fmt_slug \"%s\"", slugs[i].in);
+        STR_EQ(s.len ? s.data : "", slugs[i].want, name);
+        buf_free(&s);
+    }
 }
 
 static void test_tmpl(void)

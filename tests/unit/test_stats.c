@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "membership.h"
 #include "restarts.h"
+#include "rng.h"
 #include "stats.h"
 #include "totals.h"
 

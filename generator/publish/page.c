@@ -1,0 +1,151 @@
+/* page.c - one experiment's output set (see page.h). */
+#include "page.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "chart_data.h"
+#include "notes.h"
+#include "report_common.h"
+#include "report_html.h"
+#include "report_md.h"
+#include "summary.h"
+
+static int render_charts(const analysis *a, bool png, page_set *ps, report_ctx *ctx,
+                         diag_list *d)
+{
+    chart_data cd;
+    chart_data_fill(&cd, a);
+    /* With PNGs (build) every chart is drawn at once, one thread each; the
+     * page alone (site) renders SVG one chart at a time. */
+    int rc = png ? chart_render_all(&cd.spec, ps->png, ps->png_len, ps->svg, ps->svg_len, d) : 0;
+    for (size_t k = 0; k < CHART_COUNT && !rc; k++) {
+        if ((!png && chart_render(&cd.spec, (chart_kind)k, NULL, NULL, &ps->svg[k],
+                                  &ps->svg_len[k], d) != 0) ||
+            chart_render_narrow(&cd.spec, (chart_kind)k, &ps->narrow[k], &ps->narrow_len[k],
+                                d) != 0)
+            rc = -1;
+        else
+            report_add_chart(ctx, (chart_kind)k, ps->svg[k], ps->svg_len[k], ps->narrow[k],
+                             ps->narrow_len[k]);
+    }
+    chart_data_free(&cd);
+    return rc;
+}
+
+int publish_render(const analysis *a, const page_options *po, page_set *ps, diag_list *d)
+{
+    memset(ps, 0, sizeof *ps);
+    buf_init(&ps->md);
+    buf_init(&ps->html);
+    buf_init(&ps->results_csv);
+    size_t ng = a->m.ngroups;
+    ps->ngroups = ng;
+    ps->series_href = xcalloc(ng + 1, sizeof *ps->series_href);
+    ps->series_csv = xcalloc(ng + 1, sizeof *ps->series_csv);
+    for (size_t g = 0; g < ng; g++) {
+        ps->series_href[g] = report_series_href(a, g);
+        buf_init(&ps->series_csv[g]);
+    }
+
+    notes nt;
+    if (notes_from_text(a->e.notes_text, a->e.notes_len, &nt, d) != 0) {
+        notes_free(&nt);
+        return -1;
+    }
+    report_ctx ctx = {.command = po->command, .notes = &nt, .asset_prefix = po->asset_prefix,
+                      .results_csv = PAGE_RESULTS_CSV,
+                      .series_csv = (const char **)ps->series_href,
+                      .archive = PAGE_ARCHIVE,
+                      .site_index = po->site_index, .site_compare = po->site_compare};
+    report_set_generated(&ctx, a);
+    int rc = render_charts(a, po->markdown, ps, &ctx, d);
+    if (!rc && po->markdown && report_md_render(a, &ctx, &ps->md, d) != 0)
+        rc = -1;
+    if (!rc && report_html_render(a, &ctx, &ps->html, d) != 0)
+        rc = -1;
+    notes_free(&nt);
+    if (rc) {
+        /* Past the notes nothing here depends on the data being right: a
+         * chart or template failure is the program's (exit 3). */
+        d->nio++;
+        return -1;
+    }
+    summary_csv(a, &ps->results_csv);
+    for (size_t g = 0; g < ng; g++)
+        report_series_csv(a, g, &ps->series_csv[g]);
+    return 0;
+}
+
+static int stage(outset *os, const char *dir, const char *rel, const strbuf *b, int verbosity,
+                 diag_list *d)
+{
+    char *path = path_join(dir, rel);
+    if (verbosity > 1)
+        fprintf(stderr, "memreport: writing %s\n", path);
+    int rc = outset_add(os, path, b->data, b->len, d) ? -1 : 0;
+    free(path);
+    return rc;
+}
+
+int publish_stage_page(outset *os, const page_set *ps, const char *site_dir, int verbosity,
+                       diag_list *d)
+{
+    int bad = stage(os, site_dir, PAGE_RESULTS_CSV, &ps->results_csv, verbosity, d);
+    for (size_t g = 0; g < ps->ngroups && !bad; g++)
+        bad = stage(os, site_dir, ps->series_href[g], &ps->series_csv[g], verbosity, d);
+    if (!bad)
+        bad = stage(os, site_dir, "index.html", &ps->html, verbosity, d);
+    return bad;
+}
+
+int publish_stage_archive(outset *os, const analysis *a, const analysis_options *ao,
+                          const char *src, bool current, bool write_src, const char *dst,
+                          int verbosity, diag_list *d)
+{
+    if (!current && !write_src) {
+        /* Straight into the download's temporary, never held in memory. */
+        const char *tmp = NULL;
+        if (verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", dst);
+        return outset_reserve(os, dst, &tmp, d) != 0 ||
+                       archive_write_file(a, ao, tmp, dst, d) != 0
+                   ? -1
+                   : 0;
+    }
+    /* The download is linked only once the archive's temporary is
+     * complete, and both are renamed by the same commit. */
+    const char *arch = src;
+    if (!current) {
+        if (verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", src);
+        if (archive_stage(os, a, ao, src, &arch, d) != 0)
+            return -1;
+    }
+    if (verbosity > 1)
+        fprintf(stderr, "memreport: writing %s\n", dst);
+    return outset_add_link_or_copy(os, dst, arch, d) != 0 ? -1 : 0;
+}
+
+void page_set_free(page_set *ps)
+{
+    if (!ps)
+        return;
+    for (size_t k = 0; k < CHART_COUNT; k++) {
+        free(ps->png[k]);
+        free(ps->svg[k]);
+        free(ps->narrow[k]);
+    }
+    buf_free(&ps->md);
+    buf_free(&ps->html);
+    buf_free(&ps->results_csv);
+    for (size_t g = 0; g < ps->ngroups; g++) {
+        free(ps->series_href[g]);
+        buf_free(&ps->series_csv[g]);
+    }
+    free(ps->series_href);
+    free(ps->series_csv);
+    memset(ps, 0, sizeof *ps);
+}

@@ -1,0 +1,68 @@
+/* page.h - one experiment's output set, assembled once for `build` and
+ * `site`: notes -> charts -> page (HTML, and REPORT.md for build) -> CSVs
+ * -> archive. publish_render makes every byte in memory; the stage calls
+ * add them to an outset (outset.h), which writes them all or none. */
+#ifndef MEMREPORT_PAGE_H
+#define MEMREPORT_PAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis.h"
+#include "charts.h"
+#include "diag.h"
+#include "outset.h"
+#include "util.h"
+
+/* Where the page's downloads live, relative to the page. */
+#define PAGE_RESULTS_CSV "data/results.csv"
+#define PAGE_ARCHIVE "data/results.sqlite"
+
+typedef struct {
+    const char *command;       /* the command that regenerates the page */
+    const char *asset_prefix;  /* path from the page to the site's assets/ */
+    const char *site_index;    /* links back into a multi-experiment site, */
+    const char *site_compare;  /* or NULL for a lone experiment's page */
+    bool markdown;             /* also REPORT.md and the PNG charts (build) */
+} page_options;
+
+typedef struct {
+    unsigned char *png[CHART_COUNT]; /* with markdown only */
+    size_t png_len[CHART_COUNT];
+    char *svg[CHART_COUNT];
+    size_t svg_len[CHART_COUNT];
+    char *narrow[CHART_COUNT];       /* the page's phone rendering */
+    size_t narrow_len[CHART_COUNT];
+    strbuf md;                       /* REPORT.md, with markdown only */
+    strbuf html;                     /* the experiment page */
+    strbuf results_csv;
+    size_t ngroups;
+    char **series_href;              /* [ngroups] page-relative CSV paths */
+    strbuf *series_csv;              /* [ngroups] */
+} page_set;
+
+/* Renders every file of a's page into ps (always safe to free with
+ * page_set_free). Returns 0, or -1 after adding errors to d. */
+int publish_render(const analysis *a, const page_options *po, page_set *ps, diag_list *d);
+
+/* Stages the page under site_dir: results.csv, the series CSVs, then
+ * index.html, last, after its downloads (stage the archive's download
+ * with publish_stage_archive first). With
+ * verbosity > 1 each file is named on stderr. Returns 0, or -1 after
+ * adding an error. */
+int publish_stage_page(outset *os, const page_set *ps, const char *site_dir, int verbosity,
+                       diag_list *d);
+
+/* Stages the page's results.sqlite download at dst. When `current`, the
+ * archive at src already describes a (it was read from there, or matches
+ * the inputs) and is linked or copied as it is; otherwise, when
+ * write_src, a fresh archive is staged at src and dst is a second name
+ * for its bytes; otherwise it is written straight into dst's temporary.
+ * Returns 0, or -1 after adding an error. */
+int publish_stage_archive(outset *os, const analysis *a, const analysis_options *ao,
+                          const char *src, bool current, bool write_src, const char *dst,
+                          int verbosity, diag_list *d);
+
+void page_set_free(page_set *ps);
+
+#endif

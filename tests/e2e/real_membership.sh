@@ -1,0 +1,74 @@
+#!/bin/sh
+# Membership on the real 5-way experiment, on a copy in a temporary
+# directory (the shared data is never written): the members' own windows
+# that EXPECTED.md's last section describes (six relays of E moved to B at
+# the 2026-01-05 10:58 restart, three shared with D) give E = 11 relays,
+# 6.063 GiB, ratio 1.72; without them the cross-check of every group file
+# names the six and says when they probably moved.
+# Skips when the shared data folder is absent.
+# env: MEMREPORT (absolute path of the binary), TOP (repo root)
+data="$TOP/../shared/data/5way-allocator-comparison"
+if [ ! -d "$data" ]; then
+    echo "SKIP real_membership: $data is absent"
+    exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# row FILE ID -> "relays mean ratio"
+row() { awk -F, -v id="$2" 'NR > 1 && $1 == id { printf "%s %.3f %.2f\n", $3, $4, $5 }' "$1"; }
+
+copy() {
+    cp -r "$data" "$1"
+    chmod -R u+w "$1"
+}
+
+# --- The members' windows: E's list with the six ending at 10:58 and the
+# three shared with D left out.
+copy "$tmp/win"
+six=" marleymarl method methodman mustardonthebeat nastyyyy noid "
+list=$(awk -v six="$six" '
+    /^[ \t]*(#|$)/ { next }
+    { n = $1; e = index(six, " " n " ") ? "{\"relay\": \"" n "\", \"end\": \"2026-01-05T10:58:00\"}" : "\"" n "\""
+      s = s (s == "" ? "" : ", ") e }
+    END { print s }' "$data/groups/group_E_glibc_historical.txt")
+sed "s|\"members\": \"groups/group_E_glibc_historical.txt\"|\"members\": [$list], \"exclude\": [\"keithsweat\", \"kendricklamar\", \"kenmani\"]|" \
+    "$data/experiment.json" >"$tmp/win/experiment.json"
+if grep -q '"relay": "noid", "end"' "$tmp/win/experiment.json"; then
+    pass "windows manifest written"
+else
+    fail "windows manifest written" "sed did not apply"
+fi
+"$MEMREPORT" summary "$tmp/win" --format csv >"$tmp/win.csv" 2>"$tmp/win.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "windows: summary exits 0" || fail "windows: summary exits 0" "status $rc: $(cat "$tmp/win.err")"
+got=$(row "$tmp/win.csv" E)
+[ "$got" = "11 6.063 1.72" ] && pass "windows: E = 11 relays, 6.063 GiB, 1.72 (EXPECTED.md)" ||
+    fail "windows: E = 11 relays, 6.063 GiB, 1.72 (EXPECTED.md)" "got $got"
+got=$(row "$tmp/win.csv" A)
+[ "$got" = "20 10.437 1.00" ] && pass "windows: A unchanged" || fail "windows: A unchanged" "got $got"
+if grep -q 'marleymarl' "$tmp/win.err"; then
+    fail "windows: the stated move is not warned about" "$(grep marleymarl "$tmp/win.err")"
+else
+    pass "windows: the stated move is not warned about"
+fi
+# The report: E's final row says 11 of its 17 members.
+SOURCE_DATE_EPOCH=1768089600 "$MEMREPORT" build -q "$tmp/win" 2>"$tmp/build.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "windows: build exits 0" || fail "windows: build exits 0" "status $rc: $(cat "$tmp/build.err")"
+if grep -E '^\| E \| glibc 2.41 \(control\) \| 11 of 17 \| 6.06 \|' "$tmp/win/REPORT.md" >/dev/null; then
+    pass "windows: final table says 11 of 17"
+else
+    fail "windows: final table says 11 of 17" "$(grep '^| E ' "$tmp/win/REPORT.md")"
+fi
+# A rebuild from the archive keeps the windows (same report bytes).
+cp "$tmp/win/REPORT.md" "$tmp/win.md"
+SOURCE_DATE_EPOCH=1768089600 "$MEMREPORT" build -v "$tmp/win" 2>"$tmp/build2.err"
+if grep -q 'inputs unchanged: read results.sqlite' "$tmp/build2.err" && cmp -s "$tmp/win.md" "$tmp/win/REPORT.md"; then
+    pass "windows: the archive keeps them (rebuild from results.sqlite, same REPORT.md)"
+else
+    fail "windows: the archive keeps them (rebuild from results.sqlite, same REPORT.md)" "$(head -3 "$tmp/build2.err")"
+fi
