@@ -142,6 +142,190 @@ static void draw_markers(canvas *c, const chart_spec *s, const chart_group *gr,
     free(keep);
 }
 
+/* Legend: colour, marker shape and the baseline in bold. Returns the y
+ * below it. */
+static double draw_legend(canvas *c, const chart_spec *s, double x, double y, double w)
+{
+    const size_t ng = s->ngroups;
+    legend_entry *le = xcalloc(ng ? ng : 1, sizeof *le);
+    char **leg = xcalloc(ng ? ng : 1, sizeof *leg);
+    for (size_t g = 0; g < ng; g++) {
+        const chart_group *gr = &s->groups[g];
+        bool base = gr->baseline;
+        leg[g] = base ? xasprintf("%s \xC2\xB7 baseline", gr->label) : xstrdup(gr->label);
+        le[g] = (legend_entry){leg[g], gr->color, gr->shape, true, plot_dash(gr->dash), base ? 3 : 1.8, base,
+                               false};
+    }
+    y += plot_legend(c, le, ng, x, y, w, true);
+    for (size_t g = 0; g < ng; g++)
+        free(leg[g]);
+    free(leg);
+    free(le);
+    return y;
+}
+
+/* The events within a tenth of [*t0, *t1]'s span, into ev; widens the
+ * domain to hold them. Returns how many. */
+static size_t shown_events(const chart_spec *s, int64_t *t0, int64_t *t1, shown_event *ev)
+{
+    size_t nev = 0;
+    int64_t slack = (*t1 - *t0) / 10, lo = *t0 - slack, hi = *t1 + slack;
+    for (size_t i = 0; i < s->nevents; i++)
+        if (event_in(s, i, lo, hi)) {
+            ev[nev++].ev = i;
+            *t0 = s->events[i].t < *t0 ? s->events[i].t : *t0;
+            *t1 = s->events[i].t > *t1 ? s->events[i].t : *t1;
+        }
+    return nev;
+}
+
+/* The per-relay budget as a dashed line across the plot, labelled. */
+static void draw_budget(canvas *c, double budget, const plot_rect *pr, const scale_linear *ys)
+{
+    cv_style bs = {.stroke = PAINT_FG, .width = 1.2, .dash = CV_DASHED, .cls = "budget"};
+    double by = scale_map(ys, budget);
+    cv_line(c, pr->x, by, pr->x + pr->w, by, &bs);
+    char bl[64], v[24];
+    chart_fmt_gib(budget, v, sizeof v);
+    snprintf(bl, sizeof bl, "budget %s GiB", v);
+    cv_font bf = {.size = FS_SMALL, .anchor = CV_END, .valign = CV_BOTTOM, .fill = PAINT_FG};
+    cv_text(c, pr->x + pr->w - 2, by - 2, bl, &bf);
+}
+
+/* Every group's band, then lines and markers, the baseline last so it
+ * stays on top, and the group IDs at the line ends. */
+static void draw_groups(canvas *c, const chart_spec *s, const plot_rect *pr,
+                        const scale_linear *xs, const scale_linear *ys)
+{
+    const size_t ng = s->ngroups;
+    /* Bands first (all groups), then lines and markers, baseline last so
+     * it stays on top. */
+    size_t *order = xmalloc((ng ? ng : 1) * sizeof *order);
+    size_t no = 0;
+    for (size_t g = 0; g < ng; g++)
+        if (!s->groups[g].baseline)
+            order[no++] = g;
+    for (size_t g = 0; g < ng; g++)
+        if (s->groups[g].baseline)
+            order[no++] = g;
+    for (size_t j = 0; j < no; j++) {
+        const chart_group *gr = &s->groups[order[j]];
+        const char *col = gr->color;
+        char *cls = xasprintf("series g-%s", gr->id);
+        cv_group_begin(c, cls, NULL, col);
+        draw_band(c, gr, xs, ys, plot_group_paint(col, 0.13));
+        cv_group_end(c);
+        free(cls);
+    }
+    double *endy = xcalloc(ng ? ng : 1, sizeof *endy);
+    size_t *endg = xcalloc(ng ? ng : 1, sizeof *endg);
+    size_t nend = 0;
+    for (size_t j = 0; j < no; j++) {
+        size_t g = order[j];
+        const chart_group *gr = &s->groups[g];
+        if (!gr->nseries)
+            continue;
+        const char *col = gr->color;
+        bool base = gr->baseline;
+        char *cls = xasprintf("series g-%s%s", gr->id, base ? " baseline" : "");
+        cv_group_begin(c, cls, gr->label, col);
+        cv_style ls = {.stroke = plot_group_paint(col, 0), .width = base ? 3 : 1.8,
+                       .dash = plot_dash(gr->dash), .cls = "line"};
+        draw_mean(c, gr, xs, ys, &ls);
+        draw_markers(c, s, gr, xs, ys, pr->w);
+        cv_group_end(c);
+        free(cls);
+        endy[nend] = scale_map(ys, gr->series[gr->nseries - 1].mean);
+        endg[nend++] = g;
+    }
+    /* Direct labels (group IDs) at the line ends, spread apart. */
+    plot_declutter(endy, nend, FS_LABEL + 1, pr->y, pr->y + pr->h);
+    for (size_t i = 0; i < nend; i++) {
+        size_t g = endg[i];
+        const chart_group *gr = &s->groups[g];
+        cv_group_begin(c, "end-label", NULL, gr->color);
+        cv_font f = {.size = FS_LABEL, .bold = true, .valign = CV_CENTER,
+                     .fill = plot_group_paint(gr->color, 0)};
+        double ex = scale_map(xs, (double)gr->series[gr->nseries - 1].t) + 6;
+        cv_text(c, ex, endy[i], gr->id, &f);
+        cv_group_end(c);
+    }
+    free(order);
+    free(endy);
+    free(endg);
+}
+
+/* Numbered badges at the top of the plot; close ones go to new rows. */
+static void draw_badges(canvas *c, const chart_spec *s, shown_event *ev, size_t nnum,
+                        const plot_rect *pr)
+{
+    double lastx[8];
+    for (int r = 0; r < 8; r++)
+        lastx[r] = -1e300;
+    cv_style badge = {.fill = PAINT_BG, .stroke = PAINT_FG, .width = 1};
+    cv_font bf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
+                  .fill = PAINT_FG};
+    for (size_t i = 0; i < nnum; i++) {
+        const chart_event *e = &s->events[ev[i].ev];
+        char when[40], num[16];
+        chart_fmt_time(s, e->t, when, sizeof when);
+        snprintf(num, sizeof num, "%zu", e->number);
+        /* Inside the plot, clear of the y labels and the line-end labels;
+         * the dotted line keeps the event's true time. */
+        double br = badge_r(c, num);
+        double bx = fmin(fmax(ev[i].x, pr->x + br + 1), pr->x + pr->w - br - 1);
+        int r = 0;
+        while (r < 7 && fabs(bx - lastx[r]) < 2 * br + 2)
+            r++;
+        lastx[r] = bx;
+        ev[i].row = r;
+        char *tip = xasprintf("%s %s: %s", when, e->type ? e->type : "event",
+                              e->description ? e->description : "");
+        cv_group_begin(c, "event-badge", tip, NULL);
+        double by = pr->y + 10 + r * 19;
+        cv_circle(c, bx, by, br, &badge);
+        cv_text(c, bx, by, num, &bf);
+        cv_group_end(c);
+        free(tip);
+    }
+}
+
+/* The key of the numbered events at (x, ky) within w, column-major,
+ * and a last line counting the events drawn unnumbered. */
+static void draw_event_key(canvas *c, const chart_spec *s, const shown_event *ev, size_t nev,
+                           size_t nnum, int keycols, double x, double ky, double w)
+{
+    size_t keyrows = (nnum + (size_t)keycols - 1) / (size_t)keycols;
+    cv_style badge = {.fill = PAINT_BG, .stroke = PAINT_FG, .width = 1};
+    double colw = (w - (keycols - 1) * 16) / keycols;
+    cv_font kf = {.size = FS_SMALL, .valign = CV_CENTER, .fill = PAINT_FG, .cls = "key"};
+    cv_font nf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
+                  .fill = PAINT_FG};
+    for (size_t i = 0; i < nnum; i++) {
+        const chart_event *e = &s->events[ev[i].ev];
+        double kx = x + (double)(i / keyrows) * (colw + 16);
+        double yy = ky + (double)(i % keyrows) * KEY_ROW + KEY_ROW / 2;
+        char when[40], num[16];
+        chart_fmt_short_time(s, e->t, when, sizeof when);
+        snprintf(num, sizeof num, "%zu", e->number);
+        char *full = xasprintf("%s  %s", when, e->description ? e->description : "");
+        cv_group_begin(c, "event-key", full, NULL);
+        cv_circle(c, kx + 8, yy, badge_r(c, num), &badge);
+        cv_text(c, kx + 8, yy, num, &nf);
+        char *t = canvas_fit_text(c, full, FS_SMALL, false, colw - 22);
+        cv_text(c, kx + 21, yy, t, &kf);
+        free(t);
+        cv_group_end(c);
+        free(full);
+    }
+    if (nev > nnum) {
+        char *more = xasprintf("%zu more events after these are drawn as unnumbered lines",
+                               nev - nnum);
+        cv_text(c, x + 2, ky + (double)keyrows * KEY_ROW + KEY_ROW / 2, more, &kf);
+        free(more);
+    }
+}
+
 canvas *chart_draw_timeseries(const chart_spec *s)
 {
     const size_t ng = s->ngroups;
@@ -178,18 +362,7 @@ canvas *chart_draw_timeseries(const chart_spec *s)
     double x = PLOT_MARGIN, w = PLOT_W - 2 * PLOT_MARGIN;
     double y = plot_title(c, "Memory per relay over time", sub, x, PLOT_MARGIN, w);
 
-    /* Legend: colour, marker shape and the baseline in bold. */
-    legend_entry *le = xcalloc(ng ? ng : 1, sizeof *le);
-    char **leg = xcalloc(ng ? ng : 1, sizeof *leg);
-    for (size_t g = 0; g < ng; g++) {
-        const chart_group *gr = &s->groups[g];
-        bool base = gr->baseline;
-        leg[g] = base ? xasprintf("%s \xC2\xB7 baseline", gr->label) : xstrdup(gr->label);
-        le[g] = (legend_entry){leg[g], gr->color, gr->shape, true, plot_dash(gr->dash), base ? 3 : 1.8, base,
-                               false};
-    }
-    y += 4;
-    y += plot_legend(c, le, ng, x, y, w, true) + 12;
+    y = draw_legend(c, s, x, y + 4, w) + 12;
 
     /* Events inside the domain, with badge rows so close ones stack. */
     /* Events up to a tenth of the span outside the data still belong to
@@ -197,16 +370,7 @@ canvas *chart_draw_timeseries(const chart_spec *s)
      * opens, the end noted minutes after the last collection): widen the
      * domain to show them. */
     shown_event *ev = xcalloc(s->nevents ? s->nevents : 1, sizeof *ev);
-    size_t nev = 0;
-    if (npoints) {
-        int64_t slack = (t1 - t0) / 10, lo = t0 - slack, hi = t1 + slack;
-        for (size_t i = 0; i < s->nevents; i++)
-            if (event_in(s, i, lo, hi)) {
-                ev[nev++].ev = i;
-                t0 = s->events[i].t < t0 ? s->events[i].t : t0;
-                t1 = s->events[i].t > t1 ? s->events[i].t : t1;
-            }
-    }
+    size_t nev = npoints ? shown_events(s, &t0, &t1, ev) : 0;
 
     /* Vertical budget: key rows below the axis. */
     size_t nnum = nev < MAX_NUMBERED ? nev : MAX_NUMBERED;
@@ -253,143 +417,19 @@ canvas *chart_draw_timeseries(const chart_spec *s)
         ev[i].x = scale_map(&xs, (double)s->events[ev[i].ev].t);
         cv_line(c, ev[i].x, pr.y, ev[i].x, pr.y + pr.h, &evs);
     }
+    if (budget > 0)
+        draw_budget(c, budget, &pr, &ys);
 
-    if (budget > 0) {
-        cv_style bs = {.stroke = PAINT_FG, .width = 1.2, .dash = CV_DASHED, .cls = "budget"};
-        double by = scale_map(&ys, budget);
-        cv_line(c, pr.x, by, pr.x + pr.w, by, &bs);
-        char bl[64], v[24];
-        chart_fmt_gib(budget, v, sizeof v);
-        snprintf(bl, sizeof bl, "budget %s GiB", v);
-        cv_font bf = {.size = FS_SMALL, .anchor = CV_END, .valign = CV_BOTTOM, .fill = PAINT_FG};
-        cv_text(c, pr.x + pr.w - 2, by - 2, bl, &bf);
-    }
+    draw_groups(c, s, &pr, &xs, &ys);
 
-    /* Bands first (all groups), then lines and markers, baseline last so
-     * it stays on top. */
-    size_t *order = xmalloc((ng ? ng : 1) * sizeof *order);
-    size_t no = 0;
-    for (size_t g = 0; g < ng; g++)
-        if (!s->groups[g].baseline)
-            order[no++] = g;
-    for (size_t g = 0; g < ng; g++)
-        if (s->groups[g].baseline)
-            order[no++] = g;
-    for (size_t j = 0; j < no; j++) {
-        const chart_group *gr = &s->groups[order[j]];
-        const char *col = gr->color;
-        char *cls = xasprintf("series g-%s", gr->id);
-        cv_group_begin(c, cls, NULL, col);
-        draw_band(c, gr, &xs, &ys, plot_group_paint(col, 0.13));
-        cv_group_end(c);
-        free(cls);
-    }
-    double *endy = xcalloc(ng ? ng : 1, sizeof *endy);
-    size_t *endg = xcalloc(ng ? ng : 1, sizeof *endg);
-    size_t nend = 0;
-    for (size_t j = 0; j < no; j++) {
-        size_t g = order[j];
-        const chart_group *gr = &s->groups[g];
-        if (!gr->nseries)
-            continue;
-        const char *col = gr->color;
-        bool base = gr->baseline;
-        char *cls = xasprintf("series g-%s%s", gr->id, base ? " baseline" : "");
-        cv_group_begin(c, cls, gr->label, col);
-        cv_style ls = {.stroke = plot_group_paint(col, 0), .width = base ? 3 : 1.8,
-                       .dash = plot_dash(gr->dash), .cls = "line"};
-        draw_mean(c, gr, &xs, &ys, &ls);
-        draw_markers(c, s, gr, &xs, &ys, pr.w);
-        cv_group_end(c);
-        free(cls);
-        endy[nend] = scale_map(&ys, gr->series[gr->nseries - 1].mean);
-        endg[nend++] = g;
-    }
-    /* Direct labels (group IDs) at the line ends, spread apart. */
-    plot_declutter(endy, nend, FS_LABEL + 1, pr.y, pr.y + pr.h);
-    for (size_t i = 0; i < nend; i++) {
-        size_t g = endg[i];
-        const chart_group *gr = &s->groups[g];
-        cv_group_begin(c, "end-label", NULL, gr->color);
-        cv_font f = {.size = FS_LABEL, .bold = true, .valign = CV_CENTER,
-                     .fill = plot_group_paint(gr->color, 0)};
-        double ex = scale_map(&xs, (double)gr->series[gr->nseries - 1].t) + 6;
-        cv_text(c, ex, endy[i], gr->id, &f);
-        cv_group_end(c);
-    }
-
-    /* Numbered badges at the top of the plot; close ones go to new rows. */
-    double lastx[8];
-    for (int r = 0; r < 8; r++)
-        lastx[r] = -1e300;
-    cv_style badge = {.fill = PAINT_BG, .stroke = PAINT_FG, .width = 1};
-    cv_font bf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
-                  .fill = PAINT_FG};
-    for (size_t i = 0; i < nnum; i++) {
-        const chart_event *e = &s->events[ev[i].ev];
-        char when[40], num[16];
-        chart_fmt_time(s, e->t, when, sizeof when);
-        snprintf(num, sizeof num, "%zu", e->number);
-        /* Inside the plot, clear of the y labels and the line-end labels;
-         * the dotted line keeps the event's true time. */
-        double br = badge_r(c, num);
-        double bx = fmin(fmax(ev[i].x, pr.x + br + 1), pr.x + pr.w - br - 1);
-        int r = 0;
-        while (r < 7 && fabs(bx - lastx[r]) < 2 * br + 2)
-            r++;
-        lastx[r] = bx;
-        ev[i].row = r;
-        char *tip = xasprintf("%s %s: %s", when, e->type ? e->type : "event",
-                              e->description ? e->description : "");
-        cv_group_begin(c, "event-badge", tip, NULL);
-        double by = pr.y + 10 + r * 19;
-        cv_circle(c, bx, by, br, &badge);
-        cv_text(c, bx, by, num, &bf);
-        cv_group_end(c);
-        free(tip);
-    }
+    draw_badges(c, s, ev, nnum, &pr);
 
     /* The event key, column-major, below the time axis. */
-    if (nnum) {
-        double ky = pr.y + pr.h + axis_h + 6;
-        double colw = (w - (keycols - 1) * 16) / keycols;
-        cv_font kf = {.size = FS_SMALL, .valign = CV_CENTER, .fill = PAINT_FG, .cls = "key"};
-        cv_font nf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
-                      .fill = PAINT_FG};
-        for (size_t i = 0; i < nnum; i++) {
-            const chart_event *e = &s->events[ev[i].ev];
-            double kx = x + (double)(i / keyrows) * (colw + 16);
-            double yy = ky + (double)(i % keyrows) * KEY_ROW + KEY_ROW / 2;
-            char when[40], num[16];
-            chart_fmt_short_time(s, e->t, when, sizeof when);
-            snprintf(num, sizeof num, "%zu", e->number);
-            char *full = xasprintf("%s  %s", when, e->description ? e->description : "");
-            cv_group_begin(c, "event-key", full, NULL);
-            cv_circle(c, kx + 8, yy, badge_r(c, num), &badge);
-            cv_text(c, kx + 8, yy, num, &nf);
-            char *t = canvas_fit_text(c, full, FS_SMALL, false, colw - 22);
-            cv_text(c, kx + 21, yy, t, &kf);
-            free(t);
-            cv_group_end(c);
-            free(full);
-        }
-        if (nev > nnum) {
-            char *more = xasprintf("%zu more events after these are drawn as unnumbered lines",
-                                   nev - nnum);
-            cv_text(c, x + 2, ky + (double)keyrows * KEY_ROW + KEY_ROW / 2, more, &kf);
-            free(more);
-        }
-    }
+    if (nnum)
+        draw_event_key(c, s, ev, nev, nnum, keycols, x, pr.y + pr.h + axis_h + 6, w);
     plot_baseline(c, &pr);
 
-    for (size_t g = 0; g < ng; g++)
-        free(leg[g]);
-    free(leg);
-    free(le);
     free(ev);
     free(yt);
-    free(order);
-    free(endy);
-    free(endg);
     return c;
 }

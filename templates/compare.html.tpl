@@ -29,15 +29,28 @@
 <main id="main" class="wrap">
 <section id="how" aria-labelledby="h-how">
 <h2 id="h-how">How to read this page</h2>
-<p>Groups that run the same allocator (by the manifest's <code>config.allocator</code>, else the first word of the group name) in different experiments, one table per allocator, ordered by version. Final mean is the mean RSS per relay at the group's final snapshot; steady growth is the restart-aware growth rate; <em>vs control</em> is the control group's final mean divided by this group's, within the same experiment (the control is a group named “control”, else the only glibc group, else the baseline), so values above 1 mean less memory than the control.</p>
+<p>Every ratio on this site is the reference's final mean divided by the group's, so above 1 means less memory: here the reference is the <em>control</em> of the group's own experiment (the manifest's <code>control</code>, else a group whose name or config says control, then default, then glibc, else the baseline). <em>% less memory than control</em> is the same figure as a percentage, 100 × (1 − group mean ÷ control mean), with its 95% bootstrap interval over relays. Final mean is the mean RSS per relay at the group's final snapshot; steady growth is the restart-aware growth rate.</p>
 </section>
+<section id="ranking" aria-labelledby="h-ranking">
+<h2 id="h-ranking">Every group against its own control</h2>
+{{#HAS_RANK}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="cap-ranking">
+<table class="compare ranking">
+<caption id="cap-ranking">{{NRANKED}} group{{NRANKED_S}} in {{NEXP}} experiment{{NEXP_S}}, ranked by % less memory than their own control (ratio = control mean ÷ group mean); each experiment's control last<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
+<thead><tr><th scope="col" class="num">Rank</th><th scope="col">Group</th><th scope="col">Experiment</th><th scope="col">Differs from control by</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col">Control</th><th scope="col" class="num">% less memory than control (95% CI)</th><th scope="col" class="num">Control ÷ group</th><th scope="col">Note</th></tr></thead>
+<tbody>
+{{#RANK}}<tr class="{{ROW_CLASS}}"><td class="num">{{RANK}}</td><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{GROUP}}</th><td><a href="{{HREF}}">{{EXPERIMENT}}</a></td><td>{{DIFFERS}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="nowrap">{{CONTROL}}</td><td class="num nowrap">{{PCT}}</td><td class="num">{{RATIO}}</td><td>{{NOTE}}</td></tr>
+{{/RANK}}</tbody>
+</table>
+</div>
+{{/HAS_RANK}}{{#NO_RANK}}<p>No group has a final snapshot to compare.</p>
+{{/NO_RANK}}</section>
 {{#ALLOC}}<section id="alloc-{{ANCHOR}}" aria-labelledby="h-alloc-{{ANCHOR}}">
 <h2 id="h-alloc-{{ANCHOR}}">{{NAME}}</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="cap-{{ANCHOR}}">
 <table class="compare">
 <caption id="cap-{{ANCHOR}}">{{NROWS}} group{{NROWS_S}} running {{NAME}} in {{NEXPS}} experiments<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <colgroup><col class="c-version"><col class="c-exp"><col class="c-group"><col class="c-relays"><col class="c-mean"><col class="c-growth"><col class="c-vs"></colgroup>
-<thead><tr><th scope="col">Version</th><th scope="col">Experiment</th><th scope="col">Group</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col" class="num">Steady growth (GiB/day)</th><th scope="col" class="num">vs control</th></tr></thead>
+<thead><tr><th scope="col">Version</th><th scope="col">Experiment</th><th scope="col">Group</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col" class="num">Steady growth (GiB/day)</th><th scope="col" class="num">vs control (control ÷ group)</th></tr></thead>
 <tbody>
 {{#ROW}}<tr><th scope="row">{{VERSION}}</th><td><a href="{{HREF}}">{{EXPERIMENT}}</a></td><td><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{GROUP}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="num">{{GROWTH}}</td><td class="num">{{VS}}</td></tr>
 {{/ROW}}</tbody>

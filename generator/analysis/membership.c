@@ -17,14 +17,8 @@
 #include "timestamp.h"
 #include "util.h"
 
-/* Name look-up over the relays: nickname -> relays (a chain, as two relays
- * may share a nickname), upper-case fingerprint -> relays. */
-typedef struct {
-    strmap nick, fp;
-    size_t *next_nick, *next_fp; /* SIZE_MAX ends a chain */
-} relay_index;
 
-static void index_build(relay_index *ix, const experiment *e)
+void relay_index_build(relay_index *ix, const experiment *e)
 {
     strmap_init(&ix->nick);
     strmap_init(&ix->fp);
@@ -48,7 +42,7 @@ static void index_build(relay_index *ix, const experiment *e)
     }
 }
 
-static void index_free(relay_index *ix)
+void relay_index_free(relay_index *ix)
 {
     strmap_free(&ix->nick);
     strmap_free(&ix->fp);
@@ -75,9 +69,7 @@ static size_t index_mark(const relay_index *ix, const char *name, uint8_t *mask,
     return hits;
 }
 
-/* Puts the relays the name denotes into out (room for every relay);
- * returns how many. Same matching as index_mark. */
-static size_t index_collect(const relay_index *ix, const char *name, size_t *out)
+size_t relay_index_collect(const relay_index *ix, const char *name, size_t *out)
 {
     size_t hits = 0, r;
     if (is_fingerprint(name)) {
@@ -117,7 +109,7 @@ static void member_windows(group *g, const relay_index *ix, const manifest_group
     for (size_t i = 0; i < spec->nmembers; i++) {
         int64_t s = spec->member_start[i] != TIME_NONE ? spec->member_start[i] : INT64_MIN;
         int64_t e = spec->member_end[i] != TIME_NONE ? spec->member_end[i] : INT64_MAX;
-        size_t k = index_collect(ix, spec->members[i], hit);
+        size_t k = relay_index_collect(ix, spec->members[i], hit);
         for (size_t j = 0; j < k; j++) {
             if (s < g->mstart[hit[j]])
                 g->mstart[hit[j]] = s;
@@ -453,7 +445,7 @@ int membership_resolve(const experiment *e, bool strict, membership *m, diag_lis
     m->groups = xcalloc(nids, sizeof *m->groups);
     m->ngroups = nids;
     relay_index ix;
-    index_build(&ix, e);
+    relay_index_build(&ix, e);
     for (size_t i = 0; i < nids; i++) {
         group *g = &m->groups[i];
         const manifest_group *spec = e->man.ngroups ? &e->man.groups[i] : NULL;
@@ -466,7 +458,7 @@ int membership_resolve(const experiment *e, bool strict, membership *m, diag_lis
         if (resolve_group(e, &ix, g, d))
             apply_exclude(e, &ix, g);
     }
-    index_free(&ix);
+    relay_index_free(&ix);
     for (size_t i = 0; i < nids; i++)
         free(ids ? ids[i] : NULL);
     free(ids);

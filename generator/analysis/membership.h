@@ -15,6 +15,20 @@
 
 #include "diag.h"
 #include "model.h"
+#include "strmap.h"
+
+/* Name look-up over the relays: nickname -> relays (a chain, as two relays
+ * may share a nickname), upper-case fingerprint -> relays. */
+typedef struct {
+    strmap nick, fp;
+    size_t *next_nick, *next_fp; /* SIZE_MAX ends a chain */
+} relay_index;
+
+void relay_index_build(relay_index *ix, const experiment *e);
+void relay_index_free(relay_index *ix);
+/* Puts the relays a member name denotes (a fingerprint, any case, else a
+ * nickname) into out, which has room for every relay; returns how many. */
+size_t relay_index_collect(const relay_index *ix, const char *name, size_t *out);
 
 typedef enum {
     MEMBERS_MANIFEST_LIST,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crosscheck.h"
 #include "timestamp.h"
 #include "totals.h"
 #include "util.h"
@@ -288,6 +289,7 @@ void quality_collect(const experiment *e, const membership *m, results *res)
     stopped_members(e, m, res);
     ungrouped(e, m, res);
     overlaps(e, m, res);
+    crosscheck_collect(e, m, res);
     ingest_notes_findings(e, res);
     restarts_findings(e, m, res);
     aggregates(e, res);

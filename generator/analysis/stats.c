@@ -18,6 +18,8 @@
 #include "stats.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -775,6 +777,61 @@ static void compare_to_baseline(const membership *m, results *res)
     free(p);
 }
 
+/* ---- groups on both cores --------------------------------------------- */
+
+/* The per-group work of stats_compute touches only its own group_result,
+ * so the groups are shared out between two threads (each takes the next
+ * group not yet taken); messages and cross-group figures are made after,
+ * in group order, so the results do not depend on the sharing. */
+typedef struct {
+    const experiment *e;
+    const membership *m;
+    const stats_options *opt;
+    results *res;
+    bool *has_samples;   /* phase 1: group_series found a sample */
+    int phase;
+    atomic_size_t next;
+} group_work;
+
+static void one_group(group_work *w, size_t g, double *buf)
+{
+    const experiment *e = w->e;
+    const membership *m = w->m;
+    group_result *gr = &w->res->groups[g];
+    if (w->phase == 1) {
+        gr->forecast_days = gr->ratio = gr->ratio_lo = gr->ratio_hi = NAN;
+        gr->p_value = gr->p_holm = NAN;
+        w->has_samples[g] = group_series(e, m, g, w->opt->until, gr, buf);
+        group_growth(gr);
+    } else {
+        group_steady(e, m, g, gr, w->res);
+        group_settled_cv(e, m, g, gr, w->res);
+        group_forecast(e->man.memory_budget_gib, gr);
+        group_trend(&e->man.th, gr);
+    }
+}
+
+static void *group_worker(void *arg)
+{
+    group_work *w = arg;
+    double *buf = xmalloc((w->e->nrelays ? w->e->nrelays : 1) * sizeof *buf);
+    for (size_t g; (g = atomic_fetch_add(&w->next, 1)) < w->m->ngroups;)
+        one_group(w, g, buf);
+    free(buf);
+    return NULL;
+}
+
+static void run_groups(group_work *w, int phase)
+{
+    w->phase = phase;
+    atomic_store(&w->next, 0);
+    pthread_t th;
+    bool two = w->m->ngroups > 1 && pthread_create(&th, NULL, group_worker, w) == 0;
+    group_worker(w);
+    if (two)
+        pthread_join(th, NULL);
+}
+
 int stats_compute(const experiment *e, const membership *m, const stats_options *opt,
                   results *res, diag_list *d)
 {
@@ -785,13 +842,13 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
     res->ngroups = m->ngroups;
     res->groups = xcalloc(m->ngroups ? m->ngroups : 1, sizeof *res->groups);
     bool ok = true;
-    double *buf = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *buf);
     char when[32];
+    group_work w = {.e = e, .m = m, .opt = opt, .res = res};
+    w.has_samples = xcalloc(m->ngroups ? m->ngroups : 1, sizeof *w.has_samples);
+    run_groups(&w, 1);
     for (size_t g = 0; g < m->ngroups; g++) {
         group_result *gr = &res->groups[g];
-        gr->forecast_days = gr->ratio = gr->ratio_lo = gr->ratio_hi = NAN;
-        gr->p_value = gr->p_holm = NAN;
-        if (!group_series(e, m, g, opt->until, gr, buf)) {
+        if (!w.has_samples[g]) {
             diag_error(d, e->man.present ? "experiment.json" : NULL,
                        m->groups[g].spec ? m->groups[g].spec->line : 0,
                        "group %s has no samples inside its window", m->groups[g].id);
@@ -802,7 +859,6 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
             diag_warn(d, NULL, 0, "group %s has no samples at or before %s", m->groups[g].id,
                       when);
         }
-        group_growth(gr);
         if (gr->nseries) {
             if (res->first_t == TIME_NONE || gr->series[0].t < res->first_t)
                 res->first_t = gr->series[0].t;
@@ -810,20 +866,14 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
                 res->last_t = gr->final_t;
         }
     }
-    free(buf);
+    free(w.has_samples);
     if (ok)
         choose_baseline(e, m, opt, res, d, &ok);
     if (!ok)
         return 1;
     compare_to_baseline(m, res);
     restarts_detect(e, m, opt->until, &res->restarts, &res->nrestarts);
-    for (size_t g = 0; g < m->ngroups; g++) {
-        group_result *gr = &res->groups[g];
-        group_steady(e, m, g, gr, res);
-        group_settled_cv(e, m, g, gr, res);
-        group_forecast(e->man.memory_budget_gib, gr);
-        group_trend(&e->man.th, gr);
-    }
+    run_groups(&w, 2);
     day_table(e, res);
     quality_collect(e, m, res);
     return 0;

@@ -76,6 +76,8 @@ typedef struct {
     bool have_prev_relay_t;
     int64_t prev_relay_t;
     bool warned_shared_nick;
+    size_t *succ;          /* the relay that followed relay r last time */
+    size_t nsucc, succ_cap, last;
 
     /* Streaming (one half of a parallel read): relay rows go straight into
      * cs, collection by collection, times into e->times; `bail` says the
@@ -197,7 +199,7 @@ static size_t new_relay(mctx *m, const char *fp, size_t fpn, const char *nick, s
  * empty fingerprint, so a nickname-only relay takes the fingerprint of a
  * later row with the same nickname (and the other way round). Returns
  * false after reporting a bad row. */
-static bool row_relay(mctx *m, const csv_row *row, size_t *id)
+static bool row_relay_lookup(mctx *m, const csv_row *row, size_t *id)
 {
     const char *fs, *ns;
     size_t fn, nn;
@@ -268,6 +270,45 @@ static bool row_relay(mctx *m, const csv_row *row, size_t *id)
         return false;
     }
     *id = new_relay(m, fp, fn, ns, nn, row->line);
+    return true;
+}
+
+/* row_relay_lookup, tried on a guess first: collectors list the relays in
+ * the same order every collection, so the relay that followed the previous
+ * row's relay last time usually comes next. A stored fingerprint is valid
+ * upper-case hex, so a field with exactly its bytes names that relay, as
+ * the full look-up would find. */
+static bool row_relay(mctx *m, const csv_row *row, size_t *id)
+{
+    experiment *e = m->e;
+    const char *fs, *ns;
+    size_t fn, nn;
+    field(m, row, C_FINGERPRINT, &fs, &fn);
+    size_t g = m->nsucc && m->last < m->nsucc ? m->succ[m->last] : SIZE_MAX;
+    bool hit = fn == 40 && g < e->nrelays && *e->relays[g].fingerprint &&
+               !memcmp(fs, e->relays[g].fingerprint, 40);
+    if (hit) {
+        field(m, row, C_NICKNAME, &ns, &nn);
+        relay *x = &e->relays[g];
+        if (nn && !*x->nickname) {
+            free(x->nickname);
+            x->nickname = xstrndup(ns, nn);
+            if (!strmap_get(&m->by_nick, ns, nn, NULL))
+                strmap_put(&m->by_nick, ns, nn, g);
+        }
+        *id = g;
+    } else if (!row_relay_lookup(m, row, id)) {
+        return false;
+    }
+    if (m->nsucc < e->nrelays) {
+        xgrow((void **)&m->succ, &m->succ_cap, e->nrelays, sizeof *m->succ);
+        for (size_t r = m->nsucc; r < e->nrelays; r++)
+            m->succ[r] = SIZE_MAX;
+        m->nsucc = e->nrelays;
+    }
+    if (m->last < m->nsucc)
+        m->succ[m->last] = *id;
+    m->last = *id;
     return true;
 }
 
@@ -541,10 +582,12 @@ static void mctx_init(mctx *m, const char *display, diag_list *d, experiment *e)
     strmap_init(&m->by_fp);
     strmap_init(&m->by_nick);
     strmap_init(&m->by_group);
+    m->last = SIZE_MAX;
 }
 
 static void mctx_free(mctx *m)
 {
+    free(m->succ);
     free(m->rows);
     free(m->tl);
     strmap_free(&m->by_fp);

@@ -414,6 +414,56 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
     free(ok);
 }
 
+/* The ranking of every group against its own control (versus.h). */
+static void fill_ranking(const analysis *const *as, site_exp *const *map, size_t n,
+                         tmpl_dict *d)
+{
+    versus_table t;
+    versus_build(as, n, &t);
+    tmpl_show_section(d, t.nrows ? "HAS_RANK" : "NO_RANK");
+    tmpl_setf(d, "NRANKED", "%zu", t.nranked);
+    tmpl_set(d, "NRANKED_S", t.nranked == 1 ? "" : "s");
+    char b1[FMT_BUF];
+    strbuf cell;
+    buf_init(&cell);
+    for (size_t i = 0; i < t.nrows; i++) {
+        const versus_row *r = &t.rows[i];
+        const analysis *a = as[r->exp];
+        const group *g = &a->m.groups[r->group];
+        tmpl_dict *row = tmpl_add_section(d, "RANK");
+        tmpl_set(row, "ROW_CLASS", r->is_control ? "control" : i < t.nranked ? "ranked" : "");
+        if (i < t.nranked)
+            tmpl_setf(row, "RANK", "%zu", i + 1);
+        else
+            tmpl_set(row, "RANK", "–");
+        buf_reset(&cell);
+        report_group_label(&cell, g);
+        tmpl_set(row, "GROUP", cell.data);
+        tmpl_set(row, "COLOR", report_group_color(g, r->group));
+        tmpl_set(row, "EXPERIMENT", report_title(a));
+        tmpl_setf(row, "HREF", "%s/index.html", map[r->exp]->slug);
+        tmpl_set(row, "DIFFERS", r->is_control ? "(the control)" : r->differs ? r->differs : "");
+        tmpl_setf(row, "RELAYS", "%zu", r->relays);
+        tmpl_set(row, "MEAN", fmt_fixed(b1, r->final_mean, 2));
+        if (r->is_control || r->control < 0)
+            tmpl_set(row, "CONTROL", r->is_control ? versus_reason_text(r->reason) : FMT_NONE);
+        else
+            tmpl_setf(row, "CONTROL", "%s (%s GiB)", a->m.groups[r->control].id,
+                      fmt_fixed(b1, r->control_mean, 2));
+        buf_reset(&cell);
+        compare_pct_cell(r, &cell);
+        tmpl_set(row, "PCT", cell.data);
+        buf_reset(&cell);
+        compare_ratio_cell(r, &cell);
+        tmpl_set(row, "RATIO", cell.data);
+        buf_reset(&cell);
+        compare_caveat_cell(r, &cell);
+        tmpl_set(row, "NOTE", cell.data ? cell.data : "");
+    }
+    buf_free(&cell);
+    versus_free(&t);
+}
+
 static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dict *d)
 {
     (void)o;
@@ -433,6 +483,7 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
             if (xs[i].a.r.last_t != INT64_MIN && xs[i].a.r.last_t > latest)
                 latest = xs[i].a.r.last_t;
         }
+    fill_ranking(as, map, nok, d);
     comparison c;
     compare_build(as, nok, &c);
     tmpl_setf(d, "NALLOC", "%zu", c.nallocators);
@@ -441,7 +492,7 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
     tmpl_set(d, "NEXP_S", nok == 1 ? "" : "s");
     if (!c.nrows)
         tmpl_show_section(d, "NO_ALLOC");
-    char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
+    char b1[FMT_BUF], b2[FMT_BUF];
     for (size_t i = 0; i < c.nrows;) {
         const char *al = c.rows[i].allocator;
         tmpl_dict *sec = tmpl_add_section(d, "ALLOC");
@@ -474,13 +525,11 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
             tmpl_setf(row, "RELAYS", "%zu", g->nmembers);
             tmpl_set(row, "MEAN", fmt_fixed(b1, r->final_mean, 2));
             tmpl_set(row, "GROWTH", fmt_signed(b2, r->steady, 2));
-            if (r->control < 0)
-                tmpl_set(row, "VS", FMT_NONE);
-            else if ((size_t)r->control == r->group)
-                tmpl_set(row, "VS", "control");
-            else
-                tmpl_setf(row, "VS", "%s (vs %s)", fmt_ratio(b3, r->ratio_control),
-                          a->m.groups[r->control].id);
+            strbuf vs;
+            buf_init(&vs);
+            compare_vs_cell(r, a, &vs);
+            tmpl_set(row, "VS", vs.data);
+            buf_free(&vs);
         }
         free(seen);
         tmpl_setf(sec, "NROWS", "%zu", nrows);

@@ -114,6 +114,21 @@ void compare_free(comparison *c)
     memset(c, 0, sizeof *c);
 }
 
+void compare_vs_cell(const compare_row *r, const analysis *a, strbuf *b)
+{
+    char v[FMT_BUF];
+    if (r->control < 0 || isnan(r->ratio_control) || r->ratio_control <= 0)
+        buf_puts(b, FMT_NONE);
+    else if ((size_t)r->control == r->group)
+        buf_puts(b, "control");
+    else if (r->ratio_control >= 1)
+        buf_printf(b, "%s less than %s", fmt_ratio(v, r->ratio_control),
+                   a->m.groups[r->control].id);
+    else
+        buf_printf(b, "%s more than %s", fmt_ratio(v, 1.0 / r->ratio_control),
+                   a->m.groups[r->control].id);
+}
+
 void compare_text(const comparison *c, const analysis *const *as, const char *const *titles,
                   strbuf *out)
 {
@@ -124,7 +139,7 @@ void compare_text(const comparison *c, const analysis *const *as, const char *co
     (void)titles; /* the experiments are numbered by compare_rank_text */
     buf_puts(out, "\nAllocators in more than one experiment (vs control = control mean / "
                   "group mean):\n");
-    char b1[FMT_BUF], b2[FMT_BUF], b3[FMT_BUF];
+    char b1[FMT_BUF], b2[FMT_BUF];
     for (size_t i = 0; i < c->nrows;) {
         const char *al = c->rows[i].allocator;
         buf_printf(out, "\n%s\n", al);
@@ -136,12 +151,10 @@ void compare_text(const comparison *c, const analysis *const *as, const char *co
             char *name = report_label(&a->m.groups[r->group], LABEL_NAME);
             char *grp = xasprintf("%s %s", a->m.groups[r->group].id, name);
             free(name);
-            char *vs = r->control < 0
-                           ? xstrdup(FMT_NONE)
-                           : (size_t)r->control == r->group
-                                 ? xstrdup("control")
-                                 : xasprintf("%s (%s)", fmt_ratio(b3, r->ratio_control),
-                                             a->m.groups[r->control].id);
+            strbuf vsb;
+            buf_init(&vsb);
+            compare_vs_cell(r, a, &vsb);
+            char *vs = buf_detach(&vsb);
             char expn[24];
             snprintf(expn, sizeof expn, "[%zu]", r->exp + 1);
             buf_printf(out, "  %-10s %4s  %-28.28s %6zu %10s %14s  %s\n",

@@ -57,6 +57,9 @@ void compare_free(comparison *c);
     "group mean ÷ control mean), \"Control ÷ group\" the same as a ratio (above 1: less "  \
     "memory). Intervals are 95% bootstrap intervals over relays."
 
+/* The lineup's "vs control" cell: "2.95× less than E", "2.52× more than
+ * E", "control", or n/a. */
+void compare_vs_cell(const compare_row *r, const analysis *a, strbuf *b);
 /* The allocator lineup: one block per allocator shared by experiments. */
 void compare_text(const comparison *c, const analysis *const *as, const char *const *titles,
                   strbuf *out);

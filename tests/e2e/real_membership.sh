@@ -72,3 +72,27 @@ if grep -q 'inputs unchanged: read results.sqlite' "$tmp/build2.err" && cmp -s "
 else
     fail "windows: the archive keeps them (rebuild from results.sqlite, same REPORT.md)" "$(head -3 "$tmp/build2.err")"
 fi
+
+# --- As the manifest is written: EXPECTED.md's first table, and the
+# cross-check of every group file names the six and the restart.
+copy "$tmp/as"
+"$MEMREPORT" summary "$tmp/as" --format csv >"$tmp/as.csv" 2>"$tmp/as.err"
+got=$(row "$tmp/as.csv" E)
+[ "$got" = "20 4.149 2.52" ] && pass "as written: E = 20 relays, 4.149 GiB, 2.52 (EXPECTED.md's first table)" ||
+    fail "as written: E = 20 relays, 4.149 GiB, 2.52" "got $got"
+want='marleymarl, method, methodman, mustardonthebeat, nastyyyy and noid are listed for E in groups/group_E_glibc_historical.txt (the list the figures use) and for B in groups/group_B_mimalloc209.txt (not used); they probably moved from E to B at 2026-01-05 10:58 (a restart event after a migration event; RSS and hwm_kb fell), but the figures count them in E throughout.'
+grep -qF "$want" "$tmp/as.err" && pass "as written: the cross-check names the six, the files and the restart" ||
+    fail "as written: the cross-check names the six, the files and the restart" "$(grep -i listed "$tmp/as.err")"
+grep -q 'group_B_mimalloc209.txt:[0-9]*: warning: marleymarl' "$tmp/as.err" &&
+    pass "as written: at the line of the unused list" || fail "as written: at the line of the unused list" "no FILE:LINE"
+grep -qF 'give groups.E.members in experiment.json as a list with {"relay": "marleymarl", "end": "2026-01-05T10:58:00"}' "$tmp/as.err" &&
+    grep -qF 'groups.B.members with {"relay": "marleymarl", "start": "2026-01-05T10:58:00"}, {"relay": "method", "start": "2026-01-05T10:58:00"}' "$tmp/as.err" &&
+    pass "as written: the manifest entries that would state it" ||
+    fail "as written: the manifest entries that would state it" "$(grep marleymarl "$tmp/as.err")"
+grep -qF 'keithsweat, kendricklamar and kenmani are listed for D in groups/group_D_jemalloc.txt and for E in groups/group_E_glibc_historical.txt; the figures use every one of these lists, so they count in each group wherever the windows overlap.' "$tmp/as.err" &&
+    pass "as written: the D/E relays listed twice, both lists in use" ||
+    fail "as written: the D/E relays listed twice, both lists in use" "$(grep keithsweat "$tmp/as.err")"
+SOURCE_DATE_EPOCH=1768089600 "$MEMREPORT" build -q "$tmp/as" 2>/dev/null
+grep -q '^- groups/group_B_mimalloc209.txt:[0-9]*: marleymarl, method, methodman, mustardonthebeat, nastyyyy and noid are listed for E' "$tmp/as/REPORT.md" &&
+    pass "as written: REPORT.md's data quality says it too" ||
+    fail "as written: REPORT.md's data quality says it too" "$(grep -c marleymarl "$tmp/as/REPORT.md")"

@@ -104,6 +104,17 @@ mean=$(awk -F, '$1 == "B" { printf "%.2f", $4 }' "$work/alpha.csv")
 grep -A40 '>mimalloc</h2>' "$cmp" | grep -q "<th scope=\"row\">2.0.9</th>.*Alpha fleet.*<td class=\"num\">$mean</td>" &&
     pass "compare: alpha B final mean ($mean)" || fail "compare: alpha B final mean" "want $mean"
 
+# The ranking: every group against its own control. Alpha's B against its
+# named control A, with the % from summary's final means.
+grep -q 'id="h-ranking"' "$cmp" && pass "compare: ranking section" || fail "compare: ranking section" "missing"
+n=$(grep -c '<tr class="ranked">' "$cmp")
+[ "$n" -eq 7 ] && pass "compare: 7 groups ranked (11 groups, 4 controls)" || fail "compare: groups ranked" "$n"
+[ "$(grep -c '<tr class="control">' "$cmp")" -eq 4 ] && pass "compare: one control row per experiment" ||
+    fail "compare: one control row per experiment" "$(grep -c '<tr class="control">' "$cmp")"
+pct=$(awk -F, '$1 == "A" { a = $4 } $1 == "B" { b = $4 } END { printf "%.1f", 100 * (1 - b / a) }' "$work/alpha.csv")
+grep '<tr class="ranked">' "$cmp" | grep 'Alpha fleet' | grep -q "B: Group B (flat)</th>.*<td>mimalloc 2.0.9</td>.*A ([0-9.]* GiB)</td><td class=\"num nowrap\">$pct% less (" &&
+    pass "compare: alpha B is $pct% less than its control A" || fail "compare: alpha B vs control" "want $pct%: $(grep 'Alpha fleet' "$cmp" | grep ranked | head -1 | cut -c1-300)"
+
 # The archives were saved; the next run reads them.
 for e in example fleet/alpha fleet/beta fleet/gamma; do
     [ -s "$r/$e/results.sqlite" ] || fail "archive saved for $e" "missing"
