@@ -13,7 +13,7 @@ PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd 
 DEB_BUILD := build-essential pkg-config libcsv-dev libcairo2-dev libfontconfig-dev \
 	libctemplate-dev libsqlite3-dev libjansson-dev libcmark-gfm-dev \
 	libcmark-gfm-extensions-dev zlib1g-dev libzstd-dev libpng-dev fonts-dejavu-core fontconfig
-DEB_TEST := sqlite3 libxml2-utils chromium
+DEB_TEST := sqlite3 libxml2-utils chromium strace
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san

@@ -127,145 +127,160 @@ static void put_path(strbuf *b, const double *p, size_t n, bool close)
     buf_putc(b, '"');
 }
 
+/* The document's opening: size, accessible title and description, the
+ * themable stylesheet and the background. */
+static void put_head(strbuf *b, const canvas *c)
+{
+    const char *id = c->id ? c->id : "chart";
+    buf_puts(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mr-chart\" viewBox=\"0 0 ");
+    put_num(b, c->w);
+    buf_putc(b, ' ');
+    put_num(b, c->h);
+    buf_puts(b, "\" width=\"");
+    put_num(b, c->w);
+    buf_puts(b, "\" height=\"");
+    put_num(b, c->h);
+    buf_puts(b, "\" role=\"img\" aria-labelledby=\"");
+    fmt_html_escape(b, id);
+    buf_puts(b, "-title ");
+    fmt_html_escape(b, id);
+    buf_puts(b, "-desc\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\">\n<title id=\"");
+    fmt_html_escape(b, id);
+    buf_puts(b, "-title\">");
+    fmt_html_escape(b, c->title ? c->title : "");
+    buf_puts(b, "</title>\n<desc id=\"");
+    fmt_html_escape(b, id);
+    buf_puts(b, "-desc\">");
+    fmt_html_escape(b, c->desc ? c->desc : "");
+    buf_puts(b, "</desc>\n<style>");
+    buf_puts(b, svg_css);
+    buf_puts(b, "</style>\n<rect class=\"bg\" width=\"100%\" height=\"100%\" style=\"fill:var(--bg,#ffffff)\"/>\n");
+}
+
+/* <text> at its anchor, rotated about it when the font says so. */
+static void put_text(strbuf *b, const cv_op *op)
+{
+    const cv_font *f = &op->font;
+    buf_puts(b, "<text x=\"");
+    put_num(b, op->a[0]);
+    buf_puts(b, "\" y=\"");
+    put_num(b, op->a[1] + op->a[2]);
+    buf_putc(b, '"');
+    if (f->angle != 0) {
+        buf_puts(b, " transform=\"rotate(");
+        put_num(b, f->angle);
+        buf_putc(b, ' ');
+        put_num(b, op->a[0]);
+        buf_putc(b, ' ');
+        put_num(b, op->a[1]);
+        /* Rotation is about the anchor point, so the baseline
+         * shift in y above applies in the rotated frame, as in
+         * the cairo backend. */
+        buf_puts(b, ")\"");
+    }
+    if (f->anchor != CV_START)
+        buf_printf(b, " text-anchor=\"%s\"", f->anchor == CV_MIDDLE ? "middle" : "end");
+    buf_puts(b, " font-size=\"");
+    put_num(b, f->size);
+    buf_putc(b, '"');
+    if (f->bold)
+        buf_puts(b, " font-weight=\"bold\"");
+    if (f->cls) {
+        buf_puts(b, " class=\"");
+        fmt_html_escape(b, f->cls);
+        buf_putc(b, '"');
+    }
+    buf_puts(b, " style=\"");
+    put_color(b, &f->fill, "fill");
+    b->len--, b->data[b->len] = 0;
+    buf_puts(b, "\">");
+    fmt_html_escape(b, op->text);
+    buf_puts(b, "</text>\n");
+}
+
+/* One drawing operation as an element (groups open and close <g>). */
+static void put_op(strbuf *b, const canvas *c, const cv_op *op)
+{
+    switch (op->kind) {
+    case OP_GROUP_BEGIN:
+        buf_puts(b, "<g");
+        if (op->cls) {
+            buf_puts(b, " class=\"");
+            fmt_html_escape(b, op->cls);
+            buf_putc(b, '"');
+        }
+        if (op->color) {
+            buf_puts(b, " style=\"--c:");
+            fmt_html_escape(b, op->color);
+            buf_putc(b, '"');
+        }
+        buf_putc(b, '>');
+        if (op->text) {
+            buf_puts(b, "<title>");
+            fmt_html_escape(b, op->text);
+            buf_puts(b, "</title>");
+        }
+        buf_putc(b, '\n');
+        break;
+    case OP_GROUP_END:
+        buf_puts(b, "</g>\n");
+        break;
+    case OP_LINE:
+        buf_puts(b, "<line x1=\"");
+        put_num(b, op->a[0]);
+        buf_puts(b, "\" y1=\"");
+        put_num(b, op->a[1]);
+        buf_puts(b, "\" x2=\"");
+        put_num(b, op->a[2]);
+        buf_puts(b, "\" y2=\"");
+        put_num(b, op->a[3]);
+        buf_putc(b, '"');
+        put_style(b, &op->st);
+        buf_puts(b, "/>\n");
+        break;
+    case OP_POLYLINE:
+    case OP_POLYGON:
+        put_path(b, c->pts + 2 * op->pt, op->npt, op->kind == OP_POLYGON);
+        put_style(b, &op->st);
+        buf_puts(b, "/>\n");
+        break;
+    case OP_RECT:
+        buf_puts(b, "<rect x=\"");
+        put_num(b, op->a[0]);
+        buf_puts(b, "\" y=\"");
+        put_num(b, op->a[1]);
+        buf_puts(b, "\" width=\"");
+        put_num(b, op->a[2]);
+        buf_puts(b, "\" height=\"");
+        put_num(b, op->a[3]);
+        buf_putc(b, '"');
+        put_style(b, &op->st);
+        buf_puts(b, "/>\n");
+        break;
+    case OP_CIRCLE:
+        buf_puts(b, "<circle cx=\"");
+        put_num(b, op->a[0]);
+        buf_puts(b, "\" cy=\"");
+        put_num(b, op->a[1]);
+        buf_puts(b, "\" r=\"");
+        put_num(b, op->a[2]);
+        buf_putc(b, '"');
+        put_style(b, &op->st);
+        buf_puts(b, "/>\n");
+        break;
+    case OP_TEXT:
+        put_text(b, op);
+        break;
+    }
+}
+
 int canvas_to_svg(const canvas *c, char **out, size_t *len)
 {
     strbuf b;
     buf_init(&b);
-    const char *id = c->id ? c->id : "chart";
-    buf_puts(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mr-chart\" viewBox=\"0 0 ");
-    put_num(&b, c->w);
-    buf_putc(&b, ' ');
-    put_num(&b, c->h);
-    buf_puts(&b, "\" width=\"");
-    put_num(&b, c->w);
-    buf_puts(&b, "\" height=\"");
-    put_num(&b, c->h);
-    buf_puts(&b, "\" role=\"img\" aria-labelledby=\"");
-    fmt_html_escape(&b, id);
-    buf_puts(&b, "-title ");
-    fmt_html_escape(&b, id);
-    buf_puts(&b, "-desc\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\">\n<title id=\"");
-    fmt_html_escape(&b, id);
-    buf_puts(&b, "-title\">");
-    fmt_html_escape(&b, c->title ? c->title : "");
-    buf_puts(&b, "</title>\n<desc id=\"");
-    fmt_html_escape(&b, id);
-    buf_puts(&b, "-desc\">");
-    fmt_html_escape(&b, c->desc ? c->desc : "");
-    buf_puts(&b, "</desc>\n<style>");
-    buf_puts(&b, svg_css);
-    buf_puts(&b, "</style>\n<rect class=\"bg\" width=\"100%\" height=\"100%\" style=\"fill:var(--bg,#ffffff)\"/>\n");
-
-    for (size_t i = 0; i < c->nops; i++) {
-        const cv_op *op = &c->ops[i];
-        switch (op->kind) {
-        case OP_GROUP_BEGIN:
-            buf_puts(&b, "<g");
-            if (op->cls) {
-                buf_puts(&b, " class=\"");
-                fmt_html_escape(&b, op->cls);
-                buf_putc(&b, '"');
-            }
-            if (op->color) {
-                buf_puts(&b, " style=\"--c:");
-                fmt_html_escape(&b, op->color);
-                buf_putc(&b, '"');
-            }
-            buf_putc(&b, '>');
-            if (op->text) {
-                buf_puts(&b, "<title>");
-                fmt_html_escape(&b, op->text);
-                buf_puts(&b, "</title>");
-            }
-            buf_putc(&b, '\n');
-            break;
-        case OP_GROUP_END:
-            buf_puts(&b, "</g>\n");
-            break;
-        case OP_LINE:
-            buf_puts(&b, "<line x1=\"");
-            put_num(&b, op->a[0]);
-            buf_puts(&b, "\" y1=\"");
-            put_num(&b, op->a[1]);
-            buf_puts(&b, "\" x2=\"");
-            put_num(&b, op->a[2]);
-            buf_puts(&b, "\" y2=\"");
-            put_num(&b, op->a[3]);
-            buf_putc(&b, '"');
-            put_style(&b, &op->st);
-            buf_puts(&b, "/>\n");
-            break;
-        case OP_POLYLINE:
-        case OP_POLYGON:
-            put_path(&b, c->pts + 2 * op->pt, op->npt, op->kind == OP_POLYGON);
-            put_style(&b, &op->st);
-            buf_puts(&b, "/>\n");
-            break;
-        case OP_RECT:
-            buf_puts(&b, "<rect x=\"");
-            put_num(&b, op->a[0]);
-            buf_puts(&b, "\" y=\"");
-            put_num(&b, op->a[1]);
-            buf_puts(&b, "\" width=\"");
-            put_num(&b, op->a[2]);
-            buf_puts(&b, "\" height=\"");
-            put_num(&b, op->a[3]);
-            buf_putc(&b, '"');
-            put_style(&b, &op->st);
-            buf_puts(&b, "/>\n");
-            break;
-        case OP_CIRCLE:
-            buf_puts(&b, "<circle cx=\"");
-            put_num(&b, op->a[0]);
-            buf_puts(&b, "\" cy=\"");
-            put_num(&b, op->a[1]);
-            buf_puts(&b, "\" r=\"");
-            put_num(&b, op->a[2]);
-            buf_putc(&b, '"');
-            put_style(&b, &op->st);
-            buf_puts(&b, "/>\n");
-            break;
-        case OP_TEXT: {
-            const cv_font *f = &op->font;
-            buf_puts(&b, "<text x=\"");
-            put_num(&b, op->a[0]);
-            buf_puts(&b, "\" y=\"");
-            put_num(&b, op->a[1] + op->a[2]);
-            buf_putc(&b, '"');
-            if (f->angle != 0) {
-                buf_puts(&b, " transform=\"rotate(");
-                put_num(&b, f->angle);
-                buf_putc(&b, ' ');
-                put_num(&b, op->a[0]);
-                buf_putc(&b, ' ');
-                put_num(&b, op->a[1]);
-                /* Rotation is about the anchor point, so the baseline
-                 * shift in y above applies in the rotated frame, as in
-                 * the cairo backend. */
-                buf_puts(&b, ")\"");
-            }
-            if (f->anchor != CV_START)
-                buf_printf(&b, " text-anchor=\"%s\"", f->anchor == CV_MIDDLE ? "middle" : "end");
-            buf_puts(&b, " font-size=\"");
-            put_num(&b, f->size);
-            buf_putc(&b, '"');
-            if (f->bold)
-                buf_puts(&b, " font-weight=\"bold\"");
-            if (f->cls) {
-                buf_puts(&b, " class=\"");
-                fmt_html_escape(&b, f->cls);
-                buf_putc(&b, '"');
-            }
-            buf_puts(&b, " style=\"");
-            put_color(&b, &f->fill, "fill");
-            b.len--, b.data[b.len] = 0;
-            buf_puts(&b, "\">");
-            fmt_html_escape(&b, op->text);
-            buf_puts(&b, "</text>\n");
-            break;
-        }
-        }
-    }
+    put_head(&b, c);
+    for (size_t i = 0; i < c->nops; i++)
+        put_op(&b, c, &c->ops[i]);
     buf_puts(&b, "</svg>\n");
     *len = b.len;
     *out = buf_detach(&b);

@@ -68,6 +68,58 @@ static void draw_relay(canvas *c, const chart_samples *sm, size_t g, size_t r,
     }
 }
 
+/* A panel's bold group label, then its muted counts when they fit. */
+static void draw_panel_title(canvas *c, const chart_group *gr, const plot_rect *pr)
+{
+    const double pw = pr->w;
+    size_t nrest = gr->nrestarts, nmem = gr->nrelays;
+    cv_font hf = {.size = FS_LABEL, .bold = true, .valign = CV_BOTTOM, .fill = PAINT_FG,
+                  .cls = "panel-title"};
+    char *ht = canvas_fit_text(c, gr->label, FS_LABEL, true, pw);
+    cv_text(c, pr->x, pr->y - 5, ht, &hf);
+    double used = canvas_text_width(c, ht, FS_LABEL, true) + 8;
+    free(ht);
+    char *full = xasprintf("%zu relays, %zu restarts", nmem, nrest);
+    char *shrt = xasprintf("%zu relays", nmem);
+    const char *counts = NULL;
+    if (used + canvas_text_width(c, full, FS_SMALL, false) <= pw)
+        counts = nrest ? full : shrt;
+    else if (used + canvas_text_width(c, shrt, FS_SMALL, false) <= pw)
+        counts = shrt;
+    if (counts) {
+        cv_font cf = {.size = FS_SMALL, .valign = CV_BOTTOM, .fill = PAINT_MUTED,
+                      .cls = "panel-note"};
+        cv_text(c, pr->x + used, pr->y - 5, counts, &cf);
+    }
+    free(full);
+    free(shrt);
+}
+
+/* Restart ticks along a panel's bottom: one per pixel column, however
+ * many relays restarted there. */
+static void draw_restarts(canvas *c, const chart_group *gr, const plot_rect *pr,
+                          const scale_linear *xs)
+{
+    size_t nrest = gr->nrestarts;
+    cv_style rt = {.stroke = plot_group_paint(gr->color, 0), .width = 1.2, .cls = "restart"};
+    size_t ncols = (size_t)pr->w + 2;
+    unsigned char *seen = xcalloc(ncols, 1);
+    char *tip = xasprintf("%zu restarts seen in the data", nrest);
+    cv_group_begin(c, "restarts", tip, NULL);
+    free(tip);
+    for (size_t i = 0; i < nrest; i++) {
+        double rx = scale_map(xs, (double)gr->restarts[i]);
+        long col = lround(rx - pr->x);
+        if (col < 0 || (size_t)col >= ncols || seen[col])
+            continue;
+        seen[col] = 1;
+        cv_line(c, pr->x + (double)col, pr->y + pr->h, pr->x + (double)col, pr->y + pr->h - 6,
+                &rt);
+    }
+    free(seen);
+    cv_group_end(c);
+}
+
 canvas *chart_draw_trajectories(const chart_spec *s)
 {
     const chart_samples *sm = &s->samples;
@@ -139,27 +191,7 @@ canvas *chart_draw_trajectories(const chart_spec *s)
         const chart_group *gr = &s->groups[g];
         const char *color = gr->color, *label = gr->label;
         size_t nrest = gr->nrestarts, nmem = gr->nrelays;
-        /* Bold group label, then muted counts when they fit. */
-        cv_font hf = {.size = FS_LABEL, .bold = true, .valign = CV_BOTTOM, .fill = PAINT_FG,
-                      .cls = "panel-title"};
-        char *ht = canvas_fit_text(c, label, FS_LABEL, true, pw);
-        cv_text(c, pr.x, pr.y - 5, ht, &hf);
-        double used = canvas_text_width(c, ht, FS_LABEL, true) + 8;
-        free(ht);
-        char *full = xasprintf("%zu relays, %zu restarts", nmem, nrest);
-        char *shrt = xasprintf("%zu relays", nmem);
-        const char *counts = NULL;
-        if (used + canvas_text_width(c, full, FS_SMALL, false) <= pw)
-            counts = nrest ? full : shrt;
-        else if (used + canvas_text_width(c, shrt, FS_SMALL, false) <= pw)
-            counts = shrt;
-        if (counts) {
-            cv_font cf = {.size = FS_SMALL, .valign = CV_BOTTOM, .fill = PAINT_MUTED,
-                          .cls = "panel-note"};
-            cv_text(c, pr.x + used, pr.y - 5, counts, &cf);
-        }
-        free(full);
-        free(shrt);
+        draw_panel_title(c, gr, &pr);
 
         plot_axis_y(c, &pr, &ys, yt, nyt, col == 0, "RSS (GiB)", x + FS_LABEL / 2);
         plot_axis_time(c, &pr, &xs, xt, nxt, true, true);
@@ -175,26 +207,8 @@ canvas *chart_draw_trajectories(const chart_spec *s)
             draw_relay(c, sm, g, i, &xs, &ys, budget, &ls, bx, by, keep, xy);
             cv_group_end(c);
         }
-        /* Restart ticks along the bottom, one per pixel column. */
-        if (nrest) {
-            cv_style rt = {.stroke = plot_group_paint(color, 0), .width = 1.2, .cls = "restart"};
-            /* one tick per pixel column, however many relays restarted */
-            size_t ncols = (size_t)pw + 2;
-            unsigned char *seen = xcalloc(ncols, 1);
-            char *tip = xasprintf("%zu restarts seen in the data", nrest);
-            cv_group_begin(c, "restarts", tip, NULL);
-            free(tip);
-            for (size_t i = 0; i < nrest; i++) {
-                double rx = scale_map(&xs, (double)gr->restarts[i]);
-                long col = lround(rx - pr.x);
-                if (col < 0 || (size_t)col >= ncols || seen[col])
-                    continue;
-                seen[col] = 1;
-                cv_line(c, pr.x + (double)col, pr.y + pr.h, pr.x + (double)col, pr.y + pr.h - 6, &rt);
-            }
-            free(seen);
-            cv_group_end(c);
-        }
+        if (nrest)
+            draw_restarts(c, gr, &pr, &xs);
         cv_group_end(c);
         plot_baseline(c, &pr);
     }

@@ -63,7 +63,8 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
 {
     memset(a, 0, sizeof *a);
     diag_init(&a->diag);
-    ingest_options io = {.strict = o->strict, .force_libcsv = o->force_libcsv};
+    ingest_options io = {.strict = o->strict, .force_libcsv = o->force_libcsv,
+                         .resume = o->resume};
     /* Hidden switch for bench/ingest.sh: times the libcsv reference parser
      * against the fast path on the same file, from the command line. */
     const char *fl = getenv("MEMREPORT_FORCE_LIBCSV");
@@ -126,6 +127,25 @@ int analysis_rerun(analysis *a, const analysis_options *o)
     int rc = analyse(dir, o, a);
     qualify_paths(&a->diag, 0, dir);
     return rc;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+int64_t analysis_typical_interval(const experiment *e)
+{
+    if (e->ncoll < 2)
+        return 0;
+    int64_t *gap = xmalloc((e->ncoll - 1) * sizeof *gap);
+    for (size_t c = 1; c < e->ncoll; c++)
+        gap[c - 1] = e->times[c] - e->times[c - 1];
+    qsort(gap, e->ncoll - 1, sizeof *gap, cmp_i64);
+    int64_t m = gap[(e->ncoll - 1) / 2];
+    free(gap);
+    return m;
 }
 
 void analysis_free(analysis *a)

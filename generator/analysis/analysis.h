@@ -19,6 +19,9 @@ typedef struct {
     const char *until_text;   /* when set, parsed with analysis_parse_until in
                                  the experiment's timezone once the manifest
                                  is read; overrides `until` */
+    const experiment *resume; /* ingest_options.resume: an archive's
+                                 experiment whose memory CSV may only have
+                                 grown since (archive_load.c) */
 } analysis_options;
 
 typedef struct {
@@ -40,6 +43,11 @@ void analysis_free(analysis *a);
  * diagnostics are replaced (ingest's own warnings are not repeated).
  * Returns like analysis_run. */
 int analysis_rerun(analysis *a, const analysis_options *o);
+
+/* The median gap between consecutive collections, in seconds (the
+ * collector's schedule; manual runs in between barely move it); 0 with
+ * fewer than two collections. */
+int64_t analysis_typical_interval(const experiment *e);
 
 /* Parses a --until argument: a full timestamp, or a date meaning the end of
  * that day (23:59:59) in the experiment's timezone. */

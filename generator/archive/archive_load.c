@@ -94,8 +94,10 @@ static char *new_input(const char *dir, const input_file *in, size_t n)
     return found;
 }
 
-/* Tries the archive; true when `a` was filled from it. */
-static bool try_archive(const char *dir, const analysis_options *o, analysis *a, char **why)
+/* Tries the archive; true when `a` was filled from it. *grew is set when
+ * the archive would have matched but for a memory CSV that only grew. */
+static bool try_archive(const char *dir, const analysis_options *o, analysis *a, char **why,
+                        bool *grew)
 {
     char *path = path_join(dir, ARCHIVE_FILE_NAME);
     input_file *in = NULL;
@@ -108,19 +110,35 @@ static bool try_archive(const char *dir, const analysis_options *o, analysis *a,
     }
     if (archive_stored_inputs(path, &in, &n, why) != 0)
         goto out;
-    for (size_t i = 0; i < n; i++)
+    /* The memory CSV, the one big input, is told apart by its size and its
+     * last 64 KiB (ingest_memory_change): collectors only append. */
+    const char *memname = ingest_find_memory_csv(dir);
+    for (size_t i = 0; i < n; i++) {
+        if (memname && str_eq(in[i].path, memname)) {
+            memory_change mc = ingest_memory_change(dir, &in[i]);
+            *grew = mc == MEMORY_GREW;
+            if (mc != MEMORY_OTHER)
+                continue; /* the stored hash stands, or is carried on by ingest */
+        }
         if (!hash_file(dir, in[i].path, &in[i])) {
             *why = xasprintf("%s is gone", in[i].path);
             goto out;
         }
+    }
     char *fresh = new_input(dir, in, n);
     if (fresh) {
         *why = xasprintf("%s is new", fresh);
         free(fresh);
         goto out;
     }
-    if (!archive_matches_inputs(path, in, n, o, why))
+    if (!archive_matches_inputs(path, in, n, o, why)) {
+        *grew = false;
         goto out;
+    }
+    if (*grew) {
+        *why = xasprintf("%s grew", memname);
+        goto out;
+    }
     diag_list d;
     diag_init(&d);
     memset(a, 0, sizeof *a);
@@ -204,14 +222,42 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
         return rc;
     }
     char *reason = NULL;
-    bool used = try_archive(dir, o, a, &reason);
+    bool grew = false;
+    bool used = try_archive(dir, o, a, &reason, &grew);
     if (from_archive)
         *from_archive = used;
+    if (used) {
+        if (why)
+            *why = NULL;
+        return 0;
+    }
+    int rc;
+    experiment old;
+    diag_list d;
+    diag_init(&d);
+    char *path = path_join(dir, ARCHIVE_FILE_NAME);
+    /* archive_read_experiment fills `old` whatever it returns. */
+    if (grew && archive_read_experiment(path, dir, &old, &d) == 0) {
+        /* Only the appended rows are read; membership and statistics run
+         * again over the stored samples and the new ones. */
+        analysis_options ro = *o;
+        ro.resume = &old;
+        rc = analysis_run(dir, &ro, a);
+        if (a->e.notes.read_appended_only) {
+            char *r = xasprintf("%s: read only the appended bytes", reason);
+            free(reason);
+            reason = r;
+        }
+    } else {
+        rc = analysis_run(dir, o, a);
+    }
+    if (grew)
+        experiment_free(&old);
+    diag_free(&d);
+    free(path);
     if (why)
-        *why = used ? NULL : reason;
+        *why = reason;
     else
         free(reason);
-    if (used)
-        return 0;
-    return analysis_run(dir, o, a);
+    return rc;
 }

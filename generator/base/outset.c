@@ -1,28 +1,72 @@
-/* outset.c - staged, all-or-nothing output files (see outset.h). */
+/* outset.c - staged, all-or-nothing output files (see outset.h).
+ *
+ * The commit, step by step (docs/architecture.md, "The commit"):
+ *   1. every temporary is fsynced; a destination that is a directory stops
+ *      the commit before anything changed;
+ *   2. each existing destination gets a second name, a hard link
+ *      .NAME.old-XXXXXX (no bytes copied), so it can be put back;
+ *   3. the journal (HOME/.memreport.journal: every temporary, destination
+ *      and backup) is written, fsynced and renamed into place;
+ *   4. the temporaries are renamed over their destinations, in order; a
+ *      rename that fails puts every renamed destination back from its
+ *      backup (the journal says "undo" first, so a kill then is undone
+ *      too);
+ *   5. the directories are fsynced, the backups and the journal removed.
+ * A run killed in 4 leaves the journal: the next run that locks HOME
+ * (outset_recover) finishes the renames (roll forward), or, after "undo",
+ * puts the backups back (roll back). Either way one whole set is visible. */
 #include "outset.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
 
+#define JOURNAL_NAME ".memreport.journal"
+#define JOURNAL_MAGIC "memreport journal 1"
+
 typedef struct {
     char *dest;
     char *tmp;
+    char *backup;   /* hard link to the previous dest, or NULL */
     bool renamed;
 } staged;
+
+typedef struct {
+    char *dir;      /* as given */
+    int fd;         /* its lock file, held until outset_free */
+} root;
 
 struct outset {
     staged *files;
     size_t n, cap;
-    long fail_after;  /* test hook: 0 = off */
+    long fail_after;   /* test hook: 0 = off */
     long writes;
+    long fail_rename;  /* test hook: the N-th commit rename fails */
+    root *roots;
+    size_t nroots, rcap;
+    outset *next_live; /* every outset not yet freed, for the fatal hook */
 };
+
+static outset *live;
+
+/* Out of memory mid-build: leave no temporaries behind. Allocates nothing. */
+static void remove_all_temporaries(void)
+{
+    for (outset *o = live; o; o = o->next_live)
+        for (size_t i = 0; i < o->n; i++)
+            if (!o->files[i].renamed)
+                unlink(o->files[i].tmp);
+}
 
 outset *outset_new(void)
 {
@@ -30,6 +74,12 @@ outset *outset_new(void)
     const char *f = getenv("MEMREPORT_FAIL_AFTER");
     if (f && *f)
         o->fail_after = strtol(f, NULL, 10);
+    f = getenv("MEMREPORT_FAIL_RENAME");
+    if (f && *f)
+        o->fail_rename = strtol(f, NULL, 10);
+    o->next_live = live;
+    live = o;
+    util_set_fatal_hook(remove_all_temporaries);
     return o;
 }
 
@@ -38,14 +88,40 @@ size_t outset_count(const outset *o)
     return o->n;
 }
 
-/* mkdir -p for the directory part of path. */
-static int make_parents(const char *path)
+/* The registered root that path lies under (by its spelling), or NULL. */
+static const root *root_of(const outset *o, const char *path)
 {
+    const root *best = NULL;
+    for (size_t i = 0; i < o->nroots; i++) {
+        size_t n = strlen(o->roots[i].dir);
+        while (n > 1 && o->roots[i].dir[n - 1] == '/')
+            n--;
+        if (!strncmp(path, o->roots[i].dir, n) && path[n] == '/' &&
+            (!best || n > strlen(best->dir)))
+            best = &o->roots[i];
+    }
+    return best;
+}
+
+/* mkdir -p for the directory part of path. Below a locked root, a
+ * directory that is a symbolic link is refused (errno ELOOP, *link set):
+ * EXPDIR/charts -> /elsewhere must not get files written elsewhere. */
+static int make_parents(const outset *o, const char *path, char **link)
+{
+    const root *r = root_of(o, path);
+    size_t from = r ? strlen(r->dir) : 0;
     char *p = xstrdup(path);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/')
             continue;
         *s = '\0';
+        struct stat st;
+        if ((size_t)(s - p) > from && lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
+            *link = xstrdup(p);
+            free(p);
+            errno = ELOOP;
+            return -1;
+        }
         if (mkdir(p, 0777) != 0 && errno != EEXIST) {
             int e = errno;
             free(p);
@@ -56,6 +132,21 @@ static int make_parents(const char *path)
     }
     free(p);
     return 0;
+}
+
+static int parents_or_error(const outset *o, const char *path, diag_list *d)
+{
+    char *link = NULL;
+    if (make_parents(o, path, &link) == 0)
+        return 0;
+    if (link) {
+        diag_error(d, link, 0, "is a symbolic link; memreport writes its outputs only into real "
+                               "directories (remove the link)");
+        free(link);
+    } else {
+        diag_io(d, path, 0, "cannot create directory: %s", strerror(errno));
+    }
+    return -1;
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -75,22 +166,26 @@ static int write_all(int fd, const void *data, size_t len)
 }
 
 /* The temporary is hidden (leading dot) and unique (mkstemp), in the same
- * directory as dest so rename() never crosses file systems. */
-static char *temp_template(const char *dest)
+ * directory as dest so rename() never crosses file systems. The names,
+ * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX, are what outset_recover sweeps. */
+static char *named_template(const char *dest, const char *kind)
 {
     const char *slash = strrchr(dest, '/');
     if (!slash)
-        return xasprintf(".%s.tmp-XXXXXX", dest);
-    return xasprintf("%.*s/.%s.tmp-XXXXXX", (int)(slash - dest), dest, slash + 1);
+        return xasprintf(".%s.%s-XXXXXX", dest, kind);
+    return xasprintf("%.*s/.%s.%s-XXXXXX", (int)(slash - dest), dest, slash + 1, kind);
+}
+
+static char *temp_template(const char *dest)
+{
+    return named_template(dest, "tmp");
 }
 
 int outset_add(outset *o, const char *path, const void *data, size_t len, diag_list *d)
 {
     o->writes++;
-    if (make_parents(path) != 0) {
-        diag_error(d, path, 0, "cannot create directory: %s", strerror(errno));
+    if (parents_or_error(o, path, d) != 0)
         return -1;
-    }
     char *tmp = temp_template(path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -100,7 +195,7 @@ int outset_add(outset *o, const char *path, const void *data, size_t len, diag_l
     }
     /* Register before writing so a failure below still removes it. */
     xgrow((void **)&o->files, &o->cap, o->n + 1, sizeof *o->files);
-    o->files[o->n++] = (staged){xstrdup(path), tmp, false};
+    o->files[o->n++] = (staged){xstrdup(path), tmp, NULL, false};
 
     /* mkstemp makes 0600; outputs are ordinary files, so honour umask. */
     mode_t mask = umask(0);
@@ -149,7 +244,7 @@ int outset_add_copy(outset *o, const char *dest, const char *src, diag_list *d)
 static void register_tmp(outset *o, const char *dest, char *tmp)
 {
     xgrow((void **)&o->files, &o->cap, o->n + 1, sizeof *o->files);
-    o->files[o->n++] = (staged){xstrdup(dest), tmp, false};
+    o->files[o->n++] = (staged){xstrdup(dest), tmp, NULL, false};
 }
 
 /* Copies the open file in to out in blocks, so a large file never sits in
@@ -181,13 +276,13 @@ static int copy_fd(int in, int out)
 /* Tries to make a fresh hidden name beside dest that is a hard link to
  * src. Returns the name (malloc'd), or NULL with errno set by link (EXDEV
  * across file systems, EPERM where links are not allowed, ...). */
-static char *link_beside(const char *dest, const char *src)
+static char *link_beside(const char *dest, const char *src, const char *kind, int flags)
 {
     /* mkstemp picks an unused random name; link() cannot replace a file,
      * so that name is freed first, and a name taken in between (EEXIST)
      * only means another try. */
     for (int tries = 0; tries < 16; tries++) {
-        char *tmp = temp_template(dest);
+        char *tmp = named_template(dest, kind);
         int fd = mkstemp(tmp);
         if (fd < 0) {
             int e = errno;
@@ -199,7 +294,7 @@ static char *link_beside(const char *dest, const char *src)
         unlink(tmp);
         /* AT_SYMLINK_FOLLOW: an archive reached through a symbolic link
          * is linked as the file it names, not as the link. */
-        if (linkat(AT_FDCWD, src, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+        if (linkat(AT_FDCWD, src, AT_FDCWD, tmp, flags) == 0)
             return tmp;
         int e = errno;
         free(tmp);
@@ -217,11 +312,9 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
         diag_error(d, dest, 0, "cannot write: %s", strerror(ENOSPC));
         return -1;
     }
-    if (make_parents(dest) != 0) {
-        diag_error(d, dest, 0, "cannot create directory: %s", strerror(errno));
+    if (parents_or_error(o, dest, d) != 0)
         return -1;
-    }
-    char *tmp = link_beside(dest, src);
+    char *tmp = link_beside(dest, src, "tmp", AT_SYMLINK_FOLLOW);
     if (tmp) {
         register_tmp(o, dest, tmp);
         return 0;
@@ -260,38 +353,561 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
     return 0;
 }
 
+/* ---- Durability. ------------------------------------------------------ */
+
+static int sync_path(const char *path, bool directory)
+{
+    int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+/* The directory part of path ("." when there is none). Caller frees. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+/* fsyncs the directory of each path once, so the renames in it last. */
+static int sync_dirs(char *const *paths, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *dir = dir_of(paths[i]);
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++) {
+            char *other = dir_of(paths[k]);
+            seen = !strcmp(dir, other);
+            free(other);
+        }
+        if (!seen && sync_path(dir, true) != 0 && errno != EINVAL && errno != EROFS)
+            rc = -1;
+        free(dir);
+    }
+    return rc;
+}
+
+/* ---- The journal. ------------------------------------------------------ */
+
+/* path with '%', tab and newline written as %25, %09, %0A: one field. */
+static void put_field(strbuf *b, const char *path)
+{
+    for (const char *p = path ? path : ""; *p; p++) {
+        if (*p == '%' || *p == '\t' || *p == '\n')
+            buf_printf(b, "%%%02X", (unsigned char)*p);
+        else
+            buf_putc(b, *p);
+    }
+}
+
+static char *get_field(const char *s, size_t n)
+{
+    strbuf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (s[i] == '%' && i + 2 < n && sscanf(s + i + 1, "%2X", &v) == 1) {
+            buf_putc(&b, (char)v);
+            i += 2;
+        } else {
+            buf_putc(&b, s[i]);
+        }
+    }
+    return buf_detach(&b);
+}
+
+/* An absolute spelling of path (its directory resolved), so a journal
+ * works from any working directory. Caller frees. */
+static char *absolute(const char *path)
+{
+    char *dir = dir_of(path);
+    char *real = realpath(dir, NULL);
+    free(dir);
+    if (!real)
+        return xstrdup(path);
+    const char *base = strrchr(path, '/');
+    char *abs = path_join(real, base ? base + 1 : path);
+    free(real);
+    return abs;
+}
+
+static char *journal_path(const outset *o)
+{
+    return o->nroots ? path_join(o->roots[0].dir, JOURNAL_NAME) : NULL;
+}
+
+/* Writes the journal of o's pending renames, durably. Returns 0 or -1. */
+static int journal_write(const outset *o, const char *jpath)
+{
+    strbuf b;
+    buf_init(&b);
+    buf_puts(&b, JOURNAL_MAGIC "\n");
+    for (size_t i = 0; i < o->n; i++) {
+        if (o->files[i].renamed)
+            continue;
+        char *t = absolute(o->files[i].tmp), *dst = absolute(o->files[i].dest);
+        char *bk = o->files[i].backup ? absolute(o->files[i].backup) : NULL;
+        put_field(&b, t);
+        buf_putc(&b, '\t');
+        put_field(&b, dst);
+        buf_putc(&b, '\t');
+        put_field(&b, bk);
+        buf_putc(&b, '\n');
+        free(t);
+        free(dst);
+        free(bk);
+    }
+    buf_puts(&b, "commit\n");
+    char *tmp = temp_template(jpath);
+    int fd = mkstemp(tmp);
+    int rc = fd < 0 ? -1 : write_all(fd, b.data, b.len);
+    if (fd >= 0) {
+        if (rc == 0)
+            rc = fsync(fd);
+        if (close(fd) != 0)
+            rc = -1;
+    }
+    if (rc == 0)
+        rc = rename(tmp, jpath);
+    if (rc == 0) {
+        char *dir = dir_of(jpath);
+        sync_path(dir, true);
+        free(dir);
+    } else if (fd >= 0) {
+        unlink(tmp);
+    }
+    free(tmp);
+    buf_free(&b);
+    return rc;
+}
+
+/* Marks the journal "undo" before a failed commit puts backups back, so a
+ * kill during the undo is finished by the next run the same way. */
+static void journal_mark_undo(const char *jpath)
+{
+    int fd = open(jpath, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (write_all(fd, "undo\n", 5) == 0)
+        fsync(fd);
+    close(fd);
+}
+
+static void journal_remove(const char *jpath)
+{
+    if (unlink(jpath) == 0) {
+        char *dir = dir_of(jpath);
+        sync_path(dir, true);
+        free(dir);
+    }
+}
+
+typedef struct {
+    char *tmp, *dest, *backup;
+} jentry;
+
+/* Puts entry e's previous file back: its backup, or nothing when there
+ * was none (the destination is new in this commit). */
+static void put_back(const char *dest, const char *backup, bool dest_is_new)
+{
+    struct stat sb, sd;
+    if (backup && lstat(backup, &sb) == 0) {
+        /* rename() between two names of one file does nothing: unlink. */
+        if (lstat(dest, &sd) == 0 && sb.st_dev == sd.st_dev && sb.st_ino == sd.st_ino)
+            unlink(backup);
+        else
+            rename(backup, dest);
+    } else if (!backup && dest_is_new) {
+        unlink(dest);
+    }
+}
+
+static int recover_journal(const char *dir, diag_list *d)
+{
+    char *jpath = path_join(dir, JOURNAL_NAME);
+    file_result fr;
+    size_t len;
+    char *text = file_read_bounded(jpath, 64 * 1024 * 1024, &len, &fr);
+    if (!text) {
+        free(jpath);
+        return 0;
+    }
+    jentry *v = NULL;
+    size_t n = 0, cap = 0;
+    bool magic = false, commit = false, undo = false;
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break; /* a torn last line: the journal was never finished */
+        size_t ln = (size_t)(nl - p);
+        if (!magic) {
+            magic = ln == strlen(JOURNAL_MAGIC) && !memcmp(p, JOURNAL_MAGIC, ln);
+            if (!magic)
+                break;
+        } else if (ln == 6 && !memcmp(p, "commit", 6)) {
+            commit = true;
+        } else if (ln == 4 && !memcmp(p, "undo", 4) && commit) {
+            undo = true;
+        } else if (!commit) {
+            const char *t1 = memchr(p, '\t', ln);
+            const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
+            if (!t2)
+                break;
+            xgrow((void **)&v, &cap, n + 1, sizeof *v);
+            v[n].tmp = get_field(p, (size_t)(t1 - p));
+            v[n].dest = get_field(t1 + 1, (size_t)(t2 - t1 - 1));
+            v[n].backup = t2 + 1 < nl ? get_field(t2 + 1, (size_t)(nl - t2 - 1)) : NULL;
+            n++;
+        }
+        p = nl + 1;
+    }
+    int rc = 0;
+    if (magic && commit) {
+        char **dests = xcalloc(n + 1, sizeof *dests);
+        for (size_t i = 0; i < n; i++) {
+            struct stat st;
+            bool pending = lstat(v[i].tmp, &st) == 0;
+            if (undo) {
+                /* Back to the previous set: a renamed entry without a
+                 * backup was new, so it goes. */
+                put_back(v[i].dest, v[i].backup, !pending);
+                if (pending)
+                    unlink(v[i].tmp);
+            } else {
+                if (pending && rename(v[i].tmp, v[i].dest) != 0) {
+                    diag_io(d, v[i].dest, 0, "cannot finish the interrupted commit: %s",
+                            strerror(errno));
+                    rc = -1;
+                }
+                if (v[i].backup)
+                    unlink(v[i].backup);
+            }
+            dests[i] = v[i].dest;
+        }
+        if (rc == 0) {
+            sync_dirs(dests, n);
+            fprintf(stderr, "memreport: %s: %s the outputs of an interrupted build (%zu files)\n",
+                    dir, undo ? "restored" : "completed", n);
+        }
+        free(dests);
+    }
+    if (rc == 0)
+        journal_remove(jpath);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].tmp);
+        free(v[i].dest);
+        free(v[i].backup);
+    }
+    free(v);
+    free(text);
+    free(jpath);
+    return rc;
+}
+
+/* ---- Locks and leftovers. ---------------------------------------------- */
+
+/* True for the names this module makes: .NAME.tmp-XXXXXX or
+ * .NAME.old-XXXXXX (mkstemp's six letters and digits), with sqlite's
+ * -journal, -wal or -shm after an archive's. */
+bool outset_is_leftover(const char *name)
+{
+    if (name[0] != '.')
+        return false;
+    const char *kinds[] = {".tmp-", ".old-"};
+    for (size_t k = 0; k < 2; k++) {
+        const char *at = strstr(name + 1, kinds[k]);
+        while (at) {
+            const char *x = at + 5;
+            size_t i = 0;
+            while (i < 6 && ((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+                             (x[i] >= '0' && x[i] <= '9')))
+                i++;
+            const char *rest = x + i;
+            if (i == 6 && at > name + 1 &&
+                (!*rest || !strcmp(rest, "-journal") || !strcmp(rest, "-wal") ||
+                 !strcmp(rest, "-shm")))
+                return true;
+            at = strstr(at + 1, kinds[k]);
+        }
+    }
+    return false;
+}
+
+/* Removes leftovers in dir and its subdirectories, depth levels down
+ * (symlinks are not followed). Returns the number removed. */
+static size_t sweep(const char *dir, int depth)
+{
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return 0;
+    size_t removed = 0;
+    struct dirent *de;
+    char **subdirs = NULL;
+    size_t nsub = 0, cap = 0;
+    while ((de = readdir(dh))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char *p = path_join(dir, de->d_name);
+        struct stat st;
+        if (lstat(p, &st) != 0) {
+            free(p);
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode) && outset_is_leftover(de->d_name)) {
+            if (unlink(p) == 0)
+                removed++;
+            free(p);
+        } else if (S_ISDIR(st.st_mode) && depth > 0 && de->d_name[0] != '.') {
+            xgrow((void **)&subdirs, &cap, nsub + 1, sizeof *subdirs);
+            subdirs[nsub++] = p;
+        } else {
+            free(p);
+        }
+    }
+    closedir(dh);
+    for (size_t i = 0; i < nsub; i++) {
+        removed += sweep(subdirs[i], depth - 1);
+        free(subdirs[i]);
+    }
+    free(subdirs);
+    return removed;
+}
+
+/* The pid holding a flock on fd's file, from /proc/locks (Linux); 0 when
+ * it cannot be told. */
+static long lock_holder(int fd)
+{
+    struct stat st;
+    FILE *f = fstat(fd, &st) == 0 ? fopen("/proc/locks", "r") : NULL;
+    if (!f)
+        return 0;
+    char line[256];
+    long found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        char kind[16], dev[64];
+        long pid;
+        unsigned long long ino;
+        /* "1: FLOCK  ADVISORY  WRITE 4242 fe:01:123456 0 EOF" */
+        if (sscanf(line, "%*d: %15s %*s %*s %ld %63[^ ]", kind, &pid, dev) == 3 &&
+            !strcmp(kind, "FLOCK")) {
+            const char *c = strrchr(dev, ':');
+            if (c && sscanf(c + 1, "%llu", &ino) == 1 && ino == (unsigned long long)st.st_ino)
+                found = pid;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+int outset_lock(outset *o, const char *dir, diag_list *d)
+{
+    char *link = NULL;
+    char *probe = path_join(dir, ".");
+    if (make_parents(o, probe, &link) != 0 || mkdir(dir, 0777) != 0) {
+        if (errno != EEXIST || link) {
+            if (link)
+                diag_error(d, link, 0, "is a symbolic link; memreport writes its outputs only "
+                                       "into real directories (remove the link)");
+            else
+                diag_io(d, dir, 0, "cannot create directory: %s", strerror(errno));
+            free(link);
+            free(probe);
+            return -1;
+        }
+    }
+    free(probe);
+    /* The lock is the directory itself (flock works on a directory's
+     * descriptor): no lock file to publish, leave behind or clean up. */
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        diag_io(d, dir, 0, "cannot open to lock: %s", strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        long pid = lock_holder(fd);
+        if (pid > 0)
+            fprintf(stderr, "memreport: %s is being written by another memreport (pid %ld); "
+                            "waiting\n", dir, pid);
+        else
+            fprintf(stderr, "memreport: %s is being written by another memreport; waiting\n",
+                    dir);
+        int rc;
+        while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+            ;
+        if (rc != 0) {
+            diag_io(d, dir, 0, "cannot lock: %s", strerror(errno));
+            close(fd);
+            return -1;
+        }
+    }
+    xgrow((void **)&o->roots, &o->rcap, o->nroots + 1, sizeof *o->roots);
+    o->roots[o->nroots++] = (root){xstrdup(dir), fd};
+    return 0;
+}
+
+int outset_recover(outset *o, diag_list *d)
+{
+    if (!o->nroots)
+        return 0;
+    if (recover_journal(o->roots[0].dir, d) != 0)
+        return -1;
+    for (size_t i = 0; i < o->nroots; i++)
+        sweep(o->roots[i].dir, 3);
+    return 0;
+}
+
+/* ---- The commit. ------------------------------------------------------- */
+
+/* Puts back the destinations of files [0, upto) that this commit renamed. */
+static void undo_renames(outset *o, size_t upto, const bool *was_new)
+{
+    for (size_t i = upto; i-- > 0;) {
+        staged *f = &o->files[i];
+        if (!f->renamed || !f->tmp)
+            continue;
+        put_back(f->dest, f->backup, was_new[i]);
+    }
+}
+
+static void drop_backups(outset *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        if (o->files[i].backup) {
+            unlink(o->files[i].backup);
+            free(o->files[i].backup);
+            o->files[i].backup = NULL;
+        }
+}
+
 int outset_commit(outset *o, diag_list *d)
 {
+    bool *was_new = xcalloc(o->n + 1, sizeof *was_new);
+    char **dests = xcalloc(o->n + 1, sizeof *dests);
+    int rc = -1;
+    /* 1. Durable temporaries; destinations that can be replaced. */
     for (size_t i = 0; i < o->n; i++) {
+        staged *f = &o->files[i];
+        dests[i] = f->dest;
         /* A hard link to the file dest already is (outset_add_link_or_copy
          * of an unchanged archive) would survive rename(), which does
          * nothing when both names are one file: drop it instead. */
         struct stat st, sd;
-        if (lstat(o->files[i].tmp, &st) == 0 && lstat(o->files[i].dest, &sd) == 0 &&
-            st.st_dev == sd.st_dev && st.st_ino == sd.st_ino) {
-            unlink(o->files[i].tmp);
-            o->files[i].renamed = true;
+        bool have_dest = lstat(f->dest, &sd) == 0;
+        if (lstat(f->tmp, &st) == 0 && have_dest && st.st_dev == sd.st_dev &&
+            st.st_ino == sd.st_ino) {
+            unlink(f->tmp);
+            f->renamed = true;
+            free(f->tmp);
+            f->tmp = NULL;
             continue;
         }
-        if (rename(o->files[i].tmp, o->files[i].dest) != 0) {
-            diag_error(d, o->files[i].dest, 0, "cannot rename into place: %s", strerror(errno));
-            return -1;
+        if (have_dest && S_ISDIR(sd.st_mode)) {
+            diag_error(d, f->dest, 0, "is a directory; memreport replaces only files there "
+                                      "(nothing was changed)");
+            goto out;
         }
-        o->files[i].renamed = true;
+        was_new[i] = !have_dest;
+        if (sync_path(f->tmp, false) != 0) {
+            diag_io(d, f->dest, 0, "cannot sync to disk: %s", strerror(errno));
+            goto out;
+        }
     }
-    return 0;
+    /* 2. A second name for every file about to be replaced. */
+    for (size_t i = 0; i < o->n; i++) {
+        staged *f = &o->files[i];
+        if (f->renamed || was_new[i])
+            continue;
+        f->backup = link_beside(f->dest, f->dest, "old", 0);
+        if (!f->backup) {
+            diag_io(d, f->dest, 0, "cannot keep the previous file while replacing it: %s",
+                    strerror(errno));
+            goto out;
+        }
+    }
+    /* 3. The journal. */
+    char *jpath = journal_path(o);
+    if (jpath && journal_write(o, jpath) != 0) {
+        diag_io(d, jpath, 0, "cannot write the commit journal: %s", strerror(errno));
+        free(jpath);
+        goto out;
+    }
+    /* 4. The renames. */
+    long renames = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        staged *f = &o->files[i];
+        if (f->renamed)
+            continue;
+        int r;
+        if (o->fail_rename > 0 && ++renames == o->fail_rename) {
+            errno = EIO;
+            r = -1;
+        } else {
+            r = rename(f->tmp, f->dest);
+        }
+        if (r != 0) {
+            diag_io(d, f->dest, 0,
+                    "cannot rename into place: %s; the previous outputs were put back",
+                    strerror(errno));
+            if (jpath)
+                journal_mark_undo(jpath);
+            undo_renames(o, i, was_new);
+            sync_dirs(dests, o->n);
+            if (jpath)
+                journal_remove(jpath);
+            free(jpath);
+            goto out;
+        }
+        f->renamed = true;
+    }
+    /* 5. Durable renames; the previous set and the journal go. */
+    if (sync_dirs(dests, o->n) != 0) {
+        /* The new set is in place; a later power cut may still lose it. */
+        diag_warn(d, o->files[0].dest, 0, "cannot sync a directory: %s", strerror(errno));
+    }
+    drop_backups(o);
+    if (jpath)
+        journal_remove(jpath);
+    free(jpath);
+    rc = 0;
+out:
+    if (rc != 0)
+        drop_backups(o);
+    free(was_new);
+    free(dests);
+    return rc;
 }
 
 void outset_free(outset *o)
 {
     if (!o)
         return;
+    for (outset **p = &live; *p; p = &(*p)->next_live)
+        if (*p == o) {
+            *p = o->next_live;
+            break;
+        }
     for (size_t i = 0; i < o->n; i++) {
-        if (!o->files[i].renamed)
+        if (!o->files[i].renamed && o->files[i].tmp)
             unlink(o->files[i].tmp);
         free(o->files[i].dest);
         free(o->files[i].tmp);
+        free(o->files[i].backup);
     }
     free(o->files);
+    for (size_t i = 0; i < o->nroots; i++) {
+        close(o->roots[i].fd); /* releases the lock */
+        free(o->roots[i].dir);
+    }
+    free(o->roots);
     free(o);
 }

@@ -6,11 +6,18 @@
  * order staged. On any failure before the commit the temporaries are
  * removed and the previous outputs stay as they were.
  *
- * Test hook: with MEMREPORT_FAIL_AFTER=N in the environment, the N-th
- * staged write (1-based) fails as if the disk were full. */
+ * The commit is atomic as a set, durable and locked; outset.c says how
+ * (and docs/architecture.md, "The commit"). One program at a time writes
+ * into a locked directory (outset_lock); the first locked directory holds
+ * the commit's journal, which the next run finishes (outset_recover).
+ *
+ * Test hooks: with MEMREPORT_FAIL_AFTER=N in the environment, the N-th
+ * staged write (1-based) fails as if the disk were full; with
+ * MEMREPORT_FAIL_RENAME=N, the N-th rename of the commit fails (EIO). */
 #ifndef MEMREPORT_OUTSET_H
 #define MEMREPORT_OUTSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -18,6 +25,22 @@
 typedef struct outset outset;
 
 outset *outset_new(void);
+/* Locks DIR (flock on the directory itself, held until outset_free),
+ * creating DIR when missing. When another process holds it, says so on stderr (with
+ * its pid) and waits. Under DIR, outputs are written only into real
+ * directories: a symlinked charts/ or site/ is an error. The first
+ * directory locked is the set's home, where its journal lives. Returns 0,
+ * or -1 after adding an error to d. */
+int outset_lock(outset *o, const char *dir, diag_list *d);
+/* With the locks held: finishes (or undoes) a commit that a killed run
+ * left in the home's journal, then removes temporaries and backups that
+ * killed runs left under every locked directory (three levels down, only
+ * names outset_is_leftover accepts). Returns 0, or -1 after an error. */
+int outset_recover(outset *o, diag_list *d);
+/* True for a file name this module makes for its temporaries and backups:
+ * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX (with sqlite's -journal, -wal or
+ * -shm after it). */
+bool outset_is_leftover(const char *name);
 /* Writes data to a temporary beside path (creating missing directories).
  * Returns 0, or -1 after adding an error naming path to d. */
 int outset_add(outset *o, const char *path, const void *data, size_t len, diag_list *d);
@@ -41,8 +64,9 @@ int outset_reserve(outset *o, const char *dest, const char **tmp, diag_list *d);
 int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_list *d);
 /* Number of files staged so far. */
 size_t outset_count(const outset *o);
-/* Renames every temporary into place. Returns 0, or -1 after adding an
- * error (temporaries not yet renamed are removed). */
+/* Renames every temporary into place, all or nothing (a failure puts the
+ * renamed ones back). Returns 0, or -1 after adding an error; the
+ * temporaries are removed by outset_free. */
 int outset_commit(outset *o, diag_list *d);
 /* Removes temporaries that were not committed and frees o. NULL is fine. */
 void outset_free(outset *o);

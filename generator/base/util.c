@@ -10,10 +10,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static char activity[256];
+static void (*fatal_hook)(void);
+
+void util_set_activity(const char *what)
+{
+    snprintf(activity, sizeof activity, "%s", what ? what : "");
+}
+
+void util_set_fatal_hook(void (*hook)(void))
+{
+    fatal_hook = hook;
+}
+
+/* Out of memory: say what was being done, remove staged temporaries (the
+ * hook), exit 3. Nothing here allocates. */
 static void oom(size_t n)
 {
-    fprintf(stderr, "memreport: out of memory (%zu bytes)\n", n);
-    abort();
+    if (activity[0])
+        fprintf(stderr, "memreport: out of memory (%zu more bytes) while %s\n", n, activity);
+    else
+        fprintf(stderr, "memreport: out of memory (%zu more bytes)\n", n);
+    if (fatal_hook)
+        fatal_hook();
+    fflush(NULL);
+    _exit(3);
 }
 
 void *xmalloc(size_t n)

@@ -1,7 +1,8 @@
 /* util.h - allocation, growable buffers and small string helpers.
  *
  * Out-of-memory policy: every allocation goes through xmalloc and friends,
- * which print a message and abort. No caller checks for NULL. */
+ * which print a message naming the activity, run the fatal hook (outset
+ * removes its temporaries) and exit 3. No caller checks for NULL. */
 #ifndef MEMREPORT_UTIL_H
 #define MEMREPORT_UTIL_H
 
@@ -12,6 +13,12 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define KB_PER_GIB 1048576.0
+
+/* What the program is doing, for the out-of-memory message ("reading
+ * exp/memory.csv"); copied. */
+void util_set_activity(const char *what);
+/* Called once when the program must stop at once (out of memory). */
+void util_set_fatal_hook(void (*hook)(void));
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);

@@ -99,6 +99,20 @@ static int check_report(const char *path, bool *foreign, diag_list *d)
     return ok ? 0 : EXIT_BAD_INPUT;
 }
 
+/* Locks the experiment directory (and a separate site directory), then
+ * recovers what killed builds left. Returns an exit status. */
+static int lock_outputs(const build_opts *o, outset *os, diag_list *d)
+{
+    struct stat st;
+    if (o->site && lstat(o->site, &st) == 0 && S_ISLNK(st.st_mode)) {
+        diag_error(d, o->site, 0, "is a symbolic link; give the site's real directory");
+        return EXIT_BAD_INPUT;
+    }
+    if (outset_lock(os, o->dir, d) != 0 || (o->site && outset_lock(os, o->site, d) != 0))
+        return d->nio ? EXIT_IO : EXIT_BAD_INPUT;
+    return outset_recover(os, d) != 0 ? EXIT_IO : EXIT_OK;
+}
+
 /* Stages data as dir/rel. Returns 0, or nonzero after adding an error. */
 static int stage(outset *os, const char *dir, const char *rel, const void *data, size_t len,
                  int verbosity, diag_list *d)
@@ -112,14 +126,14 @@ static int stage(outset *os, const char *dir, const char *rel, const void *data,
 }
 
 /* Renders and writes everything. Returns an exit status. */
-static int build(const build_opts *o, analysis *a, diag_list *d)
+static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
 {
     int status = EXIT_IO;
     page_set ps = {0};
     char *command = build_command(o);
     char *site = o->site ? xstrdup(o->site) : xasprintf("%s/site", o->dir);
     char *archive_src = path_join(o->dir, ARCHIVE_FILE_NAME);
-    outset *os = outset_new();
+    util_set_activity("rendering the report and charts");
 
     /* The archive (results.sqlite, archive.c) joins this outset: a fresh
      * one is written straight into its staged temporary in EXPDIR and the
@@ -164,7 +178,6 @@ static int build(const build_opts *o, analysis *a, diag_list *d)
     status = EXIT_OK;
 
 out:
-    outset_free(os);
     free(archive_src);
     free(site);
     free(command);
@@ -207,6 +220,7 @@ int cmd_build(int argc, char **argv)
     diag_list d;
     diag_init(&d);
     int status;
+    outset *os = NULL;
     analysis a;
     memset(&a, 0, sizeof a);
     diag_init(&a.diag);
@@ -223,6 +237,12 @@ int cmd_build(int argc, char **argv)
         status = EXIT_IO;
         goto done;
     }
+    /* One build at a time: the lock is held from here to the end, and a
+     * commit that a killed build left half done is finished first. */
+    os = outset_new();
+    status = lock_outputs(&o, os, &d);
+    if (status != 0)
+        goto done;
     char *report = path_join(o.dir, "REPORT.md");
     bool foreign;
     status = check_report(report, &foreign, &d);
@@ -260,9 +280,10 @@ int cmd_build(int argc, char **argv)
     if (status != 0)
         goto done;
 
-    status = build(&o, &a, &d);
+    status = build(&o, &a, os, &d);
 
 done:
+    outset_free(os);
     diag_print(&d, stderr, false);
     diag_free(&d);
     analysis_free(&a);

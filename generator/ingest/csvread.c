@@ -464,12 +464,23 @@ long csvr_lines(const csvr *r)
     return r->line;
 }
 
-void csvr_sha256(csvr *r, char hex[65])
+static void drain(csvr *r)
 {
     while (!r->eof) {
         r->pos = r->scan = r->end;
         fill(r);
     }
+}
+
+size_t csvr_sha256_state(csvr *r, unsigned char out[SHA256_STATE_MAX])
+{
+    drain(r);
+    return sha256_state_export(&r->sha, out);
+}
+
+void csvr_sha256(csvr *r, char hex[65])
+{
+    drain(r);
     unsigned char dg[32];
     sha256_final(&r->sha, dg);
     sha256_hex(dg, hex);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "sha256.h"
 
 #define CSVR_MAX_LINE (1024 * 1024)
 
@@ -72,6 +73,10 @@ long csvr_lines(const csvr *r);            /* physical lines read so far */
 /* Hashes the rest of the file (if reading stopped early), then writes the
  * SHA-256 of every byte into hex[65]. */
 void csvr_sha256(csvr *r, char hex[65]);
+/* Hashes the rest of the file like csvr_sha256, then exports the hash
+ * state (sha256_state_export) instead of finishing it; call before
+ * csvr_sha256. Returns the state's length. */
+size_t csvr_sha256_state(csvr *r, unsigned char out[SHA256_STATE_MAX]);
 /* Reports suppressed errors to d and frees the reader. NULL is fine. */
 void csvr_close(csvr *r, diag_list *d);
 

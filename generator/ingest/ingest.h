@@ -23,6 +23,10 @@ typedef struct {
     /* A memory CSV at least this big is read by two threads (0: 32 MiB);
      * tests set 1 to send small files down that path too. */
     unsigned long long parallel_min_bytes;
+    /* The memory CSV as an earlier build read it (its archive): when the
+     * file only grew since, only the appended bytes are read and joined to
+     * these samples. NULL: read the whole file. */
+    const experiment *resume;
 } ingest_options;
 
 /* Limits of the inputs (README, Limits). Beyond them an input is an error
@@ -44,6 +48,16 @@ int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, e
  * error when it exists but cannot be read. For an experiment read back
  * from its archive, whose inputs are already listed. */
 int ingest_notes_md(const char *dir, experiment *e, bool record, diag_list *d);
+
+/* How the memory CSV dir/rel compares with what an earlier read recorded
+ * of it (`was`: bytes, tail_sha256, sha_state). Only the last 64 KiB
+ * before the recorded size are read and hashed, so a change elsewhere
+ * that keeps them is not seen: collectors only ever append. SAME: same
+ * size, same tail. GREW: longer, the same tail where the file used to
+ * end, which was the end of a line; the hash state lets the full hash be
+ * carried on. OTHER: anything else (read it all). */
+typedef enum { MEMORY_SAME, MEMORY_GREW, MEMORY_OTHER } memory_change;
+memory_change ingest_memory_change(const char *dir, const input_file *was);
 
 /* Finds the memory CSV in dir; returns its base name or NULL. */
 const char *ingest_find_memory_csv(const char *dir);

@@ -15,6 +15,7 @@
  * collection's time is its first timestamp. Then the rows are placed into
  * the [relay * ncoll + collection] matrices; when one relay has two rows in
  * one collection the later row in the file wins and e->notes counts it. */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "csvread.h"
 #include "ingest.h"
 #include "ingest_internal.h"
+#include "instream.h"
 #include "progress.h"
 #include "sha256.h"
 #include "strmap.h"
@@ -624,6 +626,89 @@ static bool map_header(mctx *m, const csv_row *row)
     return ok;
 }
 
+#define TAIL_BYTES (64u << 10)
+
+/* Reads [off, off + n) of fd fully; false on a short read or an error. */
+static bool pread_all(int fd, void *buf, size_t n, uint64_t off)
+{
+    char *p = buf;
+    while (n) {
+        ssize_t k = pread(fd, p, n, (off_t)off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        p += k;
+        n -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return true;
+}
+
+/* SHA-256 of the last 64 KiB before `end` (all of [0, end) when shorter),
+ * and whether byte end-1 is a newline. */
+static bool tail_hash(int fd, uint64_t end, char hex[65], bool *ends_line)
+{
+    size_t n = end < TAIL_BYTES ? (size_t)end : TAIL_BYTES;
+    char *buf = xmalloc(n ? n : 1);
+    bool ok = pread_all(fd, buf, n, end - n);
+    if (ok) {
+        sha256_hex_of(buf, n, hex);
+        *ends_line = n && buf[n - 1] == '\n';
+    }
+    free(buf);
+    return ok;
+}
+
+/* What a later build needs to read only what gets appended: the tail's
+ * hash and the hash state after every byte. Plain regular files only (a
+ * compressed file's stream has no descriptor). */
+static void keep_resume_facts(int fd, input_file *in, const unsigned char *state,
+                              size_t state_len)
+{
+    struct stat st;
+    bool ends_line;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !state_len ||
+        !tail_hash(fd, in->bytes, in->tail_sha256, &ends_line)) {
+        in->tail_sha256[0] = '\0';
+        in->sha_state_len = 0;
+        return;
+    }
+    memcpy(in->sha_state, state, state_len);
+    in->sha_state_len = state_len;
+}
+
+static memory_change change_of(int fd, uint64_t size, const input_file *was)
+{
+    if (strlen(was->tail_sha256) != 64 || size < was->bytes)
+        return MEMORY_OTHER;
+    char hex[65];
+    bool ends_line = false;
+    if (!tail_hash(fd, was->bytes, hex, &ends_line) || strcmp(hex, was->tail_sha256) != 0)
+        return MEMORY_OTHER;
+    if (size == was->bytes)
+        return MEMORY_SAME;
+    return ends_line && was->sha_state_len ? MEMORY_GREW : MEMORY_OTHER;
+}
+
+memory_change ingest_memory_change(const char *dir, const input_file *was)
+{
+    if (instream_kind_of(was->path) != INSTREAM_PLAIN)
+        return MEMORY_OTHER;
+    char *path = path_join(dir, was->path);
+    file_result fr;
+    FILE *f = file_check_regular(path, &fr) ? fopen(path, "rb") : NULL;
+    free(path);
+    if (!f)
+        return MEMORY_OTHER;
+    struct stat st;
+    memory_change c = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)
+                          ? change_of(fileno(f), (uint64_t)st.st_size, was)
+                          : MEMORY_OTHER;
+    fclose(f);
+    return c;
+}
+
 /* The reference reader: one pass, rows staged, then placed. */
 static int read_sequential(FILE *f, const char *display, const ingest_options *opt,
                            experiment *e, diag_list *d)
@@ -655,9 +740,13 @@ static int read_sequential(FILE *f, const char *display, const ingest_options *o
             diag_add(d, DIAG_ERROR, display, 0, 0, "no relay rows: nothing to report on");
     }
     char hex[65];
+    unsigned char state[SHA256_STATE_MAX];
+    size_t state_len = csvr_sha256_state(m.r, state);
     csvr_sha256(m.r, hex);
-    ingest_add_input(e, e->memory_path ? e->memory_path : display, csvr_bytes(m.r),
-                     e->notes.relay_rows + e->notes.aggregate_rows, hex);
+    input_file *in = ingest_add_input(e, e->memory_path ? e->memory_path : display,
+                                      csvr_bytes(m.r),
+                                      e->notes.relay_rows + e->notes.aggregate_rows, hex);
+    keep_resume_facts(fileno(f), in, state, state_len);
     csvr_close(m.r, d);
     mctx_free(&m);
     return d->nerrors > errors_before ? 1 : 0;
@@ -679,6 +768,8 @@ typedef struct {
     progress *meter;        /* first half only: it shows the whole file */
     uint64_t meter_scale;   /* bytes of the file per byte of this half, x1024 */
     long lines;             /* physical lines in the half */
+    const experiment *flat; /* samples already in matrices (an archive's),
+                               instead of m.cs */
 } half;
 
 static void *half_run(void *arg)
@@ -707,6 +798,8 @@ typedef struct {
     int fd;
     uint64_t size;
     char hex[65];
+    unsigned char state[SHA256_STATE_MAX]; /* before the end: for resuming */
+    size_t state_len;
     bool ok;
 } hash_job;
 
@@ -730,6 +823,7 @@ static void *hash_run(void *arg)
         sha256_update(&c, buf, (size_t)n);
         off += (uint64_t)n;
     }
+    j->state_len = sha256_state_export(&c, j->state);
     unsigned char dg[32];
     sha256_final(&c, dg);
     sha256_hex(dg, j->hex);
@@ -930,6 +1024,32 @@ static void fill_matrices(experiment *e, half *h, size_t coll_off, const size_t 
     }
 }
 
+/* The samples of an earlier read (the first collections, the first
+ * relays) into e's wider matrices; later relays miss there. */
+static void fill_from_flat(experiment *e, const experiment *old)
+{
+    size_t nc = e->ncoll, oc = old->ncoll;
+    for (size_t r = 0; r < e->nrelays; r++) {
+        size_t k = r * nc;
+        if (r < old->nrelays) {
+            size_t o = r * oc;
+            memcpy(e->rss_kb + k, old->rss_kb + o, oc * sizeof *e->rss_kb);
+            memcpy(e->vmsize_kb + k, old->vmsize_kb + o, oc * sizeof *e->vmsize_kb);
+            memcpy(e->hwm_kb + k, old->hwm_kb + o, oc * sizeof *e->hwm_kb);
+            memcpy(e->frag + k, old->frag + o, oc * sizeof *e->frag);
+            if (e->col_group)
+                memcpy(e->col_group + k, old->col_group + o, oc * sizeof *e->col_group);
+            continue;
+        }
+        for (size_t c = 0; c < oc; c++) {
+            e->rss_kb[k + c] = e->vmsize_kb[k + c] = e->hwm_kb[k + c] = KB_MISSING;
+            e->frag[k + c] = NAN;
+            if (e->col_group)
+                e->col_group[k + c] = COLGROUP_NONE;
+        }
+    }
+}
+
 /* Everything the halves read, into e, as the sequential reader leaves it. */
 static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
 {
@@ -986,7 +1106,10 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
         e->col_group = xmalloc(cells * sizeof *e->col_group);
     for (size_t r = 0; r < nr; r++)
         inv_a[r] = r < nra ? r : SIZE_MAX;
-    fill_matrices(e, a, 0, inv_a, NULL);
+    if (a->flat)
+        fill_from_flat(e, a->flat);
+    else
+        fill_matrices(e, a, 0, inv_a, NULL);
     fill_matrices(e, b, nca, inv_b, gmap);
     free(inv_a);
     free(inv_b);
@@ -1025,6 +1148,22 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
         diag_append(d, &b->d);
     }
     return true;
+}
+
+/* A merge that gave up had moved relays and groups into e. */
+static void undo_merge(experiment *e)
+{
+    for (size_t i = 0; i < e->nrelays; i++) {
+        free(e->relays[i].nickname);
+        free(e->relays[i].fingerprint);
+    }
+    free(e->relays);
+    for (size_t i = 0; i < e->ncolgroups; i++)
+        free(e->colgroups[i]);
+    free(e->colgroups);
+    e->relays = NULL;
+    e->colgroups = NULL;
+    e->nrelays = e->ncolgroups = 0;
 }
 
 /* Reads a big regular file with two threads and hashes it with a third.
@@ -1087,22 +1226,175 @@ static bool read_parallel(FILE *f, const char *display, const ingest_options *op
     size_t errors_before = d->nerrors;
     bool done = agree && hj.ok && merge_halves(&h[0], &h[1], e, d);
     if (done) {
-        ingest_add_input(e, e->memory_path ? e->memory_path : display, size,
-                         e->notes.relay_rows + e->notes.aggregate_rows, hj.hex);
+        input_file *in = ingest_add_input(e, e->memory_path ? e->memory_path : display, size,
+                                          e->notes.relay_rows + e->notes.aggregate_rows,
+                                          hj.hex);
+        keep_resume_facts(fd, in, hj.state, hj.state_len);
         *rc = d->nerrors > errors_before ? 1 : 0;
     } else {
-        /* A merge that gave up had moved relays and groups into e. */
-        for (size_t i = 0; i < e->nrelays; i++) {
-            free(e->relays[i].nickname);
-            free(e->relays[i].fingerprint);
+        undo_merge(e);
+    }
+    half_free(&h[0]);
+    half_free(&h[1]);
+    free(h);
+    return done;
+}
+
+/* ---- Reading only what was appended ---- */
+
+/* Physical lines in [0, end) of fd, or -1 after a read error. */
+static long count_lines(int fd, uint64_t end)
+{
+    enum { CHUNK = 1u << 20 };
+    char *buf = xmalloc(CHUNK);
+    long n = 0;
+    for (uint64_t off = 0; off < end && n >= 0;) {
+        size_t want = end - off < CHUNK ? (size_t)(end - off) : CHUNK;
+        if (!pread_all(fd, buf, want, off)) {
+            n = -1;
+            break;
         }
-        free(e->relays);
-        for (size_t i = 0; i < e->ncolgroups; i++)
-            free(e->colgroups[i]);
-        free(e->colgroups);
-        e->relays = NULL;
-        e->colgroups = NULL;
-        e->nrelays = e->ncolgroups = 0;
+        for (const char *p = buf, *q = buf + want; (p = memchr(p, '\n', (size_t)(q - p))); p++)
+            n++;
+        off += want;
+    }
+    free(buf);
+    return n;
+}
+
+/* The first half of a resumed read: the archived experiment's relays,
+ * groups, collections and notes, with the look-ups the reader keeps. */
+static void half_from_old(half *h, const experiment *old)
+{
+    experiment *pe = &h->pe;
+    mctx *m = &h->m;
+    pe->nrelays = old->nrelays;
+    pe->relays = xmalloc(old->nrelays * sizeof *pe->relays);
+    for (size_t r = 0; r < old->nrelays; r++) {
+        const relay *x = &old->relays[r];
+        pe->relays[r] = (relay){xstrdup(x->nickname), xstrdup(x->fingerprint), x->first_line};
+        size_t fn = strlen(x->fingerprint), nn = strlen(x->nickname);
+        if (fn)
+            strmap_put(&m->by_fp, x->fingerprint, fn, r);
+        if (nn && !strmap_get(&m->by_nick, x->nickname, nn, NULL))
+            strmap_put(&m->by_nick, x->nickname, nn, r);
+    }
+    pe->ncolgroups = old->ncolgroups;
+    pe->colgroups = xmalloc((old->ncolgroups ? old->ncolgroups : 1) * sizeof *pe->colgroups);
+    for (size_t g = 0; g < old->ncolgroups; g++) {
+        pe->colgroups[g] = xstrdup(old->colgroups[g]);
+        strmap_put(&m->by_group, old->colgroups[g], strlen(old->colgroups[g]), g);
+    }
+    pe->ncoll = old->ncoll;
+    pe->times = xmalloc(old->ncoll * sizeof *pe->times);
+    memcpy(pe->times, old->times, old->ncoll * sizeof *pe->times);
+    pe->naggs = old->naggs;
+    pe->aggs = xmalloc((old->naggs ? old->naggs : 1) * sizeof *pe->aggs);
+    memcpy(pe->aggs, old->aggs, old->naggs * sizeof *pe->aggs);
+    pe->notes = old->notes;
+    /* Every relay row of the old file is at most COLLECTION_SPAN after the
+     * last collection's start, and none before the first collection. */
+    m->last_relay_t = old->times[old->ncoll - 1];
+    m->base = old->times[0];
+    h->flat = old;
+}
+
+/* True when no two relays share a nickname: then reading the old file
+ * said nothing about nicknames, which the archive would not repeat. */
+static bool nicknames_unique(const experiment *old)
+{
+    strmap seen;
+    strmap_init(&seen);
+    bool ok = true;
+    for (size_t r = 0; r < old->nrelays && ok; r++) {
+        size_t nn = strlen(old->relays[r].nickname);
+        if (!nn)
+            continue;
+        ok = !strmap_get(&seen, old->relays[r].nickname, nn, NULL);
+        strmap_put(&seen, old->relays[r].nickname, nn, r);
+    }
+    strmap_free(&seen);
+    return ok;
+}
+
+/* Reads only the bytes appended since opt->resume was read, and joins
+ * them to its samples, when that gives exactly what reading the whole
+ * file would: the file only grew, the old part left nothing to say, the
+ * new part starts a new collection and suits a streaming half. Returns
+ * false with e and d untouched otherwise. */
+static bool read_resume(FILE *f, const char *display, const ingest_options *opt, experiment *e,
+                        diag_list *d, int *rc)
+{
+    const experiment *old = opt->resume;
+    const char *rel = e->memory_path ? e->memory_path : display;
+    const input_file *was = NULL;
+    for (size_t i = 0; i < old->ninputs; i++)
+        if (str_eq(old->inputs[i].path, rel))
+            was = &old->inputs[i];
+    struct stat st;
+    int fd = fileno(f);
+    if (!was || opt->force_libcsv || !old->ncoll || !old->nrelays || !old->rss_kb ||
+        old->notes.partial_last_line || e->nrelays || e->ncoll || e->naggs || fd < 0 ||
+        fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || ftello(f) != 0 ||
+        change_of(fd, (uint64_t)st.st_size, was) != MEMORY_GREW || !nicknames_unique(old))
+        return false;
+    uint64_t from = was->bytes, size = (uint64_t)st.st_size;
+    sha256_ctx sha;
+    if (sha256_state_import(&sha, was->sha_state, was->sha_state_len) != 0 || sha.total != from)
+        return false;
+
+    diag_list hd;
+    diag_init(&hd);
+    mctx hdr;
+    mctx_init(&hdr, display, &hd, e);
+    hdr.r = csvr_open_range(fd, 0, size, display);
+    csv_row row;
+    bool ok = ingest_header(hdr.r, &hd, display, &row) && map_header(&hdr, &row) && !hd.n;
+    csvr_close(hdr.r, NULL);
+    hdr.r = NULL;
+    long lines = ok ? count_lines(fd, from) : -1;
+    if (lines < 0) {
+        mctx_free(&hdr);
+        diag_free(&hd);
+        return false;
+    }
+    half *h = xmalloc(2 * sizeof *h);
+    half_init(&h[0], &hdr, fd, 0, from, opt, e);
+    half_init(&h[1], &hdr, fd, from, size, opt, e);
+    mctx_free(&hdr);
+    diag_free(&hd);
+    half_from_old(&h[0], old);
+    h[0].lines = lines;
+    half_run(&h[1]);
+
+    /* The full hash, carried on from the archived state. */
+    bool hashed = true;
+    enum { CHUNK = 1u << 20 };
+    char *buf = xmalloc(CHUNK);
+    for (uint64_t off = from; off < size && hashed; off += CHUNK) {
+        size_t want = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
+        hashed = pread_all(fd, buf, want, off);
+        if (hashed)
+            sha256_update(&sha, buf, want);
+    }
+    free(buf);
+
+    size_t errors_before = d->nerrors;
+    bool done = hashed && halves_agree(&h[0], &h[1]) && merge_halves(&h[0], &h[1], e, d);
+    if (done) {
+        e->notes.read_in_parallel = false;
+        e->notes.read_appended_only = true;
+        unsigned char state[SHA256_STATE_MAX], dg[32];
+        size_t state_len = sha256_state_export(&sha, state);
+        char hex[65];
+        sha256_final(&sha, dg);
+        sha256_hex(dg, hex);
+        input_file *in = ingest_add_input(e, rel, size,
+                                          e->notes.relay_rows + e->notes.aggregate_rows, hex);
+        keep_resume_facts(fd, in, state, state_len);
+        *rc = d->nerrors > errors_before ? 1 : 0;
+    } else {
+        undo_merge(e);
     }
     half_free(&h[0]);
     half_free(&h[1]);
@@ -1117,6 +1409,8 @@ int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, e
     if (!opt)
         opt = &defaults;
     int rc;
+    if (opt->resume && read_resume(f, display, opt, e, d, &rc))
+        return rc;
     if (read_parallel(f, display, opt, e, d, &rc))
         return rc;
     return read_sequential(f, display, opt, e, d);

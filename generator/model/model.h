@@ -143,6 +143,7 @@ typedef struct {
     long partial_line;
     uint64_t relay_rows, aggregate_rows;
     bool read_in_parallel;      /* the memory CSV was read by two threads */
+    bool read_appended_only;    /* only what was appended since the archive */
 } ingest_notes;
 
 typedef struct experiment {

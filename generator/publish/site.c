@@ -26,6 +26,7 @@
 #include "timestamp.h"
 #include "tmpl.h"
 #include "util.h"
+#include "versus.h"
 
 #define SITE_INDEX_TEMPLATE "site-index.html"
 #define SITE_COMPARE_TEMPLATE "site-compare.html"
@@ -285,21 +286,79 @@ static void drop_samples(analysis *a)
 /* ------------------------------------------------------------------ */
 /* Index                                                                */
 
-/* Running until the data reaches the manifest's end date or an
- * experiment_end event says it ended. */
-static bool concluded(const analysis *a)
+/* Concluded: an experiment_end event, or the manifest's end_date reached
+ * by the data or passed by the site's clock. Otherwise running while the
+ * last collection is recent against the clock (within two days, or three
+ * of the experiment's usual collection intervals when they are longer),
+ * else stopped reporting: a collector that died is not "running". */
+typedef enum { STATUS_RUNNING, STATUS_STOPPED, STATUS_CONCLUDED } exp_status;
+
+#define RECENT_MIN_SECONDS (2 * 86400)
+
+static exp_status status_of(const analysis *a, int64_t clock)
 {
     for (size_t i = 0; i < a->e.nevents; i++)
         if (str_ieq(a->e.events[i].type, "experiment_end"))
-            return true;
+            return STATUS_CONCLUDED;
+    int64_t last = a->r.last_t;
     const char *end = a->e.man.end_date;
-    if (str_empty(end) || a->r.last_t == INT64_MIN)
-        return false;
     ts_value tv;
-    if (timestamp_parse(end, strlen(end), a->e.man.tz_offset_min, &tv) != TS_OK)
-        return false;
-    int64_t end_day = timestamp_local_day(tv.t, a->e.man.tz_offset_min);
-    return timestamp_local_day(a->r.last_t, a->e.man.tz_offset_min) >= end_day;
+    if (!str_empty(end) && timestamp_parse(end, strlen(end), a->e.man.tz_offset_min, &tv) == TS_OK) {
+        int tz = a->e.man.tz_offset_min;
+        int64_t end_day = timestamp_local_day(tv.t, tz);
+        if ((last != INT64_MIN && timestamp_local_day(last, tz) >= end_day) ||
+            (clock != INT64_MIN && timestamp_local_day(clock, tz) > end_day))
+            return STATUS_CONCLUDED;
+    }
+    if (last == INT64_MIN || clock == INT64_MIN)
+        return STATUS_STOPPED;
+    int64_t recent = 3 * analysis_typical_interval(&a->e);
+    if (recent < RECENT_MIN_SECONDS)
+        recent = RECENT_MIN_SECONDS;
+    return clock - last <= recent ? STATUS_RUNNING : STATUS_STOPPED;
+}
+
+static const char *status_text(exp_status s)
+{
+    return s == STATUS_RUNNING ? "running" : s == STATUS_STOPPED ? "stopped reporting"
+                                                                 : "concluded";
+}
+
+static const char *status_class(exp_status s)
+{
+    return s == STATUS_RUNNING ? "running" : s == STATUS_STOPPED ? "stopped" : "concluded";
+}
+
+/* "3 days before", "5 h before": how long before the clock t was. */
+static void age_text(int64_t t, int64_t clock, char *buf, size_t n)
+{
+    int64_t d = clock - t;
+    if (d < 0)
+        snprintf(buf, n, "later than the site date");
+    else if (d < 2 * 3600)
+        snprintf(buf, n, "%lld min before", (long long)(d / 60));
+    else if (d < 2 * 86400)
+        snprintf(buf, n, "%lld h before", (long long)(d / 3600));
+    else if (d < 14 * 86400)
+        snprintf(buf, n, "%lld days before", (long long)(d / 86400));
+    else
+        snprintf(buf, n, "%lld weeks before", (long long)(d / (7 * 86400)));
+}
+
+/* The index's caveat on a headline ratio: a group of fewer than 3 relays
+ * on either side, or no interval. Nothing when there is none. */
+static void ratio_caveat(const analysis *a, size_t best, strbuf *b)
+{
+    const group_result *r = &a->r.groups[best], *base = &a->r.groups[a->r.baseline];
+    const group *gb = &a->m.groups[best], *gbase = &a->m.groups[a->r.baseline];
+    if (r->final_n < VERSUS_MIN_RELAYS)
+        buf_printf(b, "rests on %zu relay%s in %s", r->final_n, r->final_n == 1 ? "" : "s",
+                   gb->id);
+    if (best != a->r.baseline && base->final_n < VERSUS_MIN_RELAYS)
+        buf_printf(b, "%srests on %zu relay%s in %s", b->len ? "; " : "", base->final_n,
+                   base->final_n == 1 ? "" : "s", gbase->id);
+    if (best != a->r.baseline && (isnan(r->ratio_lo) || isnan(r->ratio_hi)))
+        buf_printf(b, "%sno confidence interval", b->len ? "; " : "");
 }
 
 /* The index's sparkline (charts/sparkline.c) of the group means. */
@@ -318,6 +377,15 @@ static int cmp_exp_newest(const void *x, const void *y)
     if (a->a.r.first_t != b->a.r.first_t)
         return a->a.r.first_t > b->a.r.first_t ? -1 : 1;
     return strcmp(a->dir, b->dir);
+}
+
+/* The site's clock: SOURCE_DATE_EPOCH, else the latest collection of any
+ * experiment (so the same inputs give the same site). */
+static int64_t site_clock(int64_t latest, bool *from_sde)
+{
+    int64_t sde;
+    *from_sde = report_source_date_epoch(&sde);
+    return *from_sde ? sde : latest;
 }
 
 static void set_generated(tmpl_dict *d, int64_t latest)
@@ -357,10 +425,16 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
     }
     if (nok)
         qsort(ok, nok, sizeof *ok, cmp_exp_newest);
+    bool from_sde;
+    int64_t clock = site_clock(latest, &from_sde);
+    char clock_date[40] = "";
+    if (clock != INT64_MIN)
+        timestamp_format_human(clock, 0, clock_date, sizeof clock_date);
+    tmpl_setf(d, "CLOCK", "%s UTC (%s)", clock_date,
+              from_sde ? "SOURCE_DATE_EPOCH" : "the latest collection of any experiment");
     tmpl_setf(d, "NEXP", "%zu", nok);
     tmpl_set(d, "NEXP_S", nok == 1 ? "" : "s");
     tmpl_show_section(d, nok ? "HAS_EXPERIMENTS" : "NO_EXPERIMENTS");
-    char buf[FMT_BUF];
     for (size_t i = 0; i < nok; i++) {
         const analysis *a = &ok[i]->a;
         tmpl_dict *row = tmpl_add_section(d, "EXP");
@@ -380,16 +454,44 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
             tmpl_set(row, "BEST", label);
             free(label);
             const group_result *r = &a->r.groups[best];
-            if ((size_t)best == a->r.baseline)
+            if ((size_t)best == a->r.baseline) {
                 tmpl_set(row, "RATIO", "baseline");
-            else
-                tmpl_setf(row, "RATIO", "%s vs %s", fmt_ratio(buf, r->ratio),
+            } else {
+                /* The lowest mean, so baseline ÷ best is at least 1: "less". */
+                char v[FMT_BUF], ci[FMT_BUF];
+                tmpl_setf(row, "RATIO", "%s less than %s", fmt_ratio(v, r->ratio),
                           a->m.groups[a->r.baseline].id);
+                fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
+                if (!str_eq(ci, FMT_NONE)) {
+                    tmpl_dict *c = tmpl_add_section(row, "RATIO_CI");
+                    tmpl_set(c, "CI", ci);
+                }
+            }
+            strbuf cav;
+            buf_init(&cav);
+            ratio_caveat(a, (size_t)best, &cav);
+            if (cav.len) {
+                tmpl_dict *c = tmpl_add_section(row, "CAVEAT");
+                tmpl_set(c, "TEXT", cav.data);
+            }
+            buf_free(&cav);
         } else {
             tmpl_set(row, "BEST", "–");
             tmpl_set(row, "RATIO", "–");
         }
-        tmpl_set(row, "STATUS", concluded(a) ? "concluded" : "running");
+        exp_status st = status_of(a, clock);
+        tmpl_set(row, "STATUS", status_text(st));
+        tmpl_set(row, "STATUS_CLASS", status_class(st));
+        if (a->r.last_t != INT64_MIN) {
+            char when[40], ago[40];
+            timestamp_format_human(a->r.last_t, a->e.man.tz_offset_min, when, sizeof when);
+            age_text(a->r.last_t, clock, ago, sizeof ago);
+            tmpl_set(row, "LAST", when);
+            tmpl_set(row, "AGE", ago);
+        } else {
+            tmpl_set(row, "LAST", "–");
+            tmpl_set(row, "AGE", "no collection");
+        }
         char *range = NULL;
         char *sp = sparkline(a, &range);
         tmpl_set(row, "SPARK", sp);
@@ -615,10 +717,19 @@ int site_build(const site_options *o, diag_list *d)
     outset *os = outset_new();
     int status = EXIT_OK;
     size_t nok = 0;
-    for (size_t i = 0; i < ndirs; i++) {
+    /* One writer of the site at a time; what a killed run left is
+     * finished and swept first (docs/architecture.md, "The commit"). */
+    struct stat st;
+    if (lstat(o->out, &st) == 0 && S_ISLNK(st.st_mode)) {
+        diag_error(d, o->out, 0, "is a symbolic link; give the site's real directory");
+        status = EXIT_BAD_INPUT;
+    } else if (outset_lock(os, o->out, d) != 0 || outset_recover(os, d) != 0) {
+        status = EXIT_IO;
+    }
+    for (size_t i = 0; i < ndirs; i++)
+        xs[i].dir = dirs[i], xs[i].shown = shown[i];
+    for (size_t i = 0; i < ndirs && status == EXIT_OK; i++) {
         site_exp *x = &xs[i];
-        x->dir = dirs[i];
-        x->shown = shown[i];
         if (o->verbosity > 1)
             fprintf(stderr, "memreport: reading %s\n", x->dir);
         load_experiment(o, x);
@@ -662,5 +773,6 @@ int site_build(const site_options *o, diag_list *d)
     }
     free(xs);
     free(dirs);
+    free(shown);
     return status;
 }

@@ -55,7 +55,34 @@ bid=$(echo "$best" | cut -d' ' -f2)
 bratio=$(echo "$best" | cut -d' ' -f3)
 want=$(printf '%.2f' "$bratio")
 row "Alpha fleet" | grep -q "<td>$bid (" && pass "index: best group ($bid)" || fail "index: best group" "want $bid"
-row "Alpha fleet" | grep -q ">$want× vs A<" && pass "index: headline ratio ($want)" || fail "index: headline ratio" "want $want: $(row 'Alpha fleet' | grep -o 'num">[^<]*×[^<]*<')"
+row "Alpha fleet" | grep -q ">$want× less than A</span><br><span class=\"sub\">95% CI [0-9.]*–[0-9.]*</span>" && pass "index: headline ratio ($want, with its CI)" || fail "index: headline ratio" "want $want: $(row 'Alpha fleet' | grep -o 'num">[^<]*×[^<]*<')"
+grep -q 'Best vs baseline<br><span class="sub">baseline ÷ best</span>' "$idx" && pass "index: header says the ratio convention" ||
+    fail "index: header says the ratio convention" "missing"
+# Last collection: alpha's last timestamp, and its age against SOURCE_DATE_EPOCH.
+last=$(awk -F, 'NR > 1 { t = $1 } END { print substr(t, 1, 10) " " substr(t, 12, 5) }' "$r/fleet/alpha/memory.csv")
+row "Alpha fleet" | grep -q "<span class=\"nowrap\">$last</span><br><span class=\"sub\">later than the site date</span>" &&
+    pass "index: last collection ($last)" || fail "index: last collection" "want $last: $(row 'Alpha fleet' | grep -o 'nowrap">[^<]*</span><br><span class="sub">[^<]*')"
+grep -q "how long before 2026-01-01 00:00 UTC (SOURCE_DATE_EPOCH)" "$idx" && pass "index: says which clock ages are against" ||
+    fail "index: says which clock" "missing"
+
+# Weeks later, gamma (no end date) has stopped reporting, alpha (its end
+# date passed) has concluded; a best group of two relays gets a caveat.
+mkdir -p "$work/later"
+cp -r "$r/fleet/gamma" "$work/later/gamma"
+cp -r "$r/fleet/alpha" "$work/later/alpha"
+"$MEMSIM" -o "$work/later/tiny" --relays 5 --days 3 --seed 14 --id tiny --name "Tiny" \
+    --group "A:flat:level=3:share=3" --group "B:flat:level=1:share=2" >/dev/null
+SOURCE_DATE_EPOCH=1772323200 "$MEMREPORT" site -q "$work/later" -o "$work/later-site" 2>/dev/null
+lidx=$work/later-site/index.html
+lrow() { grep "<a href=\"[^\"]*\">$1</a>" "$lidx"; }
+lrow "Gamma (older layout)" | grep -q 'status-stopped">stopped reporting<' && pass "status: no end date, no recent collection: stopped reporting" ||
+    fail "status: stopped reporting" "$(lrow Gamma | grep -o 'status-[a-z]*">[^<]*')"
+lrow "Gamma (older layout)" | grep -q '<span class="sub">8 weeks before</span>' && pass "index: age in weeks" ||
+    fail "index: age in weeks" "$(lrow Gamma | grep -o 'sub">[^<]*before')"
+lrow "Alpha fleet" | grep -q '>concluded<' && pass "status: end date passed: concluded" || fail "status: end date passed" "$(lrow Alpha | grep -o 'status-[a-z]*')"
+lrow "Tiny" | grep -q 'caveat">⚠ rests on 2 relays in B<' && pass "index: caveat on a ratio that rests on 2 relays" ||
+    fail "index: caveat on 2 relays" "$(lrow Tiny | grep -o 'num"><span[^⚠]*.\{0,40\}')"
+row "Alpha fleet" | grep -q 'caveat' && fail "index: no caveat on 6-relay groups" "has one" || pass "index: no caveat on 6-relay groups"
 
 # Each experiment page exists, with its data.
 for h in $(grep -o '<tr><th scope="row"><a href="[^"]*"' "$idx" | sed 's/.*href="//; s/"$//'); do

@@ -197,7 +197,7 @@ static void make_analysis(analysis *a, const char *dir)
     sha256_init(&hc);
     sha256_update(&hc, "0123456789012345678901234567890123456789012345678901234567890123456789", 70);
     e->inputs[1].sha_state_len = sha256_state_export(&hc, e->inputs[1].sha_state);
-    e->notes = (ingest_notes){3, 17, 1, 9, true, 14, 11, 2, false};
+    e->notes = (ingest_notes){3, 17, 1, 9, true, 14, 11, 2, false, false};
 
     membership *ms = &a->m;
     ms->ngroups = 2;

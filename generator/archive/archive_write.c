@@ -1,0 +1,701 @@
+/* archive_write.c - writes results.sqlite (tables in archive_schema.c,
+ * format in docs/archive.md).
+ *
+ * One transaction over prepared statements into a fresh temporary file,
+ * then rename; the journal is off because nobody else can see the
+ * temporary file until it is complete, and fsync before the rename keeps a
+ * crash from leaving a renamed but empty archive. The connection is opened
+ * without sqlite's mutexes: one thread uses it. Every row is a row struct
+ * bound column by column from its table. */
+#include "archive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive_internal.h"
+#include "outset.h"
+#include "samplecol.h"
+#include "status.h"
+#include "timestamp.h"
+#include "util.h"
+
+static void wfail(wctx *w, const char *what)
+{
+    if (w->failed)
+        return;
+    w->failed = true;
+    diag_error(w->d, w->display, 0, "cannot write the archive (%s): %s", what,
+               w->db ? sqlite3_errmsg(w->db) : "out of memory");
+}
+
+static void wexec(wctx *w, const char *sql)
+{
+    if (w->failed)
+        return;
+    if (sqlite3_exec(w->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        wfail(w, "statement");
+}
+
+/* The INSERT of table t; NULL after an error. */
+static sqlite3_stmt *winsert(wctx *w, const atable *t)
+{
+    sqlite3_stmt *st = NULL;
+    if (w->failed)
+        return NULL;
+    char *sql = archive_insert_sql(t);
+    if (sqlite3_prepare_v2(w->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        wfail(w, "prepare");
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    free(sql);
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* A file name relative to the experiment directory when it lies inside
+ * it, so a stored message reads right whatever path the directory is
+ * given by next time. */
+static void bind_file(const wctx *w, sqlite3_stmt *st, int i, const char *file)
+{
+    size_t n = w->dir ? strlen(w->dir) : 0;
+    while (n > 1 && w->dir[n - 1] == '/') /* "dir/" names the same directory */
+        n--;
+    if (file && n && strncmp(file, w->dir, n) == 0 && file[n] == '/') {
+        char *rel = xasprintf("./%s", file + n + 1);
+        sqlite3_bind_text(st, i, rel, -1, free);
+        return;
+    }
+    bind_text(st, i, file);
+}
+
+#define FIELD(row, off, type) (*(const type *)(const void *)((const char *)(row) + (off)))
+
+/* Binds every column of t from row (seq and parent for the columns that
+ * take them), inserts, and resets the statement. */
+static void wput(wctx *w, sqlite3_stmt *st, const atable *t, const void *row, size_t seq,
+                 size_t parent)
+{
+    if (w->failed || !st)
+        return;
+    for (size_t c = 0; c < t->ncols; c++) {
+        const acol *col = &t->cols[c];
+        int i = (int)c + 1;
+        switch (col->type) {
+        case AC_SEQ: sqlite3_bind_int64(st, i, (int64_t)seq); break;
+        case AC_PARENT: sqlite3_bind_int64(st, i, (int64_t)parent); break;
+        case AC_TEXT: bind_text(st, i, FIELD(row, col->off, const char *)); break;
+        case AC_FILE: bind_file(w, st, i, FIELD(row, col->off, const char *)); break;
+        case AC_CHARS: bind_text(st, i, (const char *)row + col->off); break;
+        case AC_CHARS_OPT: {
+            const char *s = (const char *)row + col->off;
+            bind_text(st, i, *s ? s : NULL);
+            break;
+        }
+        case AC_I64: sqlite3_bind_int64(st, i, FIELD(row, col->off, int64_t)); break;
+        case AC_INT: sqlite3_bind_int64(st, i, FIELD(row, col->off, int)); break;
+        case AC_LONG: sqlite3_bind_int64(st, i, FIELD(row, col->off, long)); break;
+        case AC_SIZE: sqlite3_bind_int64(st, i, (int64_t)FIELD(row, col->off, size_t)); break;
+        case AC_BOOL: sqlite3_bind_int64(st, i, FIELD(row, col->off, bool)); break;
+        case AC_U16: sqlite3_bind_int64(st, i, FIELD(row, col->off, uint16_t)); break;
+        case AC_U64: {
+            uint64_t v = FIELD(row, col->off, uint64_t);
+            if (v > (uint64_t)INT64_MAX) /* UINT64_MAX: empty */
+                sqlite3_bind_null(st, i);
+            else
+                sqlite3_bind_int64(st, i, (int64_t)v);
+            break;
+        }
+        case AC_IDX: {
+            size_t v = FIELD(row, col->off, size_t);
+            if (v == SIZE_MAX)
+                sqlite3_bind_null(st, i);
+            else
+                sqlite3_bind_int64(st, i, (int64_t)v);
+            break;
+        }
+        case AC_COUNT: {
+            long v = FIELD(row, col->off, long);
+            if (v < 0)
+                sqlite3_bind_null(st, i);
+            else
+                sqlite3_bind_int64(st, i, v);
+            break;
+        }
+        case AC_TIME: {
+            int64_t v = FIELD(row, col->off, int64_t);
+            if (v == INT64_MIN || v == INT64_MAX) /* open bounds and "none" */
+                sqlite3_bind_null(st, i);
+            else
+                sqlite3_bind_int64(st, i, v);
+            break;
+        }
+        case AC_ISO: {
+            /* Local ISO time for people reading the archive. */
+            int64_t v = FIELD(row, col->off, int64_t);
+            if (v == INT64_MIN || v == INT64_MAX) {
+                sqlite3_bind_null(st, i);
+            } else {
+                char buf[40];
+                timestamp_format_iso(v, w->tz, buf, sizeof buf);
+                sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+            }
+            break;
+        }
+        case AC_DBL: {
+            double v = FIELD(row, col->off, double);
+            if (isnan(v))
+                sqlite3_bind_null(st, i);
+            else
+                sqlite3_bind_double(st, i, v);
+            break;
+        }
+        case AC_ENUM: {
+            int v = FIELD(row, col->off, int);
+            bind_text(st, i, v >= 0 && (size_t)v < col->nnames ? col->names[v] : NULL);
+            break;
+        }
+        case AC_BLOB:
+        case AC_BLOB_REF: {
+            const unsigned char *p = col->type == AC_BLOB
+                                         ? (const unsigned char *)row + col->off
+                                         : FIELD(row, col->off, const unsigned char *);
+            size_t n = FIELD(row, col->len_off, size_t);
+            if (p && n)
+                sqlite3_bind_blob(st, i, p, (int)n, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(st, i);
+            break;
+        }
+        }
+    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        wfail(w, t->name);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Every element of an array of row structs, seq = its index. */
+static void wput_all(wctx *w, const atable *t, const void *rows, size_t n, size_t size)
+{
+    sqlite3_stmt *st = winsert(w, t);
+    for (size_t i = 0; st && i < n; i++)
+        wput(w, st, t, (const char *)rows + i * size, i, 0);
+    sqlite3_finalize(st);
+}
+
+static void write_meta(wctx *w, const analysis *a, const analysis_options *o)
+{
+    char *until = archive_until_key(o);
+    char *schema = xasprintf("%d", ARCHIVE_SCHEMA_VERSION);
+    const char *manifest_sha = "";
+    for (size_t i = 0; i < a->e.ninputs; i++)
+        if (str_eq(a->e.inputs[i].path, "experiment.json"))
+            manifest_sha = a->e.inputs[i].sha256;
+    const meta_row kv[] = {
+        {"generator_version", MEMREPORT_VERSION},
+        {"schema_version", schema},
+        {"option_until", until},
+        {"option_baseline", (char *)archive_opt_baseline(o)},
+        {"option_strict", o && o->strict ? "1" : "0"},
+        {"manifest_sha256", (char *)manifest_sha},
+        /* Not in the experiment table: older archives simply lack it. */
+        {"manifest_control", a->e.man.control ? a->e.man.control : ""},
+    };
+    wput_all(w, &T_META, kv, ARRAY_LEN(kv), sizeof kv[0]);
+    free(until);
+    free(schema);
+}
+
+static bool sample_present(const experiment *e, size_t k)
+{
+    return e->rss_kb[k] != KB_MISSING || e->vmsize_kb[k] != KB_MISSING ||
+           e->hwm_kb[k] != KB_MISSING || !isnan(e->frag[k]);
+}
+
+static void write_experiment(wctx *w, const analysis *a)
+{
+    const experiment *e = &a->e;
+    const manifest *m = &e->man;
+    const results *r = &a->r;
+    size_t nsamples = 0;
+    for (size_t i = 0; e->rss_kb && i < e->nrelays * e->ncoll; i++)
+        nsamples += sample_present(e, i);
+    char tz[16];
+    int off = m->tz_offset_min < 0 ? -m->tz_offset_min : m->tz_offset_min;
+    snprintf(tz, sizeof tz, "%c%02d:%02d", m->tz_offset_min < 0 ? '-' : '+', off / 60, off % 60);
+    experiment_row x = {
+        .id = m->id, .name = m->name, .server = m->server, .start_date = m->start_date,
+        .end_date = m->end_date, .timezone = tz, .tz_offset_min = m->tz_offset_min,
+        .problem = m->problem, .hypothesis = m->hypothesis, .description = m->description,
+        .result = m->result, .recommendation = m->recommendation,
+        .manifest_baseline = m->baseline, .tor_version = m->tor_version,
+        .allocator = m->allocator, .manifest_present = m->present,
+        .memory_budget_gib = m->memory_budget_gib, .flat_gib_day = m->th.flat_gib_day,
+        .variable_cv = m->th.variable_cv, .warmup_hours = m->th.warmup_hours,
+        .restart_drop = m->th.restart_drop, .memory_path = e->memory_path,
+        .generator_version = MEMREPORT_VERSION, .nrelays = e->nrelays, .ncollections = e->ncoll,
+        .nsamples = nsamples, .has_group_column = e->col_group != NULL,
+        .duplicate_rows = e->notes.duplicate_rows,
+        .first_duplicate_line = e->notes.first_duplicate_line,
+        .out_of_order_rows = e->notes.out_of_order_rows,
+        .first_out_of_order_line = e->notes.first_out_of_order_line,
+        .partial_last_line = e->notes.partial_last_line, .partial_line = e->notes.partial_line,
+        .relay_rows = e->notes.relay_rows, .aggregate_rows = e->notes.aggregate_rows,
+        .until_t = r->until, .baseline_group = r->ngroups ? r->baseline : SIZE_MAX,
+        .first_t = r->first_t, .last_t = r->last_t, .day1 = r->day1,
+    };
+    wput_all(w, &T_EXPERIMENT, &x, 1, sizeof x);
+}
+
+/* One relay's encoded columns. */
+typedef struct {
+    unsigned char *blob[SF_COUNT];
+    size_t len[SF_COUNT];
+    size_t nsamples;
+} relay_columns;
+
+typedef struct {
+    const experiment *e;
+    relay_columns *out;
+    size_t first, step;
+} encode_job;
+
+static const samplecol_kind field_kinds[SF_COUNT] = {
+    [SF_RSS] = SAMPLECOL_KB, [SF_VMSIZE] = SAMPLECOL_KB, [SF_HWM] = SAMPLECOL_KB,
+    [SF_FRAG] = SAMPLECOL_FLOAT, [SF_GROUP] = SAMPLECOL_GROUP};
+
+static uint32_t sample_code(const experiment *e, int f, size_t k)
+{
+    switch (f) {
+    case SF_RSS: return samplecol_kb_code(e->rss_kb[k]);
+    case SF_VMSIZE: return samplecol_kb_code(e->vmsize_kb[k]);
+    case SF_HWM: return samplecol_kb_code(e->hwm_kb[k]);
+    case SF_FRAG: return samplecol_float_code(e->frag[k]);
+    default: return samplecol_group_code(e->col_group[k]);
+    }
+}
+
+static void *encode_relays(void *arg)
+{
+    encode_job *j = arg;
+    const experiment *e = j->e;
+    uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
+    int nf = e->col_group ? SF_COUNT : SF_GROUP;
+    for (size_t r = j->first; r < e->nrelays; r += j->step) {
+        relay_columns *rc = &j->out[r];
+        size_t base = exp_idx(e, r, 0);
+        for (size_t c = 0; c < e->ncoll; c++)
+            rc->nsamples += sample_present(e, base + c);
+        for (int f = 0; f < nf; f++) {
+            for (size_t c = 0; c < e->ncoll; c++)
+                codes[c] = sample_code(e, f, base + c);
+            rc->len[f] = samplecol_encode(field_kinds[f], codes, e->ncoll, &rc->blob[f]);
+        }
+    }
+    free(codes);
+    return NULL;
+}
+
+/* Deflating the columns is most of the archive's time: the relays are
+ * split between two threads (each relay's bytes do not depend on how). */
+static void write_sample_columns(wctx *w, const experiment *e)
+{
+    enum { NTHREADS = 2 };
+    relay_columns *cols = xcalloc(e->nrelays ? e->nrelays : 1, sizeof *cols);
+    encode_job jobs[NTHREADS];
+    pthread_t th[NTHREADS];
+    bool started[NTHREADS] = {false};
+    for (size_t t = 0; t < NTHREADS; t++) {
+        jobs[t] = (encode_job){.e = e, .out = cols, .first = t, .step = NTHREADS};
+        if (t > 0)
+            started[t] = pthread_create(&th[t], NULL, encode_relays, &jobs[t]) == 0;
+    }
+    encode_relays(&jobs[0]);
+    for (size_t t = 1; t < NTHREADS; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            encode_relays(&jobs[t]); /* no thread: do its share here */
+    }
+    sqlite3_stmt *st = winsert(w, &T_SAMPLE_COLUMNS);
+    for (size_t r = 0; st && r < e->nrelays; r++) {
+        sample_row row = {.relay_id = r, .nsamples = cols[r].nsamples};
+        for (int f = 0; f < SF_COUNT; f++) {
+            row.blob[f] = cols[r].blob[f];
+            row.len[f] = cols[r].len[f];
+        }
+        wput(w, st, &T_SAMPLE_COLUMNS, &row, r, 0);
+    }
+    sqlite3_finalize(st);
+    for (size_t r = 0; r < e->nrelays; r++)
+        for (int f = 0; f < SF_COUNT; f++)
+            free(cols[r].blob[f]);
+    free(cols);
+}
+
+static void write_relays_and_samples(wctx *w, const analysis *a)
+{
+    const experiment *e = &a->e;
+    sqlite3_stmt *st = winsert(w, &T_RELAYS);
+    for (size_t r = 0; st && r < e->nrelays; r++) {
+        relay_row row = {r, e->relays[r].nickname, e->relays[r].fingerprint,
+                         e->relays[r].first_line, a->m.ungrouped && a->m.ungrouped[r]};
+        wput(w, st, &T_RELAYS, &row, r, 0);
+    }
+    sqlite3_finalize(st);
+    st = winsert(w, &T_COLLECTIONS);
+    for (size_t c = 0; st && c < e->ncoll; c++) {
+        collection_row row = {c, e->times[c]};
+        wput(w, st, &T_COLLECTIONS, &row, c, 0);
+    }
+    sqlite3_finalize(st);
+    st = winsert(w, &T_CSV_GROUPS);
+    for (size_t g = 0; st && g < e->ncolgroups; g++) {
+        name_row row = {g, e->colgroups[g]};
+        wput(w, st, &T_CSV_GROUPS, &row, g, 0);
+    }
+    sqlite3_finalize(st);
+    write_sample_columns(w, e);
+}
+
+static void write_inputs_detail(wctx *w, const experiment *e)
+{
+    wput_all(w, &T_INPUT_FILES, e->inputs, e->ninputs, sizeof *e->inputs);
+    wput_all(w, &T_AGGREGATES, e->aggs, e->naggs, sizeof *e->aggs);
+    wput_all(w, &T_EVENTS, e->events, e->nevents, sizeof *e->events);
+    wput_all(w, &T_HOSTS, e->hosts, e->nhosts, sizeof *e->hosts);
+    wput_all(w, &T_RELAY_CONFIG, e->assignments, e->nassignments, sizeof *e->assignments);
+    wput_all(w, &T_GROUP_FILES, e->gfiles, e->ngfiles, sizeof *e->gfiles);
+    sqlite3_stmt *st = winsert(w, &T_GROUP_FILE_MEMBERS);
+    for (size_t i = 0; st && i < e->ngfiles; i++) {
+        const group_file *f = &e->gfiles[i];
+        for (size_t j = 0; j < f->nmembers; j++) {
+            member_row row = {.owner = i, .seq = j, .member = f->members[j],
+                              .line = f->member_lines ? f->member_lines[j] : 0};
+            wput(w, st, &T_GROUP_FILE_MEMBERS, &row, j, i);
+        }
+    }
+    sqlite3_finalize(st);
+
+    const manifest *m = &e->man;
+    wput_all(w, &T_MANIFEST_GROUPS, m->groups, m->ngroups, sizeof *m->groups);
+    st = winsert(w, &T_MANIFEST_GROUP_LISTS);
+    for (size_t i = 0; st && i < m->ngroups; i++) {
+        const manifest_group *g = &m->groups[i];
+        for (size_t j = 0; j < g->nmembers; j++) {
+            member_row row = {.owner = i, .kind = "members", .seq = j, .member = g->members[j]};
+            wput(w, st, &T_MANIFEST_GROUP_LISTS, &row, j, i);
+        }
+        for (size_t j = 0; j < g->nexclude; j++) {
+            member_row row = {.owner = i, .kind = "exclude", .seq = j, .member = g->exclude[j]};
+            wput(w, st, &T_MANIFEST_GROUP_LISTS, &row, j, i);
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+static void write_membership(wctx *w, const analysis *a)
+{
+    const experiment *e = &a->e;
+    const membership *m = &a->m;
+    sqlite3_stmt *st = winsert(w, &T_GROUPS);
+    for (size_t g = 0; st && g < m->ngroups; g++) {
+        const group *gr = &m->groups[g];
+        group_row row = {
+            .idx = g, .id = gr->id, .name = gr->name, .color = gr->color,
+            .manifest_idx = SIZE_MAX, .source = (int)gr->source, .source_path = gr->source_path,
+            .start_t = gr->start, .end_t = gr->end, .has_member_list = gr->member != NULL,
+            .has_exclude_list = gr->excluded != NULL, .csv_group = gr->colgroup,
+            .nmembers = gr->nmembers, .allocator = gr->spec ? gr->spec->allocator : NULL,
+            .version = gr->spec ? gr->spec->version : NULL,
+            .is_baseline = a->r.ngroups && a->r.baseline == g};
+        if (gr->spec && e->man.groups && gr->spec >= e->man.groups &&
+            gr->spec < e->man.groups + e->man.ngroups)
+            row.manifest_idx = (size_t)(gr->spec - e->man.groups);
+        wput(w, st, &T_GROUPS, &row, g, 0);
+    }
+    sqlite3_finalize(st);
+
+    /* One row per (group, relay) that is a member at some point: the
+     * listed members of static groups (with or without samples), and the
+     * relays a group column puts in the group. first/last are the first
+     * and last samples that count for the group. */
+    st = winsert(w, &T_MEMBERSHIP);
+    for (size_t g = 0; st && g < m->ngroups && !w->failed; g++) {
+        const group *gr = &m->groups[g];
+        for (size_t r = 0; r < e->nrelays; r++) {
+            membership_row row = {g, r, INT64_MIN, INT64_MIN, false};
+            for (size_t c = 0; c < e->ncoll; c++) {
+                if (e->rss_kb[exp_idx(e, r, c)] == KB_MISSING || !membership_has(m, e, g, r, c))
+                    continue;
+                if (row.first_t == INT64_MIN)
+                    row.first_t = e->times[c];
+                row.last_t = e->times[c];
+            }
+            bool listed = gr->member && gr->member[r];
+            row.excluded = gr->excluded && gr->excluded[r];
+            if (!listed && !row.excluded && row.first_t == INT64_MIN)
+                continue;
+            wput(w, st, &T_MEMBERSHIP, &row, r, g);
+        }
+    }
+    sqlite3_finalize(st);
+
+    /* Members' own windows, where a manifest list gave any: the relays
+     * listed with a window (open bounds NULL). */
+    st = winsert(w, &T_MEMBER_WINDOWS);
+    for (size_t g = 0; st && g < m->ngroups && !w->failed; g++) {
+        const group *gr = &m->groups[g];
+        for (size_t r = 0; gr->mstart && r < e->nrelays; r++) {
+            if (gr->mstart[r] == INT64_MAX ||
+                (gr->mstart[r] == INT64_MIN && gr->mend[r] == INT64_MAX))
+                continue;
+            membership_row row = {g, r, gr->mstart[r], gr->mend[r], false};
+            wput(w, st, &T_MEMBER_WINDOWS, &row, r, g);
+        }
+    }
+    sqlite3_finalize(st);
+
+    st = winsert(w, &T_MISSING_MEMBERS);
+    for (size_t g = 0; st && g < m->ngroups; g++)
+        for (size_t j = 0; j < m->groups[g].nmissing; j++) {
+            member_row row = {.owner = g, .seq = j, .member = m->groups[g].missing[j]};
+            wput(w, st, &T_MISSING_MEMBERS, &row, j, g);
+        }
+    sqlite3_finalize(st);
+    wput_all(w, &T_OVERLAPS, m->overlaps, m->noverlaps, sizeof *m->overlaps);
+}
+
+static void write_results(wctx *w, const analysis *a)
+{
+    const results *res = &a->r;
+    sqlite3_stmt *st = winsert(w, &T_GROUP_STATS);
+    for (size_t g = 0; st && g < res->ngroups; g++)
+        for (size_t k = 0; k < res->groups[g].nseries; k++)
+            wput(w, st, &T_GROUP_STATS, &res->groups[g].series[k], k, g);
+    sqlite3_finalize(st);
+
+    st = winsert(w, &T_RESULTS);
+    for (size_t g = 0; st && g < res->ngroups; g++) {
+        result_row row = {g, g < a->m.ngroups ? a->m.groups[g].id : NULL,
+                          g < a->m.ngroups ? a->m.groups[g].name : NULL, res->groups[g]};
+        if (!row.r.has_final)
+            row.r.final_t = INT64_MIN;
+        wput(w, st, &T_RESULTS, &row, g, 0);
+    }
+    sqlite3_finalize(st);
+
+    st = winsert(w, &T_FINAL_VALUES);
+    for (size_t g = 0; st && g < res->ngroups; g++) {
+        const group_result *gr = &res->groups[g];
+        for (size_t k = 0; k < gr->final_n && gr->final_relays; k++) {
+            value_row row = {.group_idx = g, .k = k, .relay_id = gr->final_relays[k],
+                             .value = gr->final_values[k]};
+            wput(w, st, &T_FINAL_VALUES, &row, k, g);
+        }
+    }
+    sqlite3_finalize(st);
+
+    st = winsert(w, &T_DAYS);
+    for (size_t k = 0; st && k < res->ndays; k++) {
+        value_row row = {.k = k, .day = res->days[k]};
+        wput(w, st, &T_DAYS, &row, k, 0);
+    }
+    sqlite3_finalize(st);
+
+    st = winsert(w, &T_DAY_VALUES);
+    for (size_t g = 0; st && g < res->ngroups; g++)
+        for (size_t k = 0; k < res->ndays && res->groups[g].day_values; k++) {
+            value_row row = {.group_idx = g, .k = k, .value = res->groups[g].day_values[k]};
+            wput(w, st, &T_DAY_VALUES, &row, k, g);
+        }
+    sqlite3_finalize(st);
+
+    wput_all(w, &T_RESTARTS, res->restarts, res->nrestarts, sizeof *res->restarts);
+    wput_all(w, &T_FINDINGS, res->findings, res->nfindings, sizeof *res->findings);
+    wput_all(w, &T_DIAGNOSTICS, a->diag.items, a->diag.n, sizeof *a->diag.items);
+}
+
+/* Creates the schema and every row inside one transaction on w->db. */
+static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
+{
+    /* Nobody else sees this database until it is renamed or serialised:
+     * no journal needed, and durability comes from the fsync before the
+     * rename. */
+    wexec(w, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;"
+             "PRAGMA cache_size=-65536;");
+    wexec(w, "BEGIN");
+    char *schema = archive_schema_sql();
+    wexec(w, schema);
+    free(schema);
+    char *ver = xasprintf("PRAGMA user_version=%d", ARCHIVE_SCHEMA_VERSION);
+    wexec(w, ver);
+    free(ver);
+    write_meta(w, a, o);
+    write_experiment(w, a);
+    if (a->e.rss_kb)
+        write_relays_and_samples(w, a);
+    write_inputs_detail(w, &a->e);
+    write_membership(w, a);
+    write_results(w, a);
+    wexec(w, "COMMIT");
+}
+
+int archive_write_file(const analysis *a, const analysis_options *o, const char *tmp_path,
+                       const char *display, diag_list *d)
+{
+    wctx w = {.d = d, .display = display ? display : tmp_path, .tz = a->e.man.tz_offset_min,
+              .dir = a->e.dir};
+    if (sqlite3_open_v2(tmp_path, &w.db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        wfail(&w, "open");
+        sqlite3_close(w.db);
+        return EXIT_IO;
+    }
+    fill_db(&w, a, o);
+    if (sqlite3_close(w.db) != SQLITE_OK) {
+        w.db = NULL;
+        wfail(&w, "close");
+    }
+    return w.failed ? EXIT_IO : 0;
+}
+
+int archive_serialize(const analysis *a, const analysis_options *o, const char *display,
+                      unsigned char **data, size_t *len, diag_list *d)
+{
+    wctx w = {.d = d, .display = display, .tz = a->e.man.tz_offset_min, .dir = a->e.dir};
+    *data = NULL;
+    *len = 0;
+    if (sqlite3_open_v2(":memory:", &w.db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        wfail(&w, "open");
+        sqlite3_close(w.db);
+        return EXIT_IO;
+    }
+    fill_db(&w, a, o);
+    if (!w.failed) {
+        sqlite3_int64 n = 0;
+        unsigned char *p = sqlite3_serialize(w.db, "main", &n, 0);
+        if (!p) {
+            wfail(&w, "serialise");
+        } else {
+            /* Hand out xmalloc'd memory so callers free() it like any
+             * other buffer. */
+            *data = xmalloc(n ? (size_t)n : 1);
+            memcpy(*data, p, (size_t)n);
+            *len = (size_t)n;
+            sqlite3_free(p);
+        }
+    }
+    sqlite3_close(w.db);
+    return w.failed ? EXIT_IO : 0;
+}
+
+int archive_check_replaceable(const char *path, diag_list *d)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !(sb.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH))) {
+        diag_error(d, path, 0, "the archive is read-only; it was not replaced "
+                               "(make it writable or remove it to rebuild it)");
+        return EXIT_IO;
+    }
+    return 0;
+}
+
+int archive_stage(outset *os, const analysis *a, const analysis_options *o, const char *path,
+                  const char **tmp, diag_list *d)
+{
+    const char *t = NULL;
+    if (tmp)
+        *tmp = NULL;
+    if (archive_check_replaceable(path, d) != 0)
+        return EXIT_IO;
+    /* Straight into the staged temporary: no copy of the database is ever
+     * held in memory (sqlite keeps only its page cache). */
+    if (outset_reserve(os, path, &t, d) != 0)
+        return EXIT_IO;
+    if (archive_write_file(a, o, t, path, d) != 0)
+        return EXIT_IO; /* the outset removes the temporary */
+    if (tmp)
+        *tmp = t;
+    return 0;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+static bool fsync_path(const char *path, bool directory)
+{
+    int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = fsync(fd) == 0 || directory; /* some file systems refuse directory fsync */
+    close(fd);
+    return ok;
+}
+
+int archive_write(const analysis *a, const analysis_options *o, const char *path, diag_list *d)
+{
+    if (archive_check_replaceable(path, d) != 0)
+        return EXIT_IO;
+    char *dir = dir_of(path);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char *tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        diag_error(d, path, 0, "cannot create a temporary file in %s: %s", dir, strerror(errno));
+        free(tmp);
+        free(dir);
+        return EXIT_IO;
+    }
+    close(fd);
+    int rc = archive_write_file(a, o, tmp, path, d);
+    if (rc == 0 && !fsync_path(tmp, false)) {
+        diag_error(d, path, 0, "cannot sync the archive: %s", strerror(errno));
+        rc = EXIT_IO;
+    }
+    if (rc == 0) {
+        /* mkstemp makes 0600; an archive is a shareable result like the
+         * report beside it. */
+        mode_t um = umask(0);
+        umask(um);
+        chmod(tmp, 0666 & ~um);
+        if (rename(tmp, path) != 0) {
+            diag_error(d, path, 0, "cannot rename the archive into place: %s", strerror(errno));
+            rc = EXIT_IO;
+        } else {
+            fsync_path(dir, true);
+        }
+    }
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    free(dir);
+    return rc;
+}
+
