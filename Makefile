@@ -110,6 +110,21 @@ layers: $(STAGE_LIBS)
 check: layers all tests
 	@sh tests/run.sh $(BUILD)
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the program in PREFIX/bin, its
+# templates and assets in PREFIX/share/memreport, where the installed binary
+# finds them (MEMREPORT_DATA_DIR overrides).
+PREFIX ?= /usr/local
+DATADIR = $(PREFIX)/share/memreport
+install: $(BUILD)/memreport
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/assets
+	install -m 755 $(BUILD)/memreport $(DESTDIR)$(PREFIX)/bin/memreport
+	install -m 644 templates/*.tpl $(DESTDIR)$(DATADIR)/templates/
+	install -m 644 assets/* $(DESTDIR)$(DATADIR)/assets/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/memreport
+	rm -rf $(DESTDIR)$(DATADIR)
+
 demo: all
 	./$(BUILD)/memreport build data/example
 
@@ -142,7 +157,7 @@ deps-test:
 clean:
 	rm -rf build build-san memreport memsim
 
-.PHONY: all tests layers check demo example deps deps-test clean
+.PHONY: all tests layers check install uninstall demo example deps deps-test clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -135,7 +135,7 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     char *archive_src = path_join(o->dir, ARCHIVE_FILE_NAME);
     util_set_activity("rendering the report and charts");
 
-    /* The archive (results.sqlite, archive.c) joins this outset: a fresh
+    /* The archive (results.sqlite, archive_write.c) joins this outset: a fresh
      * one is written straight into its staged temporary in EXPDIR and the
      * site's download is a second name for those bytes (a hard link, or a
      * copy across file systems); one that was just read because it is

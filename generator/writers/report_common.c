@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "status.h"
 #include "fmt.h"
@@ -594,10 +596,44 @@ const char *report_find(const char *hay, size_t n, const char *needle)
 #define MEMREPORT_DATA_DIR "."
 #endif
 
+/* PREFIX/share/memreport beside an installed PREFIX/bin/memreport, when
+ * it holds templates/; NULL otherwise (a binary in the build tree). */
+static char *installed_data_dir(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    char *dir = path_join(exe, "../share/memreport");
+    char *tpl = path_join(dir, "templates");
+    struct stat st;
+    bool ok = stat(tpl, &st) == 0 && S_ISDIR(st.st_mode);
+    free(tpl);
+    if (!ok) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
 const char *report_data_dir(void)
 {
     const char *e = getenv("MEMREPORT_DATA_DIR");
-    return e && *e ? e : MEMREPORT_DATA_DIR;
+    if (e && *e)
+        return e;
+    /* Looked up once; kept for the life of the process. */
+    static bool looked;
+    static char *installed;
+    if (!looked) {
+        looked = true;
+        installed = installed_data_dir();
+    }
+    return installed ? installed : MEMREPORT_DATA_DIR;
 }
 
 int report_load_template(const char *name, const char *file, diag_list *d)

@@ -69,8 +69,10 @@ bool report_source_date_epoch(int64_t *t);
  * set, else the analysis's last collection. */
 void report_set_generated(report_ctx *ctx, const analysis *a);
 
-/* Where templates/ and assets/ are read from: $MEMREPORT_DATA_DIR, else
- * the directory compiled in (MEMREPORT_DATA_DIR, the source tree). */
+/* Where templates/ and assets/ are read from: $MEMREPORT_DATA_DIR; else
+ * PREFIX/share/memreport beside an installed PREFIX/bin/memreport (make
+ * install); else the directory compiled in (MEMREPORT_DATA_DIR, the
+ * source tree). */
 const char *report_data_dir(void);
 /* Loads the report templates (REPORT.md and the experiment page) once.
  * Returns 0, or -1 after adding an error naming the template file. */
