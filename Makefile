@@ -4,6 +4,9 @@
 #   make demo       run the main job on data/example
 #   make deps       install the Debian build dependencies (as root)
 #   make SANITIZE=1 check   the same under ASan + UBSan (build dir build-san)
+#   make clang-check        the same under clang's UBSan (build dir build-clang)
+#   make fuzz FUZZ_SECONDS=N  build the libFuzzer targets of tests/fuzz/ with
+#                           clang (ASan + UBSan) and run each for N s in turn
 
 CC ?= cc
 CXX ?= c++
@@ -13,7 +16,7 @@ PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd 
 DEB_BUILD := build-essential pkg-config libcsv-dev libcairo2-dev libfontconfig-dev \
 	libctemplate-dev libsqlite3-dev libjansson-dev libcmark-gfm-dev \
 	libcmark-gfm-extensions-dev zlib1g-dev libzstd-dev libpng-dev fonts-dejavu-core fontconfig
-DEB_TEST := sqlite3 libxml2-utils chromium strace
+DEB_TEST := sqlite3 libxml2-utils chromium strace clang libclang-rt-14-dev
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
@@ -115,9 +118,10 @@ check: layers all tests
 # finds them (MEMREPORT_DATA_DIR overrides).
 PREFIX ?= /usr/local
 DATADIR = $(PREFIX)/share/memreport
-install: $(BUILD)/memreport
+install: $(BUILD)/memreport $(EXT)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/assets
 	install -m 755 $(BUILD)/memreport $(DESTDIR)$(PREFIX)/bin/memreport
+	install -m 755 $(EXT) $(DESTDIR)$(DATADIR)/memreport_samples.so
 	install -m 644 templates/*.tpl $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 assets/* $(DESTDIR)$(DATADIR)/assets/
 
@@ -154,10 +158,33 @@ deps-test:
 		echo "npm not found: the browser audit will skip"; \
 	fi
 
-clean:
-	rm -rf build build-san memreport memsim
+# clang's UBSan finds what gcc's does not (a zero offset applied to NULL).
+# vptr checks need the C++ runtime at link time, which $(CC) does not add.
+CLANG_UBSAN := -fsanitize=undefined -fno-sanitize=vptr -fno-sanitize-recover=all -fno-omit-frame-pointer
+clang-check:
+	$(MAKE) SANITIZE=1 BUILD=build-clang CC=clang CXX=clang++ SANFLAGS="$(CLANG_UBSAN)" check
 
-.PHONY: all tests layers check install uninstall demo example deps deps-test clean
+# libFuzzer targets (tests/fuzz/fuzz_*.c): the stage libraries built again
+# by clang with ASan + UBSan and coverage, each target linked by clang++.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz-build:
+	$(MAKE) SANITIZE=1 BUILD=build-fuzz CC=clang CXX=clang++ \
+		SANFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-targets
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+$(BUILD)/tests/fuzz/%.o: CPPFLAGS += -Itests/fuzz
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(STAGE_LIBS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-san build-clang build-fuzz memreport memsim
+
+.PHONY: all tests layers check clang-check fuzz fuzz-build fuzz-targets install uninstall \
+	demo example deps deps-test clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -15,22 +15,32 @@
 |-----------|-------|
 {{#SETUP}}| {{KEY:x-md}} | {{VALUE:x-md}} |
 {{/SETUP}}
-### Groups
+{{#HAS_GROUPS}}### Groups
 
 | Group | Name | Allocator | Version | Source | Relays | Window | Members from |
 |-------|------|-----------|---------|--------|-------:|--------|--------------|
 {{#GROUP}}| {{ID:x-md}} | {{NAME:x-md}} | {{ALLOCATOR:x-md}} | {{VERSION:x-md}} | {{SOURCE:x-md}} | {{RELAYS:x-md}} | {{WINDOW:x-md}} | {{MEMBERS:x-md}} |
 {{/GROUP}}
-## Results
+{{/HAS_GROUPS}}## Results
 
-### Final Metrics ({{FINAL_WHEN:x-md}})
+{{#NO_GROUPS}}{{TEXT:x-md}}
+
+{{/NO_GROUPS}}{{#HAS_GROUPS}}### Final Metrics ({{FINAL_WHEN:x-md}})
 
 | Group | Name | Relays | Mean RSS (GiB) | vs baseline {{BASELINE:x-md}} (95% CI) | Steady growth, GiB/day (95% CI) | Trend |
 |-------|------|-------:|---------------:|-----------------------|---------------------------------|-------|
 {{#FINAL}}| {{B}}{{ID:x-md}}{{B}} | {{B}}{{NAME:x-md}}{{B}} | {{RELAYS:x-md}} | {{B}}{{MEAN:x-md}}{{B}} | {{B}}{{VS:x-md}}{{B}} | {{GROWTH:x-md}} | {{TREND:x-md}} |
 {{/FINAL}}
 {{FINAL_NOTE:x-md}}
+{{#RANKS}}
+### Relays
 
+| # | Highest final RSS | GiB | Lowest final RSS | GiB | Fastest steady growth | GiB/day |
+|--:|-------------------|----:|------------------|----:|-----------------------|--------:|
+{{#RANK}}| {{N:x-md}} | {{TOPN:x-md}} | {{TOPV:x-md}} | {{BOTN:x-md}} | {{BOTV:x-md}} | {{FASTN:x-md}} | {{FASTV:x-md}} |
+{{/RANK}}
+{{RANK_NOTE:x-md}}
+{{/RANKS}}
 ### Memory Growth Over Time
 
 | Group |{{#DAYH}} Day {{N:x-md}} |{{/DAYH}} Trend |
@@ -38,7 +48,7 @@
 {{#DAYROW}}| {{LABEL:x-md}} |{{#CELL}} {{V:x-md}} |{{/CELL}} {{TREND:x-md}} |
 {{/DAYROW}}
 {{DAY_NOTE:x-md}}
-
+{{/HAS_GROUPS}}
 ### Charts
 
 {{#CHART}}![{{TITLE:x-md}}](charts/{{NAME}}.png)

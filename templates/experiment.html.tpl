@@ -69,7 +69,7 @@
 {{/SETUP}}</tbody>
 </table>
 </div>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-groups">
+{{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-groups">
 <table class="groups">
 <caption id="setup-groups">Groups<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col">Allocator</th><th scope="col" class="num">Relays</th><th scope="col">Window</th><th scope="col">Members from</th></tr></thead>
@@ -78,11 +78,12 @@
 {{/GROUP}}</tbody>
 </table>
 </div>
-</section>
+{{/HAS_GROUPS}}</section>
 
 <section id="results" aria-labelledby="h-results">
 <h2 id="h-results">Results <a class="permalink" href="#results" aria-label="Permalink">#</a></h2>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-final">
+{{#NO_GROUPS}}<p>{{TEXT}}</p>
+{{/NO_GROUPS}}{{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-final">
 <table class="metrics">
 <caption id="results-final">Final metrics, {{FINAL_WHEN}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}} ({{BASELINE}} ÷ group, 95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
@@ -92,7 +93,18 @@
 </table>
 </div>
 <p class="note">{{FINAL_NOTE}}</p>
-
+{{#RANKS}}
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-ranks">
+<table class="ranks">
+<caption id="results-ranks">Relays<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
+<thead><tr><th scope="col" class="num">#</th><th scope="col">Highest final RSS</th><th scope="col" class="num">GiB</th><th scope="col">Lowest final RSS</th><th scope="col" class="num">GiB</th><th scope="col">Fastest steady growth</th><th scope="col" class="num">GiB/day</th></tr></thead>
+<tbody>
+{{#RANK}}<tr><th scope="row" class="num">{{N}}</th><td>{{TOPN}}</td><td class="num">{{TOPV}}</td><td>{{BOTN}}</td><td class="num">{{BOTV}}</td><td>{{FASTN}}</td><td class="num">{{FASTV}}</td></tr>
+{{/RANK}}</tbody>
+</table>
+</div>
+<p class="note">{{RANK_NOTE}}</p>
+{{/RANKS}}
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-days">
 <table class="days">
 <caption id="results-days">Memory growth over time (mean RSS per relay, GiB)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
@@ -103,7 +115,7 @@
 </table>
 </div>
 <p class="note">{{DAY_NOTE}}</p>
-</section>
+{{/HAS_GROUPS}}</section>
 
 <section id="charts" aria-labelledby="h-charts">
 <h2 id="h-charts">Charts <a class="permalink" href="#charts" aria-label="Permalink">#</a></h2>

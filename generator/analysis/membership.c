@@ -425,6 +425,34 @@ static void report_overlaps(const membership *m, const experiment *e, bool stric
     free(msgs);
 }
 
+/* Without any group information (routine monitoring) the report is over
+ * every relay: one group `all`. With no relay rows at all (aggregate rows
+ * only) there is no group, and the report is the server total alone. */
+static int monitoring_group(const experiment *e, membership *m)
+{
+    m->ungrouped = xcalloc(e->nrelays ? e->nrelays : 1, 1);
+    if (!e->nrelays)
+        return 0;
+    m->groups = xcalloc(1, sizeof *m->groups);
+    m->ngroups = 1;
+    group *g = &m->groups[0];
+    g->id = xstrdup(MEMBERSHIP_ALL_ID);
+    g->name = xstrdup("all relays");
+    g->color = xstrdup(palette_color(0));
+    g->source = MEMBERS_ALL;
+    g->start = INT64_MIN;
+    g->end = INT64_MAX;
+    g->member = xmalloc(e->nrelays);
+    memset(g->member, 1, e->nrelays);
+    for (size_t r = 0; r < e->nrelays; r++)
+        for (size_t c = 0; c < e->ncoll; c++)
+            if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING) {
+                g->nmembers++;
+                break;
+            }
+    return 0;
+}
+
 int membership_resolve(const experiment *e, bool strict, membership *m, diag_list *d)
 {
     memset(m, 0, sizeof *m);
@@ -435,12 +463,8 @@ int membership_resolve(const experiment *e, bool strict, membership *m, diag_lis
         nids = e->man.ngroups;
     } else {
         ids = discover_ids(e, &nids);
-        if (!nids) {
-            diag_error(d, e->memory_path, 0,
-                       "no groups: give them in experiment.json, a 'group' column, "
-                       "relay_config.csv or groups/group_<ID>_<name>.txt");
-            return 1;
-        }
+        if (!nids)
+            return monitoring_group(e, m);
     }
     m->groups = xcalloc(nids, sizeof *m->groups);
     m->ngroups = nids;

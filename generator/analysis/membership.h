@@ -36,6 +36,7 @@ typedef enum {
     MEMBERS_GROUP_COLUMN,
     MEMBERS_RELAY_CONFIG,
     MEMBERS_GROUP_FILE,
+    MEMBERS_ALL,              /* no group information anywhere: every relay */
 } members_source;
 
 typedef struct {
@@ -74,6 +75,9 @@ typedef struct {
     uint8_t *ungrouped;       /* [nrelays]: in no group at any sample */
     size_t nungrouped;
 } membership;
+
+/* The one group of a report without any group information. */
+#define MEMBERSHIP_ALL_ID "all"
 
 /* Returns 0, or 1 after adding errors to d (unknown group, ambiguous group
  * files, member file outside the directory, empty window...). Overlaps

@@ -105,6 +105,13 @@ typedef struct {
     bool strict;
 } stats_options;
 
+/* A monitoring report (one group `all`) ranks its relays. */
+#define RANK_N 5
+typedef struct {
+    size_t relay;
+    double value;             /* final RSS in GiB, or steady growth in GiB/day */
+} relay_rank;
+
 typedef struct {
     size_t ngroups;
     group_result *groups;     /* parallel to membership.groups */
@@ -120,6 +127,11 @@ typedef struct {
     size_t nrestarts;
     finding *findings;
     size_t nfindings;
+
+    /* Monitoring reports only (see stats_rank_relays): the relays with the
+     * highest and lowest final RSS and the fastest steady growth. */
+    relay_rank top[RANK_N], bottom[RANK_N], fastest[RANK_N];
+    size_t ntop, nbottom, nfastest;
 } results;
 
 /* Returns 0, or 1 after adding errors to d (baseline unknown, window with
@@ -127,6 +139,12 @@ typedef struct {
 int stats_compute(const experiment *e, const membership *m, const stats_options *opt,
                   results *res, diag_list *d);
 void results_free(results *res);
+
+/* For a report over every relay (one group `all`): fills res->top, bottom
+ * (final RSS, highest and lowest first) and fastest (steady growth, fastest
+ * first; ties by relay order). Leaves them empty otherwise. Needs the
+ * finals and restarts; the archive calls it again after reading them. */
+void stats_rank_relays(const experiment *e, const membership *m, results *res);
 const char *trend_name(trend_class t);
 
 /* Numeric kernels. Arrays are not modified unless stated. */

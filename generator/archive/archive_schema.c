@@ -169,7 +169,7 @@ const atable T_MANIFEST_GROUP_LISTS =
 static const char *const source_names[] = {
     [MEMBERS_MANIFEST_LIST] = "manifest_list", [MEMBERS_MANIFEST_FILE] = "manifest_file",
     [MEMBERS_GROUP_COLUMN] = "group_column",   [MEMBERS_RELAY_CONFIG] = "relay_config",
-    [MEMBERS_GROUP_FILE] = "group_file",
+    [MEMBERS_GROUP_FILE] = "group_file",       [MEMBERS_ALL] = "all",
 };
 static const acol group_cols[] = {
     COL("idx", "INTEGER PRIMARY KEY", AC_SIZE, group_row, idx),

@@ -169,10 +169,11 @@ void chart_data_fill(chart_data *cd, const analysis *a)
     s->events = cd->events;
     s->nevents = e->nevents;
 
-    if (samples) {
+    /* Aggregate rows alone (no relay rows) still draw the server total. */
+    if (samples || e->naggs)
         fill_totals(cd);
+    if (samples)
         s->samples = (chart_samples){e->times, e->ncoll, sample_value, cd};
-    }
 }
 
 void chart_data_free(chart_data *cd)

@@ -27,7 +27,8 @@ static int render_charts(const analysis *a, bool png, page_set *ps, report_ctx *
             chart_render_narrow(&cd.spec, (chart_kind)k, &ps->narrow[k], &ps->narrow_len[k],
                                 d) != 0)
             rc = -1;
-        else
+        else if (a->m.ngroups || k == CHART_TOTAL)
+            /* Server totals only: the other charts have nothing to draw. */
             report_add_chart(ctx, (chart_kind)k, ps->svg[k], ps->svg_len[k], ps->narrow[k],
                              ps->narrow_len[k]);
     }

@@ -205,6 +205,11 @@ static void ratio_phrase(const analysis *a, size_t g, report_flavor f, strbuf *b
         buf_printf(b, " (95%% CI %s)", ci);
 }
 
+bool report_monitoring(const analysis *a)
+{
+    return a->m.ngroups == 1 && a->m.groups[0].source == MEMBERS_ALL;
+}
+
 void report_result_sentence(const analysis *a, report_flavor f, strbuf *b)
 {
     const manifest *man = &a->e.man;
@@ -214,8 +219,27 @@ void report_result_sentence(const analysis *a, report_flavor f, strbuf *b)
     }
     long best = report_best(a);
     char v[FMT_BUF], ci[FMT_BUF];
+    if (!a->m.ngroups) {
+        buf_puts(b, "The memory CSV holds server totals only (aggregate rows, no relay rows), "
+                    "so the report is the server total over time.");
+        return;
+    }
     if (best < 0) {
         buf_puts(b, "No group has a final snapshot, so there is no result to state.");
+        return;
+    }
+    if (report_monitoring(a)) {
+        const group_result *r = &a->r.groups[0];
+        buf_printf(b, "No groups were given, so this is a report over every relay: %zu relays "
+                      "used %s GiB each on average at the last collection",
+                   r->final_n, fmt_fixed(v, r->final_mean, 2));
+        if (!isnan(r->steady)) {
+            buf_printf(b, ", growing %s GiB/day in steady state", fmt_signed(v, r->steady, 2));
+            fmt_range(ci, r->steady_lo, r->steady_hi, 2);
+            if (strcmp(ci, FMT_NONE) != 0)
+                buf_printf(b, " (95%% CI %s)", ci);
+        }
+        buf_puts(b, ".");
         return;
     }
     const group *bg = &a->m.groups[best];

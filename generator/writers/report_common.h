@@ -104,6 +104,10 @@ void report_group_label(strbuf *b, const group *g);
 /* The same label, escaped for the flavour. */
 void rf_group(report_flavor f, strbuf *b, const group *g);
 
+/* True for a report over every relay (no group information: one group
+ * `all`). */
+bool report_monitoring(const analysis *a);
+
 /* Group indices in report order: final mean ascending (best first), groups
  * with no final snapshot last. Caller frees. */
 size_t *report_order(const analysis *a);

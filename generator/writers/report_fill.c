@@ -47,6 +47,7 @@ static const char *members_from(const group *g)
     case MEMBERS_RELAY_CONFIG: return "relay_config.csv";
     case MEMBERS_MANIFEST_FILE:
     case MEMBERS_GROUP_FILE: break;
+    case MEMBERS_ALL: return "every relay (no groups given)";
     }
     return g->source_path ? g->source_path : "";
 }
@@ -101,7 +102,7 @@ static void fill_setup(const analysis *a, tmpl_dict *d)
     setup_row(d, "Host RAM", ram);
     free(ram);
 
-    if (a->r.ngroups > 0) {
+    if (a->r.ngroups > 0 && !report_monitoring(a)) {
         strbuf b;
         buf_init(&b);
         const group *bg = &a->m.groups[a->r.baseline];
@@ -179,6 +180,37 @@ static void fill_final(const analysis *a, tmpl_dict *d)
              "is the baseline's mean divided by the group's: \"3.00\xc3\x97 less\" means the "
              "group used a third of the baseline's memory. Intervals are 95% bootstrap "
              "intervals over relays; steady growth leaves out restarts and their warm-up.");
+}
+
+/* The relay tables of a report over every relay (no groups). */
+static void fill_ranks(const analysis *a, tmpl_dict *d)
+{
+    const results *r = &a->r;
+    size_t n = r->ntop > r->nfastest ? r->ntop : r->nfastest;
+    if (!n)
+        return;
+    tmpl_dict *s = tmpl_add_section(d, "RANKS");
+    char buf[FMT_BUF];
+    for (size_t i = 0; i < n; i++) {
+        tmpl_dict *row = tmpl_add_section(s, "RANK");
+        tmpl_setf(row, "N", "%zu", i + 1);
+        const relay_rank *t = i < r->ntop ? &r->top[i] : NULL;
+        const relay_rank *b = i < r->nbottom ? &r->bottom[i] : NULL;
+        const relay_rank *f = i < r->nfastest ? &r->fastest[i] : NULL;
+        tmpl_set(row, "TOPN", t ? relay_label(&a->e.relays[t->relay]) : "");
+        tmpl_set(row, "TOPV", t ? fmt_fixed(buf, t->value, 2) : "");
+        tmpl_set(row, "BOTN", b ? relay_label(&a->e.relays[b->relay]) : "");
+        tmpl_set(row, "BOTV", b ? fmt_fixed(buf, b->value, 2) : "");
+        tmpl_set(row, "FASTN", f ? relay_label(&a->e.relays[f->relay]) : "");
+        if (f)
+            tmpl_setf(row, "FASTV", "%s%s", f->value >= 0 ? "+" : "", fmt_fixed(buf, f->value, 3));
+        else
+            tmpl_set(row, "FASTV", "");
+    }
+    tmpl_set(s, "RANK_NOTE",
+             "No groups were given, so the report is over every relay. RSS at the final "
+             "snapshot; steady growth as in the table above (restarts and their warm-up left "
+             "out), per relay.");
 }
 
 static void fill_days(const analysis *a, tmpl_dict *d)
@@ -360,7 +392,15 @@ void report_fill(const analysis *a, const report_ctx *ctx, report_flavor f, tmpl
 
     fill_setup(a, dict);
     fill_groups(a, dict);
+    if (a->m.ngroups)
+        tmpl_show_section(dict, "HAS_GROUPS");
+    else
+        tmpl_set(tmpl_add_section(dict, "NO_GROUPS"), "TEXT",
+                 "The memory CSV has aggregate rows only (server totals, from the years before "
+                 "relay rows were collected), so there are no relays to group: the chart of the "
+                 "server total below is the report.");
     fill_final(a, dict);
+    fill_ranks(a, dict);
     fill_days(a, dict);
     fill_charts(a, ctx, f, dict);
 

@@ -10,6 +10,7 @@
 #include "fmt.h"
 #include "report_fill.h"
 #include "sha256.h"
+#include "strmap.h"
 #include "timestamp.h"
 #include "tmpl.h"
 
@@ -29,30 +30,36 @@ static void base64(const unsigned char *in, size_t n, strbuf *out)
     }
 }
 
+/* Distinct strings, in a hash map for the membership test (a chart at
+ * fleet scale holds ~10^5 style attributes, mostly alike). */
 typedef struct {
     char **v;
     size_t n, cap;
+    strmap seen;
 } strset;
 
 static void strset_add(strset *s, const char *p, size_t len)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (strlen(s->v[i]) == len && !memcmp(s->v[i], p, len))
-            return;
+    size_t ignored;
+    if (strmap_get(&s->seen, p, len, &ignored))
+        return;
+    strmap_put(&s->seen, p, len, s->n);
     xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
     s->v[s->n++] = xstrndup(p, len);
 }
 
 /* Collects <style> bodies and style="..." values of one SVG. The chart
- * writer escapes quotes inside values, so the first '"' ends one. */
+ * writer escapes quotes inside values, so the first '"' ends one. Each
+ * search goes on from where its last match was, so the scan is linear in
+ * the SVG (searching the rest again after every attribute was quadratic:
+ * 100k relays never finished). */
 static void collect_styles(const char *svg, size_t len, strset *s)
 {
     const char *end = svg + len;
-    for (const char *p = svg; p < end;) {
-        const char *st = report_find(p, (size_t)(end - p), "<style>");
-        const char *at = report_find(p, (size_t)(end - p), " style=\"");
-        if (!st && !at)
-            break;
+    const char *st = report_find(svg, len, "<style>");
+    const char *at = report_find(svg, len, " style=\"");
+    while (st || at) {
+        const char *p;
         if (st && (!at || st < at)) {
             const char *body = st + 7;
             const char *close = report_find(body, (size_t)(end - body), "</style>");
@@ -68,6 +75,10 @@ static void collect_styles(const char *svg, size_t len, strset *s)
             strset_add(s, v, (size_t)(q - v));
             p = q + 1;
         }
+        if (st && st < p)
+            st = report_find(p, (size_t)(end - p), "<style>");
+        if (at && at < p)
+            at = report_find(p, (size_t)(end - p), " style=\"");
     }
 }
 
@@ -79,6 +90,7 @@ static int cmp_str(const void *a, const void *b)
 char *report_html_csp(const report_chart *charts, size_t n)
 {
     strset s = {0};
+    strmap_init(&s.seen);
     for (size_t i = 0; i < n; i++) {
         if (charts[i].svg)
             collect_styles(charts[i].svg, charts[i].svg_len, &s);
@@ -105,6 +117,7 @@ char *report_html_csp(const report_chart *charts, size_t n)
         free(s.v[i]);
     }
     free(s.v);
+    strmap_free(&s.seen);
     buf_puts(&b, "; base-uri 'none'; form-action 'none'");
     return buf_detach(&b);
 }

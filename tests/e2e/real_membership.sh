@@ -96,3 +96,31 @@ SOURCE_DATE_EPOCH=1768089600 "$MEMREPORT" build -q "$tmp/as" 2>/dev/null
 grep -q '^- groups/group_B_mimalloc209.txt:[0-9]*: marleymarl, method, methodman, mustardonthebeat, nastyyyy and noid are listed for E' "$tmp/as/REPORT.md" &&
     pass "as written: REPORT.md's data quality says it too" ||
     fail "as written: REPORT.md's data quality says it too" "$(grep -c marleymarl "$tmp/as/REPORT.md")"
+
+# --- Routine monitoring: the 5-way memory.csv alone in a directory is a
+# report over every relay; its 80 aggregate rows alone, the server total.
+mkdir "$tmp/mon"
+cp "$data/memory.csv" "$tmp/mon/"
+"$MEMREPORT" summary "$tmp/mon" --format csv >"$tmp/mon.csv" 2>"$tmp/mon.err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/mon.csv")" -eq 2 ] && [ "$(row "$tmp/mon.csv" all)" = "200 2.983 1.00" ] &&
+    pass "memory.csv alone: one row all, 200 relays, 2.983 GiB" ||
+    fail "memory.csv alone: one row all, 200 relays, 2.983 GiB" "status $rc: $(cat "$tmp/mon.csv")"
+"$MEMREPORT" build -q "$tmp/mon" 2>"$tmp/monb.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "memory.csv alone: build exits 0" || fail "memory.csv alone: build exits 0" "status $rc: $(cat "$tmp/monb.err")"
+grep -q '^| 1 | biggeazy | 10.73 | meddicineman | 1.16 | ' "$tmp/mon/REPORT.md" &&
+    pass "memory.csv alone: highest and lowest final RSS (biggeazy 10.73, meddicineman 1.16)" ||
+    fail "memory.csv alone: highest and lowest final RSS" "$(grep '^| 1 |' "$tmp/mon/REPORT.md")"
+mkdir "$tmp/agg"
+awk -F, 'NR == 1 || $3 == "aggregate"' "$data/memory.csv" >"$tmp/agg/memory.csv"
+[ "$(wc -l <"$tmp/agg/memory.csv")" -eq 81 ] && pass "the 80 aggregate rows" || fail "the 80 aggregate rows" "$(wc -l <"$tmp/agg/memory.csv")"
+"$MEMREPORT" build -q "$tmp/agg" 2>"$tmp/agg.err"
+rc=$?
+[ "$rc" -eq 0 ] && grep -q '(charts/memory_total.png)' "$tmp/agg/REPORT.md" &&
+    grep -q '^| Period | 2025-11-02 to 2026-01-10 (70 days) |' "$tmp/agg/REPORT.md" &&
+    pass "aggregate rows alone: a server-total report over 2025-11-02 to 2026-01-10" ||
+    fail "aggregate rows alone: a server-total report" "status $rc: $(cat "$tmp/agg.err")"
+grep -q '<title>2025-11-02 14:00: 59.15 GiB over 32 relays (aggregate row)</title>' "$tmp/mon/charts/memory_total.svg" &&
+    pass "aggregate rows before the first relay row are on the total chart" ||
+    fail "aggregate rows before the first relay row are on the total chart" "no 2025-11-02 point"

@@ -110,3 +110,57 @@ done <"$tmp/stopped"
 "$MEMREPORT" build -q "$exp" 2>/dev/null
 grep -q "^| A | Group A (flat) | $((n - 2)) of $n |" "$exp/REPORT.md" && pass "stop: final table says $((n - 2)) of $n" ||
     fail "stop: final table says $((n - 2)) of $n" "$(grep '^| A |' "$exp/REPORT.md")"
+
+# --- Monitoring without groups: a memsim experiment with its groups and
+# manifest removed is a report over every relay (one group `all`).
+exp="$tmp/mon"
+"$MEMSIM" -o "$exp" --seed 11 --relays 30 --days 6 --interval-hours 6 --manual 0 \
+    --group A:flat:level=2:share=5 --group B:leak:rate=2:level=1.5:share=1 >/dev/null 2>&1
+leakers=$(names "$exp/groups/group_B_leak.txt" | tr '\n' ' ')
+rm -rf "$exp/groups" "$exp/experiment.json"
+"$MEMREPORT" summary "$exp" --format csv >"$tmp/mon.csv" 2>"$tmp/mon.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "no groups: summary exits 0" || fail "no groups: summary exits 0" "status $rc: $(cat "$tmp/mon.err")"
+[ "$(wc -l <"$tmp/mon.csv")" -eq 2 ] && [ "$(awk -F, 'NR == 2 { print $1 "," $2 }' "$tmp/mon.csv")" = "all,all relays" ] &&
+    pass "no groups: one row, all" || fail "no groups: one row, all" "$(cat "$tmp/mon.csv")"
+awk -F, 'NR > 1 && $3 == "relay" { print $5 }' "$exp/memory.csv" | sort -u >"$tmp/every"
+want=$(final_of "$exp/memory.csv" "$tmp/every")
+[ "$(row "$tmp/mon.csv" all)" = "$want" ] && pass "no groups: every relay's final mean ($want)" ||
+    fail "no groups: every relay's final mean" "$(row "$tmp/mon.csv" all) vs $want"
+grep -q 'in no group' "$tmp/mon.err" && fail "no groups: nobody is 'in no group'" "$(cat "$tmp/mon.err")" ||
+    pass "no groups: nobody is 'in no group'"
+"$MEMREPORT" build -q "$exp" 2>"$tmp/monb.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "no groups: build exits 0" || fail "no groups: build exits 0" "status $rc: $(cat "$tmp/monb.err")"
+# The relay table against the data: highest and lowest final RSS, and the
+# five relays of the leaking group are the five fastest-growing.
+last=$(awk -F, 'NR > 1 && $3 == "relay" { t = $1 } END { print t }' "$exp/memory.csv")
+awk -F, -v t="$last" '$1 == t && $3 == "relay" { print $6, $5 }' "$exp/memory.csv" | sort -n >"$tmp/finals"
+hi=$(tail -n 1 "$tmp/finals" | cut -d' ' -f2)
+lo=$(head -n 1 "$tmp/finals" | cut -d' ' -f2)
+grep -q "^| 1 | $hi | [0-9.]* | $lo | " "$exp/REPORT.md" && pass "no groups: relay table, highest and lowest final RSS ($hi, $lo)" ||
+    fail "no groups: relay table, highest and lowest final RSS" "want $hi/$lo: $(grep '^| 1 |' "$exp/REPORT.md")"
+fast=$(awk -F'|' '/^\| [1-5] \|/ { gsub(/ /, "", $7); print $7 }' "$exp/REPORT.md" | sort | tr '\n' ' ')
+[ "$fast" = "$leakers" ] && pass "no groups: the five fastest-growing are the leaking relays" ||
+    fail "no groups: the five fastest-growing are the leaking relays" "got '$fast', want '$leakers'"
+grep -q 'No groups were given, so this is a report over every relay' "$exp/REPORT.md" &&
+    pass "no groups: the summary says it is over every relay" || fail "no groups: the summary says it is over every relay" "missing"
+cp "$exp/REPORT.md" "$tmp/mon.md"
+"$MEMREPORT" build -v "$exp" 2>"$tmp/monb2.err"
+grep -q 'inputs unchanged: read results.sqlite' "$tmp/monb2.err" && cmp -s "$tmp/mon.md" "$exp/REPORT.md" &&
+    pass "no groups: rebuilt from the archive, same REPORT.md (relay table included)" ||
+    fail "no groups: rebuilt from the archive, same REPORT.md" "$(head -2 "$tmp/monb2.err")"
+
+# Aggregate rows alone: a report of the server total.
+agg="$tmp/agg"
+mkdir "$agg"
+awk -F, 'NR == 1 || $3 == "aggregate"' "$exp/memory.csv" >"$agg/memory.csv"
+"$MEMREPORT" build -q "$agg" 2>"$tmp/agg.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "aggregate rows only: build exits 0" || fail "aggregate rows only: build exits 0" "status $rc: $(cat "$tmp/agg.err")"
+grep -q 'server totals only' "$agg/REPORT.md" && grep -q '(charts/memory_total.png)' "$agg/REPORT.md" &&
+    ! grep -q 'memory_timeseries.png' "$agg/REPORT.md" && ! grep -q '^### Final Metrics' "$agg/REPORT.md" &&
+    pass "aggregate rows only: the server total alone" || fail "aggregate rows only: the server total alone" "$(sed -n 1,30p "$agg/REPORT.md")"
+"$MEMREPORT" summary "$agg" --format csv >"$tmp/agg.csv" 2>/dev/null
+[ "$(wc -l <"$tmp/agg.csv")" -eq 1 ] && pass "aggregate rows only: summary csv has the header alone" ||
+    fail "aggregate rows only: summary csv has the header alone" "$(cat "$tmp/agg.csv")"

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A directory of this process's own, removed by nobody: libFuzzer exits
  * with _exit, and the few small files in it are overwritten each run. */
-static const char *fuzz_scratch(void)
+static inline const char *fuzz_scratch(void)
 {
     static char dir[256];
     if (!dir[0]) {
@@ -32,7 +32,7 @@ static const char *fuzz_scratch(void)
 
 /* Writes data to dir/name (replacing it). Aborts on failure: a broken
  * scratch directory is the harness's fault, not a finding. */
-static void fuzz_write(const char *dir, const char *name, const void *data, size_t len)
+static inline void fuzz_write(const char *dir, const char *name, const void *data, size_t len)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -41,13 +41,6 @@ static void fuzz_write(const char *dir, const char *name, const void *data, size
         perror(path);
         abort();
     }
-}
-
-static void fuzz_remove(const char *dir, const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    unlink(path);
 }
 
 #endif

@@ -182,7 +182,7 @@ static const struct {
      "m.csv:1: the header has no 'timestamp' column"},
     {"!empty file", "", "m.csv:1: empty file"},
     {"!only blank lines", "\n\n", "m.csv:1: no header line"},
-    {"!no relay rows", "timestamp,nickname,rss_kb\n", "m.csv: no relay rows"},
+    {"!no relay rows", "timestamp,nickname,rss_kb\n", "m.csv: no relay rows and no aggregate rows"},
 };
 
 static void bad_rows(void)
