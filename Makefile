@@ -118,9 +118,10 @@ check: layers all tests
 # finds them (MEMREPORT_DATA_DIR overrides).
 PREFIX ?= /usr/local
 DATADIR = $(PREFIX)/share/memreport
-install: $(BUILD)/memreport
+install: $(BUILD)/memreport $(EXT)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/assets
 	install -m 755 $(BUILD)/memreport $(DESTDIR)$(PREFIX)/bin/memreport
+	install -m 755 $(EXT) $(DESTDIR)$(DATADIR)/memreport_samples.so
 	install -m 644 templates/*.tpl $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 assets/* $(DESTDIR)$(DATADIR)/assets/
 

@@ -19,6 +19,7 @@ typedef struct {
     const char *until_text;   /* when set, parsed with analysis_parse_until in
                                  the experiment's timezone once the manifest
                                  is read; overrides `until` */
+    bool no_memory_hash;      /* ingest_options.no_memory_hash (check) */
     const experiment *resume; /* ingest_options.resume: an archive's
                                  experiment whose memory CSV may only have
                                  grown since (archive_load.c) */

@@ -53,10 +53,69 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static void insertion_sort(double *x, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double v = x[i];
+        size_t j = i;
+        for (; j > 0 && x[j - 1] > v; j--)
+            x[j] = x[j - 1];
+        x[j] = v;
+    }
+}
+
+/* Quicksort without a comparison callback (this sorts every collection's
+ * samples of every group). Depth-limited: past it, qsort takes over. */
+static void quick_sort(double *x, size_t n, int depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            qsort(x, n, sizeof *x, cmp_double);
+            return;
+        }
+        double a = x[0], b = x[n / 2], c = x[n - 1];
+        double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            double t = x[i];
+            x[i] = x[j];
+            x[j] = t;
+            i++;
+            j--;
+        }
+        /* [0, j] <= pivot <= [j + 1, n): recurse into the smaller side. */
+        size_t left = j + 1;
+        if (left < n - left) {
+            quick_sort(x, left, depth);
+            x += left;
+            n -= left;
+        } else {
+            quick_sort(x + left, n - left, depth);
+            n = left;
+        }
+    }
+    insertion_sort(x, n);
+}
+
 void stats_sort(double *x, size_t n)
 {
-    if (n > 1)
-        qsort(x, n, sizeof *x, cmp_double);
+    if (n < 2)
+        return;
+    /* Without NaN or -0 the sorted array is the same whatever the sort
+     * (equal values are equal bits), so the fast sort changes no result;
+     * otherwise qsort, as always. */
+    for (size_t i = 0; i < n; i++)
+        if (isnan(x[i]) || (x[i] == 0 && signbit(x[i]))) {
+            qsort(x, n, sizeof *x, cmp_double);
+            return;
+        }
+    quick_sort(x, n, 64);
 }
 
 double stats_quantile_sorted(const double *sorted, size_t n, double q)
@@ -378,13 +437,30 @@ static double gib(uint32_t kb)
     return (double)kb / KB_PER_GIB;
 }
 
+/* The relays that can be members of g, ascending, into list; returns
+ * their count, or SIZE_MAX when any relay can (a group column). */
+static size_t member_list(const experiment *e, const membership *m, size_t g, size_t *list)
+{
+    const group *gp = &m->groups[g];
+    if (gp->source == MEMBERS_GROUP_COLUMN)
+        return SIZE_MAX;
+    size_t n = 0;
+    for (size_t r = 0; r < e->nrelays && gp->member; r++)
+        if (gp->member[r])
+            list[n++] = r;
+    return n;
+}
+
 /* Member RSS of group g at collection c into buf (GiB); relay indices into
- * rel when not NULL. Returns the count. */
+ * rel when not NULL. Only relays of `cand` (ncand of them, SIZE_MAX: all)
+ * are looked at. Returns the count. */
 static size_t gather(const experiment *e, const membership *m, size_t g, size_t c, double *buf,
-                     size_t *rel)
+                     size_t *rel, const size_t *cand, size_t ncand)
 {
     size_t n = 0;
-    for (size_t r = 0; r < e->nrelays; r++) {
+    size_t nr = ncand == SIZE_MAX ? e->nrelays : ncand;
+    for (size_t i = 0; i < nr; i++) {
+        size_t r = ncand == SIZE_MAX ? i : cand[i];
         if (!membership_has(m, e, g, r, c))
             continue;
         uint32_t kb = e->rss_kb[exp_idx(e, r, c)];
@@ -404,8 +480,10 @@ static bool group_series(const experiment *e, const membership *m, size_t g, int
 {
     size_t cap = 0;
     bool any = false;
+    size_t *cand = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *cand);
+    size_t ncand = member_list(e, m, g, cand);
     for (size_t c = 0; c < e->ncoll; c++) {
-        size_t n = gather(e, m, g, c, buf, NULL);
+        size_t n = gather(e, m, g, c, buf, NULL, cand, ncand);
         if (!n)
             continue;
         any = true;
@@ -425,8 +503,10 @@ static bool group_series(const experiment *e, const membership *m, size_t g, int
             buf[n - 1],
         };
     }
-    if (!gr->nseries)
+    if (!gr->nseries) {
+        free(cand);
         return any;
+    }
     const group_point *last = &gr->series[gr->nseries - 1];
     gr->has_final = true;
     gr->final_c = last->c;
@@ -436,7 +516,8 @@ static bool group_series(const experiment *e, const membership *m, size_t g, int
     gr->final_median = last->median;
     gr->final_relays = xmalloc(last->n * sizeof *gr->final_relays);
     gr->final_values = xmalloc(last->n * sizeof *gr->final_values);
-    gather(e, m, g, last->c, gr->final_values, gr->final_relays);
+    gather(e, m, g, last->c, gr->final_values, gr->final_relays, cand, ncand);
+    free(cand);
     return true;
 }
 

@@ -175,6 +175,15 @@ bool archive_rget(rctx *r, sqlite3_stmt *st, const atable *t, void *row, int64_t
 }
 #define rget archive_rget
 
+/* rget into a row cleared first, so padding and unread fields are zero
+ * (rows are compared and copied whole). */
+static bool rget_zeroed(rctx *r, sqlite3_stmt *st, const atable *t, void *row, size_t size,
+                        int64_t *parent)
+{
+    memset(row, 0, size);
+    return rget(r, st, t, row, parent);
+}
+
 static char *meta_get(rctx *r, const char *key)
 {
     char *where = xasprintf("key = '%s'", key); /* keys are the program's own words */
@@ -182,7 +191,7 @@ static char *meta_get(rctx *r, const char *key)
     free(where);
     char *v = NULL;
     meta_row row;
-    if (rrow(r, st) && rget(r, st, &T_META, &row, NULL)) {
+    if (rrow(r, st) && rget_zeroed(r, st, &T_META, &row, sizeof row, NULL)) {
         free((char *)row.key);
         v = row.value;
     }
@@ -214,7 +223,7 @@ static void read_experiment(rctx *r, analysis *a, read_counts *cnt)
     sqlite3_stmt *st = archive_rselect(r, &T_EXPERIMENT, NULL);
     experiment_row x;
     memset(&x, 0, sizeof x);
-    bool got = rrow(r, st) && rget(r, st, &T_EXPERIMENT, &x, NULL);
+    bool got = rrow(r, st) && rget_zeroed(r, st, &T_EXPERIMENT, &x, sizeof x, NULL);
     sqlite3_finalize(st);
     if (!got) {
         if (!r->failed)
@@ -367,7 +376,7 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
     int nf = e->col_group ? SF_COUNT : SF_GROUP;
     sqlite3_stmt *st = archive_rselect(r, &T_SAMPLE_COLUMNS, NULL);
     sample_row row;
-    while (rrow(r, st) && rget(r, st, &T_SAMPLE_COLUMNS, &row, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_SAMPLE_COLUMNS, &row, sizeof row, NULL)) {
         if (!r_index(r, (int64_t)row.relay_id, e->nrelays, "sample relay", &k))
             break;
         size_t base = exp_idx(e, k, 0), present = 0;
@@ -411,7 +420,7 @@ static void read_relays_and_samples(rctx *r, analysis *a, const read_counts *cnt
     size_t n = 0, k;
     sqlite3_stmt *st = archive_rselect(r, &T_RELAYS, NULL);
     relay_row rr;
-    while (rrow(r, st) && rget(r, st, &T_RELAYS, &rr, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_RELAYS, &rr, sizeof rr, NULL)) {
         if (!r_index(r, (int64_t)rr.relay_id, e->nrelays, "relay", &k)) {
             free(rr.nickname);
             free(rr.fingerprint);
@@ -434,7 +443,7 @@ static void read_relays_and_samples(rctx *r, analysis *a, const read_counts *cnt
     n = 0;
     st = archive_rselect(r, &T_COLLECTIONS, NULL);
     collection_row cr;
-    while (rrow(r, st) && rget(r, st, &T_COLLECTIONS, &cr, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_COLLECTIONS, &cr, sizeof cr, NULL)) {
         if (!r_index(r, (int64_t)cr.c, e->ncoll, "collection", &k))
             break;
         e->times[k] = cr.t;
@@ -447,7 +456,7 @@ static void read_relays_and_samples(rctx *r, analysis *a, const read_counts *cnt
     size_t cap = 0;
     st = archive_rselect(r, &T_CSV_GROUPS, NULL);
     name_row nr;
-    while (rrow(r, st) && rget(r, st, &T_CSV_GROUPS, &nr, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_CSV_GROUPS, &nr, sizeof nr, NULL)) {
         xgrow((void **)&e->colgroups, &cap, e->ncolgroups + 1, sizeof *e->colgroups);
         e->colgroups[e->ncolgroups++] = nr.name;
     }
@@ -467,7 +476,7 @@ static void read_inputs_detail(rctx *r, experiment *e)
     sqlite3_stmt *st = archive_rselect(r, &T_GROUP_FILE_MEMBERS, NULL);
     size_t *caps = xcalloc(e->ngfiles + 1, sizeof *caps);
     member_row mr;
-    while (rrow(r, st) && rget(r, st, &T_GROUP_FILE_MEMBERS, &mr, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_GROUP_FILE_MEMBERS, &mr, sizeof mr, NULL)) {
         size_t fi;
         if (!r_index(r, (int64_t)mr.owner, e->ngfiles, "group file", &fi)) {
             free(mr.member);
@@ -486,7 +495,7 @@ static void read_inputs_detail(rctx *r, experiment *e)
     manifest *m = &e->man;
     read_all(r, &T_MANIFEST_GROUPS, (void **)&m->groups, &m->ngroups, sizeof *m->groups);
     st = archive_rselect(r, &T_MANIFEST_GROUP_LISTS, NULL);
-    while (rrow(r, st) && rget(r, st, &T_MANIFEST_GROUP_LISTS, &mr, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_MANIFEST_GROUP_LISTS, &mr, sizeof mr, NULL)) {
         size_t gi;
         bool excl = str_eq(mr.kind, "exclude");
         free((char *)mr.kind);
@@ -550,7 +559,7 @@ static void read_membership(rctx *r, analysis *a)
 
     st = archive_rselect(r, &T_MEMBERSHIP, NULL);
     membership_row mr;
-    while (rrow(r, st) && rget(r, st, &T_MEMBERSHIP, &mr, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_MEMBERSHIP, &mr, sizeof mr, NULL)) {
         size_t g, rl;
         if (!r_index(r, (int64_t)mr.group_idx, m->ngroups, "membership group", &g) ||
             !r_index(r, (int64_t)mr.relay_id, e->nrelays, "membership relay", &rl))
@@ -567,7 +576,7 @@ static void read_membership(rctx *r, analysis *a)
     /* A group with windows: every other listed member has the whole data,
      * a relay not listed none (it is no member anyway). */
     st = archive_rselect(r, &T_MEMBER_WINDOWS, NULL);
-    while (rrow(r, st) && rget(r, st, &T_MEMBER_WINDOWS, &mr, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_MEMBER_WINDOWS, &mr, sizeof mr, NULL)) {
         size_t g, rl;
         if (!r_index(r, (int64_t)mr.group_idx, m->ngroups, "member window group", &g) ||
             !r_index(r, (int64_t)mr.relay_id, e->nrelays, "member window relay", &rl))
@@ -589,7 +598,7 @@ static void read_membership(rctx *r, analysis *a)
 
     st = archive_rselect(r, &T_MISSING_MEMBERS, NULL);
     member_row mm;
-    while (rrow(r, st) && rget(r, st, &T_MISSING_MEMBERS, &mm, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_MISSING_MEMBERS, &mm, sizeof mm, NULL)) {
         size_t g;
         if (!r_index(r, (int64_t)mm.owner, m->ngroups, "missing member group", &g)) {
             free(mm.member);
@@ -604,7 +613,7 @@ static void read_membership(rctx *r, analysis *a)
     cap = 0;
     st = archive_rselect(r, &T_OVERLAPS, NULL);
     overlap o;
-    while (rrow(r, st) && rget(r, st, &T_OVERLAPS, &o, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_OVERLAPS, &o, sizeof o, NULL)) {
         size_t x;
         if (!r_index(r, (int64_t)o.relay, e->nrelays, "overlap relay", &x) ||
             !r_index(r, (int64_t)o.g1, m->ngroups, "overlap group", &x) ||
@@ -629,7 +638,7 @@ static void read_results(rctx *r, analysis *a)
     sqlite3_stmt *st = archive_rselect(r, &T_GROUP_STATS, NULL);
     group_point p;
     int64_t parent = -1;
-    while (rrow(r, st) && rget(r, st, &T_GROUP_STATS, &p, &parent)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_GROUP_STATS, &p, sizeof p, &parent)) {
         size_t g, c;
         if (!r_index(r, parent, res->ngroups, "series group", &g) ||
             !r_index(r, (int64_t)p.c, e->ncoll, "series collection", &c))
@@ -672,7 +681,7 @@ static void read_results(rctx *r, analysis *a)
 
     st = archive_rselect(r, &T_FINAL_VALUES, NULL);
     value_row v;
-    while (rrow(r, st) && rget(r, st, &T_FINAL_VALUES, &v, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_FINAL_VALUES, &v, sizeof v, NULL)) {
         size_t g, k, rl;
         if (!r_index(r, (int64_t)v.group_idx, res->ngroups, "final group", &g) ||
             !r_index(r, (int64_t)v.k, res->groups[g].final_n, "final value", &k) ||
@@ -685,7 +694,7 @@ static void read_results(rctx *r, analysis *a)
 
     size_t cap = 0;
     st = archive_rselect(r, &T_DAYS, NULL);
-    while (rrow(r, st) && rget(r, st, &T_DAYS, &v, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_DAYS, &v, sizeof v, NULL)) {
         xgrow((void **)&res->days, &cap, res->ndays + 1, sizeof *res->days);
         res->days[res->ndays++] = v.day;
     }
@@ -696,7 +705,7 @@ static void read_results(rctx *r, analysis *a)
             res->groups[g].day_values[k] = NAN;
     }
     st = archive_rselect(r, &T_DAY_VALUES, NULL);
-    while (rrow(r, st) && rget(r, st, &T_DAY_VALUES, &v, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_DAY_VALUES, &v, sizeof v, NULL)) {
         size_t g, k;
         if (!r_index(r, (int64_t)v.group_idx, res->ngroups, "day group", &g) ||
             !r_index(r, (int64_t)v.k, res->ndays, "day", &k))
@@ -708,7 +717,7 @@ static void read_results(rctx *r, analysis *a)
     cap = 0;
     st = archive_rselect(r, &T_RESTARTS, NULL);
     restart rs;
-    while (rrow(r, st) && rget(r, st, &T_RESTARTS, &rs, NULL)) {
+    while (rrow(r, st) && rget_zeroed(r, st, &T_RESTARTS, &rs, sizeof rs, NULL)) {
         size_t x;
         if (!r_index(r, (int64_t)rs.relay, e->nrelays, "restart relay", &x) ||
             !r_index(r, (int64_t)rs.c, e->ncoll, "restart collection", &x))
@@ -799,6 +808,7 @@ static void read_ingest_part(rctx *r, analysis *a, const char *dir)
     if (!r->failed) {
         read_inputs(r, &a->e);
         read_relays_and_samples(r, a, &cnt);
+        experiment_label_relays(&a->e);
         read_inputs_detail(r, &a->e);
     }
 }

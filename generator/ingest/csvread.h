@@ -54,6 +54,9 @@ csvr *csvr_open(FILE *f, const char *display, bool force_libcsv);
  * picks `from` at a line start. A file that ends before `to` is a read
  * error. */
 csvr *csvr_open_range(int fd, uint64_t from, uint64_t to, const char *display);
+/* Stops hashing: csvr_sha256 then gives "" (for a caller that does not
+ * need the hash). Call before the first read. */
+void csvr_no_hash(csvr *r);
 /* Reads the next record: 1 when *row was filled, 0 at the end of the file
  * (or after a read error, see csvr_io_error). Problems go to d. */
 int csvr_next(csvr *r, csv_row *row, diag_list *d);

@@ -27,6 +27,9 @@ typedef struct {
      * file only grew since, only the appended bytes are read and joined to
      * these samples. NULL: read the whole file. */
     const experiment *resume;
+    /* The memory CSV is not hashed (its input_file gets an empty sha256):
+     * for `check`, which prints nothing that depends on the hash. */
+    bool no_memory_hash;
 } ingest_options;
 
 /* Limits of the inputs (README, Limits). Beyond them an input is an error

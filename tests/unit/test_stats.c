@@ -541,8 +541,43 @@ static void test_totals(void)
     experiment_free(&e);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* stats_sort's own quicksort against qsort: random arrays of many sizes,
+ * with many equal values, sorted, reversed; every byte must match. */
+static void test_sort(void)
+{
+    rng r;
+    rng_seed(&r, 99);
+    int bad = 0, cases = 0;
+    double a[700], b[700];
+    for (size_t n = 0; n <= 700; n += 1 + n / 7) {
+        for (int kind = 0; kind < 5; kind++, cases++) {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t v = rng_next(&r);
+                a[i] = kind == 0   ? (double)(v % 1000000) / 1048576.0
+                       : kind == 1 ? (double)(v % 3)
+                       : kind == 2 ? (double)i
+                       : kind == 3 ? (double)(n - i)
+                                   : (double)(v % 50) * 0.25;
+            }
+            memcpy(b, a, n * sizeof *a);
+            stats_sort(a, n);
+            qsort(b, n, sizeof *b, cmp_dbl);
+            bad += n && memcmp(a, b, n * sizeof *a) != 0;
+        }
+    }
+    INT_EQ(bad, 0, "stats_sort equals qsort on every array");
+    OK(cases > 100, "stats_sort: over a hundred arrays tried");
+}
+
 int main(void)
 {
+    test_sort();
     test_box();
     test_totals();
     test_kernels();
