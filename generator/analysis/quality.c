@@ -121,6 +121,55 @@ static void stopped_members(const experiment *e, const membership *m, results *r
     buf_free(&b);
 }
 
+/* "A and B", "no group": the groups relay r counts in at some sample. */
+static void groups_of(const experiment *e, const membership *m, size_t r, strbuf *b)
+{
+    size_t k = 0, n = 0;
+    for (size_t g = 0; g < m->ngroups; g++)
+        for (size_t c = 0; c < e->ncoll; c++)
+            if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(m, e, g, r, c)) {
+                n++;
+                break;
+            }
+    for (size_t g = 0; g < m->ngroups; g++)
+        for (size_t c = 0; c < e->ncoll; c++)
+            if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(m, e, g, r, c)) {
+                buf_printf(b, "%s%s", k == 0 ? "" : k + 1 == n ? " and " : ", ",
+                           m->groups[g].id);
+                k++;
+                break;
+            }
+    if (!n)
+        buf_puts(b, "no group");
+}
+
+/* Relays ingest split because they share a nickname (no fingerprints)
+ * yet report different values at one collection. */
+static void shared_nicknames(const experiment *e, const membership *m, results *res)
+{
+    const char *f = e->memory_path ? e->memory_path : "memory.csv";
+    for (size_t i = 0; i < e->notes.nshared; i++) {
+        const shared_nickname *s = &e->notes.shared[i];
+        if (s->first >= e->nrelays || s->second >= e->nrelays)
+            continue;
+        strbuf g1, g2;
+        buf_init(&g1);
+        buf_init(&g2);
+        groups_of(e, m, s->first, &g1);
+        groups_of(e, m, s->second, &g2);
+        char *msg = xasprintf("Two relays report as %s without fingerprints and with different "
+                              "values at one collection (lines %ld and %ld): they are counted "
+                              "as two relays, %s (%s) and %s (%s).",
+                              e->relays[s->first].nickname, s->line1, s->line2,
+                              relay_label(&e->relays[s->first]), g1.data,
+                              relay_label(&e->relays[s->second]), g2.data);
+        quality_add(res, FINDING_SHARED_NICKNAME, false, f, s->line1, msg);
+        free(msg);
+        buf_free(&g1);
+        buf_free(&g2);
+    }
+}
+
 static void ungrouped(const experiment *e, const membership *m, results *res)
 {
     if (!m->nungrouped || !m->ungrouped)
@@ -287,6 +336,7 @@ void quality_collect(const experiment *e, const membership *m, results *res)
 {
     missing_members(e, m, res);
     stopped_members(e, m, res);
+    shared_nicknames(e, m, res);
     ungrouped(e, m, res);
     overlaps(e, m, res);
     crosscheck_collect(e, m, res);

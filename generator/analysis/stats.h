@@ -89,6 +89,7 @@ typedef enum {
     FINDING_EMPTY_GROUP,
     FINDING_STOPPED,          /* members whose samples end before the final snapshot */
     FINDING_CROSS_LISTED,     /* a relay listed for two groups somewhere */
+    FINDING_SHARED_NICKNAME,  /* two relays report under one nickname */
 } finding_kind;
 
 typedef struct {

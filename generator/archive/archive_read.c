@@ -808,6 +808,7 @@ static void read_ingest_part(rctx *r, analysis *a, const char *dir)
     if (!r->failed) {
         read_inputs(r, &a->e);
         read_relays_and_samples(r, a, &cnt);
+        experiment_label_relays(&a->e);
         read_inputs_detail(r, &a->e);
     }
 }

@@ -289,6 +289,7 @@ static const char *const finding_names[] = {
     [FINDING_EMPTY_GROUP] = "empty_group",
     [FINDING_STOPPED] = "stopped",
     [FINDING_CROSS_LISTED] = "cross_listed",
+    [FINDING_SHARED_NICKNAME] = "shared_nickname",
 };
 static const acol finding_cols[] = {
     SEQ("seq", "INTEGER PRIMARY KEY"), ENUM("kind", finding, kind, finding_names),

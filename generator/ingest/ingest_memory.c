@@ -189,6 +189,7 @@ static size_t new_relay(mctx *m, const char *fp, size_t fpn, const char *nick, s
     e->relays[id].fingerprint = xstrndup(fp, fpn);
     e->relays[id].nickname = xstrndup(nick, nn);
     e->relays[id].first_line = line;
+    e->relays[id].label = NULL;
     if (fpn)
         strmap_put(&m->by_fp, fp, fpn, id);
     if (nn && !strmap_get(&m->by_nick, nick, nn, NULL))
@@ -515,6 +516,83 @@ static int cmp_agg(const void *a, const void *b)
 }
 
 /* Groups timestamps into collections and fills the packed matrices. */
+static bool same_values(const mrow *a, const mrow *b)
+{
+    return a->rss == b->rss && a->vms == b->vms && a->hwm == b->hwm && a->grp == b->grp &&
+           (a->frag == b->frag || (isnan(a->frag) && isnan(b->frag)));
+}
+
+/* The last collection starting at or before dt (tl holds the nc starts). */
+static size_t collection_of(const mctx *m, size_t nc, int32_t dt)
+{
+    size_t lo = 0, hi = nc;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->tl[mid] <= dt)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Rows without a fingerprint are one relay per nickname, unless two of
+ * them at one collection report different values: then they are two
+ * relays (an older collector on a host with two relays of one name). The
+ * k-th distinct row of a nickname within a collection goes to its k-th
+ * relay, created the first time it is needed (NAME#2 when labelled); rows
+ * equal in every value stay duplicates. Rewrites each row's relay. */
+static void split_shared_nicknames(mctx *m, size_t nc)
+{
+    experiment *e = m->e;
+    size_t nbase = e->nrelays;
+    bool any = false;
+    for (size_t r = 0; r < nbase && !any; r++)
+        any = !*e->relays[r].fingerprint;
+    if (!any)
+        return;
+    /* Per relay: the collection it last got a row in, that row, and the
+     * next relay of the same nickname (SIZE_MAX ends the chain). */
+    size_t cap = nbase + 8;
+    size_t *last_c = xmalloc(cap * sizeof *last_c), *last_row = xmalloc(cap * sizeof *last_row);
+    size_t *next = xmalloc(cap * sizeof *next);
+    for (size_t r = 0; r < nbase; r++)
+        last_c[r] = last_row[r] = next[r] = SIZE_MAX;
+    size_t shared_cap = 0;
+    for (size_t i = 0; i < m->nrows; i++) {
+        mrow *x = &m->rows[i];
+        size_t base = x->relay;
+        if (*e->relays[base].fingerprint)
+            continue;
+        size_t c = collection_of(m, nc, x->dt), r = base, prev = SIZE_MAX;
+        for (; r != SIZE_MAX; prev = r, r = next[r])
+            if (last_c[r] != c || same_values(&m->rows[last_row[r]], x))
+                break;
+        if (r == SIZE_MAX) {
+            const relay *b = &e->relays[base];
+            r = new_relay(m, "", 0, b->nickname, strlen(b->nickname), (long)x->line);
+            if (r >= cap) {
+                cap = cap * 2 + 8;
+                last_c = xrealloc(last_c, cap * sizeof *last_c);
+                last_row = xrealloc(last_row, cap * sizeof *last_row);
+                next = xrealloc(next, cap * sizeof *next);
+            }
+            next[prev] = next[r] = SIZE_MAX;
+            next[prev] = r;
+            ingest_notes *no = &e->notes;
+            xgrow((void **)&no->shared, &shared_cap, no->nshared + 1, sizeof *no->shared);
+            no->shared[no->nshared++] =
+                (shared_nickname){prev, r, (long)m->rows[last_row[prev]].line, (long)x->line};
+        }
+        last_c[r] = c;
+        last_row[r] = i;
+        x->relay = (uint32_t)r;
+    }
+    free(last_c);
+    free(last_row);
+    free(next);
+}
+
 static void build_matrices(mctx *m)
 {
     experiment *e = m->e;
@@ -530,6 +608,7 @@ static void build_matrices(mctx *m)
     e->times = xmalloc(nc * sizeof *e->times);
     for (size_t c = 0; c < nc; c++)
         e->times[c] = m->base + m->tl[c];
+    split_shared_nicknames(m, nc);
     size_t cells = e->nrelays * nc;
     e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
     e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
@@ -1279,7 +1358,7 @@ static void half_from_old(half *h, const experiment *old)
     pe->relays = xmalloc(old->nrelays * sizeof *pe->relays);
     for (size_t r = 0; r < old->nrelays; r++) {
         const relay *x = &old->relays[r];
-        pe->relays[r] = (relay){xstrdup(x->nickname), xstrdup(x->fingerprint), x->first_line};
+        pe->relays[r] = (relay){xstrdup(x->nickname), xstrdup(x->fingerprint), x->first_line, NULL};
         size_t fn = strlen(x->fingerprint), nn = strlen(x->nickname);
         if (fn)
             strmap_put(&m->by_fp, x->fingerprint, fn, r);
@@ -1416,9 +1495,9 @@ int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, e
     if (!opt)
         opt = &defaults;
     int rc;
-    if (opt->resume && read_resume(f, display, opt, e, d, &rc))
-        return rc;
-    if (read_parallel(f, display, opt, e, d, &rc))
-        return rc;
-    return read_sequential(f, display, opt, e, d);
+    if (!(opt->resume && read_resume(f, display, opt, e, d, &rc)) &&
+        !read_parallel(f, display, opt, e, d, &rc))
+        rc = read_sequential(f, display, opt, e, d);
+    experiment_label_relays(e);
+    return rc;
 }

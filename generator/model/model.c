@@ -1,7 +1,11 @@
 /* model.c - lifetime of the experiment struct. */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
 
 static void free_strv(char **v, size_t n)
 {
@@ -54,10 +58,12 @@ void experiment_free(experiment *e)
     free(e->dir);
     free(e->memory_path);
     free(e->notes_text);
+    free(e->notes.shared);
     manifest_free(&e->man);
     for (size_t i = 0; i < e->nrelays; i++) {
         free(e->relays[i].nickname);
         free(e->relays[i].fingerprint);
+        free(e->relays[i].label);
     }
     free(e->relays);
     free(e->times);
@@ -101,7 +107,32 @@ void experiment_free(experiment *e)
     *e = (experiment){0};
 }
 
+void experiment_label_relays(experiment *e)
+{
+    strmap seen; /* nickname -> relays with it so far */
+    strmap_init(&seen);
+    for (size_t i = 0; i < e->nrelays; i++) {
+        relay *r = &e->relays[i];
+        free(r->label);
+        r->label = NULL;
+        if (!r->nickname || !*r->nickname)
+            continue;
+        size_t len = strlen(r->nickname), k = 0;
+        strmap_get(&seen, r->nickname, len, &k);
+        strmap_put(&seen, r->nickname, len, ++k);
+        if (k > 1) {
+            size_t n = strlen(r->nickname) + 24;
+            r->label = malloc(n);
+            if (r->label)
+                snprintf(r->label, n, "%s#%zu", r->nickname, k);
+        }
+    }
+    strmap_free(&seen);
+}
+
 const char *relay_label(const relay *r)
 {
+    if (r->label)
+        return r->label;
     return r->nickname && *r->nickname ? r->nickname : r->fingerprint;
 }

@@ -75,7 +75,16 @@ typedef struct {
     char *nickname;       /* "" when the CSV had none */
     char *fingerprint;    /* "" or 40 upper-case hex digits */
     long first_line;      /* memory.csv line of its first row */
+    char *label;          /* "NAME#2" for the second relay with a nickname
+                             (experiment_label_relays), else NULL */
 } relay;
+
+/* Two relays that share a nickname without fingerprints and report
+ * different values at one collection (ingest split them). */
+typedef struct {
+    size_t first, second;       /* relay indices */
+    long line1, line2;          /* their first rows in one collection */
+} shared_nickname;
 
 typedef struct {
     int64_t t;
@@ -144,6 +153,8 @@ typedef struct {
     uint64_t relay_rows, aggregate_rows;
     bool read_in_parallel;      /* the memory CSV was read by two threads */
     bool read_appended_only;    /* only what was appended since the archive */
+    shared_nickname *shared;    /* nickname splits, in order found */
+    size_t nshared;
 } ingest_notes;
 
 typedef struct experiment {
@@ -190,7 +201,11 @@ static inline size_t exp_idx(const experiment *e, size_t r, size_t c)
 
 void thresholds_default(thresholds *th);
 void experiment_free(experiment *e);
-/* Display name of a relay: nickname, else fingerprint. */
+/* Gives the second, third... relay with one nickname the display names
+ * NAME#2, NAME#3 (in relay order), so tables and messages tell them apart.
+ * Ingest and the archive call it once the relays are known. */
+void experiment_label_relays(experiment *e);
+/* Display name of a relay: its label, nickname, else fingerprint. */
 const char *relay_label(const relay *r);
 
 #endif

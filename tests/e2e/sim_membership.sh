@@ -164,3 +164,26 @@ grep -q 'server totals only' "$agg/REPORT.md" && grep -q '(charts/memory_total.p
 "$MEMREPORT" summary "$agg" --format csv >"$tmp/agg.csv" 2>/dev/null
 [ "$(wc -l <"$tmp/agg.csv")" -eq 1 ] && pass "aggregate rows only: summary csv has the header alone" ||
     fail "aggregate rows only: summary csv has the header alone" "$(cat "$tmp/agg.csv")"
+
+# --- Two relays, one nickname, no fingerprints (an older collector).
+exp="$tmp/shared"
+"$MEMSIM" -o "$exp" --seed 5 --relays 24 --days 4 --interval-hours 6 --manual 0 \
+    --group A:flat:level=2 --group B:flat:level=1 --shared-nickname 2 >"$tmp/truth3.csv" 2>/dev/null
+"$MEMREPORT" summary "$exp" --format csv >"$tmp/sh.csv" 2>"$tmp/sh.err"
+for id in A B; do
+    t=$(awk -F, -v id=$id '$1 == id { printf "%s %.4f\n", $3, $7 }' "$tmp/truth3.csv")
+    [ "$(row "$tmp/sh.csv" $id)" = "$t" ] && pass "shared nickname: $id is memsim's truth, both relays counted ($t)" ||
+        fail "shared nickname: $id is memsim's truth" "$(row "$tmp/sh.csv" $id) vs $t"
+done
+last=$(awk -F, 'NR > 1 && $3 == "relay" { t = $1 } END { print t }' "$exp/memory.csv")
+awk -F, -v t="$last" '$1 == t && $3 == "relay" { print $5 }' "$exp/memory.csv" | sort | uniq -d >"$tmp/twice"
+[ "$(wc -l <"$tmp/twice")" -eq 2 ] && pass "shared nickname: two nicknames with two rows a collection" ||
+    fail "shared nickname: two nicknames with two rows a collection" "$(cat "$tmp/twice")"
+ok=1
+while read -r nick; do
+    grep -q "warning: Two relays report as $nick without fingerprints and with different values at one collection (lines [0-9]* and [0-9]*): they are counted as two relays, $nick (A) and $nick#2 (A)\." "$tmp/sh.err" || ok=0
+done <"$tmp/twice"
+[ "$ok" -eq 1 ] && pass "shared nickname: each warned with its lines, NAME#2 and the groups" ||
+    fail "shared nickname: each warned with its lines, NAME#2 and the groups" "$(cat "$tmp/sh.err")"
+grep -q 'duplicate row' "$tmp/sh.err" && fail "shared nickname: not called duplicates" "$(grep duplicate "$tmp/sh.err")" ||
+    pass "shared nickname: not called duplicates"

@@ -129,9 +129,9 @@ static void make_analysis(analysis *a, const char *dir)
 
     e->nrelays = 3;
     e->relays = xcalloc(3, sizeof *e->relays);
-    e->relays[0] = (relay){xstrdup("alpha"), xstrdup(""), 2};
-    e->relays[1] = (relay){xstrdup("beta"), xstrdup(FP), 3};
-    e->relays[2] = (relay){xstrdup(""), xstrdup("89ABCDEF0123456789ABCDEF0123456789ABCDEF"), 4};
+    e->relays[0] = (relay){xstrdup("alpha"), xstrdup(""), 2, NULL};
+    e->relays[1] = (relay){xstrdup("beta"), xstrdup(FP), 3, NULL};
+    e->relays[2] = (relay){xstrdup(""), xstrdup("89ABCDEF0123456789ABCDEF0123456789ABCDEF"), 4, NULL};
     e->ncoll = 4;
     e->times = xcalloc(4, sizeof *e->times);
     for (size_t c = 0; c < 4; c++)
@@ -197,7 +197,7 @@ static void make_analysis(analysis *a, const char *dir)
     sha256_init(&hc);
     sha256_update(&hc, "0123456789012345678901234567890123456789012345678901234567890123456789", 70);
     e->inputs[1].sha_state_len = sha256_state_export(&hc, e->inputs[1].sha_state);
-    e->notes = (ingest_notes){3, 17, 1, 9, true, 14, 11, 2, false, false};
+    e->notes = (ingest_notes){3, 17, 1, 9, true, 14, 11, 2, false, false, NULL, 0};
 
     membership *ms = &a->m;
     ms->ngroups = 2;

@@ -122,6 +122,51 @@ static void nickname_first(void)
     diag_free(&d);
 }
 
+/* Two relays under one nickname, no fingerprints: rows with different
+ * values at one collection are two relays (the second called alpha#2,
+ * continued by order within each collection); a row equal in every value
+ * to one already there is a duplicate. By hand: alpha = 10, 11, 12 and
+ * alpha#2 = 20, 21 (it is missing at the third collection). */
+static void two_relays_one_nickname(void)
+{
+    const char *t = "timestamp,nickname,fingerprint,rss_kb,group\n"
+                    "2026-01-01T00:00:00,alpha,,10,A\n"
+                    "2026-01-01T00:00:00,beta,,5,A\n"
+                    "2026-01-01T00:00:01,alpha,,20,A\n"
+                    "2026-01-02T00:00:00,alpha,,11,A\n"
+                    "2026-01-02T00:00:00,alpha,,21,A\n"
+                    "2026-01-02T00:00:05,alpha,,21,A\n"
+                    "2026-01-03T00:00:00,alpha,,12,A\n"
+                    "2026-01-03T00:00:00,beta,,5,A\n"
+                    "2026-01-03T00:00:00,beta,,5,B\n";
+    for (int force = 0; force < 2; force++) {
+        experiment e;
+        diag_list d;
+        INT_EQ(mem(t, false, force, 0, &e, &d), 0, "shared nickname: ingests");
+        INT_EQ(e.nrelays, 4, "shared nickname: alpha twice, beta twice (its group differs)");
+        INT_EQ(e.ncoll, 3, "shared nickname: three collections");
+        if (e.nrelays == 4 && e.ncoll == 3) {
+            STR_EQ(relay_label(&e.relays[0]), "alpha", "the first keeps the nickname");
+            STR_EQ(relay_label(&e.relays[2]), "alpha#2", "the second is alpha#2");
+            STR_EQ(e.relays[2].nickname, "alpha", "alpha#2's nickname is still alpha");
+            STR_EQ(relay_label(&e.relays[3]), "beta#2", "beta#2");
+            INT_EQ(e.rss_kb[exp_idx(&e, 0, 1)], 11, "alpha at collection 2");
+            INT_EQ(e.rss_kb[exp_idx(&e, 2, 0)], 20, "alpha#2 at collection 1");
+            INT_EQ(e.rss_kb[exp_idx(&e, 2, 1)], 21, "alpha#2 at collection 2");
+            OK(e.rss_kb[exp_idx(&e, 2, 2)] == KB_MISSING, "alpha#2 has no third sample");
+            INT_EQ(e.notes.duplicate_rows, 1, "the equal row is one duplicate");
+            INT_EQ(e.notes.first_duplicate_line, 7, "the duplicate's line");
+            INT_EQ(e.notes.nshared, 2, "two splits noted");
+            if (e.notes.nshared == 2) {
+                INT_EQ(e.notes.shared[0].line1, 2, "alpha's first line");
+                INT_EQ(e.notes.shared[0].line2, 4, "alpha#2's first line");
+            }
+        }
+        experiment_free(&e);
+        diag_free(&d);
+    }
+}
+
 static void duplicates_order_groups_tz(void)
 {
     const char *t = "nickname,rss_kb,extra,timestamp,group\n"
@@ -135,14 +180,18 @@ static void duplicates_order_groups_tz(void)
     INT_EQ(mem(t, false, false, -480, &e, &d), 0, "any column order, unknown column ignored");
     INT_EQ(e.ncoll, 2, "two collections");
     INT_EQ(e.times[0], ts("2026-01-01T18:00:00Z", 0), "naive timestamps in the manifest zone");
-    INT_EQ(e.notes.duplicate_rows, 1, "one duplicate");
-    INT_EQ(e.notes.first_duplicate_line, 4, "duplicate line");
-    INT_EQ(e.rss_kb[exp_idx(&e, 0, 0)], 3, "last duplicate wins");
+    /* Two rows of "a" in one collection with different values (and
+     * groups) are two relays, not a duplicate. */
+    INT_EQ(e.notes.duplicate_rows, 0, "no duplicate: the two rows of a differ");
+    INT_EQ(e.nrelays, 3, "a, b and a#2");
+    STR_EQ(relay_label(&e.relays[2]), "a#2", "the second a");
+    INT_EQ(e.rss_kb[exp_idx(&e, 0, 0)], 1, "a's own row");
+    INT_EQ(e.rss_kb[exp_idx(&e, 2, 0)], 3, "a#2's row");
     INT_EQ(e.notes.out_of_order_rows, 1, "one out-of-order row");
     INT_EQ(e.notes.first_out_of_order_line, 6, "out-of-order line");
     INT_EQ(e.ncolgroups, 2, "two distinct group values");
     OK(e.col_group != NULL, "col_group filled");
-    STR_EQ(e.colgroups[e.col_group[exp_idx(&e, 0, 0)]], "B", "group of the winning row");
+    STR_EQ(e.colgroups[e.col_group[exp_idx(&e, 2, 0)]], "B", "group of a#2's row");
     INT_EQ(e.col_group[exp_idx(&e, 1, 0)], COLGROUP_NONE, "empty group is COLGROUP_NONE");
     STR_EQ(e.colgroups[e.col_group[exp_idx(&e, 1, 1)]], "A", "group per sample");
     experiment_free(&e);
@@ -466,6 +515,7 @@ static void real_data(void)
 
 int main(void)
 {
+    two_relays_one_nickname();
     collections_and_identity();
     nickname_first();
     duplicates_order_groups_tz();
