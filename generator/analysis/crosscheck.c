@@ -431,7 +431,7 @@ void crosscheck_collect(const experiment *e, const membership *m, results *res)
     stmt_list l = {0};
     gather(e, m, &ix, &l, hit);
     uint8_t **excl = exclusions(e, m, &ix, hit);
-    if (l.n) /* qsort of no elements may not be given a NULL array */
+    if (l.n > 1) /* l.v is NULL when nothing was gathered */
         qsort(l.v, l.n, sizeof *l.v, cmp_stmt);
 
     cluster *cl = NULL;
