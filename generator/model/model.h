@@ -40,6 +40,9 @@ typedef struct {
     char *added;
     char *config_json;    /* the "config" object re-serialised compactly */
     char *allocator, *version, *source; /* config.allocator/version/source */
+    char **config_keys, **config_values; /* every key of an object config, in
+                                            file order, values as text */
+    size_t nconfig;
     bool has_members;     /* "members" was given (file or list) */
     char *members_file;   /* path relative to the experiment directory */
     char **members;       /* literal list; nmembers entries */
