@@ -1,6 +1,6 @@
-/* cli.h - the subcommands. Each parses its own options (getopt_long),
- * prints --help, and returns an exit status; the options they share are
- * handled once, in cli.c. */
+/* cli.h - the subcommands. Each lists its options in one table that
+ * cli_parse reads (getopt_long underneath), together with the options
+ * every command shares; each prints --help and returns an exit status. */
 #ifndef MEMREPORT_CLI_H
 #define MEMREPORT_CLI_H
 
@@ -20,25 +20,26 @@ typedef struct {
     int verbosity;            /* 0 -q, 1 normal (the default), 2 -v */
 } cli_common;
 
-/* getopt_long entries for --until, --strict, --quiet, --verbose and
- * --help; a command lists it inside its own table and adds "qvh" to its
- * short options. Needs <getopt.h>. */
-#define CLI_COMMON_LONGOPTS                                \
-    {"until", required_argument, NULL, 'U'},               \
-    {"strict", no_argument, NULL, 'S'},                    \
-    {"quiet", no_argument, NULL, 'q'},                     \
-    {"verbose", no_argument, NULL, 'v'},                   \
-    {"help", no_argument, NULL, 'h'}
+/* One option of a command: its long name, its short letter (0: none),
+ * and where it goes: `value` for an option that takes one, `flag` for one
+ * that does not. A table ends with an entry whose name is NULL. */
+typedef struct {
+    const char *name;
+    char letter;
+    const char **value;
+    bool *flag;
+} cli_opt;
 
-/* Returned by cli_common_option when parsing goes on. */
+/* Returned by cli_parse when the command goes on. */
 #define CLI_CONTINUE (-1)
 
-/* Takes getopt_long's result c for a command's `default:` case: a shared
- * option is stored in *o (arg is optarg) and CLI_CONTINUE returned; -h
- * prints usage to stdout and returns EXIT_OK; anything else (an unknown
- * option, a missing argument) prints usage to stderr and returns
- * EXIT_USAGE. */
-int cli_common_option(int c, const char *arg, cli_common *o, void (*usage)(FILE *));
+/* Parses argv with the command's table and the options every command
+ * shares (--until TIME, --strict, -q/--quiet, -v/--verbose, -h/--help)
+ * into *co (verbosity starts at 1). Returns CLI_CONTINUE with optind at
+ * the first operand; after --help, usage on stdout and EXIT_OK; after an
+ * unknown option or a missing value, usage on stderr and EXIT_USAGE. */
+int cli_parse(int argc, char **argv, const cli_opt *opts, cli_common *co,
+              void (*usage)(FILE *));
 
 /* Prints "memreport: MESSAGE" and the usage to stderr; returns
  * EXIT_USAGE. */

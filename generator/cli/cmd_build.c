@@ -187,29 +187,17 @@ out:
 
 int cmd_build(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"baseline", required_argument, NULL, 'B'},
-        {"force", no_argument, NULL, 'F'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
     build_opts o = {0};
-    cli_common co = {.verbosity = 1};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': o.site = optarg; break;
-        case 'B': o.baseline = optarg; break;
-        case 'F': o.force = true; break;
-        default: {
-            int rc = cli_common_option(c, optarg, &co, usage);
-            if (rc != CLI_CONTINUE)
-                return rc;
-        }
-        }
-    }
+    const cli_opt opts[] = {
+        {"output", 'o', &o.site, NULL},
+        {"baseline", 0, &o.baseline, NULL},
+        {"force", 0, NULL, &o.force},
+        {NULL, 0, NULL, NULL},
+    };
+    cli_common co;
+    int prc = cli_parse(argc, argv, opts, &co, usage);
+    if (prc != CLI_CONTINUE)
+        return prc;
     if (optind != argc - 1)
         return cli_usage_error(usage, "build needs exactly one experiment directory");
     o.until = co.until;

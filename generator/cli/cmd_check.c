@@ -11,22 +11,25 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: memreport check EXPDIR [--strict]\n\n"
+    fprintf(f, "usage: memreport check EXPDIR [--until TIME] [--strict] [-q|-v]\n\n"
                "Reads every input of EXPDIR (experiment.json, the memory CSV, events.csv,\n"
                "diagnostics.csv, relay_config.csv, groups/) and runs the analysis, writing\n"
                "nothing. Every problem is printed on stderr as FILE:LINE: message; a\n"
                "one-line summary goes to stdout. A directory holding only results.sqlite\n"
                "(its CSVs removed) is checked as an archive: integrity, schema version,\n"
                "and every stored count against the rows stored.\n\n"
-               "  --strict   treat warnings that can hide a wrong result (a partial last\n"
-               "             line, a relay in two groups) as errors\n"
-               "  -h, --help show this help\n\n"
+               "  --until TIME  check the analysis as of TIME (a date: the end of that day)\n"
+               "  --strict      treat warnings that can hide a wrong result (a partial last\n"
+               "                line, a relay in two groups) as errors\n"
+               "  -q, --quiet   list errors only, not warnings\n"
+               "  -v, --verbose accepted, as by every command\n"
+               "  -h, --help    show this help\n\n"
                "Exit status: 0 no errors, 1 errors in the input, 2 bad usage.\n");
 }
 
 /* An experiment kept as its results.sqlite alone: the archive is what is
  * checked (integrity, schema, counts), then the analysis it holds. */
-static int check_archive(const char *dir, const analysis_options *o)
+static int check_archive(const char *dir, const analysis_options *o, bool quiet)
 {
     char *path = path_join(dir, ARCHIVE_FILE_NAME);
     archive_facts f;
@@ -42,7 +45,7 @@ static int check_archive(const char *dir, const analysis_options *o)
     } else {
         memset(&a, 0, sizeof a);
     }
-    diag_print(&d, stderr, false);
+    diag_print(&d, stderr, quiet);
     size_t nerr = d.nerrors, nwarn = d.n - d.nerrors;
     const experiment *e = &a.e;
     unsigned long long rows = e->notes.relay_rows + e->notes.aggregate_rows;
@@ -62,28 +65,15 @@ static int check_archive(const char *dir, const analysis_options *o)
 
 int cmd_check(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"strict", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     analysis_options o;
     analysis_options_default(&o);
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            o.strict = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return EXIT_OK;
-        default:
-            usage(stderr);
-            return EXIT_USAGE;
-        }
-    }
+    const cli_opt opts[] = {{NULL, 0, NULL, NULL}};
+    cli_common co;
+    int prc = cli_parse(argc, argv, opts, &co, usage);
+    if (prc != CLI_CONTINUE)
+        return prc;
+    o.strict = co.strict;
+    o.until_text = co.until;
     if (argc - optind != 1) {
         fprintf(stderr, "memreport: check takes one experiment directory\n");
         usage(stderr);
@@ -91,12 +81,12 @@ int cmd_check(int argc, char **argv)
     }
     const char *dir = argv[optind];
     if (archive_only(dir))
-        return check_archive(dir, &o);
+        return check_archive(dir, &o, co.verbosity == 0);
     analysis a;
     /* check prints nothing that depends on the memory CSV's hash. */
     o.no_memory_hash = true;
     int rc = analysis_run(dir, &o, &a);
-    diag_print(&a.diag, stderr, false);
+    diag_print(&a.diag, stderr, co.verbosity == 0);
     size_t nerr = a.diag.nerrors, nwarn = a.diag.n - a.diag.nerrors;
     const experiment *e = &a.e;
     unsigned long long rows = e->notes.relay_rows + e->notes.aggregate_rows;

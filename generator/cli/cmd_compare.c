@@ -34,30 +34,17 @@ static void usage(FILE *f)
 
 int cmd_compare(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"until", required_argument, NULL, 'U'},
-        {"strict", no_argument, NULL, 'S'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *format = "text";
     analysis_options ao;
     analysis_options_default(&ao);
-    cli_common co = {.verbosity = 1};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:vh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'f': format = optarg; break;
-        default: {
-            int rc = cli_common_option(c, optarg, &co, usage);
-            if (rc != CLI_CONTINUE)
-                return rc;
-        }
-        }
-    }
+    const cli_opt opts[] = {
+        {"format", 'f', &format, NULL},
+        {NULL, 0, NULL, NULL},
+    };
+    cli_common co;
+    int prc = cli_parse(argc, argv, opts, &co, usage);
+    if (prc != CLI_CONTINUE)
+        return prc;
     ao.until_text = co.until;
     ao.strict = co.strict;
     bool verbose = co.verbosity > 1;

@@ -49,30 +49,20 @@ static char *command_line(int argc, char **argv)
 
 int cmd_site(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"no-save", no_argument, NULL, 'N'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
     site_options o;
     memset(&o, 0, sizeof o);
     analysis_options_default(&o.ao);
-    o.save_archives = true;
-    cli_common co = {.verbosity = 1};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': o.out = optarg; break;
-        case 'N': o.save_archives = false; break;
-        default: {
-            int rc = cli_common_option(c, optarg, &co, usage);
-            if (rc != CLI_CONTINUE)
-                return rc;
-        }
-        }
-    }
+    bool no_save = false;
+    const cli_opt opts[] = {
+        {"output", 'o', &o.out, NULL},
+        {"no-save", 0, NULL, &no_save},
+        {NULL, 0, NULL, NULL},
+    };
+    cli_common co;
+    int prc = cli_parse(argc, argv, opts, &co, usage);
+    if (prc != CLI_CONTINUE)
+        return prc;
+    o.save_archives = !no_save;
     if (!o.out)
         return cli_usage_error(usage, "site needs -o SITE");
     if (optind >= argc)

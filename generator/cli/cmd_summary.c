@@ -14,7 +14,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: memreport summary EXPDIR [--until TIME] [--baseline ID] [--strict]\n"
-            "                         [--format text|csv|json]\n\n"
+            "                         [--format text|csv|json] [-q|-v]\n\n"
             "Prints each group's final mean RSS, ratio to the baseline (95%% bootstrap\n"
             "interval), rank-sum p-value (Holm-adjusted), growth slopes and trend.\n\n"
             "  --until TIME      use data up to TIME (a date alone: the end of that day,\n"
@@ -23,58 +23,35 @@ static void usage(FILE *f)
             "                    manifest's, else the group with the highest final mean)\n"
             "  --strict          treat overlaps and a partial last line as errors\n"
             "  --format FORMAT   text (default), csv or json\n"
+            "  -q, --quiet       print errors only (no warnings) on stderr\n"
+            "  -v, --verbose     accepted, as by every command\n"
             "  -h, --help        show this help\n\n"
             "Exit status: 0 success, 1 bad input, 2 bad usage, 3 I/O failure.\n");
 }
 
 int cmd_summary(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"until", required_argument, NULL, 'u'},  {"baseline", required_argument, NULL, 'b'},
-        {"strict", no_argument, NULL, 's'},       {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
     analysis_options ao;
     analysis_options_default(&ao);
     const char *format = "text";
-    int ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'u': {
-            int64_t t;
-            /* Syntax only here; the manifest's timezone applies later. */
-            if (!analysis_parse_until(optarg, 0, &t)) {
-                fprintf(stderr, "memreport: --until '%s' is not a timestamp "
-                                "(YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])\n", optarg);
-                return EXIT_USAGE;
-            }
-            ao.until_text = optarg;
-            break;
-        }
-        case 'b':
-            ao.baseline = optarg;
-            break;
-        case 's':
-            ao.strict = true;
-            break;
-        case 'f':
-            format = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return EXIT_OK;
-        case ':':
-            fprintf(stderr, "memreport: summary: %s needs a value\n", argv[optind - 1]);
-            usage(stderr);
-            return EXIT_USAGE;
-        default:
-            fprintf(stderr, "memreport: summary: unknown option '%s'\n", argv[optind - 1]);
-            usage(stderr);
-            return EXIT_USAGE;
-        }
+    const cli_opt opts[] = {
+        {"baseline", 0, &ao.baseline, NULL},
+        {"format", 0, &format, NULL},
+        {NULL, 0, NULL, NULL},
+    };
+    cli_common co;
+    int prc = cli_parse(argc, argv, opts, &co, usage);
+    if (prc != CLI_CONTINUE)
+        return prc;
+    int64_t t;
+    /* Syntax only here; the manifest's timezone applies later. */
+    if (co.until && !analysis_parse_until(co.until, 0, &t)) {
+        fprintf(stderr, "memreport: --until '%s' is not a timestamp "
+                        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])\n", co.until);
+        return EXIT_USAGE;
     }
+    ao.until_text = co.until;
+    ao.strict = co.strict;
     if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json")) {
         fprintf(stderr, "memreport: summary: --format must be text, csv or json, not '%s'\n",
                 format);
@@ -91,7 +68,7 @@ int cmd_summary(int argc, char **argv)
     analysis a;
     bool from_archive = false;
     int rc = analysis_load(argv[optind], &ao, &a, &from_archive, NULL);
-    diag_print(&a.diag, stderr, false);
+    diag_print(&a.diag, stderr, co.verbosity == 0);
     if (rc == 0) {
         strbuf out;
         buf_init(&out);

@@ -83,6 +83,16 @@ lrow "Alpha fleet" | grep -q '>concluded<' && pass "status: end date passed: con
 lrow "Tiny" | grep -q 'caveat">⚠ rests on 2 relays in B<' && pass "index: caveat on a ratio that rests on 2 relays" ||
     fail "index: caveat on 2 relays" "$(lrow Tiny | grep -o 'num"><span[^⚠]*.\{0,40\}')"
 row "Alpha fleet" | grep -q 'caveat' && fail "index: no caveat on 6-relay groups" "has one" || pass "index: no caveat on 6-relay groups"
+# A day after gamma's last collection it is still running, 24 h before.
+glast=$(awk -F, 'NR > 1 { t = $1 } END { print t }' "$r/fleet/gamma/memory_measurements.csv")
+gclock=$(( $(date -u -d "$(echo "$glast" | tr T ' ')" +%s) + 86400 ))
+mkdir -p "$work/soon" && cp -r "$r/fleet/gamma" "$work/soon/gamma"
+SOURCE_DATE_EPOCH=$gclock "$MEMREPORT" site -q "$work/soon" -o "$work/soon-site" 2>/dev/null
+grep '>Gamma (older layout)</a>' "$work/soon-site/index.html" | grep -q 'status-running">running<.*<span class="sub">24 h before</span>' &&
+    pass "status: a collection a day before the clock: running" ||
+    fail "status: running a day later" "$(grep -o 'status-[a-z]*">[^<]*\|sub">[^<]*before' "$work/soon-site/index.html" | tr '\n' ' ')"
+grep -q '<th scope="col">vs baseline A (A ÷ group, 95% CI)</th>' "$out/alpha/index.html" &&
+    pass "experiment page: header says the ratio convention" || fail "experiment page: header" "$(grep -o '<th scope="col">vs baseline[^<]*' "$out/alpha/index.html")"
 
 # Each experiment page exists, with its data.
 for h in $(grep -o '<tr><th scope="row"><a href="[^"]*"' "$idx" | sed 's/.*href="//; s/"$//'); do
