@@ -43,7 +43,9 @@ int cli_parse(int argc, char **argv, const cli_opt *opts, cli_common *co,
         if (common[i].letter)
             buf_putc(&shorts, common[i].letter);
     }
-    co->verbosity = 1;
+    /* Every field: callers need not zero it (until and strict were read
+     * uninitialised when they did not). */
+    *co = (cli_common){.verbosity = 1};
     int rc = CLI_CONTINUE, c;
     optind = 1;
     opterr = 0;

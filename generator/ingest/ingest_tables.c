@@ -192,6 +192,23 @@ static bool events_header(table *t, const csv_row *hdr)
     return ok;
 }
 
+/* The offset a timestamp was written with ("...-08:00", "...Z"). */
+static int written_offset(const char *s, size_t n)
+{
+    int min = 0;
+    char buf[8];
+    if (n && (s[n - 1] == 'Z' || s[n - 1] == 'z'))
+        return 0;
+    for (size_t k = 6; k >= 5; k--)
+        if (n > k + 10 && (s[n - k] == '+' || s[n - k] == '-')) {
+            memcpy(buf, s + n - k, k);
+            buf[k] = '\0';
+            if (timestamp_parse_offset(buf, &min))
+                return min;
+        }
+    return 0;
+}
+
 static bool events_row(table *t, const csv_row *row)
 {
     static const char *const names[] = {"event_type", "description", "group"};
@@ -200,6 +217,13 @@ static bool events_row(table *t, const csv_row *row)
         !text_fields(t, row, EV_TYPE, names,
                      (char **const[]){&ev.type, &ev.description, &ev.group}, ARRAY_LEN(names)))
         return false;
+    ts_value v;
+    const char *s = row->f[t->col[EV_TIME]];
+    size_t n = row->len[t->col[EV_TIME]];
+    if (timestamp_parse(s, n, 0, &v) == TS_OK && v.had_offset) {
+        ev.had_offset = true;
+        ev.offset_min = written_offset(s, n);
+    }
     experiment *e = t->e;
     xgrow((void **)&e->events, &t->cap, e->nevents + 1, sizeof *e->events);
     e->events[e->nevents++] = ev;

@@ -99,6 +99,8 @@ typedef struct {
     int64_t t;
     char *type, *description, *group;
     long line;
+    bool had_offset;      /* written with Z or an offset (not archived) */
+    int offset_min;       /* that offset, minutes east of UTC */
 } event;
 
 /* One row of diagnostics.csv (host facts at one collection). */
