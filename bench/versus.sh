@@ -150,6 +150,7 @@ echo
 
 if [ -n "$py" ]; then
     table
+    : >"$work/t.check"
     i=0
     while [ "$i" -lt "$REPS" ]; do
         once check "$MEMREPORT" check "$exp"

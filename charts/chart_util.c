@@ -1,11 +1,34 @@
-/* chart_util.c - helpers every chart file shares: the "no data" note and
- * the number and time formats of tooltips, keys and captions. */
+/* chart_util.c - what every chart file shares: the charts' names and
+ * titles, the "no data" note and the number and time formats of tooltips,
+ * keys and captions. */
 #include <math.h>
 #include <stdio.h>
 
 #include "chart_impl.h"
 #include "plot.h"
 #include "timestamp.h"
+
+static const char *const names[CHART_COUNT] = {
+    "memory_timeseries", "memory_distribution", "memory_trajectories", "memory_total"};
+static const char *const titles[CHART_COUNT] = {
+    "Group mean RSS over time, with the 10th-90th percentile band and events",
+    "RSS of every relay at the final snapshot, per group",
+    "RSS of every relay over time, one panel per group",
+    "Server total RSS over time, with the number of relays"};
+
+/* The width the charts lay out for (plot.h): wide, or narrow while
+ * chart_render_narrow draws; one per thread. */
+_Thread_local double plot_width = PLOT_W_WIDE;
+
+const char *chart_name(chart_kind k)
+{
+    return (unsigned)k < CHART_COUNT ? names[k] : NULL;
+}
+
+const char *chart_title(chart_kind k)
+{
+    return (unsigned)k < CHART_COUNT ? titles[k] : NULL;
+}
 
 void chart_no_data(canvas *c, double x, double y, double w, double h, const char *what)
 {

@@ -1,6 +1,7 @@
 /* charts.c - the public entry point: picks the chart and renders its
- * canvas with both backends. The helpers the chart files share are in
- * chart_util.c. */
+ * canvas with both backends. The helpers the chart files share, and the
+ * charts' names and titles, are in chart_util.c, which calls nothing
+ * here. */
 #include "charts.h"
 
 #include <fontconfig/fontconfig.h>
@@ -11,26 +12,6 @@
 #include "chart_impl.h"
 #include "plot.h"
 #include "util.h"
-
-static const char *const names[CHART_COUNT] = {
-    "memory_timeseries", "memory_distribution", "memory_trajectories", "memory_total"};
-static const char *const titles[CHART_COUNT] = {
-    "Group mean RSS over time, with the 10th-90th percentile band and events",
-    "RSS of every relay at the final snapshot, per group",
-    "RSS of every relay over time, one panel per group",
-    "Server total RSS over time, with the number of relays"};
-
-const char *chart_name(chart_kind k)
-{
-    return (unsigned)k < CHART_COUNT ? names[k] : NULL;
-}
-
-const char *chart_title(chart_kind k)
-{
-    return (unsigned)k < CHART_COUNT ? titles[k] : NULL;
-}
-
-_Thread_local double plot_width = PLOT_W_WIDE;
 
 static canvas *draw(const chart_spec *s, chart_kind k)
 {
@@ -56,7 +37,7 @@ int chart_render_narrow(const chart_spec *s, chart_kind k, char **svg, size_t *s
         return -1;
     }
     /* Both renderings sit on one page: their ids must differ. */
-    char *id = xasprintf("%s-narrow", names[k]);
+    char *id = xasprintf("%s-narrow", chart_name(k));
     canvas_set_id(c, id);
     free(id);
     canvas_to_svg(c, svg, svg_len);
@@ -79,7 +60,7 @@ int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t 
     if (png) {
         const char *err = NULL;
         if (canvas_to_png(c, PLOT_SCALE, png, png_len, &err) != 0) {
-            diag_error(d, NULL, 0, "chart %s: cairo: %s", names[k], err ? err : "failed");
+            diag_error(d, NULL, 0, "chart %s: cairo: %s", chart_name(k), err ? err : "failed");
             canvas_free(c);
             return -1;
         }

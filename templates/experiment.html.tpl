@@ -42,7 +42,7 @@
 <main id="main" class="wrap">
 
 <section id="summary" aria-labelledby="h-summary">
-<h2 id="h-summary">Executive summary</h2>
+<h2 id="h-summary">Executive summary <a class="permalink" href="#summary" aria-label="Permalink">#</a></h2>
 <div class="kpis">
 {{#KPI}}<div class="kpi">
 <p class="kpi-label">{{LABEL}}</p>
@@ -59,7 +59,7 @@
 </section>
 
 <section id="setup" aria-labelledby="h-setup">
-<h2 id="h-setup">Experiment setup</h2>
+<h2 id="h-setup">Experiment setup <a class="permalink" href="#setup" aria-label="Permalink">#</a></h2>
 {{#DESCRIPTION}}<p>{{TEXT}}</p>
 {{/DESCRIPTION}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-host">
 <table class="kv">
@@ -81,14 +81,14 @@
 {{/HAS_GROUPS}}</section>
 
 <section id="results" aria-labelledby="h-results">
-<h2 id="h-results">Results</h2>
+<h2 id="h-results">Results <a class="permalink" href="#results" aria-label="Permalink">#</a></h2>
 {{#NO_GROUPS}}<p>{{TEXT}}</p>
 {{/NO_GROUPS}}{{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-final">
 <table class="metrics">
 <caption id="results-final">Final metrics, {{FINAL_WHEN}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}} ({{BASELINE}} ÷ group, 95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
 <tbody>
-{{#FINAL}}<tr class="{{ROWCLASS}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="nowrap">{{VS}}</td><td class="num">{{GROWTH}}</td><td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
+{{#FINAL}}<tr class="{{ROWCLASS}}" id="group-{{FILEID}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}} <a class="permalink" href="#group-{{FILEID}}" aria-label="Permalink to group {{ID}}">#</a></th><td>{{NAME}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="nowrap">{{VS}}</td><td class="num">{{GROWTH}}</td><td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
 {{/FINAL}}</tbody>
 </table>
 </div>
@@ -118,7 +118,7 @@
 {{/HAS_GROUPS}}</section>
 
 <section id="charts" aria-labelledby="h-charts">
-<h2 id="h-charts">Charts</h2>
+<h2 id="h-charts">Charts <a class="permalink" href="#charts" aria-label="Permalink">#</a></h2>
 {{#CHART}}<figure class="chart" id="chart-{{NAME}}">
 <div class="chart-box{{#NARROW}} has-narrow{{/NARROW}}">{{SVG:none}}</div>
 {{#NARROW}}<div class="chart-box chart-narrow">{{SVG:none}}</div>
@@ -129,14 +129,14 @@
 {{/NO_CHARTS}}</section>
 
 <section id="analysis" aria-labelledby="h-analysis">
-<h2 id="h-analysis">Analysis</h2>
+<h2 id="h-analysis">Analysis <a class="permalink" href="#analysis" aria-label="Permalink">#</a></h2>
 <ul class="bullets">
 {{#BULLET}}<li>{{TEXT:none}}</li>
 {{/BULLET}}</ul>
 </section>
 
 <section id="quality" aria-labelledby="h-quality">
-<h2 id="h-quality">Data quality</h2>
+<h2 id="h-quality">Data quality <a class="permalink" href="#quality" aria-label="Permalink">#</a></h2>
 {{#QUALITY_LIST}}<ul class="findings">
 {{#QUALITY}}<li class="{{CLASS}}">{{TEXT}}{{#WHERE}} <span class="where">{{TEXT}}</span>{{/WHERE}}</li>
 {{/QUALITY}}</ul>
@@ -144,7 +144,7 @@
 {{/QUALITY_OK}}</section>
 
 <section id="events" aria-labelledby="h-events">
-<h2 id="h-events">Events</h2>
+<h2 id="h-events">Events <a class="permalink" href="#events" aria-label="Permalink">#</a></h2>
 {{#EVENTS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="events-table">
 <table class="events">
 <caption id="events-table">Timeline from events.csv (numbers match the markers on the time-series chart)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
@@ -162,7 +162,7 @@
 </section>
 
 {{/HAS_NOTES}}<section id="data" aria-labelledby="h-data">
-<h2 id="h-data">Data</h2>
+<h2 id="h-data">Data <a class="permalink" href="#data" aria-label="Permalink">#</a></h2>
 <div class="downloads-block">
 <h3>Downloads</h3>
 <ul class="downloads">

@@ -80,6 +80,9 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
         return a->diag.nio ? EXIT_IO : EXIT_BAD_INPUT;
 
     size_t from = a->diag.n;
+    char what[512];
+    snprintf(what, sizeof what, "computing the statistics of %s", dir);
+    util_set_activity(what);
     int rc = analyse(dir, o, a);
     qualify_paths(&a->diag, from, dir);
     return rc;

@@ -431,7 +431,8 @@ void crosscheck_collect(const experiment *e, const membership *m, results *res)
     stmt_list l = {0};
     gather(e, m, &ix, &l, hit);
     uint8_t **excl = exclusions(e, m, &ix, hit);
-    qsort(l.v, l.n, sizeof *l.v, cmp_stmt);
+    if (l.n > 1) /* l.v is NULL when nothing was gathered */
+        qsort(l.v, l.n, sizeof *l.v, cmp_stmt);
 
     cluster *cl = NULL;
     size_t ncl = 0, capcl = 0;

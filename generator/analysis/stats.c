@@ -1011,7 +1011,8 @@ void stats_rank_relays(const experiment *e, const membership *m, results *res)
         size_t r0 = ri;
         while (ri < res->nrestarts && res->restarts[ri].relay == r)
             ri++;
-        double sl = relay_steady(e, m, 0, r, gr->final_t, res->restarts + r0, ri - r0, &s);
+        const restart *rs = res->restarts ? res->restarts + r0 : NULL; /* not NULL + 0 */
+        double sl = relay_steady(e, m, 0, r, gr->final_t, rs, ri - r0, &s);
         if (!isnan(sl))
             v[k++] = (relay_rank){r, sl};
     }

@@ -17,7 +17,8 @@ int archive_check(const char *path, const char *dir, archive_facts *f, analysis 
     memset(a, 0, sizeof *a);
     diag_init(&a->diag);
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         diag_error(d, path, 0, "cannot open the archive: %s",
                    db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);

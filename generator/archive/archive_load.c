@@ -97,7 +97,7 @@ static char *new_input(const char *dir, const input_file *in, size_t n)
 /* Tries the archive; true when `a` was filled from it. *grew is set when
  * the archive would have matched but for a memory CSV that only grew. */
 static bool try_archive(const char *dir, const analysis_options *o, analysis *a, char **why,
-                        bool *grew)
+                        bool *grew, bool *damaged)
 {
     char *path = path_join(dir, ARCHIVE_FILE_NAME);
     input_file *in = NULL;
@@ -145,10 +145,14 @@ static bool try_archive(const char *dir, const analysis_options *o, analysis *a,
     diag_init(&a->diag);
     /* The notes are not archived: the page renders the notes.md whose
      * hash the archive just matched. */
+    char what[512];
+    snprintf(what, sizeof what, "reading %s", path);
+    util_set_activity(what);
     if (archive_read(path, dir, a, &d) == 0 && ingest_notes_md(dir, &a->e, false, &d) == 0) {
         used = true;
     } else {
         *why = d.n ? diag_format(&d.items[d.n - 1]) : xstrdup("results.sqlite is damaged");
+        *damaged = true;
         analysis_free(a);
     }
     diag_free(&d);
@@ -222,8 +226,8 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
         return rc;
     }
     char *reason = NULL;
-    bool grew = false;
-    bool used = try_archive(dir, o, a, &reason, &grew);
+    bool grew = false, damaged = false;
+    bool used = try_archive(dir, o, a, &reason, &grew, &damaged);
     if (from_archive)
         *from_archive = used;
     if (used) {
@@ -253,6 +257,12 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
     }
     if (grew)
         experiment_free(&old);
+    /* An archive whose inputs match but whose contents cannot be right
+     * (absurd counts, a short blob) is never trusted: said, and replaced
+     * by what the CSVs give. */
+    if (damaged) /* said now, not kept in a->diag: the new archive must not record it */
+        fprintf(stderr, "memreport: %s: warning: cannot be used (%s); the CSVs were read instead\n",
+                path, reason);
     diag_free(&d);
     free(path);
     if (why)

@@ -230,3 +230,8 @@ void fmt_slug(strbuf *b, const char *s, const char *keep, const char *drop, char
         }
     }
 }
+
+const char *fmt_s(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}

@@ -31,6 +31,8 @@ char *fmt_pvalue(char buf[FMT_BUF], double p);
 char *fmt_bytes(char buf[FMT_BUF], uint64_t n);
 /* Thousands separators: 4940 -> "4,940". */
 char *fmt_count(char buf[FMT_BUF], uint64_t n);
+/* "s" unless n is 1: "%zu relay%s". */
+const char *fmt_s(uint64_t n);
 
 /* Appends s[0..n) to b escaped for inline GitHub-flavoured Markdown (table
  * cells and running text): every character that could start markup

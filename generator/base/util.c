@@ -25,7 +25,7 @@ void util_set_fatal_hook(void (*hook)(void))
 
 /* Out of memory: say what was being done, remove staged temporaries (the
  * hook), exit 3. Nothing here allocates. */
-static void oom(size_t n)
+void util_out_of_memory(size_t n)
 {
     if (activity[0])
         fprintf(stderr, "memreport: out of memory (%zu more bytes) while %s\n", n, activity);
@@ -41,7 +41,7 @@ void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        oom(n);
+        util_out_of_memory(n);
     return p;
 }
 
@@ -49,7 +49,7 @@ void *xcalloc(size_t count, size_t size)
 {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p)
-        oom(count * size);
+        util_out_of_memory(count * size);
     return p;
 }
 
@@ -57,7 +57,7 @@ void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        oom(n);
+        util_out_of_memory(n);
     return q;
 }
 
@@ -68,7 +68,7 @@ void xgrow(void **p, size_t *cap, size_t need, size_t elem)
     size_t ncap = *cap ? *cap : 16;
     while (ncap < need) {
         if (ncap > SIZE_MAX / 2 / elem)
-            oom(SIZE_MAX);
+            util_out_of_memory(SIZE_MAX);
         ncap *= 2;
     }
     *p = xrealloc(*p, ncap * elem);
@@ -253,6 +253,19 @@ char *path_join(const char *dir, const char *name)
 {
     size_t n = strlen(dir);
     return n && dir[n - 1] == '/' ? xasprintf("%s%s", dir, name) : xasprintf("%s/%s", dir, name);
+}
+
+char *path_last_name(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 0 && path[n - 1] == '/')
+        n--;
+    size_t start = n;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    if (start == n)
+        return xstrdup(".");
+    return xstrndup(path + start, n - start);
 }
 
 bool path_has_dotdot(const char *path)

@@ -20,6 +20,10 @@ void util_set_activity(const char *what);
 /* Called once when the program must stop at once (out of memory). */
 void util_set_fatal_hook(void (*hook)(void));
 
+/* The out-of-memory exit itself, for allocators that are not xmalloc
+ * (C++ new in the template bridge); n is the size that failed, 0 if not known. */
+void util_out_of_memory(size_t n) __attribute__((noreturn));
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -61,6 +65,9 @@ bool is_fingerprint(const char *s);
 
 /* dir + "/" + name without doubling a trailing slash. Caller frees. */
 char *path_join(const char *dir, const char *name);
+/* The last component of path, trailing slashes ignored: "exp" for
+ * "/data/exp/"; "." for "", "." and "/". Caller frees. */
+char *path_last_name(const char *path);
 /* True when a '/'-separated component of path is "..". */
 bool path_has_dotdot(const char *path);
 

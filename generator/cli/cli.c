@@ -43,8 +43,6 @@ int cli_parse(int argc, char **argv, const cli_opt *opts, cli_common *co,
         if (common[i].letter)
             buf_putc(&shorts, common[i].letter);
     }
-    /* Every field: callers need not zero it (until and strict were read
-     * uninitialised when they did not). */
     *co = (cli_common){.verbosity = 1};
     int rc = CLI_CONTINUE, c;
     optind = 1;

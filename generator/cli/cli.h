@@ -35,7 +35,8 @@ typedef struct {
 
 /* Parses argv with the command's table and the options every command
  * shares (--until TIME, --strict, -q/--quiet, -v/--verbose, -h/--help)
- * into *co (verbosity starts at 1). Returns CLI_CONTINUE with optind at
+ * into *co (which it fills entirely: verbosity 1, the rest unset).
+ * Returns CLI_CONTINUE with optind at
  * the first operand; after --help, usage on stdout and EXIT_OK; after an
  * unknown option or a missing value, usage on stderr and EXIT_USAGE. */
 int cli_parse(int argc, char **argv, const cli_opt *opts, cli_common *co,

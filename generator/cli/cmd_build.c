@@ -56,16 +56,16 @@ static void usage(FILE *f)
             "MEMREPORT_DATA_DIR overrides where templates/ and assets/ are read from.\n");
 }
 
+/* The command that regenerates the report, as run from inside the
+ * experiment directory: published pages name no path of the machine that
+ * built them, only options that change what is shown. */
 static char *build_command(const build_opts *o)
 {
     strbuf b;
     buf_init(&b);
-    buf_puts(&b, "memreport build");
-    cli_shell_word(&b, o->dir);
-    if (o->site) {
-        buf_puts(&b, " -o");
-        cli_shell_word(&b, o->site);
-    }
+    buf_puts(&b, "memreport build .");
+    if (o->site)
+        buf_puts(&b, " -o site");
     if (o->until) {
         buf_puts(&b, " --until");
         cli_shell_word(&b, o->until);

@@ -31,19 +31,27 @@ static void usage(FILE *f)
             "  -h, --help          this help\n");
 }
 
-/* The command as typed, for the pages' "how to regenerate". */
-static char *command_line(int argc, char **argv)
+/* The command for the pages' "how to regenerate": each ROOT by its last
+ * name (run from the folder that holds them), the site as "site", and
+ * only the options that change what is shown; no path of the machine
+ * that built it. */
+static char *command_line(const site_options *o)
 {
     strbuf b;
     buf_init(&b);
     buf_puts(&b, "memreport site");
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        /* Verbosity does not change the site: leave it out. */
-        if (str_eq(s, "-q") || str_eq(s, "-v") || str_eq(s, "--quiet") || str_eq(s, "--verbose"))
-            continue;
-        cli_shell_word(&b, s);
+    for (size_t i = 0; i < o->nroots; i++) {
+        char *name = path_last_name(o->roots[i]);
+        cli_shell_word(&b, name);
+        free(name);
     }
+    buf_puts(&b, " -o site");
+    if (o->ao.until_text) {
+        buf_puts(&b, " --until");
+        cli_shell_word(&b, o->ao.until_text);
+    }
+    if (o->ao.strict)
+        buf_puts(&b, " --strict");
     return buf_detach(&b);
 }
 
@@ -72,7 +80,7 @@ int cmd_site(int argc, char **argv)
     o.verbosity = co.verbosity;
     o.roots = (const char *const *)(argv + optind);
     o.nroots = (size_t)(argc - optind);
-    char *cmd = command_line(argc, argv);
+    char *cmd = command_line(&o);
     o.command = cmd;
     diag_list d;
     diag_init(&d);

@@ -115,6 +115,9 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
         free(path);
         return crc;
     }
+    char what[512];
+    snprintf(what, sizeof what, "reading %s", path);
+    util_set_activity(what);
     instream *s = instream_open(path);
     if (!s) {
         diag_io(d, path, 0, "cannot open: %s", strerror(errno));

@@ -88,9 +88,8 @@ void rf_strong(report_flavor f, strbuf *b, const char *s);
 /* A group's label, the one place every writer (and the charts' spec)
  * takes it from. Plain text; escape for the flavour. */
 typedef enum {
-    LABEL_SENTENCE, /* "B (mimalloc 2.0.9)", "E: glibc (control)" when the
-                       name has parentheses, the ID when the name is the ID:
-                       sentences and tables */
+    LABEL_SENTENCE, /* "B · mimalloc 2.0.9", "E · glibc (control)", the ID
+                       when the name is the ID: sentences and tables */
     LABEL_PAREN,    /* "B (mimalloc 2.0.9)", "E (glibc (control))": the
                        page's key figures */
     LABEL_SHORT,    /* "B mimalloc 2.0.9": charts, where space is short */
@@ -99,7 +98,8 @@ typedef enum {
 } label_style;
 /* Caller frees. */
 char *report_label(const group *g, label_style style);
-/* Appends the LABEL_SENTENCE label. */
+/* Appends the LABEL_SENTENCE label: "B · mimalloc 2.0.9", "E · glibc
+ * (control)", or just the ID when the name is the ID. */
 void report_group_label(strbuf *b, const group *g);
 /* The same label, escaped for the flavour. */
 void rf_group(report_flavor f, strbuf *b, const group *g);
@@ -149,9 +149,12 @@ long report_period_parts(const analysis *a, char from[32], char to[32]);
 /* Title: manifest name, else id, else directory name. Static storage of a. */
 const char *report_title(const analysis *a);
 
-/* Date (YYYY-MM-DD, UTC for SOURCE_DATE_EPOCH, else the experiment's
- * timezone) and a sentence saying where it came from. */
+/* report_stamp for ctx's date. */
 void report_generated(const analysis *a, const report_ctx *ctx, strbuf *b);
+/* The one "built" line every page and REPORT.md ends with: "Built with
+ * memreport V on DATE." (SOURCE_DATE_EPOCH), else "... from data up to
+ * DATE." (the last collection). Dates in UTC, so a site's pages agree. */
+void report_stamp(int64_t t, bool from_sde, strbuf *b);
 
 /* A group's window: "from 2025-12-31 22:00", "... to ...", or "whole
  * data". Caller frees. */

@@ -227,6 +227,9 @@ static void fill_final(const analysis *a, tmpl_dict *d)
         tmpl_set(row, "TRENDCLASS", trend_css(r->trend));
         tmpl_set(row, "COLOR", report_group_color(&a->m.groups[g], g));
         tmpl_set(row, "ROWCLASS", (long)g == best ? "best" : g == a->r.baseline ? "baseline" : "");
+        char *fid = report_file_id(a->m.groups[g].id, g);
+        tmpl_set(row, "FILEID", fid);
+        free(fid);
     }
     buf_free(&b);
     free(order);
@@ -284,13 +287,11 @@ static void fill_days(const analysis *a, tmpl_dict *d)
         size_t g = order[k];
         const group_result *r = &a->r.groups[g];
         tmpl_dict *row = tmpl_add_section(d, "DAYROW");
-        const group *gr = &a->m.groups[g];
-        if (str_empty(gr->name) || str_eq(gr->name, gr->id))
-            tmpl_set(row, "LABEL", gr->id);
-        else if (strchr(gr->name, '(') || strchr(gr->name, ')'))
-            tmpl_setf(row, "LABEL", "%s: %s", gr->id, gr->name);
-        else
-            tmpl_setf(row, "LABEL", "%s (%s)", gr->id, gr->name);
+        strbuf lb;
+        buf_init(&lb);
+        report_group_label(&lb, &a->m.groups[g]);
+        tmpl_set(row, "LABEL", lb.data);
+        buf_free(&lb);
         for (size_t i = 0; i < a->r.ndays; i++) {
             double v = r->day_values ? r->day_values[i] : NAN;
             tmpl_set(tmpl_add_section(row, "CELL"), "V",
@@ -319,7 +320,7 @@ static char *inline_svg(const char *svg, size_t len)
     return xstrndup(p, (size_t)(svg + len - p));
 }
 
-static void fill_charts(const report_ctx *ctx, report_flavor f, tmpl_dict *d)
+static void fill_charts(const analysis *a, const report_ctx *ctx, report_flavor f, tmpl_dict *d)
 {
     size_t shown = 0;
     for (size_t i = 0; i < ctx->ncharts; i++) {
@@ -329,7 +330,12 @@ static void fill_charts(const report_ctx *ctx, report_flavor f, tmpl_dict *d)
         tmpl_dict *s = tmpl_add_section(d, "CHART");
         tmpl_set(s, "TITLE", c->title);
         tmpl_set(s, "NAME", c->name);
-        tmpl_set(s, "CAPTION", c->caption);
+        /* The event badges are mentioned only where there are some. */
+        if (a->e.nevents && str_eq(c->name, chart_name(CHART_TIMESERIES)))
+            tmpl_setf(s, "CAPTION", "%s Numbered markers are the events listed under Events.",
+                      c->caption);
+        else
+            tmpl_set(s, "CAPTION", c->caption);
         if (f == RF_HTML) {
             char *svg = inline_svg(c->svg, c->svg_len);
             tmpl_set(s, "SVG", svg);
@@ -409,13 +415,15 @@ static void fill_reference(const analysis *a, tmpl_dict *d)
     for (size_t c = 0; c < a->e.ncoll; c++)
         if (a->e.times[c] >= a->r.first_t && a->e.times[c] <= a->r.last_t)
             ncoll++;
-    tmpl_setf(d, "RELAYS_LINE", "%s in %s (%s relay rows, %s aggregate rows); %zu collections "
-              "in the period analysed",
-              fmt_count(buf, a->e.nrelays), a->e.memory_path ? a->e.memory_path : "memory.csv",
+    tmpl_setf(d, "RELAYS_LINE", "%s relay%s in %s (%s relay rows, %s aggregate rows); %zu "
+              "collection%s in the period analysed",
+              fmt_count(buf, a->e.nrelays), fmt_s(a->e.nrelays),
+              a->e.memory_path ? a->e.memory_path : "memory.csv",
               fmt_count(b2, a->e.notes.relay_rows), fmt_count(b3, a->e.notes.aggregate_rows),
-              ncoll);
+              ncoll, fmt_s(ncoll));
     if (a->e.nevents)
-        tmpl_setf(d, "EVENTS_LINE", "%zu in events.csv (the HTML page lists them)", a->e.nevents);
+        tmpl_setf(d, "EVENTS_LINE", "%zu event%s in events.csv (the HTML page lists them)",
+                  a->e.nevents, fmt_s(a->e.nevents));
     else
         tmpl_set(d, "EVENTS_LINE", "none");
 
@@ -458,7 +466,7 @@ void report_fill(const analysis *a, const report_ctx *ctx, report_flavor f, tmpl
     fill_final(a, dict);
     fill_ranks(a, dict);
     fill_days(a, dict);
-    fill_charts(ctx, f, dict);
+    fill_charts(a, ctx, f, dict);
 
     char **bullets;
     size_t nb = report_analysis_bullets(a, f, &bullets);

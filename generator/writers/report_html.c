@@ -165,7 +165,8 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     char *p = strchr(period, '(');
     char *days = p ? xstrndup(p + 1, strlen(p + 1) - 1) : xstrdup(period);
     size_t grouped = a->e.nrelays - a->m.nungrouped;
-    char *note = xasprintf("%zu relays in %zu groups", grouped, a->m.ngroups);
+    char *note = xasprintf("%zu relay%s in %zu group%s", grouped, fmt_s(grouped), a->m.ngroups,
+                           fmt_s(a->m.ngroups));
     add_kpi(d, "Period", days, note);
     free(note);
     free(days);
@@ -180,7 +181,8 @@ static void fill_meta(const analysis *a, tmpl_dict *d)
     char *period = report_period(a);
     tmpl_set(tmpl_add_section(d, "META"), "TEXT", period);
     free(period);
-    tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "%zu groups", a->m.ngroups);
+    tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "%zu group%s", a->m.ngroups,
+              fmt_s(a->m.ngroups));
     if (!str_empty(man->id))
         tmpl_set(tmpl_add_section(d, "META"), "TEXT", man->id);
 }

@@ -8,6 +8,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <string>
 
 #include <ctemplate/template.h>
@@ -23,6 +24,17 @@ extern "C" {
 #include "tmpl.h"
 
 namespace {
+
+// ctemplate allocates with new: a failure there takes the same exit as
+// xmalloc's (message, temporaries removed, exit 3), not std::terminate.
+[[noreturn]] void new_failed()
+{
+    util_out_of_memory(0);
+}
+struct new_handler_installer {
+    new_handler_installer() { std::set_new_handler(new_failed); }
+} install_new_handler;
+
 
 class MarkdownEscape : public ctemplate::TemplateModifier {
   public:

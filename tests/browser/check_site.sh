@@ -32,7 +32,7 @@ load() { # page, out prefix, extra args...
 common() { # page, prefix
     dom=$2.dom
     if grep -q '</html>' "$dom"; then pass "$1 rendered"; else fail "$1 rendered" "no DOM dumped"; return 1; fi
-    if grep -Eoi '(src|href|xlink:href|action)="[^"]*"' "$dom" | grep -Eiv '="(#|[a-z0-9_./~-]+")' >"$work/ext"; then
+    if grep -Eoi '(src|href|xlink:href|action)="[^"]*"' "$dom" | grep -Eiv '="(#|[a-z0-9_./~-]+(#[a-z0-9_-]*)?")' >"$work/ext"; then
         fail "$1: no other origin" "$(head -1 "$work/ext")"
     else
         pass "$1: no other origin"
@@ -49,7 +49,7 @@ common() { # page, prefix
     fi
     # Every relative link names a file of the site.
     missing=""
-    for h in $(grep -o 'href="[^"#]*"' "$dom" | sed 's/href="//; s/"$//' | sort -u); do
+    for h in $(grep -o 'href="[^"#]*[#"]' "$dom" | sed 's/href="//; s/[#"]$//' | grep . | sort -u); do
         [ -e "$abs/$h" ] || missing="$missing $h"
     done
     [ -z "$missing" ] && pass "$1: links lead to files" || fail "$1: links lead to files" "$missing"

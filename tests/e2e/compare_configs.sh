@@ -63,7 +63,7 @@ awk -F, 'NR > 1 && $1 != "" { if ($1 != ++k || (k > 1 && $15 > prev)) bad = 1; p
 head -1 "$work/cmp.md" | grep -q '^| Rank | Experiment | Group | Differs from control by |' && pass "md: table header" ||
     fail "md: table header" "$(head -1 "$work/cmp.md")"
 [ "$(grep -c '^| [0-9–]' "$work/cmp.md")" -eq 5 ] && pass "md: a row per group" || fail "md: a row per group" "$(grep -c '^| [0-9–]' "$work/cmp.md")"
-grep -q '^| [0-9] | Tunables | B (no DirCache) | DirCache=0 |' "$work/cmp.md" && pass "md: B's row" || fail "md: B's row" "$(grep 'DirCache' "$work/cmp.md" | head -1)"
+grep -q '^| [0-9] | Tunables | B · no DirCache | DirCache=0 |' "$work/cmp.md" && pass "md: B's row" || fail "md: B's row" "$(grep 'DirCache' "$work/cmp.md" | head -1)"
 grep -q "control mean ÷ group\|group mean ÷ control mean" "$work/cmp.md" && pass "md: says its convention" || fail "md: says its convention" "no legend"
 
 "$MEMREPORT" compare "$t" "$a" --format json >"$work/cmp.json" 2>/dev/null

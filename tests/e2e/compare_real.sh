@@ -43,9 +43,9 @@ bad=$(awk -F' [|] ' '/^[|] [0-9]/ {
         if (ex ~ /example/ && ctl != "A") print "example " $3 " vs " ctl
         if (ex ~ /tunables/ && ctl != "A") print "tunables " $3 " vs " ctl }' "$work/cmp.md")
 [ -z "$bad" ] && pass "every group against its own control" || fail "every group against its own control" "$bad"
-grep -q '^| – | 5-Way Memory Allocator Comparison | E: glibc 2.41 (control) | (the control) | 20 | 4.15 |' "$work/cmp.md" &&
+grep -q '^| – | 5-Way Memory Allocator Comparison | E · glibc 2.41 (control) | (the control) | 20 | 4.15 |' "$work/cmp.md" &&
     pass "5-way control: E at 4.15 GiB" || fail "5-way control" "$(grep '(the control)' "$work/cmp.md" | head -3)"
-grep -q '^| – | Tor tunables (simulated) | A (defaults) | (the control) |.*| the manifest.s control |$' "$work/cmp.md" &&
+grep -q '^| – | Tor tunables (simulated) | A · defaults | (the control) |.*| the manifest.s control |$' "$work/cmp.md" &&
     pass "tunables control: A, by the manifest" || fail "tunables control" "$(grep 'Tor tunables' "$work/cmp.md" | grep control)"
 
 # 5-way figures from EXPECTED.md's final means.

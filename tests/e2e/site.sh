@@ -149,7 +149,7 @@ n=$(grep -c '<tr class="ranked">' "$cmp")
 [ "$(grep -c '<tr class="control">' "$cmp")" -eq 4 ] && pass "compare: one control row per experiment" ||
     fail "compare: one control row per experiment" "$(grep -c '<tr class="control">' "$cmp")"
 pct=$(awk -F, '$1 == "A" { a = $4 } $1 == "B" { b = $4 } END { printf "%.1f", 100 * (1 - b / a) }' "$work/alpha.csv")
-grep '<tr class="ranked">' "$cmp" | grep 'Alpha fleet' | grep -q "B: Group B (flat)</th>.*<td>mimalloc 2.0.9</td>.*A ([0-9.]* GiB)</td><td class=\"num nowrap\">$pct% less (" &&
+grep '<tr class="ranked">' "$cmp" | grep 'Alpha fleet' | grep -q "B · Group B (flat)</th>.*<td>mimalloc 2.0.9</td>.*A ([0-9.]* GiB)</td><td class=\"num nowrap\">$pct% less (" &&
     pass "compare: alpha B is $pct% less than its control A" || fail "compare: alpha B vs control" "want $pct%: $(grep 'Alpha fleet' "$cmp" | grep ranked | head -1 | cut -c1-300)"
 
 # The archives were saved; the next run reads them.

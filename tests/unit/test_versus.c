@@ -191,14 +191,14 @@ static void test_table(void)
     buf_reset(&s);
     compare_rank_md(&t, as, titles, &s);
     STR_CONTAINS(s.data, "| Rank | Experiment | Group | Differs from control by |", "md: header");
-    STR_CONTAINS(s.data, "| 2 | Experiment X | B (tuned B) | DirCache=0, MaxMemInQueues=2 GB | 4 | 2.00 "
+    STR_CONTAINS(s.data, "| 2 | Experiment X | B · tuned B | DirCache=0, MaxMemInQueues=2 GB | 4 | 2.00 "
                          "| A (6.00 GiB) | 66.7% less (",
                  "md: X.B row");
     STR_CONTAINS(s.data, "| 3.00× less |", "md: ratio cell");
-    STR_CONTAINS(s.data, "| 3 | Experiment X | C (mimalloc) | mimalloc 2.0.9 | 1 | 2.00 | A (6.00 GiB) "
+    STR_CONTAINS(s.data, "| 3 | Experiment X | C · mimalloc | mimalloc 2.0.9 | 1 | 2.00 | A (6.00 GiB) "
                          "| 66.7% less | 3.00× less | only 1 relay; no CI |",
                  "md: caveats in the note");
-    STR_CONTAINS(s.data, "| – | Experiment Y | G2 (two) | (the control) | 3 | 4.00 |  | control | 1.00× "
+    STR_CONTAINS(s.data, "| – | Experiment Y | G2 · two | (the control) | 3 | 4.00 |  | control | 1.00× "
                          "| the manifest's control |",
                  "md: control row");
     buf_free(&s);

@@ -1,0 +1,68 @@
+#!/bin/sh
+# robust.sh - failures that are not the data's: an archive whose counts
+# cannot be right is read again from the CSVs with a warning, and running
+# out of memory exits 3 with a message saying what was being done, no
+# temporaries and the previous outputs intact.
+# env: MEMREPORT (binary), MEMSIM, TOP (repo root).
+: "${MEMREPORT:?}" "${TOP:?}"
+mr=$MEMREPORT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1767225600
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+outputs() {
+    (cd "$1" && find REPORT.md results.sqlite charts site -type f 2>/dev/null | LC_ALL=C sort |
+        xargs sha256sum)
+}
+leftovers() {
+    find "$1" \( -name '.*.tmp-??????*' -o -name '.*.old-??????*' -o -name '.memreport.journal*' \) -print
+}
+
+# An archive whose stored counts are absurd (a damaged or edited file).
+w=$work/exp
+cp -R "$TOP/data/example" "$w"
+rm -rf "$w/REPORT.md" "$w/charts" "$w/site" "$w/results.sqlite"
+"$mr" build -q "$w" 2>"$work/err" || fail "damaged archive: first build" "$(cat "$work/err")"
+outputs "$w" >"$work/clean"
+if command -v sqlite3 >/dev/null 2>&1; then
+    for set in "nrelays = 99999999" "ncollections = -5" "nrelays = 4000, ncollections = 4000000"; do
+        sqlite3 "$w/results.sqlite" "UPDATE experiment SET $set"
+        "$mr" build "$w" 2>"$work/err"
+        rc=$?
+        outputs "$w" >"$work/now"
+        if [ "$rc" -eq 0 ] && grep -q 'results.sqlite: warning: cannot be used (.*damaged archive.*); the CSVs were read instead' "$work/err" &&
+            cmp -s "$work/now" "$work/clean"; then
+            pass "damaged archive ($set): read again from the CSVs with a warning, outputs as from a clean build"
+        else
+            fail "damaged archive ($set)" "exit $rc: $(cat "$work/err")"
+        fi
+    done
+else
+    echo "SKIP damaged archive: sqlite3 is not installed"
+fi
+
+# Out of memory. Address-space limits and sanitizers do not mix (ASan
+# reserves terabytes), so this runs on a plain build only.
+if ldd "$mr" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+    echo "SKIP out of memory: a sanitizer build cannot run under ulimit -v"
+elif [ -z "${MEMSIM:-}" ]; then
+    echo "SKIP out of memory: MEMSIM not set"
+else
+    big=$work/big
+    "$MEMSIM" -o "$big" --relays 20000 --collections 10 >/dev/null
+    "$mr" build -q "$big" 2>"$work/err" || fail "out of memory: first build" "$(cat "$work/err")"
+    outputs "$big" >"$work/before"
+    # A new input, so the CSVs are read again rather than the archive.
+    printf '# Notes\n\nA new note.\n' >"$big/notes.md"
+    (ulimit -v 120000 && "$mr" build -q "$big") 2>"$work/err"
+    rc=$?
+    outputs "$big" >"$work/after"
+    if [ "$rc" -eq 3 ] && grep -qE '^memreport: out of memory \([0-9]+ more bytes\) while [a-z]' "$work/err" &&
+        cmp -s "$work/before" "$work/after" && [ -z "$(leftovers "$big")" ]; then
+        pass "out of memory: exit 3, '$(head -c 100 "$work/err")', previous outputs intact, no temporaries"
+    else
+        fail "out of memory" "exit $rc: $(head -c 300 "$work/err"); left: $(leftovers "$big" | head -n 3)"
+    fi
+fi
