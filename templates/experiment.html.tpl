@@ -8,7 +8,12 @@
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="memreport {{VERSION}}">
 <title>{{TITLE}} · memory report</title>
-<link rel="stylesheet" href="{{ASSETS}}style.css">
+<meta name="description" content="{{SHARE_DESCRIPTION}}">
+<meta property="og:type" content="article">
+<meta property="og:title" content="{{TITLE}}">
+<meta property="og:description" content="{{SHARE_DESCRIPTION}}">
+{{#OG_IMAGE}}<meta property="og:image" content="{{SRC}}">
+{{/OG_IMAGE}}<link rel="stylesheet" href="{{ASSETS}}style.css">
 <link rel="icon" type="image/svg+xml" href="{{ASSETS}}favicon.svg">
 </head>
 <body>

@@ -8,6 +8,10 @@
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="memreport {{VERSION}}">
 <title>{{TITLE}}</title>
+<meta name="description" content="{{SHARE_DESCRIPTION}}">
+<meta property="og:type" content="website">
+<meta property="og:title" content="{{SHARE_TITLE}}">
+<meta property="og:description" content="{{SHARE_DESCRIPTION}}">
 <link rel="stylesheet" href="assets/style.css">
 <link rel="icon" type="image/svg+xml" href="assets/favicon.svg">
 </head>

@@ -148,7 +148,7 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0)
         goto out;
     page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
-                       .publish_archive = o->publish_archive};
+                       .publish_archive = o->publish_archive, .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL};
     if (publish_render(a, &po, &ps, d) != 0) {
         status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
         goto out;
@@ -164,6 +164,11 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
         free(p);
         free(s);
     }
+    /* The time-series PNG is the page's Open Graph image: a link preview
+     * needs a bitmap beside the page. */
+    if (!bad && a->m.ngroups)
+        bad = stage(os, site, PAGE_OG_IMAGE, ps.png[CHART_TIMESERIES], ps.png_len[CHART_TIMESERIES],
+                    o->verbosity, d);
     if (!bad)
         bad = report_html_stage_assets(os, site, o->verbosity, d) != 0;
     char *dst = o->publish_archive ? path_join(site, PAGE_ARCHIVE) : NULL;

@@ -60,7 +60,8 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
                       .results_csv = PAGE_RESULTS_CSV,
                       .series_csv = (const char **)ps->series_href,
                       .archive = po->publish_archive ? PAGE_ARCHIVE : NULL,
-                      .site_index = po->site_index, .site_compare = po->site_compare};
+                      .site_index = po->site_index, .site_compare = po->site_compare,
+                      .og_image = po->og_image};
     report_set_generated(&ctx, a);
     int rc = render_charts(a, po->markdown, ps, &ctx, d);
     if (!rc && po->markdown && report_md_render(a, &ctx, &ps->md, d) != 0)

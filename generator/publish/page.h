@@ -17,6 +17,7 @@
 /* Where the page's downloads live, relative to the page. */
 #define PAGE_RESULTS_CSV "data/results.csv"
 #define PAGE_ARCHIVE "data/results.sqlite"
+#define PAGE_OG_IMAGE "charts/memory_timeseries.png"
 
 typedef struct {
     const char *command;       /* the command that regenerates the page */
@@ -25,6 +26,7 @@ typedef struct {
     const char *site_compare;  /* or NULL for a lone experiment's page */
     bool markdown;             /* also REPORT.md and the PNG charts (build) */
     bool publish_archive;      /* results.sqlite among the downloads */
+    const char *og_image;      /* page-relative PNG for Open Graph, or NULL */
 } page_options;
 
 typedef struct {

@@ -30,6 +30,7 @@
 
 #define SITE_INDEX_TEMPLATE "site-index.html"
 #define SITE_COMPARE_TEMPLATE "site-compare.html"
+#define SITE_404_TEMPLATE "site-404.html"
 #define SITE_MAX_DEPTH 12
 
 
@@ -503,6 +504,11 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
     }
     if (o->publish_archive)
         tmpl_show_section(d, "ARCHIVE");
+    tmpl_set(d, "SHARE_TITLE", "Memory experiments");
+    tmpl_setf(d, "SHARE_DESCRIPTION",
+              "Memory of Tor relays under different allocators: %zu experiment%s, each with "
+              "its groups' final memory, ratio to the baseline and growth.",
+              nok, nok == 1 ? "" : "s");
     if (nfail) {
         tmpl_show_section(d, "HAS_FAILED");
         tmpl_setf(d, "NFAILED", "%zu", nfail);
@@ -596,6 +602,11 @@ static void fill_compare(const site_options *o, site_exp *xs, size_t n, tmpl_dic
     tmpl_set(d, "NALLOC_S", c.nallocators == 1 ? "" : "s");
     tmpl_setf(d, "NEXP", "%zu", nok);
     tmpl_set(d, "NEXP_S", nok == 1 ? "" : "s");
+    tmpl_set(d, "SHARE_TITLE", "Allocator comparison");
+    tmpl_setf(d, "SHARE_DESCRIPTION",
+              "Tor relay memory by allocator across %zu experiment%s: a ranking of the groups "
+              "and the allocators shared between experiments.",
+              nok, nok == 1 ? "" : "s");
     if (!c.nrows)
         tmpl_show_section(d, "NO_ALLOC");
     char b1[FMT_BUF], b2[FMT_BUF];
@@ -652,9 +663,31 @@ static int load_site_templates(diag_list *d)
 {
     if (report_load_templates(d) != 0 ||
         report_load_template(SITE_INDEX_TEMPLATE, "index.html.tpl", d) != 0 ||
-        report_load_template(SITE_COMPARE_TEMPLATE, "compare.html.tpl", d) != 0)
+        report_load_template(SITE_COMPARE_TEMPLATE, "compare.html.tpl", d) != 0 ||
+        report_load_template(SITE_404_TEMPLATE, "404.html.tpl", d) != 0)
         return -1;
     return 0;
+}
+
+/* 404.html: what a static host serves for an unknown address (GitHub
+ * Pages, Netlify, or nginx's error_page), leading back to the index. */
+static void fill_not_found(const site_options *o, site_exp *xs, size_t n, tmpl_dict *d)
+{
+    (void)o;
+    char *csp = report_html_csp(NULL, 0);
+    tmpl_set(d, "CSP", csp);
+    free(csp);
+    tmpl_set(d, "VERSION", MEMREPORT_VERSION);
+    tmpl_set(d, "TITLE", "Memory experiments");
+    tmpl_set(d, "SHARE_DESCRIPTION", "This address is not a page of the memory experiments site.");
+    tmpl_set(d, "HOME", "index.html");
+    tmpl_set(d, "HOME_LABEL", "the list of experiments");
+    tmpl_show_section(d, "COMPARE");
+    int64_t latest = INT64_MIN;
+    for (size_t i = 0; i < n; i++)
+        if (xs[i].ok && xs[i].a.r.last_t != INT64_MIN && xs[i].a.r.last_t > latest)
+            latest = xs[i].a.r.last_t;
+    set_generated(d, latest);
 }
 
 typedef void (*page_fill_fn)(const site_options *o, site_exp *xs, size_t n, tmpl_dict *d);
@@ -760,6 +793,9 @@ int site_build(const site_options *o, diag_list *d)
     if (status == EXIT_OK)
         status = stage_page(os, o, xs, ndirs, fill_compare, SITE_COMPARE_TEMPLATE,
                             "compare.html", "the comparison page", d);
+    if (status == EXIT_OK)
+        status = stage_page(os, o, xs, ndirs, fill_not_found, SITE_404_TEMPLATE, "404.html",
+                            "the not-found page", d);
     if (status == EXIT_OK && report_html_stage_assets(os, o->out, o->verbosity, d) != 0)
         status = EXIT_IO;
     if (status == EXIT_OK && outset_commit(os, d) != 0)

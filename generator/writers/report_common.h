@@ -50,6 +50,8 @@ typedef struct {
      * index and comparison pages; NULL for a lone experiment's page. */
     const char *site_index;
     const char *site_compare;
+    /* HTML: the page's Open Graph image (page-relative PNG), or NULL. */
+    const char *og_image;
 } report_ctx;
 
 /* The chart's heading in reports and pages ("Memory over time") and the

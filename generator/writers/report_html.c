@@ -173,6 +173,38 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     free(period);
 }
 
+/* What a search result or a shared link shows: the manifest's result,
+ * else its hypothesis, else a plain sentence; one line, at most ~300
+ * characters (cut at a space). */
+static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
+{
+    const manifest *man = &a->e.man;
+    const char *src = !str_empty(man->result)       ? man->result
+                      : !str_empty(man->hypothesis) ? man->hypothesis
+                                                    : NULL;
+    char *text = src ? xstrdup(src)
+                     : xasprintf("Memory of Tor relays by allocator group: %s.", report_title(a));
+    for (char *p = text; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    size_t n = strlen(text);
+    if (n > 300) {
+        size_t cut = 300;
+        while (cut > 200 && text[cut] != ' ')
+            cut--;
+        /* Never split a UTF-8 sequence. */
+        while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+            cut--;
+        char *cut_text = xasprintf("%.*s…", (int)cut, text);
+        free(text);
+        text = cut_text;
+    }
+    tmpl_set(d, "SHARE_DESCRIPTION", text);
+    free(text);
+    if (ctx->og_image)
+        tmpl_set(tmpl_add_section(d, "OG_IMAGE"), "SRC", ctx->og_image);
+}
+
 static void fill_meta(const analysis *a, tmpl_dict *d)
 {
     const manifest *man = &a->e.man;
@@ -244,6 +276,7 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
     tmpl_set(dict, "VERSION", MEMREPORT_VERSION);
     tmpl_set(dict, "ASSETS", ctx->asset_prefix ? ctx->asset_prefix : "assets/");
     fill_meta(a, dict);
+    fill_share(a, ctx, dict);
     fill_kpis(a, dict);
     fill_events(a, dict);
     fill_downloads(a, ctx, dict);

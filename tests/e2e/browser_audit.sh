@@ -38,7 +38,7 @@ if ! "$MEMREPORT" site -q "$r" -o "$work/site" 2>"$work/err"; then
     echo "FAIL browser-audit: site failed: $(head -3 "$work/err")"
     exit 0
 fi
-AUDIT_ROOT=$work/site audit browser-audit-site "$work/site/index.html" "$work/site/compare.html" \
+AUDIT_ROOT=$work/site audit browser-audit-site "$work/site/index.html" "$work/site/compare.html" "$work/site/404.html" \
     "$work/site/alpha/index.html" "$work/site/"2026-*/index.html
 
 # Ten groups: every colour, shape and dash of the palette on one chart.

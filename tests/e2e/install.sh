@@ -30,7 +30,7 @@ fi
 bin=$dest/usr/bin/memreport
 share=$dest/usr/share/memreport
 check "binary installed and executable" test -x "$bin"
-for f in REPORT.md.tpl experiment.html.tpl index.html.tpl compare.html.tpl; do
+for f in REPORT.md.tpl experiment.html.tpl index.html.tpl compare.html.tpl 404.html.tpl; do
     check "template $f installed" cmp "$top/templates/$f" "$share/templates/$f"
 done
 check "stylesheet installed" cmp "$top/assets/style.css" "$share/assets/style.css"
