@@ -50,6 +50,10 @@ typedef struct {
      * index and comparison pages; NULL for a lone experiment's page. */
     const char *site_index;
     const char *site_compare;
+    /* The server-total chart's points (analysis's totals_series, as the
+     * chart drew them), for the table under that chart; NULL: none. */
+    const chart_total *totals;
+    size_t ntotals;
 } report_ctx;
 
 /* The chart's heading in reports and pages ("Memory over time") and the
