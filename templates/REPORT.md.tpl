@@ -17,9 +17,9 @@
 {{/SETUP}}
 {{#HAS_GROUPS}}### Groups
 
-| Group | Name | Allocator | Version | Source | Relays | Window | Members from |
-|-------|------|-----------|---------|--------|-------:|--------|--------------|
-{{#GROUP}}| {{ID:x-md}} | {{NAME:x-md}} | {{ALLOCATOR:x-md}} | {{VERSION:x-md}} | {{SOURCE:x-md}} | {{RELAYS:x-md}} | {{WINDOW:x-md}} | {{MEMBERS:x-md}} |
+| Group | Name |{{#CFGH}} {{K:x-md}} |{{/CFGH}} Relays | Window | Members from |
+|-------|------|{{#CFGH}}------|{{/CFGH}}-------:|--------|--------------|
+{{#GROUP}}| {{ID:x-md}} | {{NAME:x-md}} |{{#CFG}} {{V:x-md}} |{{/CFG}} {{RELAYS:x-md}} | {{WINDOW:x-md}} | {{MEMBERS:x-md}} |
 {{/GROUP}}
 {{/HAS_GROUPS}}## Results
 

@@ -72,9 +72,9 @@
 {{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-groups">
 <table class="groups">
 <caption id="setup-groups">Groups<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
-<thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col">Allocator</th><th scope="col" class="num">Relays</th><th scope="col">Window</th><th scope="col">Members from</th></tr></thead>
+<thead><tr><th scope="col">Group</th><th scope="col">Name</th>{{#CFGH}}<th scope="col">{{K}}</th>{{/CFGH}}<th scope="col" class="num">Relays</th><th scope="col">Window</th><th scope="col">Members from</th></tr></thead>
 <tbody>
-{{#GROUP}}<tr><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td><td>{{ALLOCATOR}}</td><td class="num">{{RELAYS}}</td><td class="nowrap">{{WINDOW}}</td><td><code>{{MEMBERS}}</code></td></tr>
+{{#GROUP}}<tr><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td>{{#CFG}}<td>{{V}}</td>{{/CFG}}<td class="num">{{RELAYS}}</td><td class="nowrap">{{WINDOW}}</td><td><code>{{MEMBERS}}</code></td></tr>
 {{/GROUP}}</tbody>
 </table>
 </div>

@@ -142,7 +142,7 @@ static inline void fx_event(experiment *e, int64_t t, const char *type, const ch
 {
     e->events = xrealloc(e->events, (e->nevents + 1) * sizeof *e->events);
     e->events[e->nevents++] = (event){t, xstrdup(type), xstrdup("test event"), xstrdup(group),
-                                      (long)e->nevents + 2};
+                                      (long)e->nevents + 2, false, 0};
 }
 
 /* The "abc" samples shared by the stats and summary tests: relays r0-r3

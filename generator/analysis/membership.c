@@ -255,6 +255,29 @@ static bool resolve_group(const experiment *e, const relay_index *ix, group *g, 
     return false;
 }
 
+/* "glibc historical" from groups/group_E_glibc_historical.txt when the
+ * file is group E's; NULL when the name has no slug or another ID. */
+static char *name_from_slug(const char *path, const char *id)
+{
+    if (!path)
+        return NULL;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t il = strlen(id);
+    if (!str_starts(base, "group_") || strncmp(base + 6, id, il) != 0 || base[6 + il] != '_' ||
+        !str_ends(base, ".txt"))
+        return NULL;
+    const char *s = base + 7 + il;
+    size_t n = strlen(s) - 4;
+    if (!n)
+        return NULL;
+    char *name = xstrndup(s, n);
+    for (char *p = name; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    return name;
+}
+
 static void apply_exclude(const experiment *e, const relay_index *ix, group *g)
 {
     if (!g->spec || !g->spec->nexclude)
@@ -481,6 +504,16 @@ int membership_resolve(const experiment *e, bool strict, membership *m, diag_lis
         g->end = spec && spec->end != TIME_NONE ? spec->end : INT64_MAX;
         if (resolve_group(e, &ix, g, d))
             apply_exclude(e, &ix, g);
+        if (!spec || str_empty(spec->name)) {
+            /* The users name their member files group_<ID>_<slug>.txt. */
+            char *slug = g->source == MEMBERS_GROUP_FILE || g->source == MEMBERS_MANIFEST_FILE
+                             ? name_from_slug(g->source_path, g->id)
+                             : NULL;
+            if (slug) {
+                free(g->name);
+                g->name = slug;
+            }
+        }
     }
     relay_index_free(&ix);
     for (size_t i = 0; i < nids; i++)

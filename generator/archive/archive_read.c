@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "archive_internal.h"
+#include "manifest.h"
 #include "samplecol.h"
 #include "status.h"
 #include "util.h"
@@ -494,6 +495,8 @@ static void read_inputs_detail(rctx *r, experiment *e)
 
     manifest *m = &e->man;
     read_all(r, &T_MANIFEST_GROUPS, (void **)&m->groups, &m->ngroups, sizeof *m->groups);
+    for (size_t i = 0; i < m->ngroups; i++)
+        manifest_config_pairs(&m->groups[i]);
     st = archive_rselect(r, &T_MANIFEST_GROUP_LISTS, NULL);
     while (rrow(r, st) && rget_zeroed(r, st, &T_MANIFEST_GROUP_LISTS, &mr, sizeof mr, NULL)) {
         size_t gi;

@@ -52,6 +52,7 @@ int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
  * control characters (so the command stays on one line). */
 void cli_shell_word(strbuf *b, const char *s);
 
+int cmd_init(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -9,6 +9,7 @@ static const struct {
     int (*run)(int, char **);
     const char *summary;
 } commands[] = {
+    {"init", cmd_init, "write a first experiment.json from what EXPDIR holds (start here)"},
     {"build", cmd_build, "write REPORT.md, charts/, results.sqlite and the HTML site"},
     {"summary", cmd_summary, "print the per-group results (text, csv or json)"},
     {"check", cmd_check, "validate the inputs and list every problem"},

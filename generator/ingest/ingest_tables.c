@@ -56,6 +56,14 @@ static bool row_width_ok(table *t, const csv_row *row, size_t nfields)
 /* Reads one table from f; `display` names it in messages and `rel` is its
  * path relative to the experiment directory. Returns 0, or 1 when it
  * added errors. */
+/* A line whose first field starts with '#': a comment, as the users'
+ * experiment template writes them (no table's first column can start so:
+ * timestamps, dates, fingerprints and nicknames never do). */
+static bool comment_row(const csv_row *row)
+{
+    return row->n && row->len[0] && row->f[0][0] == '#';
+}
+
 static int read_rows(FILE *f, const char *display, const char *rel, const ingest_options *opt,
                      experiment *e, diag_list *d, table_header_fn header, table_row_fn read_row)
 {
@@ -66,10 +74,19 @@ static int read_rows(FILE *f, const char *display, const char *rel, const ingest
     for (size_t i = 0; i < TABLE_MAX_COLS; i++)
         t.col[i] = -1;
     csv_row row;
-    if (ingest_header(t.r, d, display, &row)) {
+    bool have = ingest_header(t.r, d, display, &row);
+    while (have && comment_row(&row)) {
+        have = csvr_next(t.r, &row, d);
+        if (!have && !csvr_io_error(t.r) && d->nerrors == errors_before)
+            diag_add(d, DIAG_ERROR, display, row.line, 0,
+                     "only comment lines: no header line");
+    }
+    if (have) {
         size_t nf = row.n;
         bool ok = header(&t, &row);
         while (ok && csvr_next(t.r, &row, d)) {
+            if (comment_row(&row))
+                continue;
             if (rows == INGEST_MAX_TABLE_ROWS) {
                 diag_add(d, DIAG_ERROR, display, row.line, 0,
                          "more than %d rows, the limit for this file", INGEST_MAX_TABLE_ROWS);
@@ -175,6 +192,23 @@ static bool events_header(table *t, const csv_row *hdr)
     return ok;
 }
 
+/* The offset a timestamp was written with ("...-08:00", "...Z"). */
+static int written_offset(const char *s, size_t n)
+{
+    int min = 0;
+    char buf[8];
+    if (n && (s[n - 1] == 'Z' || s[n - 1] == 'z'))
+        return 0;
+    for (size_t k = 6; k >= 5; k--)
+        if (n > k + 10 && (s[n - k] == '+' || s[n - k] == '-')) {
+            memcpy(buf, s + n - k, k);
+            buf[k] = '\0';
+            if (timestamp_parse_offset(buf, &min))
+                return min;
+        }
+    return 0;
+}
+
 static bool events_row(table *t, const csv_row *row)
 {
     static const char *const names[] = {"event_type", "description", "group"};
@@ -183,6 +217,13 @@ static bool events_row(table *t, const csv_row *row)
         !text_fields(t, row, EV_TYPE, names,
                      (char **const[]){&ev.type, &ev.description, &ev.group}, ARRAY_LEN(names)))
         return false;
+    ts_value v;
+    const char *s = row->f[t->col[EV_TIME]];
+    size_t n = row->len[t->col[EV_TIME]];
+    if (timestamp_parse(s, n, 0, &v) == TS_OK && v.had_offset) {
+        ev.had_offset = true;
+        ev.offset_min = written_offset(s, n);
+    }
     experiment *e = t->e;
     xgrow((void **)&e->events, &t->cap, e->nevents + 1, sizeof *e->events);
     e->events[e->nevents++] = ev;
@@ -280,6 +321,10 @@ static bool diagnostics_row(table *t, const csv_row *row)
                                       &h.allocator},
                      ARRAY_LEN(names)))
         return false;
+    /* The collectors write "0.4.8.21." (tor --version's sentence end). */
+    size_t tl = strlen(h.tor_version);
+    while (tl && h.tor_version[tl - 1] == '.')
+        h.tor_version[--tl] = '\0';
     experiment *e = t->e;
     xgrow((void **)&e->hosts, &t->cap, e->nhosts + 1, sizeof *e->hosts);
     e->hosts[e->nhosts++] = h;

@@ -463,6 +463,28 @@ static bool get_members(mparse *p, json_t *arr, const char *path, manifest_group
     return ok;
 }
 
+void manifest_config_pairs(manifest_group *g)
+{
+    if (!g->config_json || g->nconfig)
+        return;
+    json_t *cfg = json_loads(g->config_json, JSON_DECODE_ANY, NULL);
+    if (json_is_object(cfg)) {
+        size_t n = json_object_size(cfg), k = 0;
+        g->config_keys = xcalloc(n + 1, sizeof *g->config_keys);
+        g->config_values = xcalloc(n + 1, sizeof *g->config_values);
+        const char *key;
+        json_t *v;
+        json_object_foreach(cfg, key, v)
+        {
+            g->config_keys[k] = xstrdup(key);
+            g->config_values[k++] = json_is_string(v) ? xstrdup(json_string_value(v))
+                                                      : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        }
+        g->nconfig = k;
+    }
+    json_decref(cfg);
+}
+
 char *manifest_clean_path(const char *s)
 {
     strbuf b;
@@ -524,6 +546,7 @@ static bool parse_group(mparse *p, const char *id, json_t *v, manifest_group *g)
     if (cfg && !json_is_null(cfg)) {
         if (json_is_object(cfg) || json_is_string(cfg)) {
             g->config_json = json_dumps(cfg, JSON_COMPACT | JSON_ENCODE_ANY);
+            manifest_config_pairs(g);
             if (json_is_object(cfg)) {
                 char *cp = join(gp, "config");
                 static const char *const keys[] = {"allocator", "version", "source"};

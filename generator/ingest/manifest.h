@@ -29,6 +29,11 @@ void manifest_defaults(manifest *m);
 int manifest_parse(const char *text, size_t len, const char *display, manifest *m,
                    diag_list *d);
 
+/* Fills g->config_keys/values from g->config_json (an object's keys in
+ * order; strings as they are, other values as compact JSON). Nothing for a
+ * string config or none. The archive calls it for the groups it reads. */
+void manifest_config_pairs(manifest_group *g);
+
 /* Normalises a relative path as written in the manifest ("./groups//a.txt"
  * becomes "groups/a.txt"). Caller frees. */
 char *manifest_clean_path(const char *p);

@@ -38,6 +38,8 @@ static void manifest_free(manifest *m)
         free(g->description);
         free(g->added);
         free(g->config_json);
+        free_strv(g->config_keys, g->nconfig);
+        free_strv(g->config_values, g->nconfig);
         free(g->allocator);
         free(g->version);
         free(g->source);

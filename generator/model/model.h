@@ -40,6 +40,9 @@ typedef struct {
     char *added;
     char *config_json;    /* the "config" object re-serialised compactly */
     char *allocator, *version, *source; /* config.allocator/version/source */
+    char **config_keys, **config_values; /* every key of an object config, in
+                                            file order, values as text */
+    size_t nconfig;
     bool has_members;     /* "members" was given (file or list) */
     char *members_file;   /* path relative to the experiment directory */
     char **members;       /* literal list; nmembers entries */
@@ -96,6 +99,8 @@ typedef struct {
     int64_t t;
     char *type, *description, *group;
     long line;
+    bool had_offset;      /* written with Z or an offset (not archived) */
+    int offset_min;       /* that offset, minutes east of UTC */
 } event;
 
 /* One row of diagnostics.csv (host facts at one collection). */

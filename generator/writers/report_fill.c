@@ -92,6 +92,13 @@ static void fill_setup(const analysis *a, tmpl_dict *d)
     char *tor = report_host_fact(a, "tor_version");
     setup_row(d, "Tor version", tor ? tor : man->tor_version);
     free(tor);
+    /* diagnostics.csv says the host's default; the manifest, the setup's. */
+    char *alloc = report_host_fact(a, "allocator");
+    if (alloc)
+        setup_row(d, "Default allocator", alloc);
+    else
+        setup_row(d, "Allocator", man->allocator);
+    free(alloc);
     char *os = report_host_fact(a, "os_release");
     setup_row(d, "OS", os);
     free(os);
@@ -113,8 +120,62 @@ static void fill_setup(const analysis *a, tmpl_dict *d)
     }
 }
 
+/* The value of config key k for group g's manifest entry ("" when it has
+ * none); a config given as a string is the key "config". */
+static const char *config_value(const group *g, const char *k)
+{
+    const manifest_group *s = g->spec;
+    if (!s)
+        return "";
+    for (size_t i = 0; i < s->nconfig; i++)
+        if (str_eq(s->config_keys[i], k))
+            return s->config_values[i];
+    if (str_eq(k, "config") && !s->nconfig && s->config_json && s->config_json[0] == '"') {
+        static char buf[256];
+        size_t n = strlen(s->config_json);
+        snprintf(buf, sizeof buf, "%.*s", (int)(n >= 2 ? n - 2 : 0), s->config_json + 1);
+        return buf;
+    }
+    return "";
+}
+
+/* Every config key any group gives, in order of first appearance: each is
+ * a column of the groups table (allocator, version, source, dircache...). */
+static size_t config_columns(const analysis *a, const char ***out)
+{
+    const char **keys = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t g = 0; g < a->m.ngroups; g++) {
+        const manifest_group *s = a->m.groups[g].spec;
+        if (!s)
+            continue;
+        size_t nk = s->nconfig ? s->nconfig : s->config_json && s->config_json[0] == '"';
+        for (size_t i = 0; i < nk; i++) {
+            const char *k = s->nconfig ? s->config_keys[i] : "config";
+            bool seen = false;
+            for (size_t j = 0; j < n && !seen; j++)
+                seen = str_eq(keys[j], k);
+            if (!seen) {
+                xgrow((void **)&keys, &cap, n + 1, sizeof *keys);
+                keys[n++] = k;
+            }
+        }
+    }
+    *out = keys;
+    return n;
+}
+
 static void fill_groups(const analysis *a, tmpl_dict *d)
 {
+    const char **keys;
+    size_t nkeys = config_columns(a, &keys);
+    for (size_t k = 0; k < nkeys; k++) {
+        char *h = xstrdup(keys[k]); /* "allocator" heads a column as "Allocator" */
+        if (h[0] >= 'a' && h[0] <= 'z')
+            h[0] = (char)(h[0] - 'a' + 'A');
+        tmpl_set(tmpl_add_section(d, "CFGH"), "K", h);
+        free(h);
+    }
     for (size_t g = 0; g < a->m.ngroups; g++) {
         const group *gr = &a->m.groups[g];
         tmpl_dict *r = tmpl_add_section(d, "GROUP");
@@ -128,8 +189,11 @@ static void fill_groups(const analysis *a, tmpl_dict *d)
         tmpl_set(r, "WINDOW", w);
         free(w);
         tmpl_set(r, "MEMBERS", members_from(gr));
+        for (size_t k = 0; k < nkeys; k++)
+            tmpl_set(tmpl_add_section(r, "CFG"), "V", config_value(gr, keys[k]));
         tmpl_set(r, "COLOR", report_group_color(gr, g));
     }
+    free(keys);
 }
 
 static void fill_final(const analysis *a, tmpl_dict *d)

@@ -49,7 +49,7 @@ if (cd "$tmp/elsewhere" && env -u MEMREPORT_DATA_DIR "$bin" build -q data/exampl
     >"$tmp/out" 2>&1; then
     pass "installed memreport builds from another directory"
 else
-    fail "installed memreport builds from another directory" "$(tail -5 "$tmp/out")"
+    fail "installed memreport builds from another directory" "status $?: $(tail -5 "$tmp/out")"
 fi
 check "REPORT.md written" test -s "$exp/REPORT.md"
 check "page made from the installed templates" \

@@ -124,3 +124,25 @@ rc=$?
 grep -q '<title>2025-11-02 14:00: 59.15 GiB over 32 relays (aggregate row)</title>' "$tmp/mon/charts/memory_total.svg" &&
     pass "aggregate rows before the first relay row are on the total chart" ||
     fail "aggregate rows before the first relay row are on the total chart" "no 2025-11-02 point"
+
+# --- memreport init on a copy without experiment.json, then build.
+copy "$tmp/init"
+rm "$tmp/init/experiment.json"
+"$MEMREPORT" init "$tmp/init" 2>"$tmp/init.err"
+rc=$?
+[ "$rc" -eq 0 ] && [ -f "$tmp/init/experiment.json" ] && pass "init: exits 0 and writes experiment.json" ||
+    fail "init: exits 0 and writes experiment.json" "status $rc: $(cat "$tmp/init.err")"
+grep -q '"timezone": "-08:00"' "$tmp/init/experiment.json" && pass "init: timezone from the events' offsets" ||
+    fail "init: timezone from the events' offsets" "$(grep timezone "$tmp/init/experiment.json")"
+grep -qF 'group B has 2 member files: using groups/group_B_mimalloc209.txt; groups/group_B_mimalloc209_historical.txt listed under "alternatives"' "$tmp/init.err" &&
+    grep -q '"alternatives"' "$tmp/init/experiment.json" && pass "init: several files for a group: one used, the others listed, said on stderr" ||
+    fail "init: several files for a group" "$(cat "$tmp/init.err")"
+"$MEMREPORT" build -q "$tmp/init" 2>"$tmp/initb.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "init then build: exits 0" || fail "init then build: exits 0" "status $rc: $(cat "$tmp/initb.err")"
+cp "$tmp/init/experiment.json" "$tmp/init.json"
+"$MEMREPORT" init "$tmp/init" 2>"$tmp/init2.err"
+rc=$?
+[ "$rc" -eq 1 ] && cmp -s "$tmp/init.json" "$tmp/init/experiment.json" && grep -q 'already exists; init never overwrites it' "$tmp/init2.err" &&
+    pass "init: never overwrites experiment.json (exit 1, file untouched)" ||
+    fail "init: never overwrites experiment.json" "status $rc: $(cat "$tmp/init2.err")"

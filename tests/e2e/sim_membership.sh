@@ -187,3 +187,30 @@ done <"$tmp/twice"
     fail "shared nickname: each warned with its lines, NAME#2 and the groups" "$(cat "$tmp/sh.err")"
 grep -q 'duplicate row' "$tmp/sh.err" && fail "shared nickname: not called duplicates" "$(grep duplicate "$tmp/sh.err")" ||
     pass "shared nickname: not called duplicates"
+
+# --- memreport init on a memsim directory without its manifest: groups
+# from the files (names from the slugs, a second file for A listed as an
+# alternative), the timezone from the offset events.csv writes, a start
+# time from the event that names the later group; build works right after
+# and the figures are memsim's truth.
+exp="$tmp/init"
+"$MEMSIM" -o "$exp" --seed 3 --relays 20 --days 4 --interval-hours 6 --manual 0 --timezone -05:00 \
+    --group A:flat:level=2:name=glibc --group B:leak:rate=1:start=24h:name=mimalloc >"$tmp/truth4.csv" 2>/dev/null
+rm "$exp/experiment.json"
+cp "$exp/groups/group_A_glibc.txt" "$exp/groups/group_A_glibc_historical.txt"
+"$MEMREPORT" init "$exp" 2>"$tmp/i.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "init: exits 0" || fail "init: exits 0" "status $rc: $(cat "$tmp/i.err")"
+j="$exp/experiment.json"
+grep -q '"timezone": "-05:00"' "$j" && pass "init: timezone -05:00 from events.csv" || fail "init: timezone" "$(cat "$j")"
+bstart=$(awk -F, '$NF == "B" && $2 != "restart" { print $1; exit }' "$exp/events.csv")
+grep -q "\"start\": \"$bstart\"" "$j" && pass "init: B starts at the first event that names it ($bstart)" || fail "init: B's start" "$(cat "$j")"
+grep -q '"members": "groups/group_A_glibc.txt"' "$j" && grep -q '"groups/group_A_glibc_historical.txt"' "$j" &&
+    grep -q 'group A has 2 member files' "$tmp/i.err" && pass "init: A's two files, one used and one an alternative" ||
+    fail "init: A's two files" "$(cat "$j") $(cat "$tmp/i.err")"
+"$MEMREPORT" summary "$exp" --format csv >"$tmp/i.csv" 2>/dev/null
+rc=$?
+ta=$(awk -F, '$1 == "A" { printf "%s %.4f\n", $3, $7 }' "$tmp/truth4.csv")
+[ "$rc" -eq 0 ] && [ "$(row "$tmp/i.csv" A)" = "$ta" ] && [ "$(awk -F, '$1 == "A" { print $2 }' "$tmp/i.csv")" = glibc ] &&
+    pass "init then summary: A is memsim's truth, named from its slug" || fail "init then summary" "$(cat "$tmp/i.csv")"
+"$MEMREPORT" build -q "$exp" 2>/dev/null && pass "init then build: exits 0" || fail "init then build: exits 0" "status $?"
