@@ -49,7 +49,7 @@
 </section>
 {{/HAS_FAILED}}<section id="about" aria-labelledby="h-about">
 <h2 id="h-about">About this site</h2>
-<p>Each experiment links to its full report with charts, data quality and downloads (per-group series, results CSV and the results.sqlite archive). The <a href="compare.html">allocator comparison</a> lines up groups that run the same allocator in different experiments.</p>
+<p>Each experiment links to its full report with charts, data quality and downloads (per-group series and results CSV{{#ARCHIVE}}, and the results.sqlite archive{{/ARCHIVE}}). The <a href="compare.html">allocator comparison</a> lines up groups that run the same allocator in different experiments.</p>
 <h3>How to regenerate</h3>
 <pre><code>{{COMMAND}}</code></pre>
 </section>

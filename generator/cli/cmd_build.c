@@ -31,6 +31,7 @@ typedef struct {
     const char *until;
     const char *baseline;
     bool strict, force;
+    bool publish_archive;   /* copy results.sqlite into the site's downloads */
     bool from_archive;      /* the analysis was read from a current results.sqlite */
     int verbosity;          /* 0 quiet, 1 normal, 2 verbose */
     analysis_options ao;    /* what the analysis (and so the archive) used */
@@ -40,7 +41,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: memreport build EXPDIR [-o SITE] [--until TIME] [--baseline ID]\n"
-            "                       [--strict] [--force] [-q|-v]\n\n"
+            "                       [--strict] [--force] [--publish-archive] [-q|-v]\n\n"
             "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/).\n"
             "All files are written to temporaries and renamed together at the end.\n\n"
             "  -o, --output SITE   directory of the HTML site\n"
@@ -48,6 +49,7 @@ static void usage(FILE *f)
             "      --baseline ID   group that ratios are taken against\n"
             "      --strict        treat warnings (overlaps, partial last line) as errors\n"
             "      --force         overwrite a REPORT.md that was edited by hand\n"
+            "      --publish-archive  also put results.sqlite in the site's downloads\n"
             "  -q, --quiet         print errors only\n"
             "  -v, --verbose       list every file written\n"
             "  -h, --help          this help\n\n"
@@ -76,6 +78,8 @@ static char *build_command(const build_opts *o)
     }
     if (o->strict)
         buf_puts(&b, " --strict");
+    if (o->publish_archive)
+        buf_puts(&b, " --publish-archive");
     return buf_detach(&b);
 }
 
@@ -143,7 +147,8 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
      * archive stops the build here, before any rendering. */
     if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0)
         goto out;
-    page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true};
+    page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
+                       .publish_archive = o->publish_archive};
     if (publish_render(a, &po, &ps, d) != 0) {
         status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
         goto out;
@@ -161,7 +166,7 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     }
     if (!bad)
         bad = report_html_stage_assets(os, site, o->verbosity, d) != 0;
-    char *dst = path_join(site, PAGE_ARCHIVE);
+    char *dst = o->publish_archive ? path_join(site, PAGE_ARCHIVE) : NULL;
     if (!bad)
         bad = publish_stage_archive(os, a, &o->ao, archive_src, o->from_archive, true, dst,
                                     o->verbosity, d) != 0;
@@ -192,6 +197,7 @@ int cmd_build(int argc, char **argv)
         {"output", 'o', &o.site, NULL},
         {"baseline", 0, &o.baseline, NULL},
         {"force", 0, NULL, &o.force},
+        {"publish-archive", 0, NULL, &o.publish_archive},
         {NULL, 0, NULL, NULL},
     };
     cli_common co;

@@ -14,7 +14,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: memreport site ROOT... -o SITE [--until TIME] [--strict] [--no-save]\n"
-            "                      [-q|-v]\n\n"
+            "                      [--publish-archive] [-q|-v]\n\n"
             "Finds every experiment directory under each ROOT (a directory holding\n"
             "memory.csv, memory_measurements.csv or measurements.csv), reads each from its\n"
             "results.sqlite when that is current or else from its CSVs (and saves the\n"
@@ -26,6 +26,7 @@ static void usage(FILE *f)
             "      --until TIME    final snapshot at or before TIME in every experiment\n"
             "      --strict        treat warnings as errors\n"
             "      --no-save       do not write results.sqlite into experiment directories\n"
+            "      --publish-archive  also put each results.sqlite in its page's downloads\n"
             "  -q, --quiet         print errors only\n"
             "  -v, --verbose       say how each experiment was read\n"
             "  -h, --help          this help\n");
@@ -52,6 +53,8 @@ static char *command_line(const site_options *o)
     }
     if (o->ao.strict)
         buf_puts(&b, " --strict");
+    if (o->publish_archive)
+        buf_puts(&b, " --publish-archive");
     return buf_detach(&b);
 }
 
@@ -64,6 +67,7 @@ int cmd_site(int argc, char **argv)
     const cli_opt opts[] = {
         {"output", 'o', &o.out, NULL},
         {"no-save", 0, NULL, &no_save},
+        {"publish-archive", 0, NULL, &o.publish_archive},
         {NULL, 0, NULL, NULL},
     };
     cli_common co;

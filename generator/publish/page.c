@@ -59,7 +59,7 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
     report_ctx ctx = {.command = po->command, .notes = &nt, .asset_prefix = po->asset_prefix,
                       .results_csv = PAGE_RESULTS_CSV,
                       .series_csv = (const char **)ps->series_href,
-                      .archive = PAGE_ARCHIVE,
+                      .archive = po->publish_archive ? PAGE_ARCHIVE : NULL,
                       .site_index = po->site_index, .site_compare = po->site_compare};
     report_set_generated(&ctx, a);
     /* The chart data lives until the page is written: its tables read the
@@ -112,6 +112,8 @@ int publish_stage_archive(outset *os, const analysis *a, const analysis_options 
                           const char *src, bool current, bool write_src, const char *dst,
                           int verbosity, diag_list *d)
 {
+    if (!dst && (current || !write_src))
+        return 0; /* neither a download nor a fresh archive to keep */
     if (!current && !write_src) {
         /* Straight into the download's temporary, never held in memory. */
         const char *tmp = NULL;
@@ -131,6 +133,8 @@ int publish_stage_archive(outset *os, const analysis *a, const analysis_options 
         if (archive_stage(os, a, ao, src, &arch, d) != 0)
             return -1;
     }
+    if (!dst)
+        return 0;
     if (verbosity > 1)
         fprintf(stderr, "memreport: writing %s\n", dst);
     return outset_add_link_or_copy(os, dst, arch, d) != 0 ? -1 : 0;

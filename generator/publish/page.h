@@ -24,6 +24,7 @@ typedef struct {
     const char *site_index;    /* links back into a multi-experiment site, */
     const char *site_compare;  /* or NULL for a lone experiment's page */
     bool markdown;             /* also REPORT.md and the PNG charts (build) */
+    bool publish_archive;      /* results.sqlite among the downloads */
 } page_options;
 
 typedef struct {
@@ -53,7 +54,8 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
 int publish_stage_page(outset *os, const page_set *ps, const char *site_dir, int verbosity,
                        diag_list *d);
 
-/* Stages the page's results.sqlite download at dst. When `current`, the
+/* Stages the page's results.sqlite download at dst (NULL: no download,
+ * only the fresh archive at src when write_src). When `current`, the
  * archive at src already describes a (it was read from there, or matches
  * the inputs) and is linked or copied as it is; otherwise, when
  * write_src, a fresh archive is staged at src and dst is a second name

@@ -237,7 +237,8 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
     diag_init(&ld);
     page_set ps;
     page_options po = {.command = o->command, .asset_prefix = "../assets/",
-                       .site_index = "../index.html", .site_compare = "../compare.html"};
+                       .site_index = "../index.html", .site_compare = "../compare.html",
+                       .publish_archive = o->publish_archive};
     int rc = -1;
     if (publish_render(a, &po, &ps, &ld) == 0) {
         char *archive_src = path_join(x->dir, ARCHIVE_FILE_NAME);
@@ -249,7 +250,8 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
          * into its staged temporary, never held in memory. */
         char *dir = path_join(o->out, x->slug);
         char *dst = path_join(dir, PAGE_ARCHIVE);
-        int bad = publish_stage_archive(os, a, &o->ao, archive_src, current, false, dst, 0, d) ||
+        int bad = (o->publish_archive &&
+                   publish_stage_archive(os, a, &o->ao, archive_src, current, false, dst, 0, d)) ||
                   publish_stage_page(os, &ps, dir, 0, d);
         free(dst);
         free(dir);
@@ -499,6 +501,8 @@ static void fill_index(const site_options *o, site_exp *xs, size_t n, tmpl_dict 
         free(sp);
         free(range);
     }
+    if (o->publish_archive)
+        tmpl_show_section(d, "ARCHIVE");
     if (nfail) {
         tmpl_show_section(d, "HAS_FAILED");
         tmpl_setf(d, "NFAILED", "%zu", nfail);

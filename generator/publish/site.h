@@ -5,7 +5,8 @@
  *   compare.html        groups that share an allocator across experiments
  *   assets/             the stylesheet and icon every page uses
  *   <slug>/index.html   each experiment's page (the report writer's page)
- *   <slug>/data/        its results CSV, per-group series and results.sqlite
+ *   <slug>/data/        its results CSV, per-group series (and, with
+ *                       publish_archive, results.sqlite)
  * Everything is staged and renamed into place at the end (outset), so a
  * failed run leaves the previous site as it was. */
 #ifndef MEMREPORT_SITE_H
@@ -24,6 +25,7 @@ typedef struct {
     analysis_options ao;            /* --until, --strict for every experiment */
     const char *command;            /* the command line, shown on the pages */
     bool save_archives;             /* write EXPDIR/results.sqlite when stale */
+    bool publish_archive;           /* results.sqlite among each page's downloads */
     int verbosity;                  /* 0 quiet, 1 normal, 2 verbose */
 } site_options;
 

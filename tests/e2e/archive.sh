@@ -40,6 +40,21 @@ db=$x/results.sqlite
 [ "$(q "$db" 'PRAGMA user_version')" = $schema ] && pass "schema version" || fail "schema version" "$(q "$db" 'PRAGMA user_version')"
 [ "$(q "$db" 'PRAGMA integrity_check')" = ok ] && pass "integrity" || fail "integrity" "not ok"
 ls -a "$x" | grep -q '^\.results\.sqlite\.' && fail "no temporary left" "found one" || pass "no temporary left"
+# By default the site carries the CSVs only: the archive stays beside the data.
+[ ! -e "$x/site/data/results.sqlite" ] && pass "default site: no results.sqlite" ||
+    fail "default site: no results.sqlite" "published without --publish-archive"
+grep -q 'results\.sqlite' "$x/site/index.html" && fail "default page: no archive download" "the page names it" ||
+    pass "default page: no archive download"
+grep -q 'href="data/results.csv"' "$x/site/index.html" && pass "default page: CSV download" ||
+    fail "default page: CSV download" "missing"
+if ! "$MEMREPORT" build -q --publish-archive "$x" 2>"$work/err"; then
+    fail "build --publish-archive" "$(head -3 "$work/err")"
+    exit 0
+fi
+grep -q '<a href="data/results.sqlite"' "$x/site/index.html" && pass "--publish-archive: page links the archive" ||
+    fail "--publish-archive: page links the archive" "no link"
+grep -q 'memreport build . --publish-archive' "$x/site/index.html" && pass "--publish-archive: in the regenerate command" ||
+    fail "--publish-archive: in the regenerate command" "$(grep -o 'memreport build[^<]*' "$x/site/index.html" | head -1)"
 cmp -s "$db" "$x/site/data/results.sqlite" && pass "site copy is the archive" || fail "site copy is the archive" "differs"
 # The site's copy is a second name for the same file (one file system here).
 [ "$(stat -c %i "$db")" = "$(stat -c %i "$x/site/data/results.sqlite")" ] && pass "site copy is a hard link" ||
@@ -104,7 +119,7 @@ echo "$grow" | grep -q '|B|mimalloc|3.0.1|' && ! echo "$grow" | grep -q '|A|' &&
 # Incremental: the second build reads the archive and writes the same bytes.
 mkdir -p "$work/first"
 cp "$x/REPORT.md" "$x/site/index.html" "$x/charts/memory_timeseries.svg" "$work/first/"
-"$MEMREPORT" build -v "$x" >/dev/null 2>"$work/log2"
+"$MEMREPORT" build -v --publish-archive "$x" >/dev/null 2>"$work/log2"
 grep -q 'read results.sqlite' "$work/log2" && pass "rebuild reads the archive" || fail "rebuild reads the archive" "$(grep -v writing "$work/log2" | head -2)"
 same=1
 for f in REPORT.md site/index.html charts/memory_timeseries.svg; do

@@ -31,7 +31,7 @@ sed -i '/,experiment_end,/d' "$r/fleet/gamma/events.csv"
 printf 'timestamp,server,type,nickname\n2026-01-01T00:00:00,s,relay,x\n' >"$r/broken/memory.csv"
 
 out=$r/site   # inside the root: must not be taken for an experiment
-"$MEMREPORT" site "$r" -o "$out" 2>"$work/err"
+"$MEMREPORT" site --publish-archive "$r" -o "$out" 2>"$work/err"
 rc=$?
 [ $rc -eq 0 ] && pass "exit 0 with a broken experiment" || fail "exit 0 with a broken experiment" "exit $rc: $(head -3 "$work/err")"
 idx=$out/index.html
@@ -162,6 +162,16 @@ n=$(grep -c 'read from results.sqlite' "$work/err2")
 cp "$idx" "$work/idx1"
 "$MEMREPORT" site -v "$r" -o "$out" 2>/dev/null
 cmp -s "$idx" "$work/idx1" && pass "same index from archives" || fail "same index from archives" "differs"
+# Without --publish-archive the site carries the CSVs only.
+plain=$work/plain-site
+"$MEMREPORT" site -q "$r" -o "$plain" 2>/dev/null
+ns=$(find "$plain" -name results.sqlite | wc -l)
+nc=$(find "$plain" -path '*/data/results.csv' | wc -l)
+[ "$ns" -eq 0 ] && [ "$nc" -ge 4 ] && pass "default site: CSVs, no results.sqlite" ||
+    fail "default site: CSVs, no results.sqlite" "$ns archives, $nc results.csv"
+grep -l 'results\.sqlite' "$plain"/*/index.html "$plain/index.html" >/dev/null 2>&1 &&
+    fail "default site: no page names the archive" "$(grep -l 'results\.sqlite' "$plain"/*/index.html "$plain/index.html" | head -2)" ||
+    pass "default site: no page names the archive"
 
 # Nothing found at all: bad input, nothing written.
 mkdir -p "$work/empty"
