@@ -130,7 +130,18 @@
 {{/NARROW}}
 <figcaption><strong>{{TITLE}}.</strong> {{CAPTION}}</figcaption>
 </figure>
-{{/CHART}}{{#NO_CHARTS}}<p>No charts were drawn.</p>
+{{#DATA}}<details class="chart-data"><summary>Data: {{TITLE}}</summary>
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="data-{{NAME}}">
+<table class="chart-table">
+<caption id="data-{{NAME}}">{{NOTE}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
+<thead><tr><th scope="col">{{HEAD0}}</th>{{#HCOL}}<th scope="col" class="num">{{V}}</th>{{/HCOL}}</tr></thead>
+<tbody>
+{{#DROW}}<tr><th scope="row" class="nowrap">{{TH}}</th>{{#DCELL}}<td class="num">{{V}}</td>{{/DCELL}}</tr>
+{{/DROW}}</tbody>
+</table>
+</div>
+</details>
+{{/DATA}}{{/CHART}}{{#NO_CHARTS}}<p>No charts were drawn.</p>
 {{/NO_CHARTS}}</section>
 
 <section id="analysis" aria-labelledby="h-analysis">

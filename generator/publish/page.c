@@ -13,18 +13,17 @@
 #include "report_md.h"
 #include "summary.h"
 
-static int render_charts(const analysis *a, bool png, page_set *ps, report_ctx *ctx,
-                         diag_list *d)
+static int render_charts(const analysis *a, chart_data *cdp, bool png, page_set *ps,
+                         report_ctx *ctx, diag_list *d)
 {
-    chart_data cd;
-    chart_data_fill(&cd, a);
+    chart_spec *spec = &cdp->spec;
     /* With PNGs (build) every chart is drawn at once, one thread each; the
      * page alone (site) renders SVG one chart at a time. */
-    int rc = png ? chart_render_all(&cd.spec, ps->png, ps->png_len, ps->svg, ps->svg_len, d) : 0;
+    int rc = png ? chart_render_all(spec, ps->png, ps->png_len, ps->svg, ps->svg_len, d) : 0;
     for (size_t k = 0; k < CHART_COUNT && !rc; k++) {
-        if ((!png && chart_render(&cd.spec, (chart_kind)k, NULL, NULL, &ps->svg[k],
+        if ((!png && chart_render(spec, (chart_kind)k, NULL, NULL, &ps->svg[k],
                                   &ps->svg_len[k], d) != 0) ||
-            chart_render_narrow(&cd.spec, (chart_kind)k, &ps->narrow[k], &ps->narrow_len[k],
+            chart_render_narrow(spec, (chart_kind)k, &ps->narrow[k], &ps->narrow_len[k],
                                 d) != 0)
             rc = -1;
         else if (a->m.ngroups || k == CHART_TOTAL)
@@ -32,7 +31,8 @@ static int render_charts(const analysis *a, bool png, page_set *ps, report_ctx *
             report_add_chart(ctx, (chart_kind)k, ps->svg[k], ps->svg_len[k], ps->narrow[k],
                              ps->narrow_len[k]);
     }
-    chart_data_free(&cd);
+    ctx->totals = spec->totals;
+    ctx->ntotals = spec->ntotals;
     return rc;
 }
 
@@ -63,11 +63,17 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
                       .site_index = po->site_index, .site_compare = po->site_compare,
                       .og_image = po->og_image};
     report_set_generated(&ctx, a);
-    int rc = render_charts(a, po->markdown, ps, &ctx, d);
+    /* The chart data lives until the page is written: its tables read the
+     * server totals the chart drew. */
+    chart_data *cd = xmalloc(sizeof *cd);
+    chart_data_fill(cd, a);
+    int rc = render_charts(a, cd, po->markdown, ps, &ctx, d);
     if (!rc && po->markdown && report_md_render(a, &ctx, &ps->md, d) != 0)
         rc = -1;
     if (!rc && report_html_render(a, &ctx, &ps->html, d) != 0)
         rc = -1;
+    chart_data_free(cd);
+    free(cd);
     notes_free(&nt);
     if (rc) {
         /* Past the notes nothing here depends on the data being right: a

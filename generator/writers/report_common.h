@@ -52,6 +52,10 @@ typedef struct {
     const char *site_compare;
     /* HTML: the page's Open Graph image (page-relative PNG), or NULL. */
     const char *og_image;
+    /* The server-total chart's points (analysis's totals_series, as the
+     * chart drew them), for the table under that chart; NULL: none. */
+    const chart_total *totals;
+    size_t ntotals;
 } report_ctx;
 
 /* The chart's heading in reports and pages ("Memory over time") and the

@@ -320,6 +320,159 @@ static char *inline_svg(const char *svg, size_t len)
     return xstrndup(p, (size_t)(svg + len - p));
 }
 
+/* At most this many rows in a chart's data table: the thinned times keep
+ * the first and the last, evenly spaced between. */
+#define DATA_MAX_ROWS 12
+
+/* Row k of m thinned rows out of n (n > m: evenly spaced, both ends). */
+static size_t thin_index(size_t k, size_t m, size_t n)
+{
+    return m < 2 || n <= m ? k : (k * (n - 1) + (m - 1) / 2) / (m - 1);
+}
+
+static size_t thin_rows(size_t n)
+{
+    return n < DATA_MAX_ROWS ? n : DATA_MAX_ROWS;
+}
+
+static tmpl_dict *data_table(tmpl_dict *chart, const char *title, const char *head0)
+{
+    tmpl_dict *t = tmpl_add_section(chart, "DATA");
+    tmpl_set(t, "TITLE", title);
+    tmpl_set(t, "HEAD0", head0);
+    return t;
+}
+
+static void data_cell(tmpl_dict *row, double v, int prec)
+{
+    char buf[FMT_BUF];
+    tmpl_set(tmpl_add_section(row, "DCELL"), "V",
+             isnan(v) ? "\xe2\x80\x93" : fmt_fixed(buf, v, prec));
+}
+
+static void data_time(tmpl_dict *row, const analysis *a, int64_t t)
+{
+    char buf[64];
+    timestamp_format_human(t, a->e.man.tz_offset_min, buf, sizeof buf);
+    tmpl_set(row, "TH", buf);
+}
+
+/* The group's point at collection c, or NULL (series are in collection
+ * order). */
+static const group_point *point_at(const group_result *r, size_t c)
+{
+    size_t lo = 0, hi = r->nseries;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->series[mid].c < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->nseries && r->series[lo].c == c ? &r->series[lo] : NULL;
+}
+
+static void group_columns(const analysis *a, const size_t *order, tmpl_dict *t)
+{
+    for (size_t k = 0; k < a->r.ngroups; k++) {
+        char *lb = report_label(&a->m.groups[order[k]], LABEL_SHORT);
+        tmpl_set(tmpl_add_section(t, "HCOL"), "V", lb);
+        free(lb);
+    }
+}
+
+/* Each group's mean at a thinned set of the collections any group has a
+ * point at: the numbers of the time-series chart. */
+static void data_timeseries(const analysis *a, tmpl_dict *t)
+{
+    const experiment *e = &a->e;
+    bool *has = xcalloc(e->ncoll ? e->ncoll : 1, sizeof *has);
+    for (size_t g = 0; g < a->r.ngroups; g++)
+        for (size_t i = 0; i < a->r.groups[g].nseries; i++)
+            if (a->r.groups[g].series[i].c < e->ncoll)
+                has[a->r.groups[g].series[i].c] = true;
+    size_t *cs = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *cs), n = 0;
+    for (size_t c = 0; c < e->ncoll; c++)
+        if (has[c])
+            cs[n++] = c;
+    size_t *order = report_order(a);
+    group_columns(a, order, t);
+    size_t m = thin_rows(n);
+    for (size_t k = 0; k < m; k++) {
+        size_t c = cs[thin_index(k, m, n)];
+        tmpl_dict *row = tmpl_add_section(t, "DROW");
+        data_time(row, a, e->times[c]);
+        for (size_t j = 0; j < a->r.ngroups; j++) {
+            const group_point *p = point_at(&a->r.groups[order[j]], c);
+            data_cell(row, p ? p->mean : NAN, 2);
+        }
+    }
+    tmpl_setf(t, "NOTE",
+              "Mean RSS per relay in GiB, by group, at %zu of the %zu collections with "
+              "samples (evenly spaced, first and last included). The full series are in "
+              "the downloads.",
+              m, n);
+    free(order);
+    free(cs);
+    free(has);
+}
+
+/* The final snapshot per group: the numbers behind the distribution. */
+static void data_distribution(const analysis *a, tmpl_dict *t)
+{
+    static const char *const cols[] = {"Relays", "Mean GiB", "Median GiB"};
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        tmpl_set(tmpl_add_section(t, "HCOL"), "V", cols[i]);
+    size_t *order = report_order(a);
+    for (size_t k = 0; k < a->r.ngroups; k++) {
+        const group_result *r = &a->r.groups[order[k]];
+        if (!r->has_final)
+            continue;
+        tmpl_dict *row = tmpl_add_section(t, "DROW");
+        char *lb = report_label(&a->m.groups[order[k]], LABEL_SHORT);
+        tmpl_set(row, "TH", lb);
+        free(lb);
+        tmpl_setf(tmpl_add_section(row, "DCELL"), "V", "%zu", r->final_n);
+        data_cell(row, r->final_mean, 2);
+        data_cell(row, r->final_median, 2);
+    }
+    free(order);
+    tmpl_set(t, "NOTE", "RSS per relay at each group's final snapshot, in GiB.");
+}
+
+/* The server total at thinned times. */
+static void data_total(const analysis *a, const report_ctx *ctx, tmpl_dict *t)
+{
+    tmpl_set(tmpl_add_section(t, "HCOL"), "V", "Total GiB");
+    tmpl_set(tmpl_add_section(t, "HCOL"), "V", "Relays");
+    size_t n = ctx->ntotals, m = thin_rows(n);
+    for (size_t k = 0; k < m; k++) {
+        const chart_total *p = &ctx->totals[thin_index(k, m, n)];
+        tmpl_dict *row = tmpl_add_section(t, "DROW");
+        data_time(row, a, p->t);
+        data_cell(row, p->gib, 2);
+        data_cell(row, p->count, 0);
+    }
+    tmpl_setf(t, "NOTE",
+              "The server's total RSS in GiB and the relays counted, at %zu of %zu times "
+              "(evenly spaced, first and last included).",
+              m, n);
+}
+
+/* The table under chart c on the HTML page, so its numbers can be read
+ * without a pointer. The trajectories have no table: one line per relay
+ * is what the per-relay CSV downloads hold. */
+static void fill_chart_data(const analysis *a, const report_ctx *ctx, const report_chart *c,
+                            tmpl_dict *s)
+{
+    if (str_eq(c->name, chart_name(CHART_TIMESERIES)) && a->r.ngroups)
+        data_timeseries(a, data_table(s, c->title, "Time"));
+    else if (str_eq(c->name, chart_name(CHART_DISTRIBUTION)) && a->r.ngroups)
+        data_distribution(a, data_table(s, c->title, "Group"));
+    else if (str_eq(c->name, chart_name(CHART_TOTAL)) && ctx->ntotals)
+        data_total(a, ctx, data_table(s, c->title, "Time"));
+}
+
 static void fill_charts(const analysis *a, const report_ctx *ctx, report_flavor f, tmpl_dict *d)
 {
     size_t shown = 0;
@@ -345,6 +498,7 @@ static void fill_charts(const analysis *a, const report_ctx *ctx, report_flavor 
                 tmpl_set(tmpl_add_section(s, "NARROW"), "SVG", svg);
                 free(svg);
             }
+            fill_chart_data(a, ctx, c, s);
         }
         shown++;
     }
