@@ -237,7 +237,8 @@ static bool resolve_group(const experiment *e, const relay_index *ix, group *g, 
                 buf_printf(&b, "%s%s", k++ ? ", " : "", e->gfiles[i].path);
         diag_error(d, mfile ? mfile : "groups", mline,
                    "group %s has %zu member files (%s); choose one in experiment.json with "
-                   "\"members\": \"groups/FILE\"",
+                   "\"members\": \"groups/FILE\" (memreport init writes a first "
+                   "experiment.json)",
                    g->id, nhits, b.data);
         buf_free(&b);
         return false;
