@@ -1250,6 +1250,21 @@ static void undo_merge(experiment *e)
     e->nrelays = e->ncolgroups = 0;
 }
 
+/* Reads the header line into *hdr's column map (messages into *hd, which the
+ * caller frees with hdr); false when it is not a clean header. */
+static bool read_columns(mctx *hdr, diag_list *hd, int fd, uint64_t size, const char *display,
+                         experiment *e)
+{
+    diag_init(hd);
+    mctx_init(hdr, display, hd, e);
+    hdr->r = csvr_open_range(fd, 0, size, display);
+    csv_row row;
+    bool ok = ingest_header(hdr->r, hd, display, &row) && map_header(hdr, &row) && !hd->n;
+    csvr_close(hdr->r, NULL);
+    hdr->r = NULL;
+    return ok;
+}
+
 /* Reads a big regular file with two threads and hashes it with a third.
  * Returns false, with e and d untouched, when the file is not one this
  * path reads exactly; the caller then reads it sequentially. */
@@ -1266,14 +1281,8 @@ static bool read_parallel(FILE *f, const char *display, const ingest_options *op
 
     /* The header, to know the columns before choosing where to split. */
     diag_list hd;
-    diag_init(&hd);
     mctx hdr;
-    mctx_init(&hdr, display, &hd, e);
-    hdr.r = csvr_open_range(fd, 0, size, display);
-    csv_row row;
-    bool ok = ingest_header(hdr.r, &hd, display, &row) && map_header(&hdr, &row) && !hd.n;
-    csvr_close(hdr.r, NULL);
-    hdr.r = NULL;
+    bool ok = read_columns(&hdr, &hd, fd, size, display, e);
     uint64_t split = ok ? find_split(fd, size, &hdr, e->man.tz_offset_min) : 0;
     if (!split) {
         mctx_free(&hdr);
@@ -1430,14 +1439,8 @@ static bool read_resume(FILE *f, const char *display, const ingest_options *opt,
         return false;
 
     diag_list hd;
-    diag_init(&hd);
     mctx hdr;
-    mctx_init(&hdr, display, &hd, e);
-    hdr.r = csvr_open_range(fd, 0, size, display);
-    csv_row row;
-    bool ok = ingest_header(hdr.r, &hd, display, &row) && map_header(&hdr, &row) && !hd.n;
-    csvr_close(hdr.r, NULL);
-    hdr.r = NULL;
+    bool ok = read_columns(&hdr, &hd, fd, size, display, e);
     long lines = ok ? count_lines(fd, from) : -1;
     if (lines < 0) {
         mctx_free(&hdr);
