@@ -59,6 +59,7 @@ int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t 
     }
     if (png) {
         const char *err = NULL;
+        canvas_set_theme(c, s->dark ? CV_THEME_DARK : CV_THEME_LIGHT);
         if (canvas_to_png(c, PLOT_SCALE, png, png_len, &err) != 0) {
             diag_error(d, NULL, 0, "chart %s: cairo: %s", chart_name(k), err ? err : "failed");
             canvas_free(c);

@@ -13,6 +13,23 @@
 #include "report_md.h"
 #include "summary.h"
 
+static const char *const theme_names[] = {"auto", "light", "dark"};
+
+bool page_theme_parse(const char *s, page_theme *t)
+{
+    for (size_t i = 0; s && i < sizeof theme_names / sizeof theme_names[0]; i++)
+        if (strcmp(s, theme_names[i]) == 0) {
+            *t = (page_theme)i;
+            return true;
+        }
+    return false;
+}
+
+const char *page_theme_name(page_theme t)
+{
+    return (size_t)t < sizeof theme_names / sizeof theme_names[0] ? theme_names[t] : "auto";
+}
+
 static int render_charts(const analysis *a, chart_data *cdp, bool png, page_set *ps,
                          report_ctx *ctx, diag_list *d)
 {
@@ -61,6 +78,7 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
      * server totals the chart drew. */
     chart_data *cd = xmalloc(sizeof *cd);
     chart_data_fill(cd, a);
+    cd->spec.dark = po->theme == PAGE_THEME_DARK;
     int rc = render_charts(a, cd, po->markdown, ps, &ctx, d);
     if (!rc && po->markdown && report_md_render(a, &ctx, &ps->md, d) != 0)
         rc = -1;
