@@ -34,20 +34,14 @@ static int render_charts(const analysis *a, chart_data *cdp, bool png, page_set 
                          report_ctx *ctx, diag_list *d)
 {
     chart_spec *spec = &cdp->spec;
-    /* With PNGs (build) every chart is drawn at once, one thread each; the
-     * page alone (site) renders SVG one chart at a time. */
-    int rc = png ? chart_render_all(spec, ps->png, ps->png_len, ps->svg, ps->svg_len, d) : 0;
-    for (size_t k = 0; k < CHART_COUNT && !rc; k++) {
-        if ((!png && chart_render(spec, (chart_kind)k, NULL, NULL, &ps->svg[k],
-                                  &ps->svg_len[k], d) != 0) ||
-            chart_render_narrow(spec, (chart_kind)k, &ps->narrow[k], &ps->narrow_len[k],
-                                d) != 0)
-            rc = -1;
-        else if (a->m.ngroups || k == CHART_TOTAL)
+    /* Every rendering at once, one thread each; PNGs for a build only. */
+    int rc = chart_render_all(spec, png ? ps->png : NULL, png ? ps->png_len : NULL, ps->svg,
+                              ps->svg_len, ps->narrow, ps->narrow_len, d);
+    for (size_t k = 0; k < CHART_COUNT && !rc; k++)
+        if (a->m.ngroups || k == CHART_TOTAL)
             /* Server totals only: the other charts have nothing to draw. */
             report_add_chart(ctx, (chart_kind)k, ps->svg[k], ps->svg_len[k], ps->narrow[k],
                              ps->narrow_len[k]);
-    }
     ctx->totals = spec->totals;
     ctx->ntotals = spec->ntotals;
     return rc;
