@@ -74,6 +74,11 @@ typedef struct {
     size_t noverlaps;
     uint8_t *ungrouped;       /* [nrelays]: in no group at any sample */
     size_t nungrouped;
+    /* Only in a page's view over some of the groups (build --groups,
+     * publish/group_view.h): each group's index in the whole membership,
+     * and how many groups that has. NULL and 0 otherwise. */
+    const size_t *shown_from;
+    size_t nall;
 } membership;
 
 /* The one group of a report without any group information. */

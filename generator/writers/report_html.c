@@ -143,7 +143,8 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
         if ((size_t)best != a->r.baseline && !isnan(r->ratio) && r->ratio >= 1) {
             char *bl = report_label(&a->m.groups[a->r.baseline], LABEL_PAREN);
             fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
-            char *note = xasprintf("less than baseline %s; 95%% CI %s", bl, ci);
+            char *note = xasprintf("less than baseline %s%s; 95%% CI %s", bl,
+                                   report_baseline_shown(a) ? "" : " (not shown)", ci);
             add_kpi(d, "Memory saved vs baseline", fmt_ratio(v, r->ratio), note);
             free(note);
             free(bl);
@@ -164,9 +165,10 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     char *period = report_period(a);
     char *p = strchr(period, '(');
     char *days = p ? xstrndup(p + 1, strlen(p + 1) - 1) : xstrdup(period);
-    size_t grouped = a->e.nrelays - a->m.nungrouped;
-    char *note = xasprintf("%zu relay%s in %zu group%s", grouped, fmt_s(grouped), a->m.ngroups,
-                           fmt_s(a->m.ngroups));
+    /* The experiment's relays and groups, shown or not (--groups). */
+    size_t grouped = a->e.nrelays - a->m.nungrouped, all = report_groups_all(a);
+    char *note = xasprintf("%zu relay%s in %zu group%s", grouped, fmt_s(grouped), all,
+                           fmt_s(all));
     add_kpi(d, "Period", days, note);
     free(note);
     free(days);
@@ -222,8 +224,9 @@ static void fill_meta(const analysis *a, tmpl_dict *d)
     char *period = report_period(a);
     tmpl_set(tmpl_add_section(d, "META"), "TEXT", period);
     free(period);
-    tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "%zu group%s", a->m.ngroups,
-              fmt_s(a->m.ngroups));
+    char *count = report_groups_count(a);
+    tmpl_set(tmpl_add_section(d, "META"), "TEXT", count);
+    free(count);
     if (!str_empty(man->id))
         tmpl_set(tmpl_add_section(d, "META"), "TEXT", man->id);
 }
