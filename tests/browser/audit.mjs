@@ -13,7 +13,10 @@
 // Each page is checked at 1400 and 390 px wide, light and dark, and in
 // print emulation.
 //
-// usage: node audit.mjs [--shots DIR] [--name NAME] FILE.html...
+// usage: node audit.mjs [--shots DIR] [--name NAME] [--expect-style 'SEL|PROP|VALUE']...
+//        FILE.html...
+// --expect-style: in every mode, the first element matching SEL has the
+// computed PROP VALUE (a site theme's stylesheet applies).
 // Prints PASS/FAIL/SKIP lines; exits 0 (the runner counts FAIL lines).
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
@@ -25,9 +28,11 @@ const args = process.argv.slice(2);
 let shots = '';
 let name = 'audit';
 const pages = [];
+const expects = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--shots') shots = args[++i];
   else if (args[i] === '--name') name = args[++i];
+  else if (args[i] === '--expect-style') expects.push(args[++i].split('|'));
   else pages.push(args[i]);
 }
 
@@ -267,6 +272,13 @@ try {
       if (m.print) await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
       const where = `${pname} ${m.label}`;
       const found = await page.evaluate(layoutFindings, { narrow: !!m.narrow, print: !!m.print });
+      for (const [sel, prop, want] of expects) {
+        const got = await page.evaluate(([q, pr]) => {
+          const el = document.querySelector(q);
+          return el ? getComputedStyle(el).getPropertyValue(pr) : null;
+        }, [sel, prop]);
+        if (got !== want) found.push(`style: ${sel} ${prop} is ${got === null ? 'no such element' : got}, want ${want}`);
+      }
       // axe-core runs through the debugging protocol, which the page's CSP
       // does not govern; results are independent of the page's own script.
       await page.evaluate(axeSource);
