@@ -30,6 +30,7 @@ typedef struct {
     const char *site;
     const char *until;
     const char *baseline;
+    page_theme theme;       /* --theme */
     bool strict, force;
     bool publish_archive;   /* copy results.sqlite into the site's downloads */
     bool from_archive;      /* the analysis was read from a current results.sqlite */
@@ -44,14 +45,18 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: memreport build EXPDIR [-o SITE] [--until TIME] [--baseline ID]\n"
-            "                       [--strict] [--force] [--publish-archive]\n"
-            "                       [--site-theme DIR] [--base-url URL] [-q|-v]\n\n"
+            "                       [--theme light|dark|auto] [--strict] [--force]\n"
+            "                       [--publish-archive] [--site-theme DIR] [--base-url URL]\n"
+            "                       [-q|-v]\n\n"
             "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/:\n"
             "the page, 404.html, assets/, data/, and feed.xml with --base-url).\n"
             "All files are written to temporaries and renamed together at the end.\n\n"
             "  -o, --output SITE   directory of the HTML site\n"
             "      --until TIME    final snapshot at or before TIME (a date means its end)\n"
             "      --baseline ID   group that ratios are taken against\n"
+            "      --theme THEME   light or dark: the pages and charts/*.png in that theme\n"
+            "                      (dark PNGs for a dark blog); auto (the default): the\n"
+            "                      pages follow the reader's preference, the PNGs are light\n"
             "      --strict        treat warnings (overlaps, partial last line) as errors\n"
             "      --force         overwrite a REPORT.md that was edited by hand\n"
             "      --publish-archive  also put results.sqlite in the site's downloads\n"
@@ -92,6 +97,8 @@ static char *build_command(const build_opts *o)
         buf_puts(&b, " --baseline");
         cli_shell_word(&b, o->baseline);
     }
+    if (o->theme != PAGE_THEME_AUTO)
+        buf_printf(&b, " --theme %s", page_theme_name(o->theme));
     if (o->strict)
         buf_puts(&b, " --strict");
     if (o->publish_archive)
@@ -210,7 +217,7 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     publish_look(&o->look, "", "", &lk);
     page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
                        .publish_archive = o->publish_archive, .look = &lk,
-                       .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL};
+                       .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL, .theme = o->theme};
     if (publish_render(a, &po, &ps, d) != 0) {
         status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
         goto out;
@@ -265,9 +272,11 @@ out:
 int cmd_build(int argc, char **argv)
 {
     build_opts o = {0};
+    const char *theme = NULL;
     const cli_opt opts[] = {
         {"output", 'o', &o.site, NULL},
         {"baseline", 0, &o.baseline, NULL},
+        {"theme", 0, &theme, NULL},
         {"force", 0, NULL, &o.force},
         {"publish-archive", 0, NULL, &o.publish_archive},
         {"site-theme", 0, &o.theme_opt, NULL},
@@ -280,6 +289,8 @@ int cmd_build(int argc, char **argv)
         return prc;
     if (optind != argc - 1)
         return cli_usage_error(usage, "build needs exactly one experiment directory");
+    if (theme && !page_theme_parse(theme, &o.theme))
+        return cli_usage_error(usage, "--theme: \"%s\" is not light, dark or auto", theme);
     o.until = co.until;
     o.strict = co.strict;
     o.verbosity = co.verbosity;
@@ -288,8 +299,8 @@ int cmd_build(int argc, char **argv)
     if (o.base_opt && (prc = cli_base_url(o.base_opt, &base_url, usage)) != CLI_CONTINUE)
         return prc;
     o.look.base_url = base_url;
-    site_theme theme;
-    bool have_theme = false;
+    site_theme look;
+    bool have_look = false;
 
     diag_list d;
     diag_init(&d);
@@ -307,10 +318,10 @@ int cmd_build(int argc, char **argv)
     }
     /* The theme next: a fragment it refuses stops the build as early. */
     const char *tdirs[] = {o.dir};
-    status = cli_site_theme(o.theme_opt, tdirs, 1, &theme, &have_theme);
+    status = cli_site_theme(o.theme_opt, tdirs, 1, &look, &have_look);
     if (status != 0)
         goto done;
-    o.look.theme = have_theme ? &theme : NULL;
+    o.look.theme = have_look ? &look : NULL;
 
     if (dir_is_read_only(o.dir)) {
         diag_error(&d, o.dir, 0, "the experiment directory is read-only; REPORT.md, charts/ and "
@@ -364,8 +375,8 @@ int cmd_build(int argc, char **argv)
     status = build(&o, &a, os, &d);
 
 done:
-    if (have_theme)
-        site_theme_free(&theme);
+    if (have_look)
+        site_theme_free(&look);
     free(base_url);
     outset_free(os);
     diag_print(&d, stderr, false);

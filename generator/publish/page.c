@@ -17,27 +17,40 @@
 #include "summary.h"
 #include "tmpl.h"
 
+static const char *const theme_names[] = {"auto", "light", "dark"};
+
+bool page_theme_parse(const char *s, page_theme *t)
+{
+    for (size_t i = 0; s && i < sizeof theme_names / sizeof theme_names[0]; i++)
+        if (strcmp(s, theme_names[i]) == 0) {
+            *t = (page_theme)i;
+            return true;
+        }
+    return false;
+}
+
+const char *page_theme_name(page_theme t)
+{
+    return (size_t)t < sizeof theme_names / sizeof theme_names[0] ? theme_names[t] : "auto";
+}
+
 static int render_charts(const analysis *a, chart_data *cdp, bool png, bool og_png,
                          page_set *ps, report_ctx *ctx, diag_list *d)
 {
     chart_spec *spec = &cdp->spec;
-    /* With PNGs (build) every chart is drawn at once, one thread each; the
-     * page alone (site) renders SVG one chart at a time, and the
-     * time-series PNG too when it is the page's Open Graph image. */
-    int rc = png ? chart_render_all(spec, ps->png, ps->png_len, ps->svg, ps->svg_len, d) : 0;
-    for (size_t k = 0; k < CHART_COUNT && !rc; k++) {
-        bool one_png = !png && og_png && k == CHART_TIMESERIES;
-        if ((!png && chart_render(spec, (chart_kind)k, one_png ? &ps->png[k] : NULL,
-                                  one_png ? &ps->png_len[k] : NULL, &ps->svg[k],
-                                  &ps->svg_len[k], d) != 0) ||
-            chart_render_narrow(spec, (chart_kind)k, &ps->narrow[k], &ps->narrow_len[k],
-                                d) != 0)
-            rc = -1;
-        else if (a->m.ngroups || k == CHART_TOTAL)
+    /* Every rendering at once, one thread each; PNGs for a build only. */
+    int rc = chart_render_all(spec, png ? ps->png : NULL, png ? ps->png_len : NULL, ps->svg,
+                              ps->svg_len, ps->narrow, ps->narrow_len, d);
+    /* A site's page still needs its Open Graph image as a bitmap. */
+    if (!rc && !png && og_png &&
+        chart_render(spec, CHART_TIMESERIES, &ps->png[CHART_TIMESERIES],
+                     &ps->png_len[CHART_TIMESERIES], NULL, NULL, d) != 0)
+        rc = -1;
+    for (size_t k = 0; k < CHART_COUNT && !rc; k++)
+        if (a->m.ngroups || k == CHART_TOTAL)
             /* Server totals only: the other charts have nothing to draw. */
             report_add_chart(ctx, (chart_kind)k, ps->svg[k], ps->svg_len[k], ps->narrow[k],
                              ps->narrow_len[k]);
-    }
     ctx->totals = spec->totals;
     ctx->ntotals = spec->ntotals;
     return rc;
@@ -80,6 +93,7 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
      * server totals the chart drew. */
     chart_data *cd = xmalloc(sizeof *cd);
     chart_data_fill(cd, a);
+    cd->spec.dark = po->theme == PAGE_THEME_DARK;
     int rc = render_charts(a, cd, po->markdown, po->og_image != NULL, ps, &ctx, d);
     if (!rc && po->og_image)
         ps->og_image = po->og_image;

@@ -65,6 +65,17 @@ typedef struct {
  * templates/404.html.tpl). Returns 0, or -1 after adding an error. */
 int publish_render_not_found(const not_found_page *nf, strbuf *out, diag_list *d);
 
+/* The colours a build's output is drawn in: AUTO follows the reader's
+ * preference on the pages and draws the PNG charts light, as before
+ * --theme existed; LIGHT and DARK force that theme on the pages and the
+ * PNGs (for a dark blog). */
+typedef enum { PAGE_THEME_AUTO, PAGE_THEME_LIGHT, PAGE_THEME_DARK } page_theme;
+
+/* "auto", "light" or "dark" into *t; false for anything else. */
+bool page_theme_parse(const char *s, page_theme *t);
+/* The name page_theme_parse reads. Static. */
+const char *page_theme_name(page_theme t);
+
 typedef struct {
     const char *command;       /* the command that regenerates the page */
     const char *asset_prefix;  /* path from the page to the site's assets/ */
@@ -73,6 +84,7 @@ typedef struct {
     bool markdown;             /* also REPORT.md and the PNG charts (build) */
     bool publish_archive;      /* results.sqlite among the downloads */
     const char *og_image;      /* page-relative PNG for Open Graph, or NULL */
+    page_theme theme;          /* --theme; the zero value is AUTO */
     const page_look *look;     /* theme and publishing links, or NULL */
 } page_options;
 
