@@ -81,7 +81,8 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
                       .series_csv = (const char **)ps->series_href,
                       .archive = po->publish_archive ? PAGE_ARCHIVE : NULL,
                       .site_index = po->site_index, .site_compare = po->site_compare,
-                      .og_image = po->og_image, .look = po->look};
+                      .og_image = po->og_image, .look = po->look,
+                      .theme = po->theme == PAGE_THEME_AUTO ? NULL : page_theme_name(po->theme)};
     /* With an address, a link preview needs the image's absolute URL. */
     char *og_abs = po->og_image && po->look && po->look->canonical
                        ? xasprintf("%s%s", po->look->canonical, po->og_image)

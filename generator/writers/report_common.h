@@ -66,6 +66,10 @@ typedef struct {
      * with a base URL), or NULL. */
     const char *og_image;
     const page_look *look;      /* HTML: theme and publishing links, or NULL */
+    /* HTML: "light" or "dark" to force that theme on the page (its
+     * <html data-theme>, which the stylesheet honours), NULL to follow the
+     * reader's preference. */
+    const char *theme;
     /* The server-total chart's points (analysis's totals_series, as the
      * chart drew them), for the table under that chart; NULL: none. */
     const chart_total *totals;
