@@ -72,7 +72,8 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
                       .series_csv = (const char **)ps->series_href,
                       .archive = po->publish_archive ? PAGE_ARCHIVE : NULL,
                       .site_index = po->site_index, .site_compare = po->site_compare,
-                      .og_image = po->og_image};
+                      .og_image = po->og_image,
+                      .theme = po->theme == PAGE_THEME_AUTO ? NULL : page_theme_name(po->theme)};
     report_set_generated(&ctx, a);
     /* The chart data lives until the page is written: its tables read the
      * server totals the chart drew. */

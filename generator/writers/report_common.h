@@ -52,6 +52,10 @@ typedef struct {
     const char *site_compare;
     /* HTML: the page's Open Graph image (page-relative PNG), or NULL. */
     const char *og_image;
+    /* HTML: "light" or "dark" to force that theme on the page (its
+     * <html data-theme>, which the stylesheet honours), NULL to follow the
+     * reader's preference. */
+    const char *theme;
     /* The server-total chart's points (analysis's totals_series, as the
      * chart drew them), for the table under that chart; NULL: none. */
     const chart_total *totals;

@@ -54,6 +54,16 @@ else
     echo "FAIL browser-audit-ten: build failed: $(head -3 "$work/err")"
 fi
 
+# --theme dark and light: the example's page in that theme under either
+# preference, still passing every check (print is white either way).
+for theme in dark light; do
+    if "$MEMREPORT" build -q --theme $theme "$r/example" -o "$work/example-$theme" 2>"$work/err"; then
+        audit browser-audit-theme-$theme --theme $theme "$work/example-$theme/index.html"
+    else
+        echo "FAIL browser-audit-theme-$theme: build failed: $(head -3 "$work/err")"
+    fi
+done
+
 src=$TOP/../shared/data/5way-allocator-comparison
 if [ ! -f "$src/memory.csv" ]; then
     echo "SKIP browser-audit-real: the 5-way experiment data is not available"
