@@ -15,10 +15,14 @@
 {{#OG_IMAGE}}<meta property="og:image" content="{{SRC}}">
 {{/OG_IMAGE}}<link rel="stylesheet" href="{{ASSETS}}style.css">
 <link rel="icon" type="image/svg+xml" href="{{ASSETS}}favicon.svg">
-</head>
+{{#THEME_CSS}}<link rel="stylesheet" href="{{HREF}}">
+{{/THEME_CSS}}{{#CANONICAL}}<link rel="canonical" href="{{URL}}">
+<meta property="og:url" content="{{URL}}">
+{{/CANONICAL}}{{#FEED}}<link rel="alternate" type="application/atom+xml" title="Memory experiments (Atom feed)" href="{{HREF}}">
+{{/FEED}}</head>
 <body>
 <a class="skip" href="#main">Skip to the report</a>
-<header class="masthead">
+{{THEME_HEADER:none}}<header class="masthead">
 <div class="wrap">
 {{#SITE_NAV}}<nav class="crumbs" aria-label="Site">
 <ul>
@@ -204,5 +208,5 @@
 <p>{{GENERATED}}</p>
 {{#SITE_NAV}}<p><a href="{{INDEX}}">Back to all experiments</a></p>
 {{/SITE_NAV}}</footer>
-</body>
+{{THEME_FOOTER:none}}</body>
 </html>

@@ -122,6 +122,22 @@ char *report_html_csp(const report_chart *charts, size_t n)
     return buf_detach(&b);
 }
 
+void report_html_fill_look(tmpl_dict *d, const page_look *lk)
+{
+    if (!lk)
+        return;
+    if (lk->theme_css)
+        tmpl_set(tmpl_add_section(d, "THEME_CSS"), "HREF", lk->theme_css);
+    if (lk->canonical)
+        tmpl_set(tmpl_add_section(d, "CANONICAL"), "URL", lk->canonical);
+    if (lk->feed)
+        tmpl_set(tmpl_add_section(d, "FEED"), "HREF", lk->feed);
+    /* Checked when the theme was read (site_theme.c): no script, no
+     * inline style, nothing the page's policy would block. */
+    tmpl_set(d, "THEME_HEADER", lk->header);
+    tmpl_set(d, "THEME_FOOTER", lk->footer);
+}
+
 static void add_kpi(tmpl_dict *d, const char *label, const char *value, const char *note)
 {
     tmpl_dict *k = tmpl_add_section(d, "KPI");
@@ -173,10 +189,7 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     free(period);
 }
 
-/* What a search result or a shared link shows: the manifest's result,
- * else its hypothesis, else a plain sentence; one line, at most ~300
- * characters (cut at a space). */
-static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
+char *report_share_text(const analysis *a)
 {
     const manifest *man = &a->e.man;
     const char *src = !str_empty(man->result)       ? man->result
@@ -199,6 +212,12 @@ static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
         free(text);
         text = cut_text;
     }
+    return text;
+}
+
+static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
+{
+    char *text = report_share_text(a);
     tmpl_set(d, "SHARE_DESCRIPTION", text);
     free(text);
     if (ctx->og_image)
@@ -290,6 +309,7 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
     fill_kpis(a, dict);
     fill_events(a, dict);
     fill_downloads(a, ctx, dict);
+    report_html_fill_look(dict, ctx->look);
     if (ctx->site_index) {
         tmpl_dict *nav = tmpl_add_section(dict, "SITE_NAV");
         tmpl_set(nav, "INDEX", ctx->site_index);
