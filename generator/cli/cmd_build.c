@@ -147,13 +147,20 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     util_set_activity("rendering the report and charts");
 
     /* The archive (results.sqlite, archive_write.c) joins this outset: a fresh
-     * one is written straight into its staged temporary in EXPDIR and the
+     * one is written straight into its staged temporary in EXPDIR, by a
+     * thread of its own while the charts and pages are rendered, and the
      * site's download is a second name for those bytes (a hard link, or a
      * copy across file systems); one that was just read because it is
      * current is kept as it is and only linked into the site. A read-only
      * archive stops the build here, before any rendering. */
-    if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0)
-        goto out;
+    archive_job *job = NULL;
+    const char *fresh = NULL;
+    if (!o->from_archive) {
+        if (o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", archive_src);
+        if (!(job = archive_stage_begin(os, a, &o->ao, archive_src, d)))
+            goto out;
+    }
     page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
                        .publish_archive = o->publish_archive, .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL,
                        .theme = o->theme};
@@ -180,9 +187,17 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     if (!bad)
         bad = report_html_stage_assets(os, site, o->verbosity, d) != 0;
     char *dst = o->publish_archive ? path_join(site, PAGE_ARCHIVE) : NULL;
-    if (!bad)
-        bad = publish_stage_archive(os, a, &o->ao, archive_src, o->from_archive, true, dst,
-                                    o->verbosity, d) != 0;
+    if (!bad && job) {
+        bad = archive_stage_end(job, &fresh, d) != 0;
+        job = NULL;
+        if (!bad && dst && o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", dst);
+        if (!bad && dst)
+            bad = outset_add_link_or_copy(os, dst, fresh, d) != 0;
+    } else if (!bad) {
+        bad = publish_stage_archive(os, a, &o->ao, archive_src, true, true, dst, o->verbosity,
+                                    d) != 0;
+    }
     free(dst);
     if (!bad)
         bad = publish_stage_page(os, &ps, site, o->verbosity, d) != 0;
@@ -196,6 +211,8 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     status = EXIT_OK;
 
 out:
+    if (job) /* rendering failed: the temporary goes with the outset */
+        archive_stage_end(job, NULL, d);
     free(archive_src);
     free(site);
     free(command);
