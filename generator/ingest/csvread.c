@@ -298,14 +298,20 @@ static bool scan_plain(csvr *r, csv_row *row)
     const char *s = r->buf + r->pos, *end = r->buf + r->end;
     const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n');
     const __m128i quote = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
-    size_t k = 0;
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r');
+    size_t k = 0, cap = r->fcap;
+    const char **f = r->f;
+    size_t *len = r->len;
     const char *fs = s, *p = s, *line_end = NULL;
+    unsigned any_ws = 0;
     while (p < end && !line_end) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
         unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
         unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
         unsigned mx = (unsigned)_mm_movemask_epi8(
             _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, zero)));
+        unsigned mw = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_cmpeq_epi8(v, sp), _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, cr))));
         size_t avail = (size_t)(end - p);
         unsigned valid = avail >= 16 ? 0xFFFFu : (1u << avail) - 1;
         mn &= valid;
@@ -316,14 +322,19 @@ static bool scan_plain(csvr *r, csv_row *row)
         }
         if (mx & valid)
             return false;
+        any_ws |= mw & valid;
         mc &= valid;
         while (mc) {
             const char *c = p + __builtin_ctz(mc);
             mc &= mc - 1;
-            if (k + 1 >= r->fcap)
+            if (k + 1 >= cap) {
                 want_fields(r, k + 2);
-            r->f[k] = fs;
-            r->len[k] = (size_t)(c - fs);
+                cap = r->fcap;
+                f = r->f;
+                len = r->len;
+            }
+            f[k] = fs;
+            len[k] = (size_t)(c - fs);
             k++;
             fs = c + 1;
         }
@@ -333,35 +344,39 @@ static bool scan_plain(csvr *r, csv_row *row)
     }
     if (!line_end || (size_t)(line_end - s) > CSVR_MAX_LINE)
         return false;
-    if (k + 1 > r->fcap)
+    if (k + 1 > cap) {
         want_fields(r, k + 1);
-    r->f[k] = fs;
-    r->len[k] = (size_t)(line_end - fs);
+        f = r->f;
+        len = r->len;
+    }
+    f[k] = fs;
+    len[k] = (size_t)(line_end - fs);
     k++;
-    /* Trim as split_plain does; a line of one blank field is a blank line. */
-    for (size_t i = 0; i < k; i++) {
-        const char *a = r->f[i], *b = a + r->len[i];
+    /* Trim as split_plain does (only a line with whitespace needs it); a
+     * line of one blank field is a blank line. */
+    for (size_t i = 0; any_ws && i < k; i++) {
+        const char *a = f[i], *b = a + len[i];
         while (a < b && is_ws((unsigned char)*a))
             a++;
         while (b > a && is_ws((unsigned char)b[-1]))
             b--;
-        r->f[i] = a;
-        r->len[i] = (size_t)(b - a);
+        f[i] = a;
+        len[i] = (size_t)(b - a);
     }
-    if (k == 1 && !r->len[0])
+    if (k == 1 && !len[0])
         return false;
-    size_t len = (size_t)(line_end - s);
-    r->pos = r->scan = r->pos + len + 1;
+    size_t n = (size_t)(line_end - s);
+    r->pos = r->scan = r->pos + n + 1;
     r->line++;
     r->vector_rows++;
     row->n = k;
-    row->f = r->f;
-    row->len = r->len;
+    row->f = f;
+    row->len = len;
     row->line = row->last_line = r->line;
     row->terminated = true;
     row->fast = true;
     row->raw = s;
-    row->rawlen = len;
+    row->rawlen = n;
     return true;
 }
 #else
