@@ -74,6 +74,11 @@ typedef struct {
     size_t noverlaps;
     uint8_t *ungrouped;       /* [nrelays]: in no group at any sample */
     size_t nungrouped;
+    /* Only in a page's view over some of the groups (build --groups,
+     * publish/group_view.h): each group's index in the whole membership,
+     * and how many groups that has. NULL and 0 otherwise. */
+    const size_t *shown_from;
+    size_t nall;
 } membership;
 
 /* The one group of a report without any group information. */
@@ -114,6 +119,12 @@ static inline bool membership_may_have(const membership *m, size_t g, size_t r)
         return !(gr->excluded && gr->excluded[r]);
     return gr->member && gr->member[r];
 }
+
+/* membership_has for every collection of relay r at once: in[c] = 1 or 0
+ * for c < e->ncoll, in one pass (a chart reads whole relays). Returns
+ * false, with in all 0, when r is never in g. */
+bool membership_relay_mask(const membership *m, const experiment *e, size_t g, size_t r,
+                    unsigned char *in);
 
 /* One sentence per set of relays that share an overlap (same two groups,
  * same start), e.g. "a, b and c are in both D and E from 2026-01-04 22:16;

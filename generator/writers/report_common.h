@@ -33,6 +33,18 @@ typedef struct {
     size_t svg_narrow_len;
 } report_chart;
 
+/* What a page of a site carries beyond memreport's own look: the
+ * operators' theme (ingest/site_theme.h) and the publishing address
+ * (--base-url). Every field may be NULL (none). */
+typedef struct {
+    const char *header;     /* theme fragment for the top of the body, its
+                               links already adjusted for this page */
+    const char *footer;     /* the same for the bottom */
+    const char *theme_css;  /* href of the theme's style.css from this page */
+    const char *canonical;  /* the page's absolute URL (canonical, og:url) */
+    const char *feed;       /* absolute URL of the site's Atom feed */
+} page_look;
+
 /* Everything a writer needs besides the analysis. Strings are borrowed. */
 typedef struct {
     const char *command;        /* exact command that regenerates the report */
@@ -50,8 +62,10 @@ typedef struct {
      * index and comparison pages; NULL for a lone experiment's page. */
     const char *site_index;
     const char *site_compare;
-    /* HTML: the page's Open Graph image (page-relative PNG), or NULL. */
+    /* HTML: the page's Open Graph image (page-relative PNG, or absolute
+     * with a base URL), or NULL. */
     const char *og_image;
+    const page_look *look;      /* HTML: theme and publishing links, or NULL */
     /* HTML: "light" or "dark" to force that theme on the page (its
      * <html data-theme>, which the stylesheet honours), NULL to follow the
      * reader's preference. */
@@ -177,6 +191,18 @@ const char *report_find(const char *hay, size_t n, const char *needle);
 /* Group i's colour when it is a well-formed "#rrggbb", else the palette's
  * colour for i: safe to put in an SVG or style attribute unescaped. */
 const char *report_group_color(const group *g, size_t i);
+/* The same for a's group g, by its place among all the experiment's
+ * groups (a --groups view keeps each group's colour). */
+const char *report_color_of(const analysis *a, size_t g);
+
+/* A --groups view (publish/group_view.h) shows some of the groups: how
+ * many groups the experiment has (a->m.ngroups when every one is shown),
+ * and whether the baseline is among those shown (it is then named, with
+ * "not shown", but has no row). */
+size_t report_groups_all(const analysis *a);
+bool report_baseline_shown(const analysis *a);
+/* "5 groups", or "2 of 5 groups shown" for a view. Caller frees. */
+char *report_groups_count(const analysis *a);
 
 /* Group ID made safe for a file name (letters, digits, - and _). */
 char *report_file_id(const char *id, size_t index);

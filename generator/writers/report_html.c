@@ -122,6 +122,22 @@ char *report_html_csp(const report_chart *charts, size_t n)
     return buf_detach(&b);
 }
 
+void report_html_fill_look(tmpl_dict *d, const page_look *lk)
+{
+    if (!lk)
+        return;
+    if (lk->theme_css)
+        tmpl_set(tmpl_add_section(d, "THEME_CSS"), "HREF", lk->theme_css);
+    if (lk->canonical)
+        tmpl_set(tmpl_add_section(d, "CANONICAL"), "URL", lk->canonical);
+    if (lk->feed)
+        tmpl_set(tmpl_add_section(d, "FEED"), "HREF", lk->feed);
+    /* Checked when the theme was read (site_theme.c): no script, no
+     * inline style, nothing the page's policy would block. */
+    tmpl_set(d, "THEME_HEADER", lk->header);
+    tmpl_set(d, "THEME_FOOTER", lk->footer);
+}
+
 static void add_kpi(tmpl_dict *d, const char *label, const char *value, const char *note)
 {
     tmpl_dict *k = tmpl_add_section(d, "KPI");
@@ -143,7 +159,8 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
         if ((size_t)best != a->r.baseline && !isnan(r->ratio) && r->ratio >= 1) {
             char *bl = report_label(&a->m.groups[a->r.baseline], LABEL_PAREN);
             fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
-            char *note = xasprintf("less than baseline %s; 95%% CI %s", bl, ci);
+            char *note = xasprintf("less than baseline %s%s; 95%% CI %s", bl,
+                                   report_baseline_shown(a) ? "" : " (not shown)", ci);
             add_kpi(d, "Memory saved vs baseline", fmt_ratio(v, r->ratio), note);
             free(note);
             free(bl);
@@ -164,19 +181,17 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     char *period = report_period(a);
     char *p = strchr(period, '(');
     char *days = p ? xstrndup(p + 1, strlen(p + 1) - 1) : xstrdup(period);
-    size_t grouped = a->e.nrelays - a->m.nungrouped;
-    char *note = xasprintf("%zu relay%s in %zu group%s", grouped, fmt_s(grouped), a->m.ngroups,
-                           fmt_s(a->m.ngroups));
+    /* The experiment's relays and groups, shown or not (--groups). */
+    size_t grouped = a->e.nrelays - a->m.nungrouped, all = report_groups_all(a);
+    char *note = xasprintf("%zu relay%s in %zu group%s", grouped, fmt_s(grouped), all,
+                           fmt_s(all));
     add_kpi(d, "Period", days, note);
     free(note);
     free(days);
     free(period);
 }
 
-/* What a search result or a shared link shows: the manifest's result,
- * else its hypothesis, else a plain sentence; one line, at most ~300
- * characters (cut at a space). */
-static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
+char *report_share_text(const analysis *a)
 {
     const manifest *man = &a->e.man;
     const char *src = !str_empty(man->result)       ? man->result
@@ -199,6 +214,12 @@ static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
         free(text);
         text = cut_text;
     }
+    return text;
+}
+
+static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
+{
+    char *text = report_share_text(a);
     tmpl_set(d, "SHARE_DESCRIPTION", text);
     free(text);
     if (ctx->og_image)
@@ -222,8 +243,9 @@ static void fill_meta(const analysis *a, tmpl_dict *d)
     char *period = report_period(a);
     tmpl_set(tmpl_add_section(d, "META"), "TEXT", period);
     free(period);
-    tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "%zu group%s", a->m.ngroups,
-              fmt_s(a->m.ngroups));
+    char *count = report_groups_count(a);
+    tmpl_set(tmpl_add_section(d, "META"), "TEXT", count);
+    free(count);
     if (!str_empty(man->id))
         tmpl_set(tmpl_add_section(d, "META"), "TEXT", man->id);
 }
@@ -290,6 +312,7 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
     fill_kpis(a, dict);
     fill_events(a, dict);
     fill_downloads(a, ctx, dict);
+    report_html_fill_look(dict, ctx->look);
     if (ctx->site_index) {
         tmpl_dict *nav = tmpl_add_section(dict, "SITE_NAV");
         tmpl_set(nav, "INDEX", ctx->site_index);
@@ -323,7 +346,8 @@ void report_series_csv(const analysis *a, size_t g, strbuf *out)
     for (size_t i = 0; i < r->nseries; i++) {
         const group_point *p = &r->series[i];
         timestamp_format_iso(p->t, a->e.man.tz_offset_min, ts, sizeof ts);
-        buf_printf(out, "%s,", ts);
+        buf_puts(out, ts);
+        buf_putc(out, ',');
         /* Group IDs are free text: quote when needed (RFC 4180). */
         const char *id = a->m.groups[g].id;
         if (strpbrk(id, ",\"\r\n")) {
@@ -337,8 +361,15 @@ void report_series_csv(const analysis *a, size_t g, strbuf *out)
         } else {
             buf_puts(out, id);
         }
-        buf_printf(out, ",%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", p->n, p->mean, p->median, p->p10,
-                   p->p90, p->min, p->max);
+        /* printf's bytes, without its cost: a year of hourly points. */
+        buf_putc(out, ',');
+        fmt_put_long(out, (long)p->n);
+        const double col[] = {p->mean, p->median, p->p10, p->p90, p->min, p->max};
+        for (size_t k = 0; k < ARRAY_LEN(col); k++) {
+            buf_putc(out, ',');
+            fmt_put_fixed(out, col[k], 6);
+        }
+        buf_putc(out, '\n');
     }
 }
 

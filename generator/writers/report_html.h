@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "outset.h"
 #include "report_common.h"
+#include "tmpl.h"
 #include "util.h"
 
 #define REPORT_HTML_TEMPLATE "experiment.html"
@@ -21,6 +22,16 @@
 /* Appends the page to out. Templates must be loaded. Returns 0, or -1
  * after adding an error to d. */
 int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, diag_list *d);
+
+/* What a search result, a shared link or a feed entry shows of the
+ * experiment: the manifest's result, else its hypothesis, else a plain
+ * sentence; one line, at most ~300 characters (cut at a space). Caller
+ * frees. */
+char *report_share_text(const analysis *a);
+
+/* Sets what every page template shares for lk (may be NULL): THEME_CSS,
+ * CANONICAL and FEED sections, THEME_HEADER and THEME_FOOTER values. */
+void report_html_fill_look(tmpl_dict *d, const page_look *lk);
 
 /* The Content-Security-Policy for a page embedding these SVGs. Caller
  * frees. */

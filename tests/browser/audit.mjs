@@ -15,9 +15,12 @@
 //
 // With --theme light|dark (pages built with that --theme) each screen mode
 // also checks that the page and its charts are in that theme whatever the
-// reader's preference.
+// reader's preference. --expect-style: in every mode, the first element
+// matching SEL has the computed PROP VALUE (a site theme's stylesheet
+// applies).
 //
-// usage: node audit.mjs [--shots DIR] [--name NAME] [--theme T] FILE.html...
+// usage: node audit.mjs [--shots DIR] [--name NAME] [--theme T]
+//        [--expect-style 'SEL|PROP|VALUE']... FILE.html...
 // Prints PASS/FAIL/SKIP lines; exits 0 (the runner counts FAIL lines).
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
@@ -30,9 +33,11 @@ let shots = '';
 let name = 'audit';
 let theme = '';
 const pages = [];
+const expects = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--shots') shots = args[++i];
   else if (args[i] === '--name') name = args[++i];
+  else if (args[i] === '--expect-style') expects.push(args[++i].split('|'));
   else if (args[i] === '--theme') theme = args[++i];
   else pages.push(args[i]);
 }
@@ -298,6 +303,13 @@ try {
       if (m.print) await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
       const where = `${pname} ${m.label}`;
       const found = await page.evaluate(layoutFindings, { narrow: !!m.narrow, print: !!m.print, theme });
+      for (const [sel, prop, want] of expects) {
+        const got = await page.evaluate(([q, pr]) => {
+          const el = document.querySelector(q);
+          return el ? getComputedStyle(el).getPropertyValue(pr) : null;
+        }, [sel, prop]);
+        if (got !== want) found.push(`style: ${sel} ${prop} is ${got === null ? 'no such element' : got}, want ${want}`);
+      }
       // axe-core runs through the debugging protocol, which the page's CSP
       // does not govern; results are independent of the page's own script.
       await page.evaluate(axeSource);
