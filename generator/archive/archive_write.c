@@ -693,6 +693,13 @@ static void *job_run(void *arg)
 {
     archive_job *j = arg;
     j->rc = archive_write_file(j->a, j->o, j->tmp, j->path, &j->d);
+    /* Synced here, beside the rendering, so the commit's own fsync of
+     * the temporary finds nothing left to write. */
+    int fd = j->rc == 0 ? open(j->tmp, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
     return NULL;
 }
 
