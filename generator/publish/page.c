@@ -11,6 +11,7 @@
 #include "report_common.h"
 #include "report_html.h"
 #include "report_md.h"
+#include "report_single.h"
 #include "summary.h"
 
 static int render_charts(const analysis *a, chart_data *cdp, bool png, page_set *ps,
@@ -41,6 +42,7 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
     memset(ps, 0, sizeof *ps);
     buf_init(&ps->md);
     buf_init(&ps->html);
+    buf_init(&ps->single);
     buf_init(&ps->results_csv);
     size_t ng = a->m.ngroups;
     ps->ngroups = ng;
@@ -71,6 +73,8 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
     if (!rc && po->markdown && report_md_render(a, &ctx, &ps->md, d) != 0)
         rc = -1;
     if (!rc && report_html_render(a, &ctx, &ps->html, d) != 0)
+        rc = -1;
+    if (!rc && po->single && report_single_render(a, &ctx, SCOPE_THEME_AUTO, &ps->single, d) != 0)
         rc = -1;
     chart_data_free(cd);
     free(cd);
@@ -152,6 +156,7 @@ void page_set_free(page_set *ps)
     }
     buf_free(&ps->md);
     buf_free(&ps->html);
+    buf_free(&ps->single);
     buf_free(&ps->results_csv);
     for (size_t g = 0; g < ps->ngroups; g++) {
         free(ps->series_href[g]);

@@ -27,6 +27,7 @@ typedef struct {
     bool markdown;             /* also REPORT.md and the PNG charts (build) */
     bool publish_archive;      /* results.sqlite among the downloads */
     const char *og_image;      /* page-relative PNG for Open Graph, or NULL */
+    bool single;               /* also the single page for a post (build --single-file) */
 } page_options;
 
 typedef struct {
@@ -38,6 +39,7 @@ typedef struct {
     size_t narrow_len[CHART_COUNT];
     strbuf md;                       /* REPORT.md, with markdown only */
     strbuf html;                     /* the experiment page */
+    strbuf single;                   /* the single page, with po->single only */
     strbuf results_csv;
     size_t ngroups;
     char **series_href;              /* [ngroups] page-relative CSV paths */

@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "outset.h"
 #include "report_common.h"
+#include "tmpl.h"
 #include "util.h"
 
 #define REPORT_HTML_TEMPLATE "experiment.html"
@@ -21,6 +22,11 @@
 /* Appends the page to out. Templates must be loaded. Returns 0, or -1
  * after adding an error to d. */
 int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, diag_list *d);
+
+/* The values the experiment page and the single page (report_single.h)
+ * add to report_fill's: version, the line under the title, the key
+ * figures and the events. */
+void report_html_fill_page(const analysis *a, tmpl_dict *dict);
 
 /* The Content-Security-Policy for a page embedding these SVGs. Caller
  * frees. */
