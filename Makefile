@@ -11,11 +11,11 @@
 CC ?= cc
 CXX ?= c++
 PKG_CONFIG ?= pkg-config
-PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd libpng
+PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd libpng libdeflate
 
 DEB_BUILD := build-essential pkg-config libcsv-dev libcairo2-dev libfontconfig-dev \
 	libctemplate-dev libsqlite3-dev libjansson-dev libcmark-gfm-dev \
-	libcmark-gfm-extensions-dev zlib1g-dev libzstd-dev libpng-dev fonts-dejavu-core fontconfig
+	libcmark-gfm-extensions-dev zlib1g-dev libzstd-dev libpng-dev libdeflate-dev fonts-dejavu-core fontconfig
 DEB_TEST := sqlite3 libxml2-utils chromium strace clang libclang-rt-14-dev
 
 ifeq ($(SANITIZE),1)
@@ -101,7 +101,7 @@ EXT := $(BUILD)/memreport_samples.so
 EXT_SRC := generator/archive/ext/memreport_samples.c generator/archive/samplecol.c generator/base/util.c
 $(EXT): $(EXT_SRC)
 	$(CC) $(CPPFLAGS) $(filter-out -MMD -MP $(SANFLAGS),$(CFLAGS)) -fPIC -shared $(EXT_SRC) \
-		$(shell $(PKG_CONFIG) --libs zlib 2>/dev/null) -o $@
+		$(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null) -o $@
 
 tests: $(TEST_BIN) $(EXT)
 

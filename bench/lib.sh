@@ -111,7 +111,7 @@ copy_inputs() {
 # Builds bench/ingest_probe.c against the stage libraries in build/lib (as
 # the tests link) into $work and prints its path.
 build_probe() {
-    pkgs="cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate"
+    pkgs="cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd libpng"
     incs="" libs=""
     for s in base model ingest analysis archive writers publish cli; do
         incs="$incs -I$TOP/generator/$s"

@@ -76,6 +76,8 @@ void canvas_set_id(canvas *c, const char *id)
     c->id = xstrdup(id);
 }
 
+void canvas_set_theme(canvas *c, cv_theme t) { c->theme = t; }
+
 static void select_font(canvas *c, double size, bool bold)
 {
     cairo_select_font_face(c->mcr, CV_FONT, CAIRO_FONT_SLANT_NORMAL,

@@ -45,6 +45,27 @@ typedef struct {
 
 typedef struct canvas canvas;
 
+/* What the PNG backend resolves custom properties to. LIGHT draws every
+ * paint in its own (fallback) colour on white, as PNGs always were; DARK
+ * looks each property up in the dark table below and draws on its "bg".
+ * The SVG backend ignores it: a page restyles its SVGs with CSS. */
+typedef enum { CV_THEME_LIGHT, CV_THEME_DARK } cv_theme;
+
+/* One themable property: its name without "--" and its value in the
+ * site's dark theme. assets/style.css sets the same values on the page's
+ * charts (tests/unit/test_theme.c compares the two). */
+typedef struct {
+    const char *var;
+    const char *dark;
+} cv_theme_color;
+extern const cv_theme_color cv_dark_colors[];
+extern const size_t cv_dark_ncolors;
+
+/* The colour t gives property var ("fg", "bg", ...): the dark table's
+ * entry, or NULL (use the paint's own colour) for LIGHT and for a
+ * property the table does not name. */
+const char *canvas_theme_color(cv_theme t, const char *var);
+
 /* A canvas of w x h CSS pixels. Caller frees with canvas_free. */
 canvas *canvas_new(double w, double h);
 void canvas_free(canvas *c);
@@ -57,6 +78,8 @@ void canvas_set_height(canvas *c, double h);
 void canvas_set_meta(canvas *c, const char *id, const char *title, const char *desc);
 /* Replaces only the id prefix (copied). */
 void canvas_set_id(canvas *c, const char *id);
+/* The theme the PNG backend draws in (CV_THEME_LIGHT until set). */
+void canvas_set_theme(canvas *c, cv_theme t);
 
 /* Text width and line metrics in px, measured by cairo with "DejaVu Sans"
  * and hinting off, so they are the same for every backend. */

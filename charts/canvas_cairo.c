@@ -1,6 +1,7 @@
 /* canvas_cairo.c - the PNG backend: replays the display list on a cairo
  * image surface at `scale` device pixels per CSS pixel (2 for sharp
- * charts on high-density screens), white background, and encodes a PNG
+ * charts on high-density screens), on white, or in the dark theme on its
+ * background with its colours (canvas_theme.c), and encodes a PNG
  * through png_encode.c (libpng, fast level, one fixed filter: a third of
  * cairo's own encoder's time at about its size). No time stamps are
  * written, so the bytes are reproducible.
@@ -15,11 +16,14 @@
 #include "palette.h"
 #include "util.h"
 
-static bool set_paint(cairo_t *cr, const cv_paint *p, const char *group_color)
+static bool set_paint(cairo_t *cr, const cv_paint *p, const char *group_color, cv_theme t)
 {
     const char *hex = p->color;
+    const char *themed = canvas_theme_color(t, p->var);
     if (p->var && strcmp(p->var, "c") == 0 && group_color)
         hex = group_color;
+    else if (themed && hex)
+        hex = themed; /* a paint with no colour stays unpainted */
     double r, g, b;
     if (!hex || !palette_parse(hex, &r, &g, &b))
         return false;
@@ -27,11 +31,11 @@ static bool set_paint(cairo_t *cr, const cv_paint *p, const char *group_color)
     return true;
 }
 
-static void fill_and_stroke(cairo_t *cr, const cv_style *st, const char *gc)
+static void fill_and_stroke(cairo_t *cr, const cv_style *st, const char *gc, cv_theme t)
 {
-    if (set_paint(cr, &st->fill, gc))
+    if (set_paint(cr, &st->fill, gc, t))
         cairo_fill_preserve(cr);
-    if (st->width > 0 && set_paint(cr, &st->stroke, gc)) {
+    if (st->width > 0 && set_paint(cr, &st->stroke, gc, t)) {
         cairo_set_line_width(cr, st->width);
         double d[2];
         if (st->dash == CV_DASHED) {
@@ -59,7 +63,11 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_scale(cr, scale, scale);
-    cairo_set_source_rgb(cr, 1, 1, 1);
+    double br = 1, bg = 1, bb = 1;
+    const char *bghex = canvas_theme_color(c->theme, "bg");
+    if (bghex)
+        palette_parse(bghex, &br, &bg, &bb);
+    cairo_set_source_rgb(cr, br, bg, bb);
     cairo_paint(cr);
 
     /* Stack of group colours (--c) for paints that refer to var "c". */
@@ -83,7 +91,7 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
         case OP_LINE:
             cairo_move_to(cr, op->a[0], op->a[1]);
             cairo_line_to(cr, op->a[2], op->a[3]);
-            fill_and_stroke(cr, &op->st, gc);
+            fill_and_stroke(cr, &op->st, gc, c->theme);
             break;
         case OP_POLYLINE:
         case OP_POLYGON: {
@@ -93,20 +101,20 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
                 cairo_line_to(cr, p[2 * k], p[2 * k + 1]);
             if (op->kind == OP_POLYGON)
                 cairo_close_path(cr);
-            fill_and_stroke(cr, &op->st, gc);
+            fill_and_stroke(cr, &op->st, gc, c->theme);
             break;
         }
         case OP_RECT:
             cairo_rectangle(cr, op->a[0], op->a[1], op->a[2], op->a[3]);
-            fill_and_stroke(cr, &op->st, gc);
+            fill_and_stroke(cr, &op->st, gc, c->theme);
             break;
         case OP_CIRCLE:
             cairo_new_sub_path(cr);
             cairo_arc(cr, op->a[0], op->a[1], op->a[2], 0, 2 * M_PI);
-            fill_and_stroke(cr, &op->st, gc);
+            fill_and_stroke(cr, &op->st, gc, c->theme);
             break;
         case OP_TEXT: {
-            if (!set_paint(cr, &op->font.fill, gc))
+            if (!set_paint(cr, &op->font.fill, gc, c->theme))
                 break;
             cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
                                    op->font.bold ? CAIRO_FONT_WEIGHT_BOLD

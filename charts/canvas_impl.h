@@ -38,6 +38,7 @@ struct canvas {
     double *pts;
     size_t npts, cappts;  /* in doubles */
     char *id, *title, *desc;
+    cv_theme theme;         /* for the PNG backend */
     cairo_surface_t *msurf; /* for measuring text */
     cairo_t *mcr;
 };

@@ -113,6 +113,7 @@ typedef struct {
     const chart_total *totals; /* in time order */
     size_t ntotals;
     chart_samples samples;
+    bool dark;                /* PNGs in the dark theme (SVGs are themed by CSS) */
 } chart_spec;
 
 #endif

@@ -59,6 +59,7 @@ int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t 
     }
     if (png) {
         const char *err = NULL;
+        canvas_set_theme(c, s->dark ? CV_THEME_DARK : CV_THEME_LIGHT);
         if (canvas_to_png(c, PLOT_SCALE, png, png_len, &err) != 0) {
             diag_error(d, NULL, 0, "chart %s: cairo: %s", chart_name(k), err ? err : "failed");
             canvas_free(c);
@@ -74,50 +75,65 @@ int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t 
 typedef struct {
     const chart_spec *s;
     chart_kind k;
+    bool narrow; /* the phone rendering (SVG only) rather than the wide one */
     unsigned char **png;
     size_t *png_len;
     char **svg;
     size_t *svg_len;
-    diag_list d; /* this chart's own messages: diag_list is not shared */
+    diag_list d; /* this job's own messages: diag_list is not shared */
     int rc;
 } render_job;
 
 static void *render_one(void *arg)
 {
     render_job *j = arg;
-    j->rc = chart_render(j->s, j->k, j->png ? &j->png[j->k] : NULL,
-                         j->png ? &j->png_len[j->k] : NULL, j->svg ? &j->svg[j->k] : NULL,
-                         j->svg ? &j->svg_len[j->k] : NULL, &j->d);
+    if (j->narrow)
+        j->rc = chart_render_narrow(j->s, j->k, &j->svg[j->k], &j->svg_len[j->k], &j->d);
+    else
+        j->rc = chart_render(j->s, j->k, j->png ? &j->png[j->k] : NULL,
+                             j->png ? &j->png_len[j->k] : NULL, j->svg ? &j->svg[j->k] : NULL,
+                             j->svg ? &j->svg_len[j->k] : NULL, &j->d);
     return NULL;
 }
 
 int chart_render_all(const chart_spec *s, unsigned char **png, size_t *png_len, char **svg,
-                     size_t *svg_len, diag_list *d)
+                     size_t *svg_len, char **narrow, size_t *narrow_len, diag_list *d)
 {
-    render_job jobs[CHART_COUNT];
-    pthread_t th[CHART_COUNT];
-    bool started[CHART_COUNT] = {false};
+    /* The wide renderings first, then the narrow ones: one thread each,
+     * so the longest (a big experiment's trajectories, drawn twice) does
+     * not hold back the others. */
+    enum { NJOBS = 2 * CHART_COUNT };
+    render_job jobs[NJOBS];
+    pthread_t th[NJOBS];
+    bool started[NJOBS] = {false};
+    size_t n = 0;
+    for (size_t k = 0; k < CHART_COUNT; k++)
+        if (png || svg)
+            jobs[n++] = (render_job){.s = s, .k = (chart_kind)k, .png = png, .png_len = png_len,
+                                     .svg = svg, .svg_len = svg_len};
+    for (size_t k = 0; k < CHART_COUNT && narrow; k++)
+        jobs[n++] = (render_job){.s = s, .k = (chart_kind)k, .narrow = true, .svg = narrow,
+                                 .svg_len = narrow_len};
     /* Fontconfig's configuration is loaded on first use; load it here, once,
-     * rather than from four threads at the same moment. */
+     * rather than from several threads at the same moment. */
     FcInit();
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        jobs[k] = (render_job){.s = s, .k = (chart_kind)k, .png = png, .png_len = png_len,
-                               .svg = svg, .svg_len = svg_len};
-        diag_init(&jobs[k].d);
-        if (k > 0)
-            started[k] = pthread_create(&th[k], NULL, render_one, &jobs[k]) == 0;
+    for (size_t i = 0; i < n; i++) {
+        diag_init(&jobs[i].d);
+        if (i > 0)
+            started[i] = pthread_create(&th[i], NULL, render_one, &jobs[i]) == 0;
     }
-    render_one(&jobs[0]);
+    if (n)
+        render_one(&jobs[0]);
     int rc = 0;
-    for (size_t k = 0; k < CHART_COUNT; k++) {
-        if (k > 0 && started[k])
-            pthread_join(th[k], NULL);
-        else if (k > 0)
-            render_one(&jobs[k]); /* no thread to be had: draw it here */
-        if (jobs[k].rc != 0)
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && started[i])
+            pthread_join(th[i], NULL);
+        else if (i > 0)
+            render_one(&jobs[i]); /* no thread to be had: draw it here */
+        if (jobs[i].rc != 0)
             rc = -1;
-        diag_append(d, &jobs[k].d);
-        diag_free(&jobs[k].d);
+        diag_append(d, &jobs[i].d);
+        diag_free(&jobs[i].d);
     }
     return rc;
 }

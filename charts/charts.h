@@ -37,15 +37,16 @@ const char *chart_title(chart_kind k);
 int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t *png_len,
                  char **svg, size_t *svg_len, diag_list *d);
 
-/* Renders every chart kind at once, one thread per chart (cairo keeps its
- * state per surface and per canvas; fontconfig is set up before the
- * threads start), into png[k], svg[k] for k < CHART_COUNT, as
- * chart_render would one by one; png or svg may be NULL to skip that
- * format. Returns 0, or -1 with the failing charts' errors added to d in
- * chart order; the outputs that were made are left for the caller to
- * free either way. */
+/* Renders every chart kind at once, one thread per rendering (cairo keeps
+ * its state per surface and per canvas; fontconfig is set up before the
+ * threads start), into png[k], svg[k] and narrow[k] for k < CHART_COUNT,
+ * as chart_render and chart_render_narrow would one by one; png, svg or
+ * narrow may be NULL to skip that format. Returns 0, or -1 with the
+ * failing renderings' errors added to d (wide ones first, in chart
+ * order); the outputs that were made are left for the caller to free
+ * either way. */
 int chart_render_all(const chart_spec *s, unsigned char **png, size_t *png_len, char **svg,
-                     size_t *svg_len, diag_list *d);
+                     size_t *svg_len, char **narrow, size_t *narrow_len, diag_list *d);
 
 /* Renders chart k as an SVG PLOT_W_NARROW (360) px wide for phones: the
  * same data, larger type relative to the width, fewer columns. Its ids

@@ -373,6 +373,7 @@ static const samplecol_kind field_kinds[SF_COUNT] = {
 static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
 {
     uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
+    samplecol_coder *coder = samplecol_coder_new();
     size_t rows = 0, total = 0, k;
     int nf = e->col_group ? SF_COUNT : SF_GROUP;
     sqlite3_stmt *st = archive_rselect(r, &T_SAMPLE_COLUMNS, NULL);
@@ -384,7 +385,7 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         for (int f = 0; f < nf && !r->failed; f++) {
             samplecol_kind kind;
             if (!row.blob[f] ||
-                samplecol_decode(row.blob[f], row.len[f], e->ncoll, codes, &kind) != 0 ||
+                samplecol_decode(coder, row.blob[f], row.len[f], e->ncoll, codes, &kind) != 0 ||
                 kind != field_kinds[f]) {
                 rfail(r, "damaged archive: %s of relay %zu", archive_sample_field_names[f], k);
                 break;
@@ -407,6 +408,7 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         rows++;
     }
     sqlite3_finalize(st);
+    samplecol_coder_free(coder);
     free(codes);
     if (!r->failed && rows != e->nrelays)
         rfail(r, "damaged archive: %zu sample columns for %zu relays", rows, e->nrelays);

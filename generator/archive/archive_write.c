@@ -296,6 +296,7 @@ static void *encode_relays(void *arg)
     encode_job *j = arg;
     const experiment *e = j->e;
     uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
+    samplecol_coder *coder = samplecol_coder_new();
     int nf = e->col_group ? SF_COUNT : SF_GROUP;
     for (size_t r = j->first; r < e->nrelays; r += j->step) {
         relay_columns *rc = &j->out[r];
@@ -305,14 +306,15 @@ static void *encode_relays(void *arg)
         for (int f = 0; f < nf; f++) {
             for (size_t c = 0; c < e->ncoll; c++)
                 codes[c] = sample_code(e, f, base + c);
-            rc->len[f] = samplecol_encode(field_kinds[f], codes, e->ncoll, &rc->blob[f]);
+            rc->len[f] = samplecol_encode(coder, field_kinds[f], codes, e->ncoll, &rc->blob[f]);
         }
     }
+    samplecol_coder_free(coder);
     free(codes);
     return NULL;
 }
 
-/* Deflating the columns is most of the archive's time: the relays are
+/* Packing the columns is most of the archive's time: the relays are
  * split between two threads (each relay's bytes do not depend on how). */
 static void write_sample_columns(wctx *w, const experiment *e)
 {

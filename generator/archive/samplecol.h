@@ -4,9 +4,10 @@
  * relay and field, holding that field at every collection (docs/archive.md
  * describes the bytes). A value becomes a 32-bit code (0 = missing), the
  * codes become differences from the previous code (zigzag, LEB128
- * varints), and the varints are deflated. Slowly moving memory readings
- * become one or two bytes each before deflate, and runs of equal values
- * (a high-water mark, a group column, missing stretches) almost nothing.
+ * varints), and the varints are packed by Zstandard's fast level. Slowly
+ * moving memory readings become one to three bytes each before packing,
+ * and runs of equal values (a high-water mark, a group column, missing
+ * stretches) almost nothing.
  *
  * The encoding is exact: decoding gives back every kB value, every float's
  * bits (a missing frag ratio is NAN) and every group index. */
@@ -23,17 +24,24 @@ typedef enum {
     SAMPLECOL_GROUP = 'g', /* uint16 index, COLGROUP_NONE (UINT16_MAX) missing */
 } samplecol_kind;
 
+/* The compression contexts and scratch buffer of one thread, reused from
+ * column to column (setting them up costs more than a column). */
+typedef struct samplecol_coder samplecol_coder;
+samplecol_coder *samplecol_coder_new(void);
+void samplecol_coder_free(samplecol_coder *c);
+
 /* A column of n values, each code v: codes[i] = 0 means missing. The
- * byte string is malloc'd into *out (free it); returns its length. */
-size_t samplecol_encode(samplecol_kind kind, const uint32_t *codes, size_t n,
-                        unsigned char **out);
+ * byte string is malloc'd into *out (free it); returns its length. `c`
+ * may be NULL (a coder is made for this one call). */
+size_t samplecol_encode(samplecol_coder *c, samplecol_kind kind, const uint32_t *codes,
+                        size_t n, unsigned char **out);
 
 /* Decodes a column that must hold exactly n codes into codes[0..n).
  * Returns 0, or -1 when the bytes are not such a column (wrong kind, other
- * count, damaged stream): then codes is unspecified. *kind gets the kind
- * when it is not NULL. */
-int samplecol_decode(const unsigned char *data, size_t len, size_t n, uint32_t *codes,
-                     samplecol_kind *kind);
+ * count, damaged or trailing bytes, checksum): then codes is unspecified.
+ * *kind gets the kind when it is not NULL. `c` may be NULL. */
+int samplecol_decode(samplecol_coder *c, const unsigned char *data, size_t len, size_t n,
+                     uint32_t *codes, samplecol_kind *kind);
 
 /* The number of codes a column says it holds, or -1 when the header is
  * damaged: for readers that do not know n (the sqlite extension). */

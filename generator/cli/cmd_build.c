@@ -31,6 +31,7 @@ typedef struct {
     const char *until;
     const char *baseline;
     const char *single_file; /* --single-file: the page for a post, or NULL */
+    page_theme theme;       /* --theme */
     bool strict, force;
     bool publish_archive;   /* copy results.sqlite into the site's downloads */
     bool from_archive;      /* the analysis was read from a current results.sqlite */
@@ -42,13 +43,16 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: memreport build EXPDIR [-o SITE] [--until TIME] [--baseline ID]\n"
-            "                       [--strict] [--force] [--publish-archive]\n"
-            "                       [--single-file FILE] [-q|-v]\n\n"
+            "                       [--theme light|dark|auto] [--strict] [--force]\n"
+            "                       [--publish-archive] [--single-file FILE] [-q|-v]\n\n"
             "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/).\n"
             "All files are written to temporaries and renamed together at the end.\n\n"
             "  -o, --output SITE   directory of the HTML site\n"
             "      --until TIME    final snapshot at or before TIME (a date means its end)\n"
             "      --baseline ID   group that ratios are taken against\n"
+            "      --theme THEME   light or dark: the pages and charts/*.png in that theme\n"
+            "                      (dark PNGs for a dark blog); auto (the default): the\n"
+            "                      pages follow the reader's preference, the PNGs are light\n"
             "      --strict        treat warnings (overlaps, partial last line) as errors\n"
             "      --force         overwrite a REPORT.md that was edited by hand\n"
             "      --publish-archive  also put results.sqlite in the site's downloads\n"
@@ -85,6 +89,8 @@ static char *build_command(const build_opts *o)
         buf_puts(&b, " --baseline");
         cli_shell_word(&b, o->baseline);
     }
+    if (o->theme != PAGE_THEME_AUTO)
+        buf_printf(&b, " --theme %s", page_theme_name(o->theme));
     if (o->strict)
         buf_puts(&b, " --strict");
     if (o->publish_archive)
@@ -195,7 +201,7 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
         goto out;
     page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
                        .publish_archive = o->publish_archive, .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL,
-                       .single = o->single_file != NULL};
+                       .theme = o->theme, .single = o->single_file != NULL};
     if (publish_render(a, &po, &ps, d) != 0) {
         status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
         goto out;
@@ -257,9 +263,11 @@ out:
 int cmd_build(int argc, char **argv)
 {
     build_opts o = {0};
+    const char *theme = NULL;
     const cli_opt opts[] = {
         {"output", 'o', &o.site, NULL},
         {"baseline", 0, &o.baseline, NULL},
+        {"theme", 0, &theme, NULL},
         {"force", 0, NULL, &o.force},
         {"publish-archive", 0, NULL, &o.publish_archive},
         {"single-file", 0, &o.single_file, NULL},
@@ -271,6 +279,8 @@ int cmd_build(int argc, char **argv)
         return prc;
     if (optind != argc - 1)
         return cli_usage_error(usage, "build needs exactly one experiment directory");
+    if (theme && !page_theme_parse(theme, &o.theme))
+        return cli_usage_error(usage, "--theme: \"%s\" is not light, dark or auto", theme);
     o.until = co.until;
     o.strict = co.strict;
     o.verbosity = co.verbosity;

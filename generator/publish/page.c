@@ -14,24 +14,35 @@
 #include "report_single.h"
 #include "summary.h"
 
+static const char *const theme_names[] = {"auto", "light", "dark"};
+
+bool page_theme_parse(const char *s, page_theme *t)
+{
+    for (size_t i = 0; s && i < sizeof theme_names / sizeof theme_names[0]; i++)
+        if (strcmp(s, theme_names[i]) == 0) {
+            *t = (page_theme)i;
+            return true;
+        }
+    return false;
+}
+
+const char *page_theme_name(page_theme t)
+{
+    return (size_t)t < sizeof theme_names / sizeof theme_names[0] ? theme_names[t] : "auto";
+}
+
 static int render_charts(const analysis *a, chart_data *cdp, bool png, page_set *ps,
                          report_ctx *ctx, diag_list *d)
 {
     chart_spec *spec = &cdp->spec;
-    /* With PNGs (build) every chart is drawn at once, one thread each; the
-     * page alone (site) renders SVG one chart at a time. */
-    int rc = png ? chart_render_all(spec, ps->png, ps->png_len, ps->svg, ps->svg_len, d) : 0;
-    for (size_t k = 0; k < CHART_COUNT && !rc; k++) {
-        if ((!png && chart_render(spec, (chart_kind)k, NULL, NULL, &ps->svg[k],
-                                  &ps->svg_len[k], d) != 0) ||
-            chart_render_narrow(spec, (chart_kind)k, &ps->narrow[k], &ps->narrow_len[k],
-                                d) != 0)
-            rc = -1;
-        else if (a->m.ngroups || k == CHART_TOTAL)
+    /* Every rendering at once, one thread each; PNGs for a build only. */
+    int rc = chart_render_all(spec, png ? ps->png : NULL, png ? ps->png_len : NULL, ps->svg,
+                              ps->svg_len, ps->narrow, ps->narrow_len, d);
+    for (size_t k = 0; k < CHART_COUNT && !rc; k++)
+        if (a->m.ngroups || k == CHART_TOTAL)
             /* Server totals only: the other charts have nothing to draw. */
             report_add_chart(ctx, (chart_kind)k, ps->svg[k], ps->svg_len[k], ps->narrow[k],
                              ps->narrow_len[k]);
-    }
     ctx->totals = spec->totals;
     ctx->ntotals = spec->ntotals;
     return rc;
@@ -69,12 +80,16 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
      * server totals the chart drew. */
     chart_data *cd = xmalloc(sizeof *cd);
     chart_data_fill(cd, a);
+    cd->spec.dark = po->theme == PAGE_THEME_DARK;
     int rc = render_charts(a, cd, po->markdown, ps, &ctx, d);
     if (!rc && po->markdown && report_md_render(a, &ctx, &ps->md, d) != 0)
         rc = -1;
     if (!rc && report_html_render(a, &ctx, &ps->html, d) != 0)
         rc = -1;
-    if (!rc && po->single && report_single_render(a, &ctx, SCOPE_THEME_AUTO, &ps->single, d) != 0)
+    scope_theme st = po->theme == PAGE_THEME_LIGHT  ? SCOPE_THEME_LIGHT
+                     : po->theme == PAGE_THEME_DARK ? SCOPE_THEME_DARK
+                                                    : SCOPE_THEME_AUTO;
+    if (!rc && po->single && report_single_render(a, &ctx, st, &ps->single, d) != 0)
         rc = -1;
     chart_data_free(cd);
     free(cd);

@@ -19,6 +19,17 @@
 #define PAGE_ARCHIVE "data/results.sqlite"
 #define PAGE_OG_IMAGE "charts/memory_timeseries.png"
 
+/* The colours a build's output is drawn in: AUTO follows the reader's
+ * preference on the pages and draws the PNG charts light, as before
+ * --theme existed; LIGHT and DARK force that theme on the pages and the
+ * PNGs (for a dark blog). */
+typedef enum { PAGE_THEME_AUTO, PAGE_THEME_LIGHT, PAGE_THEME_DARK } page_theme;
+
+/* "auto", "light" or "dark" into *t; false for anything else. */
+bool page_theme_parse(const char *s, page_theme *t);
+/* The name page_theme_parse reads. Static. */
+const char *page_theme_name(page_theme t);
+
 typedef struct {
     const char *command;       /* the command that regenerates the page */
     const char *asset_prefix;  /* path from the page to the site's assets/ */
@@ -27,6 +38,7 @@ typedef struct {
     bool markdown;             /* also REPORT.md and the PNG charts (build) */
     bool publish_archive;      /* results.sqlite among the downloads */
     const char *og_image;      /* page-relative PNG for Open Graph, or NULL */
+    page_theme theme;          /* --theme; the zero value is AUTO */
     bool single;               /* also the single page for a post (build --single-file) */
 } page_options;
 

@@ -121,30 +121,37 @@ static void test_charts(void)
     for (int round = 0; round < 3; round++) {
         unsigned char *png[CHART_COUNT] = {0};
         size_t plen[CHART_COUNT] = {0}, slen[CHART_COUNT] = {0};
-        char *svg[CHART_COUNT] = {0};
+        char *svg[CHART_COUNT] = {0}, *nar[CHART_COUNT] = {0};
+        size_t nlen[CHART_COUNT] = {0};
         diag_list d;
         diag_init(&d);
-        same &= chart_render_all(&cd.spec, png, plen, svg, slen, &d) == 0 && d.n == 0;
+        same &= chart_render_all(&cd.spec, png, plen, svg, slen, nar, nlen, &d) == 0 &&
+                d.n == 0;
         for (int k = 0; k < CHART_COUNT; k++) {
             unsigned char *p1 = NULL;
-            char *s1 = NULL;
-            size_t pl1 = 0, sl1 = 0;
+            char *s1 = NULL, *n1 = NULL;
+            size_t pl1 = 0, sl1 = 0, nl1 = 0;
             same &= chart_render(&cd.spec, (chart_kind)k, &p1, &pl1, &s1, &sl1, &d) == 0 &&
                     p1 && png[k] && pl1 == plen[k] && memcmp(p1, png[k], pl1) == 0 && s1 &&
                     svg[k] && sl1 == slen[k] && memcmp(s1, svg[k], sl1) == 0;
+            same &= chart_render_narrow(&cd.spec, (chart_kind)k, &n1, &nl1, &d) == 0 && n1 &&
+                    nar[k] && nl1 == nlen[k] && memcmp(n1, nar[k], nl1) == 0 &&
+                    (nl1 != sl1 || memcmp(n1, s1, nl1) != 0);
             free(p1);
             free(s1);
+            free(n1);
             free(png[k]);
             free(svg[k]);
+            free(nar[k]);
         }
         diag_free(&d);
     }
-    OK(same, "parallel: every chart's PNG and SVG equal the one-by-one bytes, 3 rounds");
+    OK(same, "parallel: each chart's PNG, SVG and narrow SVG equal the one-by-one bytes, 3 rounds");
     unsigned char *png[CHART_COUNT] = {0};
     size_t plen[CHART_COUNT] = {0};
     diag_list d;
     diag_init(&d);
-    int rc = chart_render_all(&cd.spec, png, plen, NULL, NULL, &d);
+    int rc = chart_render_all(&cd.spec, png, plen, NULL, NULL, NULL, NULL, &d);
     OK(rc == 0 && png[CHART_TOTAL] && plen[CHART_TOTAL] > 8, "parallel: PNG alone");
     for (int k = 0; k < CHART_COUNT; k++)
         free(png[k]);

@@ -9,7 +9,7 @@
  * frag ratios, NULL for a missing value, a C out of range or a NULL
  * column; an error for bytes that are not a column. The view calls it for
  * every collection of a relay in turn, so the last column decoded is kept
- * (per field position, keyed by its bytes) and each column is inflated
+ * (per field position, keyed by its bytes) and each column is unpacked
  * once per query rather than once per value. */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -57,7 +57,7 @@ static const cached_column *lookup(column_cache *cache, const unsigned char *b, 
     uint32_t *codes = malloc((size_t)(n ? n : 1) * sizeof *codes);
     unsigned char *copy = malloc(len);
     samplecol_kind kind;
-    if (!codes || !copy || samplecol_decode(b, len, (size_t)n, codes, &kind) != 0) {
+    if (!codes || !copy || samplecol_decode(NULL, b, len, (size_t)n, codes, &kind) != 0) {
         free(codes);
         free(copy);
         return NULL;
