@@ -62,7 +62,7 @@ static void usage(FILE *f)
             "                      <!-- memreport:end -->: paste that block into the\n"
             "                      post's HTML. Styles and charts are inside it, scoped\n"
             "                      to it (classes and ids start with mrp-); it loads\n"
-            "                      nothing and has no script\n"
+            "                      nothing and has no script; --theme applies to it\n"
             "  -q, --quiet         print errors only\n"
             "  -v, --verbose       list every file written\n"
             "  -h, --help          this help\n\n"

@@ -12,7 +12,8 @@
 //     style they have without the block, the block's elements keep the one
 //     they have in the standalone file at the same width, the host's nav
 //     links still work, and the block's own section links too.
-// usage: node single.mjs [--name NAME] [--shots DIR] [--template FILE]... PAGE.html
+// usage: node single.mjs [--name NAME] [--shots DIR] [--template FILE]... [--alone] PAGE.html
+// (--alone: the standalone checks only, and that the page keeps its theme)
 // Prints PASS/FAIL/SKIP lines; exits 0 (the runner counts FAIL lines).
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -26,10 +27,12 @@ let shots = '';
 let name = 'single';
 const templates = [];
 let file = '';
+let alone = false; // the standalone checks only
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--shots') shots = args[++i];
   else if (args[i] === '--name') name = args[++i];
   else if (args[i] === '--template') templates.push(args[++i]);
+  else if (args[i] === '--alone') alone = true;
   else file = args[i];
 }
 
@@ -244,11 +247,12 @@ async function paste(label, hostHtml, hostEls, navCheck) {
 try {
   // 1. Alone, from an empty folder: not a single other request.
   mkdirSync(path.join(work, 'empty'));
-  const alone = path.join(work, 'empty', path.basename(file));
-  writeFileSync(alone, html);
+  const single = path.join(work, 'empty', path.basename(file));
+  writeFileSync(single, html);
+  const bg = {}, chartBg = {};
   for (const m of modes) {
     const where = `standalone ${m.label}`;
-    const { ctx, page, requests } = await open(pathToFileURL(alone).href, m);
+    const { ctx, page, requests } = await open(pathToFileURL(single).href, m);
     check(`${where}: no request besides the page`, requests.map((u) => `requested ${u}`));
     check(`${where}: axe-core`, await axe(page));
     const lay = await page.evaluate(() => {
@@ -268,9 +272,23 @@ try {
       return out;
     });
     check(`${where}: layout`, lay);
+    bg[m.label] = await page.evaluate(() => getComputedStyle(document.querySelector('.mrp')).backgroundColor);
+    chartBg[m.label] = await page.evaluate(() => getComputedStyle(document.querySelector('.mrp-mr-chart .mrp-bg')).fill);
     await shot(page, `standalone-${m.label.replace(/ /g, '-')}`);
     await ctx.close();
   }
+
+  // The theme: auto follows the reader, light and dark (build --theme) stay.
+  const scheme = (html.match(/<meta name="color-scheme" content="([^"]*)"/) || [])[1];
+  const lum = (c) => { const v = c.match(/\d+/g).slice(0, 3).map(Number); return (v[0] + v[1] + v[2]) / 3; };
+  const [l, d] = [lum(bg['desktop light']), lum(bg['desktop dark'])];
+  const themed = scheme === 'light dark' ? l > 128 && d < 128 : scheme === 'dark' ? l < 128 && d < 128
+    : scheme === 'light' ? l > 128 && d > 128 : false;
+  const charts = ['desktop light', 'desktop dark'].every((k) => (lum(chartBg[k]) > 128) === (lum(bg[k]) > 128));
+  check(`theme ${scheme}: charts drawn on the block's background`, charts ? [] : [`chart backgrounds ${chartBg['desktop light']}, ${chartBg['desktop dark']}`]);
+  check(`theme ${scheme}: block background ${bg['desktop light']} (light reader), ${bg['desktop dark']} (dark reader)`,
+    themed ? [] : ['does not follow the theme']);
+  if (alone) throw new Error('alone');
 
   // 2. Pasted into the synthetic blog shell.
   await paste('synthetic host', hostPage, HOST_ELEMENTS, async (page) => {
@@ -310,6 +328,8 @@ try {
       return out;
     });
   }
+} catch (e) {
+  if (e.message !== 'alone') throw e;
 } finally {
   await browser.close();
   rmSync(work, { recursive: true, force: true });

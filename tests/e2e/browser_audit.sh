@@ -64,6 +64,12 @@ if "$MEMREPORT" build -q "$work/ten" --single-file "$work/post/ten.html" 2>"$wor
     fi
     if [ -n "$BROWSER_SHOTS" ]; then set -- --shots "$BROWSER_SHOTS" "$@"; fi
     node "$TOP/tests/browser/single.mjs" --name browser-audit-single "$@"
+    # --theme dark: dark for every reader (a dark blog), still fetching nothing.
+    if "$MEMREPORT" build -q "$r/alpha" --theme dark --single-file "$work/post/alpha-dark.html" 2>"$work/err"; then
+        node "$TOP/tests/browser/single.mjs" --name browser-audit-single-dark --alone "$work/post/alpha-dark.html"
+    else
+        echo "FAIL browser-audit-single-dark: build failed: $(head -3 "$work/err")"
+    fi
 else
     echo "FAIL browser-audit-ten: build failed: $(head -3 "$work/err")"
 fi

@@ -192,6 +192,27 @@ cp "$post" "$work/post.first"
 "$MEMREPORT" build -q "$exp" --single-file "$post" 2>/dev/null
 cmp -s "$post" "$work/post.first" && pass "same inputs, same bytes" || fail "same inputs, same bytes" "differs"
 
+# --- --theme: light or dark for every reader, auto follows the reader -----
+grep -q '<meta name="color-scheme" content="light dark">' "$post" &&
+    [ "$(grep -c '@media (prefers-color-scheme: *dark)' "$post")" -ge 2 ] &&
+    pass "default theme auto: the dark rules under prefers-color-scheme" ||
+    fail "default theme auto" "no prefers-color-scheme block"
+for t in light dark; do
+    "$MEMREPORT" build -q "$exp" --theme "$t" --single-file "$work/blog/$t.html" 2>"$work/err"
+    sed -n '/^<style>$/,/^<\/style>$/p' "$work/blog/$t.html" >"$work/css-$t"
+    # The block's root colours outside print: the last --surface it sets.
+    surf=$(sed '/^@media print/,/^}/d' "$work/css-$t" | grep -o '^\.mrp{[^}]*--surface: #[0-9a-f]*' |
+        tail -1 | sed 's/.*--surface: //')
+    want=$([ "$t" = dark ] && echo '#171b22' || echo '#ffffff')
+    if ! grep -qi 'prefers-color-scheme' "$work/blog/$t.html" &&
+        grep -q "<meta name=\"color-scheme\" content=\"$t\">" "$work/blog/$t.html" &&
+        [ "$surf" = "$want" ] && grep -q -- "--theme $t --single-file $t.html</code>" "$work/blog/$t.html"; then
+        pass "--theme $t: $t for every reader (surface $surf)"
+    else
+        fail "--theme $t" "surface $surf, want $want; $(head -c 200 "$work/err")"
+    fi
+done
+
 # --- bad FILE: refused, exit 1, nothing changed --------------------------
 # The name changes, so a build that went through would change every output.
 sed 's/"Post test"/"Renamed"/' "$exp/experiment.json" >"$work/m" && cat "$work/m" >"$exp/experiment.json"
