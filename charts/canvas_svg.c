@@ -28,19 +28,26 @@ static const char svg_css[] =
     "@media (prefers-color-scheme:dark){.mr-chart{--fg:#e6e6e6;--muted:#aaaaaa;"
     "--bg:#1b1b1b;--grid:#3a3a3a;--axis:#8a8a8a;--band:#ffffff}}";
 
-static void put_num(strbuf *b, double v)
+/* t tenths as the shortest decimal: 15 -> "1.5", 20 -> "2", 5 -> ".5". */
+static void put_tenths(strbuf *b, long t)
 {
-    long t = lround(v * 10);
     if (t < 0) {
         buf_putc(b, '-');
         t = -t;
     }
-    if (t % 10 == 0)
-        buf_printf(b, "%ld", t / 10);
-    else if (t < 10)
-        buf_printf(b, ".%ld", t);
-    else
-        buf_printf(b, "%ld.%ld", t / 10, t % 10);
+    if (t % 10 == 0) {
+        fmt_put_long(b, t / 10);
+        return;
+    }
+    if (t >= 10)
+        fmt_put_long(b, t / 10);
+    buf_putc(b, '.');
+    buf_putc(b, (char)('0' + t % 10));
+}
+
+static void put_num(strbuf *b, double v)
+{
+    put_tenths(b, lround(v * 10));
 }
 
 static void put_color(strbuf *b, const cv_paint *p, const char *prop)
@@ -107,19 +114,19 @@ static void put_path(strbuf *b, const double *p, size_t n, bool close)
 {
     buf_puts(b, "<path d=\"M");
     long px = lround(p[0] * 10), py = lround(p[1] * 10);
-    put_num(b, px / 10.0);
+    put_tenths(b, px);
     buf_putc(b, ' ');
-    put_num(b, py / 10.0);
+    put_tenths(b, py);
     buf_putc(b, 'l');
     for (size_t k = 1; k < n; k++) {
         long x = lround(p[2 * k] * 10), y = lround(p[2 * k + 1] * 10);
         long dx = x - px, dy = y - py;
         if (k > 1 && dx >= 0)
             buf_putc(b, ' ');
-        put_num(b, dx / 10.0);
+        put_tenths(b, dx);
         if (dy >= 0)
             buf_putc(b, ' ');
-        put_num(b, dy / 10.0);
+        put_tenths(b, dy);
         px = x, py = y;
     }
     if (close)

@@ -84,13 +84,14 @@ typedef struct {
 } chart_total;
 
 /* Every relay's RSS over time, read through a callback so a fleet's
- * samples are not copied: value(ctx, g, i, c) is group g's relay i (an
- * index into chart_group.relays) at times[c], in GiB, or NAN when that
- * relay has no sample counting for g then. */
+ * samples are not copied: row(ctx, g, i, v) sets v[c] for c < ntimes to
+ * group g's relay i (an index into chart_group.relays) at times[c], in
+ * GiB, or NAN when that relay has no sample counting for g then. It may
+ * be called from several threads at once. */
 typedef struct {
     const int64_t *times;
     size_t ntimes;
-    double (*value)(const void *ctx, size_t g, size_t i, size_t c);
+    void (*row)(const void *ctx, size_t g, size_t i, double *v);
     const void *ctx;
 } chart_samples;
 

@@ -2,14 +2,17 @@
 #include "thin.h"
 
 #include <math.h>
+#include <stdbool.h>
 
-size_t thin_minmax(const double *x, const double *y, size_t n, size_t *keep)
+/* x is either positions (floored here) or pixel columns already. */
+static inline size_t minmax(const double *x, bool floored, const double *y, size_t n,
+                            size_t *keep)
 {
     size_t k = 0, i = 0;
     while (i < n) {
-        double col = floor(x[i]);
+        double col = floored ? x[i] : floor(x[i]);
         size_t first = i, lo = i, hi = i, last = i;
-        for (i++; i < n && floor(x[i]) == col; i++) {
+        for (i++; i < n && (floored ? x[i] : floor(x[i])) == col; i++) {
             if (y[i] < y[lo])
                 lo = i;
             if (y[i] > y[hi])
@@ -22,6 +25,16 @@ size_t thin_minmax(const double *x, const double *y, size_t n, size_t *keep)
                 keep[k++] = c[j];
     }
     return k;
+}
+
+size_t thin_minmax(const double *x, const double *y, size_t n, size_t *keep)
+{
+    return minmax(x, false, y, n, keep);
+}
+
+size_t thin_minmax_cols(const double *col, const double *y, size_t n, size_t *keep)
+{
+    return minmax(col, true, y, n, keep);
 }
 
 size_t thin_lttb(const double *x, const double *y, size_t n, size_t target, size_t *keep)

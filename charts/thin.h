@@ -13,6 +13,9 @@
  * last point, in order, without repeats. keep needs room for n indices
  * (at most 4 per column are used). Returns how many were kept. */
 size_t thin_minmax(const double *x, const double *y, size_t n, size_t *keep);
+/* The same with col[i] = floor(x[i]) given, for callers that draw many
+ * series over one x grid. */
+size_t thin_minmax_cols(const double *col, const double *y, size_t n, size_t *keep);
 
 /* Largest-Triangle-Three-Buckets down to at most `target` points (>= 3);
  * keeps first and last. keep needs room for min(n, target). */

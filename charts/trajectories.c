@@ -20,25 +20,21 @@
 
 #define TRAJ_POINT_BUDGET 160000
 
-/* Draws one relay's segments in panel coordinates. */
-static void draw_relay(canvas *c, const chart_samples *sm, size_t g, size_t r,
-                       const scale_linear *xs, const scale_linear *ys, size_t budget,
-                       const cv_style *st, double *x, double *y, size_t *keep, double *xy)
+/* Draws one relay's segments in panel coordinates: v is its row (GiB or
+ * NAN per collection), px[c] the x of times[c] and col[c] its pixel
+ * column, the same for every relay of the panel. */
+static void draw_relay(canvas *c, size_t ntimes, const double *v, const double *px,
+                       const double *col, const scale_linear *ys, size_t budget,
+                       const cv_style *st, double *y, size_t *keep, double *xy)
 {
     size_t cidx = 0;
-    while (cidx < sm->ntimes) {
-        size_t n = 0;
-        for (; cidx < sm->ntimes; cidx++) {
-            double v = sm->value(sm->ctx, g, r, cidx);
-            if (isnan(v)) {
-                if (n)
-                    break;
-                continue;
-            }
-            x[n] = scale_map(xs, (double)sm->times[cidx]);
-            y[n] = scale_map(ys, v);
-            n++;
-        }
+    while (cidx < ntimes) {
+        while (cidx < ntimes && isnan(v[cidx]))
+            cidx++;
+        size_t c0 = cidx, n = 0;
+        for (; cidx < ntimes && !isnan(v[cidx]); cidx++)
+            y[n++] = scale_map(ys, v[cidx]);
+        const double *x = px + c0;
         if (n == 1) {
             cv_style dot = {.fill = st->stroke, .cls = "dot"};
             cv_circle(c, x[0], y[0], st->width, &dot);
@@ -46,7 +42,7 @@ static void draw_relay(canvas *c, const chart_samples *sm, size_t g, size_t r,
         }
         if (n < 2)
             continue;
-        size_t k = thin_minmax(x, y, n, keep);
+        size_t k = thin_minmax_cols(col + c0, y, n, keep);
         if (k > budget) {
             /* LTTB over the min/max points keeps drops and peaks */
             double *tx = xmalloc(k * sizeof *tx), *ty = xmalloc(k * sizeof *ty);
@@ -130,17 +126,21 @@ canvas *chart_draw_trajectories(const chart_spec *s)
     size_t total = 0;
     double ymax = 0;
     int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+    size_t ncap = sm->ntimes ? sm->ntimes : 1;
+    double *vals = xmalloc(ncap * sizeof *vals);
     for (size_t g = 0; g < ng; g++) {
         total += s->groups[g].nrelays;
-        for (size_t i = 0; i < s->groups[g].nrelays; i++)
+        for (size_t i = 0; i < s->groups[g].nrelays; i++) {
+            sm->row(sm->ctx, g, i, vals);
             for (size_t ci = 0; ci < sm->ntimes; ci++) {
-                double v = sm->value(sm->ctx, g, i, ci);
+                double v = vals[ci];
                 if (isnan(v))
                     continue;
                 ymax = fmax(ymax, v);
                 t0 = sm->times[ci] < t0 ? sm->times[ci] : t0;
                 t1 = sm->times[ci] > t1 ? sm->times[ci] : t1;
             }
+        }
     }
 
     char tzs[16], sub[200];
@@ -178,8 +178,8 @@ canvas *chart_draw_trajectories(const chart_spec *s)
     size_t budget = total ? TRAJ_POINT_BUDGET / total : 0;
     if (budget < 24)
         budget = 24;
-    size_t ncap = sm->ntimes ? sm->ntimes : 1;
-    double *bx = xmalloc(ncap * sizeof *bx), *by = xmalloc(ncap * sizeof *by);
+    double *px = xmalloc(ncap * sizeof *px), *pcol = xmalloc(ncap * sizeof *pcol);
+    double *by = xmalloc(ncap * sizeof *by);
     size_t *keep = xmalloc(ncap * sizeof *keep);
     double *xy = xmalloc(2 * ncap * sizeof *xy);
 
@@ -202,9 +202,14 @@ canvas *chart_draw_trajectories(const chart_spec *s)
         double wdt = nmem > 200 ? 0.6 : nmem > 40 ? 0.8 : 1.1;
         double op = nmem > 200 ? 0.35 : nmem > 40 ? 0.5 : 0.7;
         cv_style ls = {.stroke = plot_group_paint(color, op), .width = wdt, .cls = "relay"};
+        for (size_t ci = 0; ci < sm->ntimes; ci++) {
+            px[ci] = scale_map(&xs, (double)sm->times[ci]);
+            pcol[ci] = floor(px[ci]);
+        }
         for (size_t i = 0; i < nmem; i++) {
             cv_group_begin(c, "relay", gr->relays[i].label, NULL);
-            draw_relay(c, sm, g, i, &xs, &ys, budget, &ls, bx, by, keep, xy);
+            sm->row(sm->ctx, g, i, vals);
+            draw_relay(c, sm->ntimes, vals, px, pcol, &ys, budget, &ls, by, keep, xy);
             cv_group_end(c);
         }
         if (nrest)
@@ -215,7 +220,9 @@ canvas *chart_draw_trajectories(const chart_spec *s)
 
     free(yt);
     free(xt);
-    free(bx);
+    free(vals);
+    free(px);
+    free(pcol);
     free(by);
     free(keep);
     free(xy);

@@ -10,19 +10,23 @@
 <meta name="robots" content="noindex">
 <title>Page not found · {{TITLE}}</title>
 <meta name="description" content="{{SHARE_DESCRIPTION}}">
-<link rel="stylesheet" href="assets/style.css">
-<link rel="icon" type="image/svg+xml" href="assets/favicon.svg">
-</head>
+<link rel="stylesheet" href="{{ASSETS}}style.css">
+<link rel="icon" type="image/svg+xml" href="{{ASSETS}}favicon.svg">
+{{#THEME_CSS}}<link rel="stylesheet" href="{{HREF}}">
+{{/THEME_CSS}}{{#CANONICAL}}<link rel="canonical" href="{{URL}}">
+<meta property="og:url" content="{{URL}}">
+{{/CANONICAL}}{{#FEED}}<link rel="alternate" type="application/atom+xml" title="Memory experiments (Atom feed)" href="{{HREF}}">
+{{/FEED}}</head>
 <body>
 <a class="skip" href="#main">Skip to the message</a>
-<header class="masthead">
+{{THEME_HEADER:none}}<header class="masthead">
 <div class="wrap">
 <p class="eyebrow">Relay memory experiments</p>
 <h1>Page not found</h1>
 <nav aria-label="Pages">
 <ul>
 <li><a href="{{HOME}}">{{HOME_LABEL}}</a></li>
-{{#COMPARE}}<li><a href="compare.html">Allocator comparison</a></li>
+{{#COMPARE}}<li><a href="{{HREF}}">Allocator comparison</a></li>
 {{/COMPARE}}</ul>
 </nav>
 </div>
@@ -36,5 +40,5 @@
 <footer class="wrap foot">
 <p>{{GENERATED}}</p>
 </footer>
-</body>
+{{THEME_FOOTER:none}}</body>
 </html>

@@ -14,10 +14,14 @@
 <meta property="og:description" content="{{SHARE_DESCRIPTION}}">
 <link rel="stylesheet" href="assets/style.css">
 <link rel="icon" type="image/svg+xml" href="assets/favicon.svg">
-</head>
+{{#THEME_CSS}}<link rel="stylesheet" href="{{HREF}}">
+{{/THEME_CSS}}{{#CANONICAL}}<link rel="canonical" href="{{URL}}">
+<meta property="og:url" content="{{URL}}">
+{{/CANONICAL}}{{#FEED}}<link rel="alternate" type="application/atom+xml" title="Memory experiments (Atom feed)" href="{{HREF}}">
+{{/FEED}}</head>
 <body>
 <a class="skip" href="#main">Skip to the comparison</a>
-<header class="masthead">
+{{THEME_HEADER:none}}<header class="masthead">
 <div class="wrap">
 <p class="eyebrow">Relay memory experiments</p>
 <h1>Allocator comparison</h1>
@@ -68,5 +72,5 @@
 <footer class="wrap foot">
 <p>{{GENERATED}}</p>
 </footer>
-</body>
+{{THEME_FOOTER:none}}</body>
 </html>

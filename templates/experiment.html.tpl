@@ -1,11 +1,11 @@
 {{%AUTOESCAPE context="HTML"}}<!DOCTYPE html>
-<html lang="en">
+<html lang="en"{{#THEME}} data-theme="{{NAME}}"{{/THEME}}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{{CSP}}">
 <meta name="referrer" content="no-referrer">
-<meta name="color-scheme" content="light dark">
+<meta name="color-scheme" content="{{COLOR_SCHEME}}">
 <meta name="generator" content="memreport {{VERSION}}">
 <title>{{TITLE}} · memory report</title>
 <meta name="description" content="{{SHARE_DESCRIPTION}}">
@@ -15,10 +15,14 @@
 {{#OG_IMAGE}}<meta property="og:image" content="{{SRC}}">
 {{/OG_IMAGE}}<link rel="stylesheet" href="{{ASSETS}}style.css">
 <link rel="icon" type="image/svg+xml" href="{{ASSETS}}favicon.svg">
-</head>
+{{#THEME_CSS}}<link rel="stylesheet" href="{{HREF}}">
+{{/THEME_CSS}}{{#CANONICAL}}<link rel="canonical" href="{{URL}}">
+<meta property="og:url" content="{{URL}}">
+{{/CANONICAL}}{{#FEED}}<link rel="alternate" type="application/atom+xml" title="Memory experiments (Atom feed)" href="{{HREF}}">
+{{/FEED}}</head>
 <body>
 <a class="skip" href="#main">Skip to the report</a>
-<header class="masthead">
+{{THEME_HEADER:none}}<header class="masthead">
 <div class="wrap">
 {{#SITE_NAV}}<nav class="crumbs" aria-label="Site">
 <ul>
@@ -204,5 +208,5 @@
 <p>{{GENERATED}}</p>
 {{#SITE_NAV}}<p><a href="{{INDEX}}">Back to all experiments</a></p>
 {{/SITE_NAV}}</footer>
-</body>
+{{THEME_FOOTER:none}}</body>
 </html>

@@ -347,6 +347,33 @@ bool membership_has(const membership *m, const experiment *e, size_t g, size_t r
     return gr->member && gr->member[r];
 }
 
+bool membership_relay_mask(const membership *m, const experiment *e, size_t g, size_t r,
+                    unsigned char *in)
+{
+    const group *gr = &m->groups[g];
+    const size_t n = e->ncoll;
+    const bool column = gr->source == MEMBERS_GROUP_COLUMN;
+    if (column ? !e->col_group || (gr->excluded && gr->excluded[r])
+               : !(gr->member && gr->member[r])) {
+        memset(in, 0, n);
+        return false;
+    }
+    /* The same tests as membership_has, the relay's part hoisted. */
+    int64_t lo = gr->start, hi = gr->end;
+    if (gr->mstart) {
+        lo = gr->mstart[r] > lo ? gr->mstart[r] : lo;
+        hi = gr->mend[r] < hi ? gr->mend[r] : hi;
+    }
+    const uint16_t *cg = column ? e->col_group + exp_idx(e, r, 0) : NULL;
+    bool any = false;
+    for (size_t c = 0; c < n; c++) {
+        int64_t t = e->times[c];
+        in[c] = t >= lo && t <= hi && (!cg || cg[c] == gr->colgroup);
+        any |= in[c];
+    }
+    return any;
+}
+
 /* Could relay r be a member of g at some time (window aside)? */
 static bool maybe_member(const membership *m, const experiment *e, size_t g, size_t r)
 {

@@ -89,6 +89,11 @@ void membership_free(membership *m);
  * relay is a member then, and times[c] is inside g's window). Does not
  * look at whether a sample exists. */
 bool membership_has(const membership *m, const experiment *e, size_t g, size_t r, size_t c);
+/* membership_has for every collection of relay r at once: in[c] = 1 or 0
+ * for c < e->ncoll, in one pass (a chart reads whole relays). Returns
+ * false, with in all 0, when r is never in g. */
+bool membership_relay_mask(const membership *m, const experiment *e, size_t g, size_t r,
+                    unsigned char *in);
 
 /* One sentence per set of relays that share an overlap (same two groups,
  * same start), e.g. "a, b and c are in both D and E from 2026-01-04 22:16;

@@ -177,11 +177,122 @@ static double select_kth(double *v, size_t n, size_t k)
     return v[k];
 }
 
-/* Median of v, reordering v; NAN when empty. */
-static double median_inplace(double *v, size_t n)
+/* True when v holds a NaN or a negative zero: values a comparison cannot
+ * tell from another bit pattern, so which copy a selection returns would
+ * depend on the algorithm. Such arrays keep the reference routines. */
+static bool ambiguous_values(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isnan(v[i]) || (v[i] == 0 && signbit(v[i])))
+            return true;
+    return false;
+}
+
+/* Rank k of v[lo, hi) into v[k], smaller values before it and larger
+ * after, for arrays without NaN or -0. Partitions without branches on the
+ * data (a three-way partition that branches costs a misprediction every
+ * other element): values below the pivot to the front, then, only when
+ * the rank lies beyond them, values equal to it. Past the depth limit the
+ * range is sorted instead, so a bad pivot sequence stays O(n log n). */
+static void select_range(double *v, size_t lo, size_t hi, size_t k)
+{
+    for (int depth = 0; hi - lo > 16; depth++) {
+        if (depth == 48) {
+            quick_sort(v + lo, hi - lo, 64);
+            return;
+        }
+        double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        double p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t lt = lo;
+        for (size_t i = lo; i < hi; i++) {
+            double t = v[i];
+            size_t less = t < p;
+            v[i] = v[lt];
+            v[lt] = t;
+            lt += less;
+        }
+        if (k < lt) {
+            hi = lt;
+            continue;
+        }
+        size_t eq = lt;
+        for (size_t i = lt; i < hi; i++) {
+            double t = v[i];
+            size_t same = !(t > p);
+            v[i] = v[eq];
+            v[eq] = t;
+            eq += same;
+        }
+        if (k < eq)
+            return; /* v[k] == p */
+        lo = eq;
+    }
+    insertion_sort(v + lo, hi - lo);
+}
+
+/* Ranks ks[0..nk) (ascending, distinct, all in [lo, hi)) into place:
+ * afterwards v[ks[i]] is what a sorted copy would hold there. */
+static void select_ranks(double *v, size_t lo, size_t hi, const size_t *ks, size_t nk)
+{
+    while (nk) {
+        size_t mid = nk / 2, k = ks[mid];
+        select_range(v, lo, hi, k);
+        select_ranks(v, lo, k, ks, mid);
+        lo = k + 1;
+        ks += mid + 1;
+        nk -= mid + 1;
+    }
+}
+
+bool stats_select_quantiles(double *v, size_t n, const double *q, size_t nq)
+{
+    enum { MAXQ = 8 };
+    if (n < 2)
+        return true;
+    if (nq > MAXQ || ambiguous_values(v, n)) {
+        stats_sort(v, n);
+        return true;
+    }
+    /* The positions stats_quantile_sorted reads, and the ends. */
+    size_t ks[2 * MAXQ + 2], nk = 0;
+    ks[nk++] = 0;
+    ks[nk++] = n - 1;
+    for (size_t i = 0; i < nq; i++) {
+        size_t lo = (size_t)floor((double)(n - 1) * q[i]);
+        if (lo + 1 < n) {
+            ks[nk++] = lo;
+            ks[nk++] = lo + 1;
+        }
+    }
+    for (size_t i = 1; i < nk; i++) /* a few: insertion sort, then dedupe */
+        for (size_t j = i; j > 0 && ks[j - 1] > ks[j]; j--) {
+            size_t t = ks[j];
+            ks[j] = ks[j - 1];
+            ks[j - 1] = t;
+        }
+    size_t m = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (!m || ks[m - 1] != ks[i])
+            ks[m++] = ks[i];
+    select_ranks(v, 0, n, ks, m);
+    return false;
+}
+
+double stats_median_inplace(double *v, size_t n)
 {
     if (!n)
         return NAN;
+    if (!ambiguous_values(v, n)) {
+        select_range(v, 0, n, n / 2);
+        double hi = v[n / 2];
+        if (n % 2)
+            return hi;
+        /* Everything before n/2 is <= hi: the largest of it is rank n/2-1. */
+        double lo = v[0];
+        for (size_t i = 1; i < n / 2; i++)
+            lo = v[i] > lo ? v[i] : lo;
+        return (lo + hi) / 2;
+    }
     double hi = select_kth(v, n, n / 2);
     if (n % 2)
         return hi;
@@ -234,7 +345,7 @@ double stats_theil_sen(const double *x, const double *y, size_t n)
     double *v = NULL;
     size_t nv = 0, cap = 0;
     pairwise_slopes(x, y, n, &v, &nv, &cap);
-    double m = median_inplace(v, nv);
+    double m = stats_median_inplace(v, nv);
     free(v);
     return m;
 }
@@ -393,7 +504,7 @@ static void bootstrap_median(const double *x, size_t n, uint64_t seed, double *l
     for (size_t b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
         for (size_t i = 0; i < n; i++)
             s[i] = x[rng_below(&r, n)];
-        v[b] = median_inplace(s, n);
+        v[b] = stats_median_inplace(s, n);
     }
     stats_sort(v, BOOTSTRAP_RESAMPLES);
     *lo = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.025);
@@ -489,7 +600,15 @@ static bool group_series(const experiment *e, const membership *m, size_t g, int
         any = true;
         if (e->times[c] > until)
             continue;
-        stats_sort(buf, n);
+        /* The order statistics the point needs, without sorting: the mean
+         * is exact in any order (kB / 2^20 are exact binary fractions, and
+         * their sum stays exact below 2^21 values), so only the quantiles
+         * and ends are placed, where a sorted copy would hold them. */
+        static const double qs[] = {0.5, 0.1, 0.9};
+        if (n >= (size_t)1 << 21)
+            stats_sort(buf, n);
+        else
+            stats_select_quantiles(buf, n, qs, ARRAY_LEN(qs));
         xgrow((void **)&gr->series, &cap, gr->nseries + 1, sizeof *gr->series);
         gr->series[gr->nseries++] = (group_point){
             c,
@@ -610,7 +729,7 @@ static double relay_steady(const experiment *e, const membership *m, size_t g, s
         size_t k = thin(s->sx + a, s->sy + a, len, cap, s->tx, s->ty);
         pairwise_slopes(s->tx, s->ty, k, &s->pool, &s->npool, &s->cappool);
     }
-    return median_inplace(s->pool, s->npool);
+    return stats_median_inplace(s->pool, s->npool);
 }
 
 static void group_steady(const experiment *e, const membership *m, size_t g, group_result *gr,
@@ -646,7 +765,7 @@ static void group_steady(const experiment *e, const membership *m, size_t g, gro
     if (gr->steady_n) {
         bootstrap_median(slopes, gr->steady_n, group_seed(m->groups[g].id, 0x5354454144ULL),
                          &gr->steady_lo, &gr->steady_hi);
-        gr->steady = median_inplace(slopes, gr->steady_n);
+        gr->steady = stats_median_inplace(slopes, gr->steady_n);
     }
     free(slopes);
     free(s.sx);

@@ -153,6 +153,15 @@ double stats_mean(const double *x, size_t n);
 /* Quantile with linear interpolation (type 7); sorts x in place. */
 double stats_quantile_sorted(const double *sorted, size_t n, double q);
 void stats_sort(double *x, size_t n);
+/* Reorders v so that stats_quantile_sorted(v, n, q[i]) for each of the nq
+ * (at most 8) quantiles, v[0] and v[n-1] give exactly what they give on a
+ * sorted copy, in about linear time. Returns true when it sorted v instead
+ * (a NaN or -0 in v, or too many quantiles). */
+bool stats_select_quantiles(double *v, size_t n, const double *q, size_t nq);
+/* Median of v (the mean of the middle two for an even count), reordering
+ * v; NAN when empty. Selects rather than sorts; the same value a sort
+ * would give, to the bit. */
+double stats_median_inplace(double *v, size_t n);
 /* A box plot's numbers over n > 0 values: quartiles (type 7), whiskers to
  * the furthest value within 1.5 IQR of the box, and the largest value. */
 typedef struct {

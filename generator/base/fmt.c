@@ -39,6 +39,55 @@ char *fmt_fixed(char buf[FMT_BUF], double v, int prec)
     return buf;
 }
 
+/* Writes the decimal digits of u before end; returns where they start. */
+static char *digits_before(char *end, uint64_t u)
+{
+    do
+        *--end = (char)('0' + u % 10);
+    while (u /= 10);
+    return end;
+}
+
+void fmt_put_long(strbuf *b, long n)
+{
+    char tmp[24], *end = tmp + sizeof tmp;
+    uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+    char *p = digits_before(end, u);
+    if (n < 0)
+        *--p = '-';
+    buf_putn(b, p, (size_t)(end - p));
+}
+
+void fmt_put_fixed(strbuf *b, double v, int prec)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    double a = fabs(v);
+    if (prec >= 0 && prec <= 9 && a < 1e9) {
+        /* a * 10^prec < 1e18 is off the exact product by at most half an
+         * ulp, under 1e-6 below 2^33; printf rounds the exact value, so
+         * the two agree unless the product is that close to a tie. */
+        double s = a * pow10[prec];
+        double fl = floor(s), frac = s - fl;
+        if (s < 8e9 && fabs(frac - 0.5) > 1e-6) {
+            uint64_t r = (uint64_t)fl + (frac > 0.5);
+            uint64_t scale = (uint64_t)pow10[prec];
+            char tmp[40], *end = tmp + sizeof tmp, *p = end;
+            if (prec > 0) {
+                uint64_t f = r % scale;
+                for (int i = 0; i < prec; i++, f /= 10)
+                    *--p = (char)('0' + f % 10);
+                *--p = '.';
+            }
+            p = digits_before(p, r / scale);
+            if (signbit(v))
+                *--p = '-'; /* printf keeps the sign of -0 and of -0.0000001 */
+            buf_putn(b, p, (size_t)(end - p));
+            return;
+        }
+    }
+    buf_printf(b, "%.*f", prec, v);
+}
+
 char *fmt_signed(char buf[FMT_BUF], double v, int prec)
 {
     char tmp[PART];

@@ -34,6 +34,14 @@ char *fmt_count(char buf[FMT_BUF], uint64_t n);
 /* "s" unless n is 1: "%zu relay%s". */
 const char *fmt_s(uint64_t n);
 
+/* Appends v as printf("%.*f", prec, v) writes it, byte for byte, for
+ * prec 0..9 (others go to printf): the common case (|v| < 1e9 and v not
+ * within 1e-6 of a rounding tie at prec decimals) is done with integer
+ * digits, which is what large CSV and SVG outputs spend their time on. */
+void fmt_put_fixed(strbuf *b, double v, int prec);
+/* Appends n in decimal, as printf("%ld"). */
+void fmt_put_long(strbuf *b, long n);
+
 /* Appends s[0..n) to b escaped for inline GitHub-flavoured Markdown (table
  * cells and running text): every character that could start markup
  * (\ ` * _ [ ] < > | # & ~ !) gets a backslash, and CR, LF and tab become

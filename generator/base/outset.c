@@ -39,6 +39,7 @@ typedef struct {
     char *tmp;
     char *backup;   /* hard link to the previous dest, or NULL */
     bool renamed;
+    bool remove;    /* no tmp: dest is removed by the commit */
 } staged;
 
 typedef struct {
@@ -64,7 +65,7 @@ static void remove_all_temporaries(void)
 {
     for (outset *o = live; o; o = o->next_live)
         for (size_t i = 0; i < o->n; i++)
-            if (!o->files[i].renamed)
+            if (!o->files[i].renamed && o->files[i].tmp)
                 unlink(o->files[i].tmp);
 }
 
@@ -195,7 +196,7 @@ int outset_add(outset *o, const char *path, const void *data, size_t len, diag_l
     }
     /* Register before writing so a failure below still removes it. */
     xgrow((void **)&o->files, &o->cap, o->n + 1, sizeof *o->files);
-    o->files[o->n++] = (staged){xstrdup(path), tmp, NULL, false};
+    o->files[o->n++] = (staged){xstrdup(path), tmp, NULL, false, false};
 
     /* mkstemp makes 0600; outputs are ordinary files, so honour umask. */
     mode_t mask = umask(0);
@@ -240,11 +241,18 @@ int outset_add_copy(outset *o, const char *dest, const char *src, diag_list *d)
     return rc;
 }
 
+int outset_remove(outset *o, const char *path)
+{
+    xgrow((void **)&o->files, &o->cap, o->n + 1, sizeof *o->files);
+    o->files[o->n++] = (staged){xstrdup(path), NULL, NULL, false, true};
+    return 0;
+}
+
 /* Registers tmp (malloc'd, now owned by o) as the temporary for dest. */
 static void register_tmp(outset *o, const char *dest, char *tmp)
 {
     xgrow((void **)&o->files, &o->cap, o->n + 1, sizeof *o->files);
-    o->files[o->n++] = (staged){xstrdup(dest), tmp, NULL, false};
+    o->files[o->n++] = (staged){xstrdup(dest), tmp, NULL, false, false};
 }
 
 /* Copies the open file in to out in blocks, so a large file never sits in
@@ -468,7 +476,9 @@ static int journal_write(const outset *o, const char *jpath)
     for (size_t i = 0; i < o->n; i++) {
         if (o->files[i].renamed)
             continue;
-        char *t = absolute(o->files[i].tmp), *dst = absolute(o->files[i].dest);
+        /* A removal has no temporary: its first field is empty. */
+        char *t = o->files[i].tmp ? absolute(o->files[i].tmp) : xstrdup("");
+        char *dst = absolute(o->files[i].dest);
         char *bk = o->files[i].backup ? absolute(o->files[i].backup) : NULL;
         put_field(&b, t);
         buf_putc(&b, '\t');
@@ -589,14 +599,20 @@ static int recover_journal(const char *dir, diag_list *d)
         char **dests = xcalloc(n + 1, sizeof *dests);
         for (size_t i = 0; i < n; i++) {
             struct stat st;
-            bool pending = lstat(v[i].tmp, &st) == 0;
+            bool removal = !*v[i].tmp;
+            bool pending = !removal && lstat(v[i].tmp, &st) == 0;
             if (undo) {
                 /* Back to the previous set: a renamed entry without a
                  * backup was new, so it goes. */
-                put_back(v[i].dest, v[i].backup, !pending);
+                put_back(v[i].dest, v[i].backup, !pending && !removal);
                 if (pending)
                     unlink(v[i].tmp);
             } else {
+                if (removal && v[i].backup && unlink(v[i].dest) != 0 && errno != ENOENT) {
+                    diag_io(d, v[i].dest, 0, "cannot finish the interrupted commit: %s",
+                            strerror(errno));
+                    rc = -1;
+                }
                 if (pending && rename(v[i].tmp, v[i].dest) != 0) {
                     diag_io(d, v[i].dest, 0, "cannot finish the interrupted commit: %s",
                             strerror(errno));
@@ -786,7 +802,7 @@ static void undo_renames(outset *o, size_t upto, const bool *was_new)
 {
     for (size_t i = upto; i-- > 0;) {
         staged *f = &o->files[i];
-        if (!f->renamed || !f->tmp)
+        if (!f->renamed || (!f->tmp && !f->remove))
             continue;
         put_back(f->dest, f->backup, was_new[i]);
     }
@@ -816,6 +832,12 @@ int outset_commit(outset *o, diag_list *d)
          * nothing when both names are one file: drop it instead. */
         struct stat st, sd;
         bool have_dest = lstat(f->dest, &sd) == 0;
+        if (f->remove && (!have_dest || S_ISDIR(sd.st_mode))) {
+            f->renamed = true; /* nothing there to remove (a directory is kept) */
+            continue;
+        }
+        if (f->remove)
+            continue;
         if (lstat(f->tmp, &st) == 0 && have_dest && st.st_dev == sd.st_dev &&
             st.st_ino == sd.st_ino) {
             unlink(f->tmp);
@@ -864,12 +886,15 @@ int outset_commit(outset *o, diag_list *d)
         if (o->fail_rename > 0 && ++renames == o->fail_rename) {
             errno = EIO;
             r = -1;
+        } else if (f->remove) {
+            r = unlink(f->dest) != 0 && errno != ENOENT ? -1 : 0;
         } else {
             r = rename(f->tmp, f->dest);
         }
         if (r != 0) {
             diag_io(d, f->dest, 0,
-                    "cannot rename into place: %s; the previous outputs were put back",
+                    f->remove ? "cannot remove: %s; the previous outputs were put back"
+                              : "cannot rename into place: %s; the previous outputs were put back",
                     strerror(errno));
             if (jpath)
                 journal_mark_undo(jpath);

@@ -65,6 +65,10 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
 /* True when a file staged so far goes to path (compared with both
  * directories resolved, so "exp/./REPORT.md" is "exp/REPORT.md"). */
 bool outset_has(const outset *o, const char *path);
+/* Removes path at the commit, as one step of the set: it stays until the
+ * renames, and a failed or killed commit puts it back with the rest. A
+ * path that is missing (or a directory) then is left alone. Returns 0. */
+int outset_remove(outset *o, const char *path);
 /* Number of files staged so far. */
 size_t outset_count(const outset *o);
 /* Renames every temporary into place, all or nothing (a failure puts the

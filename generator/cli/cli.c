@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum { OPT_UNTIL = 256, OPT_STRICT, OPT_TABLE = 512 };
 
@@ -133,4 +134,88 @@ void cli_shell_word(strbuf *b, const char *s)
         }
         buf_putc(b, '\'');
     }
+}
+
+int cli_base_url(const char *url, char **out, void (*usage)(FILE *))
+{
+    const char *p = url;
+    if (!strncmp(p, "https://", 8))
+        p += 8;
+    else if (!strncmp(p, "http://", 7))
+        p += 7;
+    else
+        return cli_usage_error(usage, "--base-url %s: must start with https:// or http://",
+                               url);
+    const char *host = p;
+    if (*p == '[') {
+        p++;
+        while (*p && *p != ']' && strchr("0123456789abcdefABCDEF:.", *p))
+            p++;
+        if (*p != ']' || p == host + 1)
+            return cli_usage_error(usage, "--base-url %s: the [IPv6] host is not closed", url);
+        p++;
+    } else {
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+               (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')
+            p++;
+        if (p == host)
+            return cli_usage_error(usage, "--base-url %s: has no host name", url);
+    }
+    if (*p == ':') {
+        const char *port = ++p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p == port || p - port > 5)
+            return cli_usage_error(usage, "--base-url %s: the port must be a number", url);
+    }
+    if (*p && *p != '/')
+        return cli_usage_error(usage, "--base-url %s: unexpected '%c' after the host", url, *p);
+    for (const char *q = p; *q; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (c <= 0x20 || c >= 0x7f || strchr("\"'<>\\`^{}|", c))
+            return cli_usage_error(usage, "--base-url %s: a space, quote, control or non-ASCII "
+                                          "character (percent-encode it: %%XX) at byte %zu",
+                                   url, (size_t)(q - url) + 1);
+        if (c == '?' || c == '#')
+            return cli_usage_error(usage, "--base-url %s: the address of a folder has no "
+                                          "query or fragment ('%c')", url, c);
+    }
+    size_t n = strlen(url);
+    *out = n && url[n - 1] == '/' ? xstrdup(url) : xasprintf("%s/", url);
+    return CLI_CONTINUE;
+}
+
+int cli_site_theme(const char *opt, const char *const *dirs, size_t n, site_theme *t,
+                   bool *have)
+{
+    *have = false;
+    memset(t, 0, sizeof *t);
+    char *found = opt ? xstrdup(opt) : NULL;
+    for (size_t i = 0; i < n && !opt; i++) {
+        char *p = path_join(dirs[i], SITE_THEME_DIR_NAME);
+        struct stat st;
+        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            free(p);
+        } else if (found) {
+            fprintf(stderr, "memreport: %s and %s: two site themes; choose one with "
+                            "--site-theme DIR\n", found, p);
+            free(p);
+            free(found);
+            return EXIT_BAD_INPUT;
+        } else {
+            found = p;
+        }
+    }
+    if (!found)
+        return EXIT_OK;
+    diag_list d;
+    diag_init(&d);
+    int rc = site_theme_load(found, t, &d);
+    diag_print(&d, stderr, false);
+    diag_free(&d);
+    free(found);
+    if (rc != 0)
+        return EXIT_BAD_INPUT;
+    *have = true;
+    return EXIT_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "site_theme.h"
 #include "status.h"
 #include "util.h"
 
@@ -51,6 +52,21 @@ int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
  * line: bare when it is plain, else '...'-quoted, or $'...' when it holds
  * control characters (so the command stays on one line). */
 void cli_shell_word(strbuf *b, const char *s);
+
+/* --base-url URL: the address the site is published at. Checks it
+ * (http:// or https://, a host name or [IPv6] with an optional :port, a
+ * path of printable ASCII without spaces, quotes, <>, \ or `, no ? or #)
+ * and sets *out to it with a trailing '/' (malloc'd). Returns CLI_CONTINUE,
+ * or EXIT_USAGE after saying what is wrong. */
+int cli_base_url(const char *url, char **out, void (*usage)(FILE *));
+
+/* The site's theme: DIR from --site-theme when given (it must exist),
+ * else the site-theme/ folder inside the one of dirs[n] that has one
+ * (two such folders are an error: choose with --site-theme). Loads it
+ * into *t and sets *have. Returns 0, or an exit status after printing
+ * the errors. */
+int cli_site_theme(const char *opt, const char *const *dirs, size_t n, site_theme *t,
+                   bool *have);
 
 int cmd_init(int argc, char **argv);
 int cmd_build(int argc, char **argv);

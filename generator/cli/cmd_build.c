@@ -35,6 +35,9 @@ typedef struct {
     bool strict, force;
     bool publish_archive;   /* copy results.sqlite into the site's downloads */
     bool from_archive;      /* the analysis was read from a current results.sqlite */
+    const char *theme_opt;  /* --site-theme DIR */
+    const char *base_opt;   /* --base-url URL, as given */
+    site_look look;         /* the theme found and the checked base URL */
     int verbosity;          /* 0 quiet, 1 normal, 2 verbose */
     analysis_options ao;    /* what the analysis (and so the archive) used */
 } build_opts;
@@ -44,8 +47,10 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: memreport build EXPDIR [-o SITE] [--until TIME] [--baseline ID]\n"
             "                       [--theme light|dark|auto] [--strict] [--force]\n"
-            "                       [--publish-archive] [--single-file FILE] [-q|-v]\n\n"
-            "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/).\n"
+            "                       [--publish-archive] [--site-theme DIR] [--base-url URL]\n"
+            "                       [--single-file FILE] [-q|-v]\n\n"
+            "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/:\n"
+            "the page, 404.html, assets/, data/, and feed.xml with --base-url).\n"
             "All files are written to temporaries and renamed together at the end.\n\n"
             "  -o, --output SITE   directory of the HTML site\n"
             "      --until TIME    final snapshot at or before TIME (a date means its end)\n"
@@ -56,6 +61,17 @@ static void usage(FILE *f)
             "      --strict        treat warnings (overlaps, partial last line) as errors\n"
             "      --force         overwrite a REPORT.md that was edited by hand\n"
             "      --publish-archive  also put results.sqlite in the site's downloads\n"
+            "      --site-theme DIR  the operators' look (default: EXPDIR/site-theme/ when\n"
+            "                      it exists): header.html and footer.html at the top and\n"
+            "                      bottom of every page, style.css linked after the site's\n"
+            "                      own; DIR's other files are copied to assets/theme/.\n"
+            "                      Fragments may hold plain HTML (links, images, nav); a\n"
+            "                      <script>, <style>, style=\"\", on*= handler or javascript:\n"
+            "                      URL is refused (FILE:LINE), as the pages' CSP stays strict.\n"
+            "                      Their relative href/src are relative to the site's top.\n"
+            "      --base-url URL  where the site is published (http:// or https://): adds\n"
+            "                      canonical links, og:url, absolute og:image and feed.xml\n"
+            "                      (Atom); without it none of these (they must be absolute)\n"
             "      --single-file FILE  also write FILE (.html): the report as one\n"
             "                      self-contained page for a blog post. Its body holds\n"
             "                      a block between <!-- memreport:begin --> and\n"
@@ -95,6 +111,10 @@ static char *build_command(const build_opts *o)
         buf_puts(&b, " --strict");
     if (o->publish_archive)
         buf_puts(&b, " --publish-archive");
+    if (o->base_opt) {
+        buf_puts(&b, " --base-url");
+        cli_shell_word(&b, o->look.base_url);
+    }
     if (o->single_file) {
         /* Its name only: where the builder keeps it is no reader's business. */
         char *name = path_last_name(o->single_file);
@@ -181,11 +201,51 @@ static int stage(outset *os, const char *dir, const char *rel, const void *data,
     return rc;
 }
 
+/* The date of a feed with no collection: SOURCE_DATE_EPOCH, else 0. */
+static int64_t lk_clock(const analysis *a)
+{
+    int64_t t;
+    return report_source_date_epoch(&t) ? t : a->r.last_t != INT64_MIN ? a->r.last_t : 0;
+}
+
+/* The lone site's 404.html: back to the report (site.c has the site's). */
+static int stage_not_found(const build_opts *o, const analysis *a, outset *os,
+                           const char *site, diag_list *d)
+{
+    const char *root = o->look.base_url ? o->look.base_url : "";
+    page_look lk;
+    publish_look(&o->look, root, NULL, &lk);
+    report_ctx ctx = {0};
+    report_set_generated(&ctx, a);
+    strbuf gen, page;
+    buf_init(&gen);
+    buf_init(&page);
+    report_stamp(ctx.generated_t, ctx.generated_from_sde, &gen);
+    char *assets = xasprintf("%sassets/", root), *home = xasprintf("%sindex.html", root);
+    not_found_page nf = {.home = home, .home_label = "the experiment's report",
+                         .assets = assets, .generated = gen.data, .look = &lk};
+    char *p = path_join(site, PAGE_404);
+    if (o->verbosity > 1)
+        fprintf(stderr, "memreport: writing %s\n", p);
+    int rc = publish_render_not_found(&nf, &page, d) != 0 ||
+                     outset_add(os, p, page.data, page.len, d) != 0
+                 ? -1
+                 : 0;
+    free(p);
+    free(home);
+    free(assets);
+    buf_free(&gen);
+    buf_free(&page);
+    publish_look_free(&lk);
+    return rc;
+}
+
 /* Renders and writes everything. Returns an exit status. */
 static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
 {
     int status = EXIT_IO;
     page_set ps = {0};
+    page_look lk = {0};
     char *command = build_command(o);
     char *site = o->site ? xstrdup(o->site) : xasprintf("%s/site", o->dir);
     char *archive_src = path_join(o->dir, ARCHIVE_FILE_NAME);
@@ -199,9 +259,11 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
      * archive stops the build here, before any rendering. */
     if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0)
         goto out;
+    publish_look(&o->look, "", "", &lk);
     page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
-                       .publish_archive = o->publish_archive, .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL,
-                       .theme = o->theme, .single = o->single_file != NULL};
+                       .publish_archive = o->publish_archive, .look = &lk,
+                       .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL, .theme = o->theme,
+                       .single = o->single_file != NULL};
     if (publish_render(a, &po, &ps, d) != 0) {
         status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
         goto out;
@@ -217,17 +279,21 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
         free(p);
         free(s);
     }
-    /* The time-series PNG is the page's Open Graph image: a link preview
-     * needs a bitmap beside the page. */
-    if (!bad && a->m.ngroups)
-        bad = stage(os, site, PAGE_OG_IMAGE, ps.png[CHART_TIMESERIES], ps.png_len[CHART_TIMESERIES],
-                    o->verbosity, d);
     if (!bad)
-        bad = report_html_stage_assets(os, site, o->verbosity, d) != 0;
-    char *dst = o->publish_archive ? path_join(site, PAGE_ARCHIVE) : NULL;
+        bad = report_html_stage_assets(os, site, o->verbosity, d) != 0 ||
+              publish_stage_theme(os, &o->look, site, o->verbosity, d) != 0 ||
+              stage_not_found(o, a, os, site, d) != 0;
+    if (!bad) {
+        feed_entry fe = {a, o->look.base_url};
+        bad = publish_stage_feed(os, &o->look, site, &fe, 1, lk_clock(a), d) != 0;
+    }
+    char *dst = path_join(site, PAGE_ARCHIVE);
     if (!bad)
-        bad = publish_stage_archive(os, a, &o->ao, archive_src, o->from_archive, true, dst,
-                                    o->verbosity, d) != 0;
+        bad = publish_stage_archive(os, a, &o->ao, archive_src, o->from_archive, true,
+                                    o->publish_archive ? dst : NULL, o->verbosity, d) != 0;
+    /* A site once built with --publish-archive loses that download now. */
+    if (!bad && !o->publish_archive)
+        outset_remove(os, dst);
     free(dst);
     if (!bad)
         bad = publish_stage_page(os, &ps, site, o->verbosity, d) != 0;
@@ -257,6 +323,7 @@ out:
     free(site);
     free(command);
     page_set_free(&ps);
+    publish_look_free(&lk);
     return status;
 }
 
@@ -270,6 +337,8 @@ int cmd_build(int argc, char **argv)
         {"theme", 0, &theme, NULL},
         {"force", 0, NULL, &o.force},
         {"publish-archive", 0, NULL, &o.publish_archive},
+        {"site-theme", 0, &o.theme_opt, NULL},
+        {"base-url", 0, &o.base_opt, NULL},
         {"single-file", 0, &o.single_file, NULL},
         {NULL, 0, NULL, NULL},
     };
@@ -285,6 +354,12 @@ int cmd_build(int argc, char **argv)
     o.strict = co.strict;
     o.verbosity = co.verbosity;
     o.dir = argv[optind];
+    char *base_url = NULL;
+    if (o.base_opt && (prc = cli_base_url(o.base_opt, &base_url, usage)) != CLI_CONTINUE)
+        return prc;
+    o.look.base_url = base_url;
+    site_theme look;
+    bool have_look = false;
 
     diag_list d;
     diag_init(&d);
@@ -300,10 +375,17 @@ int cmd_build(int argc, char **argv)
     diag_init(&a.diag);
 
     /* Templates first: a broken template stops the build before any work. */
-    if (report_load_templates(&d) != 0) {
+    if (report_load_templates(&d) != 0 ||
+        report_load_template(PAGE_404_TEMPLATE, "404.html.tpl", &d) != 0) {
         status = EXIT_IO;
         goto done;
     }
+    /* The theme next: a fragment it refuses stops the build as early. */
+    const char *tdirs[] = {o.dir};
+    status = cli_site_theme(o.theme_opt, tdirs, 1, &look, &have_look);
+    if (status != 0)
+        goto done;
+    o.look.theme = have_look ? &look : NULL;
 
     if (dir_is_read_only(o.dir)) {
         diag_error(&d, o.dir, 0, "the experiment directory is read-only; REPORT.md, charts/ and "
@@ -357,6 +439,9 @@ int cmd_build(int argc, char **argv)
     status = build(&o, &a, os, &d);
 
 done:
+    if (have_look)
+        site_theme_free(&look);
+    free(base_url);
     outset_free(os);
     diag_print(&d, stderr, false);
     diag_free(&d);

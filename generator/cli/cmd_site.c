@@ -14,19 +14,34 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: memreport site ROOT... -o SITE [--until TIME] [--strict] [--no-save]\n"
-            "                      [--publish-archive] [-q|-v]\n\n"
+            "                      [--publish-archive] [--site-theme DIR] [--base-url URL]\n"
+            "                      [-q|-v]\n\n"
             "Finds every experiment directory under each ROOT (a directory holding\n"
             "memory.csv, memory_measurements.csv or measurements.csv), reads each from its\n"
             "results.sqlite when that is current or else from its CSVs (and saves the\n"
             "archive beside them), and writes one site: SITE/index.html with a row per\n"
             "experiment, SITE/compare.html comparing groups that share an allocator, and\n"
             "each experiment's page under SITE/<experiment>/. Experiments that cannot be\n"
-            "read are listed on the index with their error; the rest is built.\n\n"
+            "read are listed on the index with their error; the rest is built. The site\n"
+            "also has 404.html and, with --base-url, feed.xml.\n\n"
             "  -o, --output SITE   directory of the site (required)\n"
             "      --until TIME    final snapshot at or before TIME in every experiment\n"
             "      --strict        treat warnings as errors\n"
             "      --no-save       do not write results.sqlite into experiment directories\n"
             "      --publish-archive  also put each results.sqlite in its page's downloads\n"
+            "      --site-theme DIR  the operators' look (default: a site-theme/ folder in a\n"
+            "                      ROOT, beside the experiments): header.html and footer.html\n"
+            "                      at the top and bottom of every page, style.css linked\n"
+            "                      after the site's own; DIR's other files are copied to\n"
+            "                      assets/theme/. Fragments may hold plain HTML (links,\n"
+            "                      images, nav); a <script>, <style>, style=\"\", on*= handler\n"
+            "                      or javascript: URL is refused (FILE:LINE), as the pages'\n"
+            "                      CSP stays strict. Their relative href/src are relative to\n"
+            "                      the site's top folder and adjusted on every page.\n"
+            "      --base-url URL  where the site is published (http:// or https://): adds\n"
+            "                      canonical links, og:url, absolute og:image, absolute links\n"
+            "                      on 404.html and feed.xml (Atom); without it none of these\n"
+            "                      (they must be absolute)\n"
             "  -q, --quiet         print errors only\n"
             "  -v, --verbose       say how each experiment was read\n"
             "  -h, --help          this help\n");
@@ -55,6 +70,10 @@ static char *command_line(const site_options *o)
         buf_puts(&b, " --strict");
     if (o->publish_archive)
         buf_puts(&b, " --publish-archive");
+    if (o->base_url) {
+        buf_puts(&b, " --base-url");
+        cli_shell_word(&b, o->base_url);
+    }
     return buf_detach(&b);
 }
 
@@ -64,10 +83,13 @@ int cmd_site(int argc, char **argv)
     memset(&o, 0, sizeof o);
     analysis_options_default(&o.ao);
     bool no_save = false;
+    const char *theme_opt = NULL, *base_opt = NULL;
     const cli_opt opts[] = {
         {"output", 'o', &o.out, NULL},
         {"no-save", 0, NULL, &no_save},
         {"publish-archive", 0, NULL, &o.publish_archive},
+        {"site-theme", 0, &theme_opt, NULL},
+        {"base-url", 0, &base_opt, NULL},
         {NULL, 0, NULL, NULL},
     };
     cli_common co;
@@ -84,14 +106,29 @@ int cmd_site(int argc, char **argv)
     o.verbosity = co.verbosity;
     o.roots = (const char *const *)(argv + optind);
     o.nroots = (size_t)(argc - optind);
+    char *base_url = NULL;
+    if (base_opt && (prc = cli_base_url(base_opt, &base_url, usage)) != CLI_CONTINUE)
+        return prc;
+    o.base_url = base_url;
+    site_theme theme;
+    bool have_theme = false;
+    int status = cli_site_theme(theme_opt, o.roots, o.nroots, &theme, &have_theme);
+    if (status != 0) {
+        free(base_url);
+        return status;
+    }
+    o.theme = have_theme ? &theme : NULL;
     char *cmd = command_line(&o);
     o.command = cmd;
     diag_list d;
     diag_init(&d);
-    int status = site_build(&o, &d);
+    status = site_build(&o, &d);
     diag_print(&d, stderr, false);
     diag_free(&d);
     free(cmd);
+    free(base_url);
+    if (have_theme)
+        site_theme_free(&theme);
     notes_cleanup();
     charts_shutdown();
     return status;

@@ -17,7 +17,7 @@ static size_t cell_bytes(bool has_grp)
     return 3 * sizeof(uint32_t) + sizeof(float) + (has_grp ? sizeof(uint16_t) : 0);
 }
 
-/* A block for cap collections of stride relays, every cell missing. */
+/* A block for cap collections of stride relays; no cell is set yet. */
 static void block_map(cblock *b, size_t first, size_t cap, size_t stride, bool has_grp)
 {
     size_t cells = cap * stride;
@@ -39,11 +39,21 @@ static void block_map(cblock *b, size_t first, size_t cap, size_t stride, bool h
     b->hwm = b->vms + cells;
     b->frag = (float *)(b->hwm + cells);
     b->grp = has_grp ? (uint16_t *)(b->frag + cells) : NULL;
-    memset(b->rss, 0xFF, 3 * cells * sizeof(uint32_t));
-    for (size_t i = 0; i < cells; i++)
-        b->frag[i] = NAN;
+}
+
+/* Marks relay slots [from, to) of the block's collection c missing. The
+ * cells are set collection by collection as they come into use, so a block
+ * costs memory (page faults) only for the collections it holds. */
+static void clear_cells(cblock *b, size_t c, size_t from, size_t to)
+{
+    size_t k = c * b->stride, n = to - from;
+    memset(b->rss + k + from, 0xFF, n * sizeof *b->rss);
+    memset(b->vms + k + from, 0xFF, n * sizeof *b->vms);
+    memset(b->hwm + k + from, 0xFF, n * sizeof *b->hwm);
+    for (size_t i = from; i < to; i++)
+        b->frag[k + i] = NAN;
     if (b->grp)
-        memset(b->grp, 0xFF, cells * sizeof *b->grp);
+        memset(b->grp + k + from, 0xFF, n * sizeof *b->grp);
 }
 
 static void block_unmap(cblock *b)
@@ -82,13 +92,14 @@ void cellstore_next_collection(cellstore *s, size_t nrelays)
 {
     cblock *last = s->nb ? &s->b[s->nb - 1] : NULL;
     if (!last || last->ncoll == last->cap) {
+        /* As wide as the relays known: a wider block (widen's room for
+         * relays still appearing) would waste memory for the whole file. */
         size_t stride = round16(nrelays ? nrelays : 1);
-        if (last && last->stride > stride)
-            stride = last->stride;
         xgrow((void **)&s->b, &s->bcap, s->nb + 1, sizeof *s->b);
         block_map(&s->b[s->nb++], s->ncoll, cap_for(stride, s->has_grp), stride, s->has_grp);
         last = &s->b[s->nb - 1];
     }
+    clear_cells(last, last->ncoll, 0, last->stride);
     last->ncoll++;
     s->ncoll++;
 }
@@ -112,6 +123,7 @@ static void widen(cellstore *s, size_t r)
         memcpy(nb.frag + to, old->frag + from, n * sizeof *nb.frag);
         if (nb.grp)
             memcpy(nb.grp + to, old->grp + from, n * sizeof *nb.grp);
+        clear_cells(&nb, c, n, stride);
     }
     block_unmap(old);
     *old = nb;

@@ -57,6 +57,11 @@ csvr *csvr_open_range(int fd, uint64_t from, uint64_t to, const char *display);
 /* Stops hashing: csvr_sha256 then gives "" (for a caller that does not
  * need the hash). Call before the first read. */
 void csvr_no_hash(csvr *r);
+/* Splits plain lines with memchr only, never with the vector scan (which
+ * must give the same rows: tests compare the two). */
+void csvr_no_vector_scan(csvr *r);
+/* Rows split by the vector scan so far (0 where it is not built). */
+uint64_t csvr_vector_rows(const csvr *r);
 /* Reads the next record: 1 when *row was filled, 0 at the end of the file
  * (or after a read error, see csvr_io_error). Problems go to d. */
 int csvr_next(csvr *r, csv_row *row, diag_list *d);

@@ -1108,6 +1108,21 @@ static void fill_matrices(experiment *e, half *h, size_t coll_off, const size_t 
     }
 }
 
+typedef struct {
+    experiment *e;
+    half *h;
+    size_t coll_off;
+    const size_t *inv;
+    const uint16_t *gmap;
+} fill_job;
+
+static void *fill_run(void *arg)
+{
+    fill_job *j = arg;
+    fill_matrices(j->e, j->h, j->coll_off, j->inv, j->gmap);
+    return NULL;
+}
+
 /* The samples of an earlier read (the first collections, the first
  * relays) into e's wider matrices; later relays miss there. */
 static void fill_from_flat(experiment *e, const experiment *old)
@@ -1190,11 +1205,18 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
         e->col_group = xmalloc(cells * sizeof *e->col_group);
     for (size_t r = 0; r < nr; r++)
         inv_a[r] = r < nra ? r : SIZE_MAX;
+    /* The halves fill disjoint collections: the second on its own thread. */
+    fill_job jb = {e, b, nca, inv_b, gmap};
+    pthread_t th;
+    bool async = pthread_create(&th, NULL, fill_run, &jb) == 0;
     if (a->flat)
         fill_from_flat(e, a->flat);
     else
         fill_matrices(e, a, 0, inv_a, NULL);
-    fill_matrices(e, b, nca, inv_b, gmap);
+    if (async)
+        pthread_join(th, NULL);
+    else
+        fill_run(&jb);
     free(inv_a);
     free(inv_b);
     free(gmap);

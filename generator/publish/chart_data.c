@@ -10,17 +10,19 @@
 #include "totals.h"
 #include "util.h"
 
-/* Group g's relay i at collection c, in GiB, or NAN when it has no sample
- * counting for g. */
-static double sample_value(const void *ctx, size_t g, size_t i, size_t c)
+/* Group g's relay i at every collection, in GiB, NAN where it has no
+ * sample counting for g. */
+static void sample_row(const void *ctx, size_t g, size_t i, double *v)
 {
     const chart_data *cd = ctx;
     const experiment *e = &cd->a->e;
     size_t r = cd->members[g][i];
-    uint32_t v = e->rss_kb[exp_idx(e, r, c)];
-    if (v == KB_MISSING || !membership_has(&cd->a->m, e, g, r, c))
-        return NAN;
-    return v / KB_PER_GIB;
+    const uint32_t *kb = e->rss_kb + exp_idx(e, r, 0);
+    unsigned char *in = xmalloc(e->ncoll ? e->ncoll : 1);
+    membership_relay_mask(&cd->a->m, e, g, r, in);
+    for (size_t c = 0; c < e->ncoll; c++)
+        v[c] = kb[c] == KB_MISSING || !in[c] ? NAN : kb[c] / KB_PER_GIB;
+    free(in);
 }
 
 static void fill_series(chart_data *cd, size_t g, const group_result *gr)
@@ -68,12 +70,18 @@ static void fill_members(chart_data *cd, size_t g)
     const analysis *a = cd->a;
     const experiment *e = &a->e;
     size_t *mem = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *mem), n = 0;
-    for (size_t r = 0; r < e->nrelays; r++)
+    unsigned char *in = xmalloc(e->ncoll ? e->ncoll : 1);
+    for (size_t r = 0; r < e->nrelays; r++) {
+        if (!membership_relay_mask(&a->m, e, g, r, in))
+            continue;
+        const uint32_t *kb = e->rss_kb + exp_idx(e, r, 0);
         for (size_t c = 0; c < e->ncoll; c++)
-            if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(&a->m, e, g, r, c)) {
+            if (kb[c] != KB_MISSING && in[c]) {
                 mem[n++] = r;
                 break;
             }
+    }
+    free(in);
     chart_relay *rl = xmalloc((n ? n : 1) * sizeof *rl);
     for (size_t i = 0; i < n; i++)
         rl[i].label = relay_label(&e->relays[mem[i]]);
@@ -173,7 +181,7 @@ void chart_data_fill(chart_data *cd, const analysis *a)
     if (samples || e->naggs)
         fill_totals(cd);
     if (samples)
-        s->samples = (chart_samples){e->times, e->ncoll, sample_value, cd};
+        s->samples = (chart_samples){e->times, e->ncoll, sample_row, cd};
 }
 
 void chart_data_free(chart_data *cd)

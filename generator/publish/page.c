@@ -1,9 +1,11 @@
 /* page.c - one experiment's output set (see page.h). */
 #include "page.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "archive.h"
 #include "chart_data.h"
@@ -12,7 +14,9 @@
 #include "report_html.h"
 #include "report_md.h"
 #include "report_single.h"
+#include "status.h"
 #include "summary.h"
+#include "tmpl.h"
 
 static const char *const theme_names[] = {"auto", "light", "dark"};
 
@@ -31,13 +35,18 @@ const char *page_theme_name(page_theme t)
     return (size_t)t < sizeof theme_names / sizeof theme_names[0] ? theme_names[t] : "auto";
 }
 
-static int render_charts(const analysis *a, chart_data *cdp, bool png, page_set *ps,
-                         report_ctx *ctx, diag_list *d)
+static int render_charts(const analysis *a, chart_data *cdp, bool png, bool og_png,
+                         page_set *ps, report_ctx *ctx, diag_list *d)
 {
     chart_spec *spec = &cdp->spec;
     /* Every rendering at once, one thread each; PNGs for a build only. */
     int rc = chart_render_all(spec, png ? ps->png : NULL, png ? ps->png_len : NULL, ps->svg,
                               ps->svg_len, ps->narrow, ps->narrow_len, d);
+    /* A site's page still needs its Open Graph image as a bitmap. */
+    if (!rc && !png && og_png &&
+        chart_render(spec, CHART_TIMESERIES, &ps->png[CHART_TIMESERIES],
+                     &ps->png_len[CHART_TIMESERIES], NULL, NULL, d) != 0)
+        rc = -1;
     for (size_t k = 0; k < CHART_COUNT && !rc; k++)
         if (a->m.ngroups || k == CHART_TOTAL)
             /* Server totals only: the other charts have nothing to draw. */
@@ -74,14 +83,23 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
                       .series_csv = (const char **)ps->series_href,
                       .archive = po->publish_archive ? PAGE_ARCHIVE : NULL,
                       .site_index = po->site_index, .site_compare = po->site_compare,
-                      .og_image = po->og_image};
+                      .og_image = po->og_image, .look = po->look,
+                      .theme = po->theme == PAGE_THEME_AUTO ? NULL : page_theme_name(po->theme)};
+    /* With an address, a link preview needs the image's absolute URL. */
+    char *og_abs = po->og_image && po->look && po->look->canonical
+                       ? xasprintf("%s%s", po->look->canonical, po->og_image)
+                       : NULL;
+    if (og_abs)
+        ctx.og_image = og_abs;
     report_set_generated(&ctx, a);
     /* The chart data lives until the page is written: its tables read the
      * server totals the chart drew. */
     chart_data *cd = xmalloc(sizeof *cd);
     chart_data_fill(cd, a);
     cd->spec.dark = po->theme == PAGE_THEME_DARK;
-    int rc = render_charts(a, cd, po->markdown, ps, &ctx, d);
+    int rc = render_charts(a, cd, po->markdown, po->og_image != NULL, ps, &ctx, d);
+    if (!rc && po->og_image)
+        ps->og_image = po->og_image;
     if (!rc && po->markdown && report_md_render(a, &ctx, &ps->md, d) != 0)
         rc = -1;
     if (!rc && report_html_render(a, &ctx, &ps->html, d) != 0)
@@ -93,6 +111,7 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
         rc = -1;
     chart_data_free(cd);
     free(cd);
+    free(og_abs);
     notes_free(&nt);
     if (rc) {
         /* Past the notes nothing here depends on the data being right: a
@@ -123,6 +142,12 @@ int publish_stage_page(outset *os, const page_set *ps, const char *site_dir, int
     int bad = stage(os, site_dir, PAGE_RESULTS_CSV, &ps->results_csv, verbosity, d);
     for (size_t g = 0; g < ps->ngroups && !bad; g++)
         bad = stage(os, site_dir, ps->series_href[g], &ps->series_csv[g], verbosity, d);
+    /* The Open Graph image: a link preview needs a bitmap beside the page. */
+    if (!bad && ps->og_image && ps->png[CHART_TIMESERIES]) {
+        strbuf png = {.data = (char *)ps->png[CHART_TIMESERIES],
+                      .len = ps->png_len[CHART_TIMESERIES]};
+        bad = stage(os, site_dir, ps->og_image, &png, verbosity, d);
+    }
     if (!bad)
         bad = stage(os, site_dir, "index.html", &ps->html, verbosity, d);
     return bad;
@@ -158,6 +183,131 @@ int publish_stage_archive(outset *os, const analysis *a, const analysis_options 
     if (verbosity > 1)
         fprintf(stderr, "memreport: writing %s\n", dst);
     return outset_add_link_or_copy(os, dst, arch, d) != 0 ? -1 : 0;
+}
+
+void publish_look(const site_look *sl, const char *root, const char *self, page_look *lk)
+{
+    memset(lk, 0, sizeof *lk);
+    const site_theme *t = sl ? sl->theme : NULL;
+    if (t && t->header)
+        lk->header = site_theme_fragment(t->header, root);
+    if (t && t->footer)
+        lk->footer = site_theme_fragment(t->footer, root);
+    if (t && t->has_css)
+        lk->theme_css = xasprintf("%s" SITE_THEME_ASSETS SITE_THEME_CSS, root);
+    if (sl && sl->base_url) {
+        if (self)
+            lk->canonical = xasprintf("%s%s", sl->base_url, self);
+        lk->feed = xasprintf("%s" FEED_FILE, sl->base_url);
+    }
+}
+
+void publish_look_free(page_look *lk)
+{
+    if (!lk)
+        return;
+    free((char *)lk->header);
+    free((char *)lk->footer);
+    free((char *)lk->theme_css);
+    free((char *)lk->canonical);
+    free((char *)lk->feed);
+    memset(lk, 0, sizeof *lk);
+}
+
+static bool listed(const site_theme *t, const char *rel)
+{
+    for (size_t i = 0; t && i < t->nfiles; i++)
+        if (str_eq(t->files[i], rel))
+            return true;
+    return false;
+}
+
+/* Stages the removal of every file under dir (rel below assets/theme/)
+ * that the theme t does not hold. */
+static void remove_stale(outset *os, const site_theme *t, const char *dir, const char *rel,
+                         int depth)
+{
+    DIR *dp = depth < 6 ? opendir(dir) : NULL;
+    if (!dp)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dp))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *p = path_join(dir, de->d_name);
+        char *r = *rel ? path_join(rel, de->d_name) : xstrdup(de->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_stale(os, t, p, r, depth + 1);
+        else if (!listed(t, r))
+            outset_remove(os, p);
+        free(p);
+        free(r);
+    }
+    closedir(dp);
+}
+
+int publish_stage_theme(outset *os, const site_look *sl, const char *site, int verbosity,
+                        diag_list *d)
+{
+    const site_theme *t = sl ? sl->theme : NULL;
+    char *tdir = path_join(site, SITE_THEME_ASSETS);
+    int bad = 0;
+    for (size_t i = 0; t && i < t->nfiles && !bad; i++) {
+        char *src = path_join(t->dir, t->files[i]);
+        char *dst = path_join(tdir, t->files[i]);
+        if (verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", dst);
+        bad = outset_add_copy(os, dst, src, d) != 0;
+        free(src);
+        free(dst);
+    }
+    if (!bad)
+        remove_stale(os, t, tdir, "", 0);
+    free(tdir);
+    return bad ? -1 : 0;
+}
+
+int publish_stage_feed(outset *os, const site_look *sl, const char *site,
+                       const feed_entry *e, size_t n, int64_t clock, diag_list *d)
+{
+    char *path = path_join(site, FEED_FILE);
+    int rc = 0;
+    if (sl && sl->base_url) {
+        strbuf b;
+        buf_init(&b);
+        feed_render(sl->base_url, e, n, clock, &b);
+        rc = outset_add(os, path, b.data, b.len, d) != 0 ? -1 : 0;
+        buf_free(&b);
+    } else {
+        outset_remove(os, path);
+    }
+    free(path);
+    return rc;
+}
+
+int publish_render_not_found(const not_found_page *nf, strbuf *out, diag_list *d)
+{
+    tmpl_dict *dict = tmpl_dict_new();
+    char *csp = report_html_csp(NULL, 0);
+    tmpl_set(dict, "CSP", csp);
+    free(csp);
+    tmpl_set(dict, "VERSION", MEMREPORT_VERSION);
+    tmpl_set(dict, "TITLE", "Memory experiments");
+    tmpl_set(dict, "SHARE_DESCRIPTION",
+             "This address is not a page of the memory experiments site.");
+    tmpl_set(dict, "ASSETS", nf->assets);
+    tmpl_set(dict, "HOME", nf->home);
+    tmpl_set(dict, "HOME_LABEL", nf->home_label);
+    if (nf->compare)
+        tmpl_set(tmpl_add_section(dict, "COMPARE"), "HREF", nf->compare);
+    tmpl_set(dict, "GENERATED", nf->generated);
+    report_html_fill_look(dict, nf->look);
+    int rc = tmpl_expand(PAGE_404_TEMPLATE, dict, out);
+    tmpl_dict_free(dict);
+    if (rc != 0)
+        diag_error(d, "templates/404.html.tpl", 0, "template failed to expand");
+    return rc != 0 ? -1 : 0;
 }
 
 void page_set_free(page_set *ps)

@@ -11,13 +11,59 @@
 #include "analysis.h"
 #include "charts.h"
 #include "diag.h"
+#include "feed.h"
 #include "outset.h"
+#include "report_common.h"
+#include "site_theme.h"
 #include "util.h"
 
 /* Where the page's downloads live, relative to the page. */
 #define PAGE_RESULTS_CSV "data/results.csv"
 #define PAGE_ARCHIVE "data/results.sqlite"
 #define PAGE_OG_IMAGE "charts/memory_timeseries.png"
+#define PAGE_404 "404.html"
+#define PAGE_404_TEMPLATE "site-404.html"
+
+/* What every page of one site shares: the operators' theme and the
+ * address the site is published at. */
+typedef struct {
+    const site_theme *theme;   /* NULL: none */
+    const char *base_url;      /* absolute, ends in '/'; NULL: not given */
+} site_look;
+
+/* The page_look of one page. root: the way from the page to the site's
+ * top folder ("", "../", or the base URL for a page served at any depth);
+ * self: the page's own path from the top ("" for the front page, "slug/",
+ * "compare.html"), or NULL for a page with no canonical address. Free
+ * with publish_look_free. */
+void publish_look(const site_look *sl, const char *root, const char *self, page_look *lk);
+void publish_look_free(page_look *lk);
+
+/* Stages the theme's files (every one but the fragments) as
+ * site/assets/theme/..., and the removal of any file a previous theme
+ * left there. Returns 0, or -1 after adding an error. */
+int publish_stage_theme(outset *os, const site_look *sl, const char *site, int verbosity,
+                        diag_list *d);
+
+/* Stages site/feed.xml for the n experiments (feed.h) when sl has a base
+ * URL; without one, the removal of a feed an earlier build left (a site
+ * with no address has no feed). Returns 0, or -1 after adding an error. */
+int publish_stage_feed(outset *os, const site_look *sl, const char *site,
+                       const feed_entry *e, size_t n, int64_t clock, diag_list *d);
+
+/* 404.html, what a static host serves for an unknown address. */
+typedef struct {
+    const char *home;          /* href of the front page */
+    const char *home_label;    /* "the list of experiments" */
+    const char *compare;       /* href of compare.html, or NULL */
+    const char *assets;        /* the way to assets/ */
+    const char *generated;     /* the site's stamp line */
+    const page_look *look;
+} not_found_page;
+
+/* Appends 404.html to out (PAGE_404_TEMPLATE must be loaded: it is
+ * templates/404.html.tpl). Returns 0, or -1 after adding an error. */
+int publish_render_not_found(const not_found_page *nf, strbuf *out, diag_list *d);
 
 /* The colours a build's output is drawn in: AUTO follows the reader's
  * preference on the pages and draws the PNG charts light, as before
@@ -40,6 +86,7 @@ typedef struct {
     const char *og_image;      /* page-relative PNG for Open Graph, or NULL */
     page_theme theme;          /* --theme; the zero value is AUTO */
     bool single;               /* also the single page for a post (build --single-file) */
+    const page_look *look;     /* theme and publishing links, or NULL */
 } page_options;
 
 typedef struct {
@@ -56,13 +103,15 @@ typedef struct {
     size_t ngroups;
     char **series_href;              /* [ngroups] page-relative CSV paths */
     strbuf *series_csv;              /* [ngroups] */
+    const char *og_image;            /* page-relative path of png[CHART_TIMESERIES], or NULL */
 } page_set;
 
 /* Renders every file of a's page into ps (always safe to free with
  * page_set_free). Returns 0, or -1 after adding errors to d. */
 int publish_render(const analysis *a, const page_options *po, page_set *ps, diag_list *d);
 
-/* Stages the page under site_dir: results.csv, the series CSVs, then
+/* Stages the page under site_dir: results.csv, the series CSVs, the Open
+ * Graph PNG (when po->og_image was set), then
  * index.html, last, after its downloads (stage the archive's download
  * with publish_stage_archive first). With
  * verbosity > 1 each file is named on stderr. Returns 0, or -1 after

@@ -3,7 +3,10 @@
  * Layout of the site directory:
  *   index.html          one row per experiment, and the ones that failed
  *   compare.html        groups that share an allocator across experiments
+ *   404.html            for addresses that are not a page
+ *   feed.xml            Atom feed of the experiments (with a base URL)
  *   assets/             the stylesheet and icon every page uses
+ *   assets/theme/       the operators' theme files (site_theme.h)
  *   <slug>/index.html   each experiment's page (the report writer's page)
  *   <slug>/data/        its results CSV, per-group series (and, with
  *                       publish_archive, results.sqlite)
@@ -17,6 +20,7 @@
 
 #include "analysis.h"
 #include "diag.h"
+#include "site_theme.h"
 
 typedef struct {
     const char *out;                /* site directory */
@@ -26,6 +30,9 @@ typedef struct {
     const char *command;            /* the command line, shown on the pages */
     bool save_archives;             /* write EXPDIR/results.sqlite when stale */
     bool publish_archive;           /* results.sqlite among each page's downloads */
+    const site_theme *theme;        /* the operators' look, or NULL */
+    const char *base_url;           /* where the site is published (ends in '/'),
+                                       or NULL: no canonical links, no feed */
     int verbosity;                  /* 0 quiet, 1 normal, 2 verbose */
 } site_options;
 

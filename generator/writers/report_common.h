@@ -33,6 +33,18 @@ typedef struct {
     size_t svg_narrow_len;
 } report_chart;
 
+/* What a page of a site carries beyond memreport's own look: the
+ * operators' theme (ingest/site_theme.h) and the publishing address
+ * (--base-url). Every field may be NULL (none). */
+typedef struct {
+    const char *header;     /* theme fragment for the top of the body, its
+                               links already adjusted for this page */
+    const char *footer;     /* the same for the bottom */
+    const char *theme_css;  /* href of the theme's style.css from this page */
+    const char *canonical;  /* the page's absolute URL (canonical, og:url) */
+    const char *feed;       /* absolute URL of the site's Atom feed */
+} page_look;
+
 /* Everything a writer needs besides the analysis. Strings are borrowed. */
 typedef struct {
     const char *command;        /* exact command that regenerates the report */
@@ -50,8 +62,14 @@ typedef struct {
      * index and comparison pages; NULL for a lone experiment's page. */
     const char *site_index;
     const char *site_compare;
-    /* HTML: the page's Open Graph image (page-relative PNG), or NULL. */
+    /* HTML: the page's Open Graph image (page-relative PNG, or absolute
+     * with a base URL), or NULL. */
     const char *og_image;
+    const page_look *look;      /* HTML: theme and publishing links, or NULL */
+    /* HTML: "light" or "dark" to force that theme on the page (its
+     * <html data-theme>, which the stylesheet honours), NULL to follow the
+     * reader's preference. */
+    const char *theme;
     /* The server-total chart's points (analysis's totals_series, as the
      * chart drew them), for the table under that chart; NULL: none. */
     const chart_total *totals;

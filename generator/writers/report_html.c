@@ -122,6 +122,22 @@ char *report_html_csp(const report_chart *charts, size_t n)
     return buf_detach(&b);
 }
 
+void report_html_fill_look(tmpl_dict *d, const page_look *lk)
+{
+    if (!lk)
+        return;
+    if (lk->theme_css)
+        tmpl_set(tmpl_add_section(d, "THEME_CSS"), "HREF", lk->theme_css);
+    if (lk->canonical)
+        tmpl_set(tmpl_add_section(d, "CANONICAL"), "URL", lk->canonical);
+    if (lk->feed)
+        tmpl_set(tmpl_add_section(d, "FEED"), "HREF", lk->feed);
+    /* Checked when the theme was read (site_theme.c): no script, no
+     * inline style, nothing the page's policy would block. */
+    tmpl_set(d, "THEME_HEADER", lk->header);
+    tmpl_set(d, "THEME_FOOTER", lk->footer);
+}
+
 static void add_kpi(tmpl_dict *d, const char *label, const char *value, const char *note)
 {
     tmpl_dict *k = tmpl_add_section(d, "KPI");
@@ -173,10 +189,7 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     free(period);
 }
 
-/* What a search result or a shared link shows: the manifest's result,
- * else its hypothesis, else a plain sentence; one line, at most ~300
- * characters (cut at a space). */
-static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
+char *report_share_text(const analysis *a)
 {
     const manifest *man = &a->e.man;
     const char *src = !str_empty(man->result)       ? man->result
@@ -199,10 +212,25 @@ static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
         free(text);
         text = cut_text;
     }
+    return text;
+}
+
+static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
+{
+    char *text = report_share_text(a);
     tmpl_set(d, "SHARE_DESCRIPTION", text);
     free(text);
     if (ctx->og_image)
         tmpl_set(tmpl_add_section(d, "OG_IMAGE"), "SRC", ctx->og_image);
+}
+
+/* A forced theme: <html data-theme> for the stylesheet, and the browser's
+ * own colours (scroll bars, form controls) to match. */
+static void fill_theme(const report_ctx *ctx, tmpl_dict *d)
+{
+    tmpl_set(d, "COLOR_SCHEME", ctx->theme ? ctx->theme : "light dark");
+    if (ctx->theme)
+        tmpl_set(tmpl_add_section(d, "THEME"), "NAME", ctx->theme);
 }
 
 static void fill_meta(const analysis *a, tmpl_dict *d)
@@ -284,7 +312,9 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
     tmpl_set(dict, "ASSETS", ctx->asset_prefix ? ctx->asset_prefix : "assets/");
     report_html_fill_page(a, dict);
     fill_share(a, ctx, dict);
+    fill_theme(ctx, dict);
     fill_downloads(a, ctx, dict);
+    report_html_fill_look(dict, ctx->look);
     if (ctx->site_index) {
         tmpl_dict *nav = tmpl_add_section(dict, "SITE_NAV");
         tmpl_set(nav, "INDEX", ctx->site_index);
@@ -318,7 +348,8 @@ void report_series_csv(const analysis *a, size_t g, strbuf *out)
     for (size_t i = 0; i < r->nseries; i++) {
         const group_point *p = &r->series[i];
         timestamp_format_iso(p->t, a->e.man.tz_offset_min, ts, sizeof ts);
-        buf_printf(out, "%s,", ts);
+        buf_puts(out, ts);
+        buf_putc(out, ',');
         /* Group IDs are free text: quote when needed (RFC 4180). */
         const char *id = a->m.groups[g].id;
         if (strpbrk(id, ",\"\r\n")) {
@@ -332,8 +363,15 @@ void report_series_csv(const analysis *a, size_t g, strbuf *out)
         } else {
             buf_puts(out, id);
         }
-        buf_printf(out, ",%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", p->n, p->mean, p->median, p->p10,
-                   p->p90, p->min, p->max);
+        /* printf's bytes, without its cost: a year of hourly points. */
+        buf_putc(out, ',');
+        fmt_put_long(out, (long)p->n);
+        const double col[] = {p->mean, p->median, p->p10, p->p90, p->min, p->max};
+        for (size_t k = 0; k < ARRAY_LEN(col); k++) {
+            buf_putc(out, ',');
+            fmt_put_fixed(out, col[k], 6);
+        }
+        buf_putc(out, '\n');
     }
 }
 

@@ -28,6 +28,16 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
  * figures and the events. */
 void report_html_fill_page(const analysis *a, tmpl_dict *dict);
 
+/* What a search result, a shared link or a feed entry shows of the
+ * experiment: the manifest's result, else its hypothesis, else a plain
+ * sentence; one line, at most ~300 characters (cut at a space). Caller
+ * frees. */
+char *report_share_text(const analysis *a);
+
+/* Sets what every page template shares for lk (may be NULL): THEME_CSS,
+ * CANONICAL and FEED sections, THEME_HEADER and THEME_FOOTER values. */
+void report_html_fill_look(tmpl_dict *d, const page_look *lk);
+
 /* The Content-Security-Policy for a page embedding these SVGs. Caller
  * frees. */
 char *report_html_csp(const report_chart *charts, size_t n);

@@ -13,7 +13,14 @@
 // Each page is checked at 1400 and 390 px wide, light and dark, and in
 // print emulation.
 //
-// usage: node audit.mjs [--shots DIR] [--name NAME] FILE.html...
+// With --theme light|dark (pages built with that --theme) each screen mode
+// also checks that the page and its charts are in that theme whatever the
+// reader's preference. --expect-style: in every mode, the first element
+// matching SEL has the computed PROP VALUE (a site theme's stylesheet
+// applies).
+//
+// usage: node audit.mjs [--shots DIR] [--name NAME] [--theme T]
+//        [--expect-style 'SEL|PROP|VALUE']... FILE.html...
 // Prints PASS/FAIL/SKIP lines; exits 0 (the runner counts FAIL lines).
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
@@ -24,10 +31,14 @@ const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 let shots = '';
 let name = 'audit';
+let theme = '';
 const pages = [];
+const expects = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--shots') shots = args[++i];
   else if (args[i] === '--name') name = args[++i];
+  else if (args[i] === '--expect-style') expects.push(args[++i].split('|'));
+  else if (args[i] === '--theme') theme = args[++i];
   else pages.push(args[i]);
 }
 
@@ -216,6 +227,31 @@ function layoutFindings(opts) {
       if (l && l.l < 0.6) out.push(`chart keeps a dark background in print: ${svg.id || 'chart'}`);
     }
   }
+  if (opts.theme && !opts.print) {
+    // A page built with --theme: that theme whatever the reader prefers.
+    const lum = (rgb) => {
+      const m = rgb.match(/[\d.]+/g);
+      if (!m) return NaN;
+      const [r, g, b] = m.slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const dark = opts.theme === 'dark';
+    const looks = (l) => (dark ? l < 0.05 : l > 0.8);
+    const body = getComputedStyle(document.body);
+    if (!looks(lum(body.backgroundColor))) out.push(`--theme ${opts.theme}: page background ${body.backgroundColor}`);
+    const textL = lum(body.color);
+    if (!(dark ? textL > 0.5 : textL < 0.1)) out.push(`--theme ${opts.theme}: text ${body.color}`);
+    const charts = [...document.querySelectorAll('.chart-box svg.mr-chart')].filter(visible);
+    if (!charts.length) out.push(`--theme ${opts.theme}: no chart to check`);
+    for (const svg of charts) {
+      const bg = svg.querySelector('rect.bg');
+      const f = bg ? getComputedStyle(bg).fill : '';
+      if (!bg || !looks(lum(f))) { out.push(`--theme ${opts.theme}: chart background ${f || 'missing'}: ${svg.id}`); break; }
+    }
+  }
   return out;
 }
 
@@ -266,7 +302,14 @@ try {
       await page.goto(pathToFileURL(abs).href, { waitUntil: 'load' });
       if (m.print) await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
       const where = `${pname} ${m.label}`;
-      const found = await page.evaluate(layoutFindings, { narrow: !!m.narrow, print: !!m.print });
+      const found = await page.evaluate(layoutFindings, { narrow: !!m.narrow, print: !!m.print, theme });
+      for (const [sel, prop, want] of expects) {
+        const got = await page.evaluate(([q, pr]) => {
+          const el = document.querySelector(q);
+          return el ? getComputedStyle(el).getPropertyValue(pr) : null;
+        }, [sel, prop]);
+        if (got !== want) found.push(`style: ${sel} ${prop} is ${got === null ? 'no such element' : got}, want ${want}`);
+      }
       // axe-core runs through the debugging protocol, which the page's CSP
       // does not govern; results are independent of the page's own script.
       await page.evaluate(axeSource);

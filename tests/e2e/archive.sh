@@ -130,6 +130,27 @@ ls -a "$x/site/data" | grep -q '^\.results\.sqlite\.' && fail "rebuild: no tempo
     pass "rebuild: no temporary left in the site"
 cmp -s "$db" "$x/site/data/results.sqlite" && pass "rebuild: site copy is the archive" || fail "rebuild: site copy is the archive" "differs"
 
+# Rebuilt without --publish-archive: the site's old download goes too, and
+# a commit that fails at any rename (the removal's included) keeps it.
+k=1 kept=1
+while [ $k -le 60 ]; do
+    MEMREPORT_FAIL_RENAME=$k "$MEMREPORT" build -q "$x" 2>/dev/null
+    [ $? -eq 3 ] || break
+    [ -e "$x/site/data/results.sqlite" ] && grep -q 'href="data/results.sqlite"' "$x/site/index.html" ||
+        { kept=0; break; }
+    k=$((k + 1))
+done
+[ $k -gt 2 ] && [ $kept = 1 ] &&
+    pass "failed rebuild at each of $((k - 1)) renames keeps the old download" ||
+    fail "failed rebuild at each of $((k - 1)) renames keeps the old download" "gone after failing rename $k"
+"$MEMREPORT" build -q "$x" 2>"$work/err"
+[ ! -e "$x/site/data/results.sqlite" ] && [ -f "$db" ] &&
+    ! grep -q 'results\.sqlite' "$x/site/index.html" &&
+    pass "rebuild without --publish-archive removes the site copy" ||
+    fail "rebuild without --publish-archive removes the site copy" "$(ls "$x/site/data")"
+ls -a "$x/site/data" | grep -q '^\.[^.]' && fail "removal: no backup left" "$(ls -a "$x/site/data" | tr '\n' ' ')" ||
+    pass "removal: no backup left"
+
 # One input changed: it is read again and the archive follows it.
 echo "2026-01-02T12:00:00,restart,manual restart of one relay," >>"$x/events.csv"
 "$MEMREPORT" build -v "$x" >/dev/null 2>"$work/log3"

@@ -35,11 +35,32 @@ cp -r "$TOP/data/example" "$r/example"
 "$MEMSIM" -o "$r/beta" --relays 10 --days 4 --seed 12 --id beta --name "Beta fleet with a much longer name than most" \
     --group "C:flat:alloc=jemalloc:version=5.3.0" --group "D:flat:level=2.5:alloc=glibc:version=2.36" \
     --group "E:noisy:alloc=mimalloc:version=3.1.5:name=mimalloc 3.1.5 built from source" >/dev/null
+# The operators' theme (site-theme/ beside the experiments) on every page
+# of the site: no CSP violation, and its stylesheet applies.
+mkdir -p "$r/site-theme/img"
+cat >"$r/site-theme/header.html" <<'HTML'
+<nav class="op-nav" aria-label="Operators">
+<a href="index.html"><img src="assets/theme/img/logo.svg" alt="" width="20" height="20"> Relay operators' notes</a>
+<a href="compare.html">Comparison</a>
+</nav>
+HTML
+cat >"$r/site-theme/footer.html" <<'HTML'
+<aside class="op-foot" aria-label="About the operators"><p>Run by the relay operators. <a href="#main">Back to the top</a></p></aside>
+HTML
+printf '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 20"><circle cx="10" cy="10" r="9" fill="#c0392b"/></svg>\n' >"$r/site-theme/img/logo.svg"
+cat >"$r/site-theme/style.css" <<'CSS'
+.op-nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: .5rem 1rem;
+  background: #20232a url(img/logo.svg) no-repeat right 8px center / 16px; }
+.op-nav a { color: #ffd866; }
+.op-foot { border-top: 4px solid rgb(192, 57, 43); padding: .5rem 1rem; }
+@media print { .op-nav { background: none; } .op-nav a { color: #000; } }
+CSS
 if ! "$MEMREPORT" site -q "$r" -o "$work/site" 2>"$work/err"; then
     echo "FAIL browser-audit: site failed: $(head -3 "$work/err")"
     exit 0
 fi
-AUDIT_ROOT=$work/site audit browser-audit-site "$work/site/index.html" "$work/site/compare.html" "$work/site/404.html" \
+AUDIT_ROOT=$work/site audit browser-audit-site --expect-style '.op-foot|border-top-color|rgb(192, 57, 43)' \
+    --expect-style '.op-nav|display|flex' "$work/site/index.html" "$work/site/compare.html" "$work/site/404.html" \
     "$work/site/alpha/index.html" "$work/site/"2026-*/index.html
 
 # Ten groups: every colour, shape and dash of the palette on one chart.
@@ -73,6 +94,16 @@ if "$MEMREPORT" build -q "$work/ten" --single-file "$work/post/ten.html" 2>"$wor
 else
     echo "FAIL browser-audit-ten: build failed: $(head -3 "$work/err")"
 fi
+
+# --theme dark and light: the example's page in that theme under either
+# preference, still passing every check (print is white either way).
+for theme in dark light; do
+    if "$MEMREPORT" build -q --theme $theme "$r/example" -o "$work/example-$theme" 2>"$work/err"; then
+        audit browser-audit-theme-$theme --theme $theme "$work/example-$theme/index.html"
+    else
+        echo "FAIL browser-audit-theme-$theme: build failed: $(head -3 "$work/err")"
+    fi
+done
 
 src=$TOP/../shared/data/5way-allocator-comparison
 if [ ! -f "$src/memory.csv" ]; then

@@ -60,6 +60,16 @@ echo "$d" | grep -q 'across 2 experiments' && pass "compare: description" || fai
 [ "$(meta "$s/compare.html" 'property="og:title"')" = "Allocator comparison" ] && pass "compare: og:title" || fail "compare: og:title" "$(meta "$s/compare.html" 'property="og:title"')"
 [ "$(meta "$s/2026-01-01-simulated/index.html" 'name="description"')" = "$want_r" ] && pass "site page: description is the result" ||
     fail "site page: description" "$(meta "$s/2026-01-01-simulated/index.html" 'name="description"')"
+# site pages carry their own og:image: the time-series chart as a PNG,
+# the same drawing build puts in charts/ (both from the same analysis).
+for sp in "$s/2026-01-01-simulated" "$s/2026-10-27-allocator-comparison-example"; do
+    n=${sp##*/}
+    simg=$(meta "$sp/index.html" 'property="og:image"')
+    [ "$simg" = charts/memory_timeseries.png ] && [ "$(head -c 8 "$sp/$simg" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+        pass "site page $n: og:image is a PNG beside it" || fail "site page $n: og:image" "'$simg'"
+done
+cmp -s "$s/2026-01-01-simulated/charts/memory_timeseries.png" "$x/charts/memory_timeseries.png" &&
+    pass "site og:image: same bytes as build's chart" || fail "site og:image: same bytes as build's chart" "differ"
 ex=$s/2026-10-27-allocator-comparison-example
 want_ex=$(grep -o '"hypothesis": "[^"]*"' "$TOP/data/example/experiment.json" | sed 's/"hypothesis": "//; s/"$//')
 [ -n "$want_ex" ] && [ "$(meta "$ex/index.html" 'name="description"')" = "$want_ex" ] && pass "example page: description is its hypothesis" ||

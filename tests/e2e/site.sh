@@ -172,6 +172,13 @@ nc=$(find "$plain" -path '*/data/results.csv' | wc -l)
 grep -l 'results\.sqlite' "$plain"/*/index.html "$plain/index.html" >/dev/null 2>&1 &&
     fail "default site: no page names the archive" "$(grep -l 'results\.sqlite' "$plain"/*/index.html "$plain/index.html" | head -2)" ||
     pass "default site: no page names the archive"
+# Rebuilt without --publish-archive, a site built with it loses the copies.
+"$MEMREPORT" site -q --publish-archive "$r" -o "$plain" 2>/dev/null
+n1=$(find "$plain" -name results.sqlite | wc -l)
+"$MEMREPORT" site -q "$r" -o "$plain" 2>/dev/null
+n2=$(find "$plain" -name results.sqlite | wc -l)
+[ "$n1" -ge 4 ] && [ "$n2" -eq 0 ] && pass "rebuilt without --publish-archive: archives removed" ||
+    fail "rebuilt without --publish-archive: archives removed" "$n1 then $n2"
 
 # Nothing found at all: bad input, nothing written.
 mkdir -p "$work/empty"

@@ -2,7 +2,8 @@
 # build --theme light|dark|auto: a bad value is bad usage; light and auto
 # draw the PNGs exactly as before (the committed example's bytes); dark
 # changes the PNGs (and the site's copy of one) but not the SVGs, which the
-# page themes with CSS. The dark pixels are checked in test_theme.c.
+# page themes with CSS; light and dark force the page's theme. The dark
+# pixels are checked in test_theme.c, the pages in browser_audit.sh.
 mr=${MEMREPORT:?MEMREPORT not set}
 top=${TOP:?TOP not set}
 tmp=$(mktemp -d)
@@ -50,6 +51,15 @@ for theme in light auto dark; do
     cmp -s "$d/charts/memory_timeseries.png" "$d/site/charts/memory_timeseries.png" &&
         pass "$theme: the site's PNG is the same picture" || fail "$theme: the site's PNG is the same picture" "differs"
 done
+for theme in light dark; do
+    grep -q "^<html lang=\"en\" data-theme=\"$theme\">" "$tmp/$theme/data/example/site/index.html" &&
+        grep -q "<meta name=\"color-scheme\" content=\"$theme\">" "$tmp/$theme/data/example/site/index.html" &&
+        pass "$theme: the page is forced to $theme (data-theme, color-scheme)" ||
+        fail "$theme: the page is forced to $theme (data-theme, color-scheme)" "$(grep -m1 '<html' "$tmp/$theme/data/example/site/index.html")"
+done
+grep -q '^<html lang="en">' "$tmp/auto/data/example/site/index.html" &&
+    grep -q '<meta name="color-scheme" content="light dark">' "$tmp/auto/data/example/site/index.html" &&
+    pass "auto: the page follows the reader" || fail "auto: the page follows the reader" "$(grep -m1 '<html' "$tmp/auto/data/example/site/index.html")"
 grep -q 'memreport build \. --theme dark' "$tmp/dark/data/example/REPORT.md" &&
     pass "dark: the regenerate command names --theme dark" || fail "dark: the regenerate command names --theme dark" "absent"
 grep -q -- '--theme' "$tmp/auto/data/example/REPORT.md" && fail "auto: the command stays as before" "names --theme" ||

@@ -29,6 +29,26 @@ static void fill_all(experiment *e, double v)
             fx_set(e, r, c, v, v);
 }
 
+/* membership_relay_mask gives membership_has's answer at every (g, r, c),
+ * and says false only for an all-zero mask. */
+static void mask_agrees(const membership *m, const experiment *e, const char *name)
+{
+    unsigned char *in = xmalloc(e->ncoll + 1);
+    size_t bad = 0;
+    for (size_t g = 0; g < m->ngroups; g++)
+        for (size_t r = 0; r < e->nrelays; r++) {
+            memset(in, 7, e->ncoll + 1);
+            bool any = membership_relay_mask(m, e, g, r, in), seen = false;
+            for (size_t c = 0; c < e->ncoll; c++) {
+                bad += in[c] != (membership_has(m, e, g, r, c) ? 1 : 0);
+                seen |= in[c] == 1;
+            }
+            bad += (!any && seen) || in[e->ncoll] != 7;
+        }
+    free(in);
+    INT_EQ(bad, 0, name);
+}
+
 static void test_list_fingerprint_window(void)
 {
     experiment e;
@@ -62,6 +82,7 @@ static void test_list_fingerprint_window(void)
     OK(m.ungrouped[3] && !m.ungrouped[0], "ungrouped: flags");
     INT_EQ(membership_find(&m, "B"), 1, "find B");
     INT_EQ(membership_find(&m, "b"), -1, "find is case-sensitive");
+    mask_agrees(&m, &e, "list: relay masks equal membership_has");
     membership_free(&m);
     diag_free(&d);
     experiment_free(&e);
@@ -91,6 +112,7 @@ static void test_exclude_and_file(void)
     OK(!membership_has(&m, &e, 0, 1, 0), "exclude removes r1");
     INT_EQ(m.groups[0].nmembers, 2, "exclude: two left");
     OK(membership_has(&m, &e, 1, 3, 1), "members file outside groups/ read by path");
+    mask_agrees(&m, &e, "file: relay masks equal membership_has");
     membership_free(&m);
     diag_free(&d);
 
@@ -172,6 +194,7 @@ static void test_column(void)
     INT_EQ(m.groups[1].nmembers, 2, "column: B has two members over time");
     INT_EQ(m.nungrouped, 1, "column: reserve-only relay ungrouped");
     OK(m.ungrouped[2], "column: r2 ungrouped");
+    mask_agrees(&m, &e, "column: relay masks equal membership_has");
     membership_free(&m);
     diag_free(&d);
 
@@ -184,6 +207,7 @@ static void test_column(void)
     INT_EQ(m.ngroups, 1, "column+manifest: only manifest groups");
     OK(!membership_has(&m, &e, 0, 3, 1), "column exclude: r3 left out");
     OK(membership_has(&m, &e, 0, 1, 3), "column exclude: r1 kept");
+    mask_agrees(&m, &e, "column+manifest: relay masks equal membership_has");
     membership_free(&m);
     diag_free(&d);
     experiment_free(&e);
@@ -299,6 +323,7 @@ static void test_member_windows(void)
     DBL_NEAR(res.groups[1].final_mean, 7.5 / 3, 1e-6, "B's final mean (3 + 0.5 + 4) / 3");
     DBL_NEAR(res.groups[1].series[0].mean, 3.0, 1e-6, "B at c0: r2 alone");
     results_free(&res);
+    mask_agrees(&m, &e, "member windows: relay masks equal membership_has");
     membership_free(&m);
     diag_free(&d);
     experiment_free(&e);

@@ -575,9 +575,86 @@ static void test_sort(void)
     OK(cases > 100, "stats_sort: over a hundred arrays tried");
 }
 
+/* Arrays for the selection tests: random, few distinct values (ties),
+ * sorted, reversed, all equal, organ pipe, two values, and (kinds 7, 8)
+ * with NaN or -0, which take the sorting fallback. n = 1 and 2 included. */
+static void fill_kind(double *a, size_t n, int kind, rng *r)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = rng_next(r);
+        a[i] = kind == 0   ? (double)(v % 1000000) / 1048576.0
+               : kind == 1 ? (double)(v % 3)
+               : kind == 2 ? (double)i
+               : kind == 3 ? (double)(n - i)
+               : kind == 4 ? 2.5
+               : kind == 5 ? (double)(i < n / 2 ? i : n - i)
+               : kind == 6 ? (double)(v % 2) - 0.5
+               : kind == 7 ? (v % 5 == 0 ? NAN : (double)(v % 7))
+                           : (v % 3 == 0 ? -0.0 : v % 3 == 1 ? 0.0 : -(double)(v % 4));
+    }
+}
+
+static bool same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* stats_select_quantiles and stats_median_inplace against sorting with
+ * qsort: the same bits for every quantile, end and median, and the same
+ * values afterwards (only reordered). */
+static void test_select(void)
+{
+    static const double qsets[][3] = {{0.5, 0.1, 0.9}, {0.25, 0.75, 0.5}, {0, 1, 0.975}};
+    rng r;
+    rng_seed(&r, 4242);
+    enum { MAXN = 20011 };
+    double *a = malloc(MAXN * sizeof *a), *b = malloc(MAXN * sizeof *b);
+    double *c = malloc(MAXN * sizeof *c);
+    int bad_q = 0, bad_m = 0, bad_set = 0, cases = 0;
+    for (size_t n = 1; n <= MAXN; n += n < 40 ? 1 : n < 400 ? 1 + n / 9 : 1 + n / 2) {
+        for (int kind = 0; kind < 9; kind++) {
+            for (size_t qs = 0; qs < 3; qs++, cases++) {
+                fill_kind(a, n, kind, &r);
+                memcpy(b, a, n * sizeof *a);
+                memcpy(c, a, n * sizeof *a);
+                bool amb = false;
+                for (size_t i = 0; i < n; i++)
+                    amb |= isnan(a[i]) || (a[i] == 0 && signbit(a[i]));
+                if (amb) {
+                    /* NaN and -0 have no order qsort could be a reference
+                     * for: these must be sorted exactly as stats_sort does. */
+                    stats_sort(b, n);
+                    bool sorted = stats_select_quantiles(a, n, qsets[qs], 3);
+                    bad_set += n > 1 && (!sorted || memcmp(a, b, n * sizeof *a) != 0);
+                    continue;
+                }
+                qsort(b, n, sizeof *b, cmp_dbl);
+                stats_select_quantiles(a, n, qsets[qs], 3);
+                for (size_t i = 0; i < 3; i++)
+                    bad_q += !same_bits(stats_quantile_sorted(a, n, qsets[qs][i]),
+                                        stats_quantile_sorted(b, n, qsets[qs][i]));
+                bad_q += !same_bits(a[0], b[0]) + !same_bits(a[n - 1], b[n - 1]);
+                qsort(a, n, sizeof *a, cmp_dbl);
+                bad_set += memcmp(a, b, n * sizeof *a) != 0;
+                double want = n % 2 ? b[n / 2] : (b[n / 2 - 1] + b[n / 2]) / 2;
+                bad_m += !same_bits(stats_median_inplace(c, n), want);
+            }
+        }
+    }
+    INT_EQ(bad_q, 0, "select: quantiles and ends equal a sorted copy's, to the bit");
+    INT_EQ(bad_m, 0, "select: median equals a sorted copy's, to the bit");
+    INT_EQ(bad_set, 0, "select: only reorders the values");
+    OK(cases > 1000, "select: over a thousand arrays tried");
+    OK(isnan(stats_median_inplace(a, 0)), "select: median of nothing is NaN");
+    free(a);
+    free(b);
+    free(c);
+}
+
 int main(void)
 {
     test_sort();
+    test_select();
     test_box();
     test_totals();
     test_kernels();
