@@ -16,7 +16,7 @@
      It needs nothing else: its stylesheet is inside it and styles only the
      block (every selector starts with .mrp, every class and id with mrp-),
      the charts are inline SVG, and it loads no file, font or script. -->
-<article class="mrp" id="report" aria-labelledby="title">
+<article class="mrp"{{#THEME}} data-theme="{{NAME}}"{{/THEME}} id="report" aria-labelledby="title">
 <header class="masthead">
 <p class="eyebrow">Relay memory experiment</p>
 <h2 id="title">{{TITLE}}</h2>

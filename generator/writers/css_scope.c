@@ -151,22 +151,58 @@ static bool has_name(const strmap *m, const char *a, size_t n)
     return !m || strmap_get(m, a, n, &ignored);
 }
 
+/* The length of the selector's first compound (up to a combinator
+ * outside parentheses and brackets). */
+static size_t first_compound(const char *sel)
+{
+    int depth = 0;
+    size_t i = 0;
+    for (; sel[i]; i++) {
+        char c = sel[i];
+        if (c == '(' || c == '[')
+            depth++;
+        else if ((c == ')' || c == ']') && depth > 0)
+            depth--;
+        else if (depth == 0 && (c == ' ' || c == '>' || c == '+' || c == '~'))
+            break;
+    }
+    return i;
+}
+
 /* Appends one selector scoped under the root; false (nothing appended)
  * when it names a class or element the block does not use, or `html`. */
 static bool scope_selector(const scope_opts *o, const char *sel, strbuf *out)
 {
     size_t start = out->len;
-    const char *p = sel;
-    /* The page's root and body are the block's root. */
-    size_t first = strcspn(sel, " >+~");
+    /* The page's root (:root, body, and a leading attribute compound, such
+     * as the site's [data-theme=dark], which it puts on <html>) is the
+     * block's root: ":root:where(:not([data-theme=light])) .x" becomes
+     * ".mrp:where(:not([data-theme=light])) .mrp-x". */
+    size_t first = first_compound(sel);
     if (first == 4 && !strncmp(sel, "html", 4))
         return false;
+    bool body = first >= 4 && !strncmp(sel, "body", 4) && !ident_char(sel[4]);
+    char *own = NULL;
     buf_putc(out, '.');
     buf_puts(out, o->root);
-    if ((first == 5 && !strncmp(sel, ":root", 5)) || (first == 4 && !strncmp(sel, "body", 4)))
-        p += first;
-    else
+    bool has_root = false;
+    for (size_t i = 0; i + 5 <= first && !has_root; i++)
+        has_root = !strncmp(sel + i, ":root", 5);
+    if (body || sel[0] == '[' || has_root) {
+        strbuf b;
+        buf_init(&b);
+        for (size_t i = body ? 4 : 0; i < first; i++) {
+            if (!strncmp(sel + i, ":root", 5) && !ident_char(sel[i + 5]))
+                i += 4;
+            else
+                buf_putc(&b, sel[i]);
+        }
+        buf_puts(&b, sel + first);
+        own = buf_detach(&b);
+    } else {
         buf_putc(out, ' ');
+    }
+    const char *p = own ? own : sel;
 
     int depth = 0;
     bool compound_start = true;
@@ -232,8 +268,10 @@ static bool scope_selector(const scope_opts *o, const char *sel, strbuf *out)
             p++;
         }
     }
+    free(own);
     return true;
 drop:
+    free(own);
     truncate_to(out, start);
     return false;
 }

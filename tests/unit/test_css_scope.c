@@ -43,6 +43,13 @@ static const struct {
      ".mrp h2{e: f}\n"},
     {"strings keep their spaces", SCOPE_THEME_AUTO, "h2::before { content: \"a  {b}  ;\" }",
      ".mrp h2::before{content: \"a  {b}  ;\"}\n"},
+    {"the site's forced themes are the block's root's", SCOPE_THEME_AUTO,
+     ":root:where(:not([data-theme=light])) { a: b } :root[data-theme=dark] { c: d } "
+     ":where(:root:not([data-theme=light])) .kpi { e: f } [data-theme=dark] .kpi p { g: h } "
+     "body.x h2, :root, :root[data-theme] { i: j }",
+     ".mrp:where(:not([data-theme=light])){a: b}\n.mrp[data-theme=dark]{c: d}\n"
+     ".mrp:where(:not([data-theme=light])) .mrp-kpi{e: f}\n.mrp[data-theme=dark] .mrp-kpi p{g: h}\n"
+     ".mrp.mrp-x h2,.mrp,.mrp[data-theme]{i: j}\n"},
     {"ids prefixed", SCOPE_THEME_AUTO, "#title { a: b }", ".mrp #mrp-title{a: b}\n"},
 };
 
@@ -52,7 +59,7 @@ int main(void)
     strmap_init(&classes);
     strmap_init(&tags);
     const char *html = "<div class=\"mrp-kpi  mrp-best\"><p><h2 class=\"x\">T</h2><table><tr><th>"
-                       "<a href=\"#x\">x</a></th></tr></table><span class=\"mrp-masthead\">";
+                       "<a href=\"#x\">x</a></th></tr></table><span class=\"mrp-masthead mrp-x\">";
     css_scope_collect(html, strlen(html), &classes, &tags);
     size_t v;
     OK(strmap_get(&classes, "mrp-kpi", 7, &v) && strmap_get(&classes, "mrp-best", 8, &v) &&
