@@ -27,7 +27,7 @@
 
 {{/NO_GROUPS}}{{#HAS_GROUPS}}### Final Metrics ({{FINAL_WHEN:x-md}})
 
-| Group | Name | Relays | Mean RSS (GiB) | vs baseline {{BASELINE:x-md}} (95% CI) | Steady growth, GiB/day (95% CI) | Trend |
+| Group | Name | Relays | Mean RSS (GiB) | vs baseline {{BASELINE:x-md}}{{#BASELINE_HIDDEN}} (not shown){{/BASELINE_HIDDEN}} (95% CI) | Steady growth, GiB/day (95% CI) | Trend |
 |-------|------|-------:|---------------:|-----------------------|---------------------------------|-------|
 {{#FINAL}}| {{B}}{{ID:x-md}}{{B}} | {{B}}{{NAME:x-md}}{{B}} | {{RELAYS:x-md}} | {{B}}{{MEAN:x-md}}{{B}} | {{B}}{{VS:x-md}}{{B}} | {{GROWTH:x-md}} | {{TREND:x-md}} |
 {{/FINAL}}

@@ -95,7 +95,7 @@
 {{/NO_GROUPS}}{{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-final">
 <table class="metrics">
 <caption id="results-final">Final metrics, {{FINAL_WHEN}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
-<thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}} ({{BASELINE}} ÷ group, 95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
+<thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}}{{#BASELINE_HIDDEN}} (not shown){{/BASELINE_HIDDEN}} ({{BASELINE}} ÷ group, 95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
 <tbody>
 {{#FINAL}}<tr class="{{ROWCLASS}}" id="group-{{FILEID}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}} <a class="permalink" href="#group-{{FILEID}}" aria-label="Permalink to group {{ID}}">#</a></th><td>{{NAME}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="nowrap">{{VS}}</td><td class="num">{{GROWTH}}</td><td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
 {{/FINAL}}</tbody>

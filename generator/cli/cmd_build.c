@@ -16,6 +16,7 @@
 #include "archive.h"
 #include "charts.h"
 #include "cli.h"
+#include "group_view.h"
 #include "notes.h"
 #include "outset.h"
 #include "page.h"
@@ -32,6 +33,9 @@ typedef struct {
     const char *baseline;
     const char *single_file; /* --single-file: the page for a post, or NULL */
     page_theme theme;       /* --theme */
+    const char *groups_text; /* --groups as given, or NULL */
+    char **groups;          /* ... split into IDs */
+    size_t ngroups;
     bool strict, force;
     bool publish_archive;   /* copy results.sqlite into the site's downloads */
     bool from_archive;      /* the analysis was read from a current results.sqlite */
@@ -46,9 +50,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: memreport build EXPDIR [-o SITE] [--until TIME] [--baseline ID]\n"
-            "                       [--theme light|dark|auto] [--strict] [--force]\n"
-            "                       [--publish-archive] [--site-theme DIR] [--base-url URL]\n"
-            "                       [--single-file FILE] [-q|-v]\n\n"
+            "                       [--theme light|dark|auto] [--groups ID,ID...] [--strict]\n"
+            "                       [--force] [--publish-archive] [--site-theme DIR]\n"
+            "                       [--base-url URL] [--single-file FILE] [-q|-v]\n\n"
             "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/:\n"
             "the page, 404.html, assets/, data/, and feed.xml with --base-url).\n"
             "All files are written to temporaries and renamed together at the end.\n\n"
@@ -58,6 +62,9 @@ static void usage(FILE *f)
             "      --theme THEME   light or dark: the pages and charts/*.png in that theme\n"
             "                      (dark PNGs for a dark blog); auto (the default): the\n"
             "                      pages follow the reader's preference, the PNGs are light\n"
+            "      --groups IDS    only these groups (comma-separated), in this order, on the\n"
+            "                      report, charts and page; figures and ratios stay those of\n"
+            "                      the whole analysis, results.sqlite keeps every group\n"
             "      --strict        treat warnings (overlaps, partial last line) as errors\n"
             "      --force         overwrite a REPORT.md that was edited by hand\n"
             "      --publish-archive  also put results.sqlite in the site's downloads\n"
@@ -104,6 +111,10 @@ static char *build_command(const build_opts *o)
     if (o->baseline) {
         buf_puts(&b, " --baseline");
         cli_shell_word(&b, o->baseline);
+    }
+    if (o->groups_text) {
+        buf_puts(&b, " --groups");
+        cli_shell_word(&b, o->groups_text);
     }
     if (o->theme != PAGE_THEME_AUTO)
         buf_printf(&b, " --theme %s", page_theme_name(o->theme));
@@ -223,7 +234,8 @@ static int stage_not_found(const build_opts *o, const analysis *a, outset *os,
     report_stamp(ctx.generated_t, ctx.generated_from_sde, &gen);
     char *assets = xasprintf("%sassets/", root), *home = xasprintf("%sindex.html", root);
     not_found_page nf = {.home = home, .home_label = "the experiment's report",
-                         .assets = assets, .generated = gen.data, .look = &lk};
+                         .assets = assets, .generated = gen.data, .look = &lk,
+                         .theme = o->theme == PAGE_THEME_AUTO ? NULL : page_theme_name(o->theme)};
     char *p = path_join(site, PAGE_404);
     if (o->verbosity > 1)
         fprintf(stderr, "memreport: writing %s\n", p);
@@ -252,17 +264,25 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     util_set_activity("rendering the report and charts");
 
     /* The archive (results.sqlite, archive_write.c) joins this outset: a fresh
-     * one is written straight into its staged temporary in EXPDIR and the
+     * one is written straight into its staged temporary in EXPDIR, by a
+     * thread of its own while the charts and pages are rendered, and the
      * site's download is a second name for those bytes (a hard link, or a
      * copy across file systems); one that was just read because it is
      * current is kept as it is and only linked into the site. A read-only
      * archive stops the build here, before any rendering. */
-    if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0)
-        goto out;
+    archive_job *job = NULL;
+    const char *fresh = NULL;
+    if (!o->from_archive) {
+        if (o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", archive_src);
+        if (!(job = archive_stage_begin(os, a, &o->ao, archive_src, d)))
+            goto out;
+    }
     publish_look(&o->look, "", "", &lk);
     page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
                        .publish_archive = o->publish_archive, .look = &lk,
                        .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL, .theme = o->theme,
+                       .show_groups = o->groups, .nshow_groups = o->ngroups,
                        .single = o->single_file != NULL};
     if (publish_render(a, &po, &ps, d) != 0) {
         status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
@@ -288,9 +308,17 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
         bad = publish_stage_feed(os, &o->look, site, &fe, 1, lk_clock(a), d) != 0;
     }
     char *dst = path_join(site, PAGE_ARCHIVE);
-    if (!bad)
-        bad = publish_stage_archive(os, a, &o->ao, archive_src, o->from_archive, true,
+    if (!bad && job) {
+        bad = archive_stage_end(job, &fresh, d) != 0;
+        job = NULL;
+        if (!bad && o->publish_archive && o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", dst);
+        if (!bad && o->publish_archive)
+            bad = outset_add_link_or_copy(os, dst, fresh, d) != 0;
+    } else if (!bad) {
+        bad = publish_stage_archive(os, a, &o->ao, archive_src, true, true,
                                     o->publish_archive ? dst : NULL, o->verbosity, d) != 0;
+    }
     /* A site once built with --publish-archive loses that download now. */
     if (!bad && !o->publish_archive)
         outset_remove(os, dst);
@@ -319,6 +347,8 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     status = EXIT_OK;
 
 out:
+    if (job) /* rendering failed: the temporary goes with the outset */
+        archive_stage_end(job, NULL, d);
     free(archive_src);
     free(site);
     free(command);
@@ -335,6 +365,7 @@ int cmd_build(int argc, char **argv)
         {"output", 'o', &o.site, NULL},
         {"baseline", 0, &o.baseline, NULL},
         {"theme", 0, &theme, NULL},
+        {"groups", 0, &o.groups_text, NULL},
         {"force", 0, NULL, &o.force},
         {"publish-archive", 0, NULL, &o.publish_archive},
         {"site-theme", 0, &o.theme_opt, NULL},
@@ -350,6 +381,12 @@ int cmd_build(int argc, char **argv)
         return cli_usage_error(usage, "build needs exactly one experiment directory");
     if (theme && !page_theme_parse(theme, &o.theme))
         return cli_usage_error(usage, "--theme: \"%s\" is not light, dark or auto", theme);
+    char *why = NULL;
+    if (o.groups_text && group_list_parse(o.groups_text, &o.groups, &o.ngroups, &why) != 0) {
+        int rc = cli_usage_error(usage, "--groups: %s", why);
+        free(why);
+        return rc;
+    }
     o.until = co.until;
     o.strict = co.strict;
     o.verbosity = co.verbosity;
@@ -421,7 +458,7 @@ int cmd_build(int argc, char **argv)
     o.ao.until_text = o.until;
     /* Incremental: a results.sqlite that matches the inputs' hashes and
      * these options is read instead of the CSVs (archive_load.c). */
-    char *why = NULL;
+    why = NULL;
     bool only = archive_only(o.dir);
     status = analysis_load(o.dir, &o.ao, &a, &o.from_archive, &why);
     if (only && o.verbosity > 0)
@@ -435,6 +472,17 @@ int cmd_build(int argc, char **argv)
     diag_print(&a.diag, stderr, o.verbosity == 0);
     if (status != 0)
         goto done;
+    /* The groups are known now: an unknown ID is still bad usage. */
+    if (o.groups) {
+        size_t *idx = xmalloc(o.ngroups * sizeof *idx);
+        status = group_view_resolve(&a, o.groups, o.ngroups, idx, &why) != 0
+                     ? cli_usage_error(usage, "--groups: %s", why)
+                     : EXIT_OK;
+        free(why);
+        free(idx);
+        if (status != 0)
+            goto done;
+    }
 
     status = build(&o, &a, os, &d);
 
@@ -448,5 +496,6 @@ done:
     analysis_free(&a);
     notes_cleanup();
     charts_shutdown();
+    group_list_free(o.groups, o.ngroups);
     return status;
 }

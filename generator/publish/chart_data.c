@@ -143,11 +143,14 @@ void chart_data_fill(chart_data *cd, const analysis *a)
         cd->labels[g] = report_label(gp, LABEL_SHORT);
         cg->id = gp->id;
         cg->label = cd->labels[g];
-        cg->color = report_group_color(gp, g);
+        /* A group looks the same in a --groups view as in the whole
+         * report: its place among all the groups picks its marks. */
+        size_t k = a->m.shown_from ? a->m.shown_from[g] : g;
+        cg->color = report_group_color(gp, k);
         /* Six shapes, then the same shapes dashed, then dotted: colour is
          * never the only cue, even past the palette's twelve colours. */
-        cg->shape = (int)(g % CHART_NSHAPES);
-        cg->dash = (int)(g / CHART_NSHAPES % 3);
+        cg->shape = (int)(k % CHART_NSHAPES);
+        cg->dash = (int)(k / CHART_NSHAPES % 3);
         cg->baseline = g == a->r.baseline;
         if (g < a->r.ngroups) {
             fill_series(cd, g, &a->r.groups[g]);

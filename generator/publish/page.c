@@ -9,6 +9,7 @@
 
 #include "archive.h"
 #include "chart_data.h"
+#include "group_view.h"
 #include "notes.h"
 #include "report_common.h"
 #include "report_html.h"
@@ -57,7 +58,32 @@ static int render_charts(const analysis *a, chart_data *cdp, bool png, bool og_p
     return rc;
 }
 
+static int render(const analysis *a, const page_options *po, page_set *ps, diag_list *d);
+
 int publish_render(const analysis *a, const page_options *po, page_set *ps, diag_list *d)
+{
+    if (!po->show_groups)
+        return render(a, po, ps, d);
+    /* --groups: the one place the groups are chosen; every writer and the
+     * charts see only the view. */
+    memset(ps, 0, sizeof *ps);
+    size_t *idx = xmalloc((po->nshow_groups ? po->nshow_groups : 1) * sizeof *idx);
+    char *why = NULL;
+    if (group_view_resolve(a, po->show_groups, po->nshow_groups, idx, &why) != 0) {
+        diag_error(d, NULL, 0, "--groups: %s", why);
+        free(why);
+        free(idx);
+        return -1;
+    }
+    analysis view;
+    group_view_make(a, idx, po->nshow_groups, &view);
+    free(idx);
+    int rc = render(&view, po, ps, d);
+    group_view_free(&view);
+    return rc;
+}
+
+static int render(const analysis *a, const page_options *po, page_set *ps, diag_list *d)
 {
     memset(ps, 0, sizeof *ps);
     buf_init(&ps->md);
@@ -303,6 +329,7 @@ int publish_render_not_found(const not_found_page *nf, strbuf *out, diag_list *d
         tmpl_set(tmpl_add_section(dict, "COMPARE"), "HREF", nf->compare);
     tmpl_set(dict, "GENERATED", nf->generated);
     report_html_fill_look(dict, nf->look);
+    report_html_fill_theme(dict, nf->theme);
     int rc = tmpl_expand(PAGE_404_TEMPLATE, dict, out);
     tmpl_dict_free(dict);
     if (rc != 0)

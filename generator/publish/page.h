@@ -59,6 +59,7 @@ typedef struct {
     const char *assets;        /* the way to assets/ */
     const char *generated;     /* the site's stamp line */
     const page_look *look;
+    const char *theme;         /* "light"/"dark" to force it, or NULL */
 } not_found_page;
 
 /* Appends 404.html to out (PAGE_404_TEMPLATE must be loaded: it is
@@ -85,6 +86,11 @@ typedef struct {
     bool publish_archive;      /* results.sqlite among the downloads */
     const char *og_image;      /* page-relative PNG for Open Graph, or NULL */
     page_theme theme;          /* --theme; the zero value is AUTO */
+    /* --groups: the IDs of the groups the page, REPORT.md and the charts
+     * show, in this order (group_view.h); NULL: every group. Each must be
+     * one of the analysis's groups (group_view_resolve), once. */
+    char *const *show_groups;
+    size_t nshow_groups;
     bool single;               /* also the single page for a post (build --single-file) */
     const page_look *look;     /* theme and publishing links, or NULL */
 } page_options;
@@ -107,7 +113,8 @@ typedef struct {
 } page_set;
 
 /* Renders every file of a's page into ps (always safe to free with
- * page_set_free). Returns 0, or -1 after adding errors to d. */
+ * page_set_free), over po->show_groups when given. Returns 0, or -1 after
+ * adding errors to d. */
 int publish_render(const analysis *a, const page_options *po, page_set *ps, diag_list *d);
 
 /* Stages the page under site_dir: results.csv, the series CSVs, the Open

@@ -202,6 +202,8 @@ static void ratio_phrase(const analysis *a, size_t g, report_flavor f, strbuf *b
     buf_puts(b, f == RF_MD ? "**" : "</strong>");
     buf_puts(b, " than the baseline ");
     rf_group(f, b, &a->m.groups[a->r.baseline]);
+    if (!report_baseline_shown(a))
+        buf_puts(b, " (not shown)");
     if (strcmp(ci, FMT_NONE) != 0)
         buf_printf(b, " (95%% CI %s)", ci);
 }
@@ -380,6 +382,8 @@ size_t report_analysis_bullets(const analysis *a, report_flavor f, char ***out)
         }
         buf_puts(&b, "Against the baseline ");
         rf_group(f, &b, &a->m.groups[a->r.baseline]);
+        if (!report_baseline_shown(a))
+            buf_puts(&b, " (not shown)");
         if (nsig)
             buf_printf(&b, ", the final-memory difference is significant after Holm correction "
                            "for %s", sig.data);
@@ -748,6 +752,29 @@ void report_set_generated(report_ctx *ctx, const analysis *a)
     ctx->generated_from_sde = report_source_date_epoch(&ctx->generated_t);
     if (!ctx->generated_from_sde)
         ctx->generated_t = a->r.last_t;
+}
+
+const char *report_color_of(const analysis *a, size_t g)
+{
+    return report_group_color(&a->m.groups[g], a->m.shown_from ? a->m.shown_from[g] : g);
+}
+
+size_t report_groups_all(const analysis *a)
+{
+    return a->m.shown_from ? a->m.nall : a->m.ngroups;
+}
+
+bool report_baseline_shown(const analysis *a)
+{
+    return a->r.baseline < a->m.ngroups;
+}
+
+char *report_groups_count(const analysis *a)
+{
+    size_t all = report_groups_all(a);
+    if (!a->m.shown_from)
+        return xasprintf("%zu group%s", all, fmt_s(all));
+    return xasprintf("%zu of %zu group%s shown", a->m.ngroups, all, fmt_s(all));
 }
 
 const char *report_group_color(const group *g, size_t i)

@@ -191,6 +191,18 @@ const char *report_find(const char *hay, size_t n, const char *needle);
 /* Group i's colour when it is a well-formed "#rrggbb", else the palette's
  * colour for i: safe to put in an SVG or style attribute unescaped. */
 const char *report_group_color(const group *g, size_t i);
+/* The same for a's group g, by its place among all the experiment's
+ * groups (a --groups view keeps each group's colour). */
+const char *report_color_of(const analysis *a, size_t g);
+
+/* A --groups view (publish/group_view.h) shows some of the groups: how
+ * many groups the experiment has (a->m.ngroups when every one is shown),
+ * and whether the baseline is among those shown (it is then named, with
+ * "not shown", but has no row). */
+size_t report_groups_all(const analysis *a);
+bool report_baseline_shown(const analysis *a);
+/* "5 groups", or "2 of 5 groups shown" for a view. Caller frees. */
+char *report_groups_count(const analysis *a);
 
 /* Group ID made safe for a file name (letters, digits, - and _). */
 char *report_file_id(const char *id, size_t index);

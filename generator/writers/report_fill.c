@@ -115,6 +115,8 @@ static void fill_setup(const analysis *a, tmpl_dict *d)
         const group *bg = &a->m.groups[a->r.baseline];
         report_group_label(&b, bg);
         buf_puts(&b, !str_empty(man->baseline) ? "" : ", the group with the highest final mean");
+        if (!report_baseline_shown(a))
+            buf_puts(&b, " (not shown in this report)");
         setup_row(d, "Baseline", b.data);
         buf_free(&b);
     }
@@ -191,7 +193,7 @@ static void fill_groups(const analysis *a, tmpl_dict *d)
         tmpl_set(r, "MEMBERS", members_from(gr));
         for (size_t k = 0; k < nkeys; k++)
             tmpl_set(tmpl_add_section(r, "CFG"), "V", config_value(gr, keys[k]));
-        tmpl_set(r, "COLOR", report_group_color(gr, g));
+        tmpl_set(r, "COLOR", report_color_of(a, g));
     }
     free(keys);
 }
@@ -225,7 +227,7 @@ static void fill_final(const analysis *a, tmpl_dict *d)
         tmpl_set(row, "GROWTH", b.data);
         tmpl_set(row, "TREND", report_trend(r->trend));
         tmpl_set(row, "TRENDCLASS", trend_css(r->trend));
-        tmpl_set(row, "COLOR", report_group_color(&a->m.groups[g], g));
+        tmpl_set(row, "COLOR", report_color_of(a, g));
         tmpl_set(row, "ROWCLASS", (long)g == best ? "best" : g == a->r.baseline ? "baseline" : "");
         char *fid = report_file_id(a->m.groups[g].id, g);
         tmpl_set(row, "FILEID", fid);
@@ -239,11 +241,28 @@ static void fill_final(const analysis *a, tmpl_dict *d)
     tmpl_setf(d, "FINAL_WHEN", "last collection %s", when);
     if (a->r.ngroups > 0)
         tmpl_set(d, "BASELINE", a->m.groups[a->r.baseline].id);
-    tmpl_set(d, "FINAL_NOTE",
+    if (a->r.ngroups > 0 && !report_baseline_shown(a))
+        tmpl_add_section(d, "BASELINE_HIDDEN");
+    strbuf note;
+    buf_init(&note);
+    buf_puts(&note,
              "Mean RSS per relay at each group's last collection, best first. \"vs baseline\" "
              "is the baseline's mean divided by the group's: \"3.00\xc3\x97 less\" means the "
              "group used a third of the baseline's memory. Intervals are 95% bootstrap "
              "intervals over relays; steady growth leaves out restarts and their warm-up.");
+    if (a->m.shown_from) {
+        size_t all = report_groups_all(a);
+        buf_printf(&note, " This report shows %zu of the experiment's %zu groups, with the "
+                          "figures of the whole analysis", a->m.ngroups, all);
+        if (a->r.ngroups > 0 && !report_baseline_shown(a)) {
+            buf_puts(&note, "; ratios are against the baseline ");
+            report_group_label(&note, &a->m.groups[a->r.baseline]);
+            buf_puts(&note, ", which is not shown");
+        }
+        buf_puts(&note, ".");
+    }
+    tmpl_set(d, "FINAL_NOTE", note.data);
+    buf_free(&note);
 }
 
 /* The relay tables of a report over every relay (no groups). */

@@ -159,7 +159,8 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
         if ((size_t)best != a->r.baseline && !isnan(r->ratio) && r->ratio >= 1) {
             char *bl = report_label(&a->m.groups[a->r.baseline], LABEL_PAREN);
             fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
-            char *note = xasprintf("less than baseline %s; 95%% CI %s", bl, ci);
+            char *note = xasprintf("less than baseline %s%s; 95%% CI %s", bl,
+                                   report_baseline_shown(a) ? "" : " (not shown)", ci);
             add_kpi(d, "Memory saved vs baseline", fmt_ratio(v, r->ratio), note);
             free(note);
             free(bl);
@@ -180,9 +181,10 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
     char *period = report_period(a);
     char *p = strchr(period, '(');
     char *days = p ? xstrndup(p + 1, strlen(p + 1) - 1) : xstrdup(period);
-    size_t grouped = a->e.nrelays - a->m.nungrouped;
-    char *note = xasprintf("%zu relay%s in %zu group%s", grouped, fmt_s(grouped), a->m.ngroups,
-                           fmt_s(a->m.ngroups));
+    /* The experiment's relays and groups, shown or not (--groups). */
+    size_t grouped = a->e.nrelays - a->m.nungrouped, all = report_groups_all(a);
+    char *note = xasprintf("%zu relay%s in %zu group%s", grouped, fmt_s(grouped), all,
+                           fmt_s(all));
     add_kpi(d, "Period", days, note);
     free(note);
     free(days);
@@ -224,13 +226,11 @@ static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
         tmpl_set(tmpl_add_section(d, "OG_IMAGE"), "SRC", ctx->og_image);
 }
 
-/* A forced theme: <html data-theme> for the stylesheet, and the browser's
- * own colours (scroll bars, form controls) to match. */
-static void fill_theme(const report_ctx *ctx, tmpl_dict *d)
+void report_html_fill_theme(tmpl_dict *d, const char *theme)
 {
-    tmpl_set(d, "COLOR_SCHEME", ctx->theme ? ctx->theme : "light dark");
-    if (ctx->theme)
-        tmpl_set(tmpl_add_section(d, "THEME"), "NAME", ctx->theme);
+    tmpl_set(d, "COLOR_SCHEME", theme ? theme : "light dark");
+    if (theme)
+        tmpl_set(tmpl_add_section(d, "THEME"), "NAME", theme);
 }
 
 static void fill_meta(const analysis *a, tmpl_dict *d)
@@ -241,8 +241,9 @@ static void fill_meta(const analysis *a, tmpl_dict *d)
     char *period = report_period(a);
     tmpl_set(tmpl_add_section(d, "META"), "TEXT", period);
     free(period);
-    tmpl_setf(tmpl_add_section(d, "META"), "TEXT", "%zu group%s", a->m.ngroups,
-              fmt_s(a->m.ngroups));
+    char *count = report_groups_count(a);
+    tmpl_set(tmpl_add_section(d, "META"), "TEXT", count);
+    free(count);
     if (!str_empty(man->id))
         tmpl_set(tmpl_add_section(d, "META"), "TEXT", man->id);
 }
@@ -312,7 +313,7 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
     tmpl_set(dict, "ASSETS", ctx->asset_prefix ? ctx->asset_prefix : "assets/");
     report_html_fill_page(a, dict);
     fill_share(a, ctx, dict);
-    fill_theme(ctx, dict);
+    report_html_fill_theme(dict, ctx->theme);
     fill_downloads(a, ctx, dict);
     report_html_fill_look(dict, ctx->look);
     if (ctx->site_index) {

@@ -34,6 +34,12 @@ void report_html_fill_page(const analysis *a, tmpl_dict *dict);
  * frees. */
 char *report_share_text(const analysis *a);
 
+/* A page's forced theme ("light", "dark"; NULL follows the reader):
+ * <html data-theme>, which the stylesheet honours, and the browser's own
+ * colours (scroll bars, form controls) to match. Sets COLOR_SCHEME and
+ * the THEME section. */
+void report_html_fill_theme(tmpl_dict *d, const char *theme);
+
 /* Sets what every page template shares for lk (may be NULL): THEME_CSS,
  * CANONICAL and FEED sections, THEME_HEADER and THEME_FOOTER values. */
 void report_html_fill_look(tmpl_dict *d, const page_look *lk);

@@ -191,11 +191,9 @@ int report_single_render(const analysis *a, const report_ctx *ctx, scope_theme t
     report_fill(a, &post, RF_HTML, dict);
     report_html_fill_page(a, dict);
     const char *forced = theme == SCOPE_THEME_LIGHT ? "light" : theme == SCOPE_THEME_DARK ? "dark" : NULL;
-    tmpl_set(dict, "COLOR_SCHEME", forced ? forced : "light dark");
     /* The site's stylesheet reads a forced theme from data-theme on the
      * page's root, which in the block is the article (css_scope.h). */
-    if (forced)
-        tmpl_set(tmpl_add_section(dict, "THEME"), "NAME", forced);
+    report_html_fill_theme(dict, forced);
     strbuf doc;
     buf_init(&doc);
     int rc = tmpl_expand(REPORT_SINGLE_TEMPLATE, dict, &doc);

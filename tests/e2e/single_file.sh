@@ -212,6 +212,19 @@ for t in light dark; do
     fi
 done
 
+# --- --groups: the post shows the chosen groups only ---------------------
+"$MEMREPORT" build -q "$exp" --groups C,A --single-file "$work/blog/ca.html" 2>"$work/err"
+rows=$(grep -o '<tr class="[^"]*" id="mrp-group-[^"]*"' "$work/blog/ca.html" | sed 's/.*mrp-group-//; s/"//' | tr '\n' ' ')
+meanA=$(awk -F, '$1 == "A" { printf "%.2f", $4 }' "$work/summary.csv")
+if [ "$rows" = "A C " ] || [ "$rows" = "C A " ] &&
+    grep -q "<td class=\"mrp-num\">$meanA</td>" "$work/blog/ca.html" &&
+    ! grep -q 'id="mrp-group-B"' "$work/blog/ca.html" &&
+    ! grep -q '<text[^>]*>B[ <]' "$work/blog/ca.html"; then
+    pass "--groups C,A: the groups table and charts show C and A only"
+else
+    fail "--groups C,A" "rows: $rows $(head -c 200 "$work/err")"
+fi
+
 # --- bad FILE: refused, exit 1, nothing changed --------------------------
 # The name changes, so a build that went through would change every output.
 sed 's/"Post test"/"Renamed"/' "$exp/experiment.json" >"$work/m" && cat "$work/m" >"$exp/experiment.json"
