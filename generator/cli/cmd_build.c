@@ -189,7 +189,8 @@ static int stage_not_found(const build_opts *o, const analysis *a, outset *os,
     report_stamp(ctx.generated_t, ctx.generated_from_sde, &gen);
     char *assets = xasprintf("%sassets/", root), *home = xasprintf("%sindex.html", root);
     not_found_page nf = {.home = home, .home_label = "the experiment's report",
-                         .assets = assets, .generated = gen.data, .look = &lk};
+                         .assets = assets, .generated = gen.data, .look = &lk,
+                         .theme = o->theme == PAGE_THEME_AUTO ? NULL : page_theme_name(o->theme)};
     char *p = path_join(site, PAGE_404);
     if (o->verbosity > 1)
         fprintf(stderr, "memreport: writing %s\n", p);
