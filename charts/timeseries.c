@@ -154,7 +154,7 @@ static double draw_legend(canvas *c, const chart_spec *s, double x, double y, do
         bool base = gr->baseline;
         leg[g] = base ? xasprintf("%s \xC2\xB7 baseline", gr->label) : xstrdup(gr->label);
         le[g] = (legend_entry){leg[g], gr->color, gr->shape, true, plot_dash(gr->dash), base ? 3 : 1.8, base,
-                               false};
+                               false, NULL};
     }
     y += plot_legend(c, le, ng, x, y, w, true);
     for (size_t g = 0; g < ng; g++)

@@ -586,14 +586,45 @@ static size_t gather(const experiment *e, const membership *m, size_t g, size_t 
 
 /* Builds the series up to `until` and the final snapshot. Returns false
  * when the group's window holds no sample at all. */
-static bool group_series(const experiment *e, const membership *m, size_t g, int64_t until,
-                         group_result *gr, double *buf)
+/* The prior series of group g when it can stand for the collections
+ * before prior->ncoll: the same group at the same index, no --until (so
+ * every collection with a sample has its point), and every point at a
+ * collection that is still at its time. NULL otherwise. */
+static const group_result *prior_series(const experiment *e, const membership *m, size_t g,
+                                        const stats_options *opt)
 {
-    size_t cap = 0;
+    const stats_prior *p = opt->prior;
+    if (!p || opt->until != INT64_MAX || p->ngroups != m->ngroups || p->ncoll > e->ncoll ||
+        !str_eq(p->ids[g], m->groups[g].id))
+        return NULL;
+    const group_result *pg = &p->groups[g];
+    for (size_t k = 0; k < pg->nseries; k++)
+        if (pg->series[k].c >= p->ncoll || e->times[pg->series[k].c] != pg->series[k].t ||
+            (k && pg->series[k].c <= pg->series[k - 1].c))
+            return NULL;
+    return pg;
+}
+
+static bool group_series(const experiment *e, const membership *m, size_t g,
+                         const stats_options *opt, group_result *gr, double *buf)
+{
+    int64_t until = opt->until;
+    size_t cap = 0, from = 0;
     bool any = false;
+    const group_result *pg = prior_series(e, m, g, opt);
+    if (pg) {
+        /* A point for every earlier collection that had a sample. */
+        from = opt->prior->ncoll;
+        any = pg->nseries > 0;
+        if (pg->nseries) {
+            xgrow((void **)&gr->series, &cap, pg->nseries, sizeof *gr->series);
+            memcpy(gr->series, pg->series, pg->nseries * sizeof *gr->series);
+            gr->nseries = pg->nseries;
+        }
+    }
     size_t *cand = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *cand);
     size_t ncand = member_list(e, m, g, cand);
-    for (size_t c = 0; c < e->ncoll; c++) {
+    for (size_t c = from; c < e->ncoll; c++) {
         size_t n = gather(e, m, g, c, buf, NULL, cand, ncand);
         if (!n)
             continue;
@@ -1001,7 +1032,7 @@ static void one_group(group_work *w, size_t g, double *buf)
     if (w->phase == 1) {
         gr->forecast_days = gr->ratio = gr->ratio_lo = gr->ratio_hi = NAN;
         gr->p_value = gr->p_holm = NAN;
-        w->has_samples[g] = group_series(e, m, g, w->opt->until, gr, buf);
+        w->has_samples[g] = group_series(e, m, g, w->opt, gr, buf);
         group_growth(gr);
     } else {
         group_steady(e, m, g, gr, w->res);

@@ -219,13 +219,20 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     util_set_activity("rendering the report and charts");
 
     /* The archive (results.sqlite, archive_write.c) joins this outset: a fresh
-     * one is written straight into its staged temporary in EXPDIR and the
+     * one is written straight into its staged temporary in EXPDIR, by a
+     * thread of its own while the charts and pages are rendered, and the
      * site's download is a second name for those bytes (a hard link, or a
      * copy across file systems); one that was just read because it is
      * current is kept as it is and only linked into the site. A read-only
      * archive stops the build here, before any rendering. */
-    if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0)
-        goto out;
+    archive_job *job = NULL;
+    const char *fresh = NULL;
+    if (!o->from_archive) {
+        if (o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", archive_src);
+        if (!(job = archive_stage_begin(os, a, &o->ao, archive_src, d)))
+            goto out;
+    }
     publish_look(&o->look, "", "", &lk);
     page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
                        .publish_archive = o->publish_archive, .look = &lk,
@@ -255,9 +262,17 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
         bad = publish_stage_feed(os, &o->look, site, &fe, 1, lk_clock(a), d) != 0;
     }
     char *dst = path_join(site, PAGE_ARCHIVE);
-    if (!bad)
-        bad = publish_stage_archive(os, a, &o->ao, archive_src, o->from_archive, true,
+    if (!bad && job) {
+        bad = archive_stage_end(job, &fresh, d) != 0;
+        job = NULL;
+        if (!bad && o->publish_archive && o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", dst);
+        if (!bad && o->publish_archive)
+            bad = outset_add_link_or_copy(os, dst, fresh, d) != 0;
+    } else if (!bad) {
+        bad = publish_stage_archive(os, a, &o->ao, archive_src, true, true,
                                     o->publish_archive ? dst : NULL, o->verbosity, d) != 0;
+    }
     /* A site once built with --publish-archive loses that download now. */
     if (!bad && !o->publish_archive)
         outset_remove(os, dst);
@@ -274,6 +289,8 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     status = EXIT_OK;
 
 out:
+    if (job) /* rendering failed: the temporary goes with the outset */
+        archive_stage_end(job, NULL, d);
     free(archive_src);
     free(site);
     free(command);

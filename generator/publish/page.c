@@ -322,9 +322,7 @@ int publish_render_not_found(const not_found_page *nf, strbuf *out, diag_list *d
         tmpl_set(tmpl_add_section(dict, "COMPARE"), "HREF", nf->compare);
     tmpl_set(dict, "GENERATED", nf->generated);
     report_html_fill_look(dict, nf->look);
-    tmpl_set(dict, "COLOR_SCHEME", nf->theme ? nf->theme : "light dark");
-    if (nf->theme)
-        tmpl_set(tmpl_add_section(dict, "THEME"), "NAME", nf->theme);
+    report_html_fill_theme(dict, nf->theme);
     int rc = tmpl_expand(PAGE_404_TEMPLATE, dict, out);
     tmpl_dict_free(dict);
     if (rc != 0)

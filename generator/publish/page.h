@@ -59,7 +59,7 @@ typedef struct {
     const char *assets;        /* the way to assets/ */
     const char *generated;     /* the site's stamp line */
     const page_look *look;
-    const char *theme;         /* "light" or "dark" forced (--theme), or NULL */
+    const char *theme;         /* "light"/"dark" to force it, or NULL */
 } not_found_page;
 
 /* Appends 404.html to out (PAGE_404_TEMPLATE must be loaded: it is

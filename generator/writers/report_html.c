@@ -226,13 +226,11 @@ static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
         tmpl_set(tmpl_add_section(d, "OG_IMAGE"), "SRC", ctx->og_image);
 }
 
-/* A forced theme: <html data-theme> for the stylesheet, and the browser's
- * own colours (scroll bars, form controls) to match. */
-static void fill_theme(const report_ctx *ctx, tmpl_dict *d)
+void report_html_fill_theme(tmpl_dict *d, const char *theme)
 {
-    tmpl_set(d, "COLOR_SCHEME", ctx->theme ? ctx->theme : "light dark");
-    if (ctx->theme)
-        tmpl_set(tmpl_add_section(d, "THEME"), "NAME", ctx->theme);
+    tmpl_set(d, "COLOR_SCHEME", theme ? theme : "light dark");
+    if (theme)
+        tmpl_set(tmpl_add_section(d, "THEME"), "NAME", theme);
 }
 
 static void fill_meta(const analysis *a, tmpl_dict *d)
@@ -308,7 +306,7 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
     tmpl_set(dict, "ASSETS", ctx->asset_prefix ? ctx->asset_prefix : "assets/");
     fill_meta(a, dict);
     fill_share(a, ctx, dict);
-    fill_theme(ctx, dict);
+    report_html_fill_theme(dict, ctx->theme);
     fill_kpis(a, dict);
     fill_events(a, dict);
     fill_downloads(a, ctx, dict);

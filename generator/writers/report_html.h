@@ -29,6 +29,12 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
  * frees. */
 char *report_share_text(const analysis *a);
 
+/* A page's forced theme ("light", "dark"; NULL follows the reader):
+ * <html data-theme>, which the stylesheet honours, and the browser's own
+ * colours (scroll bars, form controls) to match. Sets COLOR_SCHEME and
+ * the THEME section. */
+void report_html_fill_theme(tmpl_dict *d, const char *theme);
+
 /* Sets what every page template shares for lk (may be NULL): THEME_CSS,
  * CANONICAL and FEED sections, THEME_HEADER and THEME_FOOTER values. */
 void report_html_fill_look(tmpl_dict *d, const page_look *lk);
