@@ -41,7 +41,9 @@ int outset_recover(outset *o, diag_list *d);
  * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX (with sqlite's -journal, -wal or
  * -shm after it). */
 bool outset_is_leftover(const char *name);
-/* Writes data to a temporary beside path (creating missing directories).
+/* Writes data to a temporary beside path (creating missing directories);
+ * when path already holds exactly these bytes (a plain file with one link
+ * and the umask's mode) it is kept instead, untouched by the commit.
  * Returns 0, or -1 after adding an error naming path to d. */
 int outset_add(outset *o, const char *path, const void *data, size_t len, diag_list *d);
 /* Stages a copy of an existing file. */

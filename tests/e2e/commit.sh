@@ -288,6 +288,34 @@ symlink_test() {
     rm -rf "$w" "$base/elsewhere" "$base/site-link"
 }
 
+# A rebuild that makes the same bytes keeps those files as they are (same
+# inode: not written, synced or renamed again) and replaces the rest.
+keep_test() {
+    k=$work/keep
+    rm -rf "$k" && mkdir -p "$k" && cp -r "$TOP/data/example" "$k/w" &&
+        rm -rf "$k/w/site" "$k/w/results.sqlite"
+    (cd "$k" && "$mr" build -q w) || { fail "keep: first build" "failed"; return; }
+    svg=$k/w/charts/memory_total.svg
+    ino_svg=$(stat -c %i "$svg") ino_md=$(stat -c %i "$k/w/REPORT.md")
+    before=$(outputs "$k/w")
+    (cd "$k" && "$mr" build -q w) || { fail "keep: unchanged rebuild" "failed"; return; }
+    [ "$(stat -c %i "$svg")" = "$ino_svg" ] && [ "$(stat -c %i "$k/w/REPORT.md")" = "$ino_md" ] &&
+        [ "$(outputs "$k/w")" = "$before" ] && [ -z "$(leftovers "$k/w")" ] &&
+        pass "keep: an unchanged rebuild leaves the same files in place" ||
+        fail "keep: an unchanged rebuild leaves the same files in place" "inodes or bytes changed"
+    printf '\n## Added\n\nA line the report copies.\n' >>"$k/w/notes.md"
+    (cd "$k" && "$mr" build -q w) || { fail "keep: rebuild after notes" "failed"; return; }
+    [ "$(stat -c %i "$k/w/REPORT.md")" != "$ino_md" ] && grep -q 'A line the report copies' "$k/w/REPORT.md" &&
+        [ "$(stat -c %i "$svg")" = "$ino_svg" ] &&
+        pass "keep: a changed output is replaced, the unchanged ones kept" ||
+        fail "keep: a changed output is replaced, the unchanged ones kept" "REPORT.md not replaced or the chart rewritten"
+    chmod 600 "$svg"
+    (cd "$k" && "$mr" build -q w) && [ "$(stat -c %i "$svg")" != "$ino_svg" ] &&
+        [ "$(stat -c %a "$svg")" != 600 ] &&
+        pass "keep: same bytes with another mode are written afresh" ||
+        fail "keep: same bytes with another mode are written afresh" "mode $(stat -c %a "$svg")"
+}
+
 if prepare example "$TOP/data/example"; then
     kill_test example
     fail_rename_test example
@@ -295,6 +323,7 @@ if prepare example "$TOP/data/example"; then
     lock_test example
     sweep_test example
     symlink_test example
+    keep_test
 fi
 real=$TOP/../shared/data/5way-allocator-comparison
 if ldd "$mr" 2>/dev/null | grep -qE 'libasan|libubsan'; then
