@@ -494,6 +494,19 @@ static char *absolute(const char *path)
     return abs;
 }
 
+bool outset_has(const outset *o, const char *path)
+{
+    char *want = absolute(path);
+    bool found = false;
+    for (size_t i = 0; i < o->n && !found; i++) {
+        char *have = absolute(o->files[i].dest);
+        found = str_eq(have, want);
+        free(have);
+    }
+    free(want);
+    return found;
+}
+
 static char *journal_path(const outset *o)
 {
     return o->nroots ? path_join(o->roots[0].dir, JOURNAL_NAME) : NULL;

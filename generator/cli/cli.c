@@ -215,7 +215,7 @@ int cli_site_theme(const char *opt, const char *const *dirs, size_t n, site_them
     diag_free(&d);
     free(found);
     if (rc != 0) {
-        site_theme_free(t);
+        site_theme_free(t); /* what was read before the error */
         return EXIT_BAD_INPUT;
     }
     *have = true;

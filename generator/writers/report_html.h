@@ -23,6 +23,11 @@
  * after adding an error to d. */
 int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, diag_list *d);
 
+/* The values the experiment page and the single page (report_single.h)
+ * add to report_fill's: version, the line under the title, the key
+ * figures and the events. */
+void report_html_fill_page(const analysis *a, tmpl_dict *dict);
+
 /* What a search result, a shared link or a feed entry shows of the
  * experiment: the manifest's result, else its hypothesis, else a plain
  * sentence; one line, at most ~300 characters (cut at a space). Caller
