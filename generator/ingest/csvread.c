@@ -298,6 +298,21 @@ static masks64 classify64(const char *p)
     return m;
 }
 
+/* Set bits of m: the instruction where the target has one, else a few
+ * shifts and adds (x86-64's baseline has no popcnt, and the compiler's
+ * fallback is a library call). */
+static unsigned count_bits(uint64_t m)
+{
+#ifdef __POPCNT__
+    return (unsigned)__builtin_popcountll(m);
+#else
+    m = m - ((m >> 1) & 0x5555555555555555u);
+    m = (m & 0x3333333333333333u) + ((m >> 2) & 0x3333333333333333u);
+    m = (m + (m >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    return (unsigned)((m * 0x0101010101010101u) >> 56);
+#endif
+}
+
 /* The fast path's fast path: one pass over a plain line that finds its
  * newline and every comma 64 bytes at a time (SSE2, which every x86-64
  * has), instead of a memchr for the line and one per field; the commas of
@@ -329,7 +344,7 @@ static bool scan_plain(csvr *r, csv_row *row)
         if (nc + 64 > r->commas_cap)
             xgrow((void **)&r->commas, &r->commas_cap, nc + 64, sizeof *r->commas);
         uint32_t *o = r->commas + nc, base = (uint32_t)(p - s);
-        nc += (size_t)__builtin_popcountll(mc);
+        nc += count_bits(mc);
         /* Eight offsets a round, written whether or not that many are left:
          * the count is right, the extra slots are scratch. */
         while (mc) {

@@ -160,7 +160,7 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
             char *bl = report_label(&a->m.groups[a->r.baseline], LABEL_PAREN);
             fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
             char *note = xasprintf("less than baseline %s%s; 95%% CI %s", bl,
-                                   report_baseline_shown(a) ? "" : " (not shown)", ci);
+                                   report_baseline_shown(a) ? "" : ", not shown", ci);
             add_kpi(d, "Memory saved vs baseline", fmt_ratio(v, r->ratio), note);
             free(note);
             free(bl);
