@@ -26,17 +26,18 @@ double plot_legend(canvas *c, const legend_entry *e, size_t n, double x, double 
         if (draw) {
             cv_group_begin(c, "legend-item", NULL, e[i].color);
             double my = cy + ROW_H / 2;
+            cv_paint sw = e[i].var ? (cv_paint){e[i].color, e[i].var, 0}
+                                   : plot_group_paint(e[i].color, 0);
             if (e[i].line) {
-                cv_style ls = {.stroke = plot_group_paint(e[i].color, 0),
+                cv_style ls = {.stroke = sw,
                                .width = e[i].width > 0 ? e[i].width : 2,
                                .dash = e[i].dash};
                 cv_line(c, cx, my, cx + SWATCH_W, my, &ls);
             }
             if (e[i].shape >= 0) {
-                cv_style ms = {.fill = plot_group_paint(e[i].color, 0),
-                               .stroke = PAINT_BG, .width = 1};
+                cv_style ms = {.fill = sw, .stroke = PAINT_BG, .width = 1};
                 if (e[i].hollow)
-                    ms = (cv_style){.fill = PAINT_BG, .stroke = plot_group_paint(e[i].color, 0),
+                    ms = (cv_style){.fill = PAINT_BG, .stroke = sw,
                                     .width = 1.4};
                 plot_marker(c, e[i].shape, cx + SWATCH_W / 2, my, 4, &ms);
             }

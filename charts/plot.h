@@ -84,6 +84,9 @@ typedef struct {
     double width;         /* line width */
     bool bold;            /* bold label (the baseline) */
     bool hollow;          /* marker drawn as an outline */
+    const char *var;      /* a theme property (e.g. "muted") the swatch is
+                             drawn in, with color as its fallback; NULL: the
+                             group colour (--c) */
 } legend_entry;
 
 /* Lays out entries left to right, wrapping within w, from (x, y). Draws

@@ -59,9 +59,11 @@ canvas *chart_draw_total(const chart_spec *s)
 
     const char *color = palette_color(0), *ccolor = "#5f5f5f";
     legend_entry le[3] = {
-        {"total RSS (aggregate rows)", color, 0, true, CV_SOLID, 2, false, false},
-        {"relays", ccolor, -1, true, CV_SOLID, 1.5, false, false},
-        {"sum of relay rows (no aggregate row)", color, 0, false, CV_SOLID, 0, false, true},
+        {"total RSS (aggregate rows)", color, 0, true, CV_SOLID, 2, false, false, NULL},
+        /* The relay count is not a group: it takes the theme's muted
+         * colour, which reads on the dark background too. */
+        {"relays", ccolor, -1, true, CV_SOLID, 1.5, false, false, "muted"},
+        {"sum of relay rows (no aggregate row)", color, 0, false, CV_SOLID, 0, false, true, NULL},
     };
     y += 4;
     size_t nle = nsummed ? 3 : 2;
@@ -142,7 +144,7 @@ canvas *chart_draw_total(const chart_spec *s)
     cv_group_end(c);
 
     cv_group_begin(c, "series relays", "Relays", ccolor);
-    cv_style cl = {.stroke = plot_group_paint(ccolor, 0), .width = 1.5, .cls = "line"};
+    cv_style cl = {.stroke = {ccolor, "muted", 0}, .width = 1.5, .cls = "line"};
     draw_trace(c, qx, qy, nq, &cl, 0, NULL);
     cv_group_end(c);
 

@@ -1,11 +1,11 @@
 {{%AUTOESCAPE context="HTML"}}<!DOCTYPE html>
-<html lang="en">
+<html lang="en"{{#THEME}} data-theme="{{NAME}}"{{/THEME}}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{{CSP}}">
 <meta name="referrer" content="no-referrer">
-<meta name="color-scheme" content="light dark">
+<meta name="color-scheme" content="{{COLOR_SCHEME}}">
 <meta name="generator" content="memreport {{VERSION}}">
 <meta name="robots" content="noindex">
 <title>Page not found · {{TITLE}}</title>

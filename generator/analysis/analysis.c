@@ -59,6 +59,20 @@ static bool already_said(const diag_list *d, const char *dir, const char *file, 
 
 static int analyse(const char *dir, const analysis_options *o, analysis *a);
 
+/* True when the relays of `old` are the first relays of `e`, with the
+ * same nicknames and fingerprints (a relay that was nameless before and
+ * is named now may have become a listed member of a group). */
+static bool relays_kept(const experiment *old, const experiment *e)
+{
+    if (!old || old->nrelays > e->nrelays)
+        return false;
+    for (size_t r = 0; r < old->nrelays; r++)
+        if (!str_eq(old->relays[r].nickname, e->relays[r].nickname) ||
+            !str_eq(old->relays[r].fingerprint, e->relays[r].fingerprint))
+            return false;
+    return true;
+}
+
 int analysis_run(const char *dir, const analysis_options *o, analysis *a)
 {
     memset(a, 0, sizeof *a);
@@ -101,7 +115,14 @@ static int analyse(const char *dir, const analysis_options *o, analysis *a)
     }
     if (membership_resolve(&a->e, o->strict, &a->m, &a->diag) != 0)
         return 1;
-    stats_options so = {.until = until, .baseline = o->baseline, .strict = o->strict};
+    /* Earlier collections' statistics stand only when ingest added rows
+     * after them and changed nothing before (read_appended_only), and
+     * every earlier relay kept its names (membership goes by them). */
+    stats_options so = {.until = until, .baseline = o->baseline, .strict = o->strict,
+                        .prior = a->e.notes.read_appended_only &&
+                                         relays_kept(o->resume, &a->e)
+                                     ? o->prior
+                                     : NULL};
     if (stats_compute(&a->e, &a->m, &so, &a->r, &a->diag) != 0)
         return 1;
 

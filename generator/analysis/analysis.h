@@ -23,6 +23,9 @@ typedef struct {
     const experiment *resume; /* ingest_options.resume: an archive's
                                  experiment whose memory CSV may only have
                                  grown since (archive_load.c) */
+    const stats_prior *prior; /* with resume: that archive's per-collection
+                                 statistics, used (stats_options.prior) only
+                                 when ingest read the appended rows alone */
 } analysis_options;
 
 typedef struct {

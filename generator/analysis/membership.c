@@ -333,20 +333,6 @@ static char **discover_ids(const experiment *e, size_t *n)
     return ids;
 }
 
-bool membership_has(const membership *m, const experiment *e, size_t g, size_t r, size_t c)
-{
-    const group *gr = &m->groups[g];
-    int64_t t = e->times[c];
-    if (t < gr->start || t > gr->end)
-        return false;
-    if (gr->mstart && (t < gr->mstart[r] || t > gr->mend[r]))
-        return false;
-    if (gr->source == MEMBERS_GROUP_COLUMN)
-        return e->col_group && e->col_group[exp_idx(e, r, c)] == gr->colgroup &&
-               !(gr->excluded && gr->excluded[r]);
-    return gr->member && gr->member[r];
-}
-
 bool membership_relay_mask(const membership *m, const experiment *e, size_t g, size_t r,
                     unsigned char *in)
 {
@@ -552,7 +538,7 @@ int membership_resolve(const experiment *e, bool strict, membership *m, diag_lis
 
     for (size_t g = 0; g < m->ngroups; g++)
         for (size_t r = 0; r < e->nrelays; r++)
-            for (size_t c = 0; c < e->ncoll; c++)
+            for (size_t c = 0; c < e->ncoll && membership_may_have(m, g, r); c++)
                 if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(m, e, g, r, c)) {
                     m->groups[g].nmembers++;
                     break;

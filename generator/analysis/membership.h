@@ -92,8 +92,34 @@ void membership_free(membership *m);
 
 /* True when relay r's sample at collection c counts for group g (the
  * relay is a member then, and times[c] is inside g's window). Does not
- * look at whether a sample exists. */
-bool membership_has(const membership *m, const experiment *e, size_t g, size_t r, size_t c);
+ * look at whether a sample exists. Inline: the statistics ask it for
+ * every sample. */
+static inline bool membership_has(const membership *m, const experiment *e, size_t g, size_t r,
+                                  size_t c)
+{
+    const group *gr = &m->groups[g];
+    int64_t t = e->times[c];
+    if (t < gr->start || t > gr->end)
+        return false;
+    if (gr->mstart && (t < gr->mstart[r] || t > gr->mend[r]))
+        return false;
+    if (gr->source == MEMBERS_GROUP_COLUMN)
+        return e->col_group && e->col_group[exp_idx(e, r, c)] == gr->colgroup &&
+               !(gr->excluded && gr->excluded[r]);
+    return gr->member && gr->member[r];
+}
+
+/* False when membership_has(m, e, g, r, c) is false for every c: a relay
+ * that is not a listed member (a group column can place any relay not
+ * excluded). Lets a scan over collections skip such relays. */
+static inline bool membership_may_have(const membership *m, size_t g, size_t r)
+{
+    const group *gr = &m->groups[g];
+    if (gr->source == MEMBERS_GROUP_COLUMN)
+        return !(gr->excluded && gr->excluded[r]);
+    return gr->member && gr->member[r];
+}
+
 /* membership_has for every collection of relay r at once: in[c] = 1 or 0
  * for c < e->ncoll, in one pass (a chart reads whole relays). Returns
  * false, with in all 0, when r is never in g. */

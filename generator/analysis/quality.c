@@ -91,7 +91,7 @@ static void stopped_members(const experiment *e, const membership *m, results *r
         size_t n = 0;
         buf_reset(&b);
         for (size_t r = 0; r < e->nrelays; r++) {
-            if (gp->mstart && gp->mend[r] < gr->final_t)
+            if ((gp->mstart && gp->mend[r] < gr->final_t) || !membership_may_have(m, g, r))
                 continue;
             long last = -1;
             for (size_t c = 0; c <= gr->final_c; c++)
@@ -126,13 +126,13 @@ static void groups_of(const experiment *e, const membership *m, size_t r, strbuf
 {
     size_t k = 0, n = 0;
     for (size_t g = 0; g < m->ngroups; g++)
-        for (size_t c = 0; c < e->ncoll; c++)
+        for (size_t c = 0; c < e->ncoll && membership_may_have(m, g, r); c++)
             if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(m, e, g, r, c)) {
                 n++;
                 break;
             }
     for (size_t g = 0; g < m->ngroups; g++)
-        for (size_t c = 0; c < e->ncoll; c++)
+        for (size_t c = 0; c < e->ncoll && membership_may_have(m, g, r); c++)
             if (e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(m, e, g, r, c)) {
                 buf_printf(b, "%s%s", k == 0 ? "" : k + 1 == n ? " and " : ", ",
                            m->groups[g].id);

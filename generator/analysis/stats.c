@@ -586,14 +586,45 @@ static size_t gather(const experiment *e, const membership *m, size_t g, size_t 
 
 /* Builds the series up to `until` and the final snapshot. Returns false
  * when the group's window holds no sample at all. */
-static bool group_series(const experiment *e, const membership *m, size_t g, int64_t until,
-                         group_result *gr, double *buf)
+/* The prior series of group g when it can stand for the collections
+ * before prior->ncoll: the same group at the same index, no --until (so
+ * every collection with a sample has its point), and every point at a
+ * collection that is still at its time. NULL otherwise. */
+static const group_result *prior_series(const experiment *e, const membership *m, size_t g,
+                                        const stats_options *opt)
 {
-    size_t cap = 0;
+    const stats_prior *p = opt->prior;
+    if (!p || opt->until != INT64_MAX || p->ngroups != m->ngroups || p->ncoll > e->ncoll ||
+        !str_eq(p->ids[g], m->groups[g].id))
+        return NULL;
+    const group_result *pg = &p->groups[g];
+    for (size_t k = 0; k < pg->nseries; k++)
+        if (pg->series[k].c >= p->ncoll || e->times[pg->series[k].c] != pg->series[k].t ||
+            (k && pg->series[k].c <= pg->series[k - 1].c))
+            return NULL;
+    return pg;
+}
+
+static bool group_series(const experiment *e, const membership *m, size_t g,
+                         const stats_options *opt, group_result *gr, double *buf)
+{
+    int64_t until = opt->until;
+    size_t cap = 0, from = 0;
     bool any = false;
+    const group_result *pg = prior_series(e, m, g, opt);
+    if (pg) {
+        /* A point for every earlier collection that had a sample. */
+        from = opt->prior->ncoll;
+        any = pg->nseries > 0;
+        if (pg->nseries) {
+            xgrow((void **)&gr->series, &cap, pg->nseries, sizeof *gr->series);
+            memcpy(gr->series, pg->series, pg->nseries * sizeof *gr->series);
+            gr->nseries = pg->nseries;
+        }
+    }
     size_t *cand = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *cand);
     size_t ncand = member_list(e, m, g, cand);
-    for (size_t c = 0; c < e->ncoll; c++) {
+    for (size_t c = from; c < e->ncoll; c++) {
         size_t n = gather(e, m, g, c, buf, NULL, cand, ncand);
         if (!n)
             continue;
@@ -732,48 +763,67 @@ static double relay_steady(const experiment *e, const membership *m, size_t g, s
     return stats_median_inplace(s->pool, s->npool);
 }
 
-static void group_steady(const experiment *e, const membership *m, size_t g, group_result *gr,
-                         const results *res)
+/* Scratch for relay_steady, sized for e. */
+static void steady_scratch_init(steady_scratch *s, const experiment *e)
+{
+    memset(s, 0, sizeof *s);
+    size_t nc = e->ncoll ? e->ncoll : 1;
+    s->sx = xmalloc(nc * sizeof *s->sx);
+    s->sy = xmalloc(nc * sizeof *s->sy);
+    s->seg = xmalloc((nc + 2) * sizeof *s->seg);
+    s->tx = xmalloc(STEADY_MAX_POINTS * sizeof *s->tx);
+    s->ty = xmalloc(STEADY_MAX_POINTS * sizeof *s->ty);
+}
+
+static void steady_scratch_free(steady_scratch *s)
+{
+    free(s->sx);
+    free(s->sy);
+    free(s->seg);
+    free(s->tx);
+    free(s->ty);
+    free(s->pool);
+}
+
+/* The steady slope of each member relay in [r0, r1) of group g into
+ * slope[r] (NAN: none, or not a member). rstart[r] indexes r's first
+ * restart in res->restarts. */
+static void group_steady_relays(const experiment *e, const membership *m, size_t g,
+                                const group_result *gr, const results *res,
+                                const size_t *rstart, size_t r0, size_t r1, double *slope,
+                                steady_scratch *s)
+{
+    const group *gp = &m->groups[g];
+    for (size_t r = r0; r < r1; r++) {
+        slope[r] = NAN;
+        if (!gr->has_final ||
+            (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r])))
+            continue;
+        /* No restarts at all: NULL, not NULL + 0 (undefined, and clang's
+         * UBSan says so). */
+        const restart *rs = res->restarts ? res->restarts + rstart[r] : NULL;
+        slope[r] = relay_steady(e, m, g, r, gr->final_t, rs, rstart[r + 1] - rstart[r], s);
+    }
+}
+
+/* The group's steady growth from its relays' slopes, in relay order. */
+static void group_steady(const experiment *e, size_t g, const membership *m, group_result *gr,
+                         const double *slope)
 {
     gr->steady = gr->steady_lo = gr->steady_hi = NAN;
     gr->steady_n = 0;
     if (!gr->has_final)
         return;
-    steady_scratch s = {0};
-    size_t nc = e->ncoll ? e->ncoll : 1;
-    s.sx = xmalloc(nc * sizeof *s.sx);
-    s.sy = xmalloc(nc * sizeof *s.sy);
-    s.seg = xmalloc((nc + 2) * sizeof *s.seg);
-    s.tx = xmalloc(STEADY_MAX_POINTS * sizeof *s.tx);
-    s.ty = xmalloc(STEADY_MAX_POINTS * sizeof *s.ty);
     double *slopes = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *slopes);
-    size_t ri = 0;
-    for (size_t r = 0; r < e->nrelays; r++) {
-        size_t r0 = ri;
-        while (ri < res->nrestarts && res->restarts[ri].relay == r)
-            ri++;
-        const group *gp = &m->groups[g];
-        if (gp->source != MEMBERS_GROUP_COLUMN && !(gp->member && gp->member[r]))
-            continue;
-        /* No restarts at all: NULL, not NULL + 0 (undefined, and clang's
-         * UBSan says so). */
-        const restart *rs = res->restarts ? res->restarts + r0 : NULL;
-        double v = relay_steady(e, m, g, r, gr->final_t, rs, ri - r0, &s);
-        if (!isnan(v))
-            slopes[gr->steady_n++] = v;
-    }
+    for (size_t r = 0; r < e->nrelays; r++)
+        if (!isnan(slope[r]))
+            slopes[gr->steady_n++] = slope[r];
     if (gr->steady_n) {
         bootstrap_median(slopes, gr->steady_n, group_seed(m->groups[g].id, 0x5354454144ULL),
                          &gr->steady_lo, &gr->steady_hi);
         gr->steady = stats_median_inplace(slopes, gr->steady_n);
     }
     free(slopes);
-    free(s.sx);
-    free(s.sy);
-    free(s.seg);
-    free(s.tx);
-    free(s.ty);
-    free(s.pool);
 }
 
 /* The coefficient of variation of the group mean, and its first value,
@@ -983,29 +1033,49 @@ static void compare_to_baseline(const membership *m, results *res)
  * so the groups are shared out between two threads (each takes the next
  * group not yet taken); messages and cross-group figures are made after,
  * in group order, so the results do not depend on the sharing. */
+#define STEADY_CHUNK 32 /* relays per work item of the steady-growth phase */
+
 typedef struct {
     const experiment *e;
     const membership *m;
     const stats_options *opt;
     results *res;
-    bool *has_samples;   /* phase 1: group_series found a sample */
+    bool *has_samples;   /* series: group_series found a sample */
+    bool restarts;       /* series: restarts_detect is one more item */
+    size_t *rstart;      /* [nrelays + 1]: each relay's first restart */
+    double *slope;       /* [ngroups * nrelays]: steady slope per relay */
+    size_t nchunks;      /* relay chunks per group */
     int phase;
+    size_t nitems;
     atomic_size_t next;
 } group_work;
 
-static void one_group(group_work *w, size_t g, double *buf)
+enum { PHASE_SERIES, PHASE_SLOPES, PHASE_GROUPS };
+
+static void one_item(group_work *w, size_t i, double *buf, steady_scratch *s)
 {
     const experiment *e = w->e;
     const membership *m = w->m;
-    group_result *gr = &w->res->groups[g];
-    if (w->phase == 1) {
+    if (w->phase == PHASE_SERIES) {
+        /* Restarts depend on nothing the series make: beside them. */
+        if (w->restarts && i-- == 0) {
+            restarts_detect(e, m, w->opt->until, &w->res->restarts, &w->res->nrestarts);
+            return;
+        }
+        group_result *gr = &w->res->groups[i];
         gr->forecast_days = gr->ratio = gr->ratio_lo = gr->ratio_hi = NAN;
         gr->p_value = gr->p_holm = NAN;
-        w->has_samples[g] = group_series(e, m, g, w->opt->until, gr, buf);
+        w->has_samples[i] = group_series(e, m, i, w->opt, gr, buf);
         group_growth(gr);
+    } else if (w->phase == PHASE_SLOPES) {
+        size_t g = i / w->nchunks, r0 = (i % w->nchunks) * STEADY_CHUNK;
+        size_t r1 = r0 + STEADY_CHUNK < e->nrelays ? r0 + STEADY_CHUNK : e->nrelays;
+        group_steady_relays(e, m, g, &w->res->groups[g], w->res, w->rstart, r0, r1,
+                            w->slope + g * e->nrelays, s);
     } else {
-        group_steady(e, m, g, gr, w->res);
-        group_settled_cv(e, m, g, gr, w->res);
+        group_result *gr = &w->res->groups[i];
+        group_steady(e, i, m, gr, w->slope + i * e->nrelays);
+        group_settled_cv(e, m, i, gr, w->res);
         group_forecast(e->man.memory_budget_gib, gr);
         group_trend(&e->man.th, gr);
     }
@@ -1015,21 +1085,48 @@ static void *group_worker(void *arg)
 {
     group_work *w = arg;
     double *buf = xmalloc((w->e->nrelays ? w->e->nrelays : 1) * sizeof *buf);
-    for (size_t g; (g = atomic_fetch_add(&w->next, 1)) < w->m->ngroups;)
-        one_group(w, g, buf);
+    steady_scratch s;
+    steady_scratch_init(&s, w->e);
+    for (size_t i; (i = atomic_fetch_add(&w->next, 1)) < w->nitems;)
+        one_item(w, i, buf, &s);
+    steady_scratch_free(&s);
     free(buf);
     return NULL;
 }
 
-static void run_groups(group_work *w, int phase)
+static void run_phase(group_work *w, int phase, size_t nitems)
 {
     w->phase = phase;
+    w->nitems = nitems;
     atomic_store(&w->next, 0);
     pthread_t th;
-    bool two = w->m->ngroups > 1 && pthread_create(&th, NULL, group_worker, w) == 0;
+    bool two = nitems > 1 && pthread_create(&th, NULL, group_worker, w) == 0;
     group_worker(w);
     if (two)
         pthread_join(th, NULL);
+}
+
+/* The steady slopes relay by relay in chunks, then each group's figures:
+ * both phases shared out between two threads. */
+static void run_steady(group_work *w)
+{
+    const experiment *e = w->e;
+    const results *res = w->res;
+    w->rstart = xmalloc((e->nrelays + 1) * sizeof *w->rstart);
+    size_t ri = 0;
+    for (size_t r = 0; r < e->nrelays; r++) {
+        while (ri < res->nrestarts && res->restarts[ri].relay < r)
+            ri++;
+        w->rstart[r] = ri;
+    }
+    w->rstart[e->nrelays] = res->nrestarts;
+    w->nchunks = (e->nrelays + STEADY_CHUNK - 1) / STEADY_CHUNK;
+    size_t cells = w->m->ngroups * e->nrelays;
+    w->slope = xmalloc((cells ? cells : 1) * sizeof *w->slope);
+    run_phase(w, PHASE_SLOPES, w->m->ngroups * w->nchunks);
+    run_phase(w, PHASE_GROUPS, w->m->ngroups);
+    free(w->slope);
+    free(w->rstart);
 }
 
 int stats_compute(const experiment *e, const membership *m, const stats_options *opt,
@@ -1045,7 +1142,8 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
     char when[32];
     group_work w = {.e = e, .m = m, .opt = opt, .res = res};
     w.has_samples = xcalloc(m->ngroups ? m->ngroups : 1, sizeof *w.has_samples);
-    run_groups(&w, 1);
+    w.restarts = m->ngroups > 0;
+    run_phase(&w, PHASE_SERIES, m->ngroups + w.restarts);
     for (size_t g = 0; g < m->ngroups; g++) {
         group_result *gr = &res->groups[g];
         if (!w.has_samples[g]) {
@@ -1082,11 +1180,14 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
     }
     if (ok)
         choose_baseline(e, m, opt, res, d, &ok);
-    if (!ok)
+    if (!ok) {
+        free(res->restarts); /* as if never looked for */
+        res->restarts = NULL;
+        res->nrestarts = 0;
         return 1;
+    }
     compare_to_baseline(m, res);
-    restarts_detect(e, m, opt->until, &res->restarts, &res->nrestarts);
-    run_groups(&w, 2);
+    run_steady(&w);
     day_table(e, res);
     stats_rank_relays(e, m, res);
     quality_collect(e, m, res);
@@ -1118,13 +1219,8 @@ void stats_rank_relays(const experiment *e, const membership *m, results *res)
     for (size_t i = 0; i < n && i < RANK_N; i++)
         res->bottom[res->nbottom++] = v[n - 1 - i];
 
-    steady_scratch s = {0};
-    size_t nc = e->ncoll ? e->ncoll : 1;
-    s.sx = xmalloc(nc * sizeof *s.sx);
-    s.sy = xmalloc(nc * sizeof *s.sy);
-    s.seg = xmalloc((nc + 2) * sizeof *s.seg);
-    s.tx = xmalloc(STEADY_MAX_POINTS * sizeof *s.tx);
-    s.ty = xmalloc(STEADY_MAX_POINTS * sizeof *s.ty);
+    steady_scratch s;
+    steady_scratch_init(&s, e);
     size_t k = 0, ri = 0;
     for (size_t r = 0; r < e->nrelays; r++) {
         size_t r0 = ri;
@@ -1138,12 +1234,7 @@ void stats_rank_relays(const experiment *e, const membership *m, results *res)
     qsort(v, k, sizeof *v, cmp_rank_desc);
     for (size_t i = 0; i < k && i < RANK_N; i++)
         res->fastest[res->nfastest++] = v[i];
-    free(s.sx);
-    free(s.sy);
-    free(s.seg);
-    free(s.tx);
-    free(s.ty);
-    free(s.pool);
+    steady_scratch_free(&s);
     free(v);
 }
 

@@ -100,10 +100,25 @@ typedef struct {
     long line;
 } finding;
 
+/* Per-collection statistics already known, for a rebuild after rows were
+ * appended: series[g] (of the group with id ids[g]) is the group's series
+ * over the collections before ncoll, as an archive holds it. */
+typedef struct {
+    size_t ngroups;
+    char **ids;
+    group_result *groups;     /* only their series are used */
+    size_t ncoll;
+} stats_prior;
+
 typedef struct {
     int64_t until;            /* INT64_MAX: end of data */
     const char *baseline;     /* group ID, or NULL for the manifest/default */
     bool strict;
+    /* When set (only after an append that left every earlier sample and
+     * membership as it was), the points of collections before
+     * prior->ncoll are taken from it instead of computed again: they are
+     * the same numbers, as the old samples and their membership are. */
+    const stats_prior *prior;
 } stats_options;
 
 /* A monitoring report (one group `all`) ranks its relays. */

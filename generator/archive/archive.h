@@ -64,6 +64,20 @@ int archive_check_replaceable(const char *path, diag_list *d);
 int archive_stage(outset *os, const analysis *a, const analysis_options *o, const char *path,
                   const char **tmp, diag_list *d);
 
+/* archive_stage in two halves, so the archive is written by a thread of
+ * its own while the caller renders the other outputs: begin checks that
+ * `path` may be replaced and reserves its temporary in `os` (in the
+ * calling thread, so the outset is only ever touched there), then starts
+ * the write; `a`, `o` and `path` must stay unchanged until end. Returns
+ * NULL after an error (in d). */
+typedef struct archive_job archive_job;
+archive_job *archive_stage_begin(outset *os, const analysis *a, const analysis_options *o,
+                                 const char *path, diag_list *d);
+/* Waits for the write and frees the job (NULL: returns EXIT_IO); its
+ * messages are added to d. Returns 0 with *tmp (when not NULL) the
+ * finished temporary's name, as archive_stage gives it, or EXIT_IO. */
+int archive_stage_end(archive_job *j, const char **tmp, diag_list *d);
+
 /* Reads an archive back into `a` (which must be zeroed or freshly
  * initialised). e.dir is set to `dir` (the experiment directory the
  * archive belongs to; file names in stored messages are made relative to
@@ -80,6 +94,13 @@ int archive_read(const char *path, const char *dir, analysis *a, diag_list *d);
  * the stored samples plus the new ones. `e` is overwritten (free it with
  * experiment_free, whatever the status). Returns like archive_read. */
 int archive_read_experiment(const char *path, const char *dir, experiment *e, diag_list *d);
+
+/* The per-collection group statistics an archive holds (group_stats, by
+ * group, with the groups' ids and the experiment's collection count), for
+ * a rebuild after an append (stats_options.prior). Returns like
+ * archive_read; free with archive_prior_free (also safe after a failure). */
+int archive_read_prior(const char *path, stats_prior *p, diag_list *d);
+void archive_prior_free(stats_prior *p);
 
 /* True when the archive at `path` was written by this generator and schema
  * version, from inputs with exactly these paths and SHA-256 hashes (the

@@ -186,6 +186,9 @@ typedef struct {
     bool failed;
     int tz;
     const char *dir;           /* e->dir, to store file names relative to it */
+    const int64_t *times;      /* the collections' times (ascending) and their */
+    char (*iso)[40];           /* ISO text, made once: most times written are these */
+    size_t ntimes;
 } wctx;
 
 /* Reading: the first error wins; every message names the archive. */

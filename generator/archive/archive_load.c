@@ -241,12 +241,18 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
     diag_init(&d);
     char *path = path_join(dir, ARCHIVE_FILE_NAME);
     /* archive_read_experiment fills `old` whatever it returns. */
+    stats_prior prior = {0};
     if (grew && archive_read_experiment(path, dir, &old, &d) == 0) {
-        /* Only the appended rows are read; membership and statistics run
-         * again over the stored samples and the new ones. */
+        /* Only the appended rows are read; membership runs again over the
+         * stored samples and the new ones, and so do the statistics,
+         * except the per-collection ones of the earlier collections,
+         * which are the archive's (the same samples and members). */
         analysis_options ro = *o;
         ro.resume = &old;
+        if (archive_read_prior(path, &prior, &d) == 0)
+            ro.prior = &prior;
         rc = analysis_run(dir, &ro, a);
+        archive_prior_free(&prior);
         if (a->e.notes.read_appended_only) {
             char *r = xasprintf("%s: read only the appended bytes", reason);
             free(reason);

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -306,15 +307,11 @@ static void read_experiment(rctx *r, analysis *a, read_counts *cnt)
     e->vmsize_kb = xmalloc((cells ? cells : 1) * sizeof *e->vmsize_kb);
     e->hwm_kb = xmalloc((cells ? cells : 1) * sizeof *e->hwm_kb);
     e->frag = xmalloc((cells ? cells : 1) * sizeof *e->frag);
-    for (size_t k = 0; k < cells; k++) {
-        e->rss_kb[k] = e->vmsize_kb[k] = e->hwm_kb[k] = KB_MISSING;
-        e->frag[k] = NAN;
-    }
-    if (x.has_group_column) {
+    if (x.has_group_column)
         e->col_group = xmalloc((cells ? cells : 1) * sizeof *e->col_group);
-        for (size_t k = 0; k < cells; k++)
-            e->col_group[k] = COLGROUP_NONE;
-    }
+    /* Not cleared here: read_sample_columns writes every cell (each relay
+     * has one row holding all collections), or clears them all when it
+     * refuses the file, so the 140 MB of a fleet are touched once. */
 }
 
 /* Rows of table t appended to a growing array *arr of *n elements of
@@ -346,74 +343,181 @@ static void read_inputs(rctx *r, experiment *e)
     }
 }
 
-static void sample_store(experiment *e, int f, size_t k, uint32_t code)
-{
-    switch (f) {
-    case SF_RSS: e->rss_kb[k] = samplecol_kb_value(code); break;
-    case SF_VMSIZE: e->vmsize_kb[k] = samplecol_kb_value(code); break;
-    case SF_HWM: e->hwm_kb[k] = samplecol_kb_value(code); break;
-    case SF_FRAG: e->frag[k] = samplecol_float_value(code); break;
-    default: e->col_group[k] = samplecol_group_value(code); break;
-    }
-}
-
-static bool sample_present(const experiment *e, size_t k)
-{
-    return e->rss_kb[k] != KB_MISSING || e->vmsize_kb[k] != KB_MISSING ||
-           e->hwm_kb[k] != KB_MISSING || !isnan(e->frag[k]);
-}
-
 static const samplecol_kind field_kinds[SF_COUNT] = {
     [SF_RSS] = SAMPLECOL_KB, [SF_VMSIZE] = SAMPLECOL_KB, [SF_HWM] = SAMPLECOL_KB,
     [SF_FRAG] = SAMPLECOL_FLOAT, [SF_GROUP] = SAMPLECOL_GROUP};
 
-/* Every relay's packed columns back into the experiment's arrays; the
- * stored counts must add up to the experiment's, so a damaged file is
- * noticed rather than read short. */
-static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
+/* One relay's row of sample_columns, its BLOBs copied out of sqlite (into
+ * one arena) so that two threads can decode the rows while nothing else
+ * reads the database, and what decoding found. */
+enum { ROW_OK = -1, ROW_GROUP_RANGE = SF_COUNT };
+typedef struct {
+    size_t relay, nsamples;
+    size_t off[SF_COUNT], len[SF_COUNT];
+    bool has[SF_COUNT];
+    int bad;                   /* ROW_OK, a field that did not decode, ROW_GROUP_RANGE */
+    size_t present;
+} packed_row;
+
+typedef struct {
+    experiment *e;
+    const unsigned char *arena;
+    packed_row *rows;
+    size_t nrows, first, step;
+    int nf;
+} decode_job;
+
+/* Decodes field f of row p into the experiment's arrays. */
+static bool decode_field(samplecol_coder *coder, experiment *e, const unsigned char *arena,
+                         const packed_row *p, int f, uint32_t *codes)
 {
+    samplecol_kind kind;
+    size_t n = e->ncoll, base = exp_idx(e, p->relay, 0);
+    if (!p->has[f] || samplecol_decode(coder, arena + p->off[f], p->len[f], n, codes, &kind) != 0 ||
+        kind != field_kinds[f])
+        return false;
+    switch (f) {
+    case SF_RSS:
+    case SF_VMSIZE:
+    case SF_HWM: {
+        uint32_t *dst = f == SF_RSS ? e->rss_kb : f == SF_VMSIZE ? e->vmsize_kb : e->hwm_kb;
+        for (size_t c = 0; c < n; c++)
+            dst[base + c] = samplecol_kb_value(codes[c]);
+        break;
+    }
+    case SF_FRAG:
+        for (size_t c = 0; c < n; c++)
+            e->frag[base + c] = samplecol_float_value(codes[c]);
+        break;
+    default:
+        for (size_t c = 0; c < n; c++)
+            e->col_group[base + c] = samplecol_group_value(codes[c]);
+        break;
+    }
+    return true;
+}
+
+static void *decode_rows(void *arg)
+{
+    decode_job *j = arg;
+    experiment *e = j->e;
     uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
     samplecol_coder *coder = samplecol_coder_new();
-    size_t rows = 0, total = 0, k;
-    int nf = e->col_group ? SF_COUNT : SF_GROUP;
-    sqlite3_stmt *st = archive_rselect(r, &T_SAMPLE_COLUMNS, NULL);
-    sample_row row;
-    while (rrow(r, st) && rget_zeroed(r, st, &T_SAMPLE_COLUMNS, &row, sizeof row, NULL)) {
-        if (!r_index(r, (int64_t)row.relay_id, e->nrelays, "sample relay", &k))
-            break;
-        size_t base = exp_idx(e, k, 0), present = 0;
-        for (int f = 0; f < nf && !r->failed; f++) {
-            samplecol_kind kind;
-            if (!row.blob[f] ||
-                samplecol_decode(coder, row.blob[f], row.len[f], e->ncoll, codes, &kind) != 0 ||
-                kind != field_kinds[f]) {
-                rfail(r, "damaged archive: %s of relay %zu", archive_sample_field_names[f], k);
-                break;
-            }
-            for (size_t c = 0; c < e->ncoll; c++)
-                sample_store(e, f, base + c, codes[c]);
-            for (size_t c = 0; f == SF_GROUP && c < e->ncoll; c++)
-                if (e->col_group[base + c] != COLGROUP_NONE &&
-                    e->col_group[base + c] >= e->ncolgroups) {
-                    rfail(r, "damaged archive: group column value out of range");
-                    break;
-                }
-        }
-        for (size_t c = 0; c < e->ncoll && !r->failed; c++)
-            present += sample_present(e, base + c);
-        if (!r->failed && present != row.nsamples)
-            rfail(r, "damaged archive: relay %zu has %zu samples, expected %zu", k, present,
-                  row.nsamples);
-        total += present;
-        rows++;
+    for (size_t i = j->first; i < j->nrows; i += j->step) {
+        packed_row *p = &j->rows[i];
+        size_t base = exp_idx(e, p->relay, 0);
+        p->bad = ROW_OK;
+        for (int f = 0; f < j->nf && p->bad == ROW_OK; f++)
+            if (!decode_field(coder, e, j->arena, p, f, codes))
+                p->bad = f;
+        for (size_t c = 0; p->bad == ROW_OK && e->col_group && c < e->ncoll; c++)
+            if (e->col_group[base + c] != COLGROUP_NONE && e->col_group[base + c] >= e->ncolgroups)
+                p->bad = ROW_GROUP_RANGE;
+        for (size_t c = 0; p->bad == ROW_OK && c < e->ncoll; c++)
+            p->present += e->rss_kb[base + c] != KB_MISSING ||
+                          e->vmsize_kb[base + c] != KB_MISSING ||
+                          e->hwm_kb[base + c] != KB_MISSING || !isnan(e->frag[base + c]);
     }
-    sqlite3_finalize(st);
     samplecol_coder_free(coder);
     free(codes);
-    if (!r->failed && rows != e->nrelays)
-        rfail(r, "damaged archive: %zu sample columns for %zu relays", rows, e->nrelays);
+    return NULL;
+}
+
+/* Every cell missing: what a relay without samples holds, and what a
+ * refused archive is left with (read_experiment leaves the arrays for the
+ * decoding to fill). */
+static void samples_clear(experiment *e)
+{
+    size_t cells = e->nrelays * e->ncoll;
+    for (size_t k = 0; k < cells; k++) {
+        e->rss_kb[k] = e->vmsize_kb[k] = e->hwm_kb[k] = KB_MISSING;
+        e->frag[k] = NAN;
+    }
+    for (size_t k = 0; e->col_group && k < cells; k++)
+        e->col_group[k] = COLGROUP_NONE;
+}
+
+/* Every relay's packed columns back into the experiment's arrays, decoded
+ * on two threads; the stored counts must add up to the experiment's and
+ * every relay must have exactly one row, so a damaged file is noticed
+ * rather than read short, and every cell is written. Messages name the
+ * first bad row in the table's order whatever thread decoded it. */
+static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
+{
+    enum { NTHREADS = 2 };
+    packed_row *rows = xcalloc(e->nrelays ? e->nrelays : 1, sizeof *rows);
+    uint8_t *seen = xcalloc(e->nrelays ? e->nrelays : 1, 1);
+    unsigned char *arena = NULL;
+    size_t nrows = 0, used = 0, cap = 0, k;
+    char *late = NULL; /* a row refused before decoding: said after the rows before it */
+    sqlite3_stmt *st = archive_rselect(r, &T_SAMPLE_COLUMNS, NULL);
+    sample_row row;
+    while (!late && rrow(r, st) && rget_zeroed(r, st, &T_SAMPLE_COLUMNS, &row, sizeof row, NULL)) {
+        if (row.relay_id >= e->nrelays || seen[row.relay_id] || nrows == e->nrelays) {
+            late = row.relay_id < e->nrelays
+                       ? xasprintf("damaged archive: two sample rows for relay %zu", row.relay_id)
+                       : xasprintf("damaged archive: sample relay %lld out of range",
+                                   (long long)row.relay_id);
+            break;
+        }
+        seen[row.relay_id] = 1;
+        packed_row *p = &rows[nrows++];
+        p->relay = row.relay_id;
+        p->nsamples = row.nsamples;
+        for (int f = 0; f < SF_COUNT; f++) {
+            p->has[f] = row.blob[f] != NULL;
+            p->len[f] = row.len[f];
+            p->off[f] = used;
+            xgrow((void **)&arena, &cap, used + row.len[f] + 1, 1);
+            if (row.len[f])
+                memcpy(arena + used, row.blob[f], row.len[f]);
+            used += row.len[f];
+        }
+    }
+    sqlite3_finalize(st);
+    free(seen);
+
+    decode_job jobs[NTHREADS];
+    pthread_t th[NTHREADS];
+    bool started[NTHREADS] = {false};
+    for (size_t t = 0; t < NTHREADS; t++) {
+        jobs[t] = (decode_job){.e = e, .arena = arena, .rows = rows, .nrows = nrows, .first = t,
+                               .step = NTHREADS, .nf = e->col_group ? SF_COUNT : SF_GROUP};
+        if (t > 0 && nrows > 1)
+            started[t] = pthread_create(&th[t], NULL, decode_rows, &jobs[t]) == 0;
+    }
+    decode_rows(&jobs[0]);
+    for (size_t t = 1; t < NTHREADS; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            decode_rows(&jobs[t]);
+    }
+    free(arena);
+
+    size_t total = 0;
+    for (size_t i = 0; i < nrows && !r->failed; i++) {
+        const packed_row *p = &rows[i];
+        k = p->relay;
+        if (p->bad == ROW_GROUP_RANGE)
+            rfail(r, "damaged archive: group column value out of range");
+        else if (p->bad != ROW_OK)
+            rfail(r, "damaged archive: %s of relay %zu", archive_sample_field_names[p->bad], k);
+        else if (p->present != p->nsamples)
+            rfail(r, "damaged archive: relay %zu has %zu samples, expected %zu", k, p->present,
+                  p->nsamples);
+        total += p->present;
+    }
+    free(rows);
+    if (late && !r->failed)
+        rfail(r, "%s", late);
+    free(late);
+    if (!r->failed && nrows != e->nrelays)
+        rfail(r, "damaged archive: %zu sample columns for %zu relays", nrows, e->nrelays);
     if (!r->failed && total != nsamples)
         rfail(r, "damaged archive: %zu samples, expected %zu", total, nsamples);
+    if (r->failed)
+        samples_clear(e);
 }
 
 static void read_relays_and_samples(rctx *r, analysis *a, const read_counts *cnt)
@@ -858,6 +962,68 @@ int archive_read_experiment(const char *path, const char *dir, experiment *e, di
     *e = a.e;
     memset(&a.e, 0, sizeof a.e);
     analysis_free(&a);
+    return rc;
+}
+
+void archive_prior_free(stats_prior *p)
+{
+    for (size_t g = 0; g < p->ngroups; g++) {
+        free(p->ids[g]);
+        free(p->groups[g].series);
+    }
+    free(p->ids);
+    free(p->groups);
+    memset(p, 0, sizeof *p);
+}
+
+int archive_read_prior(const char *path, stats_prior *p, diag_list *d)
+{
+    rctx r = {.d = d, .path = path};
+    memset(p, 0, sizeof *p);
+    int rc = archive_open_checked(&r, path);
+    if (rc == 0) {
+        sqlite3_exec(r.db, "BEGIN", NULL, NULL, NULL);
+        sqlite3_stmt *st = rprep(&r, "SELECT ncollections FROM experiment");
+        int64_t ncoll = -1;
+        if (rrow(&r, st))
+            ncoll = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (!r.failed && (ncoll < 0 || ncoll > (1 << 26)))
+            rfail(&r, "damaged archive: no collection count");
+        p->ncoll = ncoll < 0 ? 0 : (size_t)ncoll;
+        size_t cap = 0;
+        st = rprep(&r, "SELECT idx, id FROM groups ORDER BY idx");
+        while (rrow(&r, st)) {
+            if (sqlite3_column_int64(st, 0) != (int64_t)p->ngroups) {
+                rfail(&r, "damaged archive: group numbers are not consecutive");
+                break;
+            }
+            xgrow((void **)&p->ids, &cap, p->ngroups + 1, sizeof *p->ids);
+            p->ids[p->ngroups++] = c_text(st, 1);
+        }
+        sqlite3_finalize(st);
+        p->groups = xcalloc(p->ngroups ? p->ngroups : 1, sizeof *p->groups);
+        size_t *caps = xcalloc(p->ngroups + 1, sizeof *caps);
+        st = archive_rselect(&r, &T_GROUP_STATS, NULL);
+        group_point pt;
+        int64_t parent = -1;
+        while (rrow(&r, st) && rget_zeroed(&r, st, &T_GROUP_STATS, &pt, sizeof pt, &parent)) {
+            size_t g, c;
+            if (!r_index(&r, parent, p->ngroups, "series group", &g) ||
+                !r_index(&r, (int64_t)pt.c, p->ncoll, "series collection", &c))
+                break;
+            group_result *gr = &p->groups[g];
+            xgrow((void **)&gr->series, &caps[g], gr->nseries + 1, sizeof *gr->series);
+            gr->series[gr->nseries++] = pt;
+        }
+        sqlite3_finalize(st);
+        free(caps);
+        sqlite3_exec(r.db, "COMMIT", NULL, NULL, NULL);
+        rc = r.failed ? EXIT_BAD_INPUT : 0;
+    }
+    sqlite3_close(r.db);
+    if (rc != 0)
+        archive_prior_free(p);
     return rc;
 }
 

@@ -84,6 +84,20 @@ static void bind_file(const wctx *w, sqlite3_stmt *st, int i, const char *file)
     bind_text(st, i, file);
 }
 
+/* The ISO text of t when it is a collection's time, else NULL. */
+static const char *collection_iso(const wctx *w, int64_t t)
+{
+    size_t lo = 0, hi = w->ntimes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->times[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->ntimes && w->times[lo] == t ? w->iso[lo] : NULL;
+}
+
 #define FIELD(row, off, type) (*(const type *)(const void *)((const char *)(row) + (off)))
 
 /* Binds every column of t from row (seq and parent for the columns that
@@ -151,9 +165,11 @@ static void wput(wctx *w, sqlite3_stmt *st, const atable *t, const void *row, si
             if (v == INT64_MIN || v == INT64_MAX) {
                 sqlite3_bind_null(st, i);
             } else {
+                const char *known = collection_iso(w, v);
                 char buf[40];
-                timestamp_format_iso(v, w->tz, buf, sizeof buf);
-                sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+                if (!known)
+                    timestamp_format_iso(v, w->tz, buf, sizeof buf);
+                sqlite3_bind_text(st, i, known ? known : buf, -1, SQLITE_TRANSIENT);
             }
             break;
         }
@@ -412,6 +428,12 @@ static void write_inputs_detail(wctx *w, const experiment *e)
     sqlite3_finalize(st);
 }
 
+/* A sample of relay r at c that counts for group g. */
+static bool counts_for(const experiment *e, const membership *m, size_t g, size_t r, size_t c)
+{
+    return e->rss_kb[exp_idx(e, r, c)] != KB_MISSING && membership_has(m, e, g, r, c);
+}
+
 static void write_membership(wctx *w, const analysis *a)
 {
     const experiment *e = &a->e;
@@ -443,13 +465,19 @@ static void write_membership(wctx *w, const analysis *a)
         const group *gr = &m->groups[g];
         for (size_t r = 0; r < e->nrelays; r++) {
             membership_row row = {g, r, INT64_MIN, INT64_MIN, false};
-            for (size_t c = 0; c < e->ncoll; c++) {
-                if (e->rss_kb[exp_idx(e, r, c)] == KB_MISSING || !membership_has(m, e, g, r, c))
-                    continue;
-                if (row.first_t == INT64_MIN)
-                    row.first_t = e->times[c];
-                row.last_t = e->times[c];
-            }
+            /* Only a listed member or a group column can count a sample;
+             * the first and the last one are looked for from each end. */
+            bool may = gr->source == MEMBERS_GROUP_COLUMN || (gr->member && gr->member[r]);
+            size_t first = e->ncoll;
+            for (size_t c = 0; may && c < e->ncoll && first == e->ncoll; c++)
+                if (counts_for(e, m, g, r, c))
+                    first = c;
+            for (size_t c = e->ncoll; first < e->ncoll && c-- > first;)
+                if (counts_for(e, m, g, r, c)) {
+                    row.first_t = e->times[first];
+                    row.last_t = e->times[c];
+                    break;
+                }
             bool listed = gr->member && gr->member[r];
             row.excluded = gr->excluded && gr->excluded[r];
             if (!listed && !row.excluded && row.first_t == INT64_MIN)
@@ -537,6 +565,12 @@ static void write_results(wctx *w, const analysis *a)
 /* Creates the schema and every row inside one transaction on w->db. */
 static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
 {
+    const experiment *e = &a->e;
+    w->ntimes = e->times ? e->ncoll : 0;
+    w->times = e->times;
+    w->iso = xmalloc((w->ntimes ? w->ntimes : 1) * sizeof *w->iso);
+    for (size_t c = 0; c < w->ntimes; c++)
+        timestamp_format_iso(e->times[c], w->tz, w->iso[c], sizeof w->iso[c]);
     /* Nobody else sees this database until it is renamed or serialised:
      * no journal needed, and durability comes from the fsync before the
      * rename. */
@@ -557,6 +591,9 @@ static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
     write_membership(w, a);
     write_results(w, a);
     wexec(w, "COMMIT");
+    free(w->iso);
+    w->iso = NULL;
+    w->ntimes = 0;
 }
 
 int archive_write_file(const analysis *a, const analysis_options *o, const char *tmp_path,
@@ -639,6 +676,63 @@ int archive_stage(outset *os, const analysis *a, const analysis_options *o, cons
     if (tmp)
         *tmp = t;
     return 0;
+}
+
+/* The background write of archive_stage_begin. */
+struct archive_job {
+    const analysis *a;
+    const analysis_options *o;
+    const char *tmp, *path;   /* the reserved temporary (the outset's), the final name */
+    diag_list d;              /* the thread's messages, handed over at the end */
+    int rc;
+    pthread_t th;
+    bool threaded;
+};
+
+static void *job_run(void *arg)
+{
+    archive_job *j = arg;
+    j->rc = archive_write_file(j->a, j->o, j->tmp, j->path, &j->d);
+    /* Synced here, beside the rendering, so the commit's own fsync of
+     * the temporary finds nothing left to write. */
+    int fd = j->rc == 0 ? open(j->tmp, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    return NULL;
+}
+
+archive_job *archive_stage_begin(outset *os, const analysis *a, const analysis_options *o,
+                                 const char *path, diag_list *d)
+{
+    const char *t = NULL;
+    if (archive_check_replaceable(path, d) != 0 || outset_reserve(os, path, &t, d) != 0)
+        return NULL;
+    archive_job *j = xcalloc(1, sizeof *j);
+    *j = (archive_job){.a = a, .o = o, .tmp = t, .path = path};
+    diag_init(&j->d);
+    j->threaded = pthread_create(&j->th, NULL, job_run, j) == 0;
+    if (!j->threaded)
+        job_run(j); /* no thread: write it now */
+    return j;
+}
+
+int archive_stage_end(archive_job *j, const char **tmp, diag_list *d)
+{
+    if (tmp)
+        *tmp = NULL;
+    if (!j)
+        return EXIT_IO;
+    if (j->threaded)
+        pthread_join(j->th, NULL);
+    int rc = j->rc;
+    diag_append(d, &j->d);
+    diag_free(&j->d);
+    if (rc == 0 && tmp)
+        *tmp = j->tmp;
+    free(j);
+    return rc;
 }
 
 static char *dir_of(const char *path)

@@ -94,8 +94,8 @@ static size_t put_varint(unsigned char *p, uint64_t v)
     return n;
 }
 
-/* Reads a varint of at most `max` bytes from p[0..len); returns the bytes
- * used, 0 when it does not end in time. */
+/* Reads a varint of at most `max` bytes from p[0..len) (the header's
+ * count); returns the bytes used, 0 when it does not end in time. */
 static size_t get_varint(const unsigned char *p, size_t len, size_t max, uint64_t *v)
 {
     uint64_t x = 0;
@@ -165,21 +165,35 @@ long long samplecol_count(const unsigned char *data, size_t len)
     return (long long)n;
 }
 
-/* The varints of raw[0..rlen) into exactly n codes. */
+/* The varints of raw[0..rlen) into exactly n codes, with nothing left
+ * over. One byte is the common case (slow readings, runs of equal codes),
+ * so it is tested first; a varint may take at most 5 bytes, the last
+ * holding the top 4 bits of 32. */
 static int unpack_varints(const unsigned char *raw, size_t rlen, size_t n, uint32_t *codes)
 {
-    size_t pos = 0;
+    const unsigned char *p = raw, *end = raw + rlen;
     uint32_t prev = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t v;
-        size_t used = get_varint(raw + pos, rlen - pos, VARINT_MAX, &v);
-        if (!used || v > UINT32_MAX)
+        if (p == end)
             return -1;
-        prev += unzigzag((uint32_t)v);
+        uint32_t v = *p++;
+        if (v & 0x80) {
+            v &= 0x7f;
+            for (unsigned shift = 7;; shift += 7) {
+                if (p == end)
+                    return -1;
+                uint32_t b = *p++;
+                if (shift == 28 && b > 0x0f)
+                    return -1; /* beyond 32 bits, or a sixth byte */
+                v |= (b & 0x7f) << shift;
+                if (!(b & 0x80))
+                    break;
+            }
+        }
+        prev += unzigzag(v);
         codes[i] = prev;
-        pos += used;
     }
-    return pos == rlen ? 0 : -1;
+    return p == end ? 0 : -1;
 }
 
 int samplecol_decode(samplecol_coder *coder, const unsigned char *data, size_t len, size_t n,

@@ -41,7 +41,9 @@ int outset_recover(outset *o, diag_list *d);
  * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX (with sqlite's -journal, -wal or
  * -shm after it). */
 bool outset_is_leftover(const char *name);
-/* Writes data to a temporary beside path (creating missing directories).
+/* Writes data to a temporary beside path (creating missing directories);
+ * when path already holds exactly these bytes (a plain file with one link
+ * and the umask's mode) it is kept instead, untouched by the commit.
  * Returns 0, or -1 after adding an error naming path to d. */
 int outset_add(outset *o, const char *path, const void *data, size_t len, diag_list *d);
 /* Stages a copy of an existing file. */
@@ -62,6 +64,9 @@ int outset_reserve(outset *o, const char *dest, const char **tmp, diag_list *d);
  * staged write for MEMREPORT_FAIL_AFTER. Returns 0, or -1 after adding an
  * error naming dest or src to d. */
 int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_list *d);
+/* True when a file staged so far goes to path (compared with both
+ * directories resolved, so "exp/./REPORT.md" is "exp/REPORT.md"). */
+bool outset_has(const outset *o, const char *path);
 /* Removes path at the commit, as one step of the set: it stays until the
  * renames, and a failed or killed commit puts it back with the rest. A
  * path that is missing (or a directory) then is left alone. Returns 0. */

@@ -214,8 +214,10 @@ int cli_site_theme(const char *opt, const char *const *dirs, size_t n, site_them
     diag_print(&d, stderr, false);
     diag_free(&d);
     free(found);
-    if (rc != 0)
+    if (rc != 0) {
+        site_theme_free(t); /* what was read before the error */
         return EXIT_BAD_INPUT;
+    }
     *have = true;
     return EXIT_OK;
 }

@@ -31,6 +31,7 @@ typedef struct {
     const char *site;
     const char *until;
     const char *baseline;
+    const char *single_file; /* --single-file: the page for a post, or NULL */
     page_theme theme;       /* --theme */
     const char *groups_text; /* --groups as given, or NULL */
     char **groups;          /* ... split into IDs */
@@ -51,7 +52,7 @@ static void usage(FILE *f)
             "usage: memreport build EXPDIR [-o SITE] [--until TIME] [--baseline ID]\n"
             "                       [--theme light|dark|auto] [--groups ID,ID...] [--strict]\n"
             "                       [--force] [--publish-archive] [--site-theme DIR]\n"
-            "                       [--base-url URL] [-q|-v]\n\n"
+            "                       [--base-url URL] [--single-file FILE] [-q|-v]\n\n"
             "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/:\n"
             "the page, 404.html, assets/, data/, and feed.xml with --base-url).\n"
             "All files are written to temporaries and renamed together at the end.\n\n"
@@ -78,6 +79,13 @@ static void usage(FILE *f)
             "      --base-url URL  where the site is published (http:// or https://): adds\n"
             "                      canonical links, og:url, absolute og:image and feed.xml\n"
             "                      (Atom); without it none of these (they must be absolute)\n"
+            "      --single-file FILE  also write FILE (.html): the report as one\n"
+            "                      self-contained page for a blog post. Its body holds\n"
+            "                      a block between <!-- memreport:begin --> and\n"
+            "                      <!-- memreport:end -->: paste that block into the\n"
+            "                      post's HTML. Styles and charts are inside it, scoped\n"
+            "                      to it (classes and ids start with mrp-); it loads\n"
+            "                      nothing and has no script; --theme applies to it\n"
             "  -q, --quiet         print errors only\n"
             "  -v, --verbose       list every file written\n"
             "  -h, --help          this help\n\n"
@@ -118,6 +126,13 @@ static char *build_command(const build_opts *o)
         buf_puts(&b, " --base-url");
         cli_shell_word(&b, o->look.base_url);
     }
+    if (o->single_file) {
+        /* Its name only: where the builder keeps it is no reader's business. */
+        char *name = path_last_name(o->single_file);
+        buf_puts(&b, " --single-file");
+        cli_shell_word(&b, name);
+        free(name);
+    }
     return buf_detach(&b);
 }
 
@@ -139,6 +154,36 @@ static int check_report(const char *path, bool *foreign, diag_list *d)
     *foreign = !ok && !report_md_has_marker(text, len);
     free(text);
     return ok ? 0 : EXIT_BAD_INPUT;
+}
+
+/* --single-file FILE: an .html file in a directory that exists, not a
+ * directory or a device itself. Checked before anything is read or
+ * locked. Returns an exit status. */
+static int check_single_file(const char *path, diag_list *d)
+{
+    struct stat st;
+    size_t n = strlen(path);
+    if (!(n > 5 && str_ends(path, ".html")) && !(n > 4 && str_ends(path, ".htm"))) {
+        diag_error(d, path, 0, "--single-file writes an HTML page: give a file name ending "
+                               "in .html");
+        return EXIT_BAD_INPUT;
+    }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    int rc = EXIT_OK;
+    if (stat(dir, &st) != 0) {
+        diag_error(d, path, 0, "--single-file: its directory %s %s", dir,
+                   errno == ENOENT ? "does not exist" : strerror(errno));
+        rc = EXIT_BAD_INPUT;
+    } else if (!S_ISDIR(st.st_mode)) {
+        diag_error(d, path, 0, "--single-file: %s is not a directory", dir);
+        rc = EXIT_BAD_INPUT;
+    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        diag_error(d, path, 0, "--single-file: is a %s, not a file", file_type_name(st.st_mode));
+        rc = EXIT_BAD_INPUT;
+    }
+    free(dir);
+    return rc;
 }
 
 /* Locks the experiment directory (and a separate site directory), then
@@ -189,7 +234,8 @@ static int stage_not_found(const build_opts *o, const analysis *a, outset *os,
     report_stamp(ctx.generated_t, ctx.generated_from_sde, &gen);
     char *assets = xasprintf("%sassets/", root), *home = xasprintf("%sindex.html", root);
     not_found_page nf = {.home = home, .home_label = "the experiment's report",
-                         .assets = assets, .generated = gen.data, .look = &lk};
+                         .assets = assets, .generated = gen.data, .look = &lk,
+                         .theme = o->theme == PAGE_THEME_AUTO ? NULL : page_theme_name(o->theme)};
     char *p = path_join(site, PAGE_404);
     if (o->verbosity > 1)
         fprintf(stderr, "memreport: writing %s\n", p);
@@ -218,18 +264,26 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     util_set_activity("rendering the report and charts");
 
     /* The archive (results.sqlite, archive_write.c) joins this outset: a fresh
-     * one is written straight into its staged temporary in EXPDIR and the
+     * one is written straight into its staged temporary in EXPDIR, by a
+     * thread of its own while the charts and pages are rendered, and the
      * site's download is a second name for those bytes (a hard link, or a
      * copy across file systems); one that was just read because it is
      * current is kept as it is and only linked into the site. A read-only
      * archive stops the build here, before any rendering. */
-    if (!o->from_archive && archive_check_replaceable(archive_src, d) != 0)
-        goto out;
+    archive_job *job = NULL;
+    const char *fresh = NULL;
+    if (!o->from_archive) {
+        if (o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", archive_src);
+        if (!(job = archive_stage_begin(os, a, &o->ao, archive_src, d)))
+            goto out;
+    }
     publish_look(&o->look, "", "", &lk);
     page_options po = {.command = command, .asset_prefix = "assets/", .markdown = true,
                        .publish_archive = o->publish_archive, .look = &lk,
                        .og_image = a->m.ngroups ? PAGE_OG_IMAGE : NULL, .theme = o->theme,
-                       .show_groups = o->groups, .nshow_groups = o->ngroups};
+                       .show_groups = o->groups, .nshow_groups = o->ngroups,
+                       .single = o->single_file != NULL};
     if (publish_render(a, &po, &ps, d) != 0) {
         status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
         goto out;
@@ -254,15 +308,35 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
         bad = publish_stage_feed(os, &o->look, site, &fe, 1, lk_clock(a), d) != 0;
     }
     char *dst = path_join(site, PAGE_ARCHIVE);
-    if (!bad)
-        bad = publish_stage_archive(os, a, &o->ao, archive_src, o->from_archive, true,
+    if (!bad && job) {
+        bad = archive_stage_end(job, &fresh, d) != 0;
+        job = NULL;
+        if (!bad && o->publish_archive && o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", dst);
+        if (!bad && o->publish_archive)
+            bad = outset_add_link_or_copy(os, dst, fresh, d) != 0;
+    } else if (!bad) {
+        bad = publish_stage_archive(os, a, &o->ao, archive_src, true, true,
                                     o->publish_archive ? dst : NULL, o->verbosity, d) != 0;
+    }
     /* A site once built with --publish-archive loses that download now. */
     if (!bad && !o->publish_archive)
         outset_remove(os, dst);
     free(dst);
     if (!bad)
         bad = publish_stage_page(os, &ps, site, o->verbosity, d) != 0;
+    if (!bad && o->single_file) {
+        /* The page of the site, say: one of the two would be lost. */
+        if (outset_has(os, o->single_file)) {
+            diag_error(d, o->single_file, 0, "--single-file: this build writes that file "
+                                             "already (the site's page); give another name");
+            status = EXIT_BAD_INPUT;
+            goto out;
+        }
+        if (o->verbosity > 1)
+            fprintf(stderr, "memreport: writing %s\n", o->single_file);
+        bad = outset_add(os, o->single_file, ps.single.data, ps.single.len, d) != 0;
+    }
     if (!bad)
         bad = stage(os, o->dir, "REPORT.md", ps.md.data, ps.md.len, o->verbosity, d);
     if (bad || outset_commit(os, d) != 0)
@@ -273,6 +347,8 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     status = EXIT_OK;
 
 out:
+    if (job) /* rendering failed: the temporary goes with the outset */
+        archive_stage_end(job, NULL, d);
     free(archive_src);
     free(site);
     free(command);
@@ -294,6 +370,7 @@ int cmd_build(int argc, char **argv)
         {"publish-archive", 0, NULL, &o.publish_archive},
         {"site-theme", 0, &o.theme_opt, NULL},
         {"base-url", 0, &o.base_opt, NULL},
+        {"single-file", 0, &o.single_file, NULL},
         {NULL, 0, NULL, NULL},
     };
     cli_common co;
@@ -325,6 +402,11 @@ int cmd_build(int argc, char **argv)
     diag_init(&d);
     int status;
     outset *os = NULL;
+    if (o.single_file && check_single_file(o.single_file, &d) != EXIT_OK) {
+        diag_print(&d, stderr, false);
+        diag_free(&d);
+        return EXIT_BAD_INPUT;
+    }
     analysis a;
     memset(&a, 0, sizeof a);
     diag_init(&a.diag);

@@ -63,10 +63,12 @@ bool ingest_parse_u64(const char *s, size_t n, uint64_t *out)
     return true;
 }
 
+const double ingest_pow10[19] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+
 bool ingest_parse_double(const char *s, size_t n, double *out)
 {
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
-                                 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+    const double *p10 = ingest_pow10;
     if (!n)
         return false;
     size_t i = 0;
@@ -99,7 +101,8 @@ bool ingest_parse_double(const char *s, size_t n, double *out)
         any_digit |= s[k] >= '0' && s[k] <= '9';
     if (!any_digit)
         return false;
-    if (i == n && simple) {
+    /* Past 18 places (leading zeros count) the table ends: strtod. */
+    if (i == n && simple && frac < 19) {
         double v = (double)mant / p10[frac];
         *out = neg ? -v : v;
         return true;

@@ -23,6 +23,55 @@ bool ingest_header(csvr *r, diag_list *d, const char *display, csv_row *hdr);
 bool ingest_parse_u64(const char *s, size_t n, uint64_t *out);
 /* A decimal number as the collectors write them (-1.5, 2.93, 1e3). */
 bool ingest_parse_double(const char *s, size_t n, double *out);
+
+/* Inline fast paths for the memory CSV's millions of numbers. Each takes
+ * only the plainest form and then gives exactly what the general function
+ * gives; on false the caller asks the general one (which also explains an
+ * error). */
+extern const double ingest_pow10[19];
+
+/* 1 to 9 digits: a kB value, always below KB_MISSING. */
+static inline bool ingest_kb_digits(const char *s, size_t n, uint32_t *out)
+{
+    if (n == 0 || n > 9)
+        return false;
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* Digits with at most one '.', no sign, at most 17 digits: the value
+ * ingest_parse_double's own simple path computes, mant / 10^frac. */
+static inline bool ingest_plain_decimal(const char *s, size_t n, double *out)
+{
+    if (n == 0 || n > 18)
+        return false;
+    uint64_t mant = 0;
+    unsigned digits = 0, frac = 0;
+    bool dot = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d <= 9) {
+            mant = mant * 10 + d;
+            digits++;
+            frac += dot;
+        } else if (s[i] == '.' && !dot) {
+            dot = true;
+        } else {
+            return false;
+        }
+    }
+    if (!digits || digits > 17)
+        return false;
+    *out = (double)mant / ingest_pow10[frac];
+    return true;
+}
 /* Copies a field into a NUL-terminated string (caller frees). */
 char *ingest_strdup_field(const csv_row *row, int col);
 /* Appends an input_file entry to e->inputs and returns it. */

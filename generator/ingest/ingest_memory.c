@@ -117,6 +117,8 @@ static bool kb32(mctx *m, const csv_row *row, int which, uint32_t *out)
         *out = KB_MISSING;
         return true;
     }
+    if (ingest_kb_digits(s, n, out))
+        return true;
     uint64_t v;
     if (ingest_parse_u64(s, n, &v) && v < KB_MISSING) {
         *out = (uint32_t)v;
@@ -397,7 +399,7 @@ static void relay_row(mctx *m, const csv_row *row, int64_t t)
     field(m, row, C_FRAG, &s, &n);
     if (n) {
         double f;
-        if (ingest_parse_double(s, n, &f) && f >= 0) {
+        if ((ingest_plain_decimal(s, n, &f) || ingest_parse_double(s, n, &f)) && f >= 0) {
             x.frag = (float)f;
         } else {
             char show[64];
@@ -482,9 +484,9 @@ static void one_row(mctx *m, const csv_row *row, const ingest_options *opt)
     if (m->col[C_TYPE] >= 0) {
         const char *s = row->f[m->col[C_TYPE]];
         size_t n = row->len[m->col[C_TYPE]];
-        if (n == 9 && !strncmp(s, "aggregate", 9)) {
+        if (n == 9 && !memcmp(s, "aggregate", 9)) {
             aggregate = true;
-        } else if (!(n == 5 && !strncmp(s, "relay", 5))) {
+        } else if (!(n == 5 && !memcmp(s, "relay", 5))) {
             char show[64];
             csvr_error(m->r, m->d, row->line, colpos(row, m->col[C_TYPE]),
                        "unknown type %s (expected relay or aggregate)",

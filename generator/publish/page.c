@@ -14,6 +14,7 @@
 #include "report_common.h"
 #include "report_html.h"
 #include "report_md.h"
+#include "report_single.h"
 #include "status.h"
 #include "summary.h"
 #include "tmpl.h"
@@ -87,6 +88,7 @@ static int render(const analysis *a, const page_options *po, page_set *ps, diag_
     memset(ps, 0, sizeof *ps);
     buf_init(&ps->md);
     buf_init(&ps->html);
+    buf_init(&ps->single);
     buf_init(&ps->results_csv);
     size_t ng = a->m.ngroups;
     ps->ngroups = ng;
@@ -127,6 +129,11 @@ static int render(const analysis *a, const page_options *po, page_set *ps, diag_
     if (!rc && po->markdown && report_md_render(a, &ctx, &ps->md, d) != 0)
         rc = -1;
     if (!rc && report_html_render(a, &ctx, &ps->html, d) != 0)
+        rc = -1;
+    scope_theme st = po->theme == PAGE_THEME_LIGHT  ? SCOPE_THEME_LIGHT
+                     : po->theme == PAGE_THEME_DARK ? SCOPE_THEME_DARK
+                                                    : SCOPE_THEME_AUTO;
+    if (!rc && po->single && report_single_render(a, &ctx, st, &ps->single, d) != 0)
         rc = -1;
     chart_data_free(cd);
     free(cd);
@@ -322,6 +329,7 @@ int publish_render_not_found(const not_found_page *nf, strbuf *out, diag_list *d
         tmpl_set(tmpl_add_section(dict, "COMPARE"), "HREF", nf->compare);
     tmpl_set(dict, "GENERATED", nf->generated);
     report_html_fill_look(dict, nf->look);
+    report_html_fill_theme(dict, nf->theme);
     int rc = tmpl_expand(PAGE_404_TEMPLATE, dict, out);
     tmpl_dict_free(dict);
     if (rc != 0)
@@ -340,6 +348,7 @@ void page_set_free(page_set *ps)
     }
     buf_free(&ps->md);
     buf_free(&ps->html);
+    buf_free(&ps->single);
     buf_free(&ps->results_csv);
     for (size_t g = 0; g < ps->ngroups; g++) {
         free(ps->series_href[g]);

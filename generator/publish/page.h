@@ -59,6 +59,7 @@ typedef struct {
     const char *assets;        /* the way to assets/ */
     const char *generated;     /* the site's stamp line */
     const page_look *look;
+    const char *theme;         /* "light"/"dark" to force it, or NULL */
 } not_found_page;
 
 /* Appends 404.html to out (PAGE_404_TEMPLATE must be loaded: it is
@@ -90,6 +91,7 @@ typedef struct {
      * one of the analysis's groups (group_view_resolve), once. */
     char *const *show_groups;
     size_t nshow_groups;
+    bool single;               /* also the single page for a post (build --single-file) */
     const page_look *look;     /* theme and publishing links, or NULL */
 } page_options;
 
@@ -102,6 +104,7 @@ typedef struct {
     size_t narrow_len[CHART_COUNT];
     strbuf md;                       /* REPORT.md, with markdown only */
     strbuf html;                     /* the experiment page */
+    strbuf single;                   /* the single page, with po->single only */
     strbuf results_csv;
     size_t ngroups;
     char **series_href;              /* [ngroups] page-relative CSV paths */

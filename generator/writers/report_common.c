@@ -15,6 +15,7 @@
 #include "palette.h"
 #include "report_html.h"
 #include "report_md.h"
+#include "report_single.h"
 #include "tmpl.h"
 #include "timestamp.h"
 
@@ -682,7 +683,8 @@ int report_load_template(const char *name, const char *file, diag_list *d)
 int report_load_templates(diag_list *d)
 {
     if (report_load_template(REPORT_MD_TEMPLATE, "REPORT.md.tpl", d) != 0 ||
-        report_load_template(REPORT_HTML_TEMPLATE, "experiment.html.tpl", d) != 0)
+        report_load_template(REPORT_HTML_TEMPLATE, "experiment.html.tpl", d) != 0 ||
+        report_load_template(REPORT_SINGLE_TEMPLATE, "single.html.tpl", d) != 0)
         return -1;
     return 0;
 }

@@ -160,7 +160,7 @@ static void fill_kpis(const analysis *a, tmpl_dict *d)
             char *bl = report_label(&a->m.groups[a->r.baseline], LABEL_PAREN);
             fmt_range(ci, r->ratio_lo, r->ratio_hi, 2);
             char *note = xasprintf("less than baseline %s%s; 95%% CI %s", bl,
-                                   report_baseline_shown(a) ? "" : " (not shown)", ci);
+                                   report_baseline_shown(a) ? "" : ", not shown", ci);
             add_kpi(d, "Memory saved vs baseline", fmt_ratio(v, r->ratio), note);
             free(note);
             free(bl);
@@ -226,13 +226,11 @@ static void fill_share(const analysis *a, const report_ctx *ctx, tmpl_dict *d)
         tmpl_set(tmpl_add_section(d, "OG_IMAGE"), "SRC", ctx->og_image);
 }
 
-/* A forced theme: <html data-theme> for the stylesheet, and the browser's
- * own colours (scroll bars, form controls) to match. */
-static void fill_theme(const report_ctx *ctx, tmpl_dict *d)
+void report_html_fill_theme(tmpl_dict *d, const char *theme)
 {
-    tmpl_set(d, "COLOR_SCHEME", ctx->theme ? ctx->theme : "light dark");
-    if (ctx->theme)
-        tmpl_set(tmpl_add_section(d, "THEME"), "NAME", ctx->theme);
+    tmpl_set(d, "COLOR_SCHEME", theme ? theme : "light dark");
+    if (theme)
+        tmpl_set(tmpl_add_section(d, "THEME"), "NAME", theme);
 }
 
 static void fill_meta(const analysis *a, tmpl_dict *d)
@@ -296,6 +294,14 @@ static void fill_downloads(const analysis *a, const report_ctx *ctx, tmpl_dict *
                      "everything read and computed; query it with the sqlite3 shell");
 }
 
+void report_html_fill_page(const analysis *a, tmpl_dict *dict)
+{
+    tmpl_set(dict, "VERSION", MEMREPORT_VERSION);
+    fill_meta(a, dict);
+    fill_kpis(a, dict);
+    fill_events(a, dict);
+}
+
 int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, diag_list *d)
 {
     tmpl_dict *dict = tmpl_dict_new();
@@ -304,13 +310,10 @@ int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, di
     char *csp = report_html_csp(ctx->charts, ctx->ncharts);
     tmpl_set(dict, "CSP", csp);
     free(csp);
-    tmpl_set(dict, "VERSION", MEMREPORT_VERSION);
     tmpl_set(dict, "ASSETS", ctx->asset_prefix ? ctx->asset_prefix : "assets/");
-    fill_meta(a, dict);
+    report_html_fill_page(a, dict);
     fill_share(a, ctx, dict);
-    fill_theme(ctx, dict);
-    fill_kpis(a, dict);
-    fill_events(a, dict);
+    report_html_fill_theme(dict, ctx->theme);
     fill_downloads(a, ctx, dict);
     report_html_fill_look(dict, ctx->look);
     if (ctx->site_index) {

@@ -23,11 +23,22 @@
  * after adding an error to d. */
 int report_html_render(const analysis *a, const report_ctx *ctx, strbuf *out, diag_list *d);
 
+/* The values the experiment page and the single page (report_single.h)
+ * add to report_fill's: version, the line under the title, the key
+ * figures and the events. */
+void report_html_fill_page(const analysis *a, tmpl_dict *dict);
+
 /* What a search result, a shared link or a feed entry shows of the
  * experiment: the manifest's result, else its hypothesis, else a plain
  * sentence; one line, at most ~300 characters (cut at a space). Caller
  * frees. */
 char *report_share_text(const analysis *a);
+
+/* A page's forced theme ("light", "dark"; NULL follows the reader):
+ * <html data-theme>, which the stylesheet honours, and the browser's own
+ * colours (scroll bars, form controls) to match. Sets COLOR_SCHEME and
+ * the THEME section. */
+void report_html_fill_theme(tmpl_dict *d, const char *theme);
 
 /* Sets what every page template shares for lk (may be NULL): THEME_CSS,
  * CANONICAL and FEED sections, THEME_HEADER and THEME_FOOTER values. */

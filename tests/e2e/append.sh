@@ -3,8 +3,9 @@
 # appended bytes (the archive keeps the memory CSV's size, the hash of its
 # last 64 KiB and the SHA-256 state) and gives what a build from scratch
 # gives: the same REPORT.md, the same figures, the same archive hash of
-# the grown file. A file changed where it used to end, or one whose last
-# line was unfinished, is read whole again.
+# the grown file, the same archive row for row, also after several appends
+# across restarts, late and stopping relays. A file changed where it used
+# to end, or one whose last line was unfinished, is read whole again.
 # env: MEMREPORT, MEMSIM
 mr=${MEMREPORT:?MEMREPORT not set}
 MEMSIM=${MEMSIM:?MEMSIM not set}
@@ -71,6 +72,101 @@ if "$mr" build -vv "$tmp/b/exp" >/dev/null 2>"$tmp/err" &&
 else
     echo "FAIL append: unchanged rebuild: $(grep -v warning "$tmp/err" | head -n 2)"
 fi
+
+# The whole archive, every table and every packed column, as the sqlite3
+# shell prints it: an appended build must write what a build from
+# scratch writes.
+same_archive() { # name, archive from scratch, appended archive
+    if ! command -v sqlite3 >/dev/null 2>&1; then
+        echo "SKIP append $1: no sqlite3"
+    elif [ "$(sqlite3 "$2" .dump | sha256sum)" = "$(sqlite3 "$3" .dump | sha256sum)" ]; then
+        echo "PASS append: $1"
+    else
+        echo "FAIL append: $1"
+        sqlite3 "$2" .dump >"$tmp/dump.a"
+        sqlite3 "$3" .dump >"$tmp/dump.b"
+        diff "$tmp/dump.a" "$tmp/dump.b" | cut -c1-150 | head -n 6 | sed 's/^/    /'
+    fi
+}
+same_archive "the archive equals a build from scratch, row for row" \
+    "$tmp/a/exp/results.sqlite" "$tmp/b/exp/results.sqlite"
+
+# Appends that cross a restart of a whole group, the start of a group
+# whose relays appear late, relays that stop reporting, a migration
+# between groups, relays in no group, and one relay that had no nickname
+# until the rows appended named it (a group file lists it by that name, so
+# it is a member from the start). Appended one step at a time (single
+# collections among them), each rebuild reading only what is new and each
+# equal to a build from scratch of the file so far.
+rm -rf "$tmp/a/exp" "$tmp/b/exp"
+"$MEMSIM" -o "$tmp/a/exp" --seed 11 --relays 24 --days 8 --interval-hours 3 --reserve 1 \
+    --stop-early 2 --move 2 --group A:flat --group B:leak:rate=0.5:start=3d \
+    --group C:restart:rate=0.4:every=48h >/dev/null || { echo "FAIL append: memsim failed"; exit 0; }
+nick=$(awk -F, 'NR == 3 { print $5 }' "$tmp/a/exp/memory.csv")
+awk -F, -v OFS=, -v n="$nick" '$5 == n && $1 < "2026-01-05" { $5 = "" } { print }' \
+    "$tmp/a/exp/memory.csv" >"$tmp/m" && mv "$tmp/m" "$tmp/a/exp/memory.csv"
+(cd "$tmp/a" && "$mr" build exp >/dev/null 2>&1) || echo "FAIL append: build of the second experiment"
+cp "$tmp/a/exp/REPORT.md" "$tmp/full.md"
+cp "$tmp/a/exp/results.sqlite" "$tmp/full.sqlite"
+(cd "$tmp/a" && "$mr" summary --format json exp >"$tmp/full.json" 2>/dev/null)
+first=2026-01-04T06
+setup "$first"
+"$mr" build "$tmp/b/exp" >/dev/null 2>&1 || echo "FAIL append: first build of the second experiment"
+prev=$first
+resumed=0 steps=0
+# The first build starts after the late group's (day 3); then one
+# collection (3 h later), then across the restart at 96 h + 90 min and the
+# nickname (day 5), across the relays that stop (three quarters through),
+# one more collection, and the rest.
+for cut in 2026-01-04T09 2026-01-05T06 2026-01-07T03 2026-01-07T06 end; do
+    if [ "$cut" = end ]; then
+        awk -F, -v from="$prev" 'NR > 1 && $1 >= from' "$tmp/a/exp/memory.csv" >>"$tmp/b/exp/memory.csv"
+    else
+        awk -F, -v from="$prev" -v to="$cut" 'NR > 1 && $1 >= from && $1 < to' "$tmp/a/exp/memory.csv" \
+            >>"$tmp/b/exp/memory.csv"
+    fi
+    steps=$((steps + 1))
+    (cd "$tmp/b" && "$mr" build -vv exp >/dev/null 2>"$tmp/err") || echo "FAIL append: rebuild at $cut"
+    grep -q 'memory.csv grew: read only the appended bytes' "$tmp/err" && resumed=$((resumed + 1))
+    if [ "$cut" = 2026-01-05T06 ]; then
+        # A build from scratch of the file so far, for comparison.
+        rm -rf "$tmp/c" && mkdir -p "$tmp/c/exp" && cp -R "$tmp/b/exp/." "$tmp/c/exp/" &&
+            rm -rf "$tmp/c/exp/results.sqlite" "$tmp/c/exp/REPORT.md" "$tmp/c/exp/site" "$tmp/c/exp/charts"
+        (cd "$tmp/c" && "$mr" build exp >/dev/null 2>&1)
+        if cmp -s "$tmp/c/exp/REPORT.md" "$tmp/b/exp/REPORT.md"; then
+            echo "PASS append: midway (after a restart and the nickname), REPORT.md equals a build from scratch"
+        else
+            echo "FAIL append: midway REPORT.md differs from a build from scratch"
+            diff "$tmp/c/exp/REPORT.md" "$tmp/b/exp/REPORT.md" | head -n 6 | sed 's/^/    /'
+        fi
+        same_archive "midway, the archive equals a build from scratch" \
+            "$tmp/c/exp/results.sqlite" "$tmp/b/exp/results.sqlite"
+    fi
+    prev=$cut
+done
+if [ "$resumed" = "$steps" ]; then
+    echo "PASS append: each of $steps appends read only the appended bytes"
+else
+    echo "FAIL append: only $resumed of $steps appends read only the appended bytes"
+fi
+if cmp -s "$tmp/b/exp/REPORT.md" "$tmp/full.md"; then
+    echo "PASS append: after $steps appends, REPORT.md equals a build from scratch"
+else
+    echo "FAIL append: after $steps appends, REPORT.md differs from a build from scratch"
+    diff "$tmp/full.md" "$tmp/b/exp/REPORT.md" | head -n 6 | sed 's/^/    /'
+fi
+(cd "$tmp/b" && "$mr" summary --format json exp >"$tmp/inc.json" 2>/dev/null)
+if cmp -s "$tmp/inc.json" "$tmp/full.json"; then
+    echo "PASS append: after $steps appends, summary figures equal a build from scratch"
+else
+    echo "FAIL append: after $steps appends, summary figures differ"
+    diff "$tmp/full.json" "$tmp/inc.json" | head -n 6 | sed 's/^/    /'
+fi
+same_archive "after $steps appends, the archive equals a build from scratch" \
+    "$tmp/full.sqlite" "$tmp/b/exp/results.sqlite"
+grep -q "^$nick\$" "$tmp/a/exp/groups/"*.txt && pass_nick=1 || pass_nick=0
+[ "$pass_nick" = 1 ] && echo "PASS append: the relay named late is listed by that name" ||
+    echo "FAIL append: the relay named late ($nick) is in no group file"
 
 # A byte changed just before the old end: read whole again.
 setup 2026-01-06

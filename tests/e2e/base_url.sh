@@ -125,3 +125,6 @@ grep -q "<a href=\"$base/one/index.html\">the experiment&#39;s report</a>" "$x/s
 [ ! -e "$x/site/feed.xml" ] && grep -q '<a href="index.html">the experiment&#39;s report</a>' "$x/site/404.html" &&
     grep -q 'href="assets/style.css"' "$x/site/404.html" && grep -q '<meta name="robots" content="noindex">' "$x/site/404.html" &&
     pass "build without --base-url: relative 404.html, feed removed" || fail "build without --base-url" "$(ls "$x/site")"
+"$MEMREPORT" build -q --theme dark "$x" 2>"$work/err"
+grep -q '<html lang="en" data-theme="dark">' "$x/site/404.html" && grep -q '<meta name="color-scheme" content="dark">' "$x/site/404.html" &&
+    pass "build --theme dark: 404.html in the page's theme" || fail "build --theme dark: 404.html" "$(head -8 "$x/site/404.html" | grep -i 'theme\|scheme')"

@@ -2,7 +2,8 @@
 # browser_audit.sh - axe-core and layout checks (tests/browser/audit.mjs)
 # on a site's index, comparison and experiment pages, a 10-group
 # experiment and the real 5-way experiment when its data is present, each
-# at 1400 and 390 px, light and dark, and printed from a dark preference.
+# at 1400 and 390 px, light and dark, and printed from a dark preference;
+# and the single page of `build --single-file` (tests/browser/single.mjs).
 # BROWSER_SHOTS=DIR keeps screenshots and print PDFs. SKIPs without
 # node, the npm test tooling (make deps-test) or chromium.
 : "${MEMREPORT:?}" "${MEMSIM:?}" "${TOP:?}"
@@ -69,8 +70,27 @@ for g in A B C D E F G H I J; do
 done
 # shellcheck disable=SC2086
 "$MEMSIM" -o "$work/ten" --relays 40 --days 6 --seed 5 --id ten --name "Ten groups" $spec >/dev/null
-if "$MEMREPORT" build -q "$work/ten" 2>"$work/err"; then
+mkdir "$work/post"
+if "$MEMREPORT" build -q "$work/ten" --single-file "$work/post/ten.html" 2>"$work/err"; then
     audit browser-audit-ten "$work/ten/site/index.html"
+    # The single page for a post: alone from an empty folder, then pasted
+    # into a blog shell made by the check and, when present, into a copy
+    # of the operators' own post shell.
+    set -- "$work/post/ten.html"
+    tpl=$TOP/../shared/data/blog-template.html
+    if [ -f "$tpl" ]; then
+        set -- --template "$tpl" "$@"
+    else
+        echo "SKIP browser-audit-single: no blog-template.html beside the project"
+    fi
+    if [ -n "$BROWSER_SHOTS" ]; then set -- --shots "$BROWSER_SHOTS" "$@"; fi
+    node "$TOP/tests/browser/single.mjs" --name browser-audit-single "$@"
+    # --theme dark: dark for every reader (a dark blog), still fetching nothing.
+    if "$MEMREPORT" build -q "$r/alpha" --theme dark --single-file "$work/post/alpha-dark.html" 2>"$work/err"; then
+        node "$TOP/tests/browser/single.mjs" --name browser-audit-single-dark --alone "$work/post/alpha-dark.html"
+    else
+        echo "FAIL browser-audit-single-dark: build failed: $(head -3 "$work/err")"
+    fi
 else
     echo "FAIL browser-audit-ten: build failed: $(head -3 "$work/err")"
 fi

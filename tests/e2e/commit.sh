@@ -32,7 +32,7 @@ leftovers() {
 # Every build runs in $work/NAME/w, since REPORT.md names the directory
 # it was built in. prepare NAME SRC: $work/NAME/snap-a is that directory
 # with SRC's inputs less their last tenth and the outputs built from them
-# (generation A), snap-b the same with all of SRC's inputs and their
+# with --publish-archive (generation A), snap-b the same with all of SRC's inputs and their
 # outputs (generation B); A and B list the outputs of each.
 prepare() {
     name=$1 src=$2
@@ -45,7 +45,9 @@ prepare() {
     cp -R "$base/full" "$w"
     lines=$(wc -l <"$base/full/memory.csv")
     head -n $((lines * 9 / 10)) "$base/full/memory.csv" >"$w/memory.csv"
-    "$mr" build -q "$w" 2>"$base/err" || { fail "$name: build A" "$(cat "$base/err")"; return 1; }
+    # A publishes the archive and B does not, so the A -> B commit also
+    # removes site/data/results.sqlite (a removal among the renames).
+    "$mr" build -q --publish-archive "$w" 2>"$base/err" || { fail "$name: build A" "$(cat "$base/err")"; return 1; }
     outputs "$w" >"$base/A"
     cp -R "$w" "$base/snap-a"
     cp "$base/full/memory.csv" "$w/memory.csv"
@@ -286,6 +288,34 @@ symlink_test() {
     rm -rf "$w" "$base/elsewhere" "$base/site-link"
 }
 
+# A rebuild that makes the same bytes keeps those files as they are (same
+# inode: not written, synced or renamed again) and replaces the rest.
+keep_test() {
+    k=$work/keep
+    rm -rf "$k" && mkdir -p "$k" && cp -r "$TOP/data/example" "$k/w" &&
+        rm -rf "$k/w/site" "$k/w/results.sqlite"
+    (cd "$k" && "$mr" build -q w) || { fail "keep: first build" "failed"; return; }
+    svg=$k/w/charts/memory_total.svg
+    ino_svg=$(stat -c %i "$svg") ino_md=$(stat -c %i "$k/w/REPORT.md")
+    before=$(outputs "$k/w")
+    (cd "$k" && "$mr" build -q w) || { fail "keep: unchanged rebuild" "failed"; return; }
+    [ "$(stat -c %i "$svg")" = "$ino_svg" ] && [ "$(stat -c %i "$k/w/REPORT.md")" = "$ino_md" ] &&
+        [ "$(outputs "$k/w")" = "$before" ] && [ -z "$(leftovers "$k/w")" ] &&
+        pass "keep: an unchanged rebuild leaves the same files in place" ||
+        fail "keep: an unchanged rebuild leaves the same files in place" "inodes or bytes changed"
+    printf '\n## Added\n\nA line the report copies.\n' >>"$k/w/notes.md"
+    (cd "$k" && "$mr" build -q w) || { fail "keep: rebuild after notes" "failed"; return; }
+    [ "$(stat -c %i "$k/w/REPORT.md")" != "$ino_md" ] && grep -q 'A line the report copies' "$k/w/REPORT.md" &&
+        [ "$(stat -c %i "$svg")" = "$ino_svg" ] &&
+        pass "keep: a changed output is replaced, the unchanged ones kept" ||
+        fail "keep: a changed output is replaced, the unchanged ones kept" "REPORT.md not replaced or the chart rewritten"
+    chmod 600 "$svg"
+    (cd "$k" && "$mr" build -q w) && [ "$(stat -c %i "$svg")" != "$ino_svg" ] &&
+        [ "$(stat -c %a "$svg")" != 600 ] &&
+        pass "keep: same bytes with another mode are written afresh" ||
+        fail "keep: same bytes with another mode are written afresh" "mode $(stat -c %a "$svg")"
+}
+
 if prepare example "$TOP/data/example"; then
     kill_test example
     fail_rename_test example
@@ -293,6 +323,7 @@ if prepare example "$TOP/data/example"; then
     lock_test example
     sweep_test example
     symlink_test example
+    keep_test
 fi
 real=$TOP/../shared/data/5way-allocator-comparison
 if ldd "$mr" 2>/dev/null | grep -qE 'libasan|libubsan'; then

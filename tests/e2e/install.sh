@@ -30,10 +30,11 @@ fi
 bin=$dest/usr/bin/memreport
 share=$dest/usr/share/memreport
 check "binary installed and executable" test -x "$bin"
-for f in REPORT.md.tpl experiment.html.tpl index.html.tpl compare.html.tpl 404.html.tpl; do
+for f in REPORT.md.tpl experiment.html.tpl single.html.tpl index.html.tpl compare.html.tpl 404.html.tpl; do
     check "template $f installed" cmp "$top/templates/$f" "$share/templates/$f"
 done
 check "stylesheet installed" cmp "$top/assets/style.css" "$share/assets/style.css"
+check "single-page stylesheet installed" cmp "$top/assets/single.css" "$share/assets/single.css"
 
 # A marker only the installed copy of the page template has.
 printf '<!-- installed-templates-marker -->\n' >>"$share/templates/experiment.html.tpl"

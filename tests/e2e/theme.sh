@@ -57,6 +57,11 @@ for theme in light dark; do
         pass "$theme: the page is forced to $theme (data-theme, color-scheme)" ||
         fail "$theme: the page is forced to $theme (data-theme, color-scheme)" "$(grep -m1 '<html' "$tmp/$theme/data/example/site/index.html")"
 done
+grep -q '^<html lang="en" data-theme="dark">' "$tmp/dark/data/example/site/404.html" &&
+    pass "dark: the site's 404.html is dark too" || fail "dark: the site's 404.html is dark too" "$(grep -m1 '<html' "$tmp/dark/data/example/site/404.html")"
+grep -q '^<html lang="en">' "$tmp/auto/data/example/site/404.html" &&
+    grep -q '<meta name="color-scheme" content="light dark">' "$tmp/auto/data/example/site/404.html" &&
+    pass "auto: 404.html follows the reader" || fail "auto: 404.html follows the reader" "$(grep -m1 '<html' "$tmp/auto/data/example/site/404.html")"
 grep -q '^<html lang="en">' "$tmp/auto/data/example/site/index.html" &&
     grep -q '<meta name="color-scheme" content="light dark">' "$tmp/auto/data/example/site/index.html" &&
     pass "auto: the page follows the reader" || fail "auto: the page follows the reader" "$(grep -m1 '<html' "$tmp/auto/data/example/site/index.html")"

@@ -428,6 +428,62 @@ static void test_render(void)
     analysis_free(&e);
 }
 
+/* Badge centres of every event-badge in svg into cx/cy (up to max). */
+static size_t badge_centres(const char *svg, double *cx, double *cy, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = strstr(svg, "class=\"event-badge\""); p && n < max;
+         p = strstr(p + 1, "class=\"event-badge\"")) {
+        const char *c = strstr(p, "<circle cx=\"");
+        if (!c || sscanf(c, "<circle cx=\"%lf\" cy=\"%lf\"", &cx[n], &cy[n]) != 2)
+            break;
+        n++;
+    }
+    return n;
+}
+
+/* Twelve events within twelve minutes (a fleet's groups switched on one
+ * after another): every badge drawn, none on top of another, wide and
+ * narrow. Once eight rows were full, 8-10 were hidden under 11. */
+static void test_crowded_events(void)
+{
+    analysis a;
+    fixture_build(&a, 60, 40, 4, 1767225600, 6 * 3600, 0);
+    chart_data cd;
+    chart_data_fill(&cd, &a);
+    chart_event ev[12];
+    for (size_t i = 0; i < 12; i++)
+        ev[i] = (chart_event){1767225600 + 3600 + (int64_t)i * 60, i + 1, "config_change",
+                              "group switched"};
+    cd.spec.events = ev;
+    cd.spec.nevents = 12;
+    for (int narrow = 0; narrow < 2; narrow++) {
+        char *svg = NULL;
+        size_t len = 0;
+        diag_list d;
+        diag_init(&d);
+        int rc = narrow ? chart_render_narrow(&cd.spec, CHART_TIMESERIES, &svg, &len, &d)
+                        : chart_render(&cd.spec, CHART_TIMESERIES, NULL, NULL, &svg, &len, &d);
+        double cx[16], cy[16];
+        size_t n = rc == 0 ? badge_centres(svg, cx, cy, 16) : 0;
+        INT_EQ(n, 12, narrow ? "crowded events: 12 badges (narrow)" : "crowded events: 12 badges");
+        double closest = 1e9;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                closest = fmin(closest, hypot(cx[i] - cx[j], cy[i] - cy[j]));
+        /* Badges are 16-18 px across. */
+        CHECK_(closest >= 16, narrow ? "crowded events: no badge covers another (narrow)"
+                                     : "crowded events: no badge covers another",
+               "closest centres %.1f px apart", closest);
+        free(svg);
+        diag_free(&d);
+    }
+    cd.spec.events = NULL;
+    cd.spec.nevents = 0;
+    chart_data_free(&cd);
+    analysis_free(&a);
+}
+
 int main(void)
 {
     mc = canvas_new(100, 100);
@@ -446,6 +502,7 @@ int main(void)
     OK(canvas_text_width(mc, "WWW", 12, false) > canvas_text_width(mc, "iii", 12, false),
        "text is measured, not counted");
     test_render();
+    test_crowded_events();
     canvas_free(mc);
     charts_shutdown();
     return harness_done();

@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "ingest.h"
+#include "ingest_internal.h"
 #include "membership.h"
 #include "sha256.h"
 #include "timestamp.h"
@@ -513,8 +514,55 @@ static void real_data(void)
     free(top);
 }
 
+/* The inline number fast paths against the general parsers: wherever a
+ * fast path takes a string, the general parser takes it too and gives the
+ * same value, to the bit; strings of digits, dots, signs and exponents of
+ * every length, leading zeros and 17-19 digits included. */
+static void number_fast_paths(void)
+{
+    static const char *fixed[] = {"0", "00", ".", "1.", ".5", "3.42", "007.250", "1..2",
+                                  "0.00000000000000000000001", "12345678901234567",
+                                  "123456789012345678", "1234567890123456.7", "999999999",
+                                  "4294967295", "0000000001", "-1", "+2", "1e3", ""};
+    unsigned seed = 99;
+    int bad = 0, fast_d = 0, fast_k = 0;
+    char buf[32];
+    for (int i = 0; i < 200000; i++) {
+        size_t n;
+        if (i < (int)(sizeof fixed / sizeof *fixed)) {
+            n = strlen(fixed[i]);
+            memcpy(buf, fixed[i], n);
+        } else {
+            seed = seed * 1103515245u + 12345u;
+            n = (seed >> 16) % 21;
+            for (size_t k = 0; k < n; k++) {
+                seed = seed * 1103515245u + 12345u;
+                unsigned c = (seed >> 16) % 40;
+                buf[k] = c < 30 ? (char)('0' + c % 10) : c < 36 ? '.' : "-+e "[c - 36];
+            }
+        }
+        double fd, gd;
+        if (ingest_plain_decimal(buf, n, &fd)) {
+            fast_d++;
+            bad += !ingest_parse_double(buf, n, &gd) || memcmp(&fd, &gd, sizeof fd) != 0;
+        }
+        uint32_t fk;
+        uint64_t gk;
+        if (ingest_kb_digits(buf, n, &fk)) {
+            fast_k++;
+            bad += !ingest_parse_u64(buf, n, &gk) || gk != fk || gk >= KB_MISSING;
+        }
+    }
+    INT_EQ(bad, 0, "number fast paths: the general parsers' values, to the bit");
+    OK(fast_d > 10000 && fast_k > 5000, "number fast paths: both were taken often");
+    double v = 0;
+    OK(ingest_parse_double("0.00000000000000000000001", 25, &v) && v == 1e-23,
+       "parse_double: past 18 decimal places (leading zeros) is still exact");
+}
+
 int main(void)
 {
+    number_fast_paths();
     two_relays_one_nickname();
     collections_and_identity();
     nickname_first();

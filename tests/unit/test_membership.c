@@ -314,7 +314,7 @@ static void test_member_windows(void)
     INT_EQ(membership_member_start(&m, 2, 0), T0 + 12 * H, "member start: the group's, later");
     INT_EQ(membership_member_start(&m, 0, 0), INT64_MIN, "member start: open");
     results res;
-    stats_options so = {INT64_MAX, "A", false};
+    stats_options so = {.until = INT64_MAX, .baseline = "A"};
     INT_EQ(stats_compute(&e, &m, &so, &res, &d), 0, "member windows: stats");
     INT_EQ(res.groups[0].final_n, 1, "A's final: r0 alone");
     DBL_NEAR(res.groups[0].final_mean, 1.0, 1e-6, "A's final mean");

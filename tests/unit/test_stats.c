@@ -100,7 +100,7 @@ static int run(experiment *e, membership *m, results *res, int64_t until, const 
     memset(res, 0, sizeof *res);
     if (membership_resolve(e, false, m, d))
         return -1;
-    stats_options o = {until, baseline, false};
+    stats_options o = {.until = until, .baseline = baseline};
     return stats_compute(e, m, &o, res, d);
 }
 
@@ -575,6 +575,93 @@ static void test_sort(void)
     OK(cases > 100, "stats_sort: over a hundred arrays tried");
 }
 
+/* The per-collection points of earlier collections given as a prior (an
+ * append): the true prior gives exactly the full computation; a prior is
+ * used only for the same group ids, times and no --until (a doctored prior
+ * shows whether it was used). */
+static int run_prior(experiment *e, membership *m, results *res, int64_t until,
+                     const stats_prior *p)
+{
+    diag_list d;
+    diag_init(&d);
+    memset(res, 0, sizeof *res);
+    int rc = membership_resolve(e, false, m, &d);
+    stats_options o = {.until = until, .prior = p};
+    if (!rc)
+        rc = stats_compute(e, m, &o, res, &d);
+    diag_free(&d);
+    return rc;
+}
+
+static void test_prior(void)
+{
+    experiment e;
+    membership m, m2;
+    results full, res;
+    make_abc(&e);
+    INT_EQ(run_prior(&e, &m, &full, INT64_MAX, NULL), 0, "prior: full computation");
+    /* The first three collections' points, as an archive holds them. */
+    char *ids[3] = {"A", "B", "C"};
+    group_result pg[3];
+    memset(pg, 0, sizeof pg);
+    for (size_t g = 0; g < 3; g++) {
+        pg[g].series = malloc(full.groups[g].nseries * sizeof *pg[g].series);
+        for (size_t k = 0; k < full.groups[g].nseries; k++)
+            if (full.groups[g].series[k].c < 3)
+                pg[g].series[pg[g].nseries++] = full.groups[g].series[k];
+    }
+    stats_prior p = {.ngroups = 3, .ids = ids, .groups = pg, .ncoll = 3};
+    INT_EQ(run_prior(&e, &m2, &res, INT64_MAX, &p), 0, "prior: computes");
+    bool same = true;
+    for (size_t g = 0; g < 3; g++) {
+        const group_result *a = &full.groups[g], *b = &res.groups[g];
+        same &= a->nseries == b->nseries &&
+                memcmp(a->series, b->series, a->nseries * sizeof *a->series) == 0 &&
+                a->final_mean == b->final_mean && a->slope_ols == b->slope_ols &&
+                a->slope_theil_sen == b->slope_theil_sen && a->final_n == b->final_n;
+    }
+    OK(same, "prior: the true earlier points give the full computation's results");
+    results_free(&res);
+    membership_free(&m2);
+
+    /* Doctored: A's first mean doubled. Used as given... */
+    double real = full.groups[0].series[0].mean;
+    pg[0].series[0].mean = 2 * real;
+    run_prior(&e, &m2, &res, INT64_MAX, &p);
+    DBL_NEAR(res.groups[0].series[0].mean, 2 * real, 0, "prior: its points are taken");
+    DBL_NEAR(res.groups[0].series[4].mean, full.groups[0].series[4].mean, 0,
+             "prior: later collections computed");
+    results_free(&res);
+    membership_free(&m2);
+    /* ...but not with --until, for another group id, or at another time. */
+    run_prior(&e, &m2, &res, T0 + 10 * DAY, &p);
+    DBL_NEAR(res.groups[0].series[0].mean, real, 0, "prior: not with --until");
+    results_free(&res);
+    membership_free(&m2);
+    ids[0] = "Z";
+    run_prior(&e, &m2, &res, INT64_MAX, &p);
+    DBL_NEAR(res.groups[0].series[0].mean, real, 0, "prior: not for another group");
+    results_free(&res);
+    membership_free(&m2);
+    ids[0] = "A";
+    pg[0].series[1].t += 1;
+    run_prior(&e, &m2, &res, INT64_MAX, &p);
+    DBL_NEAR(res.groups[0].series[0].mean, real, 0, "prior: not when a time moved");
+    results_free(&res);
+    membership_free(&m2);
+    pg[0].series[1].t -= 1;
+    p.ncoll = 6;
+    run_prior(&e, &m2, &res, INT64_MAX, &p);
+    DBL_NEAR(res.groups[0].series[0].mean, real, 0, "prior: not for more collections than exist");
+    results_free(&res);
+    membership_free(&m2);
+    for (size_t g = 0; g < 3; g++)
+        free(pg[g].series);
+    results_free(&full);
+    membership_free(&m);
+    experiment_free(&e);
+}
+
 /* Arrays for the selection tests: random, few distinct values (ties),
  * sorted, reversed, all equal, organ pipe, two values, and (kinds 7, 8)
  * with NaN or -0, which take the sorting fallback. n = 1 and 2 included. */
@@ -659,6 +746,7 @@ int main(void)
     test_totals();
     test_kernels();
     test_groups();
+    test_prior();
     test_settled_cv();
     test_no_final();
     test_steady();

@@ -23,7 +23,7 @@ static void make(analysis *a)
     fx_members(fx_group(e, "C", "swings"), "r8", "ghost", NULL);
     diag_init(&a->diag);
     membership_resolve(e, false, &a->m, &a->diag);
-    stats_options o = {INT64_MAX, NULL, false};
+    stats_options o = {.until = INT64_MAX};
     stats_compute(e, &a->m, &o, &a->r, &a->diag);
     diag_warn(&a->diag, "memory.csv", 7, "a warning for the JSON");
 }

@@ -277,6 +277,14 @@ static void test_render(void)
                 snprintf(name, sizeof name, "theme: %s dark draws group %zu in %s", nm, g, col);
                 OK(count(darkpx, w, h, stride, rgb_word(col)) > 20, name);
             }
+            if (k == CHART_TOTAL) {
+                /* The relay count's line takes the theme's muted colour:
+                 * its light grey would be 2.7:1 on the dark background. */
+                OK(count(light, w, h, stride, rgb_word(PAINT_MUTED.color)) > 200 &&
+                       count(darkpx, w, h, stride, rgb_word(PAINT_MUTED.color)) == 0 &&
+                       count(darkpx, w, h, stride, rgb_word(dark("muted"))) > 200,
+                   "theme: memory_total's relay line is drawn in the dark --muted");
+            }
             snprintf(name, sizeof name, "theme: %s light again after dark: the same pixels", nm);
             OK(memcmp(light, again, (size_t)stride * (size_t)h) == 0, name);
         }

@@ -19,7 +19,7 @@ static void analyse(analysis *a)
 {
     diag_init(&a->diag);
     membership_resolve(&a->e, false, &a->m, &a->diag);
-    stats_options o = {INT64_MAX, NULL, false};
+    stats_options o = {.until = INT64_MAX};
     stats_compute(&a->e, &a->m, &o, &a->r, &a->diag);
 }
 

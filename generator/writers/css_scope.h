@@ -1,0 +1,46 @@
+/* css_scope.h - a stylesheet rewritten for a block of HTML that is pasted
+ * into someone else's page (build --single-file).
+ *
+ * The block's root element carries the class ROOT (say "mrp"); inside it
+ * every class and id is "ROOT-...". css_scope rewrites a stylesheet written
+ * for a page of its own (the site's style.css) so that it styles the block
+ * alone and nothing of the host page:
+ *   - every selector is put under ".ROOT " and its classes and ids get the
+ *     "ROOT-" prefix; `:root` and `body` mean the block's root, `html` is
+ *     dropped;
+ *   - rules for classes or elements the block does not use are dropped,
+ *     so the block carries only what it needs;
+ *   - @media (prefers-color-scheme: ...) blocks follow the theme: kept as
+ *     they are (auto), or the light or the dark one applied always;
+ *   - @media width queries become @container ROOT queries: inside a post
+ *     the block's own width matters, not the window's;
+ *   - anything that could fetch or reach outside the block is dropped:
+ *     @import, @font-face and every other at-rule but @media/@supports,
+ *     and any rule with url(...).
+ * The input is trusted (the project's own files): the parser is small and
+ * never fails, it only drops what it does not understand. */
+#ifndef MEMREPORT_CSS_SCOPE_H
+#define MEMREPORT_CSS_SCOPE_H
+
+#include <stddef.h>
+
+#include "strmap.h"
+#include "util.h"
+
+typedef enum { SCOPE_THEME_AUTO, SCOPE_THEME_LIGHT, SCOPE_THEME_DARK } scope_theme;
+
+typedef struct {
+    const char *root;      /* the root's class; also the class/id prefix and container name */
+    scope_theme theme;
+    const strmap *classes; /* classes the block uses (prefixed); NULL keeps every rule */
+    const strmap *tags;    /* element names the block uses; NULL keeps every rule */
+} scope_opts;
+
+/* Appends css[0..len) rewritten for the block to out. */
+void css_scope(const char *css, size_t len, const scope_opts *o, strbuf *out);
+
+/* Adds the tokens of every class="..." attribute of html to classes and
+ * every element name (lower case) to tags, for scope_opts. */
+void css_scope_collect(const char *html, size_t len, strmap *classes, strmap *tags);
+
+#endif

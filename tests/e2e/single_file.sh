@@ -1,0 +1,257 @@
+#!/bin/sh
+# single_file.sh - `build --single-file FILE`, the page for a blog post:
+# written with the other outputs, self-contained (no script, no URL, no
+# CSP, nothing to fetch), clash-proof (every class and id mrp-, every CSS
+# selector under .mrp, the block between its begin/end comments), its
+# figures the summary's, and a bad FILE refused with the outputs intact.
+# The browser half (no request from an empty folder, pasted into host
+# pages) is in browser_audit.sh.
+# env: MEMREPORT, MEMSIM (absolute binary paths)
+: "${MEMREPORT:?}"
+MEMSIM=${MEMSIM:-$(dirname "$0")/../../build/memsim}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass() { echo "PASS single_file: $1"; }
+fail() { echo "FAIL single_file: $1: $2"; }
+exp=$work/exp
+if ! "$MEMSIM" -o "$exp" --seed 9 --relays 24 --reserve 0 --days 4 --interval-hours 4 \
+    --id post --name "Post test" \
+    --group "A:leak:rate=0.4:alloc=glibc:version=2.41" --group "B:flat:level=1.2" \
+    --group "C:noisy:level=2.5" >/dev/null 2>"$work/err"; then
+    fail "memsim" "$(cat "$work/err")"
+    exit 0
+fi
+mkdir "$work/blog"
+post=$work/blog/post.html
+if "$MEMREPORT" build -q "$exp" --single-file "$post" 2>"$work/err" && [ -s "$post" ]; then
+    pass "build writes FILE"
+else
+    fail "build writes FILE" "$(head -c 300 "$work/err")"
+    exit 0
+fi
+"$MEMREPORT" summary "$exp" --format csv >"$work/summary.csv"
+[ -s "$exp/REPORT.md" ] && [ -s "$exp/site/index.html" ] && pass "the usual outputs too" ||
+    fail "the usual outputs too" "REPORT.md or the site is missing"
+
+# --- self-contained -------------------------------------------------------
+if grep -qi '<script' "$post"; then fail "no script" "$(grep -oi '<script[^>]*' "$post" | head -1)"; else pass "no script"; fi
+if grep -qi 'http' "$post"; then fail "no URL" "$(grep -oi '.\{30\}http.\{30\}' "$post" | head -1)"; else pass "no URL"; fi
+if grep -qi 'Content-Security-Policy' "$post"; then fail "no CSP meta" "found one"; else pass "no CSP meta"; fi
+bad=$(grep -oi ' \(src\|href\|xlink:href\|action\|srcset\|poster\)="[^"]*"' "$post" | grep -v '^ href="#mrp-' | head -3)
+if [ -z "$bad" ] && ! grep -qi 'url(' "$post"; then pass "links only to #mrp- anchors, no url()"; else fail "links only to #mrp- anchors" "$bad"; fi
+# Every in-page link has its target.
+miss=""
+for a in $(grep -o 'href="#[^"]*"' "$post" | sed 's/href="#//; s/"$//' | sort -u); do
+    grep -q "id=\"$a\"" "$post" || miss="$miss $a"
+done
+[ -z "$miss" ] && pass "every #anchor has its target" || fail "every #anchor has its target" "$miss"
+
+# --- the block ------------------------------------------------------------
+nb=$(grep -c '^<!-- memreport:begin -->$' "$post")
+ne=$(grep -c '^<!-- memreport:end -->$' "$post")
+sed -n '/^<!-- memreport:begin -->$/,/^<!-- memreport:end -->$/p' "$post" >"$work/block"
+if [ "$nb" = 1 ] && [ "$ne" = 1 ] && grep -q '^<article class="mrp"' "$work/block" &&
+    grep -q '^<style>$' "$work/block" && [ "$(grep -c '<style>' "$post")" = 1 ] &&
+    [ "$(grep -c '^<article' "$post")" = 1 ] && grep -q '^</article>$' "$work/block"; then
+    pass "one block between begin/end lines, its root and <style> inside"
+else
+    fail "one block between begin/end lines" "begin $nb, end $ne"
+fi
+# Outside the block: the document's frame only (no text, no style).
+outside=$(sed '/^<!-- memreport:begin -->$/,/^<!-- memreport:end -->$/d' "$post" |
+    grep -v '^<!DOCTYPE html>$\|^</\?html\|^</\?head>$\|^</\?body>$\|^</\?main>$\|^<meta \|^<title>')
+[ -z "$outside" ] && pass "nothing outside the block but the document frame" ||
+    fail "nothing outside the block" "$(printf '%s' "$outside" | head -2)"
+
+badc=$(grep -o ' class="[^"]*"' "$post" | sed 's/^ class="//; s/"$//' | tr ' ' '\n' |
+    grep -v '^$' | grep -v '^mrp$' | grep -v '^mrp-' | sort -u | head -5)
+badi=$(grep -o ' id="[^"]*"' "$post" | sed 's/^ id="//; s/"$//' | grep -v '^mrp-' | sort -u | head -5)
+if [ -z "$badc$badi" ] && grep -q ' id="mrp-' "$post"; then
+    pass "every class and id starts with mrp-"
+else
+    fail "every class and id starts with mrp-" "classes: $badc ids: $badi"
+fi
+missr=""
+for r in $(grep -o ' aria-labelledby="[^"]*"' "$post" | sed 's/^ aria-labelledby="//; s/"$//' | tr ' ' '\n' | sort -u); do
+    grep -q " id=\"$r\"" "$post" || missr="$missr $r"
+done
+[ -z "$missr" ] && pass "every aria-labelledby names an id of the page" || fail "aria-labelledby" "$missr"
+
+# The stylesheet: every selector under .mrp, nothing global. Parenthesised
+# parts (:is(...), media conditions) are left out before splitting at commas.
+sed -n '/^<style>$/,/^<\/style>$/p' "$post" | sed '1d;$d' >"$work/css"
+awk '
+    { css = css $0 "\n" }
+    END {
+        gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, "", css)
+        n = split(css, parts, "{")
+        for (i = 1; i < n; i++) {
+            pre = parts[i]; sub(/.*[};]/, "", pre); gsub(/\n/, " ", pre)
+            sub(/^ +/, "", pre); sub(/ +$/, "", pre)
+            if (pre ~ /^@/) {
+                if (pre !~ /^@(media|container|supports) /) bad = bad " [" pre "]"
+                continue
+            }
+            while (gsub(/\([^()]*\)/, "", pre)) {}
+            m = split(pre, sels, ",")
+            for (j = 1; j <= m; j++) {
+                s = sels[j]; sub(/^ +/, "", s)
+                if (s !~ /^\.mrp($|[ :.#\[>+~])/) bad = bad " [" s "]"
+                nsel++
+            }
+        }
+        if (nsel < 50) bad = bad " only " nsel " selectors"
+        if (bad == "") print "PASS single_file: every CSS selector under .mrp (" nsel ")"
+        else print "FAIL single_file: every CSS selector under .mrp:" substr(bad, 1, 300)
+    }' "$work/css"
+if grep -qi ':root\|@font-face\|@import' "$work/css"; then fail "no :root, @font-face, @import" "found"; else pass "no :root, @font-face, @import"; fi
+# Every class the block's HTML uses has a rule, but the hooks the site's
+# page has too (a table's or a details' own class) and the charts' classes.
+awk '/<svg class="mrp-mr-chart"/ { inside = 1 } !inside { print } /<\/svg>/ { inside = 0 }' "$work/block" |
+    grep -v '^<\(table\|details\) ' | grep -o ' class="[^"]*"' | sed 's/^ class="//; s/"$//' |
+    tr ' ' '\n' | grep '^mrp-' | sort -u >"$work/used"
+norule=""
+while read -r c; do
+    grep -q "\.$c\([^a-zA-Z0-9_-]\|\$\)" "$work/css" || norule="$norule $c"
+done <"$work/used"
+if [ -z "$norule" ] && [ "$(wc -l <"$work/used")" -ge 20 ]; then
+    pass "every class of the block's HTML has a rule ($(wc -l <"$work/used"))"
+else
+    fail "every class of the block's HTML has a rule" "no rule for:$norule"
+fi
+# Charts inline, the same drawings as the site's.
+n=$(grep -c '<svg class="mrp-mr-chart"' "$post")
+ns=$(grep -c '<svg xmlns="http://www.w3.org/2000/svg" class="mr-chart"' "$exp/site/index.html")
+if [ "$n" -ge 3 ] && [ "$n" -lt "$ns" ] && grep -q 'id="mrp-memory_timeseries-title"' "$post" &&
+    grep -q 'id="mrp-memory_total-narrow-title"' "$post" && ! grep -q 'memory_trajectories' "$post"; then
+    pass "charts inline: time series, distribution, total, each wide and narrow ($n)"
+else
+    fail "charts inline" "$n charts (site page: $ns)"
+fi
+# The same drawing as the site's: the time series' text elements agree.
+grep -o '<text [^>]*>[^<]*</text>' "$exp/site/index.html" | sed 's/ class="[^"]*"//' | sort >"$work/t1"
+grep -o '<text [^>]*>[^<]*</text>' "$post" | sed 's/ class="[^"]*"//' | sort >"$work/t2"
+if [ -s "$work/t2" ] && [ -z "$(comm -13 "$work/t1" "$work/t2" | head -1)" ]; then
+    pass "chart texts are the site's"
+else
+    fail "chart texts are the site's" "$(comm -13 "$work/t1" "$work/t2" | head -2)"
+fi
+
+# --- the figures: the summary's, rounded as the page rounds ----------------
+# Final metrics rows: id|mean|vs baseline.
+awk '
+    /<tr class="[^"]*" id="mrp-group-/ {
+        l = $0
+        id = l; sub(/.*<\/svg> /, "", id); sub(/<\/th>.*/, "", id)
+        n = 0
+        while (match(l, /<td class="mrp-[a-z]*">[^<]*<\/td>/)) {
+            c = substr(l, RSTART, RLENGTH); sub(/<td class="mrp-[a-z]*">/, "", c); sub(/<\/td>/, "", c)
+            cell[++n] = c; l = substr(l, RSTART + RLENGTH)
+        }
+        print id "|" cell[2] "|" cell[3]
+    }' "$post" >"$work/rows"
+awk -F'|' -v sum="$work/summary.csv" '
+    BEGIN {
+        while ((getline l < sum) > 0) {
+            if (++k == 1) continue
+            split(l, f, ",")
+            mean[f[1]] = sprintf("%.2f", f[4]); ratio[f[1]] = f[5]; ids[++n] = f[1]
+            if (min == "" || f[4] + 0 < min + 0) min = f[4]
+        }
+    }
+    {
+        g = $1; seen[g] = 1; rows++
+        if ($2 != mean[g]) bad = bad " " g ":mean " $2 "!=" mean[g]
+        r = ratio[g] + 0
+        if (r == 1) want = "baseline"
+        else if (r > 1) want = sprintf("%.2f× less", r)
+        else want = sprintf("%.2f× more", 1 / r)
+        if (index($3, want) != 1) bad = bad " " g ":ratio \"" $3 "\" not \"" want "\""
+    }
+    END {
+        for (i = 1; i <= n; i++) if (!seen[ids[i]]) bad = bad " " ids[i] ":missing"
+        if (n < 3) bad = bad " summary has " n " groups"
+        if (bad == "") print "PASS single_file: final means and ratios are the summary'"'"'s (" rows " groups)"
+        else print "FAIL single_file: final means and ratios are the summary'"'"'s:" bad
+        printf "%.2f GiB\n", min > "/dev/stderr"
+    }' "$work/rows" 2>"$work/min"
+if grep -q "<p class=\"mrp-kpi-value\">$(cat "$work/min")</p>" "$post"; then
+    pass "least-memory KPI is the summary's smallest final mean ($(cat "$work/min"))"
+else
+    fail "least-memory KPI" "no KPI value $(cat "$work/min")"
+fi
+if grep -q '<code>memreport build \. --single-file post\.html</code>' "$post" &&
+    ! grep -q "$work" "$post"; then
+    pass "how it was made, without the builder's paths"
+else
+    fail "how it was made" "$(grep -o '<code>memreport[^<]*' "$post")"
+fi
+
+# --- the same bytes again -------------------------------------------------
+cp "$post" "$work/post.first"
+"$MEMREPORT" build -q "$exp" --single-file "$post" 2>/dev/null
+cmp -s "$post" "$work/post.first" && pass "same inputs, same bytes" || fail "same inputs, same bytes" "differs"
+
+# --- --theme: light or dark for every reader, auto follows the reader -----
+grep -q '<meta name="color-scheme" content="light dark">' "$post" &&
+    [ "$(grep -c '@media (prefers-color-scheme: *dark)' "$post")" -ge 2 ] &&
+    pass "default theme auto: the dark rules under prefers-color-scheme" ||
+    fail "default theme auto" "no prefers-color-scheme block"
+for t in light dark; do
+    "$MEMREPORT" build -q "$exp" --theme "$t" --single-file "$work/blog/$t.html" 2>"$work/err"
+    # Its colours: the site's forced-theme rules, keyed on the root's
+    # data-theme (the browser check looks at the colours themselves).
+    if ! grep -qi 'prefers-color-scheme' "$work/blog/$t.html" &&
+        grep -q "<meta name=\"color-scheme\" content=\"$t\">" "$work/blog/$t.html" &&
+        grep -q "^<article class=\"mrp\" data-theme=\"$t\"" "$work/blog/$t.html" &&
+        grep -q "^\.mrp\[data-theme=$t\]{" "$work/blog/$t.html" &&
+        grep -q -- "--theme $t --single-file $t.html</code>" "$work/blog/$t.html"; then
+        pass "--theme $t: $t for every reader (data-theme on the block, no preference query)"
+    else
+        fail "--theme $t" "$(grep -o '^<article[^>]*>' "$work/blog/$t.html") $(head -c 200 "$work/err")"
+    fi
+done
+
+# --- --groups: the post shows the chosen groups only ---------------------
+"$MEMREPORT" build -q "$exp" --groups C,A --single-file "$work/blog/ca.html" 2>"$work/err"
+rows=$(grep -o '<tr class="[^"]*" id="mrp-group-[^"]*"' "$work/blog/ca.html" | sed 's/.*mrp-group-//; s/"//' | tr '\n' ' ')
+meanA=$(awk -F, '$1 == "A" { printf "%.2f", $4 }' "$work/summary.csv")
+if [ "$rows" = "A C " ] || [ "$rows" = "C A " ] &&
+    grep -q "<td class=\"mrp-num\">$meanA</td>" "$work/blog/ca.html" &&
+    ! grep -q 'id="mrp-group-B"' "$work/blog/ca.html" &&
+    ! grep -q '<text[^>]*>B[ <]' "$work/blog/ca.html"; then
+    pass "--groups C,A: the groups table and charts show C and A only"
+else
+    fail "--groups C,A" "rows: $rows $(head -c 200 "$work/err")"
+fi
+
+# --- bad FILE: refused, exit 1, nothing changed --------------------------
+# The name changes, so a build that went through would change every output.
+sed 's/"Post test"/"Renamed"/' "$exp/experiment.json" >"$work/m" && cat "$work/m" >"$exp/experiment.json"
+snap() { cat "$exp/REPORT.md" "$exp/site/index.html" "$post" | cksum; }
+before=$(snap)
+mkdir "$work/blog/dir.html"
+for case in "missing directory|$work/nope/post.html|does not exist" \
+    "a directory|$work/blog/dir.html|directory" \
+    "not an .html name|$work/blog/post.txt|ending in .html" \
+    "the site's own page|$exp/site/index.html|writes that file already" \
+    "the site's own page, spelt otherwise|$exp/./site/../site/index.html|writes that file already"; do
+    what=${case%%|*}; rest=${case#*|}; file=${rest%%|*}; msg=${rest#*|}
+    "$MEMREPORT" build -q "$exp" --single-file "$file" >"$work/out" 2>&1
+    rc=$?
+    if [ "$rc" = 1 ] && grep -q "^memreport: .*$msg" "$work/out" && [ "$(snap)" = "$before" ] &&
+        [ ! -e "$work/blog/post.txt" ] && [ ! -e "$work/nope" ]; then
+        pass "bad FILE ($what): exit 1, said so, outputs intact"
+    else
+        fail "bad FILE ($what)" "status $rc: $(head -c 200 "$work/out")"
+    fi
+done
+"$MEMREPORT" build -q "$exp" --single-file >"$work/out" 2>&1
+[ $? = 2 ] && pass "--single-file without FILE: usage error" || fail "--single-file without FILE" "$(head -2 "$work/out")"
+# And the good build after them does change the outputs.
+"$MEMREPORT" build -q "$exp" --single-file "$post" 2>/dev/null
+grep -q '<h2 id="mrp-title">Renamed</h2>' "$post" && [ "$(snap)" != "$before" ] &&
+    pass "then a good build updates FILE" || fail "then a good build updates FILE" "unchanged"
+"$MEMREPORT" build --help | grep -q -- '--single-file FILE' && "$MEMREPORT" build --help |
+    grep -q 'memreport:begin' && pass "build --help explains --single-file" ||
+    fail "build --help explains --single-file" "missing"
