@@ -9,12 +9,23 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
 #define CV_FONT "DejaVu Sans"
+
+/* cairo's scaled fonts are shared by every context in the process, and
+ * cairo 1.16 can free one that another thread is drawing or measuring with
+ * (assertion `! scaled_font->cache_frozen`) when charts render in threads.
+ * Every call that takes, uses or drops a scaled font holds this lock; the
+ * paths and fills, where the time goes, still run in parallel. */
+static pthread_mutex_t font_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void cv_font_lock(void) { pthread_mutex_lock(&font_lock); }
+void cv_font_unlock(void) { pthread_mutex_unlock(&font_lock); }
 
 void canvas_font_options(cairo_t *cr)
 {
@@ -32,8 +43,10 @@ canvas *canvas_new(double w, double h)
     c->w = w;
     c->h = h;
     c->msurf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    cv_font_lock();
     c->mcr = cairo_create(c->msurf);
     canvas_font_options(c->mcr);
+    cv_font_unlock();
     return c;
 }
 
@@ -51,7 +64,9 @@ void canvas_free(canvas *c)
     free(c->id);
     free(c->title);
     free(c->desc);
+    cv_font_lock();
     cairo_destroy(c->mcr);
+    cv_font_unlock();
     cairo_surface_destroy(c->msurf);
     free(c);
 }
@@ -89,26 +104,32 @@ double canvas_text_width(canvas *c, const char *s, double size, bool bold)
 {
     if (!s || !*s)
         return 0;
-    select_font(c, size, bold);
     cairo_text_extents_t te;
+    cv_font_lock();
+    select_font(c, size, bold);
     cairo_text_extents(c->mcr, s, &te);
+    cv_font_unlock();
     return te.x_advance;
 }
 
 double canvas_ascent(canvas *c, double size)
 {
     /* Cap height: what the eye reads as the top of a label. */
-    select_font(c, size, false);
     cairo_text_extents_t te;
+    cv_font_lock();
+    select_font(c, size, false);
     cairo_text_extents(c->mcr, "H", &te);
+    cv_font_unlock();
     return -te.y_bearing;
 }
 
 double canvas_descent(canvas *c, double size)
 {
-    select_font(c, size, false);
     cairo_font_extents_t fe;
+    cv_font_lock();
+    select_font(c, size, false);
     cairo_font_extents(c->mcr, &fe);
+    cv_font_unlock();
     return fe.descent;
 }
 

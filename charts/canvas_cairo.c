@@ -58,8 +58,10 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
 {
     int pw = (int)ceil(c->w * scale), ph = (int)ceil(c->h * scale);
     cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+    cv_font_lock();
     cairo_t *cr = cairo_create(surf);
     canvas_font_options(cr);
+    cv_font_unlock();
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_scale(cr, scale, scale);
@@ -116,6 +118,7 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
         case OP_TEXT: {
             if (!set_paint(cr, &op->font.fill, gc, c->theme))
                 break;
+            cv_font_lock();
             cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
                                    op->font.bold ? CAIRO_FONT_WEIGHT_BOLD
                                                  : CAIRO_FONT_WEIGHT_NORMAL);
@@ -130,6 +133,7 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
             cairo_move_to(cr, dx, op->a[2]);
             cairo_show_text(cr, op->text);
             cairo_restore(cr);
+            cv_font_unlock();
             cairo_new_path(cr);
             break;
         }
@@ -137,7 +141,9 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
     }
 
     cairo_status_t st = cairo_status(cr);
+    cv_font_lock();
     cairo_destroy(cr);
+    cv_font_unlock();
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(surf);
     if (st != CAIRO_STATUS_SUCCESS) {

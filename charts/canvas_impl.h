@@ -46,5 +46,9 @@ struct canvas {
 /* Font options used for measuring and drawing: no hinting, so text
  * metrics do not depend on the pixel density. */
 void canvas_font_options(cairo_t *cr);
+/* Held around every cairo call that takes, uses or drops a scaled font
+ * (see canvas.c): cairo does not make those safe across threads. */
+void cv_font_lock(void);
+void cv_font_unlock(void);
 
 #endif
