@@ -22,12 +22,11 @@
 // usage: node audit.mjs [--shots DIR] [--name NAME] [--theme T]
 //        [--expect-style 'SEL|PROP|VALUE']... FILE.html...
 // Prints PASS/FAIL/SKIP lines; exits 0 (the runner counts FAIL lines).
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { browserTools } from './tools.mjs';
 
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 let shots = '';
 let name = 'audit';
@@ -42,30 +41,7 @@ for (let i = 0; i < args.length; i++) {
   else pages.push(args[i]);
 }
 
-function findChromium() {
-  for (const c of [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome']) {
-    if (c && existsSync(c)) return c;
-  }
-  return '';
-}
-
-let playwright, axeSource;
-try {
-  playwright = require('playwright-core');
-  axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-} catch (e) {
-  console.log(`SKIP ${name}: playwright-core/axe-core not installed (make deps-test)`);
-  process.exit(0);
-}
-const exe = findChromium();
-if (!exe) {
-  console.log(`SKIP ${name}: chromium is not installed (make deps-test)`);
-  process.exit(0);
-}
-
-const pass = (what) => console.log(`PASS ${name}: ${what}`);
-const fail = (what, why) => console.log(`FAIL ${name}: ${what}: ${why}`);
+const { playwright, axeSource, exe, pass, fail } = browserTools(name);
 
 // Runs inside the page: layout findings as strings.
 function layoutFindings(opts) {

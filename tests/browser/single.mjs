@@ -15,13 +15,12 @@
 // usage: node single.mjs [--name NAME] [--shots DIR] [--template FILE]... [--alone] PAGE.html
 // (--alone: the standalone checks only, and that the page keeps its theme)
 // Prints PASS/FAIL/SKIP lines; exits 0 (the runner counts FAIL lines).
-import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { browserTools } from './tools.mjs';
 
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 let shots = '';
 let name = 'single';
@@ -36,22 +35,7 @@ for (let i = 0; i < args.length; i++) {
   else file = args[i];
 }
 
-let playwright, axeSource;
-try {
-  playwright = require('playwright-core');
-  axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-} catch (e) {
-  console.log(`SKIP ${name}: playwright-core/axe-core not installed (make deps-test)`);
-  process.exit(0);
-}
-const exe = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome'].find((c) => c && existsSync(c));
-if (!exe) {
-  console.log(`SKIP ${name}: chromium is not installed (make deps-test)`);
-  process.exit(0);
-}
-const pass = (what) => console.log(`PASS ${name}: ${what}`);
-const fail = (what, why) => console.log(`FAIL ${name}: ${what}: ${why}`);
+const { playwright, axeSource, exe, pass, fail } = browserTools(name);
 const check = (what, problems) => (problems.length ? fail(what, problems.slice(0, 6).join('; ')) : pass(what));
 
 const html = readFileSync(file, 'utf8');
