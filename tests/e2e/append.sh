@@ -44,19 +44,19 @@ if (cd "$tmp/b" && "$mr" build -vv exp >/dev/null 2>"$tmp/err") &&
 else
     echo "FAIL append: rebuild did not resume: $(grep -v warning "$tmp/err" | head -n 3)"
 fi
-if cmp -s "$tmp/b/exp/REPORT.md" "$tmp/a/exp/REPORT.md"; then
-    echo "PASS append: REPORT.md equals a build from scratch"
-else
-    echo "FAIL append: REPORT.md differs from a build from scratch"
-    diff "$tmp/a/exp/REPORT.md" "$tmp/b/exp/REPORT.md" | head -n 6 | sed 's/^/    /'
-fi
+# same_file NAME FROM_SCRATCH APPENDED: PASS when the two files are the same
+# bytes, else FAIL with the first lines of their diff.
+same_file() {
+    if cmp -s "$2" "$3"; then
+        echo "PASS append: $1"
+    else
+        echo "FAIL append: not so: $1"
+        diff "$2" "$3" | head -n 6 | sed 's/^/    /'
+    fi
+}
+same_file "REPORT.md equals a build from scratch" "$tmp/a/exp/REPORT.md" "$tmp/b/exp/REPORT.md"
 (cd "$tmp/b" && "$mr" summary --format json exp >"$tmp/inc.json" 2>/dev/null)
-if cmp -s "$tmp/inc.json" "$tmp/full.json"; then
-    echo "PASS append: summary figures equal a build from scratch"
-else
-    echo "FAIL append: summary figures differ"
-    diff "$tmp/full.json" "$tmp/inc.json" | head -n 6 | sed 's/^/    /'
-fi
+same_file "summary figures equal a build from scratch" "$tmp/full.json" "$tmp/inc.json"
 if command -v sqlite3 >/dev/null 2>&1; then
     if [ "$(stored_sha "$tmp/b/exp")" = "$(sha "$tmp/b/exp/memory.csv")" ]; then
         echo "PASS append: the archive's hash of the grown file is its SHA-256"
@@ -133,12 +133,8 @@ for cut in 2026-01-04T09 2026-01-05T06 2026-01-07T03 2026-01-07T06 end; do
         rm -rf "$tmp/c" && mkdir -p "$tmp/c/exp" && cp -R "$tmp/b/exp/." "$tmp/c/exp/" &&
             rm -rf "$tmp/c/exp/results.sqlite" "$tmp/c/exp/REPORT.md" "$tmp/c/exp/site" "$tmp/c/exp/charts"
         (cd "$tmp/c" && "$mr" build exp >/dev/null 2>&1)
-        if cmp -s "$tmp/c/exp/REPORT.md" "$tmp/b/exp/REPORT.md"; then
-            echo "PASS append: midway (after a restart and the nickname), REPORT.md equals a build from scratch"
-        else
-            echo "FAIL append: midway REPORT.md differs from a build from scratch"
-            diff "$tmp/c/exp/REPORT.md" "$tmp/b/exp/REPORT.md" | head -n 6 | sed 's/^/    /'
-        fi
+        same_file "midway (after a restart and the nickname), REPORT.md equals a build from scratch" \
+            "$tmp/c/exp/REPORT.md" "$tmp/b/exp/REPORT.md"
         same_archive "midway, the archive equals a build from scratch" \
             "$tmp/c/exp/results.sqlite" "$tmp/b/exp/results.sqlite"
     fi
@@ -149,19 +145,9 @@ if [ "$resumed" = "$steps" ]; then
 else
     echo "FAIL append: only $resumed of $steps appends read only the appended bytes"
 fi
-if cmp -s "$tmp/b/exp/REPORT.md" "$tmp/full.md"; then
-    echo "PASS append: after $steps appends, REPORT.md equals a build from scratch"
-else
-    echo "FAIL append: after $steps appends, REPORT.md differs from a build from scratch"
-    diff "$tmp/full.md" "$tmp/b/exp/REPORT.md" | head -n 6 | sed 's/^/    /'
-fi
+same_file "after $steps appends, REPORT.md equals a build from scratch" "$tmp/full.md" "$tmp/b/exp/REPORT.md"
 (cd "$tmp/b" && "$mr" summary --format json exp >"$tmp/inc.json" 2>/dev/null)
-if cmp -s "$tmp/inc.json" "$tmp/full.json"; then
-    echo "PASS append: after $steps appends, summary figures equal a build from scratch"
-else
-    echo "FAIL append: after $steps appends, summary figures differ"
-    diff "$tmp/full.json" "$tmp/inc.json" | head -n 6 | sed 's/^/    /'
-fi
+same_file "after $steps appends, summary figures equal a build from scratch" "$tmp/full.json" "$tmp/inc.json"
 same_archive "after $steps appends, the archive equals a build from scratch" \
     "$tmp/full.sqlite" "$tmp/b/exp/results.sqlite"
 grep -q "^$nick\$" "$tmp/a/exp/groups/"*.txt && pass_nick=1 || pass_nick=0
