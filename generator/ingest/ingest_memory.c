@@ -893,7 +893,8 @@ typedef struct {
 static void *hash_run(void *arg)
 {
     hash_job *j = arg;
-    enum { CHUNK = 1u << 20 };
+    /* Pieces that stay in the cache between the copy and the hash. */
+    enum { CHUNK = 256u << 10 };
     char *buf = xmalloc(CHUNK);
     sha256_ctx c;
     sha256_init(&c);
