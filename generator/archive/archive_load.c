@@ -10,10 +10,12 @@
  * the archive, means the CSVs are read again. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "ingest.h"
@@ -27,25 +29,12 @@ static bool hash_file(const char *dir, const char *rel, input_file *out)
     /* A FIFO or a device in place of an input would block or never end:
      * such an archive is not current, and ingest says what is wrong. */
     file_result fr;
-    FILE *f = file_check_regular(p, &fr) ? fopen(p, "rb") : NULL;
+    int fd = file_check_regular(p, &fr) ? open(p, O_RDONLY | O_CLOEXEC) : -1;
     free(p);
-    if (!f)
+    if (fd < 0)
         return false;
-    sha256_ctx c;
-    sha256_init(&c);
-    static unsigned char buf[1 << 16];
-    size_t n;
-    uint64_t total = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        sha256_update(&c, buf, n);
-        total += n;
-    }
-    bool ok = !ferror(f);
-    fclose(f);
-    unsigned char dg[32];
-    sha256_final(&c, dg);
-    sha256_hex(dg, out->sha256);
-    out->bytes = total;
+    bool ok = sha256_hex_of_fd(fd, UINT64_MAX, &out->bytes, out->sha256);
+    close(fd);
     return ok;
 }
 

@@ -308,32 +308,8 @@ static mode_t umask_mode(void)
  * cannot be read or its length differs. */
 static bool hash_fd(int fd, uint64_t size, char hex[65])
 {
-    enum { BLOCK = 1 << 16 };
-    unsigned char *buf = xmalloc(BLOCK);
-    sha256_ctx c;
-    sha256_init(&c);
-    uint64_t at = 0;
-    bool ok = true;
-    for (;;) {
-        ssize_t r = read(fd, buf, BLOCK);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            ok = r == 0;
-            break;
-        }
-        at += (uint64_t)r;
-        if (at > size) {
-            ok = false;
-            break;
-        }
-        sha256_update(&c, buf, (size_t)r);
-    }
-    free(buf);
-    unsigned char dg[32];
-    sha256_final(&c, dg);
-    sha256_hex(dg, hex);
-    return ok && at == size;
+    uint64_t len;
+    return sha256_hex_of_fd(fd, size, &len, hex) && len == size;
 }
 
 /* Opens path as outset.c would keep it (a plain file, one link, the
