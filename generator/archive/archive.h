@@ -22,7 +22,7 @@
 #include "model.h"
 #include "outset.h"
 
-#define ARCHIVE_SCHEMA_VERSION 4
+#define ARCHIVE_SCHEMA_VERSION 5
 #define ARCHIVE_FILE_NAME "results.sqlite"
 
 /* Writes the archive of `a` (computed with options `o`; NULL means the

@@ -30,7 +30,19 @@ typedef struct {
     /* The memory CSV is not hashed (its input_file gets an empty sha256):
      * for `check`, which prints nothing that depends on the hash. */
     bool no_memory_hash;
+    /* When not NULL, a memory CSV that the two-thread reader parsed may
+     * still be being hashed when ingest returns: *pending_hash is then that
+     * job (else NULL), and the file's input_file has an empty sha256 and
+     * no resume facts until ingest_hash_finish, which the caller must call
+     * on every path. So work that needs no hash runs beside it. */
+    struct ingest_hash **pending_hash;
 } ingest_options;
+
+/* Waits for a pending hash (NULL: nothing to do) and fills in its
+ * input_file in e (NULL: the result is dropped); frees it. Returns 0, or 1
+ * after adding an I/O error when the file could not be read. */
+typedef struct ingest_hash ingest_hash;
+int ingest_hash_finish(ingest_hash *h, experiment *e, diag_list *d);
 
 /* Limits of the inputs (README, Limits). Beyond them an input is an error
  * naming it, never a long wait or an exhausted memory. Lines of every CSV

@@ -16,6 +16,7 @@
  * the [relay * ncoll + collection] matrices; when one relay has two rows in
  * one collection the later row in the file wins and e->notes counts it. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -745,7 +746,7 @@ static bool tail_hash(int fd, uint64_t end, char hex[65], bool *ends_line)
  * hash and the hash state after every byte. Plain regular files only (a
  * compressed file's stream has no descriptor). */
 static void keep_resume_facts(int fd, input_file *in, const unsigned char *state,
-                              size_t state_len)
+                              size_t state_len, long lines)
 {
     struct stat st;
     bool ends_line;
@@ -753,10 +754,14 @@ static void keep_resume_facts(int fd, input_file *in, const unsigned char *state
         !tail_hash(fd, in->bytes, in->tail_sha256, &ends_line)) {
         in->tail_sha256[0] = '\0';
         in->sha_state_len = 0;
+        in->lines = 0;
         return;
     }
     memcpy(in->sha_state, state, state_len);
     in->sha_state_len = state_len;
+    /* Only a file ending with a newline can grow into another collection,
+     * and then the reader's line count is the count of newlines. */
+    in->lines = ends_line && lines > 0 ? (uint64_t)lines : 0;
 }
 
 static memory_change change_of(int fd, uint64_t size, const input_file *was)
@@ -832,7 +837,7 @@ static int read_sequential(FILE *f, const char *display, const ingest_options *o
     input_file *in = ingest_add_input(e, e->memory_path ? e->memory_path : display,
                                       csvr_bytes(m.r),
                                       e->notes.relay_rows + e->notes.aggregate_rows, hex);
-    keep_resume_facts(fileno(f), in, state, state_len);
+    keep_resume_facts(fileno(f), in, state, state_len, csvr_lines(m.r));
     csvr_close(m.r, d);
     mctx_free(&m);
     return d->nerrors > errors_before ? 1 : 0;
@@ -880,20 +885,31 @@ static void *half_run(void *arg)
     return NULL;
 }
 
-typedef struct {
+/* The hash of a file the halves read: its own descriptor (a duplicate,
+ * as the caller closes the file when ingest returns and the hash may
+ * still be running then: ingest_options.pending_hash). */
+struct ingest_hash {
     int fd;
     uint64_t size;
     char hex[65];
     unsigned char state[SHA256_STATE_MAX]; /* before the end: for resuming */
     size_t state_len;
     bool ok;
-} hash_job;
+    int err;          /* errno of a failed read */
+    pthread_t th;
+    bool threaded;
+    size_t input;     /* e->inputs[input] gets the hash */
+    long lines;       /* the file's lines, for keep_resume_facts */
+    char *display;
+};
+typedef struct ingest_hash hash_job;
 
 /* SHA-256 of bytes [0, size) of the file, beside the two halves. */
 static void *hash_run(void *arg)
 {
     hash_job *j = arg;
-    enum { CHUNK = 1u << 20 };
+    /* Pieces that stay in the cache between the copy and the hash. */
+    enum { CHUNK = 256u << 10 };
     char *buf = xmalloc(CHUNK);
     sha256_ctx c;
     sha256_init(&c);
@@ -902,7 +918,10 @@ static void *hash_run(void *arg)
     while (off < j->size) {
         size_t want = j->size - off < CHUNK ? (size_t)(j->size - off) : CHUNK;
         ssize_t n = pread(j->fd, buf, want, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0) {
+            j->err = n < 0 ? errno : EIO;
             j->ok = false;
             break;
         }
@@ -1319,14 +1338,15 @@ static bool read_parallel(FILE *f, const char *display, const ingest_options *op
     half_init(&h[1], &hdr, fd, split, size, opt, e);
     mctx_free(&hdr);
     diag_free(&hd);
-    hash_job hj = {.fd = fd, .size = size};
+    hash_job *hj = xcalloc(1, sizeof *hj);
+    *hj = (hash_job){.fd = opt->no_memory_hash ? -1 : dup(fd), .size = size};
     progress meter;
     progress_start(&meter, display, size, 64u << 20);
     h[0].meter = &meter;
     h[0].meter_scale = (size * 1024) / split;
 
-    pthread_t th_hash, th_half;
-    bool hash_async = !opt->no_memory_hash && pthread_create(&th_hash, NULL, hash_run, &hj) == 0;
+    pthread_t th_half;
+    hj->threaded = hj->fd >= 0 && pthread_create(&hj->th, NULL, hash_run, hj) == 0;
     bool half_async = pthread_create(&th_half, NULL, half_run, &h[1]) == 0;
     half_run(&h[0]);
     if (!half_async)
@@ -1336,22 +1356,41 @@ static bool read_parallel(FILE *f, const char *display, const ingest_options *op
     progress_done(&meter);
     bool agree = halves_agree(&h[0], &h[1]);
     if (agree && opt->no_memory_hash)
-        hj.ok = true; /* hex and state stay empty */
-    else if (agree && !hash_async)
-        hash_run(&hj);
-    if (hash_async)
-        pthread_join(th_hash, NULL);
+        hj->ok = true; /* hex and state stay empty */
+    else if (agree && !hj->threaded)
+        hash_run(hj);
+    /* The caller may take the hash still running (the analysis runs beside
+     * it); otherwise it is waited for here. */
+    bool defer = agree && hj->threaded && opt->pending_hash;
+    if (!defer && hj->threaded) {
+        pthread_join(hj->th, NULL);
+        hj->threaded = false;
+    }
 
     size_t errors_before = d->nerrors;
-    bool done = agree && hj.ok && merge_halves(&h[0], &h[1], e, d);
+    bool done = agree && (defer || hj->ok) && merge_halves(&h[0], &h[1], e, d);
     if (done) {
-        input_file *in = ingest_add_input(e, e->memory_path ? e->memory_path : display, size,
-                                          e->notes.relay_rows + e->notes.aggregate_rows,
-                                          hj.hex);
-        keep_resume_facts(fd, in, hj.state, hj.state_len);
+        ingest_add_input(e, e->memory_path ? e->memory_path : display, size,
+                         e->notes.relay_rows + e->notes.aggregate_rows, defer ? "" : hj->hex);
+        hj->input = e->ninputs - 1;
+        hj->lines = h[0].lines + h[1].lines;
         *rc = d->nerrors > errors_before ? 1 : 0;
+        if (defer) {
+            hj->display = xstrdup(display);
+            *opt->pending_hash = hj;
+            hj = NULL;
+        } else {
+            keep_resume_facts(fd, &e->inputs[hj->input], hj->state, hj->state_len, hj->lines);
+        }
     } else {
         undo_merge(e);
+    }
+    if (hj) {
+        if (hj->threaded)
+            pthread_join(hj->th, NULL);
+        if (hj->fd >= 0)
+            close(hj->fd);
+        free(hj);
     }
     half_free(&h[0]);
     half_free(&h[1]);
@@ -1465,7 +1504,12 @@ static bool read_resume(FILE *f, const char *display, const ingest_options *opt,
     diag_list hd;
     mctx hdr;
     bool ok = read_columns(&hdr, &hd, fd, size, display, e);
-    long lines = ok ? count_lines(fd, from) : -1;
+    /* The archive's count of the old part's lines saves reading it all;
+     * one that cannot be right (more lines than bytes) is not used. */
+    long lines = !ok ? -1
+                 : was->lines && was->lines <= from && was->lines <= (uint64_t)LONG_MAX
+                     ? (long)was->lines
+                     : count_lines(fd, from);
     if (lines < 0) {
         mctx_free(&hdr);
         diag_free(&hd);
@@ -1504,7 +1548,7 @@ static bool read_resume(FILE *f, const char *display, const ingest_options *opt,
         sha256_hex(dg, hex);
         input_file *in = ingest_add_input(e, rel, size,
                                           e->notes.relay_rows + e->notes.aggregate_rows, hex);
-        keep_resume_facts(fd, in, state, state_len);
+        keep_resume_facts(fd, in, state, state_len, h[0].lines + h[1].lines);
         *rc = d->nerrors > errors_before ? 1 : 0;
     } else {
         undo_merge(e);
@@ -1513,6 +1557,27 @@ static bool read_resume(FILE *f, const char *display, const ingest_options *opt,
     half_free(&h[1]);
     free(h);
     return done;
+}
+
+int ingest_hash_finish(ingest_hash *j, experiment *e, diag_list *d)
+{
+    if (!j)
+        return 0;
+    if (j->threaded)
+        pthread_join(j->th, NULL);
+    int rc = 0;
+    if (!j->ok) {
+        diag_io(d, j->display, 0, "read error while hashing: %s", strerror(j->err));
+        rc = 1;
+    } else if (e && j->input < e->ninputs) {
+        input_file *in = &e->inputs[j->input];
+        snprintf(in->sha256, sizeof in->sha256, "%s", j->hex);
+        keep_resume_facts(j->fd, in, j->state, j->state_len, j->lines);
+    }
+    close(j->fd);
+    free(j->display);
+    free(j);
+    return rc;
 }
 
 int ingest_memory_csv(FILE *f, const char *display, const ingest_options *opt, experiment *e,

@@ -22,7 +22,7 @@ check() { # name, then a command; PASS when it succeeds
 # The samples view decodes the packed columns through the extension
 # (docs/archive.md); every query here loads it as a reader would.
 ext="${BUILD:?}/memreport_samples"
-schema=4
+schema=5
 sq() { sqlite3 -batch -cmd ".load $ext" "$@"; }
 q() { sq -noheader "$1" "$2" 2>&1; }
 

@@ -45,6 +45,26 @@ if "$MEMSIM" -o "$tmp/sim" --seed 7 --relays 60 --reserve 3 --overlap 2 --days 2
     same simulated "$tmp/sim" check
     same simulated "$tmp/sim" summary --format json
     same "group column" "$tmp/simcol" summary --format json
+    # A build: the two-thread reader hashes the file while the statistics
+    # are computed; the report (which prints the hash) and the archive's
+    # record of the file (hash, tail hash, the state an append resumes
+    # from) must be the sequential reader's.
+    # (The same directory name both ways: the report names it.)
+    mkdir "$tmp/bseq" "$tmp/bpar" && cp -R "$tmp/sim" "$tmp/bseq/" && cp -R "$tmp/sim" "$tmp/bpar/"
+    "$mr" build -q "$tmp/bseq/sim" >/dev/null 2>&1
+    s1=$?
+    MEMREPORT_PARALLEL_MIN_BYTES=1 "$mr" build -q "$tmp/bpar/sim" >/dev/null 2>&1
+    s2=$?
+    q="select path, bytes, rows, sha256, tail_sha256, hex(sha256_state) from input_files"
+    sqlite3 "$tmp/bseq/sim/results.sqlite" "$q" >"$tmp/in.seq" 2>&1
+    sqlite3 "$tmp/bpar/sim/results.sqlite" "$q" >"$tmp/in.par" 2>&1
+    if [ "$s1$s2" = 00 ] && cmp -s "$tmp/bseq/sim/REPORT.md" "$tmp/bpar/sim/REPORT.md" &&
+        cmp -s "$tmp/in.seq" "$tmp/in.par" && grep -q "memory.csv|.*|[0-9a-f]\{64\}|[0-9a-f]\{64\}|[0-9A-F]\{80,\}" "$tmp/in.par"; then
+        echo "PASS parallel build: same REPORT.md and recorded hashes"
+    else
+        echo "FAIL parallel build: exit $s1/$s2, REPORT.md or input_files differ"
+        diff "$tmp/in.seq" "$tmp/in.par" | head -n 4 | sed 's/^/    /'
+    fi
 else
     echo "FAIL parallel: memsim failed"
 fi

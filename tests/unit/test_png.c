@@ -199,8 +199,94 @@ static void test_example(void)
     }
 }
 
+/* Lines under a CSS pixel wide are stroked with cairo's fast antialiasing
+ * (canvas_cairo.c); they must still look like the default rendering: 300
+ * thin, partly transparent polylines (a big chart's trajectories) against
+ * the same strokes drawn by cairo itself with its default antialiasing. A
+ * line of width 1 keeps the default: the same pixels exactly. */
+static void test_thin_lines(void)
+{
+    const double W = 400, H = 200, S = 2;
+    for (int pass = 0; pass < 2; pass++) {
+        double width = pass == 0 ? 0.6 : 1.0;
+        canvas *c = canvas_new(W, H);
+        cv_style st = {.stroke = {"#d95f02", NULL, 0.35}, .width = width};
+        cairo_surface_t *surf =
+            cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)(W * S), (int)(H * S));
+        cairo_t *cr = cairo_create(surf);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_scale(cr, S, S);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_set_line_width(cr, width);
+        cairo_set_source_rgba(cr, 0xd9 / 255.0, 0x5f / 255.0, 0x02 / 255.0, 0.35);
+        uint32_t x = 99;
+        for (int r = 0; r < 300; r++) {
+            double xy[2 * 80];
+            for (int i = 0; i < 80; i++) {
+                x = x * 1103515245u + 12345u;
+                xy[2 * i] = 5 + i * (W - 10) / 79;
+                xy[2 * i + 1] = 20 + r * 0.5 + (double)(x >> 16 & 1023) / 1023 * 30;
+            }
+            cv_polyline(c, xy, 80, &st);
+            cairo_move_to(cr, xy[0], xy[1]);
+            for (int i = 1; i < 80; i++)
+                cairo_line_to(cr, xy[2 * i], xy[2 * i + 1]);
+            cairo_stroke(cr);
+        }
+        cairo_destroy(cr);
+        cairo_surface_flush(surf);
+        unsigned char *px;
+        int w, h, stride;
+        const char *err = NULL;
+        bool ok = canvas_to_pixels(c, S, &px, &w, &h, &stride, &err) == 0 &&
+                  w == cairo_image_surface_get_width(surf) &&
+                  h == cairo_image_surface_get_height(surf) &&
+                  stride == cairo_image_surface_get_stride(surf);
+        const unsigned char *ref = cairo_image_surface_get_data(surf);
+        double sum = 0, ink_a = 0, ink_b = 0;
+        long far = 0, differ = 0, inked = 0;
+        for (int y = 0; ok && y < h; y++)
+            for (int i = 0; i < w; i++) {
+                uint32_t a, b;
+                memcpy(&a, px + (size_t)y * (size_t)stride + 4 * (size_t)i, 4);
+                memcpy(&b, ref + (size_t)y * (size_t)stride + 4 * (size_t)i, 4);
+                inked += (b & 0xFFFFFF) != 0xFFFFFF;
+                int worst = 0;
+                for (int k = 0; k < 24; k += 8) {
+                    int d = abs((int)(a >> k & 255) - (int)(b >> k & 255));
+                    sum += d;
+                    ink_a += 255 - (int)(a >> k & 255);
+                    ink_b += 255 - (int)(b >> k & 255);
+                    worst = d > worst ? d : worst;
+                }
+                differ += worst > 0;
+                far += worst > 48;
+            }
+        double mean = ok && inked ? sum / (3.0 * (double)inked) : 99;
+        double ink = ink_b > 0 ? ink_a / ink_b : 0;
+        char name[200];
+        if (pass == 0) {
+            snprintf(name, sizeof name,
+                     "thin lines: fast antialiasing looks like the default (ink x%.4f; %ld of "
+                     "%ld inked pixels differ, %ld by > 48, mean %.2f levels)",
+                     ink, differ, inked, far, mean);
+            OK(ok && inked > 50000 && ink > 0.95 && ink < 1.05 && far * 50 < inked, name);
+        } else {
+            snprintf(name, sizeof name, "lines of width 1: the default antialiasing (%ld differ)",
+                     differ);
+            OK(ok && inked > 50000 && differ == 0, name);
+        }
+        if (ok)
+            free(px);
+        cairo_surface_destroy(surf);
+        canvas_free(c);
+    }
+}
+
 int main(void)
 {
+    test_thin_lines();
     test_charts();
     test_example();
     charts_shutdown();
