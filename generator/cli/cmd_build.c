@@ -504,10 +504,12 @@ int cmd_build(int argc, char **argv)
     o.ao.baseline = o.baseline;
     o.ao.until_text = o.until;
     /* Nothing changed since the last build (--force: build all the same). */
-    if (o.force && o.verbosity > 1)
-        fprintf(stderr, "memreport: a full build: --force\n");
-    else if (!outset_writes_all(os) && up_to_date(&o))
+    if (o.force) {
+        if (o.verbosity > 1)
+            fprintf(stderr, "memreport: a full build: --force\n");
+    } else if (!outset_writes_all(os) && up_to_date(&o)) {
         goto done;
+    }
     /* Incremental: a results.sqlite that matches the inputs' hashes and
      * these options is read instead of the CSVs (archive_load.c). */
     why = NULL;
