@@ -67,6 +67,7 @@ static const acol input_cols[] = {
     {"tail_sha256", "TEXT", AC_CHARS_OPT, offsetof(input_file, tail_sha256), 65, NULL, 0, 0},
     {"sha256_state", "BLOB", AC_BLOB, offsetof(input_file, sha_state), SHA256_STATE_MAX, NULL, 0,
      offsetof(input_file, sha_state_len)},
+    I("lines", AC_U64, input_file, lines),
 };
 const atable T_INPUT_FILES = TABLE("input_files", input_cols, KEY_ROWID, "seq");
 

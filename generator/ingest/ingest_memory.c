@@ -16,6 +16,7 @@
  * the [relay * ncoll + collection] matrices; when one relay has two rows in
  * one collection the later row in the file wins and e->notes counts it. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -745,7 +746,7 @@ static bool tail_hash(int fd, uint64_t end, char hex[65], bool *ends_line)
  * hash and the hash state after every byte. Plain regular files only (a
  * compressed file's stream has no descriptor). */
 static void keep_resume_facts(int fd, input_file *in, const unsigned char *state,
-                              size_t state_len)
+                              size_t state_len, long lines)
 {
     struct stat st;
     bool ends_line;
@@ -753,10 +754,14 @@ static void keep_resume_facts(int fd, input_file *in, const unsigned char *state
         !tail_hash(fd, in->bytes, in->tail_sha256, &ends_line)) {
         in->tail_sha256[0] = '\0';
         in->sha_state_len = 0;
+        in->lines = 0;
         return;
     }
     memcpy(in->sha_state, state, state_len);
     in->sha_state_len = state_len;
+    /* Only a file ending with a newline can grow into another collection,
+     * and then the reader's line count is the count of newlines. */
+    in->lines = ends_line && lines > 0 ? (uint64_t)lines : 0;
 }
 
 static memory_change change_of(int fd, uint64_t size, const input_file *was)
@@ -832,7 +837,7 @@ static int read_sequential(FILE *f, const char *display, const ingest_options *o
     input_file *in = ingest_add_input(e, e->memory_path ? e->memory_path : display,
                                       csvr_bytes(m.r),
                                       e->notes.relay_rows + e->notes.aggregate_rows, hex);
-    keep_resume_facts(fileno(f), in, state, state_len);
+    keep_resume_facts(fileno(f), in, state, state_len, csvr_lines(m.r));
     csvr_close(m.r, d);
     mctx_free(&m);
     return d->nerrors > errors_before ? 1 : 0;
@@ -894,6 +899,7 @@ struct ingest_hash {
     pthread_t th;
     bool threaded;
     size_t input;     /* e->inputs[input] gets the hash */
+    long lines;       /* the file's lines, for keep_resume_facts */
     char *display;
 };
 typedef struct ingest_hash hash_job;
@@ -1367,13 +1373,14 @@ static bool read_parallel(FILE *f, const char *display, const ingest_options *op
         ingest_add_input(e, e->memory_path ? e->memory_path : display, size,
                          e->notes.relay_rows + e->notes.aggregate_rows, defer ? "" : hj->hex);
         hj->input = e->ninputs - 1;
+        hj->lines = h[0].lines + h[1].lines;
         *rc = d->nerrors > errors_before ? 1 : 0;
         if (defer) {
             hj->display = xstrdup(display);
             *opt->pending_hash = hj;
             hj = NULL;
         } else {
-            keep_resume_facts(fd, &e->inputs[hj->input], hj->state, hj->state_len);
+            keep_resume_facts(fd, &e->inputs[hj->input], hj->state, hj->state_len, hj->lines);
         }
     } else {
         undo_merge(e);
@@ -1497,7 +1504,12 @@ static bool read_resume(FILE *f, const char *display, const ingest_options *opt,
     diag_list hd;
     mctx hdr;
     bool ok = read_columns(&hdr, &hd, fd, size, display, e);
-    long lines = ok ? count_lines(fd, from) : -1;
+    /* The archive's count of the old part's lines saves reading it all;
+     * one that cannot be right (more lines than bytes) is not used. */
+    long lines = !ok ? -1
+                 : was->lines && was->lines <= from && was->lines <= (uint64_t)LONG_MAX
+                     ? (long)was->lines
+                     : count_lines(fd, from);
     if (lines < 0) {
         mctx_free(&hdr);
         diag_free(&hd);
@@ -1536,7 +1548,7 @@ static bool read_resume(FILE *f, const char *display, const ingest_options *opt,
         sha256_hex(dg, hex);
         input_file *in = ingest_add_input(e, rel, size,
                                           e->notes.relay_rows + e->notes.aggregate_rows, hex);
-        keep_resume_facts(fd, in, state, state_len);
+        keep_resume_facts(fd, in, state, state_len, h[0].lines + h[1].lines);
         *rc = d->nerrors > errors_before ? 1 : 0;
     } else {
         undo_merge(e);
@@ -1560,7 +1572,7 @@ int ingest_hash_finish(ingest_hash *j, experiment *e, diag_list *d)
     } else if (e && j->input < e->ninputs) {
         input_file *in = &e->inputs[j->input];
         snprintf(in->sha256, sizeof in->sha256, "%s", j->hex);
-        keep_resume_facts(j->fd, in, j->state, j->state_len);
+        keep_resume_facts(j->fd, in, j->state, j->state_len, j->lines);
     }
     close(j->fd);
     free(j->display);

@@ -145,6 +145,9 @@ typedef struct {
     char tail_sha256[65];
     unsigned char sha_state[SHA256_STATE_MAX];
     size_t sha_state_len;
+    /* The memory CSV's physical lines when it ends with a newline (0: not
+     * counted): an append's line numbers continue from it. */
+    uint64_t lines;
 } input_file;
 
 /* Things ingest noticed that are not errors; data quality reports them. */

@@ -66,7 +66,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 else
     echo "SKIP append archive hash: no sqlite3"
 fi
-if "$mr" build -vv "$tmp/b/exp" >/dev/null 2>"$tmp/err" &&
+if "$mr" build -vv --force "$tmp/b/exp" >/dev/null 2>"$tmp/err" &&
     grep -q 'inputs unchanged: read results.sqlite' "$tmp/err"; then
     echo "PASS append: a rebuild with nothing new reads the archive"
 else
@@ -90,6 +90,43 @@ same_archive() { # name, archive from scratch, appended archive
 }
 same_archive "the archive equals a build from scratch, row for row" \
     "$tmp/a/exp/results.sqlite" "$tmp/b/exp/results.sqlite"
+
+# The archive keeps the memory CSV's line count, so an append's line
+# numbers continue from it without reading the old part: it is the file's
+# count after a build by one thread, by two, and after an append; a stored
+# count is what the append goes on from (one made 7 too high stays so), and
+# one that cannot be right (more lines than bytes) is counted again.
+stored_lines() {
+    sqlite3 "$1/results.sqlite" "SELECT lines FROM input_files WHERE path = 'memory.csv'" 2>/dev/null
+}
+if command -v sqlite3 >/dev/null 2>&1; then
+    lines=$(wc -l <"$tmp/b/exp/memory.csv")
+    setup 2026-01-06
+    MEMREPORT_PARALLEL_MIN_BYTES=1 "$mr" build "$tmp/b/exp" >/dev/null 2>&1
+    two=$(stored_lines "$tmp/b/exp")
+    part=$(wc -l <"$tmp/b/exp/memory.csv")
+    rm -f "$tmp/b/exp/results.sqlite"
+    "$mr" build "$tmp/b/exp" >/dev/null 2>&1
+    one=$(stored_lines "$tmp/b/exp")
+    [ "$one" = "$part" ] && [ "$two" = "$part" ] && [ "$(stored_lines "$tmp/a/exp")" = "$lines" ] &&
+        echo "PASS append: the archive records the memory CSV's lines (one thread, two, appended)" ||
+        echo "FAIL append: stored lines $one/$two for $part, $(stored_lines "$tmp/a/exp") for $lines"
+    for doctored in "$((part + 7)):$((lines + 7))" "999999999:$lines"; do
+        cp "$tmp/b/exp/results.sqlite" "$tmp/kept.sqlite"
+        sqlite3 "$tmp/b/exp/results.sqlite" \
+            "UPDATE input_files SET lines = ${doctored%%:*} WHERE path = 'memory.csv'"
+        rest "$tmp/a/exp/memory.csv" 2026-01-06 >>"$tmp/b/exp/memory.csv"
+        "$mr" build -vv "$tmp/b/exp" >/dev/null 2>"$tmp/err"
+        got=$(stored_lines "$tmp/b/exp")
+        grep -q 'read only the appended bytes' "$tmp/err" && [ "$got" = "${doctored#*:}" ] &&
+            echo "PASS append: a stored line count of ${doctored%%:*} gives $got after the append" ||
+            echo "FAIL append: a stored line count of ${doctored%%:*} gives $got, want ${doctored#*:}"
+        setup 2026-01-06
+        cp "$tmp/kept.sqlite" "$tmp/b/exp/results.sqlite"
+    done
+else
+    echo "SKIP append line count: no sqlite3"
+fi
 
 # Appends that cross a restart of a whole group, the start of a group
 # whose relays appear late, relays that stop reporting, a migration
