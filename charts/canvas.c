@@ -92,6 +92,7 @@ void canvas_set_id(canvas *c, const char *id)
 }
 
 void canvas_set_theme(canvas *c, cv_theme t) { c->theme = t; }
+void canvas_set_bands(canvas *c, int n) { c->bands = n > 0 ? n : 0; }
 
 static void select_font(canvas *c, double size, bool bold)
 {

@@ -80,6 +80,10 @@ void canvas_set_meta(canvas *c, const char *id, const char *title, const char *d
 void canvas_set_id(canvas *c, const char *id);
 /* The theme the PNG backend draws in (CV_THEME_LIGHT until set). */
 void canvas_set_theme(canvas *c, cv_theme t);
+/* The PNG backend draws a big canvas (many points) as two horizontal bands
+ * on two threads, a small one whole. For tests: n bands (1..8) whatever
+ * the size; 0 restores the choice by size. The pixels are the same. */
+void canvas_set_bands(canvas *c, int n);
 
 /* Text width and line metrics in px, measured by cairo with "DejaVu Sans"
  * and hinting off, so they are the same for every backend. */

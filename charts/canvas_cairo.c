@@ -2,12 +2,15 @@
  * image surface at `scale` device pixels per CSS pixel (2 for sharp
  * charts on high-density screens), on white, or in the dark theme on its
  * background with its colours (canvas_theme.c), and encodes a PNG
- * through png_encode.c (libpng, fast level, one fixed filter: a third of
- * cairo's own encoder's time at about its size). No time stamps are
- * written, so the bytes are reproducible.
+ * through png_encode.c (libdeflate at a fast level, no filter: a fraction
+ * of cairo's own encoder's time at about its size). No time stamps are
+ * written, so the bytes are reproducible. A big canvas is drawn in two
+ * bands on two threads (rasterize below).
  * Groups, classes and tooltips have no meaning here and are skipped. */
 #include <cairo.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,19 +58,37 @@ static void fill_and_stroke(cairo_t *cr, const cv_style *st, const char *gc, cv_
     cairo_new_path(cr);
 }
 
-/* The canvas drawn on a new image surface; the caller destroys it. NULL
- * with *err set when cairo failed. */
-static cairo_surface_t *rasterize(const canvas *c, double scale, const char **err)
+/* Rows [y0, y1) of the image, drawn on a surface of their own with
+ * BAND_MARGIN more rows above and below, then copied into the image: the
+ * whole display list is replayed, and cairo skips what lies outside, so
+ * each band costs about its share. The margin is there because cairo's
+ * pixels within a few rows of a surface's edge can differ by a level from
+ * the same pixels inside a bigger surface (a stroke crossing the edge is
+ * clipped there); BAND_MARGIN rows away they are the same. */
+#define BAND_MARGIN 32
+
+typedef struct {
+    const canvas *c;
+    double scale;
+    unsigned char *data; /* the image's */
+    int pw, ph, y0, y1, stride;
+    cairo_status_t st;
+} band;
+
+static void draw_band(band *b)
 {
-    int pw = (int)ceil(c->w * scale), ph = (int)ceil(c->h * scale);
-    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+    const canvas *c = b->c;
+    int top = b->y0 - BAND_MARGIN > 0 ? b->y0 - BAND_MARGIN : 0;
+    int bottom = b->y1 + BAND_MARGIN < b->ph ? b->y1 + BAND_MARGIN : b->ph;
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, b->pw, bottom - top);
     cv_font_lock();
     cairo_t *cr = cairo_create(surf);
     canvas_font_options(cr);
     cv_font_unlock();
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-    cairo_scale(cr, scale, scale);
+    cairo_translate(cr, 0, -top);
+    cairo_scale(cr, b->scale, b->scale);
     double br = 1, bg = 1, bb = 1;
     const char *bghex = canvas_theme_color(c->theme, "bg");
     if (bghex)
@@ -158,12 +179,71 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
     cv_font_unlock();
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(surf);
+    if (st == CAIRO_STATUS_SUCCESS) {
+        cairo_surface_flush(surf);
+        const unsigned char *src = cairo_image_surface_get_data(surf);
+        int sstride = cairo_image_surface_get_stride(surf);
+        for (int y = b->y0; y < b->y1; y++)
+            memcpy(b->data + (size_t)y * (size_t)b->stride,
+                   src + (size_t)(y - top) * (size_t)sstride, (size_t)b->pw * 4);
+    }
+    cairo_surface_destroy(surf);
+    b->st = st;
+}
+
+static void *band_run(void *arg)
+{
+    draw_band(arg);
+    return NULL;
+}
+
+/* A canvas with at least this many points (a fleet's trajectories) is
+ * rasterised in two bands, the lower one on a thread of its own: it is
+ * the longest job of a render, and the bands give the same pixels. */
+#define BAND_MIN_POINTS 50000
+
+/* The canvas drawn on a new image surface; the caller destroys it. NULL
+ * with *err set when cairo failed. */
+static cairo_surface_t *rasterize(const canvas *c, double scale, const char **err)
+{
+    int pw = (int)ceil(c->w * scale), ph = (int)ceil(c->h * scale);
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+    cairo_status_t st = cairo_surface_status(surf);
+    if (st == CAIRO_STATUS_SUCCESS) {
+        unsigned char *data = cairo_image_surface_get_data(surf);
+        int stride = cairo_image_surface_get_stride(surf);
+        int nb = c->bands ? c->bands : c->npts / 2 >= BAND_MIN_POINTS ? 2 : 1;
+        if (nb > ph)
+            nb = ph > 0 ? ph : 1;
+        enum { MAX_BANDS = 8 };
+        nb = nb < MAX_BANDS ? nb : MAX_BANDS;
+        band bs[MAX_BANDS];
+        pthread_t th[MAX_BANDS];
+        bool started[MAX_BANDS] = {false};
+        cairo_surface_flush(surf);
+        for (int i = 0; i < nb; i++) {
+            bs[i] = (band){.c = c, .scale = scale, .data = data, .pw = pw, .ph = ph,
+                           .y0 = (int)((long)ph * i / nb), .y1 = (int)((long)ph * (i + 1) / nb),
+                           .stride = stride};
+            if (i > 0)
+                started[i] = pthread_create(&th[i], NULL, band_run, &bs[i]) == 0;
+        }
+        draw_band(&bs[0]);
+        for (int i = 1; i < nb; i++) {
+            if (started[i])
+                pthread_join(th[i], NULL);
+            else
+                draw_band(&bs[i]); /* no thread to be had: draw it here */
+        }
+        for (int i = 0; i < nb && st == CAIRO_STATUS_SUCCESS; i++)
+            st = bs[i].st;
+        cairo_surface_mark_dirty(surf);
+    }
     if (st != CAIRO_STATUS_SUCCESS) {
         *err = cairo_status_to_string(st);
         cairo_surface_destroy(surf);
         return NULL;
     }
-    cairo_surface_flush(surf);
     return surf;
 }
 

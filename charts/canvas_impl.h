@@ -39,6 +39,7 @@ struct canvas {
     size_t npts, cappts;  /* in doubles */
     char *id, *title, *desc;
     cv_theme theme;         /* for the PNG backend */
+    int bands;              /* PNG rasterised in this many bands; 0: by size */
     cairo_surface_t *msurf; /* for measuring text */
     cairo_t *mcr;
 };

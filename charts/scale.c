@@ -8,13 +8,6 @@
 
 #include "util.h"
 
-double scale_map(const scale_linear *s, double v)
-{
-    if (s->d1 == s->d0)
-        return (s->r0 + s->r1) / 2;
-    return s->r0 + (v - s->d0) / (s->d1 - s->d0) * (s->r1 - s->r0);
-}
-
 double ticks_nice_step(double span, int max_ticks)
 {
     static const double mant[] = {1, 2, 2.5, 5};

@@ -16,7 +16,13 @@ typedef struct {
     double r0, r1;   /* range (pixels); r1 < r0 for a y axis */
 } scale_linear;
 
-double scale_map(const scale_linear *s, double v);
+/* Inline: the trajectories map every sample of every relay. */
+static inline double scale_map(const scale_linear *s, double v)
+{
+    if (s->d1 == s->d0)
+        return (s->r0 + s->r1) / 2;
+    return s->r0 + (v - s->d0) / (s->d1 - s->d0) * (s->r1 - s->r0);
+}
 
 typedef struct {
     double v;        /* value (numbers) or UTC epoch seconds (times) */

@@ -12,11 +12,13 @@ static inline size_t minmax(const double *x, bool floored, const double *y, size
     while (i < n) {
         double col = floored ? x[i] : floor(x[i]);
         size_t first = i, lo = i, hi = i, last = i;
+        double ylo = y[i], yhi = y[i];
         for (i++; i < n && (floored ? x[i] : floor(x[i])) == col; i++) {
-            if (y[i] < y[lo])
-                lo = i;
-            if (y[i] > y[hi])
-                hi = i;
+            double v = y[i];
+            if (v < ylo)
+                ylo = v, lo = i;
+            if (v > yhi)
+                yhi = v, hi = i;
             last = i;
         }
         size_t c[4] = {first, lo < hi ? lo : hi, lo < hi ? hi : lo, last};

@@ -128,6 +128,9 @@ canvas *chart_draw_trajectories(const chart_spec *s)
     int64_t t0 = INT64_MAX, t1 = INT64_MIN;
     size_t ncap = sm->ntimes ? sm->ntimes : 1;
     double *vals = xmalloc(ncap * sizeof *vals);
+    /* The highest value, and which collections have any: the time span
+     * comes from those afterwards, not from every sample. */
+    unsigned char *seen = xcalloc(ncap, 1);
     for (size_t g = 0; g < ng; g++) {
         total += s->groups[g].nrelays;
         for (size_t i = 0; i < s->groups[g].nrelays; i++) {
@@ -136,12 +139,17 @@ canvas *chart_draw_trajectories(const chart_spec *s)
                 double v = vals[ci];
                 if (isnan(v))
                     continue;
-                ymax = fmax(ymax, v);
-                t0 = sm->times[ci] < t0 ? sm->times[ci] : t0;
-                t1 = sm->times[ci] > t1 ? sm->times[ci] : t1;
+                ymax = v > ymax ? v : ymax;
+                seen[ci] = 1;
             }
         }
     }
+    for (size_t ci = 0; ci < sm->ntimes; ci++)
+        if (seen[ci]) {
+            t0 = sm->times[ci] < t0 ? sm->times[ci] : t0;
+            t1 = sm->times[ci] > t1 ? sm->times[ci] : t1;
+        }
+    free(seen);
 
     char tzs[16], sub[200];
     chart_fmt_tz(tz, tzs, sizeof tzs);

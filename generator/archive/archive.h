@@ -129,6 +129,16 @@ int archive_stored_inputs(const char *path, input_file **out, size_t *n, char **
 int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool *from_archive,
                   char **why);
 
+/* 0 when dir/results.sqlite is what analysis_load would read as it is:
+ * its inputs are dir's inputs now (hashed again as analysis_load does, the
+ * memory CSV by its size and last 64 KiB) and o its options; or, in a
+ * directory with no memory CSV, an archive whose inputs can be read. *in
+ * gets the archive's list of inputs (path, bytes, sha256; free each path,
+ * then the array). -1 otherwise, *why (malloc'd, may be NULL) saying why.
+ * Reads no samples: the build record (build_record.c) keys on it. */
+int archive_current_inputs(const char *dir, const analysis_options *o, input_file **in,
+                           size_t *n, char **why);
+
 /* True when dir holds results.sqlite and no memory CSV: a concluded
  * experiment kept as its archive. analysis_load then reads the archive
  * (*from_archive is true); when it was written with other options or by

@@ -10,10 +10,12 @@
  * the archive, means the CSVs are read again. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "ingest.h"
@@ -27,25 +29,12 @@ static bool hash_file(const char *dir, const char *rel, input_file *out)
     /* A FIFO or a device in place of an input would block or never end:
      * such an archive is not current, and ingest says what is wrong. */
     file_result fr;
-    FILE *f = file_check_regular(p, &fr) ? fopen(p, "rb") : NULL;
+    int fd = file_check_regular(p, &fr) ? open(p, O_RDONLY | O_CLOEXEC) : -1;
     free(p);
-    if (!f)
+    if (fd < 0)
         return false;
-    sha256_ctx c;
-    sha256_init(&c);
-    static unsigned char buf[1 << 16];
-    size_t n;
-    uint64_t total = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        sha256_update(&c, buf, n);
-        total += n;
-    }
-    bool ok = !ferror(f);
-    fclose(f);
-    unsigned char dg[32];
-    sha256_final(&c, dg);
-    sha256_hex(dg, out->sha256);
-    out->bytes = total;
+    bool ok = sha256_hex_of_fd(fd, UINT64_MAX, &out->bytes, out->sha256);
+    close(fd);
     return ok;
 }
 
@@ -94,8 +83,83 @@ static char *new_input(const char *dir, const input_file *in, size_t n)
     return found;
 }
 
-/* Tries the archive; true when `a` was filled from it. *grew is set when
- * the archive would have matched but for a memory CSV that only grew. */
+/* True when the archive at path describes dir's inputs now and was made
+ * with options o: what the last build read, every input hashed again (the
+ * memory CSV told apart by its size and last 64 KiB). *in gets the
+ * archive's list of inputs (free with free_inputs). *grew is set when it
+ * would have matched but for a memory CSV that only grew. */
+static bool inputs_current(const char *dir, const analysis_options *o, const char *path,
+                           input_file **in, size_t *n, char **why, bool *grew)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        *why = xstrdup("no results.sqlite yet");
+        return false;
+    }
+    if (archive_stored_inputs(path, in, n, why) != 0)
+        return false;
+    /* The memory CSV, the one big input, is told apart by its size and its
+     * last 64 KiB (ingest_memory_change): collectors only append. */
+    const char *memname = ingest_find_memory_csv(dir);
+    for (size_t i = 0; i < *n; i++) {
+        if (memname && str_eq((*in)[i].path, memname)) {
+            memory_change mc = ingest_memory_change(dir, &(*in)[i]);
+            *grew = mc == MEMORY_GREW;
+            if (mc != MEMORY_OTHER)
+                continue; /* the stored hash stands, or is carried on by ingest */
+        }
+        if (!hash_file(dir, (*in)[i].path, &(*in)[i])) {
+            *why = xasprintf("%s is gone", (*in)[i].path);
+            return false;
+        }
+    }
+    char *fresh = new_input(dir, *in, *n);
+    if (fresh) {
+        *why = xasprintf("%s is new", fresh);
+        free(fresh);
+        return false;
+    }
+    if (!archive_matches_inputs(path, *in, *n, o, why)) {
+        *grew = false;
+        return false;
+    }
+    if (*grew) {
+        *why = xasprintf("%s grew", memname);
+        return false;
+    }
+    return true;
+}
+
+static void free_inputs(input_file *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(in[i].path);
+    free(in);
+}
+
+int archive_current_inputs(const char *dir, const analysis_options *o, input_file **in,
+                           size_t *n, char **why)
+{
+    char *path = path_join(dir, ARCHIVE_FILE_NAME);
+    bool grew = false, ok;
+    *in = NULL;
+    *n = 0;
+    *why = NULL;
+    if (archive_only(dir)) /* the archive is the data: its own list */
+        ok = archive_stored_inputs(path, in, n, why) == 0;
+    else
+        ok = inputs_current(dir, o, path, in, n, why, &grew);
+    free(path);
+    if (!ok) {
+        free_inputs(*in, *n);
+        *in = NULL;
+        *n = 0;
+    }
+    return ok ? 0 : -1;
+}
+
+/* Tries the archive; true when `a` was filled from it. *grew is set when the
+ * archive would have matched but for a memory CSV that only grew. */
 static bool try_archive(const char *dir, const analysis_options *o, analysis *a, char **why,
                         bool *grew, bool *damaged)
 {
@@ -103,42 +167,8 @@ static bool try_archive(const char *dir, const analysis_options *o, analysis *a,
     input_file *in = NULL;
     size_t n = 0;
     bool used = false;
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        *why = xstrdup("no results.sqlite yet");
+    if (!inputs_current(dir, o, path, &in, &n, why, grew))
         goto out;
-    }
-    if (archive_stored_inputs(path, &in, &n, why) != 0)
-        goto out;
-    /* The memory CSV, the one big input, is told apart by its size and its
-     * last 64 KiB (ingest_memory_change): collectors only append. */
-    const char *memname = ingest_find_memory_csv(dir);
-    for (size_t i = 0; i < n; i++) {
-        if (memname && str_eq(in[i].path, memname)) {
-            memory_change mc = ingest_memory_change(dir, &in[i]);
-            *grew = mc == MEMORY_GREW;
-            if (mc != MEMORY_OTHER)
-                continue; /* the stored hash stands, or is carried on by ingest */
-        }
-        if (!hash_file(dir, in[i].path, &in[i])) {
-            *why = xasprintf("%s is gone", in[i].path);
-            goto out;
-        }
-    }
-    char *fresh = new_input(dir, in, n);
-    if (fresh) {
-        *why = xasprintf("%s is new", fresh);
-        free(fresh);
-        goto out;
-    }
-    if (!archive_matches_inputs(path, in, n, o, why)) {
-        *grew = false;
-        goto out;
-    }
-    if (*grew) {
-        *why = xasprintf("%s grew", memname);
-        goto out;
-    }
     diag_list d;
     diag_init(&d);
     memset(a, 0, sizeof *a);
@@ -157,9 +187,7 @@ static bool try_archive(const char *dir, const analysis_options *o, analysis *a,
     }
     diag_free(&d);
 out:
-    for (size_t i = 0; i < n; i++)
-        free(in[i].path);
-    free(in);
+    free_inputs(in, n);
     free(path);
     return used;
 }

@@ -89,6 +89,17 @@ size_t outset_count(const outset *o)
     return o->n;
 }
 
+bool outset_writes_all(const outset *o)
+{
+    return o->fail_after > 0 || o->fail_rename > 0;
+}
+
+outset_entry outset_entry_at(const outset *o, size_t i)
+{
+    const staged *f = &o->files[i];
+    return (outset_entry){f->dest, f->tmp, f->remove};
+}
+
 /* The registered root that path lies under (by its spelling), or NULL. */
 static const root *root_of(const outset *o, const char *path)
 {
@@ -218,7 +229,7 @@ int outset_add(outset *o, const char *path, const void *data, size_t len, diag_l
     /* A rebuild mostly makes the bytes it made before: those files stay
      * (not with a failure hook set, whose count of writes and renames the
      * tests rely on). */
-    if (o->fail_after <= 0 && o->fail_rename <= 0 && unchanged(path, data, len)) {
+    if (!outset_writes_all(o) && unchanged(path, data, len)) {
         xgrow((void **)&o->files, &o->cap, o->n + 1, sizeof *o->files);
         o->files[o->n++] = (staged){xstrdup(path), NULL, NULL, true, false};
         return 0;

@@ -73,6 +73,20 @@ bool outset_has(const outset *o, const char *path);
 int outset_remove(outset *o, const char *path);
 /* Number of files staged so far. */
 size_t outset_count(const outset *o);
+/* The i-th staged entry (i < outset_count), for a caller that records
+ * what a set holds (the build record): its destination as staged, its
+ * temporary (NULL when the destination is kept as it is, or removed), and
+ * whether the commit removes it. Pointers are borrowed from o. */
+typedef struct {
+    const char *dest;
+    const char *tmp;
+    bool remove;
+} outset_entry;
+outset_entry outset_entry_at(const outset *o, size_t i);
+/* True when a test hook (MEMREPORT_FAIL_AFTER, MEMREPORT_FAIL_RENAME) is
+ * set: every file is then written, none kept as it was, so a caller
+ * should not skip writing either. */
+bool outset_writes_all(const outset *o);
 /* Renames every temporary into place, all or nothing (a failure puts the
  * renamed ones back). Returns 0, or -1 after adding an error; the
  * temporaries are removed by outset_free. */

@@ -10,8 +10,11 @@
  * vectors, and against each other on random lengths and alignments. */
 #include "sha256.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define SHA256_HAVE_NI 1
@@ -220,6 +223,33 @@ void sha256_hex(const unsigned char digest[32], char hex[65])
         hex[2 * i + 1] = digits[digest[i] & 15];
     }
     hex[64] = '\0';
+}
+
+bool sha256_hex_of_fd(int fd, uint64_t max, uint64_t *len, char hex[65])
+{
+    enum { BLOCK = 1 << 16 };
+    unsigned char *buf = malloc(BLOCK);
+    sha256_ctx c;
+    sha256_init(&c);
+    uint64_t at = 0;
+    bool ok = buf != NULL;
+    while (ok) {
+        ssize_t r = read(fd, buf, BLOCK);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || (uint64_t)r > max - at) {
+            ok = r == 0;
+            break;
+        }
+        at += (uint64_t)r;
+        sha256_update(&c, buf, (size_t)r);
+    }
+    free(buf);
+    unsigned char d[32];
+    sha256_final(&c, d);
+    sha256_hex(d, hex);
+    *len = at;
+    return ok;
 }
 
 void sha256_hex_of(const void *data, size_t n, char hex[65])

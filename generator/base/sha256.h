@@ -37,6 +37,10 @@ size_t sha256_state_export(const sha256_ctx *c, unsigned char out[SHA256_STATE_M
 /* Restores a state written by sha256_state_export; -1 when the bytes are
  * not one (wrong length for their byte count). */
 int sha256_state_import(sha256_ctx *c, const unsigned char *in, size_t len);
+/* Hex digest of what the open file fd gives from where it stands to its
+ * end; *len gets the bytes hashed. False when a read fails, memory runs
+ * out or there are more than max bytes. */
+bool sha256_hex_of_fd(int fd, uint64_t max, uint64_t *len, char hex[65]);
 /* One-shot convenience: hex digest of data[0..n). */
 void sha256_hex_of(const void *data, size_t n, char hex[65]);
 

@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "archive.h"
+#include "build_record.h"
 #include "charts.h"
 #include "cli.h"
 #include "group_view.h"
@@ -44,6 +45,7 @@ typedef struct {
     site_look look;         /* the theme found and the checked base URL */
     int verbosity;          /* 0 quiet, 1 normal, 2 verbose */
     analysis_options ao;    /* what the analysis (and so the archive) used */
+    build_key key;          /* what this build is made from (build_record.h) */
 } build_opts;
 
 static void usage(FILE *f)
@@ -55,7 +57,9 @@ static void usage(FILE *f)
             "                       [--base-url URL] [--single-file FILE] [-q|-v]\n\n"
             "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/:\n"
             "the page, 404.html, assets/, data/, and feed.xml with --base-url).\n"
-            "All files are written to temporaries and renamed together at the end.\n\n"
+            "All files are written to temporaries and renamed together at the end.\n"
+            "When nothing changed since the last build (EXPDIR/.memreport.build records\n"
+            "what it was made from and what it wrote), nothing is read again or written.\n\n"
             "  -o, --output SITE   directory of the HTML site\n"
             "      --until TIME    final snapshot at or before TIME (a date means its end)\n"
             "      --baseline ID   group that ratios are taken against\n"
@@ -66,7 +70,8 @@ static void usage(FILE *f)
             "                      report, charts and page; figures and ratios stay those of\n"
             "                      the whole analysis, results.sqlite keeps every group\n"
             "      --strict        treat warnings (overlaps, partial last line) as errors\n"
-            "      --force         overwrite a REPORT.md that was edited by hand\n"
+            "      --force         overwrite a REPORT.md that was edited by hand, and build\n"
+            "                      even when nothing changed since the last build\n"
             "      --publish-archive  also put results.sqlite in the site's downloads\n"
             "      --site-theme DIR  the operators' look (default: EXPDIR/site-theme/ when\n"
             "                      it exists): header.html and footer.html at the top and\n"
@@ -342,7 +347,8 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
         bad = outset_add(os, o->single_file, ps.single.data, ps.single.len, d) != 0;
     }
     if (!bad)
-        bad = stage(os, o->dir, "REPORT.md", ps.md.data, ps.md.len, o->verbosity, d);
+        bad = stage(os, o->dir, "REPORT.md", ps.md.data, ps.md.len, o->verbosity, d) ||
+              build_record_stage(os, o->dir, &o->key, &a->e, archive_src, fresh, &a->diag, d);
     if (bad || outset_commit(os, d) != 0)
         goto out;
     if (o->verbosity > 0)
@@ -359,6 +365,45 @@ out:
     page_set_free(&ps);
     publish_look_free(&lk);
     return status;
+}
+
+/* Starts the key (build_record.h) before the templates are read. */
+static void key_start(build_opts *o)
+{
+    char *command = build_command(o);
+    char *site = o->site ? NULL : xasprintf("%s/site", o->dir);
+    build_key_input in = {.dir = o->dir, .site = o->site ? o->site : site,
+                          .single_file = o->single_file, .options = command};
+    build_key_start(&o->key, &in);
+    free(site);
+    free(command);
+}
+
+/* True when the last build was made from exactly what this one would be
+ * and its outputs are as it left them: its messages again, nothing read
+ * or written. */
+static bool up_to_date(const build_opts *o)
+{
+    diag_list msgs;
+    char *why = NULL;
+    bool holds = build_record_holds(o->dir, &o->key, &o->ao, &msgs, &why);
+    if (!holds && o->verbosity > 1 && why)
+        fprintf(stderr, "memreport: a full build: %s\n", why);
+    free(why);
+    if (!holds)
+        return false;
+    if (o->verbosity > 1)
+        fprintf(stderr, "memreport: inputs unchanged: results.sqlite is current\n");
+    diag_print(&msgs, stderr, o->verbosity == 0);
+    diag_free(&msgs);
+    if (o->verbosity > 1)
+        fprintf(stderr, "memreport: every output is as the last build wrote it: nothing to "
+                        "write\n");
+    if (o->verbosity > 0)
+        fprintf(stderr, "memreport: %s/REPORT.md, %d charts and %s%s/index.html are up to date "
+                        "(nothing changed since the last build)\n",
+                o->dir, (int)CHART_COUNT, o->site ? o->site : o->dir, o->site ? "" : "/site");
+    return true;
 }
 
 int cmd_build(int argc, char **argv)
@@ -416,6 +461,7 @@ int cmd_build(int argc, char **argv)
     diag_init(&a.diag);
 
     /* Templates first: a broken template stops the build before any work. */
+    key_start(&o);
     if (report_load_templates(&d) != 0 ||
         report_load_template(PAGE_404_TEMPLATE, "404.html.tpl", &d) != 0) {
         status = EXIT_IO;
@@ -427,6 +473,7 @@ int cmd_build(int argc, char **argv)
     if (status != 0)
         goto done;
     o.look.theme = have_look ? &look : NULL;
+    build_key_add_theme(&o.key, o.look.theme);
 
     if (dir_is_read_only(o.dir)) {
         diag_error(&d, o.dir, 0, "the experiment directory is read-only; REPORT.md, charts/ and "
@@ -460,6 +507,13 @@ int cmd_build(int argc, char **argv)
     o.ao.strict = o.strict;
     o.ao.baseline = o.baseline;
     o.ao.until_text = o.until;
+    /* Nothing changed since the last build (--force: build all the same). */
+    if (o.force) {
+        if (o.verbosity > 1)
+            fprintf(stderr, "memreport: a full build: --force\n");
+    } else if (!outset_writes_all(os) && up_to_date(&o)) {
+        goto done;
+    }
     /* Incremental: a results.sqlite that matches the inputs' hashes and
      * these options is read instead of the CSVs (archive_load.c). */
     why = NULL;

@@ -66,7 +66,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 else
     echo "SKIP append archive hash: no sqlite3"
 fi
-if "$mr" build -vv "$tmp/b/exp" >/dev/null 2>"$tmp/err" &&
+if "$mr" build -vv --force "$tmp/b/exp" >/dev/null 2>"$tmp/err" &&
     grep -q 'inputs unchanged: read results.sqlite' "$tmp/err"; then
     echo "PASS append: a rebuild with nothing new reads the archive"
 else

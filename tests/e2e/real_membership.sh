@@ -66,7 +66,7 @@ else
 fi
 # A rebuild from the archive keeps the windows (same report bytes).
 cp "$tmp/win/REPORT.md" "$tmp/win.md"
-SOURCE_DATE_EPOCH=1768089600 "$MEMREPORT" build -v "$tmp/win" 2>"$tmp/build2.err"
+SOURCE_DATE_EPOCH=1768089600 "$MEMREPORT" build -v --force "$tmp/win" 2>"$tmp/build2.err"
 if grep -q 'inputs unchanged: read results.sqlite' "$tmp/build2.err" && cmp -s "$tmp/win.md" "$tmp/win/REPORT.md"; then
     pass "windows: the archive keeps them (rebuild from results.sqlite, same REPORT.md)"
 else

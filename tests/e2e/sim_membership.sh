@@ -146,7 +146,7 @@ fast=$(awk -F'|' '/^\| [1-5] \|/ { gsub(/ /, "", $7); print $7 }' "$exp/REPORT.m
 grep -q 'No groups were given, so this is a report over every relay' "$exp/REPORT.md" &&
     pass "no groups: the summary says it is over every relay" || fail "no groups: the summary says it is over every relay" "missing"
 cp "$exp/REPORT.md" "$tmp/mon.md"
-"$MEMREPORT" build -v "$exp" 2>"$tmp/monb2.err"
+"$MEMREPORT" build -v --force "$exp" 2>"$tmp/monb2.err"
 grep -q 'inputs unchanged: read results.sqlite' "$tmp/monb2.err" && cmp -s "$tmp/mon.md" "$exp/REPORT.md" &&
     pass "no groups: rebuilt from the archive, same REPORT.md (relay table included)" ||
     fail "no groups: rebuilt from the archive, same REPORT.md" "$(head -2 "$tmp/monb2.err")"

@@ -284,9 +284,93 @@ static void test_thin_lines(void)
     }
 }
 
+/* The pixels of c drawn in n bands; NULL when it did not render. */
+static unsigned char *pixels_in_bands(canvas *c, int n, size_t *len)
+{
+    unsigned char *px = NULL;
+    int w, h, stride;
+    const char *err = NULL;
+    canvas_set_bands(c, n);
+    if (canvas_to_pixels(c, PLOT_SCALE, &px, &w, &h, &stride, &err) != 0)
+        return NULL;
+    *len = (size_t)stride * (size_t)h;
+    return px;
+}
+
+/* A canvas drawn in horizontal bands (each band replays the whole list,
+ * cairo clips it to its rows) gives the pixels of the canvas drawn whole:
+ * the four charts in both themes cut into 2, 3 and 7 bands (lines, fills,
+ * circles and text across the cuts), and a canvas big enough to be cut by
+ * itself, against one band. */
+static void test_bands(void)
+{
+    analysis a;
+    fixture_build(&a, 60, 40, 4, 1767225600 /* 2026-01-01 */, 6 * 3600, -480);
+    chart_data cd;
+    chart_data_fill(&cd, &a);
+    canvas *(*const draw[CHART_COUNT])(const chart_spec *) = {
+        [CHART_TIMESERIES] = chart_draw_timeseries, [CHART_DISTRIBUTION] = chart_draw_distribution,
+        [CHART_TRAJECTORIES] = chart_draw_trajectories, [CHART_TOTAL] = chart_draw_total};
+    int same = 0, cases = 0;
+    for (int k = 0; k < CHART_COUNT; k++)
+        for (int dark = 0; dark < 2; dark++) {
+            canvas *c = draw[k](&cd.spec);
+            canvas_set_theme(c, dark ? CV_THEME_DARK : CV_THEME_LIGHT);
+            size_t n1 = 0, n = 0;
+            unsigned char *whole = pixels_in_bands(c, 1, &n1);
+            for (int b = 2; b <= 7; b += b == 3 ? 4 : 1) {
+                unsigned char *px = pixels_in_bands(c, b, &n);
+                same += whole && px && n == n1 && memcmp(whole, px, n) == 0;
+                cases++;
+                free(px);
+            }
+            free(whole);
+            canvas_free(c);
+        }
+    char name[120];
+    snprintf(name, sizeof name, "bands: the charts cut into 2, 3, 7 bands are the whole (%d of %d)",
+             same, cases);
+    OK(same == cases, name);
+
+    /* 400 polylines of 150 points over the whole height: cut by size. */
+    canvas *c = canvas_new(800, 500);
+    cv_style st = {.stroke = {"#1b9e77", NULL, 0.4}, .width = 0.6};
+    cv_style thick = {.stroke = {"#7570b3", NULL, 0}, .width = 2};
+    uint32_t x = 7;
+    for (int r = 0; r < 400; r++) {
+        double xy[2 * 150];
+        for (int i = 0; i < 150; i++) {
+            x = x * 1103515245u + 12345u;
+            xy[2 * i] = 10 + i * 780.0 / 149;
+            xy[2 * i + 1] = 10 + (double)(x >> 16 & 4095) / 4095 * 480;
+        }
+        cv_polyline(c, xy, 150, r % 10 ? &st : &thick);
+    }
+    cv_font f = {.size = 14, .fill = {"#333333", NULL, 0}};
+    cv_text(c, 20, 251, "Text across the middle of the image", &f);
+    size_t n1 = 0, n2 = 0;
+    unsigned char *whole = pixels_in_bands(c, 1, &n1);
+    unsigned char *cut = pixels_in_bands(c, 0, &n2);
+    OK(whole && cut && n1 == n2 && memcmp(whole, cut, n1) == 0,
+       "bands: a big canvas, cut in two by its size, is drawn as the whole");
+    free(cut);
+    same = 0;
+    for (int b = 3; b <= 8; b++) {
+        cut = pixels_in_bands(c, b, &n2);
+        same += whole && cut && n1 == n2 && memcmp(whole, cut, n1) == 0;
+        free(cut);
+    }
+    OK(same == 6, "bands: the big canvas cut into 3 to 8 bands is the whole");
+    free(whole);
+    canvas_free(c);
+    chart_data_free(&cd);
+    analysis_free(&a);
+}
+
 int main(void)
 {
     test_thin_lines();
+    test_bands();
     test_charts();
     test_example();
     charts_shutdown();
