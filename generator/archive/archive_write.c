@@ -536,7 +536,8 @@ static void write_results(wctx *w, const analysis *a)
     const results *res = &a->r;
     sqlite3_stmt *st = winsert(w, &T_GROUP_STATS);
     for (size_t g = 0; st && g < res->ngroups; g++)
-        for (size_t k = 0; k < res->groups[g].nseries; k++)
+        for (size_t k = w->update ? res->groups[g].nseries_prior : 0; k < res->groups[g].nseries;
+             k++)
             wput(w, st, &T_GROUP_STATS, &res->groups[g].series[k], k, g);
     sqlite3_finalize(st);
 
@@ -601,9 +602,23 @@ static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
     wexec(w, "BEGIN");
     if (w->update) {
         /* Every row goes, but the packed segments that stay as they are. */
-        char *clear = archive_clear_sql(&T_SAMPLE_COLUMNS);
+        char *clear = archive_clear_sql(&T_SAMPLE_COLUMNS, &T_GROUP_STATS);
         wexec(w, clear);
         free(clear);
+        /* A group's per-collection rows stay when its statistics took
+         * every stored point as it was (stats_options.prior, from this
+         * file); the other groups' go. */
+        size_t ng = a->r.ngroups;
+        char *stale = xasprintf("DELETE FROM group_stats WHERE group_idx >= %zu", ng);
+        wexec(w, stale);
+        free(stale);
+        for (size_t g = 0; g < ng; g++) {
+            if (a->r.groups[g].nseries_prior)
+                continue;
+            stale = xasprintf("DELETE FROM group_stats WHERE group_idx = %zu", g);
+            wexec(w, stale);
+            free(stale);
+        }
         /* The segments an append reached are the last ones of the table
          * (segment-major order), so few pages change; the old relays are
          * all there is (the read checked it). */
