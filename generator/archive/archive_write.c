@@ -673,6 +673,51 @@ static bool copy_file(int in, const char *dst, uint64_t size)
     return close(out) == 0 && ok;
 }
 
+/* The first row's first column of sql as malloc'd text, or NULL. */
+static char *query_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        out = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* Every table, index, view and trigger of db with its SQL, in name order. */
+static char *schema_of(sqlite3 *db)
+{
+    return query_text(db, "SELECT group_concat(line, char(10)) FROM (SELECT type || ' ' || name "
+                          "|| ' ' || coalesce(sql, '') AS line FROM sqlite_master ORDER BY name)");
+}
+
+/* True when the copy at db is fit to be updated: this schema version,
+ * exactly the tables and views this version creates (nothing more — no
+ * trigger would run on the updates), and sound pages (a damaged free list
+ * could hand out a page that kept rows live in). */
+static bool fit_for_update(sqlite3 *db)
+{
+    sqlite3 *mem = NULL;
+    char *want = NULL, *have = NULL, *version = NULL, *check = NULL;
+    char *sql = archive_schema_sql();
+    if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+            SQLITE_OK &&
+        sqlite3_exec(mem, sql, NULL, NULL, NULL) == SQLITE_OK)
+        want = schema_of(mem);
+    sqlite3_close(mem);
+    free(sql);
+    bool ok = want && (have = schema_of(db)) && str_eq(want, have) &&
+              (version = query_text(db, "PRAGMA user_version")) &&
+              atoi(version) == ARCHIVE_SCHEMA_VERSION &&
+              (check = query_text(db, "PRAGMA quick_check")) && str_eq(check, "ok");
+    free(want);
+    free(have);
+    free(version);
+    free(check);
+    return ok;
+}
+
 /* The archive of `a` made from a copy of the one its first samples were
  * read from (a->resumed): that file's packed segments that an append did
  * not reach are kept as they are, everything else is written again, so
@@ -701,6 +746,11 @@ static bool update_file(const analysis *a, const analysis_options *o, const char
               .update = true, .keep_relays = ro->nrelays, .keep_segs = ro->ncoll / ARCHIVE_SEGMENT};
     if (sqlite3_open_v2(tmp_path, &w.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
+        sqlite3_close(w.db);
+        diag_free(&d);
+        return false;
+    }
+    if (!fit_for_update(w.db)) {
         sqlite3_close(w.db);
         diag_free(&d);
         return false;
