@@ -383,6 +383,62 @@ static bool line_holds(char **w, int n, archive_id *arch, uint64_t *hashed, diag
     return false;
 }
 
+bool build_record_check_text(char *text, size_t len, const char *key, diag_list *msgs,
+                             char **why)
+{
+    diag_init(msgs);
+    *why = NULL;
+    /* The checksum line closes the record: a truncated or edited record,
+     * or one with a NUL inside, is not read further. */
+    size_t head = strlen(RECORD_MAGIC "\n");
+    char *last = len >= 2 + head ? text + len - 1 : NULL;
+    while (last && last > text && last[-1] != '\n')
+        last--;
+    bool ok = last && strlen(text) == len && text[len - 1] == '\n' &&
+              !strncmp(text, RECORD_MAGIC "\n", head) && (size_t)(last - text) >= head &&
+              !strncmp(last, "end ", 4) && len - (size_t)(last - text) == 4 + 64 + 1;
+    if (ok) {
+        char hex[65];
+        sha256_hex_of(text, (size_t)(last - text), hex);
+        ok = !strncmp(last + 4, hex, 64);
+    }
+    if (!ok) {
+        *why = xstrdup("the build record is not one this version wrote");
+        return false;
+    }
+    *last = '\0';
+    archive_id arch = {0};
+    uint64_t hashed = 0;
+    bool keyed = false;
+    char *save = NULL;
+    for (char *line = strtok_r(text + head, "\n", &save); ok && line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *w[8];
+        int n = split_words(line, w, 8);
+        if (!keyed) {
+            keyed = n == 2 && str_eq(w[0], "key") && str_eq(w[1], key);
+            ok = keyed;
+            if (!ok)
+                *why = xstrdup("made from other inputs or options");
+        } else if (!line_holds(w, n, &arch, &hashed, msgs)) {
+            ok = false;
+            *why = n > 0 && (str_eq(w[0], "file") || str_eq(w[0], "archive") ||
+                             str_eq(w[0], "link") || str_eq(w[0], "absent"))
+                       ? xasprintf("%s changed since the last build", w[n - 1])
+                       : xstrdup("the build record has a line it cannot read");
+        }
+    }
+    if (ok && !keyed) {
+        ok = false;
+        *why = xstrdup("the build record has no key");
+    }
+    if (!ok) {
+        diag_free(msgs);
+        diag_init(msgs);
+    }
+    return ok;
+}
+
 bool build_record_holds(const char *dir, const build_key *k, const analysis_options *ao,
                         diag_list *msgs, char **why)
 {
@@ -410,58 +466,10 @@ bool build_record_holds(const char *dir, const build_key *k, const analysis_opti
         *why = xstrdup("no build record");
         return false;
     }
-    /* The checksum line closes the record: a truncated or edited record,
-     * or one with a NUL inside, is not read further. */
-    size_t head = strlen(RECORD_MAGIC "\n");
-    char *last = len >= 2 + head ? text + len - 1 : NULL;
-    while (last && last > text && last[-1] != '\n')
-        last--;
-    bool ok = last && strlen(text) == len && text[len - 1] == '\n' &&
-              !strncmp(text, RECORD_MAGIC "\n", head) && (size_t)(last - text) >= head &&
-              !strncmp(last, "end ", 4) && len - (size_t)(last - text) == 4 + 64 + 1;
-    if (ok) {
-        char hex[65];
-        sha256_hex_of(text, (size_t)(last - text), hex);
-        ok = !strncmp(last + 4, hex, 64);
-    }
-    if (!ok) {
-        *why = xstrdup("the build record is not one this version wrote");
-        free(text);
-        return false;
-    }
-    *last = '\0';
     char want[65];
     sha256_hex(key, want);
-    archive_id arch = {0};
-    uint64_t hashed = 0;
-    keyed = false;
-    char *save = NULL;
-    for (char *line = strtok_r(text + head, "\n", &save); ok && line;
-         line = strtok_r(NULL, "\n", &save)) {
-        char *w[8];
-        int n = split_words(line, w, 8);
-        if (!keyed) {
-            keyed = n == 2 && str_eq(w[0], "key") && str_eq(w[1], want);
-            ok = keyed;
-            if (!ok)
-                *why = xstrdup("made from other inputs or options");
-        } else if (!line_holds(w, n, &arch, &hashed, msgs)) {
-            ok = false;
-            *why = n > 0 && (str_eq(w[0], "file") || str_eq(w[0], "archive") ||
-                             str_eq(w[0], "link") || str_eq(w[0], "absent"))
-                       ? xasprintf("%s changed since the last build", w[n - 1])
-                       : xstrdup("the build record has a line it cannot read");
-        }
-    }
-    if (ok && !keyed) {
-        ok = false;
-        *why = xstrdup("the build record has no key");
-    }
+    bool ok = build_record_check_text(text, len, want, msgs, why);
     free(text);
-    if (!ok) {
-        diag_free(msgs);
-        diag_init(msgs);
-    }
     return ok;
 }
 

@@ -59,6 +59,13 @@ void build_key_add_theme(build_key *k, const site_theme *t);
 bool build_record_holds(const char *dir, const build_key *k, const analysis_options *ao,
                         diag_list *msgs, char **why);
 
+/* The record's text check (text[0..len), NUL-terminated, modified):
+ * format line, checksum, key (64 hex digits) and every line against the
+ * file system; what build_record_holds does after reading the file. For
+ * the tests and the fuzzer. */
+bool build_record_check_text(char *text, size_t len, const char *key, diag_list *msgs,
+                             char **why);
+
 /* Stages dir's record of the set os holds now (call it after the last
  * other output is staged): the key with e's inputs (as the archive stores
  * them), archive the path of the staged results.sqlite (archive_tmp its

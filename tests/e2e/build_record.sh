@@ -98,6 +98,13 @@ snap "$tmp/a/exp" >"$tmp/before"
 mrb --force
 snap "$tmp/a/exp" | cmp -s - "$tmp/before" && fail "--force writes nothing (no journal?)" ||
     pass "--force is a real build (its journal moves EXPDIR's time)"
+(cd "$tmp/a" && "$mr" build --force exp) >/dev/null 2>"$tmp/err"
+grep -q '^memreport: wrote ' "$tmp/err" && pass "--force: a real build at the default verbosity" ||
+    fail "--force: not a real build at the default verbosity" "$(tail -n 1 "$tmp/err")"
+snap "$tmp/a/exp" >"$tmp/before"
+(cd "$tmp/a" && "$mr" build -q --force exp) 2>/dev/null
+snap "$tmp/a/exp" | cmp -s - "$tmp/before" && fail "--force -q writes nothing (no journal?)" ||
+    pass "--force -q is a real build"
 mrb
 again "after --force"
 

@@ -53,6 +53,9 @@ seed fuzz_notes "$ex/notes.md" "$top/README.md"
 seed_prefixed fuzz_experiment '\000' "$ex/memory.csv" "$top"/tests/bad/*/memory.csv
 seed_prefixed fuzz_experiment '\001' "$ex/events.csv" "$top"/tests/bad/*/events.csv
 seed_prefixed fuzz_experiment '\002' "$ex/experiment.json" "$top"/tests/bad/*/experiment.json
+mkdir -p "$corpus/fuzz_build_record"
+printf 'archive 1 2 3 4 5 exp/results.sqlite\nlink exp/site/data/results.sqlite\nfile 6 %s exp/REPORT.md\nabsent exp/site/feed.xml\ndiag w 12 3 fexp/memory%%20csv m50%%25%%20of%%0Arows\ndiag e 0 0 - m\n' \
+    5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 >"$corpus/fuzz_build_record/seed-0"
 mkdir -p "$corpus/fuzz_timestamp"
 i=0
 for ts in 2026-10-27 2026-10-27T02:00:04 "2026-10-27 02:00" 2026-10-27T02:00:04.25Z \

@@ -2,7 +2,9 @@
  * the padding boundaries (values from sha256sum), and chunked updates;
  * for the portable code and, where the CPU has them, the SHA instructions. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "sha256.h"
@@ -147,9 +149,42 @@ static void test_hardware_matches_portable(void)
     free(buf);
 }
 
+/* sha256_hex_of_fd: the same digest as the bytes in memory, across its
+ * 64 KiB reads, from where the descriptor stands, and a limit kept. */
+static void test_fd(void)
+{
+    size_t n = (1u << 16) * 3 + 17;
+    unsigned char *buf = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (unsigned char)(i * 131 + 7);
+    FILE *f = tmpfile();
+    fwrite(buf, 1, n, f);
+    fflush(f);
+    int fd = fileno(f);
+    char want[65], got[65];
+    uint64_t len = 0;
+    sha256_hex_of(buf, n, want);
+    lseek(fd, 0, SEEK_SET);
+    OK(sha256_hex_of_fd(fd, UINT64_MAX, &len, got) && len == n, "sha256 fd: reads it all");
+    STR_EQ(got, want, "sha256 fd: the digest of the bytes");
+    sha256_hex_of(buf + 100, n - 100, want);
+    lseek(fd, 100, SEEK_SET);
+    OK(sha256_hex_of_fd(fd, UINT64_MAX, &len, got) && len == n - 100,
+       "sha256 fd: from the descriptor's offset");
+    STR_EQ(got, want, "sha256 fd: the digest of the rest");
+    lseek(fd, 0, SEEK_SET);
+    OK(!sha256_hex_of_fd(fd, n - 1, &len, got), "sha256 fd: more than the limit is refused");
+    lseek(fd, 0, SEEK_SET);
+    OK(sha256_hex_of_fd(fd, n, &len, got), "sha256 fd: exactly the limit is fine");
+    OK(!sha256_hex_of_fd(-1, n, &len, got), "sha256 fd: a bad descriptor is refused");
+    fclose(f);
+    free(buf);
+}
+
 int main(void)
 {
     test_state();
+    test_fd();
     sha256_use_hardware(false);
     run("portable");
     if (sha256_use_hardware(true)) {
