@@ -78,7 +78,8 @@ int analysis_run(const char *dir, const analysis_options *o, analysis *a)
     memset(a, 0, sizeof *a);
     diag_init(&a->diag);
     ingest_options io = {.strict = o->strict, .force_libcsv = o->force_libcsv,
-                         .resume = o->resume, .no_memory_hash = o->no_memory_hash};
+                         .resume = o->resume, .resume_samples = o->resume_samples,
+                         .resume_ctx = o->resume_ctx, .no_memory_hash = o->no_memory_hash};
     /* Hidden switch for bench/ingest.sh: times the libcsv reference parser
      * against the fast path on the same file, from the command line. */
     const char *fl = getenv("MEMREPORT_FORCE_LIBCSV");

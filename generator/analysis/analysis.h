@@ -23,6 +23,8 @@ typedef struct {
     const experiment *resume; /* ingest_options.resume: an archive's
                                  experiment whose memory CSV may only have
                                  grown since (archive_load.c) */
+    bool (*resume_samples)(void *ctx, experiment *e); /* ingest_options' */
+    void *resume_ctx;
     const stats_prior *prior; /* with resume: that archive's per-collection
                                  statistics, used (stats_options.prior) only
                                  when ingest read the appended rows alone */

@@ -90,14 +90,36 @@ int archive_stage_end(archive_job *j, const char **tmp, size_t *kept, diag_list 
  * opened. `a` is always safe to free with analysis_free. */
 int archive_read(const char *path, const char *dir, analysis *a, diag_list *d);
 
+/* An archive's samples still packed (archive_read_experiment), checked
+ * row by row for their place but not yet decoded. */
+typedef struct archive_samples {
+    unsigned char *arena;      /* the BLOBs, copied out of sqlite */
+    struct packed_row *rows;   /* one per (segment, relay) */
+    size_t nrows, nrelays, ncoll, ncolgroups, nsamples;
+    bool has_group;
+} archive_samples;
+
 /* Reads only what ingest produced: the experiment with its packed samples
  * (every relay's columns decoded, as the CSVs gave them), the inputs with
  * their sizes, hashes, tail hashes and SHA-256 states, events, hosts,
  * groups files and the manifest, for a rebuild that parses only the bytes
  * appended to memory.csv and recomputes membership and statistics from
  * the stored samples plus the new ones. `e` is overwritten (free it with
- * experiment_free, whatever the status). Returns like archive_read. */
-int archive_read_experiment(const char *path, const char *dir, experiment *e, diag_list *d);
+ * experiment_free, whatever the status). When `packed` is not NULL the
+ * samples are not decoded: e has no sample matrices and *packed keeps
+ * them for archive_samples_fill (free with archive_samples_free, also
+ * after a failure). Returns like archive_read. */
+int archive_read_experiment(const char *path, const char *dir, experiment *e,
+                            archive_samples *packed, diag_list *d);
+
+/* Decodes packed samples (ctx: an archive_samples) into the first
+ * collections of the first relays of e, whose matrices may be wider (more
+ * relays, more collections); the later relays get missing values at those
+ * collections. False, with e's cells unspecified, when a column does not
+ * decode or the counts do not add up. The shape of
+ * ingest_options.resume_samples. */
+bool archive_samples_fill(void *ctx, experiment *e);
+void archive_samples_free(archive_samples *s);
 
 /* The per-collection group statistics an archive holds (group_stats, by
  * group, with the groups' ids and the experiment's collection count), for

@@ -212,6 +212,7 @@ typedef struct {
     const char *path;
     const char *dir;
     bool failed;
+    archive_samples *defer;    /* not NULL: keep the samples packed, here */
 } rctx;
 
 void archive_rfail(rctx *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -270,19 +270,24 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
     char *path = path_join(dir, ARCHIVE_FILE_NAME);
     /* archive_read_experiment fills `old` whatever it returns. */
     stats_prior prior = {0};
+    archive_samples packed;
     struct stat before, after;
     bool stable = grew && stat(path, &before) == 0;
-    if (grew && archive_read_experiment(path, dir, &old, &d) == 0) {
+    if (grew && archive_read_experiment(path, dir, &old, &packed, &d) == 0) {
         /* Only the appended rows are read; membership runs again over the
          * stored samples and the new ones, and so do the statistics,
          * except the per-collection ones of the earlier collections,
          * which are the archive's (the same samples and members). */
         analysis_options ro = *o;
         ro.resume = &old;
+        /* Decoded by ingest's merge straight into the grown matrices. */
+        ro.resume_samples = archive_samples_fill;
+        ro.resume_ctx = &packed;
         if (archive_read_prior(path, &prior, &d) == 0)
             ro.prior = &prior;
         rc = analysis_run(dir, &ro, a);
         archive_prior_free(&prior);
+        archive_samples_free(&packed);
         /* The archive writer may update a copy of the file the samples
          * came from, if it is still the file that was read. */
         stable = stable && stat(path, &after) == 0 && after.st_dev == before.st_dev &&

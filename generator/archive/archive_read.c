@@ -303,6 +303,10 @@ static void read_experiment(rctx *r, analysis *a, read_counts *cnt)
     size_t cells = e->nrelays * e->ncoll;
     e->relays = xcalloc(e->nrelays ? e->nrelays : 1, sizeof *e->relays);
     e->times = xcalloc(e->ncoll ? e->ncoll : 1, sizeof *e->times);
+    if (r->defer) { /* the samples stay packed (archive_read_experiment) */
+        r->defer->has_group = x.has_group_column;
+        return;
+    }
     e->rss_kb = xmalloc((cells ? cells : 1) * sizeof *e->rss_kb);
     e->vmsize_kb = xmalloc((cells ? cells : 1) * sizeof *e->vmsize_kb);
     e->hwm_kb = xmalloc((cells ? cells : 1) * sizeof *e->hwm_kb);
@@ -351,7 +355,7 @@ static const samplecol_kind field_kinds[SF_COUNT] = {
  * (into one arena) so that two threads can decode the rows while nothing
  * else reads the database, and what decoding found. */
 enum { ROW_OK = -1, ROW_GROUP_RANGE = SF_COUNT };
-typedef struct {
+typedef struct packed_row {
     size_t relay, first, n, nsamples; /* collections [first, first + n) */
     size_t off[SF_COUNT], len[SF_COUNT];
     bool has[SF_COUNT];
@@ -365,6 +369,7 @@ typedef struct {
     packed_row *rows;
     size_t nrows, first, step;
     int nf;
+    size_t ncolgroups;         /* the archive's: group codes must index them */
 } decode_job;
 
 /* Decodes field f of row p into the experiment's arrays. */
@@ -411,7 +416,7 @@ static void *decode_rows(void *arg)
             if (!decode_field(coder, e, j->arena, p, f, codes))
                 p->bad = f;
         for (size_t c = 0; p->bad == ROW_OK && e->col_group && c < p->n; c++)
-            if (e->col_group[base + c] != COLGROUP_NONE && e->col_group[base + c] >= e->ncolgroups)
+            if (e->col_group[base + c] != COLGROUP_NONE && e->col_group[base + c] >= j->ncolgroups)
                 p->bad = ROW_GROUP_RANGE;
         for (size_t c = 0; p->bad == ROW_OK && c < p->n; c++)
             p->present += e->rss_kb[base + c] != KB_MISSING ||
@@ -437,6 +442,31 @@ static void samples_clear(experiment *e)
         e->col_group[k] = COLGROUP_NONE;
 }
 
+/* Decodes rows[0..nrows) into e's matrices (any width: exp_idx) on two
+ * threads; each row says what it found. */
+static void decode_packed(experiment *e, const unsigned char *arena, packed_row *rows,
+                          size_t nrows, size_t ncolgroups, bool has_group)
+{
+    enum { NTHREADS = 2 };
+    decode_job jobs[NTHREADS];
+    pthread_t th[NTHREADS];
+    bool started[NTHREADS] = {false};
+    for (size_t t = 0; t < NTHREADS; t++) {
+        jobs[t] = (decode_job){.e = e, .arena = arena, .rows = rows, .nrows = nrows, .first = t,
+                               .step = NTHREADS, .nf = has_group ? SF_COUNT : SF_GROUP,
+                               .ncolgroups = ncolgroups};
+        if (t > 0 && nrows > 1)
+            started[t] = pthread_create(&th[t], NULL, decode_rows, &jobs[t]) == 0;
+    }
+    decode_rows(&jobs[0]);
+    for (size_t t = 1; t < NTHREADS; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            decode_rows(&jobs[t]);
+    }
+}
+
 /* Every relay's packed columns back into the experiment's arrays, decoded
  * on two threads; the stored counts must add up to the experiment's and
  * every relay must have exactly one row per segment, in order, so a
@@ -445,7 +475,6 @@ static void samples_clear(experiment *e)
  * thread decoded it. */
 static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
 {
-    enum { NTHREADS = 2 };
     size_t nseg = (e->ncoll + ARCHIVE_SEGMENT - 1) / ARCHIVE_SEGMENT;
     size_t want = e->nrelays * nseg; /* the counts were bounded by read_counts */
     packed_row *rows = xcalloc(want ? want : 1, sizeof *rows);
@@ -494,22 +523,24 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
     }
     sqlite3_finalize(st);
 
-    decode_job jobs[NTHREADS];
-    pthread_t th[NTHREADS];
-    bool started[NTHREADS] = {false};
-    for (size_t t = 0; t < NTHREADS; t++) {
-        jobs[t] = (decode_job){.e = e, .arena = arena, .rows = rows, .nrows = nrows, .first = t,
-                               .step = NTHREADS, .nf = e->col_group ? SF_COUNT : SF_GROUP};
-        if (t > 0 && nrows > 1)
-            started[t] = pthread_create(&th[t], NULL, decode_rows, &jobs[t]) == 0;
+    if (r->defer && !late && !r->failed && nrows == want) {
+        /* Decoded later, straight into the matrices that need them. */
+        bool has_group = r->defer->has_group;
+        *r->defer = (archive_samples){.arena = arena, .rows = rows, .nrows = nrows,
+                                      .nrelays = e->nrelays, .ncoll = e->ncoll,
+                                      .ncolgroups = e->ncolgroups, .nsamples = nsamples,
+                                      .has_group = has_group};
+        return;
     }
-    decode_rows(&jobs[0]);
-    for (size_t t = 1; t < NTHREADS; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            decode_rows(&jobs[t]);
+    if (r->defer) { /* no matrices to decode into: say what is wrong */
+        free(arena);
+        free(rows);
+        if (!r->failed)
+            rfail(r, "%s", late ? late : "damaged archive: sample rows missing");
+        free(late);
+        return;
     }
+    decode_packed(e, arena, rows, nrows, e->ncolgroups, e->col_group != NULL);
     free(arena);
 
     size_t total = 0;
@@ -535,6 +566,40 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         rfail(r, "damaged archive: %zu samples, expected %zu", total, nsamples);
     if (r->failed)
         samples_clear(e);
+}
+
+bool archive_samples_fill(void *ctx, experiment *e)
+{
+    archive_samples *s = ctx;
+    if (!s || !s->rows || s->nrelays > e->nrelays || s->ncoll > e->ncoll ||
+        s->ncolgroups > e->ncolgroups || s->has_group != (e->col_group != NULL))
+        return false;
+    decode_packed(e, s->arena, s->rows, s->nrows, s->ncolgroups, s->has_group);
+    size_t total = 0;
+    bool ok = true;
+    for (size_t i = 0; i < s->nrows && ok; i++) {
+        ok = s->rows[i].bad == ROW_OK && s->rows[i].present == s->rows[i].nsamples;
+        total += s->rows[i].present;
+    }
+    if (!ok || total != s->nsamples)
+        return false;
+    /* Relays the archive did not know have no samples there. */
+    for (size_t r = s->nrelays; r < e->nrelays; r++)
+        for (size_t c = 0; c < s->ncoll; c++) {
+            size_t k = exp_idx(e, r, c);
+            e->rss_kb[k] = e->vmsize_kb[k] = e->hwm_kb[k] = KB_MISSING;
+            e->frag[k] = NAN;
+            if (e->col_group)
+                e->col_group[k] = COLGROUP_NONE;
+        }
+    return true;
+}
+
+void archive_samples_free(archive_samples *s)
+{
+    free(s->arena);
+    free(s->rows);
+    memset(s, 0, sizeof *s);
 }
 
 static void read_relays_and_samples(rctx *r, analysis *a, const read_counts *cnt)
@@ -961,9 +1026,12 @@ int archive_read(const char *path, const char *dir, analysis *a, diag_list *d)
     return rc;
 }
 
-int archive_read_experiment(const char *path, const char *dir, experiment *e, diag_list *d)
+int archive_read_experiment(const char *path, const char *dir, experiment *e,
+                            archive_samples *packed, diag_list *d)
 {
-    rctx r = {.d = d, .path = path, .dir = dir};
+    rctx r = {.d = d, .path = path, .dir = dir, .defer = packed};
+    if (packed)
+        memset(packed, 0, sizeof *packed);
     analysis a;
     memset(&a, 0, sizeof a);
     diag_init(&a.diag);
@@ -975,6 +1043,8 @@ int archive_read_experiment(const char *path, const char *dir, experiment *e, di
         rc = r.failed ? EXIT_BAD_INPUT : 0;
     }
     sqlite3_close(r.db);
+    if (rc != 0 && packed)
+        archive_samples_free(packed);
     /* Hand over the experiment alone; what belongs to later stages goes. */
     *e = a.e;
     memset(&a.e, 0, sizeof a.e);

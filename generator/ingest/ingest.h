@@ -27,6 +27,13 @@ typedef struct {
      * file only grew since, only the appended bytes are read and joined to
      * these samples. NULL: read the whole file. */
     const experiment *resume;
+    /* With resume: when resume holds no sample matrices (rss_kb NULL), this
+     * fills the first resume->ncoll collections of every relay of e (its
+     * matrices e->ncoll wide; relays after resume's get missing values)
+     * from wherever the samples are kept, so they are written once, in
+     * place. False when they cannot be read: the whole file is read. */
+    bool (*resume_samples)(void *ctx, experiment *e);
+    void *resume_ctx;
     /* The memory CSV is not hashed (its input_file gets an empty sha256):
      * for `check`, which prints nothing that depends on the hash. */
     bool no_memory_hash;

@@ -1231,8 +1231,11 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
     fill_job jb = {e, b, nca, inv_b, gmap};
     pthread_t th;
     bool async = pthread_create(&th, NULL, fill_run, &jb) == 0;
-    if (a->flat)
+    bool filled = true;
+    if (a->flat && a->flat->rss_kb)
         fill_from_flat(e, a->flat);
+    else if (a->flat)
+        filled = a->opt->resume_samples && a->opt->resume_samples(a->opt->resume_ctx, e);
     else
         fill_matrices(e, a, 0, inv_a, NULL);
     if (async)
@@ -1242,6 +1245,20 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
     free(inv_a);
     free(inv_b);
     free(gmap);
+    if (!filled) { /* the caller undoes the relays and groups */
+        free(e->times);
+        free(e->rss_kb);
+        free(e->vmsize_kb);
+        free(e->hwm_kb);
+        free(e->frag);
+        free(e->col_group);
+        e->times = NULL;
+        e->rss_kb = e->vmsize_kb = e->hwm_kb = NULL;
+        e->frag = NULL;
+        e->col_group = NULL;
+        e->ncoll = 0;
+        return false;
+    }
 
     /* Aggregate rows: the second half's lines come after the first's. */
     size_t acap = 0;
@@ -1492,7 +1509,8 @@ static bool read_resume(FILE *f, const char *display, const ingest_options *opt,
             was = &old->inputs[i];
     struct stat st;
     int fd = fileno(f);
-    if (!was || opt->force_libcsv || !old->ncoll || !old->nrelays || !old->rss_kb ||
+    if (!was || opt->force_libcsv || !old->ncoll || !old->nrelays ||
+        (!old->rss_kb && !opt->resume_samples) ||
         old->notes.partial_last_line || e->nrelays || e->ncoll || e->naggs || fd < 0 ||
         fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || ftello(f) != 0 ||
         change_of(fd, (uint64_t)st.st_size, was) != MEMORY_GREW || !nicknames_unique(old))
