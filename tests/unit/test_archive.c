@@ -586,11 +586,38 @@ static void test_round_trip(void)
 
     /* The ingest part alone, as a rebuild after an append reads it. */
     experiment ex;
-    INT_EQ(archive_read_experiment(path, tmpdir, &ex, &d), 0, "read experiment: status");
+    INT_EQ(archive_read_experiment(path, tmpdir, &ex, NULL, &d), 0, "read experiment: status");
     mismatches = 0;
     compare_experiment("read experiment", &a.e, &ex);
     if (!mismatches)
         printf("PASS read experiment: samples, inputs and hash states equal\n");
+    experiment_free(&ex);
+
+    /* The same with the samples left packed, then decoded into matrices
+     * the reader did not make (as ingest's merge does). */
+    archive_samples packed;
+    INT_EQ(archive_read_experiment(path, tmpdir, &ex, &packed, &d), 0, "read packed: status");
+    INT_EQ(ex.rss_kb == NULL, 1, "read packed: no matrices yet");
+    size_t cells = ex.nrelays * ex.ncoll;
+    ex.rss_kb = xmalloc(cells * sizeof *ex.rss_kb);
+    ex.vmsize_kb = xmalloc(cells * sizeof *ex.vmsize_kb);
+    ex.hwm_kb = xmalloc(cells * sizeof *ex.hwm_kb);
+    ex.frag = xmalloc(cells * sizeof *ex.frag);
+    if (a.e.col_group)
+        ex.col_group = xmalloc(cells * sizeof *ex.col_group);
+    INT_EQ(archive_samples_fill(&packed, &ex), 1, "read packed: decoded into given matrices");
+    mismatches = 0;
+    compare_experiment("read packed", &a.e, &ex);
+    if (!mismatches)
+        printf("PASS read packed: samples equal once decoded\n");
+    /* Matrices of another shape (a group column the archive has not):
+     * refused rather than half filled. */
+    uint16_t *grp = ex.col_group;
+    ex.col_group = grp ? NULL : xmalloc(cells * sizeof *ex.col_group);
+    INT_EQ(archive_samples_fill(&packed, &ex), 0, "read packed: another shape refused");
+    free(ex.col_group);
+    ex.col_group = grp;
+    archive_samples_free(&packed);
     experiment_free(&ex);
 
     /* The values users query are the computed ones, in the units the
