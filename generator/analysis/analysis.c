@@ -188,4 +188,6 @@ void analysis_free(analysis *a)
     membership_free(&a->m);
     experiment_free(&a->e);
     diag_free(&a->diag);
+    free(a->resumed.path);
+    a->resumed.path = NULL;
 }

@@ -28,11 +28,24 @@ typedef struct {
                                  when ingest read the appended rows alone */
 } analysis_options;
 
+/* The archive file an append's rebuild took its first samples from (set
+ * by analysis_load): its identity when it was read, and the relays and
+ * collections it held, which are the first ones of the analysis. The
+ * archive writer then updates a copy of it instead of packing every
+ * sample again. path is NULL otherwise. */
+typedef struct {
+    char *path;
+    unsigned long long dev, ino, size;
+    long long mtime_s, mtime_ns;
+    size_t nrelays, ncoll;
+} archive_origin;
+
 typedef struct {
     experiment e;
     membership m;
     results r;
     diag_list diag;           /* every warning and error, in order */
+    archive_origin resumed;
 } analysis;
 
 void analysis_options_default(analysis_options *o);

@@ -22,7 +22,7 @@
 #include "model.h"
 #include "outset.h"
 
-#define ARCHIVE_SCHEMA_VERSION 5
+#define ARCHIVE_SCHEMA_VERSION 6
 #define ARCHIVE_FILE_NAME "results.sqlite"
 
 /* Writes the archive of `a` (computed with options `o`; NULL means the
@@ -75,8 +75,12 @@ archive_job *archive_stage_begin(outset *os, const analysis *a, const analysis_o
                                  const char *path, diag_list *d);
 /* Waits for the write and frees the job (NULL: returns EXIT_IO); its
  * messages are added to d. Returns 0 with *tmp (when not NULL) the
- * finished temporary's name, as archive_stage gives it, or EXIT_IO. */
-int archive_stage_end(archive_job *j, const char **tmp, diag_list *d);
+ * finished temporary's name, as archive_stage gives it, or EXIT_IO.
+ * After an append (a->resumed), the archive is a copy of the one it
+ * replaces with only what changed written again: *kept (when not NULL)
+ * gets the number of leading collections whose packed samples were kept
+ * as they were (0: written whole). */
+int archive_stage_end(archive_job *j, const char **tmp, size_t *kept, diag_list *d);
 
 /* Reads an archive back into `a` (which must be zeroed or freshly
  * initialised). e.dir is set to `dir` (the experiment directory the

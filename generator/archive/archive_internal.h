@@ -109,9 +109,16 @@ typedef struct {
     char *name;
 } name_row;
 
+/* Each relay's samples are stored in segments of ARCHIVE_SEGMENT
+ * collections (the last one shorter): segment s holds collections
+ * [s * ARCHIVE_SEGMENT, (s + 1) * ARCHIVE_SEGMENT). The boundaries depend
+ * only on the collection index, so an archive updated after an append
+ * holds the rows a build from scratch writes, and only each relay's last
+ * segment is packed again. */
+#define ARCHIVE_SEGMENT 1024
 enum { SF_RSS, SF_VMSIZE, SF_HWM, SF_FRAG, SF_GROUP, SF_COUNT };
 typedef struct {
-    size_t relay_id, nsamples;
+    size_t relay_id, seg, nsamples;
     const unsigned char *blob[SF_COUNT];
     size_t len[SF_COUNT];
 } sample_row;
@@ -171,6 +178,8 @@ extern const char *const archive_sample_field_names[SF_COUNT];
 void archive_schema_init(void);
 /* CREATE TABLE for every table, then the views; malloc'd SQL. */
 char *archive_schema_sql(void);
+/* "DELETE FROM t;" for every table but keep1 and keep2; malloc'd. */
+char *archive_clear_sql(const atable *keep1, const atable *keep2);
 /* "INSERT INTO t VALUES(?,...)" and "SELECT readable columns FROM t
  * [WHERE where] [ORDER BY ...]"; malloc'd. */
 char *archive_insert_sql(const atable *t);
@@ -189,6 +198,11 @@ typedef struct {
     const int64_t *times;      /* the collections' times (ascending) and their */
     char (*iso)[40];           /* ISO text, made once: most times written are these */
     size_t ntimes;
+    /* Updating a copy of the archive an append was resumed from: the
+     * packed samples of the first keep_segs segments of the first
+     * keep_relays relays are already there (0, 0: a fresh file). */
+    bool update;
+    size_t keep_relays, keep_segs;
 } wctx;
 
 /* Reading: the first error wins; every message names the archive. */

@@ -270,6 +270,8 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
     char *path = path_join(dir, ARCHIVE_FILE_NAME);
     /* archive_read_experiment fills `old` whatever it returns. */
     stats_prior prior = {0};
+    struct stat before, after;
+    bool stable = grew && stat(path, &before) == 0;
     if (grew && archive_read_experiment(path, dir, &old, &d) == 0) {
         /* Only the appended rows are read; membership runs again over the
          * stored samples and the new ones, and so do the statistics,
@@ -281,6 +283,20 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
             ro.prior = &prior;
         rc = analysis_run(dir, &ro, a);
         archive_prior_free(&prior);
+        /* The archive writer may update a copy of the file the samples
+         * came from, if it is still the file that was read. */
+        stable = stable && stat(path, &after) == 0 && after.st_dev == before.st_dev &&
+                 after.st_ino == before.st_ino && after.st_size == before.st_size &&
+                 after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+                 after.st_mtim.tv_nsec == before.st_mtim.tv_nsec;
+        if (rc == 0 && a->e.notes.read_appended_only && stable)
+            a->resumed = (archive_origin){
+                .path = xstrdup(path), .dev = (unsigned long long)before.st_dev,
+                .ino = (unsigned long long)before.st_ino,
+                .size = (unsigned long long)before.st_size,
+                .mtime_s = (long long)before.st_mtim.tv_sec,
+                .mtime_ns = (long long)before.st_mtim.tv_nsec, .nrelays = old.nrelays,
+                .ncoll = old.ncoll};
         if (a->e.notes.read_appended_only) {
             char *r = xasprintf("%s: read only the appended bytes", reason);
             free(reason);

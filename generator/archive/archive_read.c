@@ -347,12 +347,12 @@ static const samplecol_kind field_kinds[SF_COUNT] = {
     [SF_RSS] = SAMPLECOL_KB, [SF_VMSIZE] = SAMPLECOL_KB, [SF_HWM] = SAMPLECOL_KB,
     [SF_FRAG] = SAMPLECOL_FLOAT, [SF_GROUP] = SAMPLECOL_GROUP};
 
-/* One relay's row of sample_columns, its BLOBs copied out of sqlite (into
- * one arena) so that two threads can decode the rows while nothing else
- * reads the database, and what decoding found. */
+/* One segment's row of sample_columns, its BLOBs copied out of sqlite
+ * (into one arena) so that two threads can decode the rows while nothing
+ * else reads the database, and what decoding found. */
 enum { ROW_OK = -1, ROW_GROUP_RANGE = SF_COUNT };
 typedef struct {
-    size_t relay, nsamples;
+    size_t relay, first, n, nsamples; /* collections [first, first + n) */
     size_t off[SF_COUNT], len[SF_COUNT];
     bool has[SF_COUNT];
     int bad;                   /* ROW_OK, a field that did not decode, ROW_GROUP_RANGE */
@@ -372,7 +372,7 @@ static bool decode_field(samplecol_coder *coder, experiment *e, const unsigned c
                          const packed_row *p, int f, uint32_t *codes)
 {
     samplecol_kind kind;
-    size_t n = e->ncoll, base = exp_idx(e, p->relay, 0);
+    size_t n = p->n, base = exp_idx(e, p->relay, p->first);
     if (!p->has[f] || samplecol_decode(coder, arena + p->off[f], p->len[f], n, codes, &kind) != 0 ||
         kind != field_kinds[f])
         return false;
@@ -401,19 +401,19 @@ static void *decode_rows(void *arg)
 {
     decode_job *j = arg;
     experiment *e = j->e;
-    uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
+    uint32_t *codes = xmalloc(ARCHIVE_SEGMENT * sizeof *codes);
     samplecol_coder *coder = samplecol_coder_new();
     for (size_t i = j->first; i < j->nrows; i += j->step) {
         packed_row *p = &j->rows[i];
-        size_t base = exp_idx(e, p->relay, 0);
+        size_t base = exp_idx(e, p->relay, p->first);
         p->bad = ROW_OK;
         for (int f = 0; f < j->nf && p->bad == ROW_OK; f++)
             if (!decode_field(coder, e, j->arena, p, f, codes))
                 p->bad = f;
-        for (size_t c = 0; p->bad == ROW_OK && e->col_group && c < e->ncoll; c++)
+        for (size_t c = 0; p->bad == ROW_OK && e->col_group && c < p->n; c++)
             if (e->col_group[base + c] != COLGROUP_NONE && e->col_group[base + c] >= e->ncolgroups)
                 p->bad = ROW_GROUP_RANGE;
-        for (size_t c = 0; p->bad == ROW_OK && c < e->ncoll; c++)
+        for (size_t c = 0; p->bad == ROW_OK && c < p->n; c++)
             p->present += e->rss_kb[base + c] != KB_MISSING ||
                           e->vmsize_kb[base + c] != KB_MISSING ||
                           e->hwm_kb[base + c] != KB_MISSING || !isnan(e->frag[base + c]);
@@ -439,30 +439,48 @@ static void samples_clear(experiment *e)
 
 /* Every relay's packed columns back into the experiment's arrays, decoded
  * on two threads; the stored counts must add up to the experiment's and
- * every relay must have exactly one row, so a damaged file is noticed
- * rather than read short, and every cell is written. Messages name the
- * first bad row in the table's order whatever thread decoded it. */
+ * every relay must have exactly one row per segment, in order, so a
+ * damaged file is noticed rather than read short, and every cell is
+ * written. Messages name the first bad row in the table's order whatever
+ * thread decoded it. */
 static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
 {
     enum { NTHREADS = 2 };
-    packed_row *rows = xcalloc(e->nrelays ? e->nrelays : 1, sizeof *rows);
-    uint8_t *seen = xcalloc(e->nrelays ? e->nrelays : 1, 1);
+    size_t nseg = (e->ncoll + ARCHIVE_SEGMENT - 1) / ARCHIVE_SEGMENT;
+    size_t want = e->nrelays * nseg; /* the counts were bounded by read_counts */
+    packed_row *rows = xcalloc(want ? want : 1, sizeof *rows);
     unsigned char *arena = NULL;
     size_t nrows = 0, used = 0, cap = 0, k;
     char *late = NULL; /* a row refused before decoding: said after the rows before it */
     sqlite3_stmt *st = archive_rselect(r, &T_SAMPLE_COLUMNS, NULL);
     sample_row row;
     while (!late && rrow(r, st) && rget_zeroed(r, st, &T_SAMPLE_COLUMNS, &row, sizeof row, NULL)) {
-        if (row.relay_id >= e->nrelays || seen[row.relay_id] || nrows == e->nrelays) {
+        /* Rows come in key order (segment, relay): each must be the one
+         * after the last. */
+        size_t nr = e->nrelays ? e->nrelays : 1;
+        size_t next_seg = nrows / nr, next_relay = nrows % nr;
+        if (row.relay_id >= e->nrelays || row.seg >= nseg || nrows == want) {
             late = row.relay_id < e->nrelays
-                       ? xasprintf("damaged archive: two sample rows for relay %zu", row.relay_id)
+                       ? xasprintf("damaged archive: sample segment %lld of relay %zu out of range",
+                                   (long long)row.seg, row.relay_id)
                        : xasprintf("damaged archive: sample relay %lld out of range",
                                    (long long)row.relay_id);
             break;
         }
-        seen[row.relay_id] = 1;
+        if (row.relay_id != next_relay || row.seg != next_seg) {
+            /* A skipped row is a missing one: said once every row was seen. */
+            late = row.seg < next_seg || (row.seg == next_seg && row.relay_id < next_relay)
+                       ? xasprintf("damaged archive: two sample rows for relay %zu", row.relay_id)
+                       : NULL;
+            if (!late)
+                late = xasprintf("damaged archive: no sample segment %zu for relay %zu", next_seg,
+                                 next_relay);
+            break;
+        }
         packed_row *p = &rows[nrows++];
         p->relay = row.relay_id;
+        p->first = row.seg * ARCHIVE_SEGMENT;
+        p->n = e->ncoll - p->first < ARCHIVE_SEGMENT ? e->ncoll - p->first : ARCHIVE_SEGMENT;
         p->nsamples = row.nsamples;
         for (int f = 0; f < SF_COUNT; f++) {
             p->has[f] = row.blob[f] != NULL;
@@ -475,7 +493,6 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         }
     }
     sqlite3_finalize(st);
-    free(seen);
 
     decode_job jobs[NTHREADS];
     pthread_t th[NTHREADS];
@@ -504,16 +521,16 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         else if (p->bad != ROW_OK)
             rfail(r, "damaged archive: %s of relay %zu", archive_sample_field_names[p->bad], k);
         else if (p->present != p->nsamples)
-            rfail(r, "damaged archive: relay %zu has %zu samples, expected %zu", k, p->present,
-                  p->nsamples);
+            rfail(r, "damaged archive: relay %zu has %zu samples from collection %zu, expected %zu",
+                  k, p->present, p->first, p->nsamples);
         total += p->present;
     }
     free(rows);
     if (late && !r->failed)
         rfail(r, "%s", late);
     free(late);
-    if (!r->failed && nrows != e->nrelays)
-        rfail(r, "damaged archive: %zu sample columns for %zu relays", nrows, e->nrelays);
+    if (!r->failed && nrows != want)
+        rfail(r, "damaged archive: %zu sample rows for %zu relays", nrows, e->nrelays);
     if (!r->failed && total != nsamples)
         rfail(r, "damaged archive: %zu samples, expected %zu", total, nsamples);
     if (r->failed)

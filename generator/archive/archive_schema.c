@@ -96,12 +96,15 @@ const char *const archive_sample_field_names[SF_COUNT] = {"rss_kb", "vmsize_kb",
 #define BLOBCOL(n, k)                                                                          \
     {n, "BLOB", AC_BLOB_REF, offsetof(sample_row, blob[k]), 0, NULL, 0, offsetof(sample_row, len[k])}
 static const acol sample_cols[] = {
-    COL("relay_id", "INTEGER PRIMARY KEY", AC_SIZE, sample_row, relay_id),
+    COL("relay_id", "INTEGER NOT NULL", AC_SIZE, sample_row, relay_id),
+    COL("seg", "INTEGER NOT NULL", AC_SIZE, sample_row, seg),
     I("nsamples", AC_SIZE, sample_row, nsamples),
     BLOBCOL("rss_kb", SF_RSS), BLOBCOL("vmsize_kb", SF_VMSIZE), BLOBCOL("hwm_kb", SF_HWM),
     BLOBCOL("frag_ratio", SF_FRAG), BLOBCOL("csv_group", SF_GROUP),
 };
-const atable T_SAMPLE_COLUMNS = TABLE("sample_columns", sample_cols, KEY_ROWID, NULL);
+const atable T_SAMPLE_COLUMNS = TABLE("sample_columns", sample_cols,
+                                      ", PRIMARY KEY(seg, relay_id)) WITHOUT ROWID",
+                                      "seg, relay_id");
 
 static const acol aggregate_cols[] = {
     SEQ("seq", "INTEGER PRIMARY KEY"), TIME("t", aggregate_row, t, TIME_NONE),
@@ -317,16 +320,22 @@ static const atable *const tables[] = {
 
 /* One row per sample for the sqlite3 shell, decoded by the memreport_unpack
  * function of the memreport_samples extension (docs/archive.md). CROSS
- * JOIN keeps each relay's columns outside, so the extension decodes every
- * column once. */
+ * JOIN keeps each segment's columns outside, so the extension decodes
+ * every column once; a segment's collections are a range of `c`. */
+#define SEG_TEXT STR(ARCHIVE_SEGMENT)
+#define STR(x) STR_(x)
+#define STR_(x) #x
 static const char views_sql[] =
     "CREATE VIEW samples(relay_id, c, rss_kb, vmsize_kb, hwm_kb, frag_ratio, csv_group) AS\n"
     "  SELECT relay_id, c, rss, vms, hwm, frag, grp FROM (\n"
-    "    SELECT p.relay_id AS relay_id, k.c AS c, memreport_unpack(p.rss_kb, k.c) AS rss,\n"
-    "      memreport_unpack(p.vmsize_kb, k.c) AS vms, memreport_unpack(p.hwm_kb, k.c) AS hwm,\n"
-    "      memreport_unpack(p.frag_ratio, k.c) AS frag,\n"
-    "      memreport_unpack(p.csv_group, k.c) AS grp\n"
-    "    FROM sample_columns p CROSS JOIN collections k)\n"
+    "    SELECT p.relay_id AS relay_id, k.c AS c,\n"
+    "      memreport_unpack(p.rss_kb, k.c - p.seg * " SEG_TEXT ") AS rss,\n"
+    "      memreport_unpack(p.vmsize_kb, k.c - p.seg * " SEG_TEXT ") AS vms,\n"
+    "      memreport_unpack(p.hwm_kb, k.c - p.seg * " SEG_TEXT ") AS hwm,\n"
+    "      memreport_unpack(p.frag_ratio, k.c - p.seg * " SEG_TEXT ") AS frag,\n"
+    "      memreport_unpack(p.csv_group, k.c - p.seg * " SEG_TEXT ") AS grp\n"
+    "    FROM sample_columns p CROSS JOIN collections k\n"
+    "    WHERE k.c >= p.seg * " SEG_TEXT " AND k.c < (p.seg + 1) * " SEG_TEXT ")\n"
     "  WHERE rss IS NOT NULL OR vms IS NOT NULL OR hwm IS NOT NULL OR frag IS NOT NULL;\n";
 
 void archive_schema_init(void)
@@ -348,6 +357,16 @@ char *archive_schema_sql(void)
         buf_printf(&b, "%s;\n", t->tail);
     }
     buf_puts(&b, views_sql);
+    return buf_detach(&b);
+}
+
+char *archive_clear_sql(const atable *keep1, const atable *keep2)
+{
+    strbuf b;
+    buf_init(&b);
+    for (size_t i = 0; i < ARRAY_LEN(tables); i++)
+        if (tables[i] != keep1 && tables[i] != keep2)
+            buf_printf(&b, "DELETE FROM %s;\n", tables[i]->name);
     return buf_detach(&b);
 }
 

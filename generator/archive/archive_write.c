@@ -7,6 +7,7 @@
  * crash from leaving a renamed but empty archive. The connection is opened
  * without sqlite's mutexes: one thread uses it. Every row is a row struct
  * bound column by column from its table. */
+#define _GNU_SOURCE /* copy_file_range */
 #include "archive.h"
 
 #include <errno.h>
@@ -279,7 +280,7 @@ static void write_experiment(wctx *w, const analysis *a)
     wput_all(w, &T_EXPERIMENT, &x, 1, sizeof x);
 }
 
-/* One relay's encoded columns. */
+/* One segment's encoded columns. */
 typedef struct {
     unsigned char *blob[SF_COUNT];
     size_t len[SF_COUNT];
@@ -288,7 +289,9 @@ typedef struct {
 
 typedef struct {
     const experiment *e;
-    relay_columns *out;
+    relay_columns *out;        /* nrelays x nseg, relay-major */
+    size_t nseg;
+    const size_t *from;        /* the first segment to encode, per relay */
     size_t first, step;
 } encode_job;
 
@@ -311,36 +314,47 @@ static void *encode_relays(void *arg)
 {
     encode_job *j = arg;
     const experiment *e = j->e;
-    uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
+    uint32_t *codes = xmalloc(ARCHIVE_SEGMENT * sizeof *codes);
     samplecol_coder *coder = samplecol_coder_new();
     int nf = e->col_group ? SF_COUNT : SF_GROUP;
-    for (size_t r = j->first; r < e->nrelays; r += j->step) {
-        relay_columns *rc = &j->out[r];
-        size_t base = exp_idx(e, r, 0);
-        for (size_t c = 0; c < e->ncoll; c++)
-            rc->nsamples += sample_present(e, base + c);
-        for (int f = 0; f < nf; f++) {
-            for (size_t c = 0; c < e->ncoll; c++)
-                codes[c] = sample_code(e, f, base + c);
-            rc->len[f] = samplecol_encode(coder, field_kinds[f], codes, e->ncoll, &rc->blob[f]);
+    for (size_t r = j->first; r < e->nrelays; r += j->step)
+        for (size_t s = j->from[r]; s < j->nseg; s++) {
+            relay_columns *rc = &j->out[r * j->nseg + s];
+            size_t c0 = s * ARCHIVE_SEGMENT, base = exp_idx(e, r, c0);
+            size_t n = e->ncoll - c0 < ARCHIVE_SEGMENT ? e->ncoll - c0 : ARCHIVE_SEGMENT;
+            for (size_t c = 0; c < n; c++)
+                rc->nsamples += sample_present(e, base + c);
+            for (int f = 0; f < nf; f++) {
+                for (size_t c = 0; c < n; c++)
+                    codes[c] = sample_code(e, f, base + c);
+                rc->len[f] = samplecol_encode(coder, field_kinds[f], codes, n, &rc->blob[f]);
+            }
         }
-    }
     samplecol_coder_free(coder);
     free(codes);
     return NULL;
 }
 
 /* Packing the columns is most of the archive's time: the relays are
- * split between two threads (each relay's bytes do not depend on how). */
+ * split between two threads (each segment's bytes do not depend on how).
+ * When the file already holds the first segments of the first relays
+ * (w->keep_relays, w->keep_segs: an archive updated after an append),
+ * only the segments after those are packed and inserted. */
 static void write_sample_columns(wctx *w, const experiment *e)
 {
     enum { NTHREADS = 2 };
-    relay_columns *cols = xcalloc(e->nrelays ? e->nrelays : 1, sizeof *cols);
+    size_t nseg = (e->ncoll + ARCHIVE_SEGMENT - 1) / ARCHIVE_SEGMENT;
+    size_t ncells = e->nrelays * nseg;
+    relay_columns *cols = xcalloc(ncells ? ncells : 1, sizeof *cols);
+    size_t *from = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *from);
+    for (size_t r = 0; r < e->nrelays; r++)
+        from[r] = r < w->keep_relays ? w->keep_segs : 0;
     encode_job jobs[NTHREADS];
     pthread_t th[NTHREADS];
     bool started[NTHREADS] = {false};
     for (size_t t = 0; t < NTHREADS; t++) {
-        jobs[t] = (encode_job){.e = e, .out = cols, .first = t, .step = NTHREADS};
+        jobs[t] = (encode_job){.e = e, .out = cols, .nseg = nseg, .from = from, .first = t,
+                               .step = NTHREADS};
         if (t > 0)
             started[t] = pthread_create(&th[t], NULL, encode_relays, &jobs[t]) == 0;
     }
@@ -352,19 +366,24 @@ static void write_sample_columns(wctx *w, const experiment *e)
             encode_relays(&jobs[t]); /* no thread: do its share here */
     }
     sqlite3_stmt *st = winsert(w, &T_SAMPLE_COLUMNS);
-    for (size_t r = 0; st && r < e->nrelays; r++) {
-        sample_row row = {.relay_id = r, .nsamples = cols[r].nsamples};
-        for (int f = 0; f < SF_COUNT; f++) {
-            row.blob[f] = cols[r].blob[f];
-            row.len[f] = cols[r].len[f];
+    for (size_t s = 0; st && s < nseg; s++)
+        for (size_t r = 0; r < e->nrelays; r++) {
+            if (s < from[r])
+                continue;
+            const relay_columns *rc = &cols[r * nseg + s];
+            sample_row row = {.relay_id = r, .seg = s, .nsamples = rc->nsamples};
+            for (int f = 0; f < SF_COUNT; f++) {
+                row.blob[f] = rc->blob[f];
+                row.len[f] = rc->len[f];
+            }
+            wput(w, st, &T_SAMPLE_COLUMNS, &row, r, 0);
         }
-        wput(w, st, &T_SAMPLE_COLUMNS, &row, r, 0);
-    }
     sqlite3_finalize(st);
-    for (size_t r = 0; r < e->nrelays; r++)
+    for (size_t k = 0; k < e->nrelays * nseg; k++)
         for (int f = 0; f < SF_COUNT; f++)
-            free(cols[r].blob[f]);
+            free(cols[k].blob[f]);
     free(cols);
+    free(from);
 }
 
 static void write_relays_and_samples(wctx *w, const analysis *a)
@@ -517,7 +536,8 @@ static void write_results(wctx *w, const analysis *a)
     const results *res = &a->r;
     sqlite3_stmt *st = winsert(w, &T_GROUP_STATS);
     for (size_t g = 0; st && g < res->ngroups; g++)
-        for (size_t k = 0; k < res->groups[g].nseries; k++)
+        for (size_t k = w->update ? res->groups[g].nseries_prior : 0; k < res->groups[g].nseries;
+             k++)
             wput(w, st, &T_GROUP_STATS, &res->groups[g].series[k], k, g);
     sqlite3_finalize(st);
 
@@ -574,15 +594,46 @@ static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
     /* Nobody else sees this database until it is renamed or serialised:
      * no journal needed, and durability comes from the fsync before the
      * rename. */
-    wexec(w, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;"
+    /* 64 KiB pages: a segment's row (a few KiB) then fits in its b-tree
+     * page, where with small pages most rows would spill into overflow
+     * pages and leave much of them empty. */
+    wexec(w, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=65536;"
              "PRAGMA cache_size=-65536;");
     wexec(w, "BEGIN");
-    char *schema = archive_schema_sql();
-    wexec(w, schema);
-    free(schema);
-    char *ver = xasprintf("PRAGMA user_version=%d", ARCHIVE_SCHEMA_VERSION);
-    wexec(w, ver);
-    free(ver);
+    if (w->update) {
+        /* Every row goes, but the packed segments that stay as they are. */
+        char *clear = archive_clear_sql(&T_SAMPLE_COLUMNS, &T_GROUP_STATS);
+        wexec(w, clear);
+        free(clear);
+        /* A group's per-collection rows stay when its statistics took
+         * every stored point as it was (stats_options.prior, from this
+         * file); the other groups' go. */
+        size_t ng = a->r.ngroups;
+        char *stale = xasprintf("DELETE FROM group_stats WHERE group_idx >= %zu", ng);
+        wexec(w, stale);
+        free(stale);
+        for (size_t g = 0; g < ng; g++) {
+            if (a->r.groups[g].nseries_prior)
+                continue;
+            stale = xasprintf("DELETE FROM group_stats WHERE group_idx = %zu", g);
+            wexec(w, stale);
+            free(stale);
+        }
+        /* The segments an append reached are the last ones of the table
+         * (segment-major order), so few pages change; the old relays are
+         * all there is (the read checked it). */
+        char *drop = xasprintf("DELETE FROM sample_columns WHERE seg >= %zu", w->keep_segs);
+        wexec(w, drop);
+
+        free(drop);
+    } else {
+        char *schema = archive_schema_sql();
+        wexec(w, schema);
+        free(schema);
+        char *ver = xasprintf("PRAGMA user_version=%d", ARCHIVE_SCHEMA_VERSION);
+        wexec(w, ver);
+        free(ver);
+    }
     write_meta(w, a, o);
     write_experiment(w, a);
     if (a->e.rss_kb)
@@ -591,9 +642,125 @@ static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
     write_membership(w, a);
     write_results(w, a);
     wexec(w, "COMMIT");
+
     free(w->iso);
     w->iso = NULL;
     w->ntimes = 0;
+}
+
+/* Copies the file src (already open) into a new dst; false on any error. */
+static bool copy_file(int in, const char *dst, uint64_t size)
+{
+    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0)
+        return false;
+    uint64_t done = 0;
+    bool ok = true;
+    /* In the kernel (no copy through user space) where it can; else read
+     * and write. */
+    while (ok && done < size) {
+        ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)(size - done), 0);
+        if (n <= 0)
+            break;
+        done += (uint64_t)n;
+    }
+    static __thread unsigned char buf[1 << 16];
+    while (ok && done < size) {
+        ssize_t n = pread(in, buf, sizeof buf, (off_t)done);
+        ok = n > 0 && write(out, buf, (size_t)n) == n;
+        done += ok ? (uint64_t)n : 0;
+    }
+    return close(out) == 0 && ok;
+}
+
+/* The first row's first column of sql as malloc'd text, or NULL. */
+static char *query_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        out = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* Every table, index, view and trigger of db with its SQL, in name order. */
+static char *schema_of(sqlite3 *db)
+{
+    return query_text(db, "SELECT group_concat(line, char(10)) FROM (SELECT type || ' ' || name "
+                          "|| ' ' || coalesce(sql, '') AS line FROM sqlite_master ORDER BY name)");
+}
+
+/* True when the copy at db is fit to be updated: this schema version,
+ * exactly the tables and views this version creates (nothing more — no
+ * trigger would run on the updates), and sound pages (a damaged free list
+ * could hand out a page that kept rows live in). */
+static bool fit_for_update(sqlite3 *db)
+{
+    sqlite3 *mem = NULL;
+    char *want = NULL, *have = NULL, *version = NULL, *check = NULL;
+    char *sql = archive_schema_sql();
+    if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+            SQLITE_OK &&
+        sqlite3_exec(mem, sql, NULL, NULL, NULL) == SQLITE_OK)
+        want = schema_of(mem);
+    sqlite3_close(mem);
+    free(sql);
+    bool ok = want && (have = schema_of(db)) && str_eq(want, have) &&
+              (version = query_text(db, "PRAGMA user_version")) &&
+              atoi(version) == ARCHIVE_SCHEMA_VERSION &&
+              (check = query_text(db, "PRAGMA quick_check")) && str_eq(check, "ok");
+    free(want);
+    free(have);
+    free(version);
+    free(check);
+    return ok;
+}
+
+/* The archive of `a` made from a copy of the one its first samples were
+ * read from (a->resumed): that file's packed segments that an append did
+ * not reach are kept as they are, everything else is written again, so
+ * the rows equal a fresh file's. False when it cannot be done (the file
+ * changed since it was read, a copy or sqlite error): the caller then
+ * writes the whole archive, and nothing is said. */
+static bool update_file(const analysis *a, const analysis_options *o, const char *src,
+                        const char *tmp_path, const char *display, size_t *kept)
+{
+    const archive_origin *ro = &a->resumed;
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    bool ok = in >= 0 && fstat(in, &sb) == 0 && (unsigned long long)sb.st_dev == ro->dev &&
+              (unsigned long long)sb.st_ino == ro->ino && (unsigned long long)sb.st_size == ro->size &&
+              (long long)sb.st_mtim.tv_sec == ro->mtime_s &&
+              (long long)sb.st_mtim.tv_nsec == ro->mtime_ns &&
+              ro->nrelays <= a->e.nrelays && ro->ncoll <= a->e.ncoll &&
+              copy_file(in, tmp_path, (uint64_t)sb.st_size);
+    if (in >= 0)
+        close(in);
+    if (!ok)
+        return false;
+    diag_list d;
+    diag_init(&d);
+    wctx w = {.d = &d, .display = display, .tz = a->e.man.tz_offset_min, .dir = a->e.dir,
+              .update = true, .keep_relays = ro->nrelays, .keep_segs = ro->ncoll / ARCHIVE_SEGMENT};
+    if (sqlite3_open_v2(tmp_path, &w.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close(w.db);
+        diag_free(&d);
+        return false;
+    }
+    if (!fit_for_update(w.db)) {
+        sqlite3_close(w.db);
+        diag_free(&d);
+        return false;
+    }
+    fill_db(&w, a, o);
+    if (sqlite3_close(w.db) != SQLITE_OK)
+        w.failed = true;
+    diag_free(&d);
+    *kept = w.failed ? 0 : w.keep_segs * ARCHIVE_SEGMENT;
+    return !w.failed;
 }
 
 int archive_write_file(const analysis *a, const analysis_options *o, const char *tmp_path,
@@ -685,6 +852,7 @@ struct archive_job {
     const char *tmp, *path;   /* the reserved temporary (the outset's), the final name */
     diag_list d;              /* the thread's messages, handed over at the end */
     int rc;
+    size_t kept;              /* update_file's */
     pthread_t th;
     bool threaded;
 };
@@ -692,7 +860,16 @@ struct archive_job {
 static void *job_run(void *arg)
 {
     archive_job *j = arg;
-    j->rc = archive_write_file(j->a, j->o, j->tmp, j->path, &j->d);
+    /* After an append, the archive it resumed from (the one this replaces)
+     * already holds most of the packed samples. */
+    const char *src = j->a->resumed.path;
+    if (!src || !str_eq(src, j->path) ||
+        !update_file(j->a, j->o, src, j->tmp, j->path, &j->kept)) {
+        int fd = open(j->tmp, O_WRONLY | O_TRUNC | O_CLOEXEC); /* what a failed update left */
+        if (fd >= 0)
+            close(fd);
+        j->rc = archive_write_file(j->a, j->o, j->tmp, j->path, &j->d);
+    }
     /* Synced here, beside the rendering, so the commit's own fsync of
      * the temporary finds nothing left to write. */
     int fd = j->rc == 0 ? open(j->tmp, O_RDONLY | O_CLOEXEC) : -1;
@@ -718,10 +895,12 @@ archive_job *archive_stage_begin(outset *os, const analysis *a, const analysis_o
     return j;
 }
 
-int archive_stage_end(archive_job *j, const char **tmp, diag_list *d)
+int archive_stage_end(archive_job *j, const char **tmp, size_t *kept, diag_list *d)
 {
     if (tmp)
         *tmp = NULL;
+    if (kept)
+        *kept = 0;
     if (!j)
         return EXIT_IO;
     if (j->threaded)
@@ -731,6 +910,8 @@ int archive_stage_end(archive_job *j, const char **tmp, diag_list *d)
     diag_free(&j->d);
     if (rc == 0 && tmp)
         *tmp = j->tmp;
+    if (rc == 0 && kept)
+        *kept = j->kept;
     free(j);
     return rc;
 }

@@ -314,8 +314,12 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     }
     char *dst = path_join(site, PAGE_ARCHIVE);
     if (!bad && job) {
-        bad = archive_stage_end(job, &fresh, d) != 0;
+        size_t kept = 0;
+        bad = archive_stage_end(job, &fresh, &kept, d) != 0;
         job = NULL;
+        if (!bad && kept && o->verbosity > 1)
+            fprintf(stderr, "memreport: %s: updated, the packed samples of the first %zu "
+                            "collections kept as they were\n", archive_src, kept);
         if (!bad && o->publish_archive && o->verbosity > 1)
             fprintf(stderr, "memreport: writing %s\n", dst);
         if (!bad && o->publish_archive)
@@ -354,7 +358,7 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
 
 out:
     if (job) /* rendering failed: the temporary goes with the outset */
-        archive_stage_end(job, NULL, d);
+        archive_stage_end(job, NULL, NULL, d);
     free(archive_src);
     free(site);
     free(command);

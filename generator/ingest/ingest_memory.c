@@ -16,6 +16,7 @@
  * the [relay * ncoll + collection] matrices; when one relay has two rows in
  * one collection the later row in the file wins and e->notes counts it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -1339,7 +1340,7 @@ static bool read_parallel(FILE *f, const char *display, const ingest_options *op
     mctx_free(&hdr);
     diag_free(&hd);
     hash_job *hj = xcalloc(1, sizeof *hj);
-    *hj = (hash_job){.fd = opt->no_memory_hash ? -1 : dup(fd), .size = size};
+    *hj = (hash_job){.fd = opt->no_memory_hash ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 0), .size = size};
     progress meter;
     progress_start(&meter, display, size, 64u << 20);
     h[0].meter = &meter;

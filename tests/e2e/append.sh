@@ -213,3 +213,70 @@ if "$mr" build -vv "$tmp/b/exp" >/dev/null 2>"$tmp/err" && ! grep -q 'appended b
 else
     echo "FAIL append: unfinished line: $(grep -v warning "$tmp/err" | head -n 2)"
 fi
+
+# Longer than one segment of the archive's packed samples (1,024
+# collections): an append rebuild updates a copy of the archive, keeping
+# the segments the new rows do not reach, and still writes exactly the rows
+# of a build from scratch — cut inside a segment, at its end, and across
+# the boundary. (Keeping a segment the append reached, or packing it from
+# the old samples only, would show here as a different archive.)
+if command -v sqlite3 >/dev/null 2>&1; then
+    rm -rf "$tmp/a/exp" "$tmp/b/exp"
+    "$MEMSIM" -o "$tmp/a/exp" --seed 3 --relays 5 --collections 1100 --manual 0 --interval-hours 1 \
+        --group A:flat --group B:restart:rate=0.4:every=300h >/dev/null ||
+        { echo "FAIL append: memsim failed (long)"; exit 0; }
+    (cd "$tmp/a" && "$mr" build exp >/dev/null 2>&1) || echo "FAIL append: build of the long experiment"
+    # The hour of collection N (0-based): rows before it are collections 0..N-1.
+    hour_of() { awk -F, 'NR > 1 { print substr($1, 1, 13) }' "$tmp/a/exp/memory.csv" | uniq | sed -n "$(($1 + 1))p"; }
+    setup "$(hour_of 1000)"
+    "$mr" build "$tmp/b/exp" >/dev/null 2>&1 || echo "FAIL append: first build of the long experiment"
+    prev=$(hour_of 1000)
+    for n in 1020 1024 1030 end; do
+        if [ "$n" = end ]; then
+            awk -F, -v from="$prev" 'NR > 1 && $1 >= from' "$tmp/a/exp/memory.csv" >>"$tmp/b/exp/memory.csv"
+        else
+            cut=$(hour_of "$n")
+            awk -F, -v from="$prev" -v to="$cut" 'NR > 1 && $1 >= from && $1 < to' "$tmp/a/exp/memory.csv" \
+                >>"$tmp/b/exp/memory.csv"
+            prev=$cut
+        fi
+        (cd "$tmp/b" && "$mr" build -vv exp >/dev/null 2>"$tmp/err") || echo "FAIL append: long rebuild at $n"
+        kept=$(sed -n 's/.*updated, the packed samples of the first \([0-9]*\) collections kept.*/\1/p' "$tmp/err")
+        # Whole segments before the old end are kept: none while it is
+        # inside the first, the first once it reached 1,024.
+        want=0
+        [ "$n" = 1030 ] || [ "$n" = end ] && want=1024
+        rm -rf "$tmp/c" && mkdir -p "$tmp/c/exp" && cp -R "$tmp/b/exp/." "$tmp/c/exp/" &&
+            rm -rf "$tmp/c/exp/results.sqlite" "$tmp/c/exp/REPORT.md" "$tmp/c/exp/site" "$tmp/c/exp/charts"
+        (cd "$tmp/c" && "$mr" build exp >/dev/null 2>&1)
+        if grep -q 'read only the appended bytes' "$tmp/err" && [ "${kept:-0}" = "$want" ]; then
+            echo "PASS append: long experiment at $n: the archive was updated, ${kept:-0} collections' packed samples kept"
+        else
+            echo "FAIL append: long experiment at $n: kept '${kept:-0}', want $want: $(grep -v warning "$tmp/err" | head -n 2)"
+        fi
+        same_archive "long experiment at $n, the updated archive equals a build from scratch" \
+            "$tmp/c/exp/results.sqlite" "$tmp/b/exp/results.sqlite"
+        same_file "long experiment at $n, REPORT.md equals a build from scratch" \
+            "$tmp/c/exp/REPORT.md" "$tmp/b/exp/REPORT.md"
+    done
+    # An archive with more than its schema (here a trigger, which would
+    # run on the update) is not updated but written whole.
+    setup "$(hour_of 1030)"
+    "$mr" build "$tmp/b/exp" >/dev/null 2>&1
+    sqlite3 "$tmp/b/exp/results.sqlite" \
+        "CREATE TRIGGER extra AFTER INSERT ON findings BEGIN DELETE FROM relays; END"
+    awk -F, -v from="$(hour_of 1030)" 'NR > 1 && $1 >= from' "$tmp/a/exp/memory.csv" >>"$tmp/b/exp/memory.csv"
+    (cd "$tmp/b" && "$mr" build -vv exp >/dev/null 2>"$tmp/err")
+    if grep -q 'read only the appended bytes' "$tmp/err" && ! grep -q 'updated, the packed' "$tmp/err"; then
+        echo "PASS append: an archive with a trigger added is written whole, not updated"
+    else
+        echo "FAIL append: archive with a trigger: $(grep -v warning "$tmp/err" | head -n 2)"
+    fi
+    same_archive "long experiment, an archive with a trigger added: written as from scratch" \
+        "$tmp/c/exp/results.sqlite" "$tmp/b/exp/results.sqlite"
+    n=$(sqlite3 "$tmp/b/exp/results.sqlite" "SELECT count(*) FROM sample_columns WHERE seg = 1")
+    [ "$n" = 5 ] && echo "PASS append: the long experiment's archive has a second segment per relay" ||
+        echo "FAIL append: $n second segments, want 5"
+else
+    echo "SKIP append long experiment: no sqlite3"
+fi

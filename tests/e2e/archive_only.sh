@@ -102,8 +102,16 @@ cp "$x/results.sqlite" "$work/bad/results.sqlite"
 sqlite3 "$work/bad/results.sqlite" "DELETE FROM sample_columns WHERE relay_id = 2"
 "$MEMREPORT" build -q "$work/bad" 2>"$work/err"
 rc=$?
-[ $rc -eq 1 ] && grep -q "damaged archive: [0-9]* sample columns for [0-9]* relays" "$work/err" &&
+[ $rc -eq 1 ] && grep -q "damaged archive: no sample segment 0 for relay 2" "$work/err" &&
     pass "missing sample rows are refused" || fail "missing sample rows are refused" "exit $rc: $(head -2 "$work/err")"
+cp "$x/results.sqlite" "$work/bad/results.sqlite"
+last=$(sqlite3 "$work/bad/results.sqlite" "SELECT max(relay_id) FROM sample_columns")
+sqlite3 "$work/bad/results.sqlite" "UPDATE sample_columns SET seg = 7 WHERE relay_id = $last"
+"$MEMREPORT" build -q "$work/bad" 2>"$work/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "damaged archive: sample segment 7 of relay $last out of range" "$work/err" &&
+    pass "a sample segment beyond the collections is refused" ||
+    fail "a sample segment beyond the collections is refused" "exit $rc: $(head -2 "$work/err")"
 
 # Damaged pages: sqlite's integrity check says so.
 cp "$x/results.sqlite" "$work/bad/results.sqlite"

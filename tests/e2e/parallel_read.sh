@@ -59,7 +59,8 @@ if "$MEMSIM" -o "$tmp/sim" --seed 7 --relays 60 --reserve 3 --overlap 2 --days 2
     sqlite3 "$tmp/bseq/sim/results.sqlite" "$q" >"$tmp/in.seq" 2>&1
     sqlite3 "$tmp/bpar/sim/results.sqlite" "$q" >"$tmp/in.par" 2>&1
     if [ "$s1$s2" = 00 ] && cmp -s "$tmp/bseq/sim/REPORT.md" "$tmp/bpar/sim/REPORT.md" &&
-        cmp -s "$tmp/in.seq" "$tmp/in.par" && grep -q "memory.csv|.*|[0-9a-f]\{64\}|[0-9a-f]\{64\}|[0-9A-F]\{80,\}" "$tmp/in.par"; then
+        cmp -s "$tmp/in.seq" "$tmp/in.par" &&
+        grep -q "memory.csv|.*|[0-9a-f]\{64\}|[0-9a-f]\{64\}|[0-9A-F]\{80,\}" "$tmp/in.par"; then
         echo "PASS parallel build: same REPORT.md and recorded hashes"
     else
         echo "FAIL parallel build: exit $s1/$s2, REPORT.md or input_files differ"

@@ -8,7 +8,7 @@
  * column (samplecol.h): an integer for kB and group columns, a real for
  * frag ratios, NULL for a missing value, a C out of range or a NULL
  * column; an error for bytes that are not a column. The view calls it for
- * every collection of a relay in turn, so the last column decoded is kept
+ * every collection of a segment in turn, so the last column decoded is kept
  * (per field position, keyed by its bytes) and each column is unpacked
  * once per query rather than once per value. */
 #include <sqlite3ext.h>
