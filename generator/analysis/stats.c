@@ -619,7 +619,7 @@ static bool group_series(const experiment *e, const membership *m, size_t g,
         if (pg->nseries) {
             xgrow((void **)&gr->series, &cap, pg->nseries, sizeof *gr->series);
             memcpy(gr->series, pg->series, pg->nseries * sizeof *gr->series);
-            gr->nseries = pg->nseries;
+            gr->nseries = gr->nseries_prior = pg->nseries;
         }
     }
     size_t *cand = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *cand);

@@ -50,6 +50,8 @@ typedef struct {
     group_point *series;      /* collections inside the window with n > 0,
                                  up to the final snapshot */
     size_t nseries;
+    size_t nseries_prior;     /* the leading points taken as they were from
+                                 stats_options.prior (all of its points) */
 
     bool has_final;           /* false when no sample at or before --until */
     size_t final_c;

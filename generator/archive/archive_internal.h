@@ -178,8 +178,8 @@ extern const char *const archive_sample_field_names[SF_COUNT];
 void archive_schema_init(void);
 /* CREATE TABLE for every table, then the views; malloc'd SQL. */
 char *archive_schema_sql(void);
-/* "DELETE FROM t;" for every table but `keep`; malloc'd. */
-char *archive_clear_sql(const atable *keep);
+/* "DELETE FROM t;" for every table but keep1 and keep2; malloc'd. */
+char *archive_clear_sql(const atable *keep1, const atable *keep2);
 /* "INSERT INTO t VALUES(?,...)" and "SELECT readable columns FROM t
  * [WHERE where] [ORDER BY ...]"; malloc'd. */
 char *archive_insert_sql(const atable *t);

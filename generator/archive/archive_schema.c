@@ -360,12 +360,12 @@ char *archive_schema_sql(void)
     return buf_detach(&b);
 }
 
-char *archive_clear_sql(const atable *keep)
+char *archive_clear_sql(const atable *keep1, const atable *keep2)
 {
     strbuf b;
     buf_init(&b);
     for (size_t i = 0; i < ARRAY_LEN(tables); i++)
-        if (tables[i] != keep)
+        if (tables[i] != keep1 && tables[i] != keep2)
             buf_printf(&b, "DELETE FROM %s;\n", tables[i]->name);
     return buf_detach(&b);
 }

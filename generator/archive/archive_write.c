@@ -536,7 +536,8 @@ static void write_results(wctx *w, const analysis *a)
     const results *res = &a->r;
     sqlite3_stmt *st = winsert(w, &T_GROUP_STATS);
     for (size_t g = 0; st && g < res->ngroups; g++)
-        for (size_t k = 0; k < res->groups[g].nseries; k++)
+        for (size_t k = w->update ? res->groups[g].nseries_prior : 0; k < res->groups[g].nseries;
+             k++)
             wput(w, st, &T_GROUP_STATS, &res->groups[g].series[k], k, g);
     sqlite3_finalize(st);
 
@@ -601,9 +602,23 @@ static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
     wexec(w, "BEGIN");
     if (w->update) {
         /* Every row goes, but the packed segments that stay as they are. */
-        char *clear = archive_clear_sql(&T_SAMPLE_COLUMNS);
+        char *clear = archive_clear_sql(&T_SAMPLE_COLUMNS, &T_GROUP_STATS);
         wexec(w, clear);
         free(clear);
+        /* A group's per-collection rows stay when its statistics took
+         * every stored point as it was (stats_options.prior, from this
+         * file); the other groups' go. */
+        size_t ng = a->r.ngroups;
+        char *stale = xasprintf("DELETE FROM group_stats WHERE group_idx >= %zu", ng);
+        wexec(w, stale);
+        free(stale);
+        for (size_t g = 0; g < ng; g++) {
+            if (a->r.groups[g].nseries_prior)
+                continue;
+            stale = xasprintf("DELETE FROM group_stats WHERE group_idx = %zu", g);
+            wexec(w, stale);
+            free(stale);
+        }
         /* The segments an append reached are the last ones of the table
          * (segment-major order), so few pages change; the old relays are
          * all there is (the read checked it). */
@@ -658,6 +673,51 @@ static bool copy_file(int in, const char *dst, uint64_t size)
     return close(out) == 0 && ok;
 }
 
+/* The first row's first column of sql as malloc'd text, or NULL. */
+static char *query_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        out = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* Every table, index, view and trigger of db with its SQL, in name order. */
+static char *schema_of(sqlite3 *db)
+{
+    return query_text(db, "SELECT group_concat(line, char(10)) FROM (SELECT type || ' ' || name "
+                          "|| ' ' || coalesce(sql, '') AS line FROM sqlite_master ORDER BY name)");
+}
+
+/* True when the copy at db is fit to be updated: this schema version,
+ * exactly the tables and views this version creates (nothing more — no
+ * trigger would run on the updates), and sound pages (a damaged free list
+ * could hand out a page that kept rows live in). */
+static bool fit_for_update(sqlite3 *db)
+{
+    sqlite3 *mem = NULL;
+    char *want = NULL, *have = NULL, *version = NULL, *check = NULL;
+    char *sql = archive_schema_sql();
+    if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+            SQLITE_OK &&
+        sqlite3_exec(mem, sql, NULL, NULL, NULL) == SQLITE_OK)
+        want = schema_of(mem);
+    sqlite3_close(mem);
+    free(sql);
+    bool ok = want && (have = schema_of(db)) && str_eq(want, have) &&
+              (version = query_text(db, "PRAGMA user_version")) &&
+              atoi(version) == ARCHIVE_SCHEMA_VERSION &&
+              (check = query_text(db, "PRAGMA quick_check")) && str_eq(check, "ok");
+    free(want);
+    free(have);
+    free(version);
+    free(check);
+    return ok;
+}
+
 /* The archive of `a` made from a copy of the one its first samples were
  * read from (a->resumed): that file's packed segments that an append did
  * not reach are kept as they are, everything else is written again, so
@@ -686,6 +746,11 @@ static bool update_file(const analysis *a, const analysis_options *o, const char
               .update = true, .keep_relays = ro->nrelays, .keep_segs = ro->ncoll / ARCHIVE_SEGMENT};
     if (sqlite3_open_v2(tmp_path, &w.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
+        sqlite3_close(w.db);
+        diag_free(&d);
+        return false;
+    }
+    if (!fit_for_update(w.db)) {
         sqlite3_close(w.db);
         diag_free(&d);
         return false;

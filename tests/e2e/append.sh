@@ -259,6 +259,21 @@ if command -v sqlite3 >/dev/null 2>&1; then
         same_file "long experiment at $n, REPORT.md equals a build from scratch" \
             "$tmp/c/exp/REPORT.md" "$tmp/b/exp/REPORT.md"
     done
+    # An archive with more than its schema (here a trigger, which would
+    # run on the update) is not updated but written whole.
+    setup "$(hour_of 1030)"
+    "$mr" build "$tmp/b/exp" >/dev/null 2>&1
+    sqlite3 "$tmp/b/exp/results.sqlite" \
+        "CREATE TRIGGER extra AFTER INSERT ON findings BEGIN DELETE FROM relays; END"
+    awk -F, -v from="$(hour_of 1030)" 'NR > 1 && $1 >= from' "$tmp/a/exp/memory.csv" >>"$tmp/b/exp/memory.csv"
+    (cd "$tmp/b" && "$mr" build -vv exp >/dev/null 2>"$tmp/err")
+    if grep -q 'read only the appended bytes' "$tmp/err" && ! grep -q 'updated, the packed' "$tmp/err"; then
+        echo "PASS append: an archive with a trigger added is written whole, not updated"
+    else
+        echo "FAIL append: archive with a trigger: $(grep -v warning "$tmp/err" | head -n 2)"
+    fi
+    same_archive "long experiment, an archive with a trigger added: written as from scratch" \
+        "$tmp/c/exp/results.sqlite" "$tmp/b/exp/results.sqlite"
     n=$(sqlite3 "$tmp/b/exp/results.sqlite" "SELECT count(*) FROM sample_columns WHERE seg = 1")
     [ "$n" = 5 ] && echo "PASS append: the long experiment's archive has a second segment per relay" ||
         echo "FAIL append: $n second segments, want 5"
