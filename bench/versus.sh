@@ -9,7 +9,8 @@
 #   duckdb     bench/duckdb_group_means.mjs: DuckDB's CSV reader, a join with
 #              the group files, mean RSS per (collection, group), 2 threads
 #   build      memreport build from the CSVs (outputs removed first)
-#   unchanged  memreport build again, inputs unchanged
+#   unchanged  memreport build again, inputs unchanged (the build record:
+#              nothing read but the inputs' hashes, nothing written)
 #   append     memreport build after one collection (1,001 rows) was
 #              appended to a memory.csv already built (the build before the
 #              append is untimed)
@@ -99,7 +100,7 @@ while [ "$i" -lt "$REPS" ]; do
     once check "$MEMREPORT" check "$exp"
     once build "$MEMREPORT" build "$exp"
     once unchanged "$MEMREPORT" build -vv "$exp"
-    grep -q "inputs unchanged" "$work/unchanged.err" || die "the unchanged rebuild did not read the archive"
+    grep -q "inputs unchanged" "$work/unchanged.err" || die "the unchanged rebuild did not find its inputs unchanged"
     i=$((i + 1))
 done
 table

@@ -346,6 +346,7 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
             fprintf(stderr, "memreport: writing %s\n", o->single_file);
         bad = outset_add(os, o->single_file, ps.single.data, ps.single.len, d) != 0;
     }
+    /* The build record last: it lists every file staged before it. */
     if (!bad)
         bad = stage(os, o->dir, "REPORT.md", ps.md.data, ps.md.len, o->verbosity, d) ||
               build_record_stage(os, o->dir, &o->key, &a->e, archive_src, fresh, &a->diag, d);

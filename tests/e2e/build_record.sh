@@ -225,7 +225,7 @@ mrb
 sed -i '1s/record 1/record 2/' "$r" && resum "$r"
 real "a record of another version"
 mrb
-sed -i '2s/^key ./key 0/' "$r" && resum "$r"
+sed -i "2s/^key .*/key $(printf '%064d' 0)/" "$r" && resum "$r"
 real "a record of other inputs"
 mrb
 mkfifo "$tmp/fifo"
