@@ -99,7 +99,7 @@ static const char *collection_iso(const wctx *w, int64_t t)
     return lo < w->ntimes && w->times[lo] == t ? w->iso[lo] : NULL;
 }
 
-#define FIELD(row, off, type) (*(const type *)(const void *)((const char *)(row) + (off)))
+#define FIELD(row, off, type) (*(type const *)(const void *)((const char *)(row) + (off)))
 
 /* Binds every column of t from row (seq and parent for the columns that
  * take them), inserts, and resets the statement. */

@@ -164,10 +164,11 @@ static void make_analysis(analysis *a, const char *dir)
     e->aggs[1] = (aggregate_row){T0, 3, 3100000, UINT64_MAX, UINT64_MAX, 1200000, 5};
     e->nevents = 2;
     e->events = xcalloc(2, sizeof *e->events);
-    e->events[0] = (event){T0 + 100, xstrdup("restart"), xstrdup("all relays → restarted"),
-                           xstrdup(""), 2};
-    e->events[1] = (event){T0 + 200, xstrdup("config_change"), xstrdup("A, then B"),
-                           xstrdup("A"), 3};
+    e->events[0] = (event){.t = T0 + 100, .type = xstrdup("restart"),
+                           .description = xstrdup("all relays → restarted"),
+                           .group = xstrdup(""), .line = 2};
+    e->events[1] = (event){.t = T0 + 200, .type = xstrdup("config_change"),
+                           .description = xstrdup("A, then B"), .group = xstrdup("A"), .line = 3};
     e->nhosts = 1;
     e->hosts = xcalloc(1, sizeof *e->hosts);
     e->hosts[0] = (host_row){T0, xstrdup("go"), xstrdup("0.4.8.21"), xstrdup("Debian 13"),
