@@ -11,6 +11,8 @@
 #   build      memreport build from the CSVs (outputs removed first)
 #   unchanged  memreport build again, inputs unchanged (the build record:
 #              nothing read but the inputs' hashes, nothing written)
+#   forced     the same with --force: the record ignored, results.sqlite read
+#              back and everything rendered again (what a new option costs)
 #   append     memreport build after one collection (1,001 rows) was
 #              appended to a memory.csv already built (the build before the
 #              append is untimed)
@@ -101,14 +103,17 @@ while [ "$i" -lt "$REPS" ]; do
     once build "$MEMREPORT" build "$exp"
     once unchanged "$MEMREPORT" build -vv "$exp"
     grep -q "inputs unchanged" "$work/unchanged.err" || die "the unchanged rebuild did not find its inputs unchanged"
+    once forced "$MEMREPORT" build --force "$exp"
     i=$((i + 1))
 done
 table
 row check "memreport check"
 row build "memreport build (from the CSVs)"
 row unchanged "memreport build again (inputs unchanged)"
+row forced "memreport build --force again (archive read, all rendered)"
 ratio build check "build / check"
 ratio unchanged check "unchanged rebuild / check"
+ratio forced check "forced rebuild / check"
 echo
 echo "results.sqlite: $(wc -c <"$exp/results.sqlite") bytes, memory.csv $(wc -c <"$exp/memory.csv") bytes"
 echo

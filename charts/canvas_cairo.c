@@ -70,7 +70,8 @@ static void fill_and_stroke(cairo_t *cr, const cv_style *st, const char *gc, cv_
 typedef struct {
     const canvas *c;
     double scale;
-    unsigned char *data; /* the image's */
+    cairo_surface_t *image; /* the whole image, drawn on directly by a lone band */
+    unsigned char *data;    /* the image's */
     int pw, ph, y0, y1, stride;
     cairo_status_t st;
 } band;
@@ -78,9 +79,13 @@ typedef struct {
 static void draw_band(band *b)
 {
     const canvas *c = b->c;
+    /* One band is the image: no surface of its own, nothing to copy. */
+    bool whole = b->y0 == 0 && b->y1 == b->ph;
     int top = b->y0 - BAND_MARGIN > 0 ? b->y0 - BAND_MARGIN : 0;
     int bottom = b->y1 + BAND_MARGIN < b->ph ? b->y1 + BAND_MARGIN : b->ph;
-    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, b->pw, bottom - top);
+    cairo_surface_t *surf = whole ? cairo_surface_reference(b->image)
+                                  : cairo_image_surface_create(CAIRO_FORMAT_RGB24, b->pw,
+                                                               bottom - top);
     cv_font_lock();
     cairo_t *cr = cairo_create(surf);
     canvas_font_options(cr);
@@ -179,7 +184,7 @@ static void draw_band(band *b)
     cv_font_unlock();
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(surf);
-    if (st == CAIRO_STATUS_SUCCESS) {
+    if (st == CAIRO_STATUS_SUCCESS && !whole) {
         cairo_surface_flush(surf);
         const unsigned char *src = cairo_image_surface_get_data(surf);
         int sstride = cairo_image_surface_get_stride(surf);
@@ -222,7 +227,7 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
         bool started[MAX_BANDS] = {false};
         cairo_surface_flush(surf);
         for (int i = 0; i < nb; i++) {
-            bs[i] = (band){.c = c, .scale = scale, .data = data, .pw = pw, .ph = ph,
+            bs[i] = (band){.c = c, .scale = scale, .image = surf, .data = data, .pw = pw, .ph = ph,
                            .y0 = (int)((long)ph * i / nb), .y1 = (int)((long)ph * (i + 1) / nb),
                            .stride = stride};
             if (i > 0)
