@@ -1247,15 +1247,8 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
     free(gmap);
     if (!filled) { /* the caller undoes the relays and groups */
         free(e->times);
-        free(e->rss_kb);
-        free(e->vmsize_kb);
-        free(e->hwm_kb);
-        free(e->frag);
-        free(e->col_group);
         e->times = NULL;
-        e->rss_kb = e->vmsize_kb = e->hwm_kb = NULL;
-        e->frag = NULL;
-        e->col_group = NULL;
+        experiment_free_samples(e);
         e->ncoll = 0;
         return false;
     }

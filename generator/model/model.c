@@ -53,6 +53,18 @@ static void manifest_free(manifest *m)
     free(m->groups);
 }
 
+void experiment_free_samples(experiment *e)
+{
+    free(e->rss_kb);
+    free(e->vmsize_kb);
+    free(e->hwm_kb);
+    free(e->frag);
+    free(e->col_group);
+    e->rss_kb = e->vmsize_kb = e->hwm_kb = NULL;
+    e->frag = NULL;
+    e->col_group = NULL;
+}
+
 void experiment_free(experiment *e)
 {
     if (!e)
@@ -69,11 +81,7 @@ void experiment_free(experiment *e)
     }
     free(e->relays);
     free(e->times);
-    free(e->rss_kb);
-    free(e->vmsize_kb);
-    free(e->hwm_kb);
-    free(e->frag);
-    free(e->col_group);
+    experiment_free_samples(e);
     free_strv(e->colgroups, e->ncolgroups);
     free(e->aggs);
     for (size_t i = 0; i < e->nevents; i++) {

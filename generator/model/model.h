@@ -209,6 +209,9 @@ static inline size_t exp_idx(const experiment *e, size_t r, size_t c)
 
 void thresholds_default(thresholds *th);
 void experiment_free(experiment *e);
+/* Frees the sample matrices (rss, vmsize, hwm, frag, col_group) and sets
+ * them NULL; times, relays and everything else stay. */
+void experiment_free_samples(experiment *e);
 /* Gives the second, third... relay with one nickname the display names
  * NAME#2, NAME#3 (in relay order), so tables and messages tell them apart.
  * Ingest and the archive call it once the relays are known. */

@@ -284,15 +284,7 @@ static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag
  * many large experiments within memory. */
 static void drop_samples(analysis *a)
 {
-    experiment *e = &a->e;
-    free(e->rss_kb);
-    free(e->vmsize_kb);
-    free(e->hwm_kb);
-    free(e->frag);
-    free(e->col_group);
-    e->rss_kb = e->vmsize_kb = e->hwm_kb = NULL;
-    e->frag = NULL;
-    e->col_group = NULL;
+    experiment_free_samples(&a->e);
 }
 
 /* ------------------------------------------------------------------ */

@@ -101,17 +101,19 @@ static void check_canvas(const char *nm, canvas *c)
     free(ours);
 }
 
+/* The four charts' drawing functions, by kind. */
+static canvas *(*const chart_drawers[CHART_COUNT])(const chart_spec *) = {
+    [CHART_TIMESERIES] = chart_draw_timeseries, [CHART_DISTRIBUTION] = chart_draw_distribution,
+    [CHART_TRAJECTORIES] = chart_draw_trajectories, [CHART_TOTAL] = chart_draw_total};
+
 static void test_charts(void)
 {
     analysis a;
     fixture_build(&a, 60, 40, 4, 1767225600 /* 2026-01-01 */, 6 * 3600, -480);
     chart_data cd;
     chart_data_fill(&cd, &a);
-    canvas *(*const draw[CHART_COUNT])(const chart_spec *) = {
-        [CHART_TIMESERIES] = chart_draw_timeseries, [CHART_DISTRIBUTION] = chart_draw_distribution,
-        [CHART_TRAJECTORIES] = chart_draw_trajectories, [CHART_TOTAL] = chart_draw_total};
     for (int k = 0; k < CHART_COUNT; k++) {
-        canvas *c = draw[k](&cd.spec);
+        canvas *c = chart_drawers[k](&cd.spec);
         check_canvas(chart_name((chart_kind)k), c);
         canvas_free(c);
     }
@@ -308,13 +310,10 @@ static void test_bands(void)
     fixture_build(&a, 60, 40, 4, 1767225600 /* 2026-01-01 */, 6 * 3600, -480);
     chart_data cd;
     chart_data_fill(&cd, &a);
-    canvas *(*const draw[CHART_COUNT])(const chart_spec *) = {
-        [CHART_TIMESERIES] = chart_draw_timeseries, [CHART_DISTRIBUTION] = chart_draw_distribution,
-        [CHART_TRAJECTORIES] = chart_draw_trajectories, [CHART_TOTAL] = chart_draw_total};
     int same = 0, cases = 0;
     for (int k = 0; k < CHART_COUNT; k++)
         for (int dark = 0; dark < 2; dark++) {
-            canvas *c = draw[k](&cd.spec);
+            canvas *c = chart_drawers[k](&cd.spec);
             canvas_set_theme(c, dark ? CV_THEME_DARK : CV_THEME_LIGHT);
             size_t n1 = 0, n = 0;
             unsigned char *whole = pixels_in_bands(c, 1, &n1);
