@@ -38,6 +38,14 @@ stored_sha() {
 setup 2026-01-06
 "$mr" build "$tmp/b/exp" >/dev/null 2>&1 || echo "FAIL append: first build"
 rest "$tmp/a/exp/memory.csv" 2026-01-06 >>"$tmp/b/exp/memory.csv"
+# summary -v says where its figures come from, and they are the full
+# experiment's (the summary reads what the build would, writes nothing).
+if (cd "$tmp/b" && "$mr" summary -v --format json exp >"$tmp/grown.json" 2>"$tmp/err") &&
+    grep -q 'memory.csv grew: read only the appended bytes' "$tmp/err" && cmp -s "$tmp/full.json" "$tmp/grown.json"; then
+    echo "PASS append: summary -v after the append reads only the appended bytes, and equals the full experiment's"
+else
+    echo "FAIL append: summary after the append: $(grep -v warning "$tmp/err" | head -n 2)"
+fi
 if (cd "$tmp/b" && "$mr" build -vv exp >/dev/null 2>"$tmp/err") &&
     grep -q 'memory.csv grew: read only the appended bytes' "$tmp/err"; then
     echo "PASS append: the rebuild reads only the appended bytes"
