@@ -545,9 +545,8 @@ int cmd_build(int argc, char **argv)
         fprintf(stderr, "memreport: %s holds no memory CSV: REPORT.md, the charts and the page "
                         "are regenerated from results.sqlite%s%s\n",
                 o.dir, why ? "; " : "", why ? why : "");
-    if (status == 0 && o.verbosity > 1)
-        fprintf(stderr, "memreport: %s\n", o.from_archive ? "inputs unchanged: read results.sqlite"
-                                                          : why ? why : "read the CSVs");
+    if (status == 0)
+        cli_say_source(o.verbosity, o.from_archive, why);
     free(why);
     diag_print(&a.diag, stderr, o.verbosity == 0);
     if (status != 0)
