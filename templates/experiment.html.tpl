@@ -193,10 +193,10 @@
 <p>{{EXPERIMENT}} · {{PERIOD_FULL}} · {{RELAYS_LINE}}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="data-inputs">
 <table class="inputs">
-<caption id="data-inputs">Files read (SHA-256 of each)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
+<caption id="data-inputs">Files read (SHA-256 of each)</caption>
 <thead><tr><th scope="col">File</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Size</th><th scope="col">SHA-256</th></tr></thead>
 <tbody>
-{{#INPUT}}<tr><td><code>{{PATH}}</code></td><td class="num">{{ROWS}}</td><td class="num">{{BYTES}}</td><td><code class="hash">{{SHA}}</code></td></tr>
+{{#INPUT}}<tr><td><code>{{PATH_HTML:none}}</code></td><td class="num">{{ROWS}}</td><td class="num">{{BYTES}}</td><td><code class="hash">{{SHA}}</code></td></tr>
 {{/INPUT}}</tbody>
 </table>
 </div>

@@ -29,6 +29,17 @@ void rf_text(report_flavor f, strbuf *b, const char *s)
         fmt_html_escape(b, s);
 }
 
+void rf_html_path(strbuf *b, const char *path)
+{
+    char one[2] = {0, 0};
+    for (const char *s = path; s && *s; s++) {
+        one[0] = *s;
+        fmt_html_escape(b, one);
+        if (*s == '/' || *s == '_' || *s == '-')
+            buf_puts(b, "<wbr>");
+    }
+}
+
 void rf_strong(report_flavor f, strbuf *b, const char *s)
 {
     buf_puts(b, f == RF_MD ? "**" : "<strong>");

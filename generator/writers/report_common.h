@@ -109,6 +109,10 @@ int report_load_template(const char *name, const char *file, diag_list *d);
 void rf_text(report_flavor f, strbuf *b, const char *s);
 /* Appends it emphasised. */
 void rf_strong(report_flavor f, strbuf *b, const char *s);
+/* Appends a file path escaped for HTML with a <wbr> after each '/', '_'
+ * and '-', so a narrow column wraps it between its parts rather than
+ * scrolling or breaking a word. */
+void rf_html_path(strbuf *b, const char *path);
 /* A group's label, the one place every writer (and the charts' spec)
  * takes it from. Plain text; escape for the flavour. */
 typedef enum {

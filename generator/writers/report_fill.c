@@ -604,6 +604,11 @@ static void fill_reference(const analysis *a, tmpl_dict *d)
         const input_file *in = &a->e.inputs[i];
         tmpl_dict *r = tmpl_add_section(d, "INPUT");
         tmpl_set(r, "PATH", in->path);
+        strbuf path;
+        buf_init(&path);
+        rf_html_path(&path, in->path);
+        tmpl_set(r, "PATH_HTML", path.data ? path.data : "");
+        buf_free(&path);
         /* A manifest or notes file has no rows to count. */
         tmpl_set(r, "ROWS", in->rows == 0 && !str_ends(in->path, ".csv") ? "\xe2\x80\x93"
                                                                        : fmt_count(buf, in->rows));

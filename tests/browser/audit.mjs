@@ -4,7 +4,8 @@
 //   - axe-core (WCAG 2 A/AA and best practices) finds no violation;
 //   - the page never scrolls sideways, table cells do not overlap or
 //     spill, words in tables are not broken mid-word, and a table that
-//     scrolls is focusable, named and says that it scrolls;
+//     scrolls is focusable, named and says that it scrolls; the input
+//     files table ("Files read") fits a phone without scrolling;
 //   - chart text is at least 9 px on screen;
 //   - in print (A4 width, with a dark preference) nothing is cut off on
 //     the right, no background stays dark, and no heading prints without
@@ -134,6 +135,16 @@ function layoutFindings(opts) {
         const hint = el.querySelector('.scroll-hint') || el.parentElement.querySelector('.scroll-hint');
         if (!hint || !visible(hint)) out.push(`scrolling table without a visible hint: ${desc(el)}`);
       }
+    }
+  }
+  // Tables laid out to fit a phone (long paths and hashes wrap) must not
+  // scroll sideways there at all.
+  if (opts.narrow) {
+    for (const t of document.querySelectorAll('table.inputs')) {
+      if (!visible(t)) continue;
+      const box = t.closest('.table-wrap') || t.parentElement;
+      if (t.scrollWidth > box.clientWidth + 1)
+        out.push(`table must fit without scrolling: ${desc(t).slice(0, 40)} (${t.scrollWidth} > ${box.clientWidth} px)`);
     }
   }
   // Chart text on screen: font size times the SVG's scale.
