@@ -16,6 +16,14 @@
 #   append     memreport build after one collection (1,001 rows) was
 #              appended to a memory.csv already built (the build before the
 #              append is untimed)
+# And two floors, what no build can go below as the program is designed:
+#   floor      check and the SHA-256 of memory.csv (bench/ingest_probe.c,
+#              the build's own hashing code) run at once on the two cores:
+#              a build from the CSVs parses as check does and must hash
+#              every byte besides, before it draws or writes anything
+#   summary    memreport summary after the append: the same reading of the
+#              archive and of the appended rows and the same statistics as
+#              the append's rebuild, and nothing drawn or written
 #   pandas     bench/pandas_group_means.py (when python3 has pandas)
 # Then the real 5-way experiment: memreport build against
 # bench/pandas_charts.py, paired.
@@ -30,6 +38,7 @@ if [ ! -d "$BENCH_DIR/node_modules/@duckdb/node-api" ]; then
     sh "$BENCH_DIR/duckdb-setup.sh" >&2 || die "cannot install DuckDB (bench/duckdb-setup.sh)"
 fi
 py=$(find_python "pandas, matplotlib") || py=
+probe=$(build_probe)
 
 # once NAME CMD...: one timed run, "wall rss_kb" appended to $work/t.NAME;
 # stdout and stderr of the run kept as $work/NAME.out and .err.
@@ -104,6 +113,8 @@ while [ "$i" -lt "$REPS" ]; do
     once unchanged "$MEMREPORT" build -vv "$exp"
     grep -q "inputs unchanged" "$work/unchanged.err" || die "the unchanged rebuild did not find its inputs unchanged"
     once forced "$MEMREPORT" build --force "$exp"
+    once floor sh -c '"$1" check "$2" >/dev/null 2>&1 & p=$!; "$3" sha "$2/memory.csv" >/dev/null &&
+        wait "$p"' floor "$MEMREPORT" "$exp" "$probe"
     i=$((i + 1))
 done
 table
@@ -111,9 +122,11 @@ row check "memreport check"
 row build "memreport build (from the CSVs)"
 row unchanged "memreport build again (inputs unchanged)"
 row forced "memreport build --force again (archive read, all rendered)"
+row floor "floor of a build: check and the SHA-256 of memory.csv at once"
 ratio build check "build / check"
 ratio unchanged check "unchanged rebuild / check"
 ratio forced check "forced rebuild / check"
+ratio floor check "floor / check"
 echo
 echo "results.sqlite: $(wc -c <"$exp/results.sqlite") bytes, memory.csv $(wc -c <"$exp/memory.csv") bytes"
 echo
@@ -133,6 +146,9 @@ while [ "$i" -lt "$REPS" ]; do
     "$MEMREPORT" build "$app" >/dev/null 2>&1 || die "build before the append failed"
     cat "$work/lastcoll.csv" >>"$app/memory.csv"
     once check "$MEMREPORT" check "$app"
+    once summary "$MEMREPORT" summary -vv "$app"
+    grep -q "read only the appended bytes" "$work/summary.err" ||
+        die "the summary after the append read the whole file: $(grep -v warning "$work/summary.err" | head -n 2)"
     once append "$MEMREPORT" build -vv "$app"
     grep -q "read only the appended bytes" "$work/append.err" ||
         die "the rebuild after the append read the whole file: $(grep -v warning "$work/append.err" | head -n 2)"
@@ -140,7 +156,9 @@ while [ "$i" -lt "$REPS" ]; do
 done
 table
 row check "memreport check"
+row summary "memreport summary after appending one collection (statistics only)"
 row append "memreport build after appending one collection"
+ratio summary check "summary after the append / check"
 ratio append check "append rebuild / check"
 "$MEMREPORT" summary --format csv "$app" >"$work/summary-app.csv" 2>/dev/null
 if cmp -s "$work/summary.csv" "$work/summary-app.csv"; then

@@ -136,6 +136,13 @@ void cli_shell_word(strbuf *b, const char *s)
     }
 }
 
+void cli_say_source(int verbosity, bool from_archive, const char *why)
+{
+    if (verbosity > 1)
+        fprintf(stderr, "memreport: %s\n", from_archive ? "inputs unchanged: read results.sqlite"
+                                                         : why ? why : "read the CSVs");
+}
+
 int cli_base_url(const char *url, char **out, void (*usage)(FILE *))
 {
     const char *p = url;

@@ -53,6 +53,12 @@ int cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
  * control characters (so the command stays on one line). */
 void cli_shell_word(strbuf *b, const char *s);
 
+/* At -v (verbosity above 1): where analysis_load took the figures from,
+ * "inputs unchanged: read results.sqlite", or its reason for reading the
+ * CSVs (why, NULL when it gave none), e.g. that memory.csv grew and only
+ * the appended bytes were read. */
+void cli_say_source(int verbosity, bool from_archive, const char *why);
+
 /* --base-url URL: the address the site is published at. Checks it
  * (http:// or https://, a host name or [IPv6] with an optional :port, a
  * path of printable ASCII without spaces, quotes, <>, \ or `, no ? or #)

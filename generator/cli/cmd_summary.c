@@ -2,6 +2,7 @@
  * table, CSV or JSON; warnings and errors on stderr. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -24,7 +25,9 @@ static void usage(FILE *f)
             "  --strict          treat overlaps and a partial last line as errors\n"
             "  --format FORMAT   text (default), csv or json\n"
             "  -q, --quiet       print errors only (no warnings) on stderr\n"
-            "  -v, --verbose     accepted, as by every command\n"
+            "  -v, --verbose     say where the figures come from: results.sqlite, the\n"
+            "                    CSVs (and why), or only the rows appended since the\n"
+            "                    last build\n"
             "  -h, --help        show this help\n\n"
             "Exit status: 0 success, 1 bad input, 2 bad usage, 3 I/O failure.\n");
 }
@@ -67,7 +70,11 @@ int cmd_summary(int argc, char **argv)
     /* A current results.sqlite answers without parsing the CSVs. */
     analysis a;
     bool from_archive = false;
-    int rc = analysis_load(argv[optind], &ao, &a, &from_archive, NULL);
+    char *why = NULL;
+    int rc = analysis_load(argv[optind], &ao, &a, &from_archive, &why);
+    if (rc == 0)
+        cli_say_source(co.verbosity, from_archive, why);
+    free(why);
     diag_print(&a.diag, stderr, co.verbosity == 0);
     if (rc == 0) {
         strbuf out;

@@ -370,3 +370,18 @@ void page_set_free(page_set *ps)
     free(ps->series_csv);
     memset(ps, 0, sizeof *ps);
 }
+
+int publish_check_dirs(const char *dir, bool check_top, diag_list *d)
+{
+    static const char *const sub[] = {"assets", "assets/theme", "charts", "data"};
+    if (check_top && outset_check_dir(dir, true, d) != 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_LEN(sub); i++) {
+        char *p = path_join(dir, sub[i]);
+        int rc = outset_check_dir(p, false, d);
+        free(p);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}

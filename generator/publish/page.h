@@ -24,6 +24,13 @@
 #define PAGE_404 "404.html"
 #define PAGE_404_TEMPLATE "site-404.html"
 
+/* Checks, before anything is read, the folders a page and its site are
+ * written into below dir (assets/, assets/theme/, charts/, data/; dir
+ * itself too with check_top, which a link is refused as with "pass -o"):
+ * none may be a symbolic link (outset_check_dir). Returns 0, or -1 after
+ * adding an error (exit 1, or 3 when d counts a system error). */
+int publish_check_dirs(const char *dir, bool check_top, diag_list *d);
+
 /* What every page of one site shares: the operators' theme and the
  * address the site is published at. */
 typedef struct {

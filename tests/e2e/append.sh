@@ -38,6 +38,14 @@ stored_sha() {
 setup 2026-01-06
 "$mr" build "$tmp/b/exp" >/dev/null 2>&1 || echo "FAIL append: first build"
 rest "$tmp/a/exp/memory.csv" 2026-01-06 >>"$tmp/b/exp/memory.csv"
+# summary -v says where its figures come from, and they are the full
+# experiment's (the summary reads what the build would, writes nothing).
+if (cd "$tmp/b" && "$mr" summary -v --format json exp >"$tmp/grown.json" 2>"$tmp/err") &&
+    grep -q 'memory.csv grew: read only the appended bytes' "$tmp/err" && cmp -s "$tmp/full.json" "$tmp/grown.json"; then
+    echo "PASS append: summary -v after the append reads only the appended bytes, and equals the full experiment's"
+else
+    echo "FAIL append: summary after the append: $(grep -v warning "$tmp/err" | head -n 2)"
+fi
 if (cd "$tmp/b" && "$mr" build -vv exp >/dev/null 2>"$tmp/err") &&
     grep -q 'memory.csv grew: read only the appended bytes' "$tmp/err"; then
     echo "PASS append: the rebuild reads only the appended bytes"
@@ -295,6 +303,36 @@ if command -v sqlite3 >/dev/null 2>&1; then
     n=$(sqlite3 "$tmp/b/exp/results.sqlite" "SELECT count(*) FROM sample_columns WHERE seg = 1")
     [ "$n" = 5 ] && echo "PASS append: the long experiment's archive has a second segment per relay" ||
         echo "FAIL append: $n second segments, want 5"
+
+    # A relay first seen in the appended rows, past the first segment: the
+    # kept segment has no row for it, so the update must add that row (all
+    # missing) or the next read would find the archive damaged. Its rows
+    # before collection 1035 are taken out of the full file; the archive
+    # is built up to 1030 and then the rest is appended.
+    late=$(awk -F, '$3 == "relay" { print $5; exit }' "$tmp/a/exp/memory.csv")
+    awk -F, -v n="$late" -v h="$(hour_of 1035)" 'NR == 1 || !($5 == n && $1 < h)' \
+        "$tmp/a/exp/memory.csv" >"$tmp/late.csv" && mv "$tmp/late.csv" "$tmp/a/exp/memory.csv"
+    setup "$(hour_of 1030)"
+    "$mr" build "$tmp/b/exp" >/dev/null 2>&1
+    before=$(sqlite3 "$tmp/b/exp/results.sqlite" "SELECT count(*) FROM relays")
+    awk -F, -v from="$(hour_of 1030)" 'NR > 1 && $1 >= from' "$tmp/a/exp/memory.csv" >>"$tmp/b/exp/memory.csv"
+    (cd "$tmp/b" && "$mr" build -vv exp >/dev/null 2>"$tmp/err")
+    cp "$tmp/b/exp/results.sqlite" "$tmp/appended.sqlite"
+    (cd "$tmp/b" && "$mr" build -vv --force exp >/dev/null 2>"$tmp/err2")
+    rm -rf "$tmp/c" && mkdir -p "$tmp/c/exp" && cp -R "$tmp/b/exp/." "$tmp/c/exp/" &&
+        rm -rf "$tmp/c/exp/results.sqlite" "$tmp/c/exp/REPORT.md" "$tmp/c/exp/site" "$tmp/c/exp/charts"
+    (cd "$tmp/c" && "$mr" build exp >/dev/null 2>&1)
+    after=$(sqlite3 "$tmp/b/exp/results.sqlite" "SELECT count(*) FROM relays")
+    if [ "$before" = 4 ] && [ "$after" = 5 ] && grep -q 'updated, the packed samples of the first 1024' "$tmp/err" &&
+        grep -q 'inputs unchanged: read results.sqlite' "$tmp/err2"; then
+        echo "PASS append: a relay first seen after the first segment: the updated archive reads back"
+    else
+        echo "FAIL append: late relay: relays $before -> $after: $(grep -v warning "$tmp/err" "$tmp/err2" | head -n 3)"
+    fi
+    same_archive "a relay first seen after the first segment: the updated archive equals a build from scratch" \
+        "$tmp/c/exp/results.sqlite" "$tmp/appended.sqlite"
+    same_file "a relay first seen after the first segment: REPORT.md equals a build from scratch" \
+        "$tmp/c/exp/REPORT.md" "$tmp/b/exp/REPORT.md"
 else
     echo "SKIP append long experiment: no sqlite3"
 fi
