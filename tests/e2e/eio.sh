@@ -62,10 +62,11 @@ cmp -s "$work/A" "$work/B" && { fail "generations differ" "A and B are the same 
 
 # point SYSCALL REGEX: "N" such that the N-th SYSCALL of the thread that
 # made the first call matching REGEX is that call (strace counts the
-# invocations of each thread on its own), or nothing.
+# invocations of each thread on its own), or nothing. A line is "PID  call(...)",
+# the pid padded to five columns.
 point() {
     awk -v sc="$1(" -v re="$2" '
-        { tid = $1; rest = substr($0, length($1) + 2) }
+        { tid = $1; rest = $0; sub(/^[0-9]+ +/, "", rest) }
         index(rest, sc) == 1 { n[tid]++; if (rest ~ re) { print n[tid]; exit } }' "$work/trace"
 }
 
