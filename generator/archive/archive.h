@@ -85,9 +85,11 @@ int archive_stage_end(archive_job *j, const char **tmp, size_t *kept, diag_list 
 /* Reads an archive back into `a` (which must be zeroed or freshly
  * initialised). e.dir is set to `dir` (the experiment directory the
  * archive belongs to; file names in stored messages are made relative to
- * it). Returns 0; 1 when the file is not an archive of this schema version
- * (other version, corrupt, truncated: a message in d); 3 when it cannot be
- * opened. `a` is always safe to free with analysis_free. */
+ * it). Archives of older schemas are read too (docs/archive.md, "Archives
+ * of older schemas"); archive_matches_inputs never takes one for current.
+ * Returns 0; 1 when the file is not an archive of a schema this memreport
+ * reads (schema 1, a newer one, corrupt, truncated: a message in d); 3
+ * when it cannot be opened. `a` is always safe to free with analysis_free. */
 int archive_read(const char *path, const char *dir, analysis *a, diag_list *d);
 
 /* An archive's samples still packed (archive_read_experiment), checked
@@ -99,8 +101,9 @@ typedef struct archive_samples {
     bool has_group;
 } archive_samples;
 
-/* Reads only what ingest produced: the experiment with its packed samples
- * (every relay's columns decoded, as the CSVs gave them), the inputs with
+/* Reads only what ingest produced, from an archive of the current schema
+ * alone: the experiment with its packed samples (every relay's columns
+ * decoded, as the CSVs gave them), the inputs with
  * their sizes, hashes, tail hashes and SHA-256 states, events, hosts,
  * groups files and the manifest, for a rebuild that parses only the bytes
  * appended to memory.csv and recomputes membership and statistics from
@@ -128,12 +131,13 @@ void archive_samples_free(archive_samples *s);
 int archive_read_prior(const char *path, stats_prior *p, diag_list *d);
 void archive_prior_free(stats_prior *p);
 
-/* True when the archive at `path` was written by this generator and schema
- * version, from inputs with exactly these paths and SHA-256 hashes (the
- * manifest is one of them), with the same result-changing options. When
- * false and `why` is not NULL, *why gets a malloc'd reason ("no archive",
- * "memory.csv changed", "schema version 0, expected 1", ...). Never
- * changes the file. */
+/* True when the archive at `path` was written by this generator in the
+ * current schema version, from inputs with exactly these paths and
+ * SHA-256 hashes (the manifest is one of them), with the same
+ * result-changing options. When false and `why` is not NULL, *why gets a
+ * malloc'd reason ("no archive", "memory.csv changed", "archive schema
+ * version 4, this memreport writes version 6", ...). Never changes the
+ * file. */
 bool archive_matches_inputs(const char *path, const input_file *inputs, size_t ninputs,
                             const analysis_options *o, char **why);
 

@@ -16,6 +16,7 @@
 
 #include "analysis.h"
 #include "diag.h"
+#include "samplecol.h"
 
 /* How a column's value sits in its row struct. */
 typedef enum {
@@ -53,6 +54,11 @@ typedef struct {
     const char *const *names;  /* AC_ENUM */
     size_t nnames;
     size_t len_off;            /* AC_BLOB*: offset of the length */
+    /* Reading an older schema (archive_version): the first version that
+     * has the column (0: every version), and the SQL value read in its
+     * place from a file of an earlier one. */
+    int since;
+    const char *absent;
 } acol;
 
 typedef struct {
@@ -61,7 +67,25 @@ typedef struct {
     size_t ncols;
     const char *tail;          /* after the columns: ")" or a key and ") WITHOUT ROWID" */
     const char *order;         /* ORDER BY of reads, or NULL */
+    int since;                 /* the first version that has the table (0: every one);
+                                  read as empty from an earlier one */
 } atable;
+
+/* What sets each schema version this program reads apart, as data: the
+ * columns and tables a version lacks are marked in the column tables
+ * (acol.since, atable.since); the rest is here. The last entry is
+ * ARCHIVE_SCHEMA_VERSION, the one written. */
+typedef struct {
+    int version;
+    samplecol_codec codec;     /* how the packed sample columns are compressed */
+    size_t segment;            /* collections per sample_columns row; 0: one row per
+                                  relay holds all its collections */
+} archive_version;
+
+/* The entry of version v, or NULL when this program cannot read it. */
+const archive_version *archive_version_find(int64_t v);
+/* The oldest version read. */
+int archive_oldest_version(void);
 
 /* Row structs of the tables that do not map onto a model struct. */
 typedef struct {
@@ -181,9 +205,13 @@ char *archive_schema_sql(void);
 /* "DELETE FROM t;" for every table but keep1 and keep2; malloc'd. */
 char *archive_clear_sql(const atable *keep1, const atable *keep2);
 /* "INSERT INTO t VALUES(?,...)" and "SELECT readable columns FROM t
- * [WHERE where] [ORDER BY ...]"; malloc'd. */
+ * [WHERE where] [ORDER BY ...]" for a file of schema `version` (a column
+ * it lacks is read as its `absent` value, named as the column, so the
+ * results keep their places); malloc'd. */
 char *archive_insert_sql(const atable *t);
-char *archive_select_sql(const atable *t, const char *where);
+char *archive_select_sql(const atable *t, const char *where, int version);
+/* Whether a file of schema `version` has table t. */
+bool archive_table_in(const atable *t, int version);
 /* Index of s in names[0..n), or -1. */
 int archive_name_index(const char *const *names, size_t n, const char *s);
 
@@ -213,10 +241,12 @@ typedef struct {
     const char *dir;
     bool failed;
     archive_samples *defer;    /* not NULL: keep the samples packed, here */
+    const archive_version *ver;/* the file's schema, set by archive_open_checked */
 } rctx;
 
 void archive_rfail(rctx *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prepares t's SELECT; NULL after an error. */
+/* Prepares t's SELECT; NULL after an error, and NULL without one for a
+ * table the file's schema does not have (archive_rrow then finds no row). */
 sqlite3_stmt *archive_rselect(rctx *r, const atable *t, const char *where);
 /* Steps; true for a row, false at the end or on error. */
 bool archive_rrow(rctx *r, sqlite3_stmt *st);
@@ -227,9 +257,10 @@ bool archive_rget(rctx *r, sqlite3_stmt *st, const atable *t, void *row, int64_t
 /* An index read from the file, checked against the array it indexes. */
 bool archive_rindex(rctx *r, int64_t v, size_t n, const char *what, size_t *out);
 
-/* The check of user_version and the opening read-only without mutexes:
- * 0, EXIT_BAD_INPUT (not an archive of this version) or EXIT_IO. */
-int archive_open_checked(rctx *r, const char *path);
+/* The opening read-only without mutexes and the check of user_version:
+ * 0 with r->ver set, EXIT_BAD_INPUT (a version not read: only the current
+ * one unless `older`, and never a newer one) or EXIT_IO. */
+int archive_open_checked(rctx *r, const char *path, bool older);
 /* --until as the meta table records it (malloc'd). */
 char *archive_until_key(const analysis_options *o);
 const char *archive_opt_baseline(const analysis_options *o);

@@ -58,7 +58,10 @@ static sqlite3_stmt *rprep(rctx *r, const char *sql)
 
 sqlite3_stmt *archive_rselect(rctx *r, const atable *t, const char *where)
 {
-    char *sql = archive_select_sql(t, where);
+    int version = r->ver ? r->ver->version : ARCHIVE_SCHEMA_VERSION;
+    if (!archive_table_in(t, version))
+        return NULL; /* not in this file's schema: no rows */
+    char *sql = archive_select_sql(t, where, version);
     sqlite3_stmt *st = rprep(r, sql);
     free(sql);
     return st;
@@ -367,18 +370,21 @@ typedef struct {
     experiment *e;
     const unsigned char *arena;
     packed_row *rows;
-    size_t nrows, first, step;
+    size_t nrows, first, step, maxn;
     int nf;
     size_t ncolgroups;         /* the archive's: group codes must index them */
+    samplecol_codec codec;
 } decode_job;
 
 /* Decodes field f of row p into the experiment's arrays. */
-static bool decode_field(samplecol_coder *coder, experiment *e, const unsigned char *arena,
-                         const packed_row *p, int f, uint32_t *codes)
+static bool decode_field(samplecol_coder *coder, const decode_job *j, const packed_row *p, int f,
+                         uint32_t *codes)
 {
+    experiment *e = j->e;
     samplecol_kind kind;
     size_t n = p->n, base = exp_idx(e, p->relay, p->first);
-    if (!p->has[f] || samplecol_decode(coder, arena + p->off[f], p->len[f], n, codes, &kind) != 0 ||
+    if (!p->has[f] ||
+        samplecol_decode_as(coder, j->codec, j->arena + p->off[f], p->len[f], n, codes, &kind) != 0 ||
         kind != field_kinds[f])
         return false;
     switch (f) {
@@ -406,14 +412,14 @@ static void *decode_rows(void *arg)
 {
     decode_job *j = arg;
     experiment *e = j->e;
-    uint32_t *codes = xmalloc(ARCHIVE_SEGMENT * sizeof *codes);
+    uint32_t *codes = xmalloc((j->maxn ? j->maxn : 1) * sizeof *codes);
     samplecol_coder *coder = samplecol_coder_new();
     for (size_t i = j->first; i < j->nrows; i += j->step) {
         packed_row *p = &j->rows[i];
         size_t base = exp_idx(e, p->relay, p->first);
         p->bad = ROW_OK;
         for (int f = 0; f < j->nf && p->bad == ROW_OK; f++)
-            if (!decode_field(coder, e, j->arena, p, f, codes))
+            if (!decode_field(coder, j, p, f, codes))
                 p->bad = f;
         for (size_t c = 0; p->bad == ROW_OK && e->col_group && c < p->n; c++)
             if (e->col_group[base + c] != COLGROUP_NONE && e->col_group[base + c] >= j->ncolgroups)
@@ -443,18 +449,25 @@ static void samples_clear(experiment *e)
 }
 
 /* Decodes rows[0..nrows) into e's matrices (any width: exp_idx) on two
- * threads; each row says what it found. */
+ * threads; each row says what it found. A row holds a segment, or all of
+ * a relay's collections in an archive older than segments: the codes
+ * buffer is the longest row's (the rows' lengths were checked against
+ * the collections the file holds). */
 static void decode_packed(experiment *e, const unsigned char *arena, packed_row *rows,
-                          size_t nrows, size_t ncolgroups, bool has_group)
+                          size_t nrows, size_t ncolgroups, bool has_group, samplecol_codec codec)
 {
     enum { NTHREADS = 2 };
     decode_job jobs[NTHREADS];
     pthread_t th[NTHREADS];
     bool started[NTHREADS] = {false};
+    size_t maxn = 0;
+    for (size_t i = 0; i < nrows; i++)
+        maxn = rows[i].n > maxn ? rows[i].n : maxn;
     for (size_t t = 0; t < NTHREADS; t++) {
         jobs[t] = (decode_job){.e = e, .arena = arena, .rows = rows, .nrows = nrows, .first = t,
-                               .step = NTHREADS, .nf = has_group ? SF_COUNT : SF_GROUP,
-                               .ncolgroups = ncolgroups};
+                               .step = NTHREADS, .maxn = maxn,
+                               .nf = has_group ? SF_COUNT : SF_GROUP,
+                               .ncolgroups = ncolgroups, .codec = codec};
         if (t > 0 && nrows > 1)
             started[t] = pthread_create(&th[t], NULL, decode_rows, &jobs[t]) == 0;
     }
@@ -472,10 +485,13 @@ static void decode_packed(experiment *e, const unsigned char *arena, packed_row 
  * every relay must have exactly one row per segment, in order, so a
  * damaged file is noticed rather than read short, and every cell is
  * written. Messages name the first bad row in the table's order whatever
- * thread decoded it. */
+ * thread decoded it. A schema without segments has one row per relay:
+ * one segment holding every collection. */
 static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
 {
-    size_t nseg = (e->ncoll + ARCHIVE_SEGMENT - 1) / ARCHIVE_SEGMENT;
+    const archive_version *ver = r->ver ? r->ver : archive_version_find(ARCHIVE_SCHEMA_VERSION);
+    size_t seglen = ver->segment ? ver->segment : e->ncoll;
+    size_t nseg = ver->segment ? (e->ncoll + seglen - 1) / seglen : 1;
     size_t want = e->nrelays * nseg; /* the counts were bounded by read_counts */
     packed_row *rows = xcalloc(want ? want : 1, sizeof *rows);
     unsigned char *arena = NULL;
@@ -508,8 +524,8 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         }
         packed_row *p = &rows[nrows++];
         p->relay = row.relay_id;
-        p->first = row.seg * ARCHIVE_SEGMENT;
-        p->n = e->ncoll - p->first < ARCHIVE_SEGMENT ? e->ncoll - p->first : ARCHIVE_SEGMENT;
+        p->first = row.seg * seglen;
+        p->n = e->ncoll - p->first < seglen ? e->ncoll - p->first : seglen;
         p->nsamples = row.nsamples;
         for (int f = 0; f < SF_COUNT; f++) {
             p->has[f] = row.blob[f] != NULL;
@@ -540,7 +556,7 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         free(late);
         return;
     }
-    decode_packed(e, arena, rows, nrows, e->ncolgroups, e->col_group != NULL);
+    decode_packed(e, arena, rows, nrows, e->ncolgroups, e->col_group != NULL, ver->codec);
     free(arena);
 
     size_t total = 0;
@@ -574,7 +590,8 @@ bool archive_samples_fill(void *ctx, experiment *e)
     if (!s || !s->rows || s->nrelays > e->nrelays || s->ncoll > e->ncoll ||
         s->ncolgroups > e->ncolgroups || s->has_group != (e->col_group != NULL))
         return false;
-    decode_packed(e, s->arena, s->rows, s->nrows, s->ncolgroups, s->has_group);
+    /* Kept packed only from an archive of the current schema. */
+    decode_packed(e, s->arena, s->rows, s->nrows, s->ncolgroups, s->has_group, SAMPLECOL_ZSTD);
     size_t total = 0;
     bool ok = true;
     for (size_t i = 0; i < s->nrows && ok; i++) {
@@ -952,7 +969,7 @@ const char *archive_opt_baseline(const analysis_options *o)
     return o && o->baseline ? o->baseline : "";
 }
 
-int archive_open_checked(rctx *r, const char *path)
+int archive_open_checked(rctx *r, const char *path, bool older)
 {
     struct stat sb;
     if (stat(path, &sb) != 0) {
@@ -975,11 +992,23 @@ int archive_open_checked(rctx *r, const char *path)
     sqlite3_finalize(st);
     if (r->failed)
         return EXIT_BAD_INPUT;
-    if (v != ARCHIVE_SCHEMA_VERSION) {
-        rfail(r, "archive schema version %lld, this memreport reads version %d", (long long)v,
-              ARCHIVE_SCHEMA_VERSION);
+    const archive_version *ver = archive_version_find(v);
+    if (v > ARCHIVE_SCHEMA_VERSION) {
+        rfail(r, "archive schema version %lld, newer than this memreport reads (version %d): "
+                 "a later memreport wrote it",
+              (long long)v, ARCHIVE_SCHEMA_VERSION);
         return EXIT_BAD_INPUT;
     }
+    if (!ver || (!older && v != ARCHIVE_SCHEMA_VERSION)) {
+        if (older)
+            rfail(r, "archive schema version %lld, this memreport reads versions %d to %d",
+                  (long long)v, archive_oldest_version(), ARCHIVE_SCHEMA_VERSION);
+        else
+            rfail(r, "archive schema version %lld, not the version this memreport writes (%d)",
+                  (long long)v, ARCHIVE_SCHEMA_VERSION);
+        return EXIT_BAD_INPUT;
+    }
+    r->ver = ver;
     return 0;
 }
 
@@ -1007,7 +1036,7 @@ static void read_ingest_part(rctx *r, analysis *a, const char *dir)
 int archive_read(const char *path, const char *dir, analysis *a, diag_list *d)
 {
     rctx r = {.d = d, .path = path, .dir = dir};
-    int rc = archive_open_checked(&r, path);
+    int rc = archive_open_checked(&r, path, true);
     if (rc == 0) {
         /* One read transaction: a snapshot even if a writer appears. */
         sqlite3_exec(r.db, "BEGIN", NULL, NULL, NULL);
@@ -1035,7 +1064,7 @@ int archive_read_experiment(const char *path, const char *dir, experiment *e,
     analysis a;
     memset(&a, 0, sizeof a);
     diag_init(&a.diag);
-    int rc = archive_open_checked(&r, path);
+    int rc = archive_open_checked(&r, path, false);
     if (rc == 0) {
         sqlite3_exec(r.db, "BEGIN", NULL, NULL, NULL);
         read_ingest_part(&r, &a, dir);
@@ -1067,7 +1096,7 @@ int archive_read_prior(const char *path, stats_prior *p, diag_list *d)
 {
     rctx r = {.d = d, .path = path};
     memset(p, 0, sizeof *p);
-    int rc = archive_open_checked(&r, path);
+    int rc = archive_open_checked(&r, path, false);
     if (rc == 0) {
         sqlite3_exec(r.db, "BEGIN", NULL, NULL, NULL);
         sqlite3_stmt *st = rprep(&r, "SELECT ncollections FROM experiment");
@@ -1136,8 +1165,16 @@ bool archive_matches_inputs(const char *path, const input_file *inputs, size_t n
         reason = xstrdup("no archive");
         goto out;
     }
-    if (archive_open_checked(&r, path) != 0) {
+    if (archive_open_checked(&r, path, true) != 0) {
         reason = diag_format(&d.items[d.n - 1]);
+        goto out;
+    }
+    /* An older schema is read, never reused: it was written by an older
+     * memreport, so its results are computed again (and, with the CSVs
+     * there, it is replaced). */
+    if (r.ver->version != ARCHIVE_SCHEMA_VERSION) {
+        reason = xasprintf("archive schema version %d, this memreport writes version %d",
+                           r.ver->version, ARCHIVE_SCHEMA_VERSION);
         goto out;
     }
     char *gen = meta_get(&r, "generator_version");
@@ -1206,7 +1243,7 @@ int archive_stored_inputs(const char *path, input_file **out, size_t *n, char **
     rctx r = {.d = &d, .path = path};
     *out = NULL;
     *n = 0;
-    int rc = archive_open_checked(&r, path);
+    int rc = archive_open_checked(&r, path, true);
     if (rc == 0) {
         experiment tmp;
         memset(&tmp, 0, sizeof tmp);

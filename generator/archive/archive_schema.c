@@ -9,16 +9,22 @@
 #include "archive_internal.h"
 #include "util.h"
 
-#define COL(n, decl, type, st, f) {n, decl, type, offsetof(st, f), 0, NULL, 0, 0}
+#define COL(n, decl, type, st, f) {n, decl, type, offsetof(st, f), 0, NULL, 0, 0, 0, NULL}
+/* A column added by schema `since`; files of an earlier one read `absent`. */
+#define LATER(since, absent, n, decl, type, st, f)                                             \
+    {n, decl, type, offsetof(st, f), 0, NULL, 0, 0, since, absent}
 #define I(n, type, st, f) COL(n, "INTEGER", type, st, f)
 #define R(n, st, f) COL(n, "REAL", AC_DBL, st, f)
 #define TX(n, st, f) COL(n, "TEXT", AC_TEXT, st, f)
 #define ISO(n, st, f) COL(n, "TEXT", AC_ISO, st, f)
-#define TIME(n, st, f, none) {n, "INTEGER", AC_TIME, offsetof(st, f), none, NULL, 0, 0}
-#define ENUM(n, st, f, names) {n, "TEXT", AC_ENUM, offsetof(st, f), 0, names, ARRAY_LEN(names), 0}
-#define SEQ(n, decl) {n, decl, AC_SEQ, 0, 0, NULL, 0, 0}
-#define PARENT(n) {n, "INTEGER", AC_PARENT, 0, 0, NULL, 0, 0}
-#define TABLE(n, cols, tail, order) {n, cols, ARRAY_LEN(cols), tail, order}
+#define TIME(n, st, f, none) {n, "INTEGER", AC_TIME, offsetof(st, f), none, NULL, 0, 0, 0, NULL}
+#define ENUM(n, st, f, names)                                                                  \
+    {n, "TEXT", AC_ENUM, offsetof(st, f), 0, names, ARRAY_LEN(names), 0, 0, NULL}
+#define SEQ(n, decl) {n, decl, AC_SEQ, 0, 0, NULL, 0, 0, 0, NULL}
+#define PARENT(n) {n, "INTEGER", AC_PARENT, 0, 0, NULL, 0, 0, 0, NULL}
+#define TABLE(n, cols, tail, order) {n, cols, ARRAY_LEN(cols), tail, order, 0}
+/* A table added by schema `since`: read as empty from earlier files. */
+#define TABLE_SINCE(since, n, cols, tail, order) {n, cols, ARRAY_LEN(cols), tail, order, since}
 
 static const char KEY_ROWID[] = ")";
 
@@ -63,11 +69,12 @@ static const acol input_cols[] = {
     COL("path", "TEXT NOT NULL", AC_TEXT, input_file, path),
     I("bytes", AC_U64, input_file, bytes),
     I("rows", AC_U64, input_file, rows),
-    {"sha256", "TEXT NOT NULL", AC_CHARS, offsetof(input_file, sha256), 65, NULL, 0, 0},
-    {"tail_sha256", "TEXT", AC_CHARS_OPT, offsetof(input_file, tail_sha256), 65, NULL, 0, 0},
+    {"sha256", "TEXT NOT NULL", AC_CHARS, offsetof(input_file, sha256), 65, NULL, 0, 0, 0, NULL},
+    {"tail_sha256", "TEXT", AC_CHARS_OPT, offsetof(input_file, tail_sha256), 65, NULL, 0, 0, 0,
+     NULL},
     {"sha256_state", "BLOB", AC_BLOB, offsetof(input_file, sha_state), SHA256_STATE_MAX, NULL, 0,
-     offsetof(input_file, sha_state_len)},
-    I("lines", AC_U64, input_file, lines),
+     offsetof(input_file, sha_state_len), 0, NULL},
+    LATER(5, "0", "lines", "INTEGER", AC_U64, input_file, lines),
 };
 const atable T_INPUT_FILES = TABLE("input_files", input_cols, KEY_ROWID, "seq");
 
@@ -94,10 +101,12 @@ const atable T_CSV_GROUPS = TABLE("csv_groups", csv_group_cols, KEY_ROWID, "idx"
 const char *const archive_sample_field_names[SF_COUNT] = {"rss_kb", "vmsize_kb", "hwm_kb",
                                                           "frag_ratio", "csv_group"};
 #define BLOBCOL(n, k)                                                                          \
-    {n, "BLOB", AC_BLOB_REF, offsetof(sample_row, blob[k]), 0, NULL, 0, offsetof(sample_row, len[k])}
+    {n, "BLOB", AC_BLOB_REF, offsetof(sample_row, blob[k]), 0, NULL, 0,                      \
+     offsetof(sample_row, len[k]), 0, NULL}
 static const acol sample_cols[] = {
     COL("relay_id", "INTEGER NOT NULL", AC_SIZE, sample_row, relay_id),
-    COL("seg", "INTEGER NOT NULL", AC_SIZE, sample_row, seg),
+    /* Before schema 6 one row per relay held all its collections. */
+    LATER(6, "0", "seg", "INTEGER NOT NULL", AC_SIZE, sample_row, seg),
     I("nsamples", AC_SIZE, sample_row, nsamples),
     BLOBCOL("rss_kb", SF_RSS), BLOBCOL("vmsize_kb", SF_VMSIZE), BLOBCOL("hwm_kb", SF_HWM),
     BLOBCOL("frag_ratio", SF_FRAG), BLOBCOL("csv_group", SF_GROUP),
@@ -205,8 +214,9 @@ static const acol member_window_cols[] = {
     TIME("start_t", membership_row, first_t, INT64_MIN),
     TIME("end_t", membership_row, last_t, INT64_MAX),
 };
-const atable T_MEMBER_WINDOWS = TABLE("member_windows", member_window_cols,
-                                      ", PRIMARY KEY(group_idx, relay_id)) WITHOUT ROWID", NULL);
+const atable T_MEMBER_WINDOWS = TABLE_SINCE(3, "member_windows", member_window_cols,
+                                            ", PRIMARY KEY(group_idx, relay_id)) WITHOUT ROWID",
+                                            NULL);
 
 static const acol missing_cols[] = {
     I("group_idx", AC_SIZE, member_row, owner), I("seq", AC_SIZE, member_row, seq),
@@ -251,7 +261,7 @@ static const acol result_cols[] = {
     RR("steady_lo", steady_lo), RR("steady_hi", steady_hi), RS("steady_n", AC_SIZE, r.steady_n),
     RR("forecast_days", forecast_days),
     {"trend", "TEXT", AC_ENUM, offsetof(result_row, r.trend), 0, trend_names,
-     ARRAY_LEN(trend_names), 0},
+     ARRAY_LEN(trend_names), 0, 0, NULL},
 };
 const atable T_RESULTS = TABLE("results", result_cols, KEY_ROWID, NULL);
 
@@ -338,6 +348,34 @@ static const char views_sql[] =
     "    WHERE k.c >= p.seg * " SEG_TEXT " AND k.c < (p.seg + 1) * " SEG_TEXT ")\n"
     "  WHERE rss IS NOT NULL OR vms IS NOT NULL OR hwm IS NOT NULL OR frag IS NOT NULL;\n";
 
+/* Every version read, oldest first; the last is the one written. What
+ * each changed: 2 packed the samples per relay and field, deflated by
+ * zlib; 3 added member_windows; 4 packed them by Zstandard; 5 added
+ * input_files.lines; 6 split each relay's row into segments
+ * (sample_columns.seg). Schema 1, one row per sample, is not read: its
+ * samples were plain rows of another table. */
+static const archive_version versions[] = {
+    {2, SAMPLECOL_ZLIB, 0},
+    {3, SAMPLECOL_ZLIB, 0},
+    {4, SAMPLECOL_ZSTD, 0},
+    {5, SAMPLECOL_ZSTD, 0},
+    {ARCHIVE_SCHEMA_VERSION, SAMPLECOL_ZSTD, ARCHIVE_SEGMENT},
+};
+_Static_assert(ARCHIVE_SCHEMA_VERSION == 6, "a new schema needs its entry in versions[]");
+
+const archive_version *archive_version_find(int64_t v)
+{
+    for (size_t i = 0; i < ARRAY_LEN(versions); i++)
+        if (versions[i].version == v)
+            return &versions[i];
+    return NULL;
+}
+
+int archive_oldest_version(void)
+{
+    return versions[0].version;
+}
+
 void archive_schema_init(void)
 {
     for (int t = TREND_FLAT; t <= TREND_NONE; t++)
@@ -386,7 +424,12 @@ static bool readable(const acol *c)
     return c->type != AC_SEQ && c->type != AC_ISO;
 }
 
-char *archive_select_sql(const atable *t, const char *where)
+bool archive_table_in(const atable *t, int version)
+{
+    return version >= t->since;
+}
+
+char *archive_select_sql(const atable *t, const char *where, int version)
 {
     strbuf b;
     buf_init(&b);
@@ -394,7 +437,12 @@ char *archive_select_sql(const atable *t, const char *where)
     bool first = true;
     for (size_t c = 0; c < t->ncols; c++)
         if (readable(&t->cols[c])) {
-            buf_printf(&b, "%s%s", first ? "" : ", ", t->cols[c].name);
+            const acol *col = &t->cols[c];
+            buf_puts(&b, first ? "" : ", ");
+            if (version >= col->since)
+                buf_puts(&b, col->name);
+            else /* named, so that ORDER BY may still use it */
+                buf_printf(&b, "%s AS %s", col->absent ? col->absent : "NULL", col->name);
             first = false;
         }
     buf_printf(&b, " FROM %s", t->name);

@@ -6,12 +6,17 @@
  * difference from the previous one (the first from 0), modulo 2^32.
  * Zstandard's fast level packs these varints as small as deflate did at
  * a fifth of the time, and unpacks them several times faster; the frame's
- * checksum catches a damaged column that would still parse. */
+ * checksum catches a damaged column that would still parse. Archives of
+ * schema 2 and 3 hold a zlib stream (RFC 1950, with its Adler-32) in place
+ * of the frame: decoded the same way, into the same bounded buffer. */
 #include "samplecol.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include "util.h"
@@ -26,6 +31,8 @@ enum { VARINT_MAX = 5 };
 struct samplecol_coder {
     ZSTD_CCtx *cctx;
     ZSTD_DCtx *dctx;
+    z_stream z;         /* set up on the first zlib column (older archives) */
+    bool zready;
     unsigned char *raw; /* the varints of one column */
     size_t cap;
 };
@@ -49,6 +56,8 @@ void samplecol_coder_free(samplecol_coder *c)
         return;
     ZSTD_freeCCtx(c->cctx);
     ZSTD_freeDCtx(c->dctx);
+    if (c->zready)
+        inflateEnd(&c->z);
     free(c->raw);
     free(c);
 }
@@ -196,30 +205,85 @@ static int unpack_varints(const unsigned char *raw, size_t rlen, size_t n, uint3
     return p == end ? 0 : -1;
 }
 
-int samplecol_decode(samplecol_coder *coder, const unsigned char *data, size_t len, size_t n,
-                     uint32_t *codes, samplecol_kind *kind)
+/* Zstandard: exactly one frame, with a content size n to 5n bytes, so a
+ * damaged header cannot make it allocate or write more. The number of
+ * bytes unpacked, or -1. */
+static long long unpack_zstd(samplecol_coder *c, const unsigned char *frame, size_t flen,
+                             size_t n)
 {
-    samplecol_kind k;
-    uint64_t count;
-    int head = header(data, len, &k, &count);
-    if (head < 0 || count != n)
-        return -1;
-    if (kind)
-        *kind = k;
-    const unsigned char *frame = data + head;
-    size_t flen = len - (size_t)head;
-    /* Exactly one frame, with a content size n to 5n bytes: a damaged
-     * header cannot make it allocate or write more. */
     unsigned long long content = ZSTD_getFrameContentSize(frame, flen);
     if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR ||
         content < n || content > (unsigned long long)n * VARINT_MAX ||
         ZSTD_findFrameCompressedSize(frame, flen) != flen)
         return -1;
-    samplecol_coder *c = coder ? coder : samplecol_coder_new();
     unsigned char *raw = scratch(c, n);
     size_t got = ZSTD_decompressDCtx(c->dctx, raw, c->cap, frame, flen);
-    int rc = ZSTD_isError(got) || got != content ? -1 : unpack_varints(raw, got, n, codes);
+    return ZSTD_isError(got) || got != content ? -1 : (long long)got;
+}
+
+/* zlib: one whole stream that ends with the input and unpacks into the
+ * 5n + 1 bytes n varints can take at most (a stream that wants more is
+ * not a column, and is refused when the buffer fills). */
+static long long unpack_zlib(samplecol_coder *c, const unsigned char *stream, size_t slen,
+                             size_t n)
+{
+    if (!c->zready) {
+        memset(&c->z, 0, sizeof c->z);
+        if (inflateInit(&c->z) != Z_OK)
+            abort(); /* only out of memory: the out-of-memory policy */
+        c->zready = true;
+    } else if (inflateReset(&c->z) != Z_OK) {
+        return -1;
+    }
+    unsigned char *raw = scratch(c, n);
+    size_t cap = n * VARINT_MAX + 1; /* scratch's size for n */
+    if (slen > UINT_MAX || cap > UINT_MAX)
+        return -1; /* zlib counts in unsigned int; no column of an archive is this long */
+    c->z.next_in = (unsigned char *)stream;
+    c->z.avail_in = (uInt)slen;
+    c->z.next_out = raw;
+    c->z.avail_out = (uInt)cap;
+    int zr = inflate(&c->z, Z_FINISH);
+    if (zr != Z_STREAM_END || c->z.avail_in != 0)
+        return -1;
+    return (long long)(cap - c->z.avail_out);
+}
+
+int samplecol_decode_as(samplecol_coder *coder, samplecol_codec codec, const unsigned char *data,
+                        size_t len, size_t n, uint32_t *codes, samplecol_kind *kind)
+{
+    samplecol_kind k;
+    uint64_t count;
+    int head = header(data, len, &k, &count);
+    if (head < 0 || count != n || (codec != SAMPLECOL_ZSTD && codec != SAMPLECOL_ZLIB))
+        return -1;
+    if (kind)
+        *kind = k;
+    samplecol_coder *c = coder ? coder : samplecol_coder_new();
+    const unsigned char *packed = data + head;
+    size_t plen = len - (size_t)head;
+    long long got = codec == SAMPLECOL_ZSTD ? unpack_zstd(c, packed, plen, n)
+                                            : unpack_zlib(c, packed, plen, n);
+    int rc = got < 0 ? -1 : unpack_varints(c->raw, (size_t)got, n, codes);
     if (!coder)
         samplecol_coder_free(c);
     return rc;
+}
+
+int samplecol_decode(samplecol_coder *c, const unsigned char *data, size_t len, size_t n,
+                     uint32_t *codes, samplecol_kind *kind)
+{
+    return samplecol_decode_as(c, SAMPLECOL_ZSTD, data, len, n, codes, kind);
+}
+
+int samplecol_guess_codec(const unsigned char *data, size_t len)
+{
+    samplecol_kind k;
+    uint64_t n;
+    int head = header(data, len, &k, &n);
+    if (head < 0)
+        return -1;
+    static const unsigned char zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+    return len - (size_t)head >= 4 && memcmp(data + head, zstd_magic, 4) == 0 ? SAMPLECOL_ZSTD
+                                                                              : SAMPLECOL_ZLIB;
 }

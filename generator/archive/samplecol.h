@@ -4,7 +4,8 @@
  * relay and field, holding that field at every collection (docs/archive.md
  * describes the bytes). A value becomes a 32-bit code (0 = missing), the
  * codes become differences from the previous code (zigzag, LEB128
- * varints), and the varints are packed by Zstandard's fast level. Slowly
+ * varints), and the varints are packed by Zstandard's fast level (older
+ * archives deflated them with zlib: still read). Slowly
  * moving memory readings become one to three bytes each before packing,
  * and runs of equal values (a high-water mark, a group column, missing
  * stretches) almost nothing.
@@ -36,12 +37,26 @@ void samplecol_coder_free(samplecol_coder *c);
 size_t samplecol_encode(samplecol_coder *c, samplecol_kind kind, const uint32_t *codes,
                         size_t n, unsigned char **out);
 
+/* How the varints after the header are compressed: one Zstandard frame
+ * (archive schema 4 and later, and every column written now), or one zlib
+ * stream (RFC 1950, schema 2 and 3), read only. */
+typedef enum { SAMPLECOL_ZSTD, SAMPLECOL_ZLIB } samplecol_codec;
+
 /* Decodes a column that must hold exactly n codes into codes[0..n).
  * Returns 0, or -1 when the bytes are not such a column (wrong kind, other
  * count, damaged or trailing bytes, checksum): then codes is unspecified.
- * *kind gets the kind when it is not NULL. `c` may be NULL. */
+ * *kind gets the kind when it is not NULL. `c` may be NULL. Whatever the
+ * bytes say, at most 5n + 1 bytes are unpacked. samplecol_decode is
+ * samplecol_decode_as with SAMPLECOL_ZSTD. */
 int samplecol_decode(samplecol_coder *c, const unsigned char *data, size_t len, size_t n,
                      uint32_t *codes, samplecol_kind *kind);
+int samplecol_decode_as(samplecol_coder *c, samplecol_codec codec, const unsigned char *data,
+                        size_t len, size_t n, uint32_t *codes, samplecol_kind *kind);
+
+/* The codec a column's compressed part starts like (Zstandard's magic
+ * number, else zlib), for readers that do not know the archive's schema
+ * (the sqlite extension); -1 when the header is damaged. */
+int samplecol_guess_codec(const unsigned char *data, size_t len);
 
 /* The number of codes a column says it holds, or -1 when the header is
  * damaged: for readers that do not know n (the sqlite extension). */

@@ -115,25 +115,46 @@ static const root *root_of(const outset *o, const char *path)
     return best;
 }
 
+/* The first directory of path below its locked root that is a symbolic
+ * link (malloc'd), or NULL. Only what lies below a root is checked: a
+ * root itself, and the directories above it, were named on the command
+ * line, so links there are the user's own. */
+static char *linked_parent(const outset *o, const char *path)
+{
+    const root *r = root_of(o, path);
+    if (!r)
+        return NULL;
+    size_t from = strlen(r->dir);
+    char *p = xstrdup(path);
+    for (char *s = p + from + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        struct stat st;
+        if (lstat(p, &st) != 0)
+            break; /* missing: made for real below */
+        if (S_ISLNK(st.st_mode))
+            return p;
+        *s = '/';
+    }
+    free(p);
+    return NULL;
+}
+
 /* mkdir -p for the directory part of path. Below a locked root, a
  * directory that is a symbolic link is refused (errno ELOOP, *link set):
  * EXPDIR/charts -> /elsewhere must not get files written elsewhere. */
 static int make_parents(const outset *o, const char *path, char **link)
 {
-    const root *r = root_of(o, path);
-    size_t from = r ? strlen(r->dir) : 0;
+    if ((*link = linked_parent(o, path))) {
+        errno = ELOOP;
+        return -1;
+    }
     char *p = xstrdup(path);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/')
             continue;
         *s = '\0';
-        struct stat st;
-        if ((size_t)(s - p) > from && lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
-            *link = xstrdup(p);
-            free(p);
-            errno = ELOOP;
-            return -1;
-        }
         if (mkdir(p, 0777) != 0 && errno != EEXIST) {
             int e = errno;
             free(p);
@@ -146,14 +167,125 @@ static int make_parents(const outset *o, const char *path, char **link)
     return 0;
 }
 
+/* ---- Output directories that are symbolic links. ----------------------- */
+
+typedef enum { LINK_TO_DIR, LINK_TO_OTHER, LINK_DANGLING, LINK_LOOP, LINK_UNREADABLE } link_kind;
+
+/* What the symbolic link path leads to; *target is its text (malloc'd). */
+static link_kind link_classify(const char *path, char **target, int *err)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink(path, buf, sizeof buf - 1);
+    *target = n >= 0 ? xstrndup(buf, (size_t)n) : xstrdup("?");
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return S_ISDIR(st.st_mode) ? LINK_TO_DIR : LINK_TO_OTHER;
+    *err = errno;
+    return errno == ELOOP ? LINK_LOOP
+           : errno == ENOENT || errno == ENOTDIR ? LINK_DANGLING
+                                                  : LINK_UNREADABLE;
+}
+
+/* The error for path, a symbolic link where memreport writes outputs:
+ * the data's (exit 1), saying where it leads and what to do. */
+static void link_refused(const char *path, bool site, diag_list *d)
+{
+    char *target;
+    int err = 0;
+    switch (link_classify(path, &target, &err)) {
+    case LINK_TO_DIR:
+        if (site)
+            diag_error(d, path, 0, "is a symbolic link (to %s); memreport writes its outputs "
+                                   "only into real directories, so nothing was written: to "
+                                   "publish the site there, remove the link and pass -o %s",
+                       target, target);
+        else
+            diag_error(d, path, 0, "is a symbolic link (to %s); memreport writes its outputs "
+                                   "only into real directories, so nothing was written: remove "
+                                   "the link, and the next build makes the directory",
+                       target);
+        break;
+    case LINK_TO_OTHER:
+        diag_error(d, path, 0, "is a symbolic link to %s, which is not a directory: remove "
+                               "the link", target);
+        break;
+    case LINK_DANGLING:
+        diag_error(d, path, 0, "is a dangling symbolic link (to %s, which does not exist): "
+                               "remove the link", target);
+        break;
+    case LINK_LOOP:
+        diag_error(d, path, 0, "is a symbolic link that loops (to %s): remove the link",
+                   target);
+        break;
+    case LINK_UNREADABLE:
+        diag_io(d, path, 0, "is a symbolic link (to %s) that cannot be followed: %s", target,
+                strerror(err));
+        break;
+    }
+    free(target);
+}
+
+int outset_check_dir(const char *path, bool site, diag_list *d)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0; /* made for real when written (or its parent is reported) */
+        diag_io(d, path, 0, "cannot look at: %s", strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode))
+        return 0;
+    if (S_ISLNK(st.st_mode))
+        link_refused(path, site, d);
+    else
+        diag_error(d, path, 0, "is %s, not a directory: move it away, and the next build makes "
+                               "the directory", file_type_name(st.st_mode));
+    return -1;
+}
+
+int outset_resolve_dir(const char *path, char **real, diag_list *d)
+{
+    struct stat st;
+    *real = NULL;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode)) {
+        *real = xstrdup(path);
+        return 0;
+    }
+    char *target;
+    int err = 0;
+    link_kind k = link_classify(path, &target, &err);
+    char *resolved = k == LINK_TO_DIR ? realpath(path, NULL) : NULL;
+    if (resolved) {
+        *real = xstrdup(resolved); /* realpath's malloc is not ours to hand on */
+        free(resolved);
+    } else if (k == LINK_TO_DIR) {
+        diag_io(d, path, 0, "cannot follow the symbolic link (to %s): %s", target,
+                strerror(errno));
+    } else if (k == LINK_TO_OTHER) {
+        diag_error(d, path, 0, "is a symbolic link to %s, which is not a directory: give the "
+                               "site's directory", target);
+    } else if (k == LINK_DANGLING) {
+        diag_error(d, path, 0, "is a dangling symbolic link (to %s, which does not exist): "
+                               "make that directory, or give another", target);
+    } else if (k == LINK_LOOP) {
+        diag_error(d, path, 0, "is a symbolic link that loops (to %s): give the site's real "
+                               "directory", target);
+    } else {
+        diag_io(d, path, 0, "is a symbolic link (to %s) that cannot be followed: %s", target,
+                strerror(err));
+    }
+    free(target);
+    return *real ? 0 : -1;
+}
+
 static int parents_or_error(const outset *o, const char *path, diag_list *d)
 {
     char *link = NULL;
     if (make_parents(o, path, &link) == 0)
         return 0;
     if (link) {
-        diag_error(d, link, 0, "is a symbolic link; memreport writes its outputs only into real "
-                               "directories (remove the link)");
+        link_refused(link, false, d);
         free(link);
     } else {
         diag_io(d, path, 0, "cannot create directory: %s", strerror(errno));
@@ -246,7 +378,7 @@ static int stage_bytes(outset *o, const char *path, const void *data, size_t len
     char *tmp = temp_template(path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        diag_error(d, path, 0, "cannot create a temporary file: %s", strerror(errno));
+        diag_io(d, path, 0, "cannot create a temporary file: %s", strerror(errno));
         free(tmp);
         return -1;
     }
@@ -270,7 +402,7 @@ static int stage_bytes(outset *o, const char *path, const void *data, size_t len
         e = errno;
     }
     if (rc != 0) {
-        diag_error(d, path, 0, "cannot write: %s", strerror(e));
+        diag_io(d, path, 0, "cannot write: %s", strerror(e));
         return -1;
     }
     return 0;
@@ -289,7 +421,7 @@ int outset_add_copy(outset *o, const char *dest, const char *src, diag_list *d)
     size_t len = 0;
     char *data = file_read_all(src, &len);
     if (!data) {
-        diag_error(d, src, 0, "cannot read: %s", strerror(errno));
+        diag_io(d, src, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
     int rc = outset_add(o, dest, data, len, d);
@@ -373,7 +505,7 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
 {
     o->writes++;
     if (o->fail_after > 0 && o->writes == o->fail_after) {
-        diag_error(d, dest, 0, "cannot write: %s", strerror(ENOSPC));
+        diag_io(d, dest, 0, "cannot write: %s", strerror(ENOSPC));
         return -1;
     }
     if (parents_or_error(o, dest, d) != 0)
@@ -387,13 +519,13 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
     /* No link possible: a streamed copy. */
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
-        diag_error(d, src, 0, "cannot read: %s", strerror(errno));
+        diag_io(d, src, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
     tmp = temp_template(dest);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        diag_error(d, dest, 0, "cannot create a temporary file: %s", strerror(errno));
+        diag_io(d, dest, 0, "cannot create a temporary file: %s", strerror(errno));
         free(tmp);
         close(in);
         return -1;
@@ -411,7 +543,7 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
     }
     close(in);
     if (rc != 0) {
-        diag_error(d, dest, 0, "cannot copy %s: %s", src, strerror(e));
+        diag_io(d, dest, 0, "cannot copy %s: %s", src, strerror(e));
         return -1;
     }
     return 0;
@@ -419,9 +551,12 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
 
 /* ---- Durability. ------------------------------------------------------ */
 
+/* A directory is opened following a link: the ones synced are a locked
+ * root (which the user may have named through a link) or directories
+ * below it that the commit checked are real. */
 static int sync_path(const char *path, bool directory)
 {
-    int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NOFOLLOW) | O_CLOEXEC);
     if (fd < 0)
         return -1;
     int rc = fsync(fd);
@@ -801,8 +936,7 @@ int outset_lock(outset *o, const char *dir, diag_list *d)
     if (make_parents(o, probe, &link) != 0 || mkdir(dir, 0777) != 0) {
         if (errno != EEXIST || link) {
             if (link)
-                diag_error(d, link, 0, "is a symbolic link; memreport writes its outputs only "
-                                       "into real directories (remove the link)");
+                link_refused(link, false, d);
             else
                 diag_io(d, dir, 0, "cannot create directory: %s", strerror(errno));
             free(link);
@@ -883,6 +1017,15 @@ int outset_commit(outset *o, diag_list *d)
     for (size_t i = 0; i < o->n; i++) {
         staged *f = &o->files[i];
         dests[i] = f->dest;
+        /* A directory swapped for a link since it was staged (or one a
+         * kept file or a removal lies in, which staging never made) would
+         * take the renames, backups and unlinks elsewhere. */
+        char *link = linked_parent(o, f->dest);
+        if (link) {
+            link_refused(link, false, d);
+            free(link);
+            goto out;
+        }
         if (f->renamed)
             continue; /* kept as it was (outset_add) */
         /* A hard link to the file dest already is (outset_add_link_or_copy

@@ -28,10 +28,25 @@ outset *outset_new(void);
 /* Locks DIR (flock on the directory itself, held until outset_free),
  * creating DIR when missing. When another process holds it, says so on stderr (with
  * its pid) and waits. Under DIR, outputs are written only into real
- * directories: a symlinked charts/ or site/ is an error. The first
- * directory locked is the set's home, where its journal lives. Returns 0,
- * or -1 after adding an error to d. */
+ * directories: a symlinked charts/ or site/ is an error, when a file is
+ * staged and again at the commit. DIR itself, and the directories above
+ * it, may be links: the user named them. The first directory locked is
+ * the set's home, where its journal lives. Returns 0, or -1 after adding
+ * an error to d. */
 int outset_lock(outset *o, const char *dir, diag_list *d);
+/* Checks path, a directory outputs are written into below a locked one
+ * (EXPDIR/charts, SITE/data), before anything is read: missing or a real
+ * directory is fine; a symbolic link (to a directory, dangling or
+ * looping) or a file is an error of the data (exit 1) naming path, where
+ * it leads and what to do; with site, a link to a directory is answered
+ * with "pass -o TARGET". Returns 0, or -1 after adding an error to d. */
+int outset_check_dir(const char *path, bool site, diag_list *d);
+/* For a directory named on the command line (-o SITE): a symbolic link to
+ * a directory is followed once, *real being its target's real path, so
+ * the lock and every write go to that one directory; otherwise *real is a
+ * copy of path. A dangling or looping link, or one to a file, is an error
+ * (exit 1). Caller frees *real. Returns 0, or -1 after adding an error. */
+int outset_resolve_dir(const char *path, char **real, diag_list *d);
 /* With the locks held: finishes (or undoes) a commit that a killed run
  * left in the home's journal, then removes temporaries and backups that
  * killed runs left under every locked directory (three levels down, only

@@ -58,9 +58,13 @@ static void usage(FILE *f)
             "Writes EXPDIR/REPORT.md, EXPDIR/charts/ and the HTML site (default EXPDIR/site/:\n"
             "the page, 404.html, assets/, data/, and feed.xml with --base-url).\n"
             "All files are written to temporaries and renamed together at the end.\n"
+            "Folders written into (charts/, site/, its assets/ and data/) must be real\n"
+            "directories: a symbolic link there is refused (exit 1); to put the site\n"
+            "elsewhere, pass -o, which may be a link.\n"
             "When nothing changed since the last build (EXPDIR/.memreport.build records\n"
             "what it was made from and what it wrote), nothing is read again or written.\n\n"
-            "  -o, --output SITE   directory of the HTML site\n"
+            "  -o, --output SITE   directory of the HTML site (a symbolic link to one is\n"
+            "                      followed)\n"
             "      --until TIME    final snapshot at or before TIME (a date means its end)\n"
             "      --baseline ID   group that ratios are taken against\n"
             "      --theme THEME   light or dark: the pages and charts/*.png in that theme\n"
@@ -191,16 +195,21 @@ static int check_single_file(const char *path, diag_list *d)
     return rc;
 }
 
-/* Locks the experiment directory (and a separate site directory), then
- * recovers what killed builds left. Returns an exit status. */
+/* Locks the experiment directory (and a separate site directory, -o, its
+ * link already followed), refuses output folders that are symbolic links,
+ * then recovers what killed builds left. Returns an exit status. */
 static int lock_outputs(const build_opts *o, outset *os, diag_list *d)
 {
-    struct stat st;
-    if (o->site && lstat(o->site, &st) == 0 && S_ISLNK(st.st_mode)) {
-        diag_error(d, o->site, 0, "is a symbolic link; give the site's real directory");
-        return EXIT_BAD_INPUT;
-    }
     if (outset_lock(os, o->dir, d) != 0 || (o->site && outset_lock(os, o->site, d) != 0))
+        return d->nio ? EXIT_IO : EXIT_BAD_INPUT;
+    char *site = o->site ? xstrdup(o->site) : path_join(o->dir, "site");
+    char *charts = path_join(o->dir, "charts");
+    /* Checked before the recovery too, which renames into these folders. */
+    int bad = outset_check_dir(charts, false, d) != 0 ||
+              publish_check_dirs(site, !o->site, d) != 0;
+    free(charts);
+    free(site);
+    if (bad)
         return d->nio ? EXIT_IO : EXIT_BAD_INPUT;
     return outset_recover(os, d) != 0 ? EXIT_IO : EXIT_OK;
 }
@@ -334,6 +343,9 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     free(dst);
     if (!bad)
         bad = publish_stage_page(os, &ps, site, o->verbosity, d) != 0;
+    /* --groups after a fuller build: the hidden groups' downloads go. */
+    if (!bad)
+        publish_stage_stale_series(os, a, site);
     if (!bad && o->single_file) {
         /* The page of the site, say: one of the two would be lost. */
         if (outset_has(os, o->single_file)) {
@@ -457,6 +469,18 @@ int cmd_build(int argc, char **argv)
         diag_free(&d);
         return EXIT_BAD_INPUT;
     }
+    /* -o naming a symbolic link: its target, once, for the lock and every write. */
+    char *site_real = NULL;
+    if (o.site && outset_resolve_dir(o.site, &site_real, &d) != 0) {
+        status = d.nio ? EXIT_IO : EXIT_BAD_INPUT;
+        diag_print(&d, stderr, false);
+        diag_free(&d);
+        free(base_url);
+        group_list_free(o.groups, o.ngroups);
+        return status;
+    }
+    if (site_real)
+        o.site = site_real;
     analysis a;
     memset(&a, 0, sizeof a);
     diag_init(&a.diag);
@@ -548,6 +572,7 @@ done:
     if (have_look)
         site_theme_free(&look);
     free(base_url);
+    free(site_real);
     outset_free(os);
     diag_print(&d, stderr, false);
     diag_free(&d);

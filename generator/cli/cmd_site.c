@@ -7,6 +7,7 @@
 #include "charts.h"
 #include "cli.h"
 #include "notes.h"
+#include "outset.h"
 #include "site.h"
 #include "util.h"
 
@@ -24,7 +25,8 @@ static void usage(FILE *f)
             "each experiment's page under SITE/<experiment>/. Experiments that cannot be\n"
             "read are listed on the index with their error; the rest is built. The site\n"
             "also has 404.html and, with --base-url, feed.xml.\n\n"
-            "  -o, --output SITE   directory of the site (required)\n"
+            "  -o, --output SITE   directory of the site (required; a symbolic link to one\n"
+            "                      is followed, links inside it are refused)\n"
             "      --until TIME    final snapshot at or before TIME in every experiment\n"
             "      --strict        treat warnings as errors\n"
             "      --no-save       do not write results.sqlite into experiment directories\n"
@@ -122,9 +124,15 @@ int cmd_site(int argc, char **argv)
     o.command = cmd;
     diag_list d;
     diag_init(&d);
-    status = site_build(&o, &d);
+    /* -o naming a symbolic link: its target, once, for the lock and every write. */
+    char *out_real = NULL;
+    if (outset_resolve_dir(o.out, &out_real, &d) != 0)
+        status = d.nio ? EXIT_IO : EXIT_BAD_INPUT;
+    else
+        o.out = out_real, status = site_build(&o, &d);
     diag_print(&d, stderr, false);
     diag_free(&d);
+    free(out_real);
     free(cmd);
     free(base_url);
     if (have_theme)

@@ -179,6 +179,18 @@ int publish_stage_page(outset *os, const page_set *ps, const char *site_dir, int
     return bad;
 }
 
+void publish_stage_stale_series(outset *os, const analysis *whole, const char *site_dir)
+{
+    for (size_t g = 0; g < whole->m.ngroups; g++) {
+        char *href = report_series_href(whole, g);
+        char *path = path_join(site_dir, href);
+        if (!outset_has(os, path))
+            outset_remove(os, path);
+        free(path);
+        free(href);
+    }
+}
+
 int publish_stage_archive(outset *os, const analysis *a, const analysis_options *ao,
                           const char *src, bool current, bool write_src, const char *dst,
                           int verbosity, diag_list *d)
@@ -357,4 +369,19 @@ void page_set_free(page_set *ps)
     free(ps->series_href);
     free(ps->series_csv);
     memset(ps, 0, sizeof *ps);
+}
+
+int publish_check_dirs(const char *dir, bool check_top, diag_list *d)
+{
+    static const char *const sub[] = {"assets", "assets/theme", "charts", "data"};
+    if (check_top && outset_check_dir(dir, true, d) != 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_LEN(sub); i++) {
+        char *p = path_join(dir, sub[i]);
+        int rc = outset_check_dir(p, false, d);
+        free(p);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
 }

@@ -24,6 +24,13 @@
 #define PAGE_404 "404.html"
 #define PAGE_404_TEMPLATE "site-404.html"
 
+/* Checks, before anything is read, the folders a page and its site are
+ * written into below dir (assets/, assets/theme/, charts/, data/; dir
+ * itself too with check_top, which a link is refused as with "pass -o"):
+ * none may be a symbolic link (outset_check_dir). Returns 0, or -1 after
+ * adding an error (exit 1, or 3 when d counts a system error). */
+int publish_check_dirs(const char *dir, bool check_top, diag_list *d);
+
 /* What every page of one site shares: the operators' theme and the
  * address the site is published at. */
 typedef struct {
@@ -125,6 +132,13 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
  * adding an error. */
 int publish_stage_page(outset *os, const page_set *ps, const char *site_dir, int verbosity,
                        diag_list *d);
+
+/* Stages the removal of the series CSV of each group of whole (the
+ * whole analysis, not a --groups view) that os does not write under
+ * site_dir: a build that shows fewer groups than an earlier one takes the
+ * others' downloads away. Only the names report_series_href gives those
+ * files are touched, never another file in the site's data/. */
+void publish_stage_stale_series(outset *os, const analysis *whole, const char *site_dir);
 
 /* Stages the page's results.sqlite download at dst (NULL: no download,
  * only the fresh archive at src when write_src). When `current`, the

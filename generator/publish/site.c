@@ -229,9 +229,16 @@ static void collect_first_error(const diag_list *d, char **out)
 }
 
 /* The experiment's page and its downloads, staged under out/slug/.
- * Returns 0, or -1 with x->error set (nothing of it staged then). */
+ * Returns 0, or -1 with x->error set (nothing of it staged then); -2
+ * after a staging error in d, -3 after one of its folders was refused as
+ * a symbolic link. */
 static int stage_experiment(const site_options *o, site_exp *x, outset *os, diag_list *d)
 {
+    char *top = path_join(o->out, x->slug);
+    int linked = outset_check_dir(top, false, d) != 0 || publish_check_dirs(top, false, d) != 0;
+    free(top);
+    if (linked)
+        return -3;
     analysis *a = &x->a;
     diag_list ld;
     diag_init(&ld);
@@ -815,12 +822,15 @@ int site_build(const site_options *o, diag_list *d)
     size_t nok = 0;
     /* One writer of the site at a time; what a killed run left is
      * finished and swept first (docs/architecture.md, "The commit"). */
-    struct stat st;
-    if (lstat(o->out, &st) == 0 && S_ISLNK(st.st_mode)) {
-        diag_error(d, o->out, 0, "is a symbolic link; give the site's real directory");
-        status = EXIT_BAD_INPUT;
-    } else if (outset_lock(os, o->out, d) != 0 || outset_recover(os, d) != 0) {
-        status = EXIT_IO;
+    if (outset_lock(os, o->out, d) != 0) {
+        status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
+    } else {
+        /* Its own folders as links: refused before the recovery renames
+         * into them (each experiment's are checked when it is staged). */
+        if (publish_check_dirs(o->out, false, d) != 0)
+            status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
+        else if (outset_recover(os, d) != 0)
+            status = EXIT_IO;
     }
     for (size_t i = 0; i < ndirs; i++)
         xs[i].dir = dirs[i], xs[i].shown = shown[i];
@@ -833,8 +843,8 @@ int site_build(const site_options *o, diag_list *d)
             continue;
         x->slug = make_slug(x, xs, ndirs);
         int rc = stage_experiment(o, x, os, d);
-        if (rc == -2) {
-            status = EXIT_IO;
+        if (rc == -2 || rc == -3) {
+            status = rc == -3 && !d->nio ? EXIT_BAD_INPUT : EXIT_IO;
             break;
         }
         if (x->ok)
@@ -842,7 +852,7 @@ int site_build(const site_options *o, diag_list *d)
         drop_samples(&x->a);
     }
     for (size_t i = 0; i < ndirs; i++)
-        if (!xs[i].ok && o->verbosity > 0)
+        if (!xs[i].ok && xs[i].error && o->verbosity > 0) /* none: never read */
             fprintf(stderr, "memreport: %s: left out of the site: %s\n", xs[i].dir,
                     xs[i].error);
 

@@ -4,8 +4,8 @@
 # injection) leaves, once the next run has recovered, every output of one
 # generation and no temporaries; a rename that fails puts the previous
 # set back; two builds at once leave one generation; a held lock is
-# waited for and its holder named; leftovers of killed runs are swept;
-# symlinked output folders are refused.
+# waited for and its holder named; leftovers of killed runs are swept.
+# (Symlinked output folders: symlinks.sh.)
 # Runs on the bundled example, on the real 5-way data when it is beside
 # the repository, and (MEMREPORT_KILL_BIG=1) on a memsim experiment of
 # 300 relays x 2,000 collections.
@@ -253,41 +253,6 @@ sweep_test() {
     rm -rf "$w"
 }
 
-# symlink_test NAME: output folders that are symlinks are never followed.
-symlink_test() {
-    name=$1
-    base=$work/$name
-    for sub in charts site site/data; do
-        start "$name" b
-        w=$base/w
-        mkdir -p "$base/elsewhere"
-        rm -rf "${w:?}/$sub"
-        ln -s "$base/elsewhere" "$w/$sub"
-        outputs "$w" >"$base/before" 2>/dev/null
-        "$mr" build -q "$w" 2>"$base/err"
-        rc=$?
-        if [ "$rc" -ne 0 ] && [ -z "$(ls -A "$base/elsewhere")" ] &&
-            grep -q "$sub: is a symbolic link" "$base/err" && [ -z "$(leftovers "$w")" ]; then
-            pass "$name: $sub a symlink: refused (exit $rc), nothing written through it"
-        else
-            fail "$name: $sub a symlink" "exit $rc, elsewhere: $(ls -A "$base/elsewhere" | head -n 3): $(cat "$base/err")"
-        fi
-        rm -rf "$w" "$base/elsewhere"
-    done
-    start "$name" b
-    w=$base/w
-    mkdir -p "$base/elsewhere"
-    ln -s "$base/elsewhere" "$base/site-link"
-    "$mr" build -q -o "$base/site-link" "$w" 2>"$base/err"
-    rc=$?
-    if [ "$rc" -eq 1 ] && [ -z "$(ls -A "$base/elsewhere")" ] && grep -q 'site-link: is a symbolic link' "$base/err"; then
-        pass "$name: -o a symlink: refused"
-    else
-        fail "$name: -o a symlink" "exit $rc: $(cat "$base/err")"
-    fi
-    rm -rf "$w" "$base/elsewhere" "$base/site-link"
-}
-
 # A rebuild that makes the same bytes keeps those files as they are (same
 # inode: not written, synced or renamed again) and replaces the rest.
 keep_test() {
@@ -322,7 +287,6 @@ if prepare example "$TOP/data/example"; then
     concurrent_test example 2026-11-10
     lock_test example
     sweep_test example
-    symlink_test example
     keep_test
 fi
 real=$TOP/../shared/data/5way-allocator-comparison
