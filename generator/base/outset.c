@@ -378,7 +378,7 @@ static int stage_bytes(outset *o, const char *path, const void *data, size_t len
     char *tmp = temp_template(path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        diag_error(d, path, 0, "cannot create a temporary file: %s", strerror(errno));
+        diag_io(d, path, 0, "cannot create a temporary file: %s", strerror(errno));
         free(tmp);
         return -1;
     }
@@ -402,7 +402,7 @@ static int stage_bytes(outset *o, const char *path, const void *data, size_t len
         e = errno;
     }
     if (rc != 0) {
-        diag_error(d, path, 0, "cannot write: %s", strerror(e));
+        diag_io(d, path, 0, "cannot write: %s", strerror(e));
         return -1;
     }
     return 0;
@@ -421,7 +421,7 @@ int outset_add_copy(outset *o, const char *dest, const char *src, diag_list *d)
     size_t len = 0;
     char *data = file_read_all(src, &len);
     if (!data) {
-        diag_error(d, src, 0, "cannot read: %s", strerror(errno));
+        diag_io(d, src, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
     int rc = outset_add(o, dest, data, len, d);
@@ -505,7 +505,7 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
 {
     o->writes++;
     if (o->fail_after > 0 && o->writes == o->fail_after) {
-        diag_error(d, dest, 0, "cannot write: %s", strerror(ENOSPC));
+        diag_io(d, dest, 0, "cannot write: %s", strerror(ENOSPC));
         return -1;
     }
     if (parents_or_error(o, dest, d) != 0)
@@ -519,13 +519,13 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
     /* No link possible: a streamed copy. */
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
-        diag_error(d, src, 0, "cannot read: %s", strerror(errno));
+        diag_io(d, src, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
     tmp = temp_template(dest);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        diag_error(d, dest, 0, "cannot create a temporary file: %s", strerror(errno));
+        diag_io(d, dest, 0, "cannot create a temporary file: %s", strerror(errno));
         free(tmp);
         close(in);
         return -1;
@@ -543,7 +543,7 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
     }
     close(in);
     if (rc != 0) {
-        diag_error(d, dest, 0, "cannot copy %s: %s", src, strerror(e));
+        diag_io(d, dest, 0, "cannot copy %s: %s", src, strerror(e));
         return -1;
     }
     return 0;
