@@ -29,7 +29,7 @@ static bool hash_file(const char *dir, const char *rel, input_file *out)
     /* A FIFO or a device in place of an input would block or never end:
      * such an archive is not current, and ingest says what is wrong. */
     file_result fr;
-    int fd = file_check_regular(p, &fr) ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+    int fd = file_open_regular(p, NULL, &fr);
     free(p);
     if (fd < 0)
         return false;

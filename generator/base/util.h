@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define KB_PER_GIB 1048576.0
@@ -106,6 +108,15 @@ typedef struct {
     size_t limit;
 } file_result;
 
+/* Opens path (symlinks followed) for reading when it is a regular file,
+ * without ever blocking on it: the open is non-blocking and fstat looks at
+ * what was opened, so a FIFO or device put in place of a file that was
+ * checked before is refused, not waited on. Returns the descriptor
+ * (close-on-exec, blocking reads again) and, when st is not NULL, its
+ * stat; or -1 with *why filled in. */
+int file_open_regular(const char *path, struct stat *st, file_result *why);
+/* The same as a stdio stream ("rb"), or NULL with *why filled in. */
+FILE *file_fopen_regular(const char *path, file_result *why);
 /* Reads a whole regular file of at most max bytes without ever blocking
  * on it (a FIFO is refused before it is read, /dev/zero is not a regular
  * file). Returns the NUL-terminated bytes, or NULL with *why filled in. */
