@@ -273,6 +273,11 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
     archive_samples packed;
     struct stat before, after;
     bool stable = grew && stat(path, &before) == 0;
+    if (grew) {
+        char what[512];
+        snprintf(what, sizeof what, "reading %s", path);
+        util_set_activity(what);
+    }
     if (grew && archive_read_experiment(path, dir, &old, &packed, &d) == 0) {
         /* Only the appended rows are read; membership runs again over the
          * stored samples and the new ones, and so do the statistics,

@@ -75,6 +75,51 @@ void xgrow(void **p, size_t *cap, size_t need, size_t elem)
     *cap = ncap;
 }
 
+/* ---- Allocators for libraries (see util.h). ---- */
+
+/* MEMREPORT_FAIL_ALLOC=LIB:N, read once: the N-th allocation LIB asks
+ * for fails. Counted atomically: a library may allocate from threads. */
+static bool lib_alloc_fails(const char *lib)
+{
+    static int state; /* 0: not read, 1: off, 2: on */
+    static char want[64];
+    static long at;
+    static _Atomic long count;
+    if (!state) {
+        const char *h = getenv("MEMREPORT_FAIL_ALLOC");
+        const char *colon = h ? strrchr(h, ':') : NULL;
+        state = 1;
+        if (colon && (size_t)(colon - h) < sizeof want) {
+            memcpy(want, h, (size_t)(colon - h));
+            want[colon - h] = '\0';
+            at = strtol(colon + 1, NULL, 10);
+            state = at > 0 ? 2 : 1;
+        }
+    }
+    return state == 2 && !strcmp(lib, want) && ++count == at;
+}
+
+void *xmalloc_for(const char *lib, size_t n)
+{
+    if (lib_alloc_fails(lib))
+        util_out_of_memory(n);
+    return xmalloc(n);
+}
+
+void *xcalloc_for(const char *lib, size_t count, size_t size)
+{
+    if (lib_alloc_fails(lib))
+        util_out_of_memory(count * size);
+    return xcalloc(count, size);
+}
+
+void *xrealloc_for(const char *lib, void *p, size_t n)
+{
+    if (lib_alloc_fails(lib))
+        util_out_of_memory(n);
+    return xrealloc(p, n);
+}
+
 char *xstrdup(const char *s)
 {
     return s ? xstrndup(s, strlen(s)) : NULL;

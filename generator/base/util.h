@@ -29,6 +29,16 @@ void util_out_of_memory(size_t n) __attribute__((noreturn));
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
+/* The same, for the libraries that take an allocator (jansson through
+ * jsonout_use_xmalloc, cmark-gfm through notes.c's cmark_mem): their
+ * running out of memory then ends the program this way (exit 3), not
+ * theirs (cmark-gfm aborts; jansson would report a JSON error). lib names
+ * the library for a test hook: with MEMREPORT_FAIL_ALLOC=LIB:N in the
+ * environment, the N-th allocation LIB asks for fails as if memory had
+ * run out. */
+void *xmalloc_for(const char *lib, size_t n);
+void *xcalloc_for(const char *lib, size_t count, size_t size);
+void *xrealloc_for(const char *lib, void *p, size_t n);
 /* Grows *p (of *cap elements of elem bytes) so that it holds at least need. */
 void xgrow(void **p, size_t *cap, size_t need, size_t elem);
 char *xstrdup(const char *s);            /* NULL stays NULL */

@@ -74,6 +74,9 @@ static int read_manifest(const char *dir, experiment *e, diag_list *d)
     if (!exists(dir, "experiment.json"))
         return 0;
     char *path = path_join(dir, "experiment.json");
+    char *what = xasprintf("reading %s", path);
+    util_set_activity(what);
+    free(what);
     size_t len;
     int rc;
     char *text = ingest_read_input(dir, "experiment.json", path, MANIFEST_MAX_BYTES, &len, d, &rc);
