@@ -956,6 +956,52 @@ static long lock_holder(int fd)
     return found;
 }
 
+static void say_waiting(const root *r)
+{
+    long pid = lock_holder(r->fd);
+    if (pid > 0)
+        fprintf(stderr, "memreport: %s is being written by another memreport (pid %ld); waiting\n",
+                r->dir, pid);
+    else
+        fprintf(stderr, "memreport: %s is being written by another memreport; waiting\n", r->dir);
+}
+
+/* o->roots[0..nroots] (the last one new) when the new one is taken:
+ * waiting for it while holding the others could deadlock with a build
+ * that holds it and waits for one of ours (two builds, each with the
+ * other's experiment as its -o). So all are let go, the busy one is
+ * waited for alone, and the others are taken back without waiting; when
+ * one of them is taken now, everything is let go again and that one is
+ * waited for. Nothing is written under these locks before all are held. */
+static int lock_waiting(outset *o, diag_list *d)
+{
+    size_t n = o->nroots + 1, busy = o->nroots;
+    bool *said = xcalloc(n, sizeof *said);
+    int rc = 0;
+    for (;;) {
+        for (size_t i = 0; i < n; i++)
+            flock(o->roots[i].fd, LOCK_UN);
+        if (!said[busy])
+            say_waiting(&o->roots[busy]);
+        said[busy] = true;
+        while ((rc = flock(o->roots[busy].fd, LOCK_EX)) != 0 && errno == EINTR)
+            ;
+        if (rc != 0) {
+            diag_io(d, o->roots[busy].dir, 0, "cannot lock: %s", strerror(errno));
+            break;
+        }
+        size_t i = 0;
+        while (i < n && (i == busy || flock(o->roots[i].fd, LOCK_EX | LOCK_NB) == 0))
+            i++;
+        if (i == n)
+            break;
+        busy = i;
+    }
+    /* After a failure the build stops; outset_free closes every lock. */
+    free(said);
+    return rc;
+}
+
 int outset_lock(outset *o, const char *dir, diag_list *d)
 {
     char *link = NULL;
@@ -979,25 +1025,23 @@ int outset_lock(outset *o, const char *dir, diag_list *d)
         diag_io(d, dir, 0, "cannot open to lock: %s", strerror(errno));
         return -1;
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        long pid = lock_holder(fd);
-        if (pid > 0)
-            fprintf(stderr, "memreport: %s is being written by another memreport (pid %ld); "
-                            "waiting\n", dir, pid);
-        else
-            fprintf(stderr, "memreport: %s is being written by another memreport; waiting\n",
-                    dir);
-        int rc;
-        while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
-            ;
-        if (rc != 0) {
-            diag_io(d, dir, 0, "cannot lock: %s", strerror(errno));
+    /* The same directory again (build X -o X): held already. A second
+     * flock on it would wait for this very process. */
+    struct stat st, held;
+    for (size_t i = 0; i < o->nroots && fstat(fd, &st) == 0; i++)
+        if (fstat(o->roots[i].fd, &held) == 0 && held.st_dev == st.st_dev &&
+            held.st_ino == st.st_ino) {
             close(fd);
-            return -1;
+            return 0;
         }
-    }
     xgrow((void **)&o->roots, &o->rcap, o->nroots + 1, sizeof *o->roots);
-    o->roots[o->nroots++] = (root){xstrdup(dir), fd};
+    o->roots[o->nroots] = (root){xstrdup(dir), fd};
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0 && lock_waiting(o, d) != 0) {
+        free(o->roots[o->nroots].dir);
+        close(fd);
+        return -1;
+    }
+    o->nroots++;
     return 0;
 }
 
