@@ -21,7 +21,7 @@
 <p class="eyebrow">Relay memory experiment</p>
 <h2 id="title">{{TITLE}}</h2>
 <p class="meta">{{#META}}<span>{{TEXT}}</span>{{/META}}</p>
-<nav aria-label="Report sections">
+<nav aria-label="Report sections: {{TITLE}}">
 <ul>
 <li><a href="#summary">Summary</a></li>
 {{#HAS_GROUPS}}<li><a href="#results">Results</a></li>
@@ -33,7 +33,7 @@
 </nav>
 </header>
 
-<section id="summary" aria-labelledby="h-summary">
+<section id="summary" aria-labelledby="h-summary title">
 <h3 id="h-summary">Summary</h3>
 <div class="kpis">
 {{#KPI}}<div class="kpi">
@@ -51,9 +51,9 @@
 </section>
 
 {{#NO_GROUPS}}<p>{{TEXT}}</p>
-{{/NO_GROUPS}}{{#HAS_GROUPS}}<section id="results" aria-labelledby="h-results">
+{{/NO_GROUPS}}{{#HAS_GROUPS}}<section id="results" aria-labelledby="h-results title">
 <h3 id="h-results">Results</h3>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-final">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-final title">
 <table class="metrics">
 <caption id="results-final">Final metrics, {{FINAL_WHEN}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}} ({{BASELINE}} ÷ group, 95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
@@ -63,7 +63,7 @@
 </table>
 </div>
 <p class="note">{{FINAL_NOTE}}</p>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-days">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-days title">
 <table class="days">
 <caption id="results-days">Memory growth over time (mean RSS per relay, GiB)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th>{{#DAYH}}<th scope="col" class="num">Day {{N}}</th>{{/DAYH}}<th scope="col">Trend</th></tr></thead>
@@ -75,7 +75,7 @@
 <p class="note">{{DAY_NOTE}}</p>
 </section>
 {{/HAS_GROUPS}}
-<section id="charts" aria-labelledby="h-charts">
+<section id="charts" aria-labelledby="h-charts title">
 <h3 id="h-charts">Charts</h3>
 {{#CHART}}<figure class="chart" id="chart-{{NAME}}">
 <div class="chart-box{{#NARROW}} has-narrow{{/NARROW}}">{{SVG:none}}</div>
@@ -84,7 +84,7 @@
 <figcaption><strong>{{TITLE}}.</strong> {{CAPTION}}</figcaption>
 </figure>
 {{#DATA}}<details class="chart-data"><summary>Data: {{TITLE}}</summary>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="data-{{NAME}}">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="data-{{NAME}} title">
 <table class="chart-table">
 <caption id="data-{{NAME}}">{{NOTE}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">{{HEAD0}}</th>{{#HCOL}}<th scope="col" class="num">{{V}}</th>{{/HCOL}}</tr></thead>
@@ -97,10 +97,10 @@
 {{/DATA}}{{/CHART}}{{#NO_CHARTS}}<p>No charts were drawn.</p>
 {{/NO_CHARTS}}</section>
 
-<section id="setup" aria-labelledby="h-setup">
+<section id="setup" aria-labelledby="h-setup title">
 <h3 id="h-setup">Setup</h3>
 {{#DESCRIPTION}}<p>{{TEXT}}</p>
-{{/DESCRIPTION}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-host">
+{{/DESCRIPTION}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-host title">
 <table class="kv">
 <caption id="setup-host">Host and period<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <tbody>
@@ -108,7 +108,7 @@
 {{/SETUP}}</tbody>
 </table>
 </div>
-{{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-groups">
+{{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-groups title">
 <table class="groups">
 <caption id="setup-groups">Groups<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th>{{#CFGH}}<th scope="col">{{K}}</th>{{/CFGH}}<th scope="col" class="num">Relays</th><th scope="col">Window</th></tr></thead>
@@ -119,9 +119,9 @@
 </div>
 {{/HAS_GROUPS}}</section>
 
-{{#EVENTS}}<section id="events" aria-labelledby="h-events">
+{{#EVENTS}}<section id="events" aria-labelledby="h-events title">
 <h3 id="h-events">Events</h3>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="events-table">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="events-table title">
 <table class="events">
 <caption id="events-table">Timeline (numbers match the markers on the time-series chart)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col" class="num">#</th><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Description</th><th scope="col">Group</th></tr></thead>
@@ -132,7 +132,7 @@
 </div>
 </section>
 
-{{/EVENTS}}<section id="quality" aria-labelledby="h-quality">
+{{/EVENTS}}<section id="quality" aria-labelledby="h-quality title">
 <h3 id="h-quality">Data quality</h3>
 {{#QUALITY_LIST}}<ul class="findings">
 {{#QUALITY}}<li class="{{CLASS}}">{{TEXT}}{{#WHERE}} <span class="where">{{TEXT}}</span>{{/WHERE}}</li>

@@ -29,7 +29,7 @@ static bool hash_file(const char *dir, const char *rel, input_file *out)
     /* A FIFO or a device in place of an input would block or never end:
      * such an archive is not current, and ingest says what is wrong. */
     file_result fr;
-    int fd = file_check_regular(p, &fr) ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+    int fd = file_open_regular(p, NULL, &fr);
     free(p);
     if (fd < 0)
         return false;
@@ -273,6 +273,11 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
     archive_samples packed;
     struct stat before, after;
     bool stable = grew && stat(path, &before) == 0;
+    if (grew) {
+        char what[512];
+        snprintf(what, sizeof what, "reading %s", path);
+        util_set_activity(what);
+    }
     if (grew && archive_read_experiment(path, dir, &old, &packed, &d) == 0) {
         /* Only the appended rows are read; membership runs again over the
          * stored samples and the new ones, and so do the statistics,

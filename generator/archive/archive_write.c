@@ -28,13 +28,30 @@
 #include "timestamp.h"
 #include "util.h"
 
+/* The errno behind an I/O error of db: the database file's own last one
+ * (sqlite3_system_errno is often 0 by the time a statement reports). */
+static int last_errno(sqlite3 *db)
+{
+    int e = sqlite3_system_errno(db);
+    if (!e && sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &e) != SQLITE_OK)
+        e = 0;
+    return e;
+}
+
 static void wfail(wctx *w, const char *what)
 {
     if (w->failed)
         return;
     w->failed = true;
-    diag_error(w->d, w->display, 0, "cannot write the archive (%s): %s", what,
-               w->db ? sqlite3_errmsg(w->db) : "out of memory");
+    /* sqlite's "disk I/O error" hides which: the system's errno says it,
+     * and makes the failure the system's (exit 3). */
+    int e = w->db ? last_errno(w->db) : 0;
+    if (e)
+        diag_io(w->d, w->display, 0, "cannot write the archive (%s): %s (%s)", what,
+                sqlite3_errmsg(w->db), strerror(e));
+    else
+        diag_error(w->d, w->display, 0, "cannot write the archive (%s): %s", what,
+                   w->db ? sqlite3_errmsg(w->db) : "out of memory");
 }
 
 static void wexec(wctx *w, const char *sql)

@@ -4,6 +4,16 @@
 #include <math.h>
 #include <stdlib.h>
 
+static void *json_xmalloc(size_t n)
+{
+    return xmalloc_for("jansson", n);
+}
+
+void jsonout_use_xmalloc(void)
+{
+    json_set_alloc_funcs(json_xmalloc, free);
+}
+
 json_t *jsonout_num(double v)
 {
     return isnan(v) || isinf(v) ? json_null() : json_real(v);

@@ -11,6 +11,10 @@
 
 #include "util.h"
 
+/* Routes every jansson allocation through xmalloc_for (util.h), so that
+ * memory running out while JSON is read or written exits 3 like anywhere
+ * else. Call once, before jansson is used (main does). */
+void jsonout_use_xmalloc(void);
 /* A number, or null for NAN and infinities (JSON has neither). New
  * reference. */
 json_t *jsonout_num(double v);

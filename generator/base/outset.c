@@ -378,7 +378,7 @@ static int stage_bytes(outset *o, const char *path, const void *data, size_t len
     char *tmp = temp_template(path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        diag_error(d, path, 0, "cannot create a temporary file: %s", strerror(errno));
+        diag_io(d, path, 0, "cannot create a temporary file: %s", strerror(errno));
         free(tmp);
         return -1;
     }
@@ -402,7 +402,7 @@ static int stage_bytes(outset *o, const char *path, const void *data, size_t len
         e = errno;
     }
     if (rc != 0) {
-        diag_error(d, path, 0, "cannot write: %s", strerror(e));
+        diag_io(d, path, 0, "cannot write: %s", strerror(e));
         return -1;
     }
     return 0;
@@ -421,7 +421,7 @@ int outset_add_copy(outset *o, const char *dest, const char *src, diag_list *d)
     size_t len = 0;
     char *data = file_read_all(src, &len);
     if (!data) {
-        diag_error(d, src, 0, "cannot read: %s", strerror(errno));
+        diag_io(d, src, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
     int rc = outset_add(o, dest, data, len, d);
@@ -505,7 +505,7 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
 {
     o->writes++;
     if (o->fail_after > 0 && o->writes == o->fail_after) {
-        diag_error(d, dest, 0, "cannot write: %s", strerror(ENOSPC));
+        diag_io(d, dest, 0, "cannot write: %s", strerror(ENOSPC));
         return -1;
     }
     if (parents_or_error(o, dest, d) != 0)
@@ -519,13 +519,13 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
     /* No link possible: a streamed copy. */
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0) {
-        diag_error(d, src, 0, "cannot read: %s", strerror(errno));
+        diag_io(d, src, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
     tmp = temp_template(dest);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        diag_error(d, dest, 0, "cannot create a temporary file: %s", strerror(errno));
+        diag_io(d, dest, 0, "cannot create a temporary file: %s", strerror(errno));
         free(tmp);
         close(in);
         return -1;
@@ -543,7 +543,7 @@ int outset_add_link_or_copy(outset *o, const char *dest, const char *src, diag_l
     }
     close(in);
     if (rc != 0) {
-        diag_error(d, dest, 0, "cannot copy %s: %s", src, strerror(e));
+        diag_io(d, dest, 0, "cannot copy %s: %s", src, strerror(e));
         return -1;
     }
     return 0;
@@ -929,6 +929,52 @@ static long lock_holder(int fd)
     return found;
 }
 
+static void say_waiting(const root *r)
+{
+    long pid = lock_holder(r->fd);
+    if (pid > 0)
+        fprintf(stderr, "memreport: %s is being written by another memreport (pid %ld); waiting\n",
+                r->dir, pid);
+    else
+        fprintf(stderr, "memreport: %s is being written by another memreport; waiting\n", r->dir);
+}
+
+/* o->roots[0..nroots] (the last one new) when the new one is taken:
+ * waiting for it while holding the others could deadlock with a build
+ * that holds it and waits for one of ours (two builds, each with the
+ * other's experiment as its -o). So all are let go, the busy one is
+ * waited for alone, and the others are taken back without waiting; when
+ * one of them is taken now, everything is let go again and that one is
+ * waited for. Nothing is written under these locks before all are held. */
+static int lock_waiting(outset *o, diag_list *d)
+{
+    size_t n = o->nroots + 1, busy = o->nroots;
+    bool *said = xcalloc(n, sizeof *said);
+    int rc = 0;
+    for (;;) {
+        for (size_t i = 0; i < n; i++)
+            flock(o->roots[i].fd, LOCK_UN);
+        if (!said[busy])
+            say_waiting(&o->roots[busy]);
+        said[busy] = true;
+        while ((rc = flock(o->roots[busy].fd, LOCK_EX)) != 0 && errno == EINTR)
+            ;
+        if (rc != 0) {
+            diag_io(d, o->roots[busy].dir, 0, "cannot lock: %s", strerror(errno));
+            break;
+        }
+        size_t i = 0;
+        while (i < n && (i == busy || flock(o->roots[i].fd, LOCK_EX | LOCK_NB) == 0))
+            i++;
+        if (i == n)
+            break;
+        busy = i;
+    }
+    /* After a failure the build stops; outset_free closes every lock. */
+    free(said);
+    return rc;
+}
+
 int outset_lock(outset *o, const char *dir, diag_list *d)
 {
     char *link = NULL;
@@ -952,25 +998,23 @@ int outset_lock(outset *o, const char *dir, diag_list *d)
         diag_io(d, dir, 0, "cannot open to lock: %s", strerror(errno));
         return -1;
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        long pid = lock_holder(fd);
-        if (pid > 0)
-            fprintf(stderr, "memreport: %s is being written by another memreport (pid %ld); "
-                            "waiting\n", dir, pid);
-        else
-            fprintf(stderr, "memreport: %s is being written by another memreport; waiting\n",
-                    dir);
-        int rc;
-        while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
-            ;
-        if (rc != 0) {
-            diag_io(d, dir, 0, "cannot lock: %s", strerror(errno));
+    /* The same directory again (build X -o X): held already. A second
+     * flock on it would wait for this very process. */
+    struct stat st, held;
+    for (size_t i = 0; i < o->nroots && fstat(fd, &st) == 0; i++)
+        if (fstat(o->roots[i].fd, &held) == 0 && held.st_dev == st.st_dev &&
+            held.st_ino == st.st_ino) {
             close(fd);
-            return -1;
+            return 0;
         }
-    }
     xgrow((void **)&o->roots, &o->rcap, o->nroots + 1, sizeof *o->roots);
-    o->roots[o->nroots++] = (root){xstrdup(dir), fd};
+    o->roots[o->nroots] = (root){xstrdup(dir), fd};
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0 && lock_waiting(o, d) != 0) {
+        free(o->roots[o->nroots].dir);
+        close(fd);
+        return -1;
+    }
+    o->nroots++;
     return 0;
 }
 

@@ -75,6 +75,51 @@ void xgrow(void **p, size_t *cap, size_t need, size_t elem)
     *cap = ncap;
 }
 
+/* ---- Allocators for libraries (see util.h). ---- */
+
+/* MEMREPORT_FAIL_ALLOC=LIB:N, read once: the N-th allocation LIB asks
+ * for fails. Counted atomically: a library may allocate from threads. */
+static bool lib_alloc_fails(const char *lib)
+{
+    static int state; /* 0: not read, 1: off, 2: on */
+    static char want[64];
+    static long at;
+    static _Atomic long count;
+    if (!state) {
+        const char *h = getenv("MEMREPORT_FAIL_ALLOC");
+        const char *colon = h ? strrchr(h, ':') : NULL;
+        state = 1;
+        if (colon && (size_t)(colon - h) < sizeof want) {
+            memcpy(want, h, (size_t)(colon - h));
+            want[colon - h] = '\0';
+            at = strtol(colon + 1, NULL, 10);
+            state = at > 0 ? 2 : 1;
+        }
+    }
+    return state == 2 && !strcmp(lib, want) && ++count == at;
+}
+
+void *xmalloc_for(const char *lib, size_t n)
+{
+    if (lib_alloc_fails(lib))
+        util_out_of_memory(n);
+    return xmalloc(n);
+}
+
+void *xcalloc_for(const char *lib, size_t count, size_t size)
+{
+    if (lib_alloc_fails(lib))
+        util_out_of_memory(count * size);
+    return xcalloc(count, size);
+}
+
+void *xrealloc_for(const char *lib, void *p, size_t n)
+{
+    if (lib_alloc_fails(lib))
+        util_out_of_memory(n);
+    return xrealloc(p, n);
+}
+
 char *xstrdup(const char *s)
 {
     return s ? xstrndup(s, strlen(s)) : NULL;
@@ -351,7 +396,7 @@ bool file_check_regular(const char *path, file_result *why)
     return true;
 }
 
-char *file_read_bounded(const char *path, size_t max, size_t *len, file_result *why)
+int file_open_regular(const char *path, struct stat *st, file_result *why)
 {
     *why = (file_result){FILE_OK, 0, 0, 0};
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then
@@ -359,19 +404,43 @@ char *file_read_bounded(const char *path, size_t max, size_t *len, file_result *
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         *why = (file_result){FILE_ERRNO, errno, 0, 0};
-        return NULL;
+        return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
+    struct stat sb;
+    int fl;
+    if (fstat(fd, &sb) != 0 || (fl = fcntl(fd, F_GETFL)) < 0 ||
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
         *why = (file_result){FILE_ERRNO, errno, 0, 0};
         close(fd);
-        return NULL;
+        return -1;
     }
-    if (!S_ISREG(st.st_mode)) {
-        *why = (file_result){FILE_NOT_REGULAR, 0, (unsigned)st.st_mode, 0};
+    if (!S_ISREG(sb.st_mode)) {
+        *why = (file_result){FILE_NOT_REGULAR, 0, (unsigned)sb.st_mode, 0};
         close(fd);
-        return NULL;
+        return -1;
     }
+    if (st)
+        *st = sb;
+    return fd;
+}
+
+FILE *file_fopen_regular(const char *path, file_result *why)
+{
+    int fd = file_open_regular(path, NULL, why);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+    if (fd >= 0 && !f) {
+        *why = (file_result){FILE_ERRNO, errno, 0, 0};
+        close(fd);
+    }
+    return f;
+}
+
+char *file_read_bounded(const char *path, size_t max, size_t *len, file_result *why)
+{
+    struct stat st;
+    int fd = file_open_regular(path, &st, why);
+    if (fd < 0)
+        return NULL;
     if ((uint64_t)st.st_size > (uint64_t)max) {
         *why = (file_result){FILE_TOO_BIG, 0, 0, max};
         close(fd);

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define KB_PER_GIB 1048576.0
@@ -27,6 +29,16 @@ void util_out_of_memory(size_t n) __attribute__((noreturn));
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
+/* The same, for the libraries that take an allocator (jansson through
+ * jsonout_use_xmalloc, cmark-gfm through notes.c's cmark_mem): their
+ * running out of memory then ends the program this way (exit 3), not
+ * theirs (cmark-gfm aborts; jansson would report a JSON error). lib names
+ * the library for a test hook: with MEMREPORT_FAIL_ALLOC=LIB:N in the
+ * environment, the N-th allocation LIB asks for fails as if memory had
+ * run out. */
+void *xmalloc_for(const char *lib, size_t n);
+void *xcalloc_for(const char *lib, size_t count, size_t size);
+void *xrealloc_for(const char *lib, void *p, size_t n);
 /* Grows *p (of *cap elements of elem bytes) so that it holds at least need. */
 void xgrow(void **p, size_t *cap, size_t need, size_t elem);
 char *xstrdup(const char *s);            /* NULL stays NULL */
@@ -96,6 +108,15 @@ typedef struct {
     size_t limit;
 } file_result;
 
+/* Opens path (symlinks followed) for reading when it is a regular file,
+ * without ever blocking on it: the open is non-blocking and fstat looks at
+ * what was opened, so a FIFO or device put in place of a file that was
+ * checked before is refused, not waited on. Returns the descriptor
+ * (close-on-exec, blocking reads again) and, when st is not NULL, its
+ * stat; or -1 with *why filled in. */
+int file_open_regular(const char *path, struct stat *st, file_result *why);
+/* The same as a stdio stream ("rb"), or NULL with *why filled in. */
+FILE *file_fopen_regular(const char *path, file_result *why);
 /* Reads a whole regular file of at most max bytes without ever blocking
  * on it (a FIFO is refused before it is read, /dev/zero is not a regular
  * file). Returns the NUL-terminated bytes, or NULL with *why filled in. */

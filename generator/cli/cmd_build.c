@@ -343,6 +343,9 @@ static int build(const build_opts *o, analysis *a, outset *os, diag_list *d)
     free(dst);
     if (!bad)
         bad = publish_stage_page(os, &ps, site, o->verbosity, d) != 0;
+    /* --groups after a fuller build: the hidden groups' downloads go. */
+    if (!bad)
+        publish_stage_stale_series(os, a, site);
     if (!bad && o->single_file) {
         /* The page of the site, say: one of the two would be lost. */
         if (outset_has(os, o->single_file)) {

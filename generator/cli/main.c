@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jsonout.h"
 
 static const struct {
     const char *name;
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    jsonout_use_xmalloc();
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

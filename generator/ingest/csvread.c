@@ -73,9 +73,18 @@ static int is_lf(unsigned char c)
     return c == '\n';
 }
 
+/* libcsv reports a failed realloc as CSV_ENOMEM, which would read as a
+ * malformed field (exit 1): memory running out exits 3 instead (util.h). */
+static void *csv_xrealloc(void *p, size_t n)
+{
+    return xrealloc_for("libcsv", p, n);
+}
+
 static void parser_init(csvr *r)
 {
     csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI);
+    csv_set_realloc_func(&r->p, csv_xrealloc);
+    csv_set_free_func(&r->p, free);
     csv_set_space_func(&r->p, is_ws);
     csv_set_term_func(&r->p, is_lf);
 }

@@ -55,15 +55,12 @@ static int read_table(const char *dir, const char *name, table_fn fn, const inge
         return 0;
     char *path = path_join(dir, name);
     int rc = ingest_check_input(dir, name, path, d);
-    FILE *f = rc ? NULL : fopen(path, "rb");
+    file_result fr;
+    FILE *f = rc ? NULL : file_fopen_regular(path, &fr);
     if (rc) {
         /* said */
     } else if (!f) {
-        rc = errno == ENOENT ? 1 : 3;
-        if (rc == 3)
-            diag_io(d, path, 0, "cannot open: %s", strerror(errno));
-        else
-            diag_add(d, DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        rc = ingest_open_failed(path, &fr, d);
     } else {
         rc = fn(f, path, name, opt, e, d);
         fclose(f);
@@ -77,6 +74,9 @@ static int read_manifest(const char *dir, experiment *e, diag_list *d)
     if (!exists(dir, "experiment.json"))
         return 0;
     char *path = path_join(dir, "experiment.json");
+    char *what = xasprintf("reading %s", path);
+    util_set_activity(what);
+    free(what);
     size_t len;
     int rc;
     char *text = ingest_read_input(dir, "experiment.json", path, MANIFEST_MAX_BYTES, &len, d, &rc);
@@ -118,11 +118,12 @@ static int read_memory(const char *dir, const ingest_options *opt, experiment *e
     char what[512];
     snprintf(what, sizeof what, "reading %s", path);
     util_set_activity(what);
-    instream *s = instream_open(path);
+    file_result fr;
+    instream *s = instream_open(path, &fr);
     if (!s) {
-        diag_io(d, path, 0, "cannot open: %s", strerror(errno));
+        int orc = ingest_open_failed(path, &fr, d);
         free(path);
-        return 3;
+        return orc;
     }
     size_t before = d->n, ninputs = e->ninputs;
     int rc = ingest_memory_csv(instream_file(s), path, opt, e, d);

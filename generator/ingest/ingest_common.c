@@ -196,6 +196,18 @@ bool ingest_path_inside(const char *dir, const char *rel, char **why)
     return ok;
 }
 
+int ingest_open_failed(const char *display, const file_result *fr, diag_list *d)
+{
+    char *msg = file_result_text(fr);
+    int rc = file_result_is_io(fr) ? 3 : 1;
+    if (rc == 3)
+        diag_io(d, display, 0, "%s", msg);
+    else
+        diag_add(d, DIAG_ERROR, display, 0, 0, "%s", msg);
+    free(msg);
+    return rc;
+}
+
 int ingest_check_input(const char *dir, const char *rel, const char *display, diag_list *d)
 {
     char *path = path_join(dir, rel);
@@ -210,15 +222,7 @@ int ingest_check_input(const char *dir, const char *rel, const char *display, di
         diag_add(d, DIAG_ERROR, display, 0, 0, "%s", why);
         rc = 1;
     } else if (!file_check_regular(path, &fr)) {
-        char *msg = file_result_text(&fr);
-        if (file_result_is_io(&fr)) {
-            diag_io(d, display, 0, "%s", msg);
-            rc = 3;
-        } else {
-            diag_add(d, DIAG_ERROR, display, 0, 0, "%s", msg);
-            rc = 1;
-        }
-        free(msg);
+        rc = ingest_open_failed(display, &fr, d);
     }
     free(why);
     free(path);
@@ -235,17 +239,8 @@ char *ingest_read_input(const char *dir, const char *rel, const char *display, s
     file_result fr;
     char *text = file_read_bounded(path, max, len, &fr);
     free(path);
-    if (!text) {
-        char *msg = file_result_text(&fr);
-        if (file_result_is_io(&fr)) {
-            diag_io(d, display, 0, "%s", msg);
-            *rc = 3;
-        } else {
-            diag_add(d, DIAG_ERROR, display, 0, 0, "%s", msg);
-            *rc = 1;
-        }
-        free(msg);
-    }
+    if (!text)
+        *rc = ingest_open_failed(display, &fr, d);
     return text;
 }
 

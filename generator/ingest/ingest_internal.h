@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "ingest.h"
 #include "model.h"
+#include "util.h"
 
 /* Index of the header column called name (ASCII case-insensitive), or -1. */
 int ingest_column(const csv_row *hdr, const char *name);
@@ -109,6 +110,10 @@ bool ingest_path_inside(const char *dir, const char *rel, char **why);
  * Returns 0, or 1 (bad input) or 3 (I/O) after adding an error naming
  * display. */
 int ingest_check_input(const char *dir, const char *rel, const char *display, diag_list *d);
+/* Says why display could not be opened or read (file_result_text) and
+ * returns its exit status: 3 for the system's failure, 1 for the input's
+ * (missing, not a regular file, too big). */
+int ingest_open_failed(const char *display, const file_result *fr, diag_list *d);
 /* Checks dir/rel as above and reads it whole, at most max bytes. Returns
  * the NUL-terminated text, or NULL after adding an error (*rc 1 or 3). */
 char *ingest_read_input(const char *dir, const char *rel, const char *display, size_t max,

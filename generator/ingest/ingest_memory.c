@@ -784,15 +784,13 @@ memory_change ingest_memory_change(const char *dir, const input_file *was)
         return MEMORY_OTHER;
     char *path = path_join(dir, was->path);
     file_result fr;
-    FILE *f = file_check_regular(path, &fr) ? fopen(path, "rb") : NULL;
-    free(path);
-    if (!f)
-        return MEMORY_OTHER;
     struct stat st;
-    memory_change c = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)
-                          ? change_of(fileno(f), (uint64_t)st.st_size, was)
-                          : MEMORY_OTHER;
-    fclose(f);
+    int fd = file_open_regular(path, &st, &fr);
+    free(path);
+    if (fd < 0)
+        return MEMORY_OTHER;
+    memory_change c = change_of(fd, (uint64_t)st.st_size, was);
+    close(fd);
     return c;
 }
 

@@ -157,9 +157,9 @@ static int cookie_close(void *cookie)
     return 0;
 }
 
-instream *instream_open(const char *path)
+instream *instream_open(const char *path, file_result *why)
 {
-    FILE *raw = fopen(path, "rb");
+    FILE *raw = file_fopen_regular(path, why);
     if (!raw)
         return NULL;
     instream *s = xcalloc(1, sizeof *s);
@@ -176,7 +176,7 @@ instream *instream_open(const char *path)
         /* 15 + 16: a 32 KiB window, gzip wrapper only. */
         if (inflateInit2(&s->z, 15 + 16) != Z_OK) {
             instream_close(s);
-            errno = ENOMEM;
+            *why = (file_result){FILE_ERRNO, ENOMEM, 0, 0};
             return NULL;
         }
         s->z_ready = true;
@@ -185,16 +185,15 @@ instream *instream_open(const char *path)
         s->zs = ZSTD_createDStream();
         if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs))) {
             instream_close(s);
-            errno = ENOMEM;
+            *why = (file_result){FILE_ERRNO, ENOMEM, 0, 0};
             return NULL;
         }
         io.read = zs_read;
     }
     s->out = fopencookie(s, "rb", io);
     if (!s->out) {
-        int err = errno;
+        *why = (file_result){FILE_ERRNO, errno, 0, 0};
         instream_close(s);
-        errno = err;
         return NULL;
     }
     return s;

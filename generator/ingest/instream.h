@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util.h"
+
 typedef enum { INSTREAM_PLAIN, INSTREAM_GZIP, INSTREAM_ZSTD } instream_kind;
 
 typedef struct instream instream;
@@ -26,10 +28,11 @@ instream_kind instream_kind_of(const char *name);
 /* "gzip", "zstd" or "plain". */
 const char *instream_kind_name(instream_kind k);
 
-/* Opens path for reading. Returns the stream, or NULL with errno set (the
- * file cannot be opened). The FILE * to read is instream_file(s); it
- * belongs to the stream and is closed by instream_close. */
-instream *instream_open(const char *path);
+/* Opens path for reading when it is a regular file (file_fopen_regular:
+ * never blocks on a FIFO). Returns the stream, or NULL with *why filled
+ * in. The FILE * to read is instream_file(s); it belongs to the stream
+ * and is closed by instream_close. */
+instream *instream_open(const char *path, file_result *why);
 FILE *instream_file(instream *s);
 instream_kind instream_kind_get(const instream *s);
 

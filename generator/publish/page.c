@@ -179,6 +179,18 @@ int publish_stage_page(outset *os, const page_set *ps, const char *site_dir, int
     return bad;
 }
 
+void publish_stage_stale_series(outset *os, const analysis *whole, const char *site_dir)
+{
+    for (size_t g = 0; g < whole->m.ngroups; g++) {
+        char *href = report_series_href(whole, g);
+        char *path = path_join(site_dir, href);
+        if (!outset_has(os, path))
+            outset_remove(os, path);
+        free(path);
+        free(href);
+    }
+}
+
 int publish_stage_archive(outset *os, const analysis *a, const analysis_options *ao,
                           const char *src, bool current, bool write_src, const char *dst,
                           int verbosity, diag_list *d)

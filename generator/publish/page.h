@@ -133,6 +133,13 @@ int publish_render(const analysis *a, const page_options *po, page_set *ps, diag
 int publish_stage_page(outset *os, const page_set *ps, const char *site_dir, int verbosity,
                        diag_list *d);
 
+/* Stages the removal of the series CSV of each group of whole (the
+ * whole analysis, not a --groups view) that os does not write under
+ * site_dir: a build that shows fewer groups than an earlier one takes the
+ * others' downloads away. Only the names report_series_href gives those
+ * files are touched, never another file in the site's data/. */
+void publish_stage_stale_series(outset *os, const analysis *whole, const char *site_dir);
+
 /* Stages the page's results.sqlite download at dst (NULL: no download,
  * only the fresh archive at src when write_src). When `current`, the
  * archive at src already describes a (it was read from there, or matches

@@ -122,14 +122,9 @@ typedef struct {
 /* Directory-safe, unique among the slugs taken so far. */
 static char *make_slug(const site_exp *e, const site_exp *all, size_t nall)
 {
-    const char *base = e->a.e.man.id;
-    if (str_empty(base)) {
-        const char *s = strrchr(e->dir, '/');
-        base = s && s[1] ? s + 1 : e->dir;
-    }
     strbuf b;
     buf_init(&b);
-    fmt_slug(&b, base, "-_", "", '-', true, 80);
+    report_slug(&b, e->a.e.man.id, e->dir);
     /* Names the site itself uses, and nothing at all, get a prefix. */
     if (!b.len || str_eq(b.data, "assets") || str_eq(b.data, "index") ||
         str_eq(b.data, "compare")) {

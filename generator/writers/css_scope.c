@@ -185,6 +185,10 @@ static bool scope_selector(const scope_opts *o, const char *sel, strbuf *out)
     char *own = NULL;
     buf_putc(out, '.');
     buf_puts(out, o->root);
+    if (o->key) {
+        buf_putc(out, '#');
+        buf_puts(out, o->key);
+    }
     bool has_root = false;
     for (size_t i = 0; i + 5 <= first && !has_root; i++)
         has_root = !strncmp(sel + i, ":root", 5);
@@ -225,7 +229,8 @@ static bool scope_selector(const scope_opts *o, const char *sel, strbuf *out)
                 p++;
             strbuf name;
             buf_init(&name);
-            buf_printf(&name, "%s-%.*s", o->root, (int)(p - n), n);
+            const char *prefix = c == '#' && o->ids ? o->ids : o->root;
+            buf_printf(&name, "%s-%.*s", prefix, (int)(p - n), n);
             /* Only classes at the top level must be in use: one inside
              * :not() or :is() may rightly be absent. */
             bool ok = c == '#' || depth > 0 || has_name(o->classes, name.data, name.len);
@@ -379,7 +384,6 @@ static void scope_at(scanner *s, const char *prelude, strbuf *out)
     char *cond = squeeze(prelude + (media ? 7 : 10));
     if (media && (strstr(cond, "prefers-color-scheme:dark") ||
                   strstr(cond, "prefers-color-scheme:light"))) {
-        bool dark = strstr(cond, "prefers-color-scheme:dark") != NULL;
         scope_theme t = s->o->theme;
         free(cond);
         if (t == SCOPE_THEME_AUTO) {
@@ -389,9 +393,10 @@ static void scope_at(scanner *s, const char *prelude, strbuf *out)
             if (inner.len)
                 buf_printf(out, "%s{\n%s}\n", prelude, inner.data);
             buf_free(&inner);
-        } else if ((t == SCOPE_THEME_DARK) == dark) {
-            scope_list(s, out, true); /* the chosen theme, always */
         } else {
+            /* A forced theme comes from the [data-theme] rules on the
+             * block's root: applied always, a preference's rules would
+             * restyle every other block of the post too. */
             skip_rest_of_block(s);
         }
         return;

@@ -2,16 +2,21 @@
  * into someone else's page (build --single-file).
  *
  * The block's root element carries the class ROOT (say "mrp"); inside it
- * every class and id is "ROOT-...". css_scope rewrites a stylesheet written
+ * every class is "ROOT-..." and every id "IDS-..." (IDS is ROOT, or ROOT
+ * and a slug of the experiment, so two blocks in one page keep their ids
+ * apart). css_scope rewrites a stylesheet written
  * for a page of its own (the site's style.css) so that it styles the block
  * alone and nothing of the host page:
- *   - every selector is put under ".ROOT " and its classes and ids get the
- *     "ROOT-" prefix; `:root` and `body` mean the block's root, `html` is
+ *   - every selector is put under ".ROOT " (".ROOT#KEY " with a key), its
+ *     classes get the "ROOT-" prefix and its ids the "IDS-" prefix; `:root` and `body` mean the block's root, `html` is
  *     dropped;
  *   - rules for classes or elements the block does not use are dropped,
  *     so the block carries only what it needs;
  *   - @media (prefers-color-scheme: ...) blocks follow the theme: kept as
- *     they are (auto), or the light or the dark one applied always;
+ *     they are (auto), or dropped when the theme is forced, which the
+ *     stylesheet's [data-theme] rules on the root then carry (applied
+ *     always, a preference's rules would restyle another block of the
+ *     same post);
  *   - @media width queries become @container ROOT queries: inside a post
  *     the block's own width matters, not the window's;
  *   - anything that could fetch or reach outside the block is dropped:
@@ -30,7 +35,12 @@
 typedef enum { SCOPE_THEME_AUTO, SCOPE_THEME_LIGHT, SCOPE_THEME_DARK } scope_theme;
 
 typedef struct {
-    const char *root;      /* the root's class; also the class/id prefix and container name */
+    const char *root;      /* the root's class; also the class prefix and container name */
+    const char *ids;       /* the prefix of ids ("ROOT-slug"); NULL: root */
+    /* The root's own id, or NULL: every selector then starts ".ROOT#KEY",
+     * so the rules of one block style that block alone when a post holds
+     * two (of two experiments, or two themes). */
+    const char *key;
     scope_theme theme;
     const strmap *classes; /* classes the block uses (prefixed); NULL keeps every rule */
     const strmap *tags;    /* element names the block uses; NULL keeps every rule */

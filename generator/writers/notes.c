@@ -14,10 +14,27 @@
  * reach the page. */
 #define NOTES_OPTS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
 
+/* cmark-gfm's own allocator aborts when memory runs out; this one ends
+ * the program the project's way (util.h: a message, the staged
+ * temporaries removed, exit 3). Every parser, node and rendering here
+ * uses it, so a tree never mixes allocators. Only the registry of
+ * extensions, filled once at start, allocates with cmark's own. */
+static void *notes_calloc(size_t count, size_t size)
+{
+    return xcalloc_for("cmark-gfm", count, size);
+}
+
+static void *notes_realloc(void *p, size_t n)
+{
+    return xrealloc_for("cmark-gfm", p, n);
+}
+
+static cmark_mem notes_mem = {notes_calloc, notes_realloc, free};
+
 static cmark_parser *new_parser(void)
 {
     cmark_gfm_core_extensions_ensure_registered();
-    cmark_parser *p = cmark_parser_new(NOTES_OPTS);
+    cmark_parser *p = cmark_parser_new_with_mem(NOTES_OPTS, &notes_mem);
     const char *exts[] = {"table", "strikethrough", "autolink", "tasklist"};
     for (size_t i = 0; i < ARRAY_LEN(exts); i++) {
         cmark_syntax_extension *x = cmark_find_syntax_extension(exts[i]);
@@ -77,7 +94,7 @@ static bool defuse(cmark_node *root, bool html_to_text)
         cmark_node *n = victims[i];
         cmark_node_type t = cmark_node_get_type(n);
         if (t == CMARK_NODE_IMAGE) {
-            cmark_node *link = cmark_node_new(CMARK_NODE_LINK);
+            cmark_node *link = cmark_node_new_with_mem(CMARK_NODE_LINK, &notes_mem);
             cmark_node_set_url(link, cmark_node_get_url(n));
             cmark_node *child;
             while ((child = cmark_node_first_child(n)) != NULL)
@@ -93,13 +110,13 @@ static bool defuse(cmark_node *root, bool html_to_text)
             size_t l = strlen(copy);
             while (l > 0 && (copy[l - 1] == '\n' || copy[l - 1] == '\r'))
                 copy[--l] = '\0';
-            cmark_node *para = cmark_node_new(CMARK_NODE_PARAGRAPH);
-            cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node *para = cmark_node_new_with_mem(CMARK_NODE_PARAGRAPH, &notes_mem);
+            cmark_node *text = cmark_node_new_with_mem(CMARK_NODE_TEXT, &notes_mem);
             cmark_node_set_literal(text, copy);
             cmark_node_append_child(para, text);
             cmark_node_replace(n, para);
         } else {
-            cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node *text = cmark_node_new_with_mem(CMARK_NODE_TEXT, &notes_mem);
             cmark_node_set_literal(text, copy);
             cmark_node_replace(n, text);
         }
@@ -123,7 +140,7 @@ static char *section_markdown(const char *text, size_t len)
     cmark_node *doc = parse(p, text, len);
     char *out;
     if (defuse(doc, true)) {
-        char *md = cmark_render_commonmark(doc, NOTES_OPTS, 0);
+        char *md = cmark_render_commonmark_with_mem(doc, NOTES_OPTS, 0, &notes_mem);
         out = xstrdup(md);
         free(md);
     } else {
@@ -224,7 +241,8 @@ void notes_parse(const char *text, size_t len, notes *n)
     free(starts);
 
     n->had_raw_html = defuse(doc, false);
-    char *html = cmark_render_html(doc, NOTES_OPTS, cmark_parser_get_syntax_extensions(p));
+    cmark_llist *exts = cmark_parser_get_syntax_extensions(p);
+    char *html = cmark_render_html_with_mem(doc, NOTES_OPTS, exts, &notes_mem);
     n->html = wrap_tables(html);
     free(html);
     cmark_node_free(doc);

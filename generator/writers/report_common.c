@@ -29,6 +29,16 @@ void rf_text(report_flavor f, strbuf *b, const char *s)
         fmt_html_escape(b, s);
 }
 
+void report_slug(strbuf *b, const char *id, const char *dir)
+{
+    const char *base = id;
+    if (str_empty(base) && dir) {
+        const char *s = strrchr(dir, '/');
+        base = s && s[1] ? s + 1 : dir;
+    }
+    fmt_slug(b, base ? base : "", "-_", "", '-', true, 80);
+}
+
 void rf_html_path(strbuf *b, const char *path)
 {
     char one[2] = {0, 0};

@@ -176,6 +176,11 @@ char *report_period(const analysis *a);
 long report_period_parts(const analysis *a, char from[32], char to[32]);
 /* Title: manifest name, else id, else directory name. Static storage of a. */
 const char *report_title(const analysis *a);
+/* Appends the experiment's slug, for directory names and ids: of its
+ * manifest id, else of the last name of dir (fmt_slug: letters, digits, '-'
+ * and '_', at most 80 bytes; may be empty). The one place the site's
+ * folders and the single page's ids take it from. */
+void report_slug(strbuf *b, const char *id, const char *dir);
 
 /* report_stamp for ctx's date. */
 void report_generated(const analysis *a, const report_ctx *ctx, strbuf *b);

@@ -394,7 +394,10 @@ int report_html_stage_assets(outset *os, const char *site, int verbosity, diag_l
 
 char *report_series_href(const analysis *a, size_t g)
 {
-    char *id = report_file_id(a->m.groups[g].id, g);
+    /* A group's number in the whole report, so a --groups view names its
+     * file as a full build does. */
+    size_t k = a->m.shown_from ? a->m.shown_from[g] : g;
+    char *id = report_file_id(a->m.groups[g].id, k);
     char *href = xasprintf("data/series_%s.csv", id);
     free(id);
     return href;

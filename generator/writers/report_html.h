@@ -49,7 +49,8 @@ void report_html_fill_look(tmpl_dict *d, const page_look *lk);
 char *report_html_csp(const report_chart *charts, size_t n);
 
 /* Where the page links group g's series CSV, relative to the page:
- * "data/series_<file id>.csv". Caller frees. */
+ * "data/series_<file id>.csv", the same for a group in a --groups view as
+ * in the whole report. Caller frees. */
 char *report_series_href(const analysis *a, size_t g);
 
 /* Stages the pages' shared files (style.css, favicon.svg, read from

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "report_fill.h"
 #include "report_html.h"
 #include "strmap.h"
@@ -22,12 +23,13 @@ static bool starts_at(const char *p, const char *end, const char *s)
 }
 
 /* Writes the attribute value [v, q) with each space-separated token
- * prefixed ("ROOT-"), except the root's own class and tokens prefixed
- * already; a fragment link ("#x") becomes "#ROOT-x". */
-static void put_prefixed(strbuf *out, const char *v, const char *q, bool tokens)
+ * prefixed ("PREFIX-"), except the root's own class and tokens prefixed
+ * already; a fragment link ("#x") becomes "#PREFIX-x". */
+static void put_prefixed(strbuf *out, const char *v, const char *q, bool tokens,
+                         const char *prefix)
 {
     const char *root = REPORT_SINGLE_ROOT;
-    size_t rn = strlen(root);
+    size_t rn = strlen(root), pn = strlen(prefix);
     bool frag = v < q && *v == '#';
     if (frag) {
         buf_putc(out, '#');
@@ -39,9 +41,9 @@ static void put_prefixed(strbuf *out, const char *v, const char *q, bool tokens)
             w++;
         size_t n = (size_t)(w - v);
         bool done = (n == rn && !memcmp(v, root, rn)) ||
-                    (n > rn && !memcmp(v, root, rn) && v[rn] == '-');
+                    (n > pn && !memcmp(v, prefix, pn) && v[pn] == '-');
         if (n && !done)
-            buf_printf(out, "%s-", root);
+            buf_printf(out, "%s-", prefix);
         buf_putn(out, v, n);
         if (w < q)
             buf_putc(out, ' ');
@@ -53,20 +55,22 @@ static void put_prefixed(strbuf *out, const char *v, const char *q, bool tokens)
     }
 }
 
-/* Copies the block with every class, id, id reference and fragment link
- * prefixed. Each chart's own <style> is left out (its rules join the
+/* Copies the block with every class prefixed by the root's class, and
+ * every id, id reference and fragment link by ids (block_ids). Each chart's own <style> is left out (its rules join the
  * block's stylesheet, scoped: the first one is appended to svg_css; the
  * charts share it) and so is the SVG namespace, which HTML does not need.
  * Attribute values are escaped by the template and the chart writer, so
  * a '"' always ends one. */
-static void prefix_block(const char *s, size_t n, strbuf *out, strbuf *svg_css)
+static void prefix_block(const char *s, size_t n, const char *ids, strbuf *out, strbuf *svg_css)
 {
     static const struct {
         const char *attr;
         bool tokens;
+        bool id;       /* an id or a reference to one, not a class */
     } attrs[] = {
-        {" class=\"", true}, {" id=\"", false}, {" for=\"", false},
-        {" aria-labelledby=\"", true}, {" aria-describedby=\"", true}, {" aria-controls=\"", true},
+        {" class=\"", true, false}, {" id=\"", false, true}, {" for=\"", false, true},
+        {" aria-labelledby=\"", true, true}, {" aria-describedby=\"", true, true},
+        {" aria-controls=\"", true, true},
     };
     const char *end = s + n;
     const char *p = s;
@@ -101,7 +105,7 @@ static void prefix_block(const char *s, size_t n, strbuf *out, strbuf *svg_css)
             if (!q)
                 break;
             buf_putn(out, p, (size_t)(v - p));
-            put_prefixed(out, v, q, attrs[i].tokens);
+            put_prefixed(out, v, q, attrs[i].tokens, attrs[i].id ? ids : REPORT_SINGLE_ROOT);
             buf_putc(out, '"');
             p = q + 1;
             matched = true;
@@ -111,7 +115,7 @@ static void prefix_block(const char *s, size_t n, strbuf *out, strbuf *svg_css)
             const char *q = memchr(v, '"', (size_t)(end - v));
             if (q) {
                 buf_puts(out, " href=\"");
-                put_prefixed(out, v, q, false);
+                put_prefixed(out, v, q, false, ids);
                 buf_putc(out, '"');
                 p = q + 1;
                 matched = true;
@@ -136,7 +140,7 @@ static char *read_asset(const char *name, size_t *len, diag_list *d)
  * style.css, then single.css's own rules, each scoped to the block and
  * only with what the block uses. Returns 0, or -1 after adding an error. */
 static int block_css(const strbuf *block, const strbuf *svg_css, scope_theme theme,
-                     strbuf *css, diag_list *d)
+                     const char *ids, const char *key, strbuf *css, diag_list *d)
 {
     size_t slen = 0, sglen = 0;
     char *site = read_asset("style.css", &slen, d);
@@ -156,7 +160,8 @@ static int block_css(const strbuf *block, const strbuf *svg_css, scope_theme the
     strmap_init(&classes);
     strmap_init(&tags);
     css_scope_collect(block->data, block->len, &classes, &tags);
-    scope_opts o = {.root = REPORT_SINGLE_ROOT, .theme = theme, .classes = &classes, .tags = &tags};
+    scope_opts o = {.root = REPORT_SINGLE_ROOT, .ids = ids, .key = key, .theme = theme,
+                    .classes = &classes, .tags = &tags};
     css_scope(svg_css->data, svg_css->len, &o, css);
     css_scope(single, (size_t)(split - single), &o, css);
     css_scope(site, slen, &o, css);
@@ -170,6 +175,21 @@ static int block_css(const strbuf *block, const strbuf *svg_css, scope_theme the
         return -1;
     }
     return 0;
+}
+
+/* The prefix of the block's ids: "mrp-" and the experiment's slug (of its
+ * id or directory, else of its title), so two reports pasted into one
+ * post keep their ids, links and labels apart. Caller frees. */
+static char *block_ids(const analysis *a)
+{
+    strbuf b;
+    buf_init(&b);
+    report_slug(&b, a->e.man.id, a->e.dir);
+    if (!b.len)
+        fmt_slug(&b, report_title(a), "-_", "", '-', true, 80);
+    char *ids = b.len ? xasprintf("%s-%s", REPORT_SINGLE_ROOT, b.data) : xstrdup(REPORT_SINGLE_ROOT);
+    buf_free(&b);
+    return ids;
 }
 
 /* The block's own context: the charts a post shows. */
@@ -212,16 +232,24 @@ int report_single_render(const analysis *a, const report_ctx *ctx, scope_theme t
     buf_init(&block);
     buf_init(&svg_css);
     buf_init(&css);
-    prefix_block(b, (size_t)(e - b), &block, &svg_css);
+    char *ids = block_ids(a);
+    prefix_block(b, (size_t)(e - b), ids, &block, &svg_css);
+    /* The block's stylesheet is keyed on the root's id, so the rules of
+     * one block style that block alone beside another. */
+    char *key = xasprintf("%s-" REPORT_SINGLE_ROOT_ID, ids);
+    char *want = xasprintf(" id=\"%s\"", key);
     const char *root = strstr(block.data, "<article class=\"" REPORT_SINGLE_ROOT "\"");
     const char *open_end = root ? strchr(root, '>') : NULL;
-    if (!open_end) {
-        diag_io(d, "templates/single.html.tpl", 0, "has no <article class=\"%s\">",
-                REPORT_SINGLE_ROOT);
+    const char *id_at = open_end ? strstr(root, want) : NULL;
+    if (!id_at || id_at > open_end) {
+        diag_io(d, "templates/single.html.tpl", 0, "has no <article class=\"%s\" id=\"%s\">",
+                REPORT_SINGLE_ROOT, REPORT_SINGLE_ROOT_ID);
         rc = -1;
     } else {
-        rc = block_css(&block, &svg_css, theme, &css, d);
+        rc = block_css(&block, &svg_css, theme, ids, key, &css, d);
     }
+    free(want);
+    free(key);
     if (rc == 0) {
         size_t at = (size_t)(open_end + 1 - block.data);
         buf_putn(out, doc.data, (size_t)(b - doc.data));
@@ -232,6 +260,7 @@ int report_single_render(const analysis *a, const report_ctx *ctx, scope_theme t
         buf_putn(out, block.data + at, block.len - at);
         buf_puts(out, e);
     }
+    free(ids);
     buf_free(&css);
     buf_free(&svg_css);
     buf_free(&block);

@@ -11,8 +11,14 @@
 //     operators' own post shell): the host's elements keep the computed
 //     style they have without the block, the block's elements keep the one
 //     they have in the standalone file at the same width, the host's nav
-//     links still work, and the block's own section links too.
-// usage: node single.mjs [--name NAME] [--shots DIR] [--template FILE]... [--alone] PAGE.html
+//     links still work, and the block's own section links too;
+//   - with --with OTHER.html (the single page of another experiment): both
+//     blocks in one synthetic post share no id, axe-core finds no
+//     duplicate id, every link, label and for= of a block points into that
+//     block, a block's section link scrolls to its own section, and each
+//     block keeps the styles of its standalone file.
+// usage: node single.mjs [--name NAME] [--shots DIR] [--template FILE]... [--with OTHER.html]
+//        [--alone] PAGE.html
 // (--alone: the standalone checks only, and that the page keeps its theme)
 // Prints PASS/FAIL/SKIP lines; exits 0 (the runner counts FAIL lines).
 import { existsSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,8 +33,10 @@ let name = 'single';
 const templates = [];
 let file = '';
 let alone = false; // the standalone checks only
+let other = ''; // a second experiment's page, pasted beside the first
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--shots') shots = args[++i];
+  else if (args[i] === '--with') other = args[++i];
   else if (args[i] === '--name') name = args[++i];
   else if (args[i] === '--template') templates.push(args[++i]);
   else if (args[i] === '--alone') alone = true;
@@ -39,13 +47,17 @@ const { playwright, axeSource, exe, pass, fail } = browserTools(name);
 const check = (what, problems) => (problems.length ? fail(what, problems.slice(0, 6).join('; ')) : pass(what));
 
 const html = readFileSync(file, 'utf8');
-const begin = html.indexOf('<!-- memreport:begin -->');
-const end = html.indexOf('<!-- memreport:end -->');
-if (begin < 0 || end < begin) {
+const blockOf = (text) => {
+  const begin = text.indexOf('<!-- memreport:begin -->');
+  const end = text.indexOf('<!-- memreport:end -->');
+  return begin < 0 || end < begin ? null : text.slice(begin, end + '<!-- memreport:end -->'.length);
+};
+const block = blockOf(html);
+const otherBlock = other ? blockOf(readFileSync(other, 'utf8')) : '';
+if (!block || otherBlock === null) {
   fail('block', 'no memreport:begin/end comments in the page');
   process.exit(0);
 }
-const block = html.slice(begin, end + '<!-- memreport:end -->'.length);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'mr-single-'));
 const browser = await playwright.chromium.launch({
@@ -95,6 +107,22 @@ function styles({ sels, props }) {
     // Widths as a share of the block: the block is as wide in both.
     const root = el.closest('.mrp');
     if (root) o['width-share'] = (el.getBoundingClientRect().width / root.getBoundingClientRect().width).toFixed(3);
+    out[s] = o;
+  }
+  return out;
+}
+// The same, inside the k-th block of the page (selectors start ".mrp").
+function stylesIn({ sels, props, k }) {
+  const root = document.querySelectorAll('.mrp')[k];
+  const out = {};
+  for (const s of sels) {
+    const rest = s.replace(/^\.mrp\s*/, '');
+    const el = rest ? root.querySelector(rest) : root;
+    if (!el) { out[s] = null; continue; }
+    const cs = getComputedStyle(el);
+    const o = {};
+    for (const p of props) o[p] = cs.getPropertyValue(p);
+    o['width-share'] = (el.getBoundingClientRect().width / root.getBoundingClientRect().width).toFixed(3);
     out[s] = o;
   }
   return out;
@@ -216,10 +244,11 @@ async function paste(label, hostHtml, hostEls, navCheck) {
     // The block's own section links move within the page.
     const nav = [];
     const y0 = await b.page.evaluate(() => scrollY);
-    await b.page.click('.mrp .mrp-masthead nav a[href="#mrp-charts"]');
+    const chartsHref = await b.page.evaluate(() => document.querySelector('.mrp .mrp-masthead nav a[href$="-charts"]').getAttribute('href'));
+    await b.page.click(`.mrp .mrp-masthead nav a[href="${chartsHref}"]`);
     await b.page.waitForTimeout(50);
     const own = await b.page.evaluate(() => ({ hash: location.hash, y: scrollY }));
-    if (own.hash !== '#mrp-charts' || own.y === y0) nav.push(`block link: hash ${own.hash}, scroll ${y0} -> ${own.y}`);
+    if (own.hash !== chartsHref || own.y === y0) nav.push(`block link: hash ${own.hash}, scroll ${y0} -> ${own.y}`);
     await b.page.evaluate(() => scrollTo(0, 0));
     // Then the host's (which may leave the page).
     nav.push(...await navCheck(b.page, m));
@@ -285,6 +314,73 @@ try {
     await page.evaluate(() => scrollTo(0, 0));
     return out;
   });
+
+  // 4. Two experiments' blocks in one post: no id twice, each block's
+  // links and labels inside it, each block styled as when alone.
+  if (otherBlock) {
+    writeFileSync(path.join(work, 'empty', 'other.html'), readFileSync(other, 'utf8'));
+    const two = path.join(work, 'two.html');
+    writeFileSync(two, hostPage(block + '\n<p>Between the reports.</p>\n' + otherBlock));
+    for (const m of [modes[0], modes[3]]) {
+      const where = `two reports in one post ${m.label}`;
+      const { ctx, page } = await open(pathToFileURL(two).href, m);
+      const found = await page.evaluate(() => {
+        const out = [];
+        const seen = new Map();
+        for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+        const twice = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+        if (twice.length) out.push(`${twice.length} ids twice: ${twice.slice(0, 3).join(', ')}`);
+        const blocks = [...document.querySelectorAll('.mrp')];
+        if (blocks.length !== 2) out.push(`${blocks.length} blocks`);
+        let refs = 0;
+        for (const el of document.querySelectorAll('.mrp [href^="#"], .mrp [aria-labelledby], .mrp [aria-describedby], .mrp [aria-controls], .mrp label[for], .mrp[aria-labelledby]')) {
+          const names = el.hasAttribute('href') ? [el.getAttribute('href').slice(1)]
+            : ['aria-labelledby', 'aria-describedby', 'aria-controls', 'for'].flatMap((a) => (el.getAttribute(a) || '').split(/\s+/)).filter(Boolean);
+          for (const n of names) {
+            refs++;
+            const t = document.getElementById(n);
+            if (!t || t.closest('.mrp') !== el.closest('.mrp')) { out.push(`${n}: ${t ? 'in the other block' : 'no such id'}`); break; }
+          }
+        }
+        if (refs < 40) out.push(`only ${refs} references`);
+        return out;
+      });
+      check(`${where}: no id twice, every reference inside its block`, found);
+      await page.evaluate(axeSource);
+      const dupes = await page.evaluate(async () => {
+        // eslint-disable-next-line no-undef
+        const r = await axe.run(document, {
+          runOnly: { type: 'rule', values: ['duplicate-id', 'duplicate-id-active', 'duplicate-id-aria'] },
+          resultTypes: ['violations'], preload: false,
+        });
+        return r.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`);
+      });
+      check(`${where}: axe-core duplicate-id rules`, dupes);
+      check(`${where}: axe-core`, await axe(page));
+      // The second block's own link scrolls to its own section.
+      const href = await page.evaluate(() => document.querySelectorAll('.mrp')[1].querySelector('.mrp-masthead nav a[href$="-charts"]').getAttribute('href'));
+      await page.click(`.mrp .mrp-masthead nav a[href="${href}"]`);
+      await page.waitForTimeout(50);
+      const own = await page.evaluate((h) => {
+        const t = document.getElementById(h.slice(1));
+        return { hash: location.hash, second: t && t.closest('.mrp') === document.querySelectorAll('.mrp')[1], top: t ? Math.round(t.getBoundingClientRect().top) : null };
+      }, href);
+      check(`${where}: the second block's link goes to its own section`,
+        own.hash === href && own.second && Math.abs(own.top) <= 2 ? [] : [`hash ${own.hash}, in the second block ${own.second}, top ${own.top}`]);
+      await page.evaluate(() => scrollTo(0, 0));
+      // Each block as its standalone file at the same width.
+      for (const [k, f] of [[0, path.basename(file)], [1, 'other.html']]) {
+        const got = await page.evaluate(stylesIn, { sels: OURS, props: PROPS, k });
+        const bw = await page.evaluate((i) => document.querySelectorAll('.mrp')[i].getBoundingClientRect().width, k);
+        const s = await open(pathToFileURL(path.join(work, 'empty', f)).href, m, Math.round(bw) + 16);
+        const ref = await s.page.evaluate(stylesIn, { sels: OURS, props: PROPS, k: 0 });
+        await s.ctx.close();
+        check(`${where}: block ${k + 1} styled as its standalone file`, diff(ref, got, 'beside the other', 15));
+      }
+      await shot(page, `two-reports-${m.label.replace(/ /g, '-')}`);
+      await ctx.close();
+    }
+  }
 
   // 3. Pasted into copies of the operators' shell, where the post body goes.
   for (const t of templates) {

@@ -136,7 +136,7 @@ if [ "$(id -u)" = 0 ] && [ -z "$as_user" ]; then
 else
     $as_user "$mr" check "$tmp/unread" >"$tmp/out" 2>"$tmp/err"
     rc=$?
-    if [ "$rc" -eq 3 ] && grep -q 'unread/memory.csv: cannot open: Permission denied' "$tmp/err"; then
+    if [ "$rc" -eq 3 ] && grep -q 'unread/memory.csv: cannot read: Permission denied' "$tmp/err"; then
         echo "PASS unreadable_file: exit 3, says Permission denied"
     else
         echo "FAIL unreadable_file: exit $rc: $(head -n 3 "$tmp/err")"

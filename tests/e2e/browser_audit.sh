@@ -71,11 +71,15 @@ done
 # shellcheck disable=SC2086
 "$MEMSIM" -o "$work/ten" --relays 40 --days 6 --seed 5 --id ten --name "Ten groups" $spec >/dev/null
 mkdir "$work/post"
+# A second experiment's post, dark for every reader, to sit beside the first.
+"$MEMREPORT" build -q "$r/alpha" --theme dark --single-file "$work/post/alpha-dark.html" 2>"$work/err" ||
+    echo "FAIL browser-audit-single-dark: build failed: $(head -3 "$work/err")"
 if "$MEMREPORT" build -q "$work/ten" --single-file "$work/post/ten.html" 2>"$work/err"; then
     audit browser-audit-ten "$work/ten/site/index.html"
     # The single page for a post: alone from an empty folder, then pasted
     # into a blog shell made by the check and, when present, into a copy
-    # of the operators' own post shell.
+    # of the operators' own post shell; and beside the other experiment's
+    # post in one page (no id twice, each block styled as alone).
     set -- "$work/post/ten.html"
     tpl=$TOP/../shared/data/blog-template.html
     if [ -f "$tpl" ]; then
@@ -83,13 +87,12 @@ if "$MEMREPORT" build -q "$work/ten" --single-file "$work/post/ten.html" 2>"$wor
     else
         echo "SKIP browser-audit-single: no blog-template.html beside the project"
     fi
+    if [ -f "$work/post/alpha-dark.html" ]; then set -- --with "$work/post/alpha-dark.html" "$@"; fi
     if [ -n "$BROWSER_SHOTS" ]; then set -- --shots "$BROWSER_SHOTS" "$@"; fi
     node "$TOP/tests/browser/single.mjs" --name browser-audit-single "$@"
     # --theme dark: dark for every reader (a dark blog), still fetching nothing.
-    if "$MEMREPORT" build -q "$r/alpha" --theme dark --single-file "$work/post/alpha-dark.html" 2>"$work/err"; then
+    if [ -f "$work/post/alpha-dark.html" ]; then
         node "$TOP/tests/browser/single.mjs" --name browser-audit-single-dark --alone "$work/post/alpha-dark.html"
-    else
-        echo "FAIL browser-audit-single-dark: build failed: $(head -3 "$work/err")"
     fi
 else
     echo "FAIL browser-audit-ten: build failed: $(head -3 "$work/err")"

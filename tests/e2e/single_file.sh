@@ -2,7 +2,8 @@
 # single_file.sh - `build --single-file FILE`, the page for a blog post:
 # written with the other outputs, self-contained (no script, no URL, no
 # CSP, nothing to fetch), clash-proof (every class and id mrp-, every CSS
-# selector under .mrp, the block between its begin/end comments), its
+# selector under .mrp, the block between its begin/end comments; two
+# reports in one page share no id), its
 # figures the summary's, and a bad FILE refused with the outputs intact.
 # The browser half (no request from an empty folder, pasted into host
 # pages) is in browser_audit.sh.
@@ -96,13 +97,13 @@ awk '
             m = split(pre, sels, ",")
             for (j = 1; j <= m; j++) {
                 s = sels[j]; sub(/^ +/, "", s)
-                if (s !~ /^\.mrp($|[ :.#\[>+~])/) bad = bad " [" s "]"
+                if (s !~ /^\.mrp#mrp-post-report($|[ :.\[>+~])/) bad = bad " [" s "]"
                 nsel++
             }
         }
         if (nsel < 50) bad = bad " only " nsel " selectors"
-        if (bad == "") print "PASS single_file: every CSS selector under .mrp (" nsel ")"
-        else print "FAIL single_file: every CSS selector under .mrp:" substr(bad, 1, 300)
+        if (bad == "") print "PASS single_file: every CSS selector under the root .mrp#mrp-post-report (" nsel ")"
+        else print "FAIL single_file: every CSS selector under the root:" substr(bad, 1, 300)
     }' "$work/css"
 if grep -qi ':root\|@font-face\|@import' "$work/css"; then fail "no :root, @font-face, @import" "found"; else pass "no :root, @font-face, @import"; fi
 # Every class the block's HTML uses has a rule, but the hooks the site's
@@ -122,8 +123,8 @@ fi
 # Charts inline, the same drawings as the site's.
 n=$(grep -c '<svg class="mrp-mr-chart"' "$post")
 ns=$(grep -c '<svg xmlns="http://www.w3.org/2000/svg" class="mr-chart"' "$exp/site/index.html")
-if [ "$n" -ge 3 ] && [ "$n" -lt "$ns" ] && grep -q 'id="mrp-memory_timeseries-title"' "$post" &&
-    grep -q 'id="mrp-memory_total-narrow-title"' "$post" && ! grep -q 'memory_trajectories' "$post"; then
+if [ "$n" -ge 3 ] && [ "$n" -lt "$ns" ] && grep -q 'id="mrp-post-memory_timeseries-title"' "$post" &&
+    grep -q 'id="mrp-post-memory_total-narrow-title"' "$post" && ! grep -q 'memory_trajectories' "$post"; then
     pass "charts inline: time series, distribution, total, each wide and narrow ($n)"
 else
     fail "charts inline" "$n charts (site page: $ns)"
@@ -140,7 +141,7 @@ fi
 # --- the figures: the summary's, rounded as the page rounds ----------------
 # Final metrics rows: id|mean|vs baseline.
 awk '
-    /<tr class="[^"]*" id="mrp-group-/ {
+    /<tr class="[^"]*" id="mrp-post-group-/ {
         l = $0
         id = l; sub(/.*<\/svg> /, "", id); sub(/<\/th>.*/, "", id)
         n = 0
@@ -204,7 +205,7 @@ for t in light dark; do
     if ! grep -qi 'prefers-color-scheme' "$work/blog/$t.html" &&
         grep -q "<meta name=\"color-scheme\" content=\"$t\">" "$work/blog/$t.html" &&
         grep -q "^<article class=\"mrp\" data-theme=\"$t\"" "$work/blog/$t.html" &&
-        grep -q "^\.mrp\[data-theme=$t\]{" "$work/blog/$t.html" &&
+        grep -q "^\.mrp#mrp-post-report\[data-theme=$t\]{" "$work/blog/$t.html" &&
         grep -q -- "--theme $t --single-file $t.html</code>" "$work/blog/$t.html"; then
         pass "--theme $t: $t for every reader (data-theme on the block, no preference query)"
     else
@@ -214,16 +215,53 @@ done
 
 # --- --groups: the post shows the chosen groups only ---------------------
 "$MEMREPORT" build -q "$exp" --groups C,A --single-file "$work/blog/ca.html" 2>"$work/err"
-rows=$(grep -o '<tr class="[^"]*" id="mrp-group-[^"]*"' "$work/blog/ca.html" | sed 's/.*mrp-group-//; s/"//' | tr '\n' ' ')
+rows=$(grep -o '<tr class="[^"]*" id="mrp-post-group-[^"]*"' "$work/blog/ca.html" | sed 's/.*mrp-post-group-//; s/"//' | tr '\n' ' ')
 meanA=$(awk -F, '$1 == "A" { printf "%.2f", $4 }' "$work/summary.csv")
 if [ "$rows" = "A C " ] || [ "$rows" = "C A " ] &&
     grep -q "<td class=\"mrp-num\">$meanA</td>" "$work/blog/ca.html" &&
-    ! grep -q 'id="mrp-group-B"' "$work/blog/ca.html" &&
+    ! grep -q 'id="mrp-post-group-B"' "$work/blog/ca.html" &&
     ! grep -q '<text[^>]*>B[ <]' "$work/blog/ca.html"; then
     pass "--groups C,A: the groups table and charts show C and A only"
 else
     fail "--groups C,A" "rows: $rows $(head -c 200 "$work/err")"
 fi
+
+# --- two reports in one post: ids apart, every reference in its own block -
+"$MEMSIM" -o "$work/other" --seed 3 --relays 12 --days 3 --id other-fleet --name "Other" \
+    --group "A:flat" --group "B:leak:rate=0.2" >/dev/null
+"$MEMREPORT" build -q "$work/other" --single-file "$work/blog/other.html" 2>"$work/err" ||
+    fail "a second experiment's FILE" "$(head -c 200 "$work/err")"
+blk() { sed -n '/^<!-- memreport:begin -->$/,/^<!-- memreport:end -->$/p' "$1"; }
+{
+    printf '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Two</title></head>\n'
+    printf '<body><main><h1>Two reports</h1>\n'
+    blk "$post"
+    blk "$work/blog/other.html"
+    printf '</main></body></html>\n'
+} >"$work/blog/two.html"
+ids() { grep -o ' id="[^"]*"' "$1" | sed 's/^ id="//; s/"$//'; }
+dup=$(ids "$work/blog/two.html" | sort | uniq -d | head -3)
+n=$(ids "$work/blog/two.html" | wc -l)
+[ -z "$dup" ] && [ "$n" -ge 60 ] && pass "two reports in one page: no id twice ($n ids)" ||
+    fail "two reports in one page: no id twice" "$n ids, twice: $dup"
+# Each block's links, labels and for= point into that block itself.
+for f in "$post" "$work/blog/other.html"; do
+    blk "$f" >"$work/b1"
+    ids "$work/b1" | sort -u >"$work/b1.ids"
+    { grep -o 'href="#[^"]*"' "$work/b1" | sed 's/href="#//; s/"$//'
+      grep -o ' \(aria-labelledby\|aria-describedby\|aria-controls\|for\)="[^"]*"' "$work/b1" |
+          sed 's/^[^"]*"//; s/"$//' | tr ' ' '\n'; } | grep -v '^$' | sort -u >"$work/b1.refs"
+    out=$(comm -23 "$work/b1.refs" "$work/b1.ids" | head -3)
+    [ -z "$out" ] && [ "$(wc -l <"$work/b1.refs")" -ge 20 ] &&
+        pass "$(basename "$f"): its $(wc -l <"$work/b1.refs") references name ids of its own block" ||
+        fail "$(basename "$f"): references name ids of its own block" "$out"
+done
+ids "$work/blog/other.html" | grep -qv '^mrp-other-fleet-' &&
+    fail "ids carry the experiment's slug" "$(ids "$work/blog/other.html" | grep -v '^mrp-other-fleet-' | head -2)" ||
+    pass "ids carry the experiment's slug (mrp-other-fleet-...)"
+# The charts' own labels too.
+grep -q '<svg class="mrp-mr-chart"[^>]* aria-labelledby="mrp-other-fleet-memory_timeseries-title' "$work/blog/other.html" &&
+    pass "chart labels carry the slug" || fail "chart labels carry the slug" "$(grep -o '<svg class="mrp-mr-chart"[^>]*' "$work/blog/other.html" | head -1)"
 
 # --- bad FILE: refused, exit 1, nothing changed --------------------------
 # The name changes, so a build that went through would change every output.
@@ -250,7 +288,7 @@ done
 [ $? = 2 ] && pass "--single-file without FILE: usage error" || fail "--single-file without FILE" "$(head -2 "$work/out")"
 # And the good build after them does change the outputs.
 "$MEMREPORT" build -q "$exp" --single-file "$post" 2>/dev/null
-grep -q '<h2 id="mrp-title">Renamed</h2>' "$post" && [ "$(snap)" != "$before" ] &&
+grep -q '<h2 id="mrp-post-title">Renamed</h2>' "$post" && [ "$(snap)" != "$before" ] &&
     pass "then a good build updates FILE" || fail "then a good build updates FILE" "unchanged"
 "$MEMREPORT" build --help | grep -q -- '--single-file FILE' && "$MEMREPORT" build --help |
     grep -q 'memreport:begin' && pass "build --help explains --single-file" ||

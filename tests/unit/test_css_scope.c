@@ -26,8 +26,10 @@ static const struct {
     {"dark block kept (auto)", SCOPE_THEME_AUTO,
      "@media (prefers-color-scheme: dark) { :root { --bg: #000 } }",
      "@media (prefers-color-scheme: dark){\n.mrp{--bg: #000}\n}\n"},
-    {"dark block always (dark)", SCOPE_THEME_DARK,
-     ".kpi{a:1}@media (prefers-color-scheme: dark) { .kpi { a: 2 } }", ".mrp .mrp-kpi{a:1}\n.mrp .mrp-kpi{a: 2}\n"},
+    {"dark block dropped (dark: the [data-theme] rules carry it)", SCOPE_THEME_DARK,
+     ".kpi{a:1}@media (prefers-color-scheme: dark) { .kpi { a: 2 } }"
+     "[data-theme=dark] .kpi{a:3}",
+     ".mrp .mrp-kpi{a:1}\n.mrp[data-theme=dark] .mrp-kpi{a:3}\n"},
     {"dark block dropped (light)", SCOPE_THEME_LIGHT,
      ".kpi{a:1}@media (prefers-color-scheme: dark) { .kpi { a: 2 } }", ".mrp .mrp-kpi{a:1}\n"},
     {"light block dropped (dark)", SCOPE_THEME_DARK,
@@ -82,6 +84,17 @@ int main(void)
     buf_init(&out);
     css_scope(".gone nav{a:b}", 14, &all, &out);
     STR_EQ(out.data, ".mrp .mrp-gone nav{a:b}\n", "no sets: everything kept");
+    buf_free(&out);
+    /* A block's own key and id prefix: its rules reach that block only,
+     * ids take the experiment's prefix, classes the root's. */
+    scope_opts keyed = {.root = "mrp", .ids = "mrp-fleet", .key = "mrp-fleet-report"};
+    buf_init(&out);
+    const char *css = ":root{--a:1}[data-theme=dark]{--a:2}.kpi #x,tr:target{b:c}";
+    css_scope(css, strlen(css), &keyed, &out);
+    STR_EQ(out.data,
+           ".mrp#mrp-fleet-report{--a:1}\n.mrp#mrp-fleet-report[data-theme=dark]{--a:2}\n"
+           ".mrp#mrp-fleet-report .mrp-kpi #mrp-fleet-x,.mrp#mrp-fleet-report tr:target{b:c}\n",
+           "key: every selector on the block's own root, ids with their prefix");
     buf_free(&out);
     strmap_free(&classes);
     strmap_free(&tags);

@@ -3,7 +3,9 @@
  * members and zstd frames, the stored bytes' hash against a one-shot
  * hash of the file, and truncated or corrupt data reported as a read
  * error with a message, never as short data read silently. */
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -55,7 +57,8 @@ static unsigned char *zstd_of(const char *data, size_t n, size_t *len)
 /* Reads path through the stream: contents, error (or NULL), stored hash. */
 static char *read_through(const char *path, size_t *n, char **err, char hex[65])
 {
-    instream *s = instream_open(path);
+    file_result fr;
+    instream *s = instream_open(path, &fr);
     if (!s) {
         *n = 0;
         *err = xstrdup("cannot open");
@@ -190,6 +193,16 @@ int main(void)
     unlink(path);
     free(path);
 
-    OK(instream_open("/nonexistent/memory.csv.gz") == NULL, "missing file: NULL");
+    file_result fr;
+    OK(instream_open("/nonexistent/memory.csv.gz", &fr) == NULL && fr.st == FILE_ERRNO &&
+           fr.err == ENOENT,
+       "missing file: NULL, ENOENT");
+    /* A FIFO is refused at once (no writer: an open without O_NONBLOCK
+     * would wait for one forever). */
+    char *fifo = tmp_path(".fifo.csv");
+    OK(mkfifo(fifo, 0600) == 0, "mkfifo");
+    OK(instream_open(fifo, &fr) == NULL && fr.st == FILE_NOT_REGULAR, "a FIFO: NULL, not regular");
+    unlink(fifo);
+    free(fifo);
     return harness_done();
 }
