@@ -746,6 +746,21 @@ static void put_back(const char *dest, const char *backup, bool dest_is_new)
     }
 }
 
+/* The folder of path (written to the journal resolved) when it now
+ * resolves elsewhere: a symbolic link was put on the way since. Caller
+ * frees; NULL when it is as it was, or gone. */
+static char *moved_by_link(const char *path)
+{
+    char *dir = dir_of(path);
+    char *real = realpath(dir, NULL);
+    bool moved = real && strcmp(real, dir) != 0;
+    free(real);
+    if (moved)
+        return dir;
+    free(dir);
+    return NULL;
+}
+
 static int recover_journal(const char *dir, diag_list *d)
 {
     char *jpath = path_join(dir, JOURNAL_NAME);
@@ -786,7 +801,19 @@ static int recover_journal(const char *dir, diag_list *d)
         p = nl + 1;
     }
     int rc = 0;
-    if (magic && commit) {
+    /* Finishing would rename and unlink through the link: refused, and
+     * the journal kept for a run after the link is gone. */
+    for (size_t i = 0; magic && commit && i < n && rc == 0; i++) {
+        char *moved = moved_by_link(v[i].dest);
+        if (moved) {
+            diag_error(d, moved, 0, "leads through a symbolic link since a killed build wrote "
+                                    "%s; nothing was finished or undone: remove the link",
+                       jpath);
+            free(moved);
+            rc = -1;
+        }
+    }
+    if (magic && commit && rc == 0) {
         char **dests = xcalloc(n + 1, sizeof *dests);
         for (size_t i = 0; i < n; i++) {
             struct stat st;

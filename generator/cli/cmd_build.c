@@ -211,7 +211,9 @@ static int lock_outputs(const build_opts *o, outset *os, diag_list *d)
     free(site);
     if (bad)
         return d->nio ? EXIT_IO : EXIT_BAD_INPUT;
-    return outset_recover(os, d) != 0 ? EXIT_IO : EXIT_OK;
+    if (outset_recover(os, d) != 0)
+        return d->nio ? EXIT_IO : EXIT_BAD_INPUT;
+    return EXIT_OK;
 }
 
 /* Stages data as dir/rel. Returns 0, or nonzero after adding an error. */

@@ -825,7 +825,7 @@ int site_build(const site_options *o, diag_list *d)
         if (publish_check_dirs(o->out, false, d) != 0)
             status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
         else if (outset_recover(os, d) != 0)
-            status = EXIT_IO;
+            status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
     }
     for (size_t i = 0; i < ndirs; i++)
         xs[i].dir = dirs[i], xs[i].shown = shown[i];

@@ -54,8 +54,12 @@ static int entries(const char *dir)
 
 int main(void)
 {
-    char base[] = "/tmp/test_outset-XXXXXX";
-    if (!mkdtemp(base))
+    char made[] = "/tmp/test_outset-XXXXXX";
+    if (!mkdtemp(made))
+        return 1;
+    /* Resolved, as the journal writes its paths. */
+    char *base = realpath(made, NULL);
+    if (!base)
         return 1;
     char *exp = path_join(base, "exp"), *sub = path_join(base, "exp/data");
     char *file = path_join(base, "exp/data/a.csv"), *away = path_join(base, "away");
@@ -114,10 +118,38 @@ int main(void)
     STR_EQ(got, "b\n", "... written into the link's target");
     free(got);
 
+    /* A killed build's journal, then its folder swapped for a link: the
+     * next run does not finish the commit through the link. */
+    char *journal = path_join(exp, ".memreport.journal");
+    char *tmp_in = path_join(sub, ".c.csv.tmp-abc123"), *dest_in = path_join(sub, "c.csv");
+    char *jtext = xasprintf("memreport journal 1\n%s\t%s\t\ncommit\n", tmp_in, dest_in);
+    write_text(journal, jtext);
+    rename(sub, moved);
+    symlink(away, sub);
+    char *away_tmp = path_join(away, ".c.csv.tmp-abc123"), *away_dest = path_join(away, "c.csv");
+    write_text(away_tmp, "pending\n");
+    diag_init(&d);
+    o = outset_new();
+    INT_EQ(outset_lock(o, exp, &d), 0, "lock with a journal");
+    INT_EQ(outset_recover(o, &d), -1, "journal through a folder now a link: not finished");
+    OK(diag_says(&d, "leads through a symbolic link since a killed build"), "... saying so");
+    INT_EQ(d.nio, 0, "... an error of the setup (exit 1)");
+    outset_free(o);
+    diag_free(&d);
+    OK(access(away_dest, F_OK) != 0, "... nothing renamed in the link's target");
+    OK(access(journal, F_OK) == 0, "... the journal kept for a run after the link is gone");
+    free(journal);
+    free(tmp_in);
+    free(dest_in);
+    free(jtext);
+    free(away_tmp);
+    free(away_dest);
+
     char *cmd = xasprintf("rm -rf '%s'", base);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", base);
     free(cmd);
+    free(base);
     free(b);
     free(exp_link);
     free(via);
