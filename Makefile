@@ -101,7 +101,7 @@ EXT := $(BUILD)/memreport_samples.so
 EXT_SRC := generator/archive/ext/memreport_samples.c generator/archive/samplecol.c generator/base/util.c
 $(EXT): $(EXT_SRC)
 	$(CC) $(CPPFLAGS) $(filter-out -MMD -MP $(SANFLAGS),$(CFLAGS)) -fPIC -shared $(EXT_SRC) \
-		$(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null) -o $@
+		$(shell $(PKG_CONFIG) --libs libzstd zlib 2>/dev/null) -o $@
 
 tests: $(TEST_BIN) $(EXT)
 

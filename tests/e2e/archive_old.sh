@@ -41,6 +41,8 @@ awk -F, 'NR > 1 { printf "%s %.4f\n", $1, $7 }' "$fix/truth.csv" >"$work/truth"
 awk -F, 'NR > 1 { printf "%s %.4f\n", $1, $4 }' "$work/csv.summary" >"$work/csv.means"
 same "the CSVs' final means are the simulator's" "$work/truth" "$work/csv.means"
 
+# The relay rows of the CSV and their rss_kb summed.
+csv_rss=$(awk -F, '$3 == "relay" { n++; s += $7 } END { print n, s }' "$fix/exp/memory.csv")
 have_sqlite=1
 command -v sqlite3 >/dev/null 2>&1 || have_sqlite=0
 for gz in "$fix"/results-v*.sqlite.gz; do
@@ -53,6 +55,13 @@ for gz in "$fix"/results-v*.sqlite.gz; do
     if [ $have_sqlite = 1 ]; then
         got=$(sqlite3 "$x/results.sqlite" 'PRAGMA user_version')
         [ "$got" = "$v" ] && pass "v$v: the fixture is schema $v" || fail "v$v: the fixture is schema $v" "$got"
+        # The sqlite extension decodes its columns too (its own view).
+        if [ -f "${BUILD:-}/memreport_samples.so" ]; then
+            got=$(sqlite3 -cmd ".load $BUILD/memreport_samples" "$x/results.sqlite" \
+                "SELECT count(*) || ' ' || sum(rss_kb) FROM samples" 2>&1)
+            [ "$got" = "$csv_rss" ] && pass "v$v: the samples view gives the CSV's rows" ||
+                fail "v$v: the samples view gives the CSV's rows" "$got, the CSV has $csv_rss"
+        fi
     fi
 
     "$MEMREPORT" build -v "$x" >/dev/null 2>"$work/err"

@@ -64,6 +64,32 @@ for ts in 2026-10-27 2026-10-27T02:00:04 "2026-10-27 02:00" 2026-10-27T02:00:04.
     i=$((i + 1))
 done
 
+# fuzz_archive: the older-schema fixtures (behind a 0 byte: a whole file),
+# vacuumed to 512-byte pages to fit -max_len, and their packed columns
+# (zlib: schema 2, Zstandard: schema 5) behind the two bytes that give
+# the target a column, its codec and its count. Without the sqlite3 shell
+# it starts from nothing.
+c=$corpus/fuzz_archive
+mkdir -p "$c"
+if command -v sqlite3 >/dev/null 2>&1; then
+    for v in 2 3 4 5; do
+        db=$out/seed-v$v.sqlite
+        gzip -dc "$top/tests/fixtures/archive/results-v$v.sqlite.gz" >"$db" || continue
+        cp "$db" "$out/seed-small.sqlite"
+        sqlite3 "$out/seed-small.sqlite" "PRAGMA page_size = 512; VACUUM"
+        { printf '\000'; cat "$out/seed-small.sqlite"; } >"$c/seed-v$v"
+        n=$(sqlite3 "$db" "SELECT ncollections FROM experiment")
+        codec=0
+        [ "$v" -lt 4 ] && codec=2
+        head=$(printf '\\%03o\\%03o' $(((n >> 8) << 2 | codec | 1)) $((n & 255)))
+        for f in rss_kb frag_ratio csv_group; do
+            sqlite3 "$db" "SELECT writefile('$out/seed.col', $f) FROM sample_columns WHERE relay_id = 1" >/dev/null
+            { printf "$head"; cat "$out/seed.col"; } >"$c/seed-v$v-$f"
+        done
+        rm -f "$db" "$out/seed-small.sqlite" "$out/seed.col"
+    done
+fi
+
 status=0
 summary=""
 for bin in "$out"/fuzz_*; do

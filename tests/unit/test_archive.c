@@ -1,6 +1,7 @@
 /* test_archive.c - results.sqlite: what is written reads back equal, the
  * reuse check, and damaged, old, read-only and concurrently written
- * archives. The analysis is filled by hand so every field has a known
+ * archives; archives of the older schemas still read (in the layouts and
+ * codecs those schemas had, made here from the format's description). The analysis is filled by hand so every field has a known
  * value, including the awkward ones (NAN, INFINITY, missing kB, open
  * windows, a relay with no nickname). */
 #include <dirent.h>
@@ -16,6 +17,8 @@
 #include "archive.h"
 #include "cli.h"
 #include "harness.h"
+#include "oldcol.h"
+#include "samplecol.h"
 #include "util.h"
 
 #define T0 1767225600 /* 2026-01-01T00:00:00Z */
@@ -851,6 +854,221 @@ static void test_damaged(void)
 }
 
 
+/* ------------------------------------------------------------------ */
+/* Older schemas (docs/archive.md, "Archives of older schemas")          */
+
+/* Rewrites the archive at path (written from `a`) as schema `version`
+ * lays it out: sample_columns with one row per relay holding all its
+ * collections, each field packed by the schema's codec; no
+ * input_files.lines before 5, no member_windows before 3. `skip_relay`
+ * (or SIZE_MAX) has no row, `extra` adds a second row for relay 0. */
+static void make_older(const char *path, const analysis *a, int version, size_t skip_relay,
+                       bool extra)
+{
+    const experiment *e = &a->e;
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db,
+                 "DROP VIEW samples; DROP TABLE sample_columns;"
+                 "CREATE TABLE sample_columns(relay_id INTEGER, nsamples INTEGER, rss_kb BLOB,"
+                 " vmsize_kb BLOB, hwm_kb BLOB, frag_ratio BLOB, csv_group BLOB)",
+                 NULL, NULL, NULL);
+    if (version < 5)
+        sqlite3_exec(db, "ALTER TABLE input_files DROP COLUMN lines", NULL, NULL, NULL);
+    if (version < 3)
+        sqlite3_exec(db, "DROP TABLE member_windows", NULL, NULL, NULL);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "INSERT INTO sample_columns VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
+    uint32_t *codes = xmalloc((e->ncoll ? e->ncoll : 1) * sizeof *codes);
+    for (size_t r = 0; r < e->nrelays + (extra ? 1 : 0); r++) {
+        size_t rl = r < e->nrelays ? r : 0;
+        if (rl == skip_relay)
+            continue;
+        size_t present = 0;
+        for (size_t c = 0; c < e->ncoll; c++) {
+            size_t k = exp_idx(e, rl, c);
+            present += e->rss_kb[k] != KB_MISSING || e->vmsize_kb[k] != KB_MISSING ||
+                       e->hwm_kb[k] != KB_MISSING || !isnan(e->frag[k]);
+        }
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)rl);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)present);
+        for (int f = 0; f < 5; f++) {
+            samplecol_kind kind = f < 3 ? SAMPLECOL_KB : f == 3 ? SAMPLECOL_FLOAT : SAMPLECOL_GROUP;
+            for (size_t c = 0; c < e->ncoll; c++) {
+                size_t k = exp_idx(e, rl, c);
+                codes[c] = f == 0   ? samplecol_kb_code(e->rss_kb[k])
+                           : f == 1 ? samplecol_kb_code(e->vmsize_kb[k])
+                           : f == 2 ? samplecol_kb_code(e->hwm_kb[k])
+                           : f == 3 ? samplecol_float_code(e->frag[k])
+                                    : samplecol_group_code(e->col_group[k]);
+            }
+            unsigned char *b;
+            size_t len = version < 4 ? oldcol_encode(kind, codes, e->ncoll, &b)
+                                     : samplecol_encode(NULL, kind, codes, e->ncoll, &b);
+            sqlite3_bind_blob(st, 3 + f, b, (int)len, free);
+        }
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    free(codes);
+    char *v = xasprintf("PRAGMA user_version=%d", version);
+    sqlite3_exec(db, v, NULL, NULL, NULL);
+    free(v);
+    sqlite3_close(db);
+}
+
+/* a's experiment stretched to n collections an hour apart (more than a
+ * segment), every cell given a value from its place. */
+static void stretch(analysis *a, size_t n)
+{
+    experiment *e = &a->e;
+    experiment_free_samples(e);
+    free(e->times);
+    e->ncoll = n;
+    e->times = xmalloc(n * sizeof *e->times);
+    for (size_t c = 0; c < n; c++)
+        e->times[c] = T0 + 3600 * (int64_t)c;
+    size_t cells = e->nrelays * n;
+    e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
+    e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
+    e->hwm_kb = xmalloc(cells * sizeof *e->hwm_kb);
+    e->frag = xmalloc(cells * sizeof *e->frag);
+    e->col_group = xmalloc(cells * sizeof *e->col_group);
+    for (size_t k = 0; k < cells; k++) {
+        e->rss_kb[k] = k % 97 == 5 ? KB_MISSING : 1500000u + (uint32_t)(k * 37 % 20011);
+        e->vmsize_kb[k] = 5000000u + (uint32_t)k;
+        e->hwm_kb[k] = k % 3 ? KB_MISSING : 2000000u;
+        e->frag[k] = k % 5 == 0 ? NAN : 2.0f + (float)(k % 13) / 8.0f;
+        e->col_group[k] = k % 7 == 0 ? COLGROUP_NONE : (uint16_t)(k % 2);
+    }
+}
+
+static void test_older_schemas(void)
+{
+    char *path = path_in("results.sqlite");
+    diag_list d;
+    diag_init(&d);
+    /* Every schema read, with a short experiment and one longer than a
+     * segment (its old rows hold 1,500 collections each). */
+    for (int lng = 0; lng < 2; lng++)
+        for (int v = 2; v <= 5; v++) {
+            analysis a, b;
+            make_analysis(&a, tmpdir);
+            if (lng)
+                stretch(&a, 1500);
+            unlink(path);
+            INT_EQ(archive_write(&a, NULL, path, &d), 0, "older: written");
+            make_older(path, &a, v, SIZE_MAX, false);
+            memset(&b, 0, sizeof b);
+            char prefix[64];
+            snprintf(prefix, sizeof prefix, "schema %d%s", v, lng ? ", 1,500 collections" : "");
+            char name[128];
+            snprintf(name, sizeof name, "%s: read", prefix);
+            INT_EQ(archive_read(path, tmpdir, &b, &d), 0, name);
+            compare_all(prefix, &a, &b);
+            /* Read, but never current: its results come from an older memreport. */
+            char *why = NULL;
+            snprintf(name, sizeof name, "%s: not taken for current", prefix);
+            OK(!archive_matches_inputs(path, a.e.inputs, a.e.ninputs, NULL, &why), name);
+            char want[96];
+            snprintf(want, sizeof want, "archive schema version %d, this memreport writes version %d",
+                     v, ARCHIVE_SCHEMA_VERSION);
+            snprintf(name, sizeof name, "%s: the reason names the version", prefix);
+            STR_CONTAINS(why, want, name);
+            free(why);
+            /* An append's rebuild reads only the current schema. */
+            experiment x;
+            snprintf(name, sizeof name, "%s: not resumed from", prefix);
+            INT_EQ(archive_read_experiment(path, tmpdir, &x, NULL, &d), EXIT_BAD_INPUT, name);
+            experiment_free(&x);
+            analysis_free(&b);
+            analysis_free(&a);
+        }
+    diag_free(&d);
+
+    /* The same checks as for segments: a relay without its row, two rows
+     * for one relay, a column of the other codec, a column that unpacks
+     * to more than its values can take. */
+    analysis a, b;
+    make_analysis(&a, tmpdir);
+    static const struct {
+        const char *name;
+        int version;
+        size_t skip;
+        bool extra;
+        int relabel; /* 0: keep */
+        const char *want;
+    } bad[] = {
+        {"a relay without its row", 4, 1, false, 0, "no sample segment 0 for relay 1"},
+        {"two rows for one relay", 3, SIZE_MAX, true, 0, "two sample rows for relay 0"},
+        {"Zstandard where zlib belongs", 4, SIZE_MAX, false, 3, "damaged archive: rss_kb of relay 0"},
+        {"zlib where Zstandard belongs", 3, SIZE_MAX, false, 4, "damaged archive: rss_kb of relay 0"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        unlink(path);
+        archive_write(&a, NULL, path, &d);
+        make_older(path, &a, bad[i].version, bad[i].skip, bad[i].extra);
+        if (bad[i].relabel) {
+            char *v = xasprintf("PRAGMA user_version=%d", bad[i].relabel);
+            sql_exec(path, v);
+            free(v);
+        }
+        diag_free(&d);
+        memset(&b, 0, sizeof b);
+        char name[128];
+        snprintf(name, sizeof name, "older, damaged: %s: refused", bad[i].name);
+        INT_EQ(archive_read(path, tmpdir, &b, &d), EXIT_BAD_INPUT, name);
+        snprintf(name, sizeof name, "older, damaged: %s: says so", bad[i].name);
+        OK(diag_has(&d, bad[i].want), name);
+        analysis_free(&b);
+    }
+    /* A zlib column whose stream inflates far beyond its count: refused
+     * when the buffer for n varints is full, not followed. */
+    unlink(path);
+    archive_write(&a, NULL, path, &d);
+    make_older(path, &a, 3, SIZE_MAX, false);
+    size_t big = 1 << 22;
+    unsigned char *zeros = xcalloc(big, 1); /* 2^22 varints of 0: a relay's worth of nothing */
+    unsigned char *bomb;
+    size_t blen = oldcol_wrap(SAMPLECOL_KB, a.e.ncoll, zeros, big, &bomb);
+    free(zeros);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "UPDATE sample_columns SET rss_kb = ? WHERE relay_id = 1", -1, &st, NULL);
+    sqlite3_bind_blob(st, 1, bomb, (int)blen, free);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    diag_free(&d);
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), EXIT_BAD_INPUT, "older, damaged: a zlib bomb: refused");
+    OK(diag_has(&d, "damaged archive: rss_kb of relay 1"), "older, damaged: a zlib bomb: says so");
+    analysis_free(&b);
+
+    /* Schema 1 and a newer schema: refused with the version. */
+    sql_exec(path, "PRAGMA user_version=1");
+    diag_free(&d);
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), EXIT_BAD_INPUT, "schema 1: refused");
+    OK(diag_has(&d, "archive schema version 1, this memreport reads versions 2 to"),
+       "schema 1: says which are read");
+    analysis_free(&b);
+    char *newer = xasprintf("PRAGMA user_version=%d", ARCHIVE_SCHEMA_VERSION + 1);
+    sql_exec(path, newer);
+    free(newer);
+    diag_free(&d);
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), EXIT_BAD_INPUT, "newer schema: refused");
+    OK(diag_has(&d, "newer than this memreport reads"), "newer schema: says so");
+    analysis_free(&b);
+    analysis_free(&a);
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
 static bool same_bytes(const char *p1, const char *p2)
 {
     size_t n1 = 0, n2 = 0;
@@ -1025,6 +1243,7 @@ int main(int argc, char **argv)
     test_round_trip();
     test_matches();
     test_old_schema();
+    test_older_schemas();
     test_damaged();
     test_concurrent();
     test_stage();

@@ -1,13 +1,15 @@
 /* The packed sample columns of the archive: every code comes back exactly
  * (table of columns: empty, all missing, the extremes of each kind, large
  * jumps both ways), a long noisy column packs small, and damaged bytes are
- * refused rather than misread. */
+ * refused rather than misread; the zlib columns of archive schemas 2 and 3
+ * decode too, and refuse damage the same way. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
 #include "model.h"
+#include "oldcol.h"
 #include "samplecol.h"
 #include "util.h"
 
@@ -96,6 +98,66 @@ int main(void)
     INT_EQ(samplecol_decode(NULL, c, len + 1, N, back, NULL), -1, "damaged: trailing byte refused");
     INT_EQ(samplecol_count(c, 1), -1, "damaged: no count");
     free(c);
+    /* Schema 2 and 3's columns: the same varints in a zlib stream, made
+     * by tests/oldcol.h from the format's description. They decode as
+     * zlib only, and every way of damaging them is refused, also a
+     * stream that unpacks to more than n varints can take. */
+    unsigned char *z;
+    size_t zlen = oldcol_encode(SAMPLECOL_KB, col, N, &z);
+    uint32_t *zback = malloc(N * sizeof *zback);
+    samplecol_kind zk;
+    OK(samplecol_decode_as(NULL, SAMPLECOL_ZLIB, z, zlen, N, zback, &zk) == 0 && zk == SAMPLECOL_KB &&
+           memcmp(zback, col, N * sizeof *col) == 0,
+       "zlib: a noisy year comes back exactly");
+    INT_EQ(samplecol_guess_codec(z, zlen), SAMPLECOL_ZLIB, "zlib: told from its bytes");
+    INT_EQ(samplecol_guess_codec(b, len), SAMPLECOL_ZSTD, "zstd: told from its bytes");
+    INT_EQ(samplecol_guess_codec(b, 1), -1, "no header: no codec");
+    INT_EQ(samplecol_decode(NULL, z, zlen, N, zback, NULL), -1, "zlib: not read as Zstandard");
+    INT_EQ(samplecol_decode_as(NULL, SAMPLECOL_ZLIB, b, len, N, zback, NULL), -1,
+           "zstd: not read as zlib");
+    INT_EQ(samplecol_decode_as(NULL, (samplecol_codec)7, b, len, N, zback, NULL), -1,
+           "an unknown codec: refused");
+    samplecol_coder *coder = samplecol_coder_new(); /* one coder, reused as the reader does */
+    cut_ok = 0;
+    for (size_t cut = 0; cut < zlen; cut += 1 + zlen / 50)
+        cut_ok += samplecol_decode_as(coder, SAMPLECOL_ZLIB, z, cut, N, zback, NULL) == 0;
+    INT_EQ(cut_ok, 0, "zlib, damaged: cut short refused");
+    INT_EQ(samplecol_decode_as(coder, SAMPLECOL_ZLIB, z, zlen, N + 1, zback, NULL), -1,
+           "zlib, damaged: other count refused");
+    c = malloc(zlen + 1);
+    memcpy(c, z, zlen);
+    c[zlen / 2] ^= 0x5a;
+    INT_EQ(samplecol_decode_as(coder, SAMPLECOL_ZLIB, c, zlen, N, zback, NULL), -1,
+           "zlib, damaged: flipped byte refused (Adler-32)");
+    memcpy(c, z, zlen);
+    c[zlen] = 0;
+    INT_EQ(samplecol_decode_as(coder, SAMPLECOL_ZLIB, c, zlen + 1, N, zback, NULL), -1,
+           "zlib, damaged: trailing byte refused");
+    free(c);
+    /* The header says 4 values; the stream holds 4 MiB of zero varints. */
+    unsigned char *zeros = calloc(1 << 22, 1), *bomb;
+    size_t blen = oldcol_wrap(SAMPLECOL_KB, 4, zeros, 1 << 22, &bomb);
+    INT_EQ(samplecol_decode_as(coder, SAMPLECOL_ZLIB, bomb, blen, 4, zback, NULL), -1,
+           "zlib, damaged: a stream longer than its values refused");
+    free(bomb);
+    /* Fewer varints than the header says, and a varint beyond 32 bits. */
+    blen = oldcol_wrap(SAMPLECOL_KB, 5, zeros, 4, &bomb);
+    INT_EQ(samplecol_decode_as(coder, SAMPLECOL_ZLIB, bomb, blen, 5, zback, NULL), -1,
+           "zlib, damaged: too few values refused");
+    free(bomb);
+    const unsigned char wide[] = {0xff, 0xff, 0xff, 0xff, 0x7f};
+    blen = oldcol_wrap(SAMPLECOL_KB, 1, wide, sizeof wide, &bomb);
+    INT_EQ(samplecol_decode_as(coder, SAMPLECOL_ZLIB, bomb, blen, 1, zback, NULL), -1,
+           "zlib, damaged: a value beyond 32 bits refused");
+    free(bomb);
+    free(zeros);
+    /* After all that the coder still decodes a good column. */
+    OK(samplecol_decode_as(coder, SAMPLECOL_ZLIB, z, zlen, N, zback, NULL) == 0 &&
+           memcmp(zback, col, N * sizeof *col) == 0,
+       "zlib: the coder recovers after damaged columns");
+    samplecol_coder_free(coder);
+    free(zback);
+    free(z);
     free(back);
     free(b);
     free(col);

@@ -10,7 +10,9 @@
  * column; an error for bytes that are not a column. The view calls it for
  * every collection of a segment in turn, so the last column decoded is kept
  * (per field position, keyed by its bytes) and each column is unpacked
- * once per query rather than once per value. */
+ * once per query rather than once per value. The columns of older
+ * archives (zlib, schemas 2 and 3) are told from their bytes: the
+ * extension does not know the file's schema. */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
@@ -57,7 +59,9 @@ static const cached_column *lookup(column_cache *cache, const unsigned char *b, 
     uint32_t *codes = malloc((size_t)(n ? n : 1) * sizeof *codes);
     unsigned char *copy = malloc(len);
     samplecol_kind kind;
-    if (!codes || !copy || samplecol_decode(NULL, b, len, (size_t)n, codes, &kind) != 0) {
+    int codec = samplecol_guess_codec(b, len);
+    if (!codes || !copy || codec < 0 ||
+        samplecol_decode_as(NULL, (samplecol_codec)codec, b, len, (size_t)n, codes, &kind) != 0) {
         free(codes);
         free(copy);
         return NULL;
