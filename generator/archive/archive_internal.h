@@ -242,6 +242,7 @@ typedef struct {
     bool failed;
     archive_samples *defer;    /* not NULL: keep the samples packed, here */
     const archive_version *ver;/* the file's schema, set by archive_open_checked */
+    bool has_group;            /* sample_columns has csv_group values: set by read_counts */
 } rctx;
 
 void archive_rfail(rctx *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -295,30 +295,35 @@ static void read_experiment(rctx *r, analysis *a, read_counts *cnt)
               nrelays, ncoll, (long long)have_r, (long long)have_c);
         return;
     }
-    if (nrelays * ncoll > (1 << 20) && nrelays * ncoll / 256 > nsamples) {
-        rfail(r, "damaged archive: %lld samples cannot fill %lld relays x %lld collections",
-              nsamples, nrelays, ncoll);
+    char *why;
+    if (!experiment_table_fits((uint64_t)nrelays, (uint64_t)ncoll, (uint64_t)nsamples, &why)) {
+        rfail(r, "damaged archive: %s", why);
+        free(why);
         return;
     }
     e->nrelays = (size_t)nrelays;
     e->ncoll = (size_t)ncoll;
     cnt->nsamples = (size_t)nsamples;
-    size_t cells = e->nrelays * e->ncoll;
     e->relays = xcalloc(e->nrelays ? e->nrelays : 1, sizeof *e->relays);
     e->times = xcalloc(e->ncoll ? e->ncoll : 1, sizeof *e->times);
-    if (r->defer) { /* the samples stay packed (archive_read_experiment) */
+    r->has_group = x.has_group_column;
+    if (r->defer) /* the samples stay packed (archive_read_experiment) */
         r->defer->has_group = x.has_group_column;
-        return;
-    }
+}
+
+/* The sample matrices, allocated once read_sample_columns has found the
+ * rows they are for. Not cleared: decoding writes every cell, or
+ * samples_clear clears them all when the file is refused, so the 140 MB
+ * of a fleet are touched once. */
+static void alloc_samples(experiment *e, bool has_group)
+{
+    size_t cells = e->nrelays * e->ncoll;
     e->rss_kb = xmalloc((cells ? cells : 1) * sizeof *e->rss_kb);
     e->vmsize_kb = xmalloc((cells ? cells : 1) * sizeof *e->vmsize_kb);
     e->hwm_kb = xmalloc((cells ? cells : 1) * sizeof *e->hwm_kb);
     e->frag = xmalloc((cells ? cells : 1) * sizeof *e->frag);
-    if (x.has_group_column)
+    if (has_group)
         e->col_group = xmalloc((cells ? cells : 1) * sizeof *e->col_group);
-    /* Not cleared here: read_sample_columns writes every cell (each relay
-     * has one row holding all collections), or clears them all when it
-     * refuses the file, so the 140 MB of a fleet are touched once. */
 }
 
 /* Rows of table t appended to a growing array *arr of *n elements of
@@ -556,11 +561,18 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         free(late);
         return;
     }
-    decode_packed(e, arena, rows, nrows, e->ncolgroups, e->col_group != NULL, ver->codec);
+    /* A table beyond the size any file may ask for unseen is allocated
+     * only once every row it needs is there: a small damaged file cannot
+     * make it (the rows of a segmented file bound it). */
+    bool decode = nrows == want || e->nrelays * e->ncoll <= EXPERIMENT_TABLE_FREE;
+    if (decode) {
+        alloc_samples(e, r->has_group);
+        decode_packed(e, arena, rows, nrows, e->ncolgroups, r->has_group, ver->codec);
+    }
     free(arena);
 
     size_t total = 0;
-    for (size_t i = 0; i < nrows && !r->failed; i++) {
+    for (size_t i = 0; i < nrows && decode && !r->failed; i++) {
         const packed_row *p = &rows[i];
         k = p->relay;
         if (p->bad == ROW_GROUP_RANGE)
@@ -580,7 +592,7 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         rfail(r, "damaged archive: %zu sample rows for %zu relays", nrows, e->nrelays);
     if (!r->failed && total != nsamples)
         rfail(r, "damaged archive: %zu samples, expected %zu", total, nsamples);
-    if (r->failed)
+    if (r->failed && e->rss_kb)
         samples_clear(e);
 }
 

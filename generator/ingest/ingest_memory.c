@@ -613,6 +613,15 @@ static void build_matrices(mctx *m)
     for (size_t c = 0; c < nc; c++)
         e->times[c] = m->base + m->tl[c];
     split_shared_nicknames(m, nc);
+    char *why;
+    if (!experiment_table_fits(e->nrelays, nc, e->notes.relay_rows, &why)) {
+        diag_add(m->d, DIAG_ERROR, m->display, 0, 0, "%s", why);
+        free(why);
+        free(e->times);
+        e->times = NULL;
+        e->ncoll = 0;
+        return;
+    }
     size_t cells = e->nrelays * nc;
     e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
     e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
@@ -1212,6 +1221,16 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
     }
 
     size_t nca = a->pe.ncoll, ncb = b->pe.ncoll;
+    char *why;
+    if (!experiment_table_fits(nr, nca + ncb, a->pe.notes.relay_rows + b->pe.notes.relay_rows,
+                               &why)) {
+        /* One thread reads the file again and says so. */
+        free(why);
+        free(inv_a);
+        free(inv_b);
+        free(gmap);
+        return false;
+    }
     e->ncoll = nca + ncb;
     e->times = xmalloc(e->ncoll * sizeof *e->times);
     memcpy(e->times, a->pe.times, nca * sizeof *e->times);

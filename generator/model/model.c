@@ -4,14 +4,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "strmap.h"
+#include "util.h"
 
 static void free_strv(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(v[i]);
     free(v);
+}
+
+bool experiment_table_fits(uint64_t nrelays, uint64_t ncoll, uint64_t nsamples, char **why)
+{
+    enum { CELL_BYTES = 18 }; /* four 4-byte fields and the CSV's group */
+    uint64_t cells, bytes;
+    *why = NULL;
+    if (__builtin_mul_overflow(nrelays, ncoll, &cells) ||
+        __builtin_mul_overflow(cells, (uint64_t)CELL_BYTES, &bytes)) {
+        *why = xasprintf("%llu relays x %llu collections: a table too large to hold",
+                         (unsigned long long)nrelays, (unsigned long long)ncoll);
+        return false;
+    }
+    if (cells <= EXPERIMENT_TABLE_FREE)
+        return true;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t phys = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+    double gib = (double)bytes / (1u << 30);
+    if (cells / EXPERIMENT_TABLE_SPARSEST > nsamples)
+        *why = xasprintf("%llu relays x %llu collections make a table of %llu cells (%.1f GiB) "
+                         "for %llu samples, fewer than one in %d: memreport keeps every relay at "
+                         "every collection, and refuses a table this empty",
+                         (unsigned long long)nrelays, (unsigned long long)ncoll,
+                         (unsigned long long)cells, gib, (unsigned long long)nsamples,
+                         EXPERIMENT_TABLE_SPARSEST);
+    else if (phys && bytes > phys / 2)
+        *why = xasprintf("%llu relays x %llu collections need %.1f GiB for the samples, more than "
+                         "half of this machine's memory (%.1f GiB)",
+                         (unsigned long long)nrelays, (unsigned long long)ncoll, gib,
+                         (double)phys / (1u << 30));
+    return *why == NULL;
 }
 
 void thresholds_default(thresholds *th)

@@ -212,6 +212,15 @@ void experiment_free(experiment *e);
 /* Frees the sample matrices (rss, vmsize, hwm, frag, col_group) and sets
  * them NULL; times, relays and everything else stay. */
 void experiment_free_samples(experiment *e);
+/* The samples are a table of every relay at every collection, 16 to 18
+ * bytes a cell. A table above EXPERIMENT_TABLE_FREE cells must hold at
+ * least one sample in EXPERIMENT_TABLE_SPARSEST cells and take at most
+ * half of the machine's memory: a small hostile file (each row a relay
+ * of its own at a time of its own) would otherwise ask for gigabytes.
+ * Returns true, or false with *why (malloc'd) saying which limit. */
+#define EXPERIMENT_TABLE_FREE (1u << 24)
+#define EXPERIMENT_TABLE_SPARSEST 64
+bool experiment_table_fits(uint64_t nrelays, uint64_t ncoll, uint64_t nsamples, char **why);
 /* Gives the second, third... relay with one nickname the display names
  * NAME#2, NAME#3 (in relay order), so tables and messages tell them apart.
  * Ingest and the archive call it once the relays are known. */

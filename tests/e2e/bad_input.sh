@@ -153,3 +153,30 @@ if [ "$(grep -c 'events.csv' "$tmp/err")" -eq 1 ]; then
 else
     echo "FAIL events_is_directory: said once: $(cat "$tmp/err")"
 fi
+
+# Each row a relay of its own at an hour of its own: 6,000 rows (0.3 MB)
+# would make a table of 36 M cells (0.6 GiB). Refused before it is
+# allocated, by one thread and by the two-thread reader alike, and under an
+# address-space limit far below the table (where a sanitizer build allows).
+good "$tmp/sparse"
+awk 'BEGIN {
+    print "timestamp,type,nickname,rss_kb"
+    for (i = 0; i < 6000; i++)
+        printf "2026-%02d-%02dT%02d:00:00,relay,r%d,100\n", 1 + int(i / 672), 1 + int(i % 672 / 24), i % 24, i
+}' >"$tmp/sparse/memory.csv"
+printf 'r1\n' >"$tmp/sparse/groups/group_A_one.txt"
+printf 'r2\n' >"$tmp/sparse/groups/group_B_two.txt"
+run_case sparse_table "$tmp/sparse" "6000 relays x 6000 collections make a table of 36000000 cells" "" lineless
+MEMREPORT_PARALLEL_MIN_BYTES=1 run_case sparse_table_two_threads "$tmp/sparse" \
+    "6000 relays x 6000 collections make a table of 36000000 cells" "" lineless
+if ldd "$mr" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+    echo "SKIP sparse_table_ulimit: a sanitizer build cannot run under ulimit -v"
+else
+    (ulimit -v 200000 && "$mr" check "$tmp/sparse") >/dev/null 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" = 1 ] && grep -q "fewer than one in 64" "$tmp/err"; then
+        echo "PASS sparse_table_ulimit: refused with 200 MB of address space, not out of memory"
+    else
+        echo "FAIL sparse_table_ulimit: exit $rc: $(head -n 2 "$tmp/err")"
+    fi
+fi
