@@ -138,6 +138,11 @@ int chart_render_all(const chart_spec *s, unsigned char **png, size_t *png_len, 
     return rc;
 }
 
+bool charts_prepare(void)
+{
+    return FcInit() == FcTrue;
+}
+
 void charts_shutdown(void)
 {
     canvas_shutdown();

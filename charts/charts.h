@@ -60,6 +60,12 @@ int chart_render_narrow(const chart_spec *s, chart_kind k, char **svg, size_t *s
  * caller frees) or NULL when there is no data. */
 char *chart_sparkline(const chart_spec *s, char **range);
 
+/* Loads fontconfig's configuration now rather than at the first chart: a
+ * build calls it before it reads its inputs, while memory is plentiful
+ * (fontconfig does not survive a failed allocation inside it). False when
+ * it cannot be loaded. */
+bool charts_prepare(void);
+
 /* Frees cairo's and fontconfig's process-wide caches. Call once, at exit,
  * after the last chart_render. */
 void charts_shutdown(void);

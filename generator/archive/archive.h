@@ -33,8 +33,9 @@
  * previous archive is untouched. */
 int archive_write(const analysis *a, const analysis_options *o, const char *path, diag_list *d);
 
-/* Writes a complete archive at exactly `tmp_path` (which must not exist or
- * be empty) without renaming: for callers that stage several outputs and
+/* Writes a complete archive at exactly `tmp_path` (which must exist and be
+ * empty, as mkstemp or outset_reserve leave it; it is never created here)
+ * without renaming: for callers that stage several outputs and
  * rename them together. `display` names the final file in messages.
  * Returns 0 or EXIT_IO; on failure tmp_path may hold garbage that the
  * caller removes. */

@@ -665,10 +665,11 @@ static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
     w->ntimes = 0;
 }
 
-/* Copies the file src (already open) into a new dst; false on any error. */
+/* Copies the file src (already open) into dst, a temporary that exists
+ * (see archive_write_file); false on any error. */
 static bool copy_file(int in, const char *dst, uint64_t size)
 {
-    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int out = open(dst, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (out < 0)
         return false;
     uint64_t done = 0;
@@ -785,9 +786,11 @@ int archive_write_file(const analysis *a, const analysis_options *o, const char 
 {
     wctx w = {.d = d, .display = display ? display : tmp_path, .tz = a->e.man.tz_offset_min,
               .dir = a->e.dir};
-    if (sqlite3_open_v2(tmp_path, &w.db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+    /* Never created here: the caller made tmp_path, and if it is gone
+     * (an out-of-memory exit on another thread removed the temporaries)
+     * it must stay gone. */
+    if (sqlite3_open_v2(tmp_path, &w.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         wfail(&w, "open");
         sqlite3_close(w.db);
         return EXIT_IO;

@@ -543,6 +543,11 @@ int cmd_build(int argc, char **argv)
     }
     /* Incremental: a results.sqlite that matches the inputs' hashes and
      * these options is read instead of the CSVs (archive_load.c). */
+    if (!charts_prepare()) {
+        fprintf(stderr, "memreport: cannot load the font configuration (fontconfig)\n");
+        status = EXIT_IO;
+        goto done;
+    }
     why = NULL;
     bool only = archive_only(o.dir);
     status = analysis_load(o.dir, &o.ao, &a, &o.from_archive, &why);
