@@ -541,13 +541,13 @@ int cmd_build(int argc, char **argv)
     } else if (!outset_writes_all(os) && up_to_date(&o)) {
         goto done;
     }
-    /* Incremental: a results.sqlite that matches the inputs' hashes and
-     * these options is read instead of the CSVs (archive_load.c). */
     if (!charts_prepare()) {
         fprintf(stderr, "memreport: cannot load the font configuration (fontconfig)\n");
         status = EXIT_IO;
         goto done;
     }
+    /* Incremental: a results.sqlite that matches the inputs' hashes and
+     * these options is read instead of the CSVs (archive_load.c). */
     why = NULL;
     bool only = archive_only(o.dir);
     status = analysis_load(o.dir, &o.ao, &a, &o.from_archive, &why);
