@@ -16,18 +16,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1767225600
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-
-# The outputs of a build, one "sha256  path" line each, in a fixed order.
-outputs() {
-    (cd "$1" && find REPORT.md results.sqlite charts site -type f 2>/dev/null | LC_ALL=C sort |
-        xargs sha256sum)
-}
-# Files of our temporary or backup naming, and the journal, under $1.
-leftovers() {
-    find "$1" \( -name '.*.tmp-??????*' -o -name '.*.old-??????*' -o -name '.memreport.journal*' \) -print
-}
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
 
 # Every build runs in $work/NAME/w, since REPORT.md names the directory
 # it was built in. prepare NAME SRC: $work/NAME/snap-a is that directory
@@ -81,13 +71,8 @@ generation() {
 kill_test() {
     name=$1
     base=$work/$name
-    if ! command -v strace >/dev/null 2>&1; then
-        echo "SKIP $name: kill at every rename: strace is not installed"
-        return
-    fi
-    # A probe that strace can trace here (a container may forbid ptrace).
-    if ! strace -f -o /dev/null -e trace=rename true 2>/dev/null; then
-        echo "SKIP $name: kill at every rename: strace cannot trace here"
+    if ! why=$(strace_usable); then
+        echo "SKIP $name: kill at every rename: $why"
         return
     fi
     start "$name" a

@@ -15,26 +15,11 @@ export SOURCE_DATE_EPOCH=1767225600
 # LeakSanitizer cannot run under ptrace; the plain runs check leaks.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-outputs() {
-    (cd "$1" && find REPORT.md results.sqlite charts site -type f 2>/dev/null | LC_ALL=C sort |
-        xargs sha256sum)
-}
-leftovers() {
-    find "$1" \( -name '.*.tmp-??????*' -o -name '.*.old-??????*' -o -name '.memreport.journal*' \) -print
-}
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
 
-if ! command -v strace >/dev/null 2>&1; then
-    echo "SKIP EIO injection: strace is not installed"
-    exit 0
-fi
-# A container may forbid ptrace; and the injection itself must work (the
-# probe's one write fails, so it must not succeed).
-if ! strace -f -o /dev/null -e trace=rename true 2>/dev/null ||
-    strace -o /dev/null -e trace=write -e inject=write:error=EIO:when=1 \
-        sh -c 'echo probe' >/dev/null 2>&1; then
-    echo "SKIP EIO injection: strace cannot trace or inject faults here"
+if ! why=$(strace_usable inject); then
+    echo "SKIP EIO injection: $why"
     exit 0
 fi
 

@@ -6,10 +6,12 @@
 # lock attempt for a second, so both hold their first lock when they try
 # the second: the deadlock's window is hit every time. And a build whose
 # -o is its own experiment directory does not wait for itself.
-# env: MEMREPORT, MEMSIM
+# env: MEMREPORT, MEMSIM, TOP
 set -u
 mr=${MEMREPORT:?MEMREPORT not set}
 MEMSIM=${MEMSIM:?MEMSIM not set}
+# shellcheck source=tests/lib.sh
+. "${TOP:?TOP not set}/tests/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # LeakSanitizer cannot run under ptrace (it exits 1); the plain runs check leaks.
@@ -26,12 +28,8 @@ else
     echo "FAIL lock_order: build X -o X: $(head -n 2 "$tmp/err")"
 fi
 
-if ! command -v strace >/dev/null 2>&1; then
-    echo "SKIP lock_order crossed: strace is not installed"
-    exit 0
-fi
-if ! strace -f -o /dev/null -e trace=flock true 2>/dev/null; then
-    echo "SKIP lock_order crossed: strace cannot trace here"
+if ! why=$(strace_usable); then
+    echo "SKIP lock_order crossed: $why"
     exit 0
 fi
 cp -R "$tmp/src" "$tmp/x"

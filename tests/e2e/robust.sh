@@ -11,15 +11,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1767225600
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-outputs() {
-    (cd "$1" && find REPORT.md results.sqlite charts site -type f 2>/dev/null | LC_ALL=C sort |
-        xargs sha256sum)
-}
-leftovers() {
-    find "$1" \( -name '.*.tmp-??????*' -o -name '.*.old-??????*' -o -name '.memreport.journal*' \) -print
-}
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
 
 # An archive whose stored counts are absurd (a damaged or edited file).
 w=$work/exp

@@ -5,20 +5,19 @@
 # seconds (inject=openat:delay_enter) while the file is swapped, so the
 # window that a plain check-then-open leaves is hit every time. Each case
 # runs under timeout: an open that blocks on the FIFO fails the case.
-# env: MEMREPORT, MEMSIM
+# env: MEMREPORT, MEMSIM, TOP
 set -u
 mr=${MEMREPORT:?MEMREPORT not set}
 MEMSIM=${MEMSIM:?MEMSIM not set}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if ! command -v strace >/dev/null 2>&1; then
-    echo "SKIP swap: strace is not installed"
-    exit 0
-fi
-# A container may forbid ptrace.
-if ! strace -f -o /dev/null -e trace=openat true 2>/dev/null; then
-    echo "SKIP swap: strace cannot trace here"
+# shellcheck source=tests/lib.sh
+. "${TOP:?TOP not set}/tests/lib.sh"
+# LeakSanitizer cannot run under ptrace (it would exit 1 like a refusal).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+if ! why=$(strace_usable); then
+    echo "SKIP swap: $why"
     exit 0
 fi
 "$MEMSIM" -o "$tmp/src" --seed 2 --relays 4 --days 2 >/dev/null ||

@@ -16,19 +16,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1767225600
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-# The outputs of a build, one "sha256  path" line each (links not followed).
-outputs() {
-    (cd "$1" && find REPORT.md results.sqlite charts site -type f 2>/dev/null | LC_ALL=C sort |
-        xargs sha256sum)
-}
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
 # Every file under $1, the same way.
 tree() {
     (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum)
-}
-leftovers() {
-    find "$@" \( -name '.*.tmp-??????*' -o -name '.*.old-??????*' -o -name '.memreport.journal*' \) -print
 }
 
 # One built experiment, copied for each case.

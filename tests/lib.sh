@@ -1,0 +1,39 @@
+# lib.sh - helpers the e2e scripts source (POSIX sh): their PASS/FAIL
+# lines, the outputs of a build, what a killed or failed build may leave,
+# and whether strace can be used here.
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# The outputs of a build in experiment $1, one "sha256  path" line each,
+# in a fixed order (links not followed).
+outputs() {
+    (cd "$1" && find REPORT.md results.sqlite charts site -type f 2>/dev/null | LC_ALL=C sort |
+        xargs sha256sum)
+}
+
+# Files of our temporary or backup naming, and the journal, under each of
+# the directories given.
+leftovers() {
+    find "$@" \( -name '.*.tmp-??????*' -o -name '.*.old-??????*' -o -name '.memreport.journal*' \) -print
+}
+
+# strace_usable [inject]: true when strace is installed and may trace here
+# (a container may forbid ptrace) and, with "inject", when its fault
+# injection works too (the probe's one write must fail). Else prints why.
+strace_usable() {
+    if ! command -v strace >/dev/null 2>&1; then
+        echo "strace is not installed"
+        return 1
+    fi
+    if ! strace -f -o /dev/null -e trace=rename true 2>/dev/null; then
+        echo "strace cannot trace here"
+        return 1
+    fi
+    if [ "${1:-}" = inject ] && strace -o /dev/null -e trace=write -e inject=write:error=EIO:when=1 \
+        sh -c 'echo probe' >/dev/null 2>&1; then
+        echo "strace cannot inject faults here"
+        return 1
+    fi
+    return 0
+}
