@@ -311,20 +311,6 @@ static void read_experiment(rctx *r, analysis *a, read_counts *cnt)
         r->defer->has_group = x.has_group_column;
 }
 
-/* The sample matrices, allocated once read_sample_columns has found the
- * rows they are for. Not cleared: decoding writes every cell, or
- * samples_clear clears them all when the file is refused, so the 140 MB
- * of a fleet are touched once. */
-static void alloc_samples(experiment *e, bool has_group)
-{
-    size_t cells = e->nrelays * e->ncoll;
-    e->rss_kb = xmalloc((cells ? cells : 1) * sizeof *e->rss_kb);
-    e->vmsize_kb = xmalloc((cells ? cells : 1) * sizeof *e->vmsize_kb);
-    e->hwm_kb = xmalloc((cells ? cells : 1) * sizeof *e->hwm_kb);
-    e->frag = xmalloc((cells ? cells : 1) * sizeof *e->frag);
-    if (has_group)
-        e->col_group = xmalloc((cells ? cells : 1) * sizeof *e->col_group);
-}
 
 /* Rows of table t appended to a growing array *arr of *n elements of
  * `size` bytes (strings malloc'd), in the table's order. */
@@ -566,7 +552,10 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
      * make it (the rows of a segmented file bound it). */
     bool decode = nrows == want || e->nrelays * e->ncoll <= EXPERIMENT_TABLE_FREE;
     if (decode) {
-        alloc_samples(e, r->has_group);
+        /* Not cleared: decoding writes every cell, or samples_clear
+         * clears them all when the file is refused, so the 140 MB of a
+         * fleet are touched once. */
+        experiment_alloc_samples(e, r->has_group);
         decode_packed(e, arena, rows, nrows, e->ncolgroups, r->has_group, ver->codec);
     }
     free(arena);

@@ -623,19 +623,14 @@ static void build_matrices(mctx *m)
         return;
     }
     size_t cells = e->nrelays * nc;
-    e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
-    e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
-    e->hwm_kb = xmalloc(cells * sizeof *e->hwm_kb);
-    e->frag = xmalloc(cells * sizeof *e->frag);
+    experiment_alloc_samples(e, m->col[C_GROUP] >= 0);
     memset(e->rss_kb, 0xFF, cells * sizeof *e->rss_kb);
     memset(e->vmsize_kb, 0xFF, cells * sizeof *e->vmsize_kb);
     memset(e->hwm_kb, 0xFF, cells * sizeof *e->hwm_kb);
     for (size_t i = 0; i < cells; i++)
         e->frag[i] = NAN;
-    if (m->col[C_GROUP] >= 0) {
-        e->col_group = xmalloc(cells * sizeof *e->col_group);
+    if (e->col_group)
         memset(e->col_group, 0xFF, cells * sizeof *e->col_group);
-    }
     int32_t last_dt = m->rows[0].dt;
     size_t last_c = SIZE_MAX;
     for (size_t i = 0; i < m->nrows; i++) {
@@ -1235,13 +1230,7 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
     e->times = xmalloc(e->ncoll * sizeof *e->times);
     memcpy(e->times, a->pe.times, nca * sizeof *e->times);
     memcpy(e->times + nca, b->pe.times, ncb * sizeof *e->times);
-    size_t cells = nr * e->ncoll;
-    e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
-    e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
-    e->hwm_kb = xmalloc(cells * sizeof *e->hwm_kb);
-    e->frag = xmalloc(cells * sizeof *e->frag);
-    if (a->m.col[C_GROUP] >= 0)
-        e->col_group = xmalloc(cells * sizeof *e->col_group);
+    experiment_alloc_samples(e, a->m.col[C_GROUP] >= 0);
     for (size_t r = 0; r < nr; r++)
         inv_a[r] = r < nra ? r : SIZE_MAX;
     /* The halves fill disjoint collections: the second on its own thread. */

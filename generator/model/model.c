@@ -86,6 +86,16 @@ static void manifest_free(manifest *m)
     free(m->groups);
 }
 
+void experiment_alloc_samples(experiment *e, bool has_group)
+{
+    size_t cells = e->nrelays * e->ncoll;
+    e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
+    e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
+    e->hwm_kb = xmalloc(cells * sizeof *e->hwm_kb);
+    e->frag = xmalloc(cells * sizeof *e->frag);
+    e->col_group = has_group ? xmalloc(cells * sizeof *e->col_group) : NULL;
+}
+
 void experiment_free_samples(experiment *e)
 {
     free(e->rss_kb);

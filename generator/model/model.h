@@ -209,6 +209,10 @@ static inline size_t exp_idx(const experiment *e, size_t r, size_t c)
 
 void thresholds_default(thresholds *th);
 void experiment_free(experiment *e);
+/* Allocates the sample matrices for e->nrelays x e->ncoll cells (rss,
+ * vmsize, hwm, frag, and col_group when the CSV has a group column),
+ * uninitialised: the caller fills every cell. */
+void experiment_alloc_samples(experiment *e, bool has_group);
 /* Frees the sample matrices (rss, vmsize, hwm, frag, col_group) and sets
  * them NULL; times, relays and everything else stay. */
 void experiment_free_samples(experiment *e);

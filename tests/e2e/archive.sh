@@ -65,13 +65,17 @@ cmp -s "$db" "$x/site/data/results.sqlite" && pass "site copy is the archive" ||
 rows=$(awk -F, 'NR > 1 && $3 == "relay"' "$x/memory.csv" | wc -l)
 got=$(q "$db" 'SELECT count(*) FROM samples')
 [ "$got" -eq "$rows" ] && pass "one sample per relay row ($rows)" || fail "one sample per relay row" "$got, want $rows"
-# Every sample's values, decoded by the view, against the CSV's rows.
-awk -F, 'NR > 1 && $3 == "relay" { printf "%s|%s|%s|%s|%s|%.2f\n", $1, $4, $6, $7, $8, $9 }' "$x/memory.csv" |
-    sort >"$work/csv-samples"
-q "$db" "SELECT substr(k.time, 1, 19), r.fingerprint, s.rss_kb, s.vmsize_kb, s.hwm_kb,
-             printf('%.2f', s.frag_ratio)
-         FROM samples s JOIN relays r USING (relay_id) JOIN collections k USING (c)" |
-    sort >"$work/db-samples"
+# Every sample's values, decoded by the view, against the CSV's rows:
+# samples_of EXPDIR NAME writes $work/csv-NAME and $work/db-NAME.
+samples_of() {
+    awk -F, 'NR > 1 && $3 == "relay" { printf "%s|%s|%s|%s|%s|%.2f\n", $1, $4, $6, $7, $8, $9 }' \
+        "$1/memory.csv" | sort >"$work/csv-$2"
+    q "$1/results.sqlite" "SELECT substr(k.time, 1, 19), r.fingerprint, s.rss_kb, s.vmsize_kb, s.hwm_kb,
+                 printf('%.2f', s.frag_ratio)
+             FROM samples s JOIN relays r USING (relay_id) JOIN collections k USING (c)" |
+        sort >"$work/db-$2"
+}
+samples_of "$x" samples
 [ -s "$work/csv-samples" ] && cmp -s "$work/csv-samples" "$work/db-samples" && pass "every sample as in the CSV" ||
     fail "every sample as in the CSV" "$(diff "$work/csv-samples" "$work/db-samples" | head -3)"
 # Over more than one segment of packed samples (1,024 collections) too.
@@ -79,12 +83,7 @@ long="$work/long"
 "$MEMSIM" -o "$long" --relays 3 --collections 1100 --manual 0 --interval-hours 1 --seed 2 \
     --group A:flat --group B:leak >/dev/null && "$MEMREPORT" build -q "$long" 2>/dev/null ||
     fail "long experiment built" "memsim or build failed"
-awk -F, 'NR > 1 && $3 == "relay" { printf "%s|%s|%s|%s|%s|%.2f\n", $1, $4, $6, $7, $8, $9 }' "$long/memory.csv" |
-    sort >"$work/csv-long"
-q "$long/results.sqlite" "SELECT substr(k.time, 1, 19), r.fingerprint, s.rss_kb, s.vmsize_kb, s.hwm_kb,
-             printf('%.2f', s.frag_ratio)
-         FROM samples s JOIN relays r USING (relay_id) JOIN collections k USING (c)" |
-    sort >"$work/db-long"
+samples_of "$long" long
 segs=$(q "$long/results.sqlite" 'SELECT count(*) FROM sample_columns')
 [ "$segs" = 6 ] && [ -s "$work/csv-long" ] && cmp -s "$work/csv-long" "$work/db-long" &&
     pass "every sample as in the CSV over two segments" ||

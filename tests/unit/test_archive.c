@@ -140,11 +140,7 @@ static void make_analysis(analysis *a, const char *dir)
     for (size_t c = 0; c < 4; c++)
         e->times[c] = T0 + 86400 * (int64_t)c + 7;
     size_t cells = 12;
-    e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
-    e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
-    e->hwm_kb = xmalloc(cells * sizeof *e->hwm_kb);
-    e->frag = xmalloc(cells * sizeof *e->frag);
-    e->col_group = xmalloc(cells * sizeof *e->col_group);
+    experiment_alloc_samples(e, true);
     for (size_t k = 0; k < cells; k++) {
         e->rss_kb[k] = 1000000u + 4097u * (uint32_t)k;
         e->vmsize_kb[k] = k % 3 == 2 ? KB_MISSING : 2000000u + (uint32_t)k;
@@ -930,11 +926,7 @@ static void stretch(analysis *a, size_t n)
     for (size_t c = 0; c < n; c++)
         e->times[c] = T0 + 3600 * (int64_t)c;
     size_t cells = e->nrelays * n;
-    e->rss_kb = xmalloc(cells * sizeof *e->rss_kb);
-    e->vmsize_kb = xmalloc(cells * sizeof *e->vmsize_kb);
-    e->hwm_kb = xmalloc(cells * sizeof *e->hwm_kb);
-    e->frag = xmalloc(cells * sizeof *e->frag);
-    e->col_group = xmalloc(cells * sizeof *e->col_group);
+    experiment_alloc_samples(e, true);
     for (size_t k = 0; k < cells; k++) {
         e->rss_kb[k] = k % 97 == 5 ? KB_MISSING : 1500000u + (uint32_t)(k * 37 % 20011);
         e->vmsize_kb[k] = 5000000u + (uint32_t)k;
