@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ingest_internal.h"
+#include "instream.h"
 #include "util.h"
 
 int ingest_column(const csv_row *hdr, const char *name)
@@ -208,12 +209,31 @@ int ingest_open_failed(const char *display, const file_result *fr, diag_list *d)
     return rc;
 }
 
+/* "gzip" or "zstd" when the file at path starts as such data does, else
+ * NULL: a compressed file under a plain name would otherwise read as a
+ * string of puzzling CSV errors. */
+static const char *compressed_magic(const char *path)
+{
+    file_result fr;
+    unsigned char b[4] = {0};
+    int fd = file_open_regular(path, NULL, &fr);
+    ssize_t n = fd >= 0 ? pread(fd, b, sizeof b, 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+        return "gzip";
+    if (n == 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
+        return "zstd";
+    return NULL;
+}
+
 int ingest_check_input(const char *dir, const char *rel, const char *display, diag_list *d)
 {
     char *path = path_join(dir, rel);
     struct stat ls;
     int rc = 0;
     char *why = NULL;
+    const char *kind;
     file_result fr;
     if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) && access(path, F_OK) != 0) {
         diag_add(d, DIAG_ERROR, display, 0, 0, "a dangling symbolic link (its target is missing)");
@@ -223,6 +243,12 @@ int ingest_check_input(const char *dir, const char *rel, const char *display, di
         rc = 1;
     } else if (!file_check_regular(path, &fr)) {
         rc = ingest_open_failed(display, &fr, d);
+    } else if (instream_kind_of(rel) == INSTREAM_PLAIN && (kind = compressed_magic(path))) {
+        diag_add(d, DIAG_ERROR, display, 1, 0,
+                 "%s-compressed data under a plain name (a memory CSV is read compressed when "
+                 "its name ends in %s; every other input must be plain text)",
+                 kind, str_eq(kind, "gzip") ? ".gz" : ".zst");
+        rc = 1;
     }
     free(why);
     free(path);

@@ -180,3 +180,24 @@ else
         echo "FAIL sparse_table_ulimit: exit $rc: $(head -n 2 "$tmp/err")"
     fi
 fi
+
+# A compressed file under a plain name: said as such, not as a string of
+# CSV errors (a memory CSV may be compressed when its name says so).
+good "$tmp/gzplain"
+gzip -c "$tmp/gzplain/memory.csv" >"$tmp/gzplain/m.gz" && mv "$tmp/gzplain/m.gz" "$tmp/gzplain/memory.csv"
+run_case gzip_plain_name "$tmp/gzplain" "memory.csv:1: gzip-compressed data under a plain name" ""
+if [ "$(grep -c 'memory.csv' "$tmp/err")" -eq 1 ]; then
+    echo "PASS gzip_plain_name: said once"
+else
+    echo "FAIL gzip_plain_name: said once: $(cat "$tmp/err")"
+fi
+good "$tmp/zstplain"
+printf '\050\265\057\375garbage' >"$tmp/zstplain/events.csv"
+run_case zstd_events "$tmp/zstplain" "events.csv:1: zstd-compressed data under a plain name" ""
+good "$tmp/gzname"
+gzip "$tmp/gzname/memory.csv"
+if "$mr" check "$tmp/gzname" >/dev/null 2>&1; then
+    echo "PASS gzip_named_gz: memory.csv.gz is read"
+else
+    echo "FAIL gzip_named_gz: memory.csv.gz refused"
+fi
