@@ -209,22 +209,65 @@ int ingest_open_failed(const char *display, const file_result *fr, diag_list *d)
     return rc;
 }
 
-/* "gzip" or "zstd" when the file at path starts as such data does, else
- * NULL: a compressed file under a plain name would otherwise read as a
- * string of puzzling CSV errors. */
-static const char *compressed_magic(const char *path)
+/* How much of an input is looked at before it is read: a signature, or a
+ * NUL byte (no text has one) in the first block, says it is not text. */
+#define INGEST_SNIFF_BYTES 8192
+
+/* What an input is meant to hold, by its name, for messages. */
+static const char *text_kind(const char *rel)
+{
+    if (str_ends(rel, ".csv"))
+        return "CSV text";
+    if (str_ends(rel, ".json"))
+        return "JSON text";
+    if (str_ends(rel, ".md"))
+        return "Markdown text";
+    return "a text list of members"; /* a group file, or one the manifest names */
+}
+
+/* 0 when the first block of a plainly named input can be text; else 1
+ * after one error saying what the file is, so that its reader, which
+ * would report a string of puzzling header and NUL-byte errors, never
+ * sees it. A file that cannot be read here is left to its reader to
+ * report. */
+static int check_text(const char *path, const char *rel, const char *display, diag_list *d)
 {
     file_result fr;
-    unsigned char b[4] = {0};
+    unsigned char b[INGEST_SNIFF_BYTES];
     int fd = file_open_regular(path, NULL, &fr);
     ssize_t n = fd >= 0 ? pread(fd, b, sizeof b, 0) : -1;
     if (fd >= 0)
         close(fd);
-    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
-        return "gzip";
-    if (n == 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
-        return "zstd";
-    return NULL;
+    if (n <= 0)
+        return 0;
+    const instream_format *f = instream_sniff(b, (size_t)n);
+    if (f && f->kind != INSTREAM_PLAIN) {
+        diag_add(d, DIAG_ERROR, display, 1, 0,
+                 "%s under a plain name (a memory CSV is read compressed when its name ends "
+                 "in %s; every other input must be plain text)",
+                 f->what, f->kind == INSTREAM_GZIP ? ".gz" : ".zst");
+        return 1;
+    }
+    if (f) {
+        diag_add(d, DIAG_ERROR, display, 1, 0, "this is %s, not %s%s%s%s", f->what,
+                 text_kind(rel), f->hint ? " (" : "", f->hint ? f->hint : "",
+                 f->hint ? ")" : "");
+        return 1;
+    }
+    const unsigned char *z = memchr(b, '\0', (size_t)n);
+    if (!z)
+        return 0;
+    long line = 1;
+    const unsigned char *line_start = b;
+    for (const unsigned char *p = b; p < z; p++)
+        if (*p == '\n') {
+            line++;
+            line_start = p + 1;
+        }
+    diag_add(d, DIAG_ERROR, display, line, (long)(z - line_start) + 1,
+             "NUL byte at offset %ld: this is binary data, not %s", (long)(z - b),
+             text_kind(rel));
+    return 1;
 }
 
 int ingest_check_input(const char *dir, const char *rel, const char *display, diag_list *d)
@@ -233,7 +276,6 @@ int ingest_check_input(const char *dir, const char *rel, const char *display, di
     struct stat ls;
     int rc = 0;
     char *why = NULL;
-    const char *kind;
     file_result fr;
     if (lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) && access(path, F_OK) != 0) {
         diag_add(d, DIAG_ERROR, display, 0, 0, "a dangling symbolic link (its target is missing)");
@@ -243,12 +285,8 @@ int ingest_check_input(const char *dir, const char *rel, const char *display, di
         rc = 1;
     } else if (!file_check_regular(path, &fr)) {
         rc = ingest_open_failed(display, &fr, d);
-    } else if (instream_kind_of(rel) == INSTREAM_PLAIN && (kind = compressed_magic(path))) {
-        diag_add(d, DIAG_ERROR, display, 1, 0,
-                 "%s-compressed data under a plain name (a memory CSV is read compressed when "
-                 "its name ends in %s; every other input must be plain text)",
-                 kind, str_eq(kind, "gzip") ? ".gz" : ".zst");
-        rc = 1;
+    } else if (instream_kind_of(rel) == INSTREAM_PLAIN) {
+        rc = check_text(path, rel, display, d);
     }
     free(why);
     free(path);

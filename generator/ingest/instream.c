@@ -1,5 +1,6 @@
 /* instream.c - plain, gzip and Zstandard input files as one kind of FILE *
- * (see instream.h). The compressed kinds are glibc cookie streams
+ * (see instream.h), and the table of signatures that says what a file
+ * holds (instream_sniff). The compressed kinds are glibc cookie streams
  * (fopencookie) whose read function pulls stored bytes from the file,
  * hashes them, and runs them through the decompressor. */
 #define _GNU_SOURCE /* fopencookie */
@@ -47,6 +48,69 @@ instream_kind instream_kind_of(const char *name)
 const char *instream_kind_name(instream_kind k)
 {
     return k == INSTREAM_GZIP ? "gzip" : k == INSTREAM_ZSTD ? "zstd" : "plain";
+}
+
+/* The leading bytes of what a file saved under an input's name most often
+ * turns out to be: the two kinds this stream decompresses, and formats no
+ * input can be. First match wins. Signatures must not take text: a '?'
+ * matches any byte (none has a literal one), so bzip2's "BZh" counts only
+ * with its block size digit and block magic after it; GIF's, which is
+ * also a possible relay nickname, only when a control byte follows. */
+#define SIG(s) s, sizeof s - 1
+#define ONLY_GZ_ZST "only gzip and zstd are read, for a memory CSV named .gz or .zst"
+static const struct {
+    const char *magic;
+    size_t len;
+    bool printable; /* could begin a text: a control byte must follow */
+    instream_format f;
+} signatures[] = {
+    {SIG("\x1f\x8b"), false, {"gzip-compressed data", NULL, INSTREAM_GZIP}},
+    {SIG("\x28\xb5\x2f\xfd"), false, {"zstd-compressed data", NULL, INSTREAM_ZSTD}},
+    {SIG("BZh?1AY&SY"), false, {"bzip2-compressed data", ONLY_GZ_ZST, INSTREAM_PLAIN}},
+    {SIG("\xfd" "7zXZ\0"), false, {"xz-compressed data", ONLY_GZ_ZST, INSTREAM_PLAIN}},
+    {SIG("\x89PNG\r\n\x1a\n"), false, {"a PNG image", NULL, INSTREAM_PLAIN}},
+    {SIG("\xff\xd8\xff"), false, {"a JPEG image", NULL, INSTREAM_PLAIN}},
+    {SIG("GIF87a"), true, {"a GIF image", NULL, INSTREAM_PLAIN}},
+    {SIG("GIF89a"), true, {"a GIF image", NULL, INSTREAM_PLAIN}},
+    {SIG("%PDF-"), false, {"a PDF document", NULL, INSTREAM_PLAIN}},
+    {SIG("PK\x03\x04"), false,
+     {"a ZIP archive", "an .xlsx or .ods spreadsheet is one: export the sheet as CSV",
+      INSTREAM_PLAIN}},
+    {SIG("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), false,
+     {"a Microsoft Office document", "an .xls spreadsheet is one: export the sheet as CSV",
+      INSTREAM_PLAIN}},
+    {SIG("SQLite format 3\0"), false, {"an SQLite database", NULL, INSTREAM_PLAIN}},
+    {SIG("\x7f" "ELF"), false, {"an ELF executable or library", NULL, INSTREAM_PLAIN}},
+    {SIG("\xff\xfe"), false, {"UTF-16 text", "save it as UTF-8", INSTREAM_PLAIN}},
+    {SIG("\xfe\xff"), false, {"UTF-16 text", "save it as UTF-8", INSTREAM_PLAIN}},
+};
+#undef ONLY_GZ_ZST
+#undef SIG
+
+/* A byte no text holds: a control character other than tab, newline,
+ * form feed and carriage return. */
+static bool has_control(const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = b[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || c == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+const instream_format *instream_sniff(const void *head, size_t n)
+{
+    const unsigned char *b = head;
+    for (size_t i = 0; i < ARRAY_LEN(signatures); i++) {
+        const char *m = signatures[i].magic;
+        size_t len = signatures[i].len, k = 0;
+        while (k < len && k < n && (m[k] == '?' || (unsigned char)m[k] == b[k]))
+            k++;
+        if (k == len && (!signatures[i].printable || has_control(b + len, n - len)))
+            return &signatures[i].f;
+    }
+    return NULL;
 }
 
 /* First error wins; reads fail from then on. */

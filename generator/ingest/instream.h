@@ -14,6 +14,7 @@
 #define MEMREPORT_INSTREAM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -27,6 +28,20 @@ typedef struct instream instream;
 instream_kind instream_kind_of(const char *name);
 /* "gzip", "zstd" or "plain". */
 const char *instream_kind_name(instream_kind k);
+
+/* What a file's first bytes say it holds. The compressed kinds this
+ * stream reads carry their kind; every other format is one no input may
+ * be (an image, a spreadsheet, a database, a program, other compressors). */
+typedef struct {
+    const char *what;   /* "a PNG image", "gzip-compressed data" */
+    const char *hint;   /* what to do about it, for the message; or NULL */
+    instream_kind kind; /* INSTREAM_GZIP or INSTREAM_ZSTD, else INSTREAM_PLAIN */
+} instream_format;
+
+/* The format whose signature head[0..n), the first bytes of a file (a few
+ * KiB of it), starts with; NULL when none does (text, or a binary format
+ * the table does not know). The result is static. */
+const instream_format *instream_sniff(const void *head, size_t n);
 
 /* Opens path for reading when it is a regular file (file_fopen_regular:
  * never blocks on a FIFO). Returns the stream, or NULL with *why filled

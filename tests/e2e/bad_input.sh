@@ -15,6 +15,8 @@ tmp=$(mktemp -d)
 limit=""
 command -v timeout >/dev/null 2>&1 && limit="timeout 20"
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh"
 
 # run_case NAME DIR EXPECT ARGS [lineless]
 run_case() {
@@ -200,4 +202,88 @@ if "$mr" check "$tmp/gzname" >/dev/null 2>&1; then
     echo "PASS gzip_named_gz: memory.csv.gz is read"
 else
     echo "FAIL gzip_named_gz: memory.csv.gz refused"
+fi
+
+# Any other binary file under an input's name: one error at line 1 that
+# says what the file is (its leading signature), or where its first NUL
+# byte is, and nothing more about that file.
+# binary_case NAME FILE MESSAGE: `check` of $tmp/NAME, whose FILE was
+# replaced, says FILE MESSAGE on one line and nothing else about FILE.
+binary_case() {
+    run_case "$1" "$tmp/$1" "$2$3" ""
+    n=$(grep -c "$2" "$tmp/err")
+    if [ "$n" -eq 1 ] && grep -qxF "memreport: $tmp/$1/$2$3" "$tmp/err"; then
+        echo "PASS $1: said once"
+    else
+        echo "FAIL $1: said once: $n lines: $(cat "$tmp/err")"
+    fi
+}
+good "$tmp/png_memory"
+cp "$top/data/example/charts/memory_total.png" "$tmp/png_memory/memory.csv"
+binary_case png_memory memory.csv ":1: this is a PNG image, not CSV text"
+good "$tmp/sqlite_memory"
+printf 'SQLite format 3\000\020\000\001\001\000@  \000\000\000\002' >"$tmp/sqlite_memory/memory.csv"
+binary_case sqlite_memory memory.csv ":1: this is an SQLite database, not CSV text"
+good "$tmp/zip_memory"
+printf 'PK\003\004\024\000\006\000\010\000\000\000!\000[Content_Types].xml' \
+    >"$tmp/zip_memory/memory.csv"
+binary_case zip_memory memory.csv ":1: this is a ZIP archive, not CSV text \
+(an .xlsx or .ods spreadsheet is one: export the sheet as CSV)"
+good "$tmp/pdf_memory"
+printf '%%PDF-1.7\n%%\342\343\317\323\n1 0 obj\n<< /Type /Catalog >>\nendobj\n' \
+    >"$tmp/pdf_memory/memory.csv"
+binary_case pdf_memory memory.csv ":1: this is a PDF document, not CSV text"
+good "$tmp/xz_events"
+printf '\3757zXZ\000\000\004\346\326\264F' >"$tmp/xz_events/events.csv"
+binary_case xz_events events.csv ":1: this is xz-compressed data, not CSV text \
+(only gzip and zstd are read, for a memory CSV named .gz or .zst)"
+good "$tmp/gif_group"
+printf 'GIF89a\001\000\001\000\200\000\000\377\377\377\000\000\000!\371\004' \
+    >"$tmp/gif_group/groups/group_A_one.txt"
+binary_case gif_group groups/group_A_one.txt ":1: this is a GIF image, not a text list of members"
+good "$tmp/elf_manifest"
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\003\000>\000' \
+    >"$tmp/elf_manifest/experiment.json"
+binary_case elf_manifest experiment.json ":1: this is an ELF executable or library, not JSON text"
+good "$tmp/nul_notes"
+printf '# Notes\nab\000\001\002\003 binary\n' >"$tmp/nul_notes/notes.md"
+binary_case nul_notes notes.md ":2:3: NUL byte at offset 10: this is binary data, not Markdown text"
+
+# Text that merely begins like a signature is read: relays called GIF89a
+# and BZh91AY (the first line of their member lists), a byte-order mark,
+# a note that begins with %PDF, non-ASCII text.
+good "$tmp/textlike"
+{
+    printf '\357\273\277timestamp,type,nickname,rss_kb\n'
+    for day in 01 02; do
+        printf '2026-01-%sT00:00:00,relay,GIF89a,100\n2026-01-%sT00:00:00,relay,BZh91AY,200\n' \
+            "$day" "$day"
+    done
+} >"$tmp/textlike/memory.csv"
+printf 'GIF89a\n' >"$tmp/textlike/groups/group_A_one.txt"
+printf 'BZh91AY\n' >"$tmp/textlike/groups/group_B_two.txt"
+printf '%%PDF is not how this note begins: Grüße, 記録\n' >"$tmp/textlike/notes.md"
+if "$mr" check "$tmp/textlike" >"$tmp/out" 2>"$tmp/err" &&
+    grep -q ', 0 errors; 4 rows' "$tmp/out"; then
+    echo "PASS text_like_signature: read as text"
+else
+    echo "FAIL text_like_signature: $(cat "$tmp/out") $(cat "$tmp/err")"
+fi
+
+# A build refused for a binary input leaves the previous outputs as they were.
+good "$tmp/keep"
+if "$mr" build -q "$tmp/keep" >/dev/null 2>"$tmp/err"; then
+    outputs "$tmp/keep" >"$tmp/before"
+    cp "$top/data/example/charts/memory_total.png" "$tmp/keep/memory.csv"
+    "$mr" build -q "$tmp/keep" >/dev/null 2>"$tmp/err"
+    rc=$?
+    outputs "$tmp/keep" >"$tmp/after"
+    if [ "$rc" -eq 1 ] && grep -q 'memory.csv:1: this is a PNG image' "$tmp/err" &&
+        cmp -s "$tmp/before" "$tmp/after"; then
+        echo "PASS png_build_keeps_outputs: exit 1, previous outputs intact"
+    else
+        echo "FAIL png_build_keeps_outputs: exit $rc: $(cat "$tmp/err"); $(diff "$tmp/before" "$tmp/after")"
+    fi
+else
+    echo "FAIL png_build_keeps_outputs: first build: $(cat "$tmp/err")"
 fi

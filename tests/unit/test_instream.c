@@ -2,7 +2,8 @@
  * libzstd from known bytes) read back byte for byte, concatenated gzip
  * members and zstd frames, the stored bytes' hash against a one-shot
  * hash of the file, and truncated or corrupt data reported as a read
- * error with a message, never as short data read silently. */
+ * error with a message, never as short data read silently; and the
+ * table of signatures that says what a file's first bytes are. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -163,8 +164,65 @@ static void check_kind(const char *suffix, const char *what)
     free(text);
 }
 
+/* What leading bytes say a file is: each known signature, and text that
+ * begins like one (member lists whose first relay is GIF89a or BZh91AY, a
+ * byte-order mark, a cut-off signature) taken for text. */
+static void check_sniff(void)
+{
+#define B(s) s, sizeof s - 1
+    static const struct {
+        const char *head;
+        size_t n;
+        const char *want; /* NULL: not a known format */
+    } cases[] = {
+        {B("\x1f\x8b\x08\0\0\0\0\0"), "gzip-compressed data"},
+        {B("\x28\xb5\x2f\xfd\x24\x04"), "zstd-compressed data"},
+        {B("BZh91AY&SY\x8a\x12"), "bzip2-compressed data"},
+        {B("\xfd" "7zXZ\0\0\x04"), "xz-compressed data"},
+        {B("\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "a PNG image"},
+        {B("\xff\xd8\xff\xe0\0\x10JFIF"), "a JPEG image"},
+        {B("GIF87a\x01\0\x01\0"), "a GIF image"},
+        {B("GIF89a\x10\x01\x20\x01\xf7"), "a GIF image"},
+        {B("%PDF-1.4\n"), "a PDF document"},
+        {B("PK\x03\x04\x14\0\x06\0"), "a ZIP archive"},
+        {B("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\0"), "a Microsoft Office document"},
+        {B("SQLite format 3\0\x10\0"), "an SQLite database"},
+        {B("\x7f" "ELF\x02\x01\x01"), "an ELF executable or library"},
+        {B("\xff\xfet\0i\0"), "UTF-16 text"},
+        {B("\xfe\xff\0t\0i"), "UTF-16 text"},
+        {B("timestamp,type,nickname,rss_kb\n"), NULL},
+        {B("\xef\xbb\xbftimestamp,type\n"), NULL},
+        {B("GIF89a\nalpha\n"), NULL},
+        {B("GIF89a"), NULL},
+        {B("BZh91AY\nBZhang\n"), NULL},
+        {B("BZh"), NULL},
+        {B("\x89PN"), NULL},
+        {B("PK relays\n"), NULL},
+        {B("{\"timezone\": \"UTC\"}\n"), NULL},
+        {B(""), NULL},
+    };
+#undef B
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        const instream_format *f = instream_sniff(cases[i].head, cases[i].n);
+        char name[96];
+        snprintf(name, sizeof name, "sniff case %zu: %s", i,
+                 cases[i].want ? cases[i].want : "text");
+        if (cases[i].want)
+            STR_EQ(f ? f->what : NULL, cases[i].want, name);
+        else
+            OK(f == NULL, name);
+    }
+    const instream_format *gz = instream_sniff("\x1f\x8b", 2);
+    const instream_format *zs = instream_sniff("\x28\xb5\x2f\xfd", 4);
+    OK(gz && gz->kind == INSTREAM_GZIP && zs && zs->kind == INSTREAM_ZSTD,
+       "sniff: the compressed kinds carry the stream kind that reads them");
+    const instream_format *png = instream_sniff("\x89PNG\r\n\x1a\n", 8);
+    OK(png && png->kind == INSTREAM_PLAIN, "sniff: other formats are no stream kind");
+}
+
 int main(void)
 {
+    check_sniff();
     OK(instream_kind_of("memory.csv.gz") == INSTREAM_GZIP, "kind by name: .gz");
     OK(instream_kind_of("memory.csv.zst") == INSTREAM_ZSTD, "kind by name: .zst");
     OK(instream_kind_of("memory.csv") == INSTREAM_PLAIN, "kind by name: plain");
