@@ -137,6 +137,26 @@ table_head() {
     echo "|---|---:|---:|---:|---:|"
 }
 
+# timed_run TIMES OUT CMD...: runs CMD once (stdin /dev/null, stdout to
+# OUT.out, stderr to OUT.err) and appends "wall_seconds peak_rss_kb" to
+# TIMES. The wall time is read from the clock in nanoseconds around the
+# run (GNU time's %e has 10 ms steps, too coarse for a 0.08 s build); the
+# peak RSS is GNU time's. On failure, prints what the command said and
+# returns 1.
+timed_run() {
+    times=$1
+    out=$2
+    shift 2
+    t0=$(date +%s%N)
+    if ! "$TIMECMD" -f '%M' -o "$out.time" "$@" </dev/null >"$out.out" 2>"$out.err"; then
+        cat "$out.time" "$out.err" >&2
+        return 1
+    fi
+    t1=$(date +%s%N)
+    awk -v a="$t0" -v b="$t1" -v m="$(tail -n 1 "$out.time")" \
+        'BEGIN { printf "%.3f %s\n", (b - a) / 1e9, m }' >>"$times"
+}
+
 # measure LABEL MB CMD...: runs CMD $REPS times (stdin /dev/null), stdout
 # to $work/last.out and stderr to $work/last.err of the last run, and
 # prints a table row. MB is the input size for the rate column ("-" for
@@ -150,12 +170,7 @@ measure() {
     i=0
     while [ "$i" -lt "$REPS" ]; do
         [ -n "${BENCH_PREP:-}" ] && eval "$BENCH_PREP"
-        if ! "$TIMECMD" -f '%e %M' -o "$work/time.out" "$@" </dev/null >"$work/last.out" \
-            2>"$work/last.err"; then
-            cat "$work/time.out" "$work/last.err" >&2
-            die "$label: command failed: $*"
-        fi
-        tail -n 1 "$work/time.out" >>"$work/times"
+        timed_run "$work/times" "$work/last" "$@" || die "$label: command failed: $*"
         i=$((i + 1))
     done
     sort -n "$work/times" | awk -v label="$label" -v mb="$mb" '
@@ -163,7 +178,7 @@ measure() {
         END {
             med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
             rate = (mb == "-" || med == 0) ? "-" : sprintf("%.0f", mb / med)
-            printf "| %s | %.2f | %.2f | %s | %.0f |\n", label, med, t[1], rate, m / 1024
+            printf "| %s | %.3f | %.3f | %s | %.0f |\n", label, med, t[1], rate, m / 1024
         }'
 }
 

@@ -45,9 +45,7 @@ probe=$(build_probe)
 once() {
     name=$1
     shift
-    "$TIMECMD" -f '%e %M' -o "$work/time.out" "$@" </dev/null >"$work/$name.out" \
-        2>"$work/$name.err" || { cat "$work/time.out" "$work/$name.err" >&2; die "$name failed: $*"; }
-    tail -n 1 "$work/time.out" >>"$work/t.$name"
+    timed_run "$work/t.$name" "$work/$name" "$@" || die "$name failed: $*"
 }
 
 # row NAME LABEL: the table row of one command.
@@ -56,7 +54,7 @@ row() {
         { t[NR] = $1; if ($2 > m) m = $2 }
         END {
             med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-            printf "| %s | %.2f | %.2f | %.2f | %.0f |\n", label, med, t[1], t[NR], m / 1024
+            printf "| %s | %.3f | %.3f | %.3f | %.0f |\n", label, med, t[1], t[NR], m / 1024
         }'
 }
 
