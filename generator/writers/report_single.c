@@ -9,6 +9,7 @@
 #include "report_fill.h"
 #include "report_html.h"
 #include "strmap.h"
+#include "timestamp.h"
 #include "tmpl.h"
 
 #define BLOCK_BEGIN "<!-- memreport:begin -->"
@@ -177,9 +178,29 @@ static int block_css(const strbuf *block, const strbuf *svg_css, scope_theme the
     return 0;
 }
 
-/* The prefix of the block's ids: "mrp-" and the experiment's slug (of its
- * id or directory, else of its title), so two reports pasted into one
- * post keep their ids, links and labels apart. Caller frees. */
+/* What a view of the experiment shows, for its ids: the groups of a
+ * --groups view in their order ("-c-a") and the end of an --until cut
+ * ("-until-202601150000", the local time's digits to the minute). */
+static void view_slug(strbuf *b, const analysis *a)
+{
+    for (size_t g = 0; a->m.shown_from && g < a->m.ngroups; g++) {
+        buf_putc(b, '-');
+        fmt_slug(b, a->m.groups[g].id, "_", "", '-', false, b->len + 40);
+    }
+    if (a->r.until == INT64_MAX)
+        return;
+    char iso[40];
+    timestamp_format_iso(a->r.until, a->e.man.tz_offset_min, iso, sizeof iso);
+    buf_puts(b, "-until-");
+    for (const char *s = iso; *s && s < iso + 16; s++) /* YYYY-MM-DDTHH:MM */
+        if (*s >= '0' && *s <= '9')
+            buf_putc(b, *s);
+}
+
+/* The prefix of the block's ids: "mrp-", the experiment's slug (of its
+ * id or directory, else of its title) and what a view shows, so two
+ * reports pasted into one post, of two experiments or two views of one,
+ * keep their ids, links and labels apart. Caller frees. */
 static char *block_ids(const analysis *a)
 {
     strbuf b;
@@ -187,7 +208,11 @@ static char *block_ids(const analysis *a)
     report_slug(&b, a->e.man.id, a->e.dir);
     if (!b.len)
         fmt_slug(&b, report_title(a), "-_", "", '-', true, 80);
-    char *ids = b.len ? xasprintf("%s-%s", REPORT_SINGLE_ROOT, b.data) : xstrdup(REPORT_SINGLE_ROOT);
+    view_slug(&b, a);
+    const char *slug = b.len ? b.data : "";
+    while (*slug == '-') /* a view of an experiment without a slug */
+        slug++;
+    char *ids = *slug ? xasprintf("%s-%s", REPORT_SINGLE_ROOT, slug) : xstrdup(REPORT_SINGLE_ROOT);
     buf_free(&b);
     return ids;
 }

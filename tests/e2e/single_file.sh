@@ -215,11 +215,11 @@ done
 
 # --- --groups: the post shows the chosen groups only ---------------------
 "$MEMREPORT" build -q "$exp" --groups C,A --single-file "$work/blog/ca.html" 2>"$work/err"
-rows=$(grep -o '<tr class="[^"]*" id="mrp-post-group-[^"]*"' "$work/blog/ca.html" | sed 's/.*mrp-post-group-//; s/"//' | tr '\n' ' ')
+rows=$(grep -o '<tr class="[^"]*" id="mrp-post-c-a-group-[^"]*"' "$work/blog/ca.html" | sed 's/.*mrp-post-c-a-group-//; s/"//' | tr '\n' ' ')
 meanA=$(awk -F, '$1 == "A" { printf "%.2f", $4 }' "$work/summary.csv")
 if [ "$rows" = "A C " ] || [ "$rows" = "C A " ] &&
     grep -q "<td class=\"mrp-num\">$meanA</td>" "$work/blog/ca.html" &&
-    ! grep -q 'id="mrp-post-group-B"' "$work/blog/ca.html" &&
+    ! grep -q 'id="mrp-post-c-a-group-B"' "$work/blog/ca.html" &&
     ! grep -q '<text[^>]*>B[ <]' "$work/blog/ca.html"; then
     pass "--groups C,A: the groups table and charts show C and A only"
 else
@@ -256,6 +256,23 @@ for f in "$post" "$work/blog/other.html"; do
         pass "$(basename "$f"): its $(wc -l <"$work/b1.refs") references name ids of its own block" ||
         fail "$(basename "$f"): references name ids of its own block" "$out"
 done
+# Two views of one experiment (--groups, --until) beside the whole report:
+# each view's ids carry what it shows.
+until=$(awk -F, 'NR == 2 { print substr($1, 1, 10) }' "$exp/memory.csv")
+"$MEMREPORT" build -q "$exp" --until "$until" --single-file "$work/blog/until.html" 2>"$work/err" ||
+    fail "an --until view's FILE" "$(head -c 200 "$work/err")"
+{
+    blk "$post"
+    blk "$work/blog/ca.html"
+    blk "$work/blog/until.html"
+} >"$work/blog/views.html"
+dup=$(ids "$work/blog/views.html" | sort | uniq -d | head -3)
+n=$(ids "$work/blog/views.html" | wc -l)
+ustamp=$(printf '%s' "$until" | tr -d -)
+[ -z "$dup" ] && [ "$n" -ge 90 ] && grep -q ' id="mrp-post-c-a-results"' "$work/blog/views.html" &&
+    grep -q " id=\"mrp-post-until-${ustamp}2359-results\"" "$work/blog/views.html" &&
+    pass "three views of one experiment in one page: no id twice ($n ids)" ||
+    fail "views of one experiment in one page: no id twice" "$n ids, twice: $dup"
 ids "$work/blog/other.html" | grep -qv '^mrp-other-fleet-' &&
     fail "ids carry the experiment's slug" "$(ids "$work/blog/other.html" | grep -v '^mrp-other-fleet-' | head -2)" ||
     pass "ids carry the experiment's slug (mrp-other-fleet-...)"
