@@ -19,9 +19,9 @@
 <article class="mrp"{{#THEME}} data-theme="{{NAME}}"{{/THEME}} id="report" aria-labelledby="title">
 <header class="masthead">
 <p class="eyebrow">Relay memory experiment</p>
-<h2 id="title">{{TITLE}}</h2>
+<h2 id="title">{{TITLE}}{{#VIEW}}: {{TEXT}}{{/VIEW}}</h2>
 <p class="meta">{{#META}}<span>{{TEXT}}</span>{{/META}}</p>
-<nav aria-label="Report sections: {{TITLE}}">
+<nav aria-label="Report sections: {{TITLE}}{{#VIEW}}: {{TEXT}}{{/VIEW}}">
 <ul>
 <li><a href="#summary">Summary</a></li>
 {{#HAS_GROUPS}}<li><a href="#results">Results</a></li>

@@ -178,21 +178,36 @@ static int block_css(const strbuf *block, const strbuf *svg_css, scope_theme the
     return 0;
 }
 
-/* What a view of the experiment shows, for its ids: the groups of a
- * --groups view in their order ("-c-a") and the end of an --until cut
- * ("-until-202601150000", the local time's digits to the minute). */
-static void view_slug(strbuf *b, const analysis *a)
+/* What a view of the experiment shows (a --groups view's groups, the end
+ * of an --until cut), for the heading and for the ids: two views of one
+ * experiment in one post must differ in both, or a screen reader hears
+ * two alike landmarks. `human`: "groups C and A, to 2026-01-15 23:59";
+ * otherwise a slug part, "-c-a-until-202601152359". Empty for the whole
+ * experiment. */
+static void view_text(strbuf *b, const analysis *a, bool human)
 {
-    for (size_t g = 0; a->m.shown_from && g < a->m.ngroups; g++) {
-        buf_putc(b, '-');
-        fmt_slug(b, a->m.groups[g].id, "_", "", '-', false, b->len + 40);
+    size_t n = a->m.shown_from ? a->m.ngroups : 0;
+    for (size_t g = 0; g < n; g++) {
+        if (human)
+            buf_puts(b, g == 0 ? (n > 1 ? "groups " : "group ") : g + 1 < n ? ", " : " and ");
+        else
+            buf_putc(b, '-');
+        if (human)
+            buf_puts(b, a->m.groups[g].id);
+        else
+            fmt_slug(b, a->m.groups[g].id, "_", "", '-', false, b->len + 40);
     }
     if (a->r.until == INT64_MAX)
         return;
-    char iso[40];
-    timestamp_format_iso(a->r.until, a->e.man.tz_offset_min, iso, sizeof iso);
+    char when[40];
+    if (human) {
+        timestamp_format_human(a->r.until, a->e.man.tz_offset_min, when, sizeof when);
+        buf_printf(b, "%sto %s", n ? ", " : "", when);
+        return;
+    }
+    timestamp_format_iso(a->r.until, a->e.man.tz_offset_min, when, sizeof when);
     buf_puts(b, "-until-");
-    for (const char *s = iso; *s && s < iso + 16; s++) /* YYYY-MM-DDTHH:MM */
+    for (const char *s = when; *s && s < when + 16; s++) /* YYYY-MM-DDTHH:MM */
         if (*s >= '0' && *s <= '9')
             buf_putc(b, *s);
 }
@@ -208,7 +223,7 @@ static char *block_ids(const analysis *a)
     report_slug(&b, a->e.man.id, a->e.dir);
     if (!b.len)
         fmt_slug(&b, report_title(a), "-_", "", '-', true, 80);
-    view_slug(&b, a);
+    view_text(&b, a, false);
     const char *slug = b.len ? b.data : "";
     while (*slug == '-') /* a view of an experiment without a slug */
         slug++;
@@ -235,6 +250,12 @@ int report_single_render(const analysis *a, const report_ctx *ctx, scope_theme t
     tmpl_dict *dict = tmpl_dict_new();
     report_fill(a, &post, RF_HTML, dict);
     report_html_fill_page(a, dict);
+    strbuf view;
+    buf_init(&view);
+    view_text(&view, a, true);
+    if (view.len)
+        tmpl_set(tmpl_add_section(dict, "VIEW"), "TEXT", view.data);
+    buf_free(&view);
     const char *forced = theme == SCOPE_THEME_LIGHT ? "light" : theme == SCOPE_THEME_DARK ? "dark" : NULL;
     /* The site's stylesheet reads a forced theme from data-theme on the
      * page's root, which in the block is the article (css_scope.h). */

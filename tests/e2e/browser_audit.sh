@@ -90,6 +90,13 @@ if "$MEMREPORT" build -q "$work/ten" --single-file "$work/post/ten.html" 2>"$wor
     if [ -f "$work/post/alpha-dark.html" ]; then set -- --with "$work/post/alpha-dark.html" "$@"; fi
     if [ -n "$BROWSER_SHOTS" ]; then set -- --shots "$BROWSER_SHOTS" "$@"; fi
     node "$TOP/tests/browser/single.mjs" --name browser-audit-single "$@"
+    # Two views of one experiment in one post: the whole report beside a
+    # --groups view of it, each with ids of its own and styled as alone.
+    if "$MEMREPORT" build -q "$work/ten" --groups C,A --single-file "$work/post/ten-ca.html" 2>"$work/err"; then
+        node "$TOP/tests/browser/single.mjs" --name browser-audit-single-views ${BROWSER_SHOTS:+--shots "$BROWSER_SHOTS"} --with "$work/post/ten-ca.html" "$work/post/ten.html"
+    else
+        echo "FAIL browser-audit-single-views: build failed: $(head -3 "$work/err")"
+    fi
     # --theme dark: dark for every reader (a dark blog), still fetching nothing.
     if [ -f "$work/post/alpha-dark.html" ]; then
         node "$TOP/tests/browser/single.mjs" --name browser-audit-single-dark --alone "$work/post/alpha-dark.html"

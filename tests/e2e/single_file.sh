@@ -273,6 +273,14 @@ ustamp=$(printf '%s' "$until" | tr -d -)
     grep -q " id=\"mrp-post-until-${ustamp}2359-results\"" "$work/blog/views.html" &&
     pass "three views of one experiment in one page: no id twice ($n ids)" ||
     fail "views of one experiment in one page: no id twice" "$n ids, twice: $dup"
+# ... and a heading and section names of its own (else a screen reader
+# hears two alike landmarks).
+grep -q '<h2 id="mrp-post-c-a-title">Post test: groups C and A</h2>' "$work/blog/ca.html" &&
+    grep -q "<h2 id=\"mrp-post-until-${ustamp}2359-title\">Post test: to $until 23:59</h2>" "$work/blog/until.html" &&
+    grep -q '<nav aria-label="Report sections: Post test: groups C and A">' "$work/blog/ca.html" &&
+    grep -q '<h2 id="mrp-post-title">Post test</h2>' "$post" &&
+    pass "a view's heading and landmarks say what it shows" ||
+    fail "a view's heading says what it shows" "$(grep -o '<h2 id="[^"]*title">[^<]*' "$work/blog/ca.html" "$work/blog/until.html")"
 ids "$work/blog/other.html" | grep -qv '^mrp-other-fleet-' &&
     fail "ids carry the experiment's slug" "$(ids "$work/blog/other.html" | grep -v '^mrp-other-fleet-' | head -2)" ||
     pass "ids carry the experiment's slug (mrp-other-fleet-...)"
