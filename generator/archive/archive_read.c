@@ -365,19 +365,47 @@ typedef struct {
     int nf;
     size_t ncolgroups;         /* the archive's: group codes must index them */
     samplecol_codec codec;
+    bool store;                /* false: check only, e has no matrices yet */
 } decode_job;
 
-/* Decodes field f of row p into the experiment's arrays. */
+/* Decodes field f of row p into codes[0..p->n). */
 static bool decode_field(samplecol_coder *coder, const decode_job *j, const packed_row *p, int f,
                          uint32_t *codes)
 {
-    experiment *e = j->e;
     samplecol_kind kind;
+    return p->has[f] &&
+           samplecol_decode_as(coder, j->codec, j->arena + p->off[f], p->len[f], p->n, codes,
+                               &kind) == 0 &&
+           kind == field_kinds[f];
+}
+
+/* Marks in seen[] the collections where field f has a value: a sample is
+ * any of rss, vmsize, hwm or frag there. */
+static void mark_present(int f, const uint32_t *codes, size_t n, unsigned char *seen)
+{
+    if (f == SF_FRAG) {
+        for (size_t c = 0; c < n; c++)
+            seen[c] |= !isnan(samplecol_float_value(codes[c]));
+    } else if (f != SF_GROUP) {
+        for (size_t c = 0; c < n; c++)
+            seen[c] |= codes[c] != 0; /* 0 is KB_MISSING's code */
+    }
+}
+
+static bool groups_in_range(const uint32_t *codes, size_t n, size_t ncolgroups)
+{
+    for (size_t c = 0; c < n; c++) {
+        uint16_t g = samplecol_group_value(codes[c]);
+        if (g != COLGROUP_NONE && g >= ncolgroups)
+            return false;
+    }
+    return true;
+}
+
+/* Field f's values at row p's collections into the experiment's arrays. */
+static void store_field(experiment *e, const packed_row *p, int f, const uint32_t *codes)
+{
     size_t n = p->n, base = exp_idx(e, p->relay, p->first);
-    if (!p->has[f] ||
-        samplecol_decode_as(coder, j->codec, j->arena + p->off[f], p->len[f], n, codes, &kind) != 0 ||
-        kind != field_kinds[f])
-        return false;
     switch (f) {
     case SF_RSS:
     case SF_VMSIZE:
@@ -396,31 +424,41 @@ static bool decode_field(samplecol_coder *coder, const decode_job *j, const pack
             e->col_group[base + c] = samplecol_group_value(codes[c]);
         break;
     }
-    return true;
 }
 
+/* Decodes every j->step-th row from j->first: what each holds is checked
+ * from the codes (so a pass that stores nothing checks the same), and
+ * stored when the job stores. */
 static void *decode_rows(void *arg)
 {
     decode_job *j = arg;
-    experiment *e = j->e;
-    uint32_t *codes = xmalloc((j->maxn ? j->maxn : 1) * sizeof *codes);
+    size_t maxn = j->maxn ? j->maxn : 1;
+    uint32_t *codes = xmalloc(maxn * sizeof *codes);
+    unsigned char *seen = xmalloc(maxn);
     samplecol_coder *coder = samplecol_coder_new();
     for (size_t i = j->first; i < j->nrows; i += j->step) {
         packed_row *p = &j->rows[i];
-        size_t base = exp_idx(e, p->relay, p->first);
         p->bad = ROW_OK;
-        for (int f = 0; f < j->nf && p->bad == ROW_OK; f++)
-            if (!decode_field(coder, j, p, f, codes))
+        p->present = 0;
+        memset(seen, 0, p->n);
+        for (int f = 0; f < j->nf; f++) {
+            if (!decode_field(coder, j, p, f, codes)) {
                 p->bad = f;
-        for (size_t c = 0; p->bad == ROW_OK && e->col_group && c < p->n; c++)
-            if (e->col_group[base + c] != COLGROUP_NONE && e->col_group[base + c] >= j->ncolgroups)
+                break;
+            }
+            if (f == SF_GROUP && !groups_in_range(codes, p->n, j->ncolgroups)) {
                 p->bad = ROW_GROUP_RANGE;
+                break;
+            }
+            mark_present(f, codes, p->n, seen);
+            if (j->store)
+                store_field(j->e, p, f, codes);
+        }
         for (size_t c = 0; p->bad == ROW_OK && c < p->n; c++)
-            p->present += e->rss_kb[base + c] != KB_MISSING ||
-                          e->vmsize_kb[base + c] != KB_MISSING ||
-                          e->hwm_kb[base + c] != KB_MISSING || !isnan(e->frag[base + c]);
+            p->present += seen[c];
     }
     samplecol_coder_free(coder);
+    free(seen);
     free(codes);
     return NULL;
 }
@@ -439,13 +477,14 @@ static void samples_clear(experiment *e)
         e->col_group[k] = COLGROUP_NONE;
 }
 
-/* Decodes rows[0..nrows) into e's matrices (any width: exp_idx) on two
- * threads; each row says what it found. A row holds a segment, or all of
- * a relay's collections in an archive older than segments: the codes
- * buffer is the longest row's (the rows' lengths were checked against
- * the collections the file holds). */
+/* Decodes rows[0..nrows) on two threads, into e's matrices (any width:
+ * exp_idx) when `store`, else only to check them; each row says what it
+ * found. A row holds a segment, or all of a relay's collections in an
+ * archive older than segments: the codes buffer is the longest row's (the
+ * rows' lengths were checked against the collections the file holds). */
 static void decode_packed(experiment *e, const unsigned char *arena, packed_row *rows,
-                          size_t nrows, size_t ncolgroups, bool has_group, samplecol_codec codec)
+                          size_t nrows, size_t ncolgroups, bool has_group, samplecol_codec codec,
+                          bool store)
 {
     enum { NTHREADS = 2 };
     decode_job jobs[NTHREADS];
@@ -458,7 +497,7 @@ static void decode_packed(experiment *e, const unsigned char *arena, packed_row 
         jobs[t] = (decode_job){.e = e, .arena = arena, .rows = rows, .nrows = nrows, .first = t,
                                .step = NTHREADS, .maxn = maxn,
                                .nf = has_group ? SF_COUNT : SF_GROUP,
-                               .ncolgroups = ncolgroups, .codec = codec};
+                               .ncolgroups = ncolgroups, .codec = codec, .store = store};
         if (t > 0 && nrows > 1)
             started[t] = pthread_create(&th[t], NULL, decode_rows, &jobs[t]) == 0;
     }
@@ -471,22 +510,87 @@ static void decode_packed(experiment *e, const unsigned char *arena, packed_row 
     }
 }
 
+/* True when every decoded row is whole and holds the samples it says, and
+ * they add up to the experiment's count. */
+static bool rows_sound(const packed_row *rows, size_t nrows, size_t nsamples)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        if (rows[i].bad != ROW_OK || rows[i].present != rows[i].nsamples)
+            return false;
+        total += rows[i].present;
+    }
+    return total == nsamples;
+}
+
+/* The sample matrices are sized by the relays and collections tables,
+ * whose rows cost a file a few bytes each: their product alone could ask
+ * a file of a megabyte for gigabytes. So before the packed columns are
+ * decoded the matrices may take at most ARCHIVE_UNPACKED_RATIO times the
+ * columns' bytes (ordinary data takes 1.5 to 6 times, relays missing most
+ * of the time up to about 50), or ARCHIVE_UNPACKED_FREE; a larger table
+ * is allocated only after a pass that decodes and checks every column
+ * and keeps nothing. One test for every schema: a row is a segment or a
+ * whole relay alike. */
+#define ARCHIVE_UNPACKED_RATIO 64
+#define ARCHIVE_UNPACKED_FREE ((size_t)16 << 20)
+
+static bool table_backed(const experiment *e, bool has_group, size_t packed_bytes)
+{
+    size_t cell = sizeof *e->rss_kb + sizeof *e->vmsize_kb + sizeof *e->hwm_kb + sizeof *e->frag +
+                  (has_group ? sizeof *e->col_group : 0);
+    size_t bytes = e->nrelays * e->ncoll * cell; /* bounded by read_experiment */
+    return bytes <= ARCHIVE_UNPACKED_FREE || bytes / ARCHIVE_UNPACKED_RATIO <= packed_bytes;
+}
+
+/* The first thing wrong with the sample rows, in the table's order:
+ * what decoding found in the rows[0..ndecoded) that were decoded, a row
+ * refused before decoding (`late`), rows missing, a total that does not
+ * add up. Nothing when they are sound. */
+static void report_sample_rows(rctx *r, const experiment *e, const packed_row *rows,
+                               size_t ndecoded, size_t nrows, size_t want, const char *late,
+                               size_t nsamples)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < ndecoded && !r->failed; i++) {
+        const packed_row *p = &rows[i];
+        if (p->bad == ROW_GROUP_RANGE)
+            rfail(r, "damaged archive: group column value out of range");
+        else if (p->bad != ROW_OK)
+            rfail(r, "damaged archive: %s of relay %zu", archive_sample_field_names[p->bad],
+                  p->relay);
+        else if (p->present != p->nsamples)
+            rfail(r, "damaged archive: relay %zu has %zu samples from collection %zu, expected %zu",
+                  p->relay, p->present, p->first, p->nsamples);
+        total += p->present;
+    }
+    if (late && !r->failed)
+        rfail(r, "%s", late);
+    if (!r->failed && nrows != want)
+        rfail(r, "damaged archive: %zu sample rows for %zu relays", nrows, e->nrelays);
+    if (!r->failed && ndecoded == nrows && total != nsamples)
+        rfail(r, "damaged archive: %zu samples, expected %zu", total, nsamples);
+}
+
 /* Every relay's packed columns back into the experiment's arrays, decoded
  * on two threads; the stored counts must add up to the experiment's and
  * every relay must have exactly one row per segment, in order, so a
  * damaged file is noticed rather than read short, and every cell is
  * written. Messages name the first bad row in the table's order whatever
  * thread decoded it. A schema without segments has one row per relay:
- * one segment holding every collection. */
+ * one segment holding every collection. With r->defer the rows are handed
+ * over packed instead, once they are known to be sound or the matrices
+ * they will be decoded into are backed by their bytes (table_backed). */
 static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
 {
     const archive_version *ver = r->ver ? r->ver : archive_version_find(ARCHIVE_SCHEMA_VERSION);
     size_t seglen = ver->segment ? ver->segment : e->ncoll;
     size_t nseg = ver->segment ? (e->ncoll + seglen - 1) / seglen : 1;
-    size_t want = e->nrelays * nseg; /* the counts were bounded by read_counts */
-    packed_row *rows = xcalloc(want ? want : 1, sizeof *rows);
+    size_t want = e->nrelays * nseg; /* the counts were bounded by read_experiment */
+    size_t rcap = 16; /* grown as rows come: as many as the file holds */
+    packed_row *rows = xmalloc(rcap * sizeof *rows);
     unsigned char *arena = NULL;
-    size_t nrows = 0, used = 0, cap = 0, k;
+    size_t nrows = 0, used = 0, cap = 0;
     char *late = NULL; /* a row refused before decoding: said after the rows before it */
     sqlite3_stmt *st = archive_rselect(r, &T_SAMPLE_COLUMNS, NULL);
     sample_row row;
@@ -513,7 +617,9 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
                                  next_relay);
             break;
         }
+        xgrow((void **)&rows, &rcap, nrows + 1, sizeof *rows);
         packed_row *p = &rows[nrows++];
+        memset(p, 0, sizeof *p);
         p->relay = row.relay_id;
         p->first = row.seg * seglen;
         p->n = e->ncoll - p->first < seglen ? e->ncoll - p->first : seglen;
@@ -530,7 +636,19 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
     }
     sqlite3_finalize(st);
 
-    if (r->defer && !late && !r->failed && nrows == want) {
+    /* Decoded: every row once all are there; short, when the table is one
+     * any file may ask for, so the first bad row is named in order. A
+     * table its columns' bytes do not back is checked first, matrices
+     * allocated only when every row is sound. */
+    bool complete = !late && !r->failed && nrows == want;
+    bool decode = complete || (!r->defer && e->nrelays * e->ncoll <= EXPERIMENT_TABLE_FREE);
+    size_t ndecoded = 0;
+    if (decode && !table_backed(e, r->has_group, used)) {
+        decode_packed(e, arena, rows, nrows, e->ncolgroups, r->has_group, ver->codec, false);
+        ndecoded = nrows;
+        decode = complete && rows_sound(rows, nrows, nsamples);
+    }
+    if (r->defer && decode) {
         /* Decoded later, straight into the matrices that need them. */
         bool has_group = r->defer->has_group;
         *r->defer = (archive_samples){.arena = arena, .rows = rows, .nrows = nrows,
@@ -539,48 +657,18 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
                                       .has_group = has_group};
         return;
     }
-    if (r->defer) { /* no matrices to decode into: say what is wrong */
-        free(arena);
-        free(rows);
-        if (!r->failed)
-            rfail(r, "%s", late ? late : "damaged archive: sample rows missing");
-        free(late);
-        return;
-    }
-    /* A table beyond the size any file may ask for unseen is allocated
-     * only once every row it needs is there: a small damaged file cannot
-     * make it (the rows of a segmented file bound it). */
-    bool decode = nrows == want || e->nrelays * e->ncoll <= EXPERIMENT_TABLE_FREE;
     if (decode) {
         /* Not cleared: decoding writes every cell, or samples_clear
          * clears them all when the file is refused, so the 140 MB of a
          * fleet are touched once. */
         experiment_alloc_samples(e, r->has_group);
-        decode_packed(e, arena, rows, nrows, e->ncolgroups, r->has_group, ver->codec);
+        decode_packed(e, arena, rows, nrows, e->ncolgroups, r->has_group, ver->codec, true);
+        ndecoded = nrows;
     }
     free(arena);
-
-    size_t total = 0;
-    for (size_t i = 0; i < nrows && decode && !r->failed; i++) {
-        const packed_row *p = &rows[i];
-        k = p->relay;
-        if (p->bad == ROW_GROUP_RANGE)
-            rfail(r, "damaged archive: group column value out of range");
-        else if (p->bad != ROW_OK)
-            rfail(r, "damaged archive: %s of relay %zu", archive_sample_field_names[p->bad], k);
-        else if (p->present != p->nsamples)
-            rfail(r, "damaged archive: relay %zu has %zu samples from collection %zu, expected %zu",
-                  k, p->present, p->first, p->nsamples);
-        total += p->present;
-    }
+    report_sample_rows(r, e, rows, ndecoded, nrows, want, late, nsamples);
     free(rows);
-    if (late && !r->failed)
-        rfail(r, "%s", late);
     free(late);
-    if (!r->failed && nrows != want)
-        rfail(r, "damaged archive: %zu sample rows for %zu relays", nrows, e->nrelays);
-    if (!r->failed && total != nsamples)
-        rfail(r, "damaged archive: %zu samples, expected %zu", total, nsamples);
     if (r->failed && e->rss_kb)
         samples_clear(e);
 }
@@ -592,7 +680,8 @@ bool archive_samples_fill(void *ctx, experiment *e)
         s->ncolgroups > e->ncolgroups || s->has_group != (e->col_group != NULL))
         return false;
     /* Kept packed only from an archive of the current schema. */
-    decode_packed(e, s->arena, s->rows, s->nrows, s->ncolgroups, s->has_group, SAMPLECOL_ZSTD);
+    decode_packed(e, s->arena, s->rows, s->nrows, s->ncolgroups, s->has_group, SAMPLECOL_ZSTD,
+                  true);
     size_t total = 0;
     bool ok = true;
     for (size_t i = 0; i < s->nrows && ok; i++) {

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1061,6 +1062,350 @@ static void test_older_schemas(void)
     free(path);
 }
 
+/* ------------------------------------------------------------------ */
+/* A table of samples its packed columns do not back                   */
+
+static long long sql_int(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long long v = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+/* A packed column of n missing values, as schema `version` packs it. */
+static size_t empty_column(int version, samplecol_kind kind, size_t n, unsigned char **out)
+{
+    uint32_t *zeros = xcalloc(n ? n : 1, sizeof *zeros);
+    size_t len = version < 4 ? oldcol_encode(kind, zeros, n, out)
+                             : samplecol_encode(NULL, kind, zeros, n, out);
+    free(zeros);
+    return len;
+}
+
+/* Pads the archive at path, of schema `version` (its sample rows laid out
+ * as that schema has them), to nrelays relays and ncoll collections: the
+ * relay and collection rows, and a sample row for each relay and segment
+ * without one, whose columns are all-missing ones of the right length
+ * (`columns`) or NULL. The experiment row then claims `nsamples`. Rows
+ * the file had stay as they were. */
+static void pad_archive(const char *path, int version, size_t nrelays, size_t ncoll,
+                        bool columns, long long nsamples)
+{
+    long long had_relays = sql_int(path, "SELECT count(*) FROM relays");
+    long long had_coll = sql_int(path, "SELECT count(*) FROM collections");
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    sqlite3_prepare_v2(db, "INSERT INTO relays VALUES(?, ?, '', 1, 0)", -1, &st, NULL);
+    for (size_t r = (size_t)had_relays; r < nrelays; r++) {
+        char nick[32];
+        snprintf(nick, sizeof nick, "pad%zu", r);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)r);
+        sqlite3_bind_text(st, 2, nick, -1, SQLITE_TRANSIENT);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(db, "INSERT INTO collections VALUES(?, ?, 'pad')", -1, &st, NULL);
+    for (size_t c = (size_t)had_coll; c < ncoll; c++) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)c);
+        sqlite3_bind_int64(st, 2, 1900000000 + 3600 * (sqlite3_int64)c);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+
+    /* Schema 6 has a row per segment and a key that skips the rows there
+     * are; older ones a row per relay, and no key. */
+    bool segmented = version >= 6;
+    size_t seglen = segmented ? 1024 : ncoll, nseg = segmented ? (ncoll + 1023) / 1024 : 1;
+    sqlite3_prepare_v2(db,
+                       segmented ? "INSERT OR IGNORE INTO sample_columns VALUES(?, ?, 0, ?, ?, ?, ?, ?)"
+                                 : "INSERT INTO sample_columns VALUES(?, 0, ?, ?, ?, ?, ?)",
+                       -1, &st, NULL);
+    static const samplecol_kind kinds[5] = {SAMPLECOL_KB, SAMPLECOL_KB, SAMPLECOL_KB,
+                                            SAMPLECOL_FLOAT, SAMPLECOL_GROUP};
+    unsigned char *col[2][5] = {{NULL}};
+    size_t len[2][5] = {{0}};
+    for (int f = 0; columns && f < 5; f++) {
+        len[0][f] = empty_column(version, kinds[f], seglen, &col[0][f]);
+        len[1][f] = empty_column(version, kinds[f], ncoll - (nseg - 1) * seglen, &col[1][f]);
+    }
+    for (size_t s = 0; s < nseg; s++)
+        for (size_t r = segmented ? 0 : (size_t)had_relays; r < nrelays; r++) {
+            int i = 1;
+            sqlite3_bind_int64(st, i++, (sqlite3_int64)r);
+            if (segmented)
+                sqlite3_bind_int64(st, i++, (sqlite3_int64)s);
+            int last = s == nseg - 1;
+            for (int f = 0; f < 5; f++, i++)
+                if (columns)
+                    sqlite3_bind_blob(st, i, col[last][f], (int)len[last][f], SQLITE_STATIC);
+                else
+                    sqlite3_bind_null(st, i);
+            sqlite3_step(st);
+            sqlite3_reset(st);
+        }
+    sqlite3_finalize(st);
+    for (int k = 0; k < 2; k++)
+        for (int f = 0; f < 5; f++)
+            free(col[k][f]);
+    char *sql = xasprintf("UPDATE experiment SET nrelays = %zu, ncollections = %zu, nsamples = %lld;"
+                          "COMMIT",
+                          nrelays, ncoll, nsamples);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
+    free(sql);
+    sqlite3_close(db);
+}
+
+/* What reading an archive in a child process gave: its status, the last
+ * message (with the file it names) and how far the child's peak resident
+ * size rose above what it had from its parent. */
+typedef struct {
+    int rc;
+    long grew_kb;
+    char msg[512];
+} child_read;
+
+static long resident_kb(void)
+{
+    long pages = -1, resident = -1;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = -1;
+    if (f)
+        fclose(f);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* Reads the archive at path in a child, as a command does (archive_read)
+ * or, with `packed`, as an append's rebuild does (archive_read_experiment,
+ * the samples left packed). */
+static child_read read_in_child(const char *path, bool packed)
+{
+    child_read out = {-1, -1, ""};
+    int fd[2];
+    if (pipe(fd) != 0)
+        return out;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        long before = resident_kb();
+        diag_list d;
+        diag_init(&d);
+        if (packed) {
+            experiment x;
+            archive_samples s;
+            out.rc = archive_read_experiment(path, tmpdir, &x, &s, &d);
+            archive_samples_free(&s);
+            experiment_free(&x);
+        } else {
+            analysis b;
+            memset(&b, 0, sizeof b);
+            out.rc = archive_read(path, tmpdir, &b, &d);
+            analysis_free(&b);
+        }
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        out.grew_kb = before < 0 ? -1 : ru.ru_maxrss - before;
+        if (d.n) {
+            char *s = diag_format(&d.items[d.n - 1]);
+            snprintf(out.msg, sizeof out.msg, "%s", s);
+            free(s);
+        }
+        diag_free(&d);
+        _exit(write(fd[1], &out, sizeof out) == (ssize_t)sizeof out ? 0 : 1);
+    }
+    close(fd[1]);
+    if (pid < 0 || read(fd[0], &out, sizeof out) != (ssize_t)sizeof out)
+        out.rc = -1;
+    close(fd[0]);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    return out;
+}
+
+/* The matrices' bytes against the bytes of the file's packed columns: the
+ * ratio read_sample_columns lets allocate before decoding is 64. */
+static bool unbacked(const char *path, size_t nrelays, size_t ncoll)
+{
+    long long packed = sql_int(path, "SELECT sum(ifnull(length(rss_kb), 0) + "
+                                     "ifnull(length(vmsize_kb), 0) + ifnull(length(hwm_kb), 0) + "
+                                     "ifnull(length(frag_ratio), 0) + ifnull(length(csv_group), 0)) "
+                                     "FROM sample_columns");
+    double table = (double)nrelays * (double)ncoll * 18;
+    return table > 16 * 1048576.0 && table > 64 * (double)packed;
+}
+
+/* The relays and collections tables cost a file a few bytes a row, and
+ * the sample matrices are their product: a file of a few megabytes must
+ * not get gigabytes allocated before its columns are decoded, in any
+ * schema; and a real archive whose columns are small for its table
+ * (relays missing most of the time) still reads, through the pass that
+ * checks the columns before the matrices are made. */
+static void test_unbacked_table(void)
+{
+    char *path = path_in("results.sqlite");
+    diag_list d;
+    diag_init(&d);
+    /* 50,000 relays x 2,400 collections: 120 M cells, 2.2 GB of matrices
+     * (fewer collections where that is more than a quarter of the
+     * machine's memory), so that the sparse-table and memory limits let it
+     * through; every sample row there, with NULL columns or all-missing
+     * ones, and a claim of a full table. */
+    enum { HOSTILE_RELAYS = 50000 };
+    size_t hostile_coll = 2400;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 &&
+        (uint64_t)pages * (uint64_t)page / 4 / 18 / HOSTILE_RELAYS < hostile_coll)
+        hostile_coll = (size_t)((uint64_t)pages * (uint64_t)page / 4 / 18 / HOSTILE_RELAYS);
+    char no_samples[96];
+    snprintf(no_samples, sizeof no_samples, "damaged archive: 0 samples, expected %zu",
+             HOSTILE_RELAYS * hostile_coll);
+    const struct {
+        int version;
+        bool columns, emptied; /* all-missing columns; in place of every row too */
+        const char *want;
+    } hostile[] = {
+        {ARCHIVE_SCHEMA_VERSION, false, false, "damaged archive: rss_kb of relay 0"},
+        {ARCHIVE_SCHEMA_VERSION, true, true, no_samples},
+        {5, false, false, "damaged archive: rss_kb of relay 0"},
+        {2, false, false, "damaged archive: rss_kb of relay 0"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
+        analysis a;
+        make_analysis(&a, tmpdir);
+        unlink(path);
+        archive_write(&a, NULL, path, &d);
+        if (hostile[i].version != ARCHIVE_SCHEMA_VERSION)
+            make_older(path, &a, hostile[i].version, SIZE_MAX, false);
+        if (hostile[i].emptied)
+            sql_exec(path, "DELETE FROM sample_columns");
+        pad_archive(path, hostile[i].version, HOSTILE_RELAYS, hostile_coll, hostile[i].columns,
+                    (long long)(HOSTILE_RELAYS * hostile_coll));
+        char prefix[96], name[160];
+        snprintf(prefix, sizeof prefix, "unbacked table, schema %d, %s", hostile[i].version,
+                 hostile[i].emptied ? "every column all-missing" : "NULL columns");
+        snprintf(name, sizeof name, "%s: a table its columns cannot fill", prefix);
+        OK(unbacked(path, HOSTILE_RELAYS, hostile_coll), name);
+        for (int packed = 0; packed < 2; packed++) {
+            if (packed && hostile[i].version != ARCHIVE_SCHEMA_VERSION)
+                continue; /* an append resumes only from the current schema */
+            const char *how = packed ? "kept packed" : "read";
+            child_read got = read_in_child(path, packed);
+            snprintf(name, sizeof name, "%s, %s: refused", prefix, how);
+            INT_EQ(got.rc, EXIT_BAD_INPUT, name);
+            snprintf(name, sizeof name, "%s, %s: says which row, naming the file", prefix, how);
+            OK(strstr(got.msg, "results.sqlite: ") && strstr(got.msg, hostile[i].want), name);
+            if (!strstr(got.msg, hostile[i].want))
+                printf("    got: %s\n", got.msg);
+            /* The matrices would take 2.2 GB; the file's rows and columns
+             * a few MB. */
+            snprintf(name, sizeof name, "%s, %s: peak memory grows by under 200 MB", prefix, how);
+            CHECK_(got.grew_kb >= 0 && got.grew_kb < 200 * 1000, name, "grew by %ld kB",
+                   got.grew_kb);
+        }
+        analysis_free(&a);
+    }
+
+    /* Real samples in a table its columns do not back: 3 relays with
+     * values at 1,500 collections beside 997 that have none. Read back
+     * as written, and the same through an append's packed samples; a
+     * damaged column found by the checking pass is named as ever. */
+    enum { SPARSE_RELAYS = 1000, SPARSE_COLL = 1500 };
+    static const int versions[] = {ARCHIVE_SCHEMA_VERSION, 5, 3};
+    for (size_t i = 0; i < ARRAY_LEN(versions); i++) {
+        int v = versions[i];
+        analysis a, b;
+        make_analysis(&a, tmpdir);
+        stretch(&a, SPARSE_COLL);
+        unlink(path);
+        archive_write(&a, NULL, path, &d);
+        if (v != ARCHIVE_SCHEMA_VERSION)
+            make_older(path, &a, v, SIZE_MAX, false);
+        long long nsamples = sql_int(path, "SELECT nsamples FROM experiment");
+        pad_archive(path, v, SPARSE_RELAYS, SPARSE_COLL, true, nsamples);
+        char prefix[96], name[160];
+        snprintf(prefix, sizeof prefix, "sparse table, schema %d", v);
+        snprintf(name, sizeof name, "%s: larger than its columns back", prefix);
+        OK(unbacked(path, SPARSE_RELAYS, SPARSE_COLL), name);
+        memset(&b, 0, sizeof b);
+        diag_free(&d);
+        snprintf(name, sizeof name, "%s: read", prefix);
+        INT_EQ(archive_read(path, tmpdir, &b, &d), 0, name);
+        if (d.n)
+            diag_print(&d, stdout, false);
+        const experiment *x = &a.e, *y = &b.e;
+        bool same = y->nrelays == SPARSE_RELAYS && y->ncoll == SPARSE_COLL && y->rss_kb;
+        for (size_t r = 0; same && r < SPARSE_RELAYS; r++)
+            for (size_t c = 0; same && c < SPARSE_COLL; c++) {
+                size_t k = exp_idx(y, r, c);
+                if (r < x->nrelays) {
+                    size_t kx = exp_idx(x, r, c);
+                    same = y->rss_kb[k] == x->rss_kb[kx] && y->vmsize_kb[k] == x->vmsize_kb[kx] &&
+                           y->hwm_kb[k] == x->hwm_kb[kx] && y->col_group[k] == x->col_group[kx] &&
+                           memcmp(&y->frag[k], &x->frag[kx], sizeof *y->frag) == 0;
+                } else {
+                    same = y->rss_kb[k] == KB_MISSING && y->vmsize_kb[k] == KB_MISSING &&
+                           y->hwm_kb[k] == KB_MISSING && isnan(y->frag[k]) &&
+                           y->col_group[k] == COLGROUP_NONE;
+                }
+            }
+        snprintf(name, sizeof name, "%s: every sample as written, the padding missing", prefix);
+        OK(same, name);
+        analysis_free(&b);
+
+        if (v == ARCHIVE_SCHEMA_VERSION) {
+            experiment ex;
+            archive_samples packed;
+            INT_EQ(archive_read_experiment(path, tmpdir, &ex, &packed, &d), 0,
+                   "sparse table, kept packed: read");
+            experiment_alloc_samples(&ex, true);
+            INT_EQ(archive_samples_fill(&packed, &ex), 1, "sparse table, kept packed: decoded");
+            bool filled = ex.rss_kb && memcmp(ex.rss_kb, a.e.rss_kb, 3 * SPARSE_COLL * 4) == 0 &&
+                          ex.rss_kb[exp_idx(&ex, SPARSE_RELAYS - 1, 0)] == KB_MISSING;
+            OK(filled, "sparse table, kept packed: the samples as written");
+            archive_samples_free(&packed);
+            experiment_free(&ex);
+        }
+
+        /* The last relay's high-water marks cut short. */
+        sqlite3 *db;
+        sqlite3_open(path, &db);
+        char *sql = xasprintf("UPDATE sample_columns SET hwm_kb = substr(hwm_kb, 1, length(hwm_kb) - 2) "
+                              "WHERE relay_id = %d",
+                              SPARSE_RELAYS - 1);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+        free(sql);
+        sqlite3_close(db);
+        memset(&b, 0, sizeof b);
+        diag_free(&d);
+        snprintf(name, sizeof name, "%s, a damaged column: refused", prefix);
+        INT_EQ(archive_read(path, tmpdir, &b, &d), EXIT_BAD_INPUT, name);
+        char want[64];
+        snprintf(want, sizeof want, "damaged archive: hwm_kb of relay %d", SPARSE_RELAYS - 1);
+        snprintf(name, sizeof name, "%s, a damaged column: says which", prefix);
+        OK(diag_has(&d, want), name);
+        snprintf(name, sizeof name, "%s, a damaged column: no matrices were made", prefix);
+        OK(b.e.rss_kb == NULL, name);
+        analysis_free(&b);
+        analysis_free(&a);
+    }
+    diag_free(&d);
+    unlink(path);
+    free(path);
+}
+
 static bool same_bytes(const char *p1, const char *p2)
 {
     size_t n1 = 0, n2 = 0;
@@ -1236,6 +1581,7 @@ int main(int argc, char **argv)
     test_matches();
     test_old_schema();
     test_older_schemas();
+    test_unbacked_table();
     test_damaged();
     test_concurrent();
     test_stage();
