@@ -959,6 +959,12 @@ static void read_results(rctx *r, analysis *a)
         size_t g;
         if (!ok || !r_index(r, (int64_t)rr.group_idx, res->ngroups, "result group", &g))
             break;
+        /* The count sizes two arrays: a relay is in a snapshot once. */
+        if (rr.r.final_n > e->nrelays) {
+            rfail(r, "damaged archive: the final snapshot of group %zu has %zu relays, of %zu", g,
+                  rr.r.final_n, e->nrelays);
+            break;
+        }
         group_result *gr = &res->groups[g];
         /* The row carries no arrays: keep the series read above. */
         group_point *series = gr->series;

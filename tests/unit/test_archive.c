@@ -817,6 +817,17 @@ static void test_damaged(void)
     analysis_free(&big);
     diag_free(&d);
 
+    /* A final snapshot's count sizes its arrays: one beyond the relays is
+     * refused as damaged, not allocated (8 TB here: out of memory). */
+    sql_exec(path, "UPDATE results SET final_n = 1000000000000 WHERE group_idx = 1");
+    memset(&b, 0, sizeof b);
+    INT_EQ(archive_read(path, tmpdir, &b, &d), EXIT_BAD_INPUT, "final count beyond the relays: refused");
+    OK(diag_has(&d, "damaged archive: the final snapshot of group 1 has 1000000000000 relays, of 3"),
+       "final count beyond the relays: says so");
+    analysis_free(&b);
+    diag_free(&d);
+    INT_EQ(archive_write(&a, NULL, path, &d), 0, "final count beyond the relays: replaced");
+
     /* A read-only archive is kept as it is, with a message. */
     chmod(path, 0444);
     size_t before_len;
