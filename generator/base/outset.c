@@ -14,7 +14,9 @@
  *   5. the directories are fsynced, the backups and the journal removed.
  * A run killed in 4 leaves the journal: the next run that locks HOME
  * (outset_recover) finishes the renames (roll forward), or, after "undo",
- * puts the backups back (roll back). Either way one whole set is visible. */
+ * puts the backups back (roll back); that run may be one that only reads
+ * HOME, which then takes its lock exclusive (outset_lock_dirs). Either way
+ * one whole set is visible. */
 #include "outset.h"
 
 #include <dirent.h>
@@ -43,8 +45,12 @@ typedef struct {
 } staged;
 
 typedef struct {
-    char *dir;      /* as given */
-    int fd;         /* its lock file, held until outset_free */
+    char *dir;        /* as given */
+    int fd;           /* its lock, held until outset_free; -1 once let go */
+    bool write;       /* outputs go below it (else it is only read) */
+    bool exclusive;   /* LOCK_EX: to write, or read with a journal to finish */
+    unsigned readers; /* outset_lock_dirs' OUTSET_READ entries for it, less
+                         outset_unlock_read's */
 } root;
 
 struct outset {
@@ -100,11 +106,14 @@ outset_entry outset_entry_at(const outset *o, size_t i)
     return (outset_entry){f->dest, f->tmp, f->remove};
 }
 
-/* The registered root that path lies under (by its spelling), or NULL. */
+/* The registered root to write that path lies under (by its spelling),
+ * or NULL. */
 static const root *root_of(const outset *o, const char *path)
 {
     const root *best = NULL;
     for (size_t i = 0; i < o->nroots; i++) {
+        if (!o->roots[i].write)
+            continue;
         size_t n = strlen(o->roots[i].dir);
         while (n > 1 && o->roots[i].dir[n - 1] == '/')
             n--;
@@ -115,10 +124,10 @@ static const root *root_of(const outset *o, const char *path)
     return best;
 }
 
-/* The first directory of path below its locked root that is a symbolic
- * link (malloc'd), or NULL. Only what lies below a root is checked: a
- * root itself, and the directories above it, were named on the command
- * line, so links there are the user's own. */
+/* The first directory of path below its root to write that is a
+ * symbolic link (malloc'd), or NULL. Only what lies below a root is
+ * checked: a root itself, and the directories above it, were named on the
+ * command line, so links there are the user's own. */
 static char *linked_parent(const outset *o, const char *path)
 {
     const root *r = root_of(o, path);
@@ -141,7 +150,7 @@ static char *linked_parent(const outset *o, const char *path)
     return NULL;
 }
 
-/* mkdir -p for the directory part of path. Below a locked root, a
+/* mkdir -p for the directory part of path. Below a root to write, a
  * directory that is a symbolic link is refused (errno ELOOP, *link set):
  * EXPDIR/charts -> /elsewhere must not get files written elsewhere. */
 static int make_parents(const outset *o, const char *path, char **link)
@@ -653,9 +662,19 @@ bool outset_has(const outset *o, const char *path)
     return found;
 }
 
+/* The first root to write: where the set's journal lives. NULL if none. */
+static const root *home_of(const outset *o)
+{
+    for (size_t i = 0; i < o->nroots; i++)
+        if (o->roots[i].write)
+            return &o->roots[i];
+    return NULL;
+}
+
 static char *journal_path(const outset *o)
 {
-    return o->nroots ? path_join(o->roots[0].dir, JOURNAL_NAME) : NULL;
+    const root *home = home_of(o);
+    return home ? path_join(home->dir, JOURNAL_NAME) : NULL;
 }
 
 /* Writes the journal of o's pending renames, durably. Returns 0 or -1. */
@@ -930,26 +949,29 @@ static size_t sweep(const char *dir, int depth)
     return removed;
 }
 
-/* The pid holding a flock on fd's file, from /proc/locks (Linux); 0 when
- * it cannot be told. */
-static long lock_holder(int fd)
+/* The pid holding a flock on fd's file, from /proc/locks (Linux), and
+ * whether its lock is shared (*reading); 0 when it cannot be told. */
+static long lock_holder(int fd, bool *reading)
 {
     struct stat st;
+    *reading = false;
     FILE *f = fstat(fd, &st) == 0 ? fopen("/proc/locks", "r") : NULL;
     if (!f)
         return 0;
     char line[256];
     long found = 0;
     while (!found && fgets(line, sizeof line, f)) {
-        char kind[16], dev[64];
+        char kind[16], mode[16], dev[64];
         long pid;
         unsigned long long ino;
-        /* "1: FLOCK  ADVISORY  WRITE 4242 fe:01:123456 0 EOF" */
-        if (sscanf(line, "%*d: %15s %*s %*s %ld %63[^ ]", kind, &pid, dev) == 3 &&
+        /* "1: FLOCK  ADVISORY  WRITE 4242 fe:01:123456 0 EOF" (READ: shared) */
+        if (sscanf(line, "%*d: %15s %*s %15s %ld %63[^ ]", kind, mode, &pid, dev) == 4 &&
             !strcmp(kind, "FLOCK")) {
             const char *c = strrchr(dev, ':');
-            if (c && sscanf(c + 1, "%llu", &ino) == 1 && ino == (unsigned long long)st.st_ino)
+            if (c && sscanf(c + 1, "%llu", &ino) == 1 && ino == (unsigned long long)st.st_ino) {
                 found = pid;
+                *reading = !strcmp(mode, "READ");
+            }
         }
     }
     fclose(f);
@@ -958,101 +980,208 @@ static long lock_holder(int fd)
 
 static void say_waiting(const root *r)
 {
-    long pid = lock_holder(r->fd);
+    bool reading;
+    long pid = lock_holder(r->fd, &reading);
     if (pid > 0)
-        fprintf(stderr, "memreport: %s is being written by another memreport (pid %ld); waiting\n",
-                r->dir, pid);
+        fprintf(stderr, "memreport: %s is being %s by another memreport (pid %ld); waiting\n",
+                r->dir, reading ? "read" : "written", pid);
     else
         fprintf(stderr, "memreport: %s is being written by another memreport; waiting\n", r->dir);
 }
 
-/* o->roots[0..nroots] (the last one new) when the new one is taken:
- * waiting for it while holding the others could deadlock with a build
- * that holds it and waits for one of ours (two builds, each with the
- * other's experiment as its -o). So all are let go, the busy one is
- * waited for alone, and the others are taken back without waiting; when
- * one of them is taken now, everything is let go again and that one is
- * waited for. Nothing is written under these locks before all are held. */
-static int lock_waiting(outset *o, diag_list *d)
+static int lock_op(const root *r)
 {
-    size_t n = o->nroots + 1, busy = o->nroots;
-    bool *said = xcalloc(n, sizeof *said);
+    return r->exclusive ? LOCK_EX : LOCK_SH;
+}
+
+/* Takes, without waiting, every lock of o but the skip-th (o->nroots: no
+ * exception). Returns the first one another process holds, or o->nroots
+ * when all are held. */
+static size_t take_others(outset *o, size_t skip)
+{
+    for (size_t i = 0; i < o->nroots; i++) {
+        const root *r = &o->roots[i];
+        if (i != skip && r->fd >= 0 && flock(r->fd, lock_op(r) | LOCK_NB) != 0)
+            return i;
+    }
+    return o->nroots;
+}
+
+/* Takes every lock of o. Waiting for a taken one while holding the others
+ * could deadlock with a run that holds it and waits for one of ours (two
+ * builds, each with the other's experiment as its -o; a site that reads
+ * an experiment and a build of it whose -o is the site's). So all are let
+ * go, the busy one is waited for alone, and the others are taken back
+ * without waiting; when one of them is taken now, everything is let go
+ * again and that one is waited for. Nothing is read or written under
+ * these locks before all are held. */
+static int take_all(outset *o, diag_list *d)
+{
+    size_t busy = take_others(o, o->nroots);
+    if (busy == o->nroots)
+        return 0;
+    bool *said = xcalloc(o->nroots, sizeof *said);
     int rc = 0;
     for (;;) {
-        for (size_t i = 0; i < n; i++)
-            flock(o->roots[i].fd, LOCK_UN);
+        for (size_t i = 0; i < o->nroots; i++)
+            if (o->roots[i].fd >= 0)
+                flock(o->roots[i].fd, LOCK_UN);
+        const root *r = &o->roots[busy];
         if (!said[busy])
-            say_waiting(&o->roots[busy]);
+            say_waiting(r);
         said[busy] = true;
-        while ((rc = flock(o->roots[busy].fd, LOCK_EX)) != 0 && errno == EINTR)
+        while ((rc = flock(r->fd, lock_op(r))) != 0 && errno == EINTR)
             ;
         if (rc != 0) {
-            diag_io(d, o->roots[busy].dir, 0, "cannot lock: %s", strerror(errno));
+            diag_io(d, r->dir, 0, "cannot lock: %s", strerror(errno));
             break;
         }
-        size_t i = 0;
-        while (i < n && (i == busy || flock(o->roots[i].fd, LOCK_EX | LOCK_NB) == 0))
-            i++;
-        if (i == n)
+        busy = take_others(o, busy);
+        if (busy == o->nroots)
             break;
-        busy = i;
     }
-    /* After a failure the build stops; outset_free closes every lock. */
+    /* After a failure the run stops; outset_free closes every lock. */
     free(said);
     return rc;
 }
 
-int outset_lock(outset *o, const char *dir, diag_list *d)
+/* mkdir DIR (and its parents), refusing a link below a root to write. */
+static int make_dir(const outset *o, const char *dir, diag_list *d)
 {
     char *link = NULL;
     char *probe = path_join(dir, ".");
-    if (make_parents(o, probe, &link) != 0 || mkdir(dir, 0777) != 0) {
-        if (errno != EEXIST || link) {
-            if (link)
-                link_refused(link, false, d);
-            else
-                diag_io(d, dir, 0, "cannot create directory: %s", strerror(errno));
-            free(link);
-            free(probe);
-            return -1;
-        }
+    int rc = 0;
+    if ((make_parents(o, probe, &link) != 0 || mkdir(dir, 0777) != 0) &&
+        (errno != EEXIST || link)) {
+        if (link)
+            link_refused(link, false, d);
+        else
+            diag_io(d, dir, 0, "cannot create directory: %s", strerror(errno));
+        rc = -1;
     }
+    free(link);
     free(probe);
+    return rc;
+}
+
+/* Opens e's directory to lock it (a directory to write is made when
+ * missing). Returns its descriptor, or -1 with errno set; for a directory
+ * to write, with an error added to d too. */
+static int open_dir(const outset *o, const outset_dir *e, diag_list *d)
+{
+    if (e->mode == OUTSET_WRITE && make_dir(o, e->dir, d) != 0)
+        return -1;
     /* The lock is the directory itself (flock works on a directory's
      * descriptor): no lock file to publish, leave behind or clean up. */
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        diag_io(d, dir, 0, "cannot open to lock: %s", strerror(errno));
-        return -1;
+    int fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && e->mode == OUTSET_WRITE) {
+        int err = errno;
+        diag_io(d, e->dir, 0, "cannot open to lock: %s", strerror(err));
+        errno = err;
     }
-    /* The same directory again (build X -o X): held already. A second
-     * flock on it would wait for this very process. */
+    return fd;
+}
+
+/* Registers fd, e's directory open. One registered already (the same
+ * directory again: build X -o X, site -o X X) gets e's mode added
+ * instead: a second flock on it would wait for this very process. */
+static void add_root(outset *o, const outset_dir *e, int fd)
+{
+    bool write = e->mode == OUTSET_WRITE;
     struct stat st, held;
-    for (size_t i = 0; i < o->nroots && fstat(fd, &st) == 0; i++)
-        if (fstat(o->roots[i].fd, &held) == 0 && held.st_dev == st.st_dev &&
+    for (size_t i = 0; i < o->nroots && fstat(fd, &st) == 0; i++) {
+        root *r = &o->roots[i];
+        if (r->fd >= 0 && fstat(r->fd, &held) == 0 && held.st_dev == st.st_dev &&
             held.st_ino == st.st_ino) {
             close(fd);
-            return 0;
+            r->write |= write;
+            r->exclusive |= write;
+            r->readers += !write;
+            return;
         }
-    xgrow((void **)&o->roots, &o->rcap, o->nroots + 1, sizeof *o->roots);
-    o->roots[o->nroots] = (root){xstrdup(dir), fd};
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0 && lock_waiting(o, d) != 0) {
-        free(o->roots[o->nroots].dir);
-        close(fd);
-        return -1;
     }
-    o->nroots++;
-    return 0;
+    xgrow((void **)&o->roots, &o->rcap, o->nroots + 1, sizeof *o->roots);
+    o->roots[o->nroots++] = (root){xstrdup(e->dir), fd, write, write, !write};
+}
+
+static bool journal_left(const char *dir)
+{
+    char *jpath = path_join(dir, JOURNAL_NAME);
+    struct stat st;
+    bool left = lstat(jpath, &st) == 0;
+    free(jpath);
+    return left;
+}
+
+int outset_lock_dirs(outset *o, outset_dir *dirs, size_t n, diag_list *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        dirs[i].err = 0;
+        int fd = open_dir(o, &dirs[i], d);
+        if (fd < 0 && dirs[i].mode == OUTSET_WRITE)
+            return -1;
+        if (fd < 0)
+            dirs[i].err = errno;
+        else
+            add_root(o, &dirs[i], fd);
+    }
+    /* A killed run's journal is finished only under an exclusive lock, and
+     * none can appear under a shared one: once no directory held shared
+     * shows one, none will. */
+    for (;;) {
+        if (take_all(o, d) != 0)
+            return -1;
+        bool again = false;
+        for (size_t i = 0; i < o->nroots; i++) {
+            root *r = &o->roots[i];
+            if (r->fd >= 0 && !r->exclusive && journal_left(r->dir))
+                r->exclusive = again = true;
+        }
+        if (!again)
+            return 0;
+    }
+}
+
+int outset_lock(outset *o, const char *dir, diag_list *d)
+{
+    outset_dir one = {dir, OUTSET_WRITE, 0};
+    return outset_lock_dirs(o, &one, 1, d);
+}
+
+void outset_unlock_read(outset *o, const char *dir)
+{
+    struct stat st, held;
+    if (stat(dir, &st) != 0)
+        return; /* kept to outset_free */
+    for (size_t i = 0; i < o->nroots; i++) {
+        root *r = &o->roots[i];
+        if (r->fd < 0 || fstat(r->fd, &held) != 0 || held.st_dev != st.st_dev ||
+            held.st_ino != st.st_ino)
+            continue;
+        if (!r->write && r->readers > 0 && --r->readers == 0) {
+            close(r->fd); /* releases the lock */
+            r->fd = -1;
+        }
+        return;
+    }
 }
 
 int outset_recover(outset *o, diag_list *d)
 {
-    if (!o->nroots)
-        return 0;
-    if (recover_journal(o->roots[0].dir, d) != 0)
-        return -1;
+    const root *home = home_of(o);
+    for (size_t i = 0; i < o->nroots; i++) {
+        const root *r = &o->roots[i];
+        /* The home's journal, and one a killed build left in a directory
+         * only read (outset_lock_dirs took that one exclusive). */
+        bool journal = r == home || (!r->write && r->exclusive && r->fd >= 0);
+        if (journal && recover_journal(r->dir, d) != 0)
+            return -1;
+    }
+    /* Only below directories this run writes: a reader's sweep could take
+     * a temporary from a run that writes a folder inside the one read. */
     for (size_t i = 0; i < o->nroots; i++)
-        sweep(o->roots[i].dir, 3);
+        if (o->roots[i].write)
+            sweep(o->roots[i].dir, 3);
     return 0;
 }
 
@@ -1215,7 +1344,8 @@ void outset_free(outset *o)
     }
     free(o->files);
     for (size_t i = 0; i < o->nroots; i++) {
-        close(o->roots[i].fd); /* releases the lock */
+        if (o->roots[i].fd >= 0)
+            close(o->roots[i].fd); /* releases the lock */
         free(o->roots[i].dir);
     }
     free(o->roots);

@@ -8,8 +8,10 @@
  *
  * The commit is atomic as a set, durable and locked; outset.c says how
  * (and docs/architecture.md, "The commit"). One program at a time writes
- * into a locked directory (outset_lock); the first locked directory holds
- * the commit's journal, which the next run finishes (outset_recover).
+ * into a locked directory (outset_lock_dirs), and none reads a directory
+ * locked to read while another writes it; the first directory locked to
+ * write holds the commit's journal, which the next run finishes
+ * (outset_recover).
  *
  * Test hooks: with MEMREPORT_FAIL_AFTER=N in the environment, the N-th
  * staged write (1-based) fails as if the disk were full; with
@@ -25,15 +27,40 @@
 typedef struct outset outset;
 
 outset *outset_new(void);
-/* Locks DIR (flock on the directory itself, held until outset_free),
- * creating DIR when missing. When another process holds it, says so on stderr (with
- * its pid) and waits. Under DIR, outputs are written only into real
- * directories: a symlinked charts/ or site/ is an error, when a file is
- * staged and again at the commit. DIR itself, and the directories above
- * it, may be links: the user named them. The first directory locked is
- * the set's home, where its journal lives. Returns 0, or -1 after adding
- * an error to d. */
+/* How outset_lock_dirs takes a directory. */
+typedef enum {
+    OUTSET_WRITE, /* outputs go there: exclusive; made when missing */
+    OUTSET_READ   /* only read: shared with other readers, never with a writer */
+} outset_mode;
+typedef struct {
+    const char *dir;
+    outset_mode mode;
+    int err; /* set by outset_lock_dirs: 0, or the errno that kept a
+                directory to read from being opened (it is not locked
+                then, and should be left unread) */
+} outset_dir;
+/* Locks every directory of dirs[0..n) with flock on the directory itself,
+ * held until outset_free (or outset_unlock_read); one named twice (by any
+ * spelling) is locked once, to write if either asks. When one is taken,
+ * says so on stderr (with the holder's pid) and waits for it with every
+ * other lock of o let go, then takes the rest back without waiting (and
+ * waits again, alone, for one that is taken now), so no two runs can each
+ * hold what the other waits for. A directory to read that holds a killed
+ * run's journal is taken exclusive instead, so that outset_recover may
+ * finish that commit; under a shared lock no journal can appear. Under a
+ * directory to write, outputs are written only into real directories: a
+ * symlinked charts/ or site/ is an error, when a file is staged and again
+ * at the commit. Each directory named, and those above it, may be links:
+ * the user named them. The first directory to write is the set's home,
+ * where its journal lives. Returns 0, or -1 after adding an error to d
+ * (o's locks may then be let go: free it). */
+int outset_lock_dirs(outset *o, outset_dir *dirs, size_t n, diag_list *d);
+/* outset_lock_dirs for the one directory DIR, to write. */
 int outset_lock(outset *o, const char *dir, diag_list *d);
+/* Lets go of dir, locked to read, once it has been read as many times as
+ * it was locked: a build of it need not wait for the rest of the run. A
+ * directory also locked to write stays locked. */
+void outset_unlock_read(outset *o, const char *dir);
 /* Checks path, a directory outputs are written into below a locked one
  * (EXPDIR/charts, SITE/data), before anything is read: missing or a real
  * directory is fine; a symbolic link (to a directory, dangling or
@@ -48,9 +75,12 @@ int outset_check_dir(const char *path, bool site, diag_list *d);
  * (exit 1). Caller frees *real. Returns 0, or -1 after adding an error. */
 int outset_resolve_dir(const char *path, char **real, diag_list *d);
 /* With the locks held: finishes (or undoes) a commit that a killed run
- * left in the home's journal, then removes temporaries and backups that
- * killed runs left under every locked directory (three levels down, only
- * names outset_is_leftover accepts). Returns 0, or -1 after an error. */
+ * left in the home's journal, and in each directory to read that
+ * outset_lock_dirs took exclusive for its journal, then removes
+ * temporaries and backups that killed runs left under every directory to
+ * write (three levels down, only names outset_is_leftover accepts; not
+ * under one only read, where the run writes nothing of its set). Returns
+ * 0, or -1 after an error. */
 int outset_recover(outset *o, diag_list *d);
 /* True for a file name this module makes for its temporaries and backups:
  * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX (with sqlite's -journal, -wal or

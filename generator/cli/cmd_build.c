@@ -200,7 +200,8 @@ static int check_single_file(const char *path, diag_list *d)
  * then recovers what killed builds left. Returns an exit status. */
 static int lock_outputs(const build_opts *o, outset *os, diag_list *d)
 {
-    if (outset_lock(os, o->dir, d) != 0 || (o->site && outset_lock(os, o->site, d) != 0))
+    outset_dir dirs[] = {{o->dir, OUTSET_WRITE, 0}, {o->site, OUTSET_WRITE, 0}};
+    if (outset_lock_dirs(os, dirs, o->site ? 2 : 1, d) != 0)
         return d->nio ? EXIT_IO : EXIT_BAD_INPUT;
     char *site = o->site ? xstrdup(o->site) : path_join(o->dir, "site");
     char *charts = path_join(o->dir, "charts");

@@ -2,11 +2,15 @@
  * appeared below a locked directory after the files were staged (a
  * folder swapped for a link, or the folder of a removal, which staging
  * never made): it stops before anything changed. A locked directory
- * named through a link is written into its target. */
+ * named through a link is written into its target. Directories locked to
+ * read are shared, exclusive when a killed run's journal is there to
+ * finish, never swept, and let go once read. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +54,87 @@ static int entries(const char *dir)
         pclose(p);
     free(cmd);
     return n;
+}
+
+/* Whether another open file of dir could take its lock (LOCK_SH or
+ * LOCK_EX) now; flock locks of two open files conflict even in one
+ * process. */
+static bool could_lock(const char *dir, int mode)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && flock(fd, mode | LOCK_NB) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static void test_read_locks(const char *base)
+{
+    char *out = path_join(base, "site"), *rd = path_join(base, "read");
+    char *rd_again = path_join(base, "read/."), *missing = path_join(base, "nowhere");
+    mkdir(rd, 0777);
+    diag_list d;
+    diag_init(&d);
+
+    outset *o = outset_new();
+    outset_dir dirs[] = {{out, OUTSET_WRITE, 0}, {rd, OUTSET_READ, 0}, {missing, OUTSET_READ, 0},
+                         {rd_again, OUTSET_READ, 0}};
+    INT_EQ(outset_lock_dirs(o, dirs, 4, &d), 0, "lock a site and what it reads");
+    OK(access(out, F_OK) == 0, "... the directory to write is made");
+    OK(!could_lock(out, LOCK_SH), "... and held exclusive");
+    OK(could_lock(rd, LOCK_SH), "... one to read is shared with other readers");
+    OK(!could_lock(rd, LOCK_EX), "... but not with a writer");
+    INT_EQ(dirs[2].err, ENOENT, "... one to read that is missing: its errno, not locked");
+    INT_EQ(dirs[1].err, 0, "... none for the others");
+    outset_unlock_read(o, rd);
+    OK(!could_lock(rd, LOCK_EX), "named twice to read: held until read twice");
+    outset_unlock_read(o, rd_again);
+    OK(could_lock(rd, LOCK_EX), "... then let go");
+    outset_free(o);
+    OK(could_lock(out, LOCK_EX), "outset_free lets go of the rest");
+
+    /* To read and to write (site -o X X): one lock, exclusive, kept. */
+    o = outset_new();
+    outset_dir both[] = {{rd, OUTSET_WRITE, 0}, {rd_again, OUTSET_READ, 0}};
+    INT_EQ(outset_lock_dirs(o, both, 2, &d), 0, "one directory to write and to read");
+    OK(!could_lock(rd, LOCK_SH), "... locked once, exclusive");
+    outset_unlock_read(o, rd);
+    OK(!could_lock(rd, LOCK_SH), "... and kept when read: it is written too");
+    outset_free(o);
+
+    /* A killed build's journal in a directory to read: taken exclusive,
+     * finished by outset_recover; its leftovers are not swept. */
+    char *journal = path_join(rd, ".memreport.journal");
+    char *tmp = path_join(rd, ".REPORT.md.tmp-abc123"), *dest = path_join(rd, "REPORT.md");
+    char *other = path_join(rd, ".notes.md.tmp-xyz789");
+    char *jtext = xasprintf("memreport journal 1\n%s\t%s\t\ncommit\n", tmp, dest);
+    write_text(journal, jtext);
+    write_text(tmp, "new\n");
+    write_text(other, "a killed run's\n");
+    o = outset_new();
+    outset_dir two[] = {{out, OUTSET_WRITE, 0}, {rd, OUTSET_READ, 0}};
+    INT_EQ(outset_lock_dirs(o, two, 2, &d), 0, "lock what holds a killed build's journal");
+    OK(!could_lock(rd, LOCK_SH), "... to read, taken exclusive for the journal");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    char *got = read_text(dest);
+    STR_EQ(got, "new\n", "... the commit finished");
+    free(got);
+    OK(access(journal, F_OK) != 0, "... the journal gone");
+    OK(access(other, F_OK) == 0, "... a directory only read is not swept");
+    outset_unlock_read(o, rd);
+    OK(could_lock(rd, LOCK_EX), "... let go once read");
+    INT_EQ(d.n, 0, "no message on the way");
+    outset_free(o);
+    diag_free(&d);
+    free(journal);
+    free(tmp);
+    free(dest);
+    free(other);
+    free(jtext);
+    free(out);
+    free(rd);
+    free(rd_again);
+    free(missing);
 }
 
 int main(void)
@@ -144,6 +229,8 @@ int main(void)
     free(jtext);
     free(away_tmp);
     free(away_dest);
+
+    test_read_locks(base);
 
     char *cmd = xasprintf("rm -rf '%s'", base);
     if (system(cmd) != 0)
