@@ -777,6 +777,32 @@ static int stage_page(outset *os, const site_options *o, site_exp *xs, size_t n,
     return status;
 }
 
+/* Locks the site's directory to write and every experiment to read
+ * (docs/architecture.md, "The commit"): no build writes an experiment
+ * while it is read, and other sites may read it at the same time. Then
+ * what killed runs left is finished (a build's journal in an experiment
+ * too) and the site swept. An experiment that cannot be opened to be
+ * locked is left out, with that error. Returns an exit status. */
+static int lock_site(const site_options *o, outset *os, site_exp *xs, size_t n, diag_list *d)
+{
+    outset_dir *dirs = xcalloc(n + 1, sizeof *dirs);
+    dirs[0] = (outset_dir){o->out, OUTSET_WRITE, 0};
+    for (size_t i = 0; i < n; i++)
+        dirs[i + 1] = (outset_dir){xs[i].dir, OUTSET_READ, 0};
+    int status = EXIT_OK;
+    /* Its own folders as links: refused before the recovery renames into
+     * them (each experiment's are checked when it is staged). */
+    if (outset_lock_dirs(os, dirs, n + 1, d) != 0 || publish_check_dirs(o->out, false, d) != 0 ||
+        outset_recover(os, d) != 0)
+        status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
+    for (size_t i = 0; i < n; i++)
+        if (dirs[i + 1].err)
+            xs[i].error =
+                xasprintf("%s: cannot open to lock: %s", xs[i].dir, strerror(dirs[i + 1].err));
+    free(dirs);
+    return status;
+}
+
 int site_build(const site_options *o, diag_list *d)
 {
     if (load_site_templates(d) != 0)
@@ -812,36 +838,33 @@ int site_build(const site_options *o, diag_list *d)
     }
 
     site_exp *xs = xcalloc(ndirs, sizeof *xs);
-    outset *os = outset_new();
-    int status = EXIT_OK;
-    size_t nok = 0;
-    /* One writer of the site at a time; what a killed run left is
-     * finished and swept first (docs/architecture.md, "The commit"). */
-    if (outset_lock(os, o->out, d) != 0) {
-        status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
-    } else {
-        /* Its own folders as links: refused before the recovery renames
-         * into them (each experiment's are checked when it is staged). */
-        if (publish_check_dirs(o->out, false, d) != 0)
-            status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
-        else if (outset_recover(os, d) != 0)
-            status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
-    }
     for (size_t i = 0; i < ndirs; i++)
         xs[i].dir = dirs[i], xs[i].shown = shown[i];
+    outset *os = outset_new();
+    int status = lock_site(o, os, xs, ndirs, d);
+    size_t nok = 0;
     for (size_t i = 0; i < ndirs && status == EXIT_OK; i++) {
         site_exp *x = &xs[i];
+        if (x->error)
+            continue; /* not locked, so not read */
         if (o->verbosity > 1)
             fprintf(stderr, "memreport: reading %s\n", x->dir);
         load_experiment(o, x);
-        if (!x->ok)
-            continue;
-        x->slug = make_slug(x, xs, ndirs);
-        int rc = stage_experiment(o, x, os, d);
+        bool loaded = x->ok;
+        int rc = 0;
+        if (loaded) {
+            x->slug = make_slug(x, xs, ndirs);
+            rc = stage_experiment(o, x, os, d);
+        }
+        /* Read and staged (its archive download, a link or a copy,
+         * too): a build of it need not wait for the rest of the site. */
+        outset_unlock_read(os, x->dir);
         if (rc == -2 || rc == -3) {
             status = rc == -3 && !d->nio ? EXIT_BAD_INPUT : EXIT_IO;
             break;
         }
+        if (!loaded)
+            continue;
         if (x->ok)
             nok++;
         drop_samples(&x->a);
