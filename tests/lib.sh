@@ -18,6 +18,14 @@ leftovers() {
     find "$@" \( -name '.*.tmp-??????*' -o -name '.*.old-??????*' -o -name '.memreport.journal*' \) -print
 }
 
+# The commit renames relative to a folder's descriptor: renameat, or
+# renameat2 where the kernel has no renameat (arm64). As strace's -e takes
+# the system call, and as a grep -E pattern for a line of its trace.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+RENAME_CALLS='/^renameat2?$'
+# shellcheck disable=SC2034
+RENAME_RE='renameat2?\('
+
 # strace_usable [inject]: true when strace is installed and may trace here
 # (a container may forbid ptrace) and, with "inject", when its fault
 # injection works too (the probe's one write must fail). Else prints why.

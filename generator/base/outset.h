@@ -11,11 +11,15 @@
  * into a locked directory (outset_lock_dirs), and none reads a directory
  * locked to read while another writes it; the first directory locked to
  * write holds the commit's journal, which the next run finishes
- * (outset_recover).
+ * (outset_recover). Each folder a file goes into is opened once, and
+ * every create, sync, link, rename and unlink goes through that
+ * descriptor.
  *
  * Test hooks: with MEMREPORT_FAIL_AFTER=N in the environment, the N-th
  * staged write (1-based) fails as if the disk were full; with
- * MEMREPORT_FAIL_RENAME=N, the N-th rename of the commit fails (EIO). */
+ * MEMREPORT_FAIL_RENAME=N, the N-th rename of the commit fails (EIO);
+ * with MEMREPORT_PAUSE_COMMIT=MS, the commit waits MS milliseconds once
+ * its journal is written, before the first rename. */
 #ifndef MEMREPORT_OUTSET_H
 #define MEMREPORT_OUTSET_H
 
@@ -48,12 +52,17 @@ typedef struct {
  * hold what the other waits for. A directory to read that holds a killed
  * run's journal is taken exclusive instead, so that outset_recover may
  * finish that commit; under a shared lock no journal can appear. Under a
- * directory to write, outputs are written only into real directories: a
- * symlinked charts/ or site/ is an error, when a file is staged and again
- * at the commit. Each directory named, and those above it, may be links:
- * the user named them. The first directory to write is the set's home,
- * where its journal lives. Returns 0, or -1 after adding an error to d
- * (o's locks may then be let go: free it). */
+ * directory to write, outputs are written only into real directories:
+ * each folder is opened from that directory's descriptor one component at
+ * a time without following a link, so a symlinked charts/ or site/ is an
+ * error when a file is staged, and again at the commit if it became one
+ * since; one swapped for a link later still gets the files, as the
+ * directory opened. Each directory named, and those above it, may be
+ * links (the user named them), except a directory to write below one
+ * named before it to write (build X -o X/www), which is made and opened
+ * from that one's descriptor as its folders are. The first directory to
+ * write is the set's home, where its journal lives. Returns 0, or -1
+ * after adding an error to d (o's locks may then be let go: free it). */
 int outset_lock_dirs(outset *o, outset_dir *dirs, size_t n, diag_list *d);
 /* outset_lock_dirs for the one directory DIR, to write. */
 int outset_lock(outset *o, const char *dir, diag_list *d);
@@ -95,8 +104,10 @@ int outset_add(outset *o, const char *path, const void *data, size_t len, diag_l
 int outset_add_copy(outset *o, const char *dest, const char *src, diag_list *d);
 /* Creates an empty temporary beside dest and registers it, for writers
  * that need a file name rather than bytes (sqlite). *tmp is borrowed from
- * o. Returns 0, or -1 after adding an error to d. Counts as a staged
- * write for MEMREPORT_FAIL_AFTER. */
+ * o. The writer opens it by that name (the one write of a set that goes
+ * by path); the commit renames it through its folder's descriptor, as
+ * every other file. Returns 0, or -1 after adding an error to d. Counts
+ * as a staged write for MEMREPORT_FAIL_AFTER. */
 int outset_reserve(outset *o, const char *dest, const char **tmp, diag_list *d);
 /* Stages dest as the same bytes as the complete file src: a hard link to
  * src made beside dest when both are on one file system (no bytes are
@@ -128,13 +139,16 @@ typedef struct {
     bool remove;
 } outset_entry;
 outset_entry outset_entry_at(const outset *o, size_t i);
-/* True when a test hook (MEMREPORT_FAIL_AFTER, MEMREPORT_FAIL_RENAME) is
- * set: every file is then written, none kept as it was, so a caller
- * should not skip writing either. */
+/* True when a test hook (MEMREPORT_FAIL_AFTER, MEMREPORT_FAIL_RENAME,
+ * MEMREPORT_PAUSE_COMMIT) is set: every file is then written, none kept
+ * as it was, so a caller should not skip writing either. */
 bool outset_writes_all(const outset *o);
 /* Renames every temporary into place, all or nothing (a failure puts the
- * renamed ones back). Returns 0, or -1 after adding an error; the
- * temporaries are removed by outset_free. */
+ * renamed ones back). First each folder below a directory locked to write
+ * must still be the directory its files were staged in: a link there is
+ * an error of the data (exit 1), a folder moved or replaced the system's.
+ * Returns 0, or -1 after adding an error; the temporaries are removed by
+ * outset_free. */
 int outset_commit(outset *o, diag_list *d);
 /* Removes temporaries that were not committed and frees o. NULL is fine. */
 void outset_free(outset *o);

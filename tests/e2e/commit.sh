@@ -1,8 +1,9 @@
 #!/bin/sh
 # commit.sh - the output set switches as one (docs/architecture.md, "The
 # commit"): a SIGKILL at every rename of a build (strace's fault
-# injection) leaves, once the next run has recovered, every output of one
-# generation and no temporaries; a rename that fails puts the previous
+# injection on renameat, the call the commit renames with) leaves, once
+# the next run has recovered, every output of one generation and no
+# temporaries; a rename that fails puts the previous
 # set back; two builds at once leave one generation; a held lock is
 # waited for and its holder named; leftovers of killed runs are swept.
 # (Symlinked output folders: symlinks.sh.)
@@ -76,8 +77,8 @@ kill_test() {
         return
     fi
     start "$name" a
-    strace -f -o "$base/trace" -e trace=rename "$mr" build -q "$base/w" 2>/dev/null
-    points=$(grep -c 'rename(' "$base/trace")
+    strace -f -o "$base/trace" -e trace="$RENAME_CALLS" "$mr" build -q "$base/w" 2>/dev/null
+    points=$(grep -cE "$RENAME_RE" "$base/trace")
     if [ "$points" -lt 5 ]; then
         fail "$name: rename points" "only $points renames traced"
         return
@@ -86,7 +87,7 @@ kill_test() {
     while [ "$n" -le "$points" ]; do
         start "$name" a
         w=$base/w
-        strace -f -o /dev/null -e trace=rename -e inject=rename:signal=SIGKILL:when=$n \
+        strace -f -o /dev/null -e trace="$RENAME_CALLS" -e inject="$RENAME_CALLS":signal=SIGKILL:when=$n \
             "$mr" build -q "$w" >/dev/null 2>&1
         rc=$?
         if [ "$rc" -eq 0 ]; then

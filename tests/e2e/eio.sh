@@ -40,32 +40,35 @@ start() { rm -rf "$w" && cp -R "$work/snap-a" "$w"; }
 
 # One traced build A -> B: the order of its writes, syncs and renames.
 start
-strace -f -qq -y -o "$work/trace" -e trace=write,pwrite64,fsync,rename "$mr" build -q "$w" 2>"$work/err" ||
+strace -f -qq -y -o "$work/trace" -e trace=write,pwrite64,fsync,"$RENAME_CALLS" "$mr" build -q "$w" 2>"$work/err" ||
     { fail "traced build B" "$(cat "$work/err")"; exit 0; }
 outputs "$w" >"$work/B"
 cmp -s "$work/A" "$work/B" && { fail "generations differ" "A and B are the same bytes"; exit 0; }
 
-# point SYSCALL REGEX: "N" such that the N-th SYSCALL of the thread that
-# made the first call matching REGEX is that call (strace counts the
-# invocations of each thread on its own), or nothing. A line is "PID  call(...)",
-# the pid padded to five columns.
+# point SYSCALL REGEX: "N" such that the N-th SYSCALL (an ERE of names:
+# renameat2? is the commit's rename) of the thread that made the first
+# call matching REGEX is that call (strace counts the invocations of each
+# thread on its own), or nothing. A line is "PID  call(...)", the pid
+# padded to five columns.
 point() {
-    awk -v sc="$1(" -v re="$2" '
+    awk -v sc="^($1)[(]" -v re="$2" '
         { tid = $1; rest = $0; sub(/^[0-9]+ +/, "", rest) }
-        index(rest, sc) == 1 { n[tid]++; if (rest ~ re) { print n[tid]; exit } }' "$work/trace"
+        rest ~ sc { n[tid]++; if (rest ~ re) { print n[tid]; exit } }' "$work/trace"
 }
 
-# inject NAME SYSCALL REGEX MESSAGE: EIO at that call; MESSAGE (a grep
-# regex after "memreport: $w/") must be printed.
+# inject NAME SYSCALL REGEX MESSAGE: EIO at that call (SYSCALL as point
+# takes it); MESSAGE (a grep regex after "memreport: $w/") must be printed.
 inject() {
     name=$1 sc=$2 re=$3 msg=$4
+    call=${sc%"2?"} # renameat2? is named renameat
     n=$(point "$sc" "$re")
     if [ -z "$n" ]; then
         fail "$name" "no $sc call matching $re in the traced build"
         return
     fi
     start
-    strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc":error=EIO:when="$n" \
+    calls="/^($sc)\$"
+    strace -f -qq -o /dev/null -e trace="$calls" -e inject="$calls:error=EIO:when=$n" \
         "$mr" build -q "$w" 2>"$work/err"
     rc=$?
     outputs "$w" >"$work/now"
@@ -74,14 +77,14 @@ inject() {
     if [ "$rc" -ne 3 ] || ! grep -q "^memreport: $w/$msg" "$work/err" ||
         ! grep -q 'Input/output error' "$work/err" || ! cmp -s "$work/now" "$work/A" ||
         [ -n "$left" ]; then
-        fail "$name (EIO at $sc #$n)" "exit $rc, $(cmp -s "$work/now" "$work/A" && echo "outputs intact" || echo "outputs changed"), left: $left: $(cat "$work/err")"
+        fail "$name (EIO at $call #$n)" "exit $rc, $(cmp -s "$work/now" "$work/A" && echo "outputs intact" || echo "outputs changed"), left: $left: $(cat "$work/err")"
         return
     fi
     "$mr" build -q "$w" 2>"$work/err"
     rc=$?
     outputs "$w" >"$work/now"
     if [ "$rc" -eq 0 ] && cmp -s "$work/now" "$work/B" && [ -z "$(leftovers "$w")" ]; then
-        pass "$name (EIO at $sc #$n): exit 3, '$said', previous outputs intact; the next build makes B, no temporaries"
+        pass "$name (EIO at $call #$n): exit 3, '$said', previous outputs intact; the next build makes B, no temporaries"
     else
         fail "$name: the build after" "exit $rc, $(cmp -s "$work/now" "$work/B" || echo "not B"), left: $(leftovers "$w"): $(cat "$work/err")"
     fi
@@ -92,4 +95,4 @@ inject "chart write" write '/charts/\.memory_total\.png\.tmp-' 'charts/memory_to
 inject "page write" write '/site/\.index\.html\.tmp-' 'site/index.html: cannot write: Input/output error'
 inject "REPORT.md sync" fsync '/\.REPORT\.md\.tmp-' 'REPORT.md: cannot sync to disk: Input/output error'
 inject "journal write" write '\.memreport\.journal\.tmp-' '.memreport.journal: cannot write the commit journal: Input/output error'
-inject "commit rename" rename '/site/\.index\.html\.tmp-' 'site/index.html: cannot rename into place: Input/output error; the previous outputs were put back'
+inject "commit rename" 'renameat2?' '/site>, "\.index\.html\.tmp-' 'site/index.html: cannot rename into place: Input/output error; the previous outputs were put back'

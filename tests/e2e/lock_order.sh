@@ -205,7 +205,7 @@ cp -R "$tmp/src" "$tmp/k/exp"
 head -n $((lines * 9 / 10)) "$tmp/src/memory.csv" >"$tmp/k/exp/memory.csv"
 "$mr" build -q "$tmp/k/exp" 2>"$tmp/err" || echo "FAIL lock_order: build A: $(head -n 2 "$tmp/err")"
 cp "$tmp/src/memory.csv" "$tmp/k/exp/memory.csv"
-timeout 60 strace -f -o /dev/null -e trace=rename -e inject=rename:signal=SIGKILL:when=2 \
+timeout 60 strace -f -o /dev/null -e trace="$RENAME_CALLS" -e inject="$RENAME_CALLS":signal=SIGKILL:when=2 \
     "$mr" build -q "$tmp/k/exp" >/dev/null 2>&1
 if [ ! -e "$tmp/k/exp/.memreport.journal" ]; then
     echo "FAIL lock_order: site after a killed build: the killed build left no journal"

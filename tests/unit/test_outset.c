@@ -1,10 +1,12 @@
 /* test_outset.c - the commit never writes through a symbolic link that
  * appeared below a locked directory after the files were staged (a
  * folder swapped for a link, or the folder of a removal, which staging
- * never made): it stops before anything changed. A locked directory
- * named through a link is written into its target. Directories locked to
- * read are shared, exclusive when a killed run's journal is there to
- * finish, never swept, and let go once read. */
+ * never made): it stops before anything changed, as it does when the
+ * folder was replaced by another. A locked directory named through a link
+ * is written into its target; one below another locked directory may not
+ * be a link. (A swap after the commit's look: tests/e2e/dir_swap.sh.)
+ * Directories locked to read are shared, exclusive when a killed run's
+ * journal is there to finish, never swept, and let go once read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -168,6 +170,36 @@ int main(void)
     INT_EQ(entries(away), 0, "... nothing written into the link's target");
     unlink(sub);
     rename(moved, sub);
+
+    /* A staged file whose folder was then replaced by another, real one:
+     * the temporary is in the folder opened, so the commit stops. */
+    diag_init(&d);
+    o = outset_new();
+    INT_EQ(outset_lock(o, exp, &d), 0, "lock for a replaced folder");
+    INT_EQ(outset_add(o, file, "new\n", 4, &d), 0, "staged into the folder");
+    rename(sub, moved);
+    mkdir(sub, 0777);
+    INT_EQ(outset_commit(o, &d), -1, "folder replaced by another: the commit stops");
+    OK(diag_says(&d, "was moved or replaced"), "... saying so");
+    outset_free(o);
+    diag_free(&d);
+    INT_EQ(entries(sub), 0, "... nothing written into the new folder");
+    INT_EQ(entries(moved), 0, "... the temporary removed from the folder it was made in");
+    rmdir(sub);
+    rename(moved, sub);
+
+    /* A second locked directory below the first that is a link. */
+    char *inner = path_join(exp, "site");
+    symlink(away, inner);
+    diag_init(&d);
+    o = outset_new();
+    INT_EQ(outset_lock(o, exp, &d), 0, "lock the outer directory");
+    INT_EQ(outset_lock(o, inner, &d), -1, "a directory below it that is a link: not locked");
+    OK(diag_says(&d, "is a symbolic link (to "), "... saying so");
+    outset_free(o);
+    diag_free(&d);
+    unlink(inner);
+    free(inner);
 
     /* A removal in a folder that is now a link to one holding that name. */
     char *victim = path_join(away, "a.csv");
