@@ -1,0 +1,324 @@
+/* outset_recover.c - what a killed run left (see outset.h): its journal,
+ * finished (rolled forward) or, after "undo", rolled back, through folders
+ * opened from "/" without following a link; then the sweep of leftover
+ * temporaries and backups below each directory the run writes. */
+#include "outset.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "outset_internal.h"
+#include "util.h"
+
+#define JOURNAL_MAX (64 * 1024 * 1024)
+
+/* One field of a journal line, decoded (put_field in outset.c encodes it). */
+static char *get_field(const char *s, size_t n)
+{
+    strbuf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (s[i] == '%' && i + 2 < n && sscanf(s + i + 1, "%2X", &v) == 1) {
+            buf_putc(&b, (char)v);
+            i += 2;
+        } else {
+            buf_putc(&b, s[i]);
+        }
+    }
+    return buf_detach(&b);
+}
+
+/* The journal in home, when it is a regular file of at most JOURNAL_MAX
+ * bytes (a link is not followed); NULL otherwise. */
+static char *journal_read(const root *home, size_t *len)
+{
+    int fd = openat(home->fd, JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= JOURNAL_MAX;
+    strbuf b;
+    buf_init(&b);
+    char chunk[8192];
+    while (ok) {
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || b.len + (size_t)r > JOURNAL_MAX) {
+            ok = r == 0;
+            break;
+        }
+        buf_putn(&b, chunk, (size_t)r);
+    }
+    close(fd);
+    if (!ok) {
+        buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return buf_detach(&b);
+}
+
+typedef struct {
+    char *tmp, *dest, *backup;
+    int fd[3];   /* the folders of the three, opened by journal_dir */
+    bool gone;   /* a folder missing (or unreadable): nothing to do */
+} jentry;
+
+/* The folder of path (written to the journal resolved), opened from "/"
+ * one component at a time without following a link, once per folder (in
+ * s). DIR_LINK: it resolves elsewhere than the journal wrote it, a
+ * symbolic link was put on the way since. */
+static dir_status journal_dir(dirset *s, const char *path, int *fd)
+{
+    char *dir = outset_dir_of(path);
+    size_t i = outset_dirset_find(s, dir);
+    if (i != NONE) {
+        free(dir);
+        *fd = s->v[i].fd;
+        return DIR_OK;
+    }
+    size_t failed;
+    int f = outset_open_below(AT_FDCWD, dir, false, &failed);
+    if (f >= 0 && (i = outset_dirset_add(s, dir, f, NONE)) != NONE) {
+        *fd = f;
+        return DIR_OK;
+    }
+    int e = errno;
+    dir_status st = e == ENOENT ? DIR_MISSING : DIR_FAILED;
+    if (f < 0) {
+        char *p = xstrndup(dir, failed);
+        if (e == ELOOP || (e == ENOTDIR && outset_is_link(p)))
+            st = DIR_LINK;
+        free(p);
+        free(dir);
+    }
+    return st;
+}
+
+/* Opens the folders of every entry. Finishing through a link would
+ * rename and unlink elsewhere: refused, and the journal kept for a run
+ * after the link is gone. Returns 0, or -1 after an error. */
+static int journal_open_dirs(jentry *v, size_t n, dirset *dirs, const char *jpath, diag_list *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *paths[3] = {*v[i].tmp ? v[i].tmp : NULL, v[i].dest, v[i].backup};
+        for (int k = 0; k < 3; k++) {
+            v[i].fd[k] = -1;
+            dir_status s = paths[k] ? journal_dir(dirs, paths[k], &v[i].fd[k]) : DIR_OK;
+            if (s == DIR_LINK) {
+                char *moved = outset_dir_of(paths[k]);
+                diag_error(d, moved, 0, "leads through a symbolic link since a killed build "
+                                        "wrote %s; nothing was finished or undone: remove the "
+                                        "link", jpath);
+                free(moved);
+                return -1;
+            }
+            if (s != DIR_OK)
+                v[i].gone = true;
+        }
+    }
+    return 0;
+}
+
+/* Finishes (or, after "undo", rolls back) the commit the entries record.
+ * Returns 0, or -1 after an error. */
+static int journal_finish(const jentry *v, size_t n, bool undo, diag_list *d)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].gone)
+            continue;
+        int tfd = v[i].fd[0], dfd = v[i].fd[1], bfd = v[i].fd[2];
+        const char *tmp = outset_base_of(v[i].tmp), *dest = outset_base_of(v[i].dest);
+        const char *backup = v[i].backup ? outset_base_of(v[i].backup) : NULL;
+        struct stat st;
+        bool removal = !*v[i].tmp;
+        bool pending = !removal && fstatat(tfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (undo) {
+            /* Back to the previous set: a renamed entry without a backup
+             * was new, so it goes. */
+            outset_put_back(dfd, dest, bfd, backup, !pending && !removal);
+            if (pending)
+                unlinkat(tfd, tmp, 0);
+            continue;
+        }
+        if (removal && backup && unlinkat(dfd, dest, 0) != 0 && errno != ENOENT) {
+            diag_io(d, v[i].dest, 0, "cannot finish the interrupted commit: %s", strerror(errno));
+            rc = -1;
+        }
+        if (pending && renameat(tfd, tmp, dfd, dest) != 0) {
+            diag_io(d, v[i].dest, 0, "cannot finish the interrupted commit: %s", strerror(errno));
+            rc = -1;
+        }
+        if (backup)
+            unlinkat(bfd, backup, 0);
+    }
+    return rc;
+}
+
+/* Finishes the journal a killed run left in home: the set's home, or a
+ * directory only read that outset_lock_dirs took exclusive for it.
+ * Returns 0 (none there, or finished), or -1 after an error. */
+static int recover_journal(const root *home, diag_list *d)
+{
+    size_t len;
+    char *text = journal_read(home, &len);
+    if (!text)
+        return 0;
+    char *jpath = path_join(home->dir, JOURNAL_NAME);
+    jentry *v = NULL;
+    size_t n = 0, cap = 0;
+    bool magic = false, commit = false, undo = false;
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break; /* a torn last line: the journal was never finished */
+        size_t ln = (size_t)(nl - p);
+        if (!magic) {
+            magic = ln == strlen(JOURNAL_MAGIC) && !memcmp(p, JOURNAL_MAGIC, ln);
+            if (!magic)
+                break;
+        } else if (ln == 6 && !memcmp(p, "commit", 6)) {
+            commit = true;
+        } else if (ln == 4 && !memcmp(p, "undo", 4) && commit) {
+            undo = true;
+        } else if (!commit) {
+            const char *t1 = memchr(p, '\t', ln);
+            const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
+            if (!t2)
+                break;
+            xgrow((void **)&v, &cap, n + 1, sizeof *v);
+            v[n] = (jentry){0};
+            v[n].tmp = get_field(p, (size_t)(t1 - p));
+            v[n].dest = get_field(t1 + 1, (size_t)(t2 - t1 - 1));
+            v[n].backup = t2 + 1 < nl ? get_field(t2 + 1, (size_t)(nl - t2 - 1)) : NULL;
+            n++;
+        }
+        p = nl + 1;
+    }
+    int rc = 0;
+    dirset dirs = {0};
+    if (magic && commit) {
+        rc = journal_open_dirs(v, n, &dirs, jpath, d);
+        if (rc == 0)
+            rc = journal_finish(v, n, undo, d);
+        if (rc == 0) {
+            for (size_t k = 0; k < dirs.n; k++)
+                outset_sync_dir(dirs.v[k].fd);
+            fprintf(stderr, "memreport: %s: %s the outputs of an interrupted build (%zu files)\n",
+                    home->dir, undo ? "restored" : "completed", n);
+        }
+    }
+    if (rc == 0)
+        outset_journal_remove(home);
+    outset_dirset_free(&dirs);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].tmp);
+        free(v[i].dest);
+        free(v[i].backup);
+    }
+    free(v);
+    free(text);
+    free(jpath);
+    return rc;
+}
+
+/* ---- Leftovers. ------------------------------------------------------- */
+
+/* True for the names this module makes: .NAME.tmp-XXXXXX or
+ * .NAME.old-XXXXXX (mkstemp's six letters and digits), with sqlite's
+ * -journal, -wal or -shm after an archive's. */
+bool outset_is_leftover(const char *name)
+{
+    if (name[0] != '.')
+        return false;
+    const char *kinds[] = {".tmp-", ".old-"};
+    for (size_t k = 0; k < 2; k++) {
+        const char *at = strstr(name + 1, kinds[k]);
+        while (at) {
+            const char *x = at + 5;
+            size_t i = 0;
+            while (i < 6 && ((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+                             (x[i] >= '0' && x[i] <= '9')))
+                i++;
+            const char *rest = x + i;
+            if (i == 6 && at > name + 1 &&
+                (!*rest || !strcmp(rest, "-journal") || !strcmp(rest, "-wal") ||
+                 !strcmp(rest, "-shm")))
+                return true;
+            at = strstr(at + 1, kinds[k]);
+        }
+    }
+    return false;
+}
+
+/* Removes leftovers in the folder dirfd and its subfolders, depth levels
+ * down; a symbolic link is never followed (a subfolder is opened as
+ * itself, as the staging does). Returns the number removed. */
+static size_t sweep(int dirfd, int depth)
+{
+    int fd = openat(dirfd, ".", DIR_NOFOLLOW);
+    DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dh) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    size_t removed = 0;
+    struct dirent *de;
+    char **subdirs = NULL;
+    size_t nsub = 0, cap = 0;
+    while ((de = readdir(dh))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (!S_ISDIR(st.st_mode) && outset_is_leftover(de->d_name)) {
+            if (unlinkat(dirfd, de->d_name, 0) == 0)
+                removed++;
+        } else if (S_ISDIR(st.st_mode) && depth > 0 && de->d_name[0] != '.') {
+            xgrow((void **)&subdirs, &cap, nsub + 1, sizeof *subdirs);
+            subdirs[nsub++] = xstrdup(de->d_name);
+        }
+    }
+    closedir(dh);
+    for (size_t i = 0; i < nsub; i++) {
+        int sub = openat(dirfd, subdirs[i], DIR_NOFOLLOW);
+        if (sub >= 0) {
+            removed += sweep(sub, depth - 1);
+            close(sub);
+        }
+        free(subdirs[i]);
+    }
+    free(subdirs);
+    return removed;
+}
+
+int outset_recover(outset *o, diag_list *d)
+{
+    const root *home = outset_home_of(o);
+    for (size_t i = 0; i < o->nroots; i++) {
+        const root *r = &o->roots[i];
+        /* The home's journal, and one a killed build left in a directory
+         * only read (outset_lock_dirs took that one exclusive). */
+        bool journal = r == home || (!r->write && r->exclusive && r->fd >= 0);
+        if (journal && recover_journal(r, d) != 0)
+            return -1;
+    }
+    /* Only below directories this run writes: a reader's sweep could take
+     * a temporary from a run that writes a folder inside the one read. */
+    for (size_t i = 0; i < o->nroots; i++)
+        if (o->roots[i].write)
+            sweep(o->roots[i].fd, 3);
+    return 0;
+}
