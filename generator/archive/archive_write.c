@@ -936,16 +936,6 @@ int archive_stage_end(archive_job *j, const char **tmp, size_t *kept, diag_list 
     return rc;
 }
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return xstrdup(".");
-    if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
-}
-
 static bool fsync_path(const char *path, bool directory)
 {
     int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
@@ -960,7 +950,7 @@ int archive_write(const analysis *a, const analysis_options *o, const char *path
 {
     if (archive_check_replaceable(path, d) != 0)
         return EXIT_IO;
-    char *dir = dir_of(path);
+    char *dir = path_dir(path);
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     char *tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
     int fd = mkstemp(tmp);

@@ -358,7 +358,7 @@ static int copy_fd(int in, int out)
  * its name there; any other file by its path. */
 static const char *source_at(const outset *o, const char *src, int *fd)
 {
-    char *dir = outset_dir_of(src);
+    char *dir = path_dir(src);
     size_t i = outset_dirset_find(&o->dirs, dir);
     free(dir);
     *fd = i != NONE ? o->dirs.v[i].fd : AT_FDCWD;
@@ -471,7 +471,7 @@ static void put_field(strbuf *b, const char *path)
  * works from any working directory. Caller frees. */
 static char *absolute(const char *path)
 {
-    char *dir = outset_dir_of(path);
+    char *dir = path_dir(path);
     char *real = realpath(dir, NULL);
     free(dir);
     if (!real)

@@ -29,17 +29,6 @@ const char *outset_base_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* The directory part of path ("." when there is none). Caller frees. */
-char *outset_dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return xstrdup(".");
-    if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
-}
-
 /* ---- Output directories that are symbolic links. ----------------------- */
 
 typedef enum { LINK_TO_DIR, LINK_TO_OTHER, LINK_DANGLING, LINK_LOOP, LINK_UNREADABLE } link_kind;
@@ -315,7 +304,7 @@ static void room_for_folders(size_t open_now)
 dir_status outset_dir_get(outset *o, const char *dest, bool create, size_t *idx, char **link,
                           int *err)
 {
-    char *dir = outset_dir_of(dest);
+    char *dir = path_dir(dest);
     *link = NULL;
     if ((*idx = outset_dirset_find(&o->dirs, dir)) != NONE) {
         free(dir);

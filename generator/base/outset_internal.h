@@ -71,8 +71,6 @@ typedef enum { DIR_OK, DIR_MISSING, DIR_LINK, DIR_FAILED } dir_status;
 /* outset_dirs.c */
 /* The last component of path: the name a descriptor of its folder takes. */
 const char *outset_base_of(const char *path);
-/* The directory part of path ("." when there is none). Caller frees. */
-char *outset_dir_of(const char *path);
 /* Adds the error for path, a symbolic link where outputs are written. */
 void outset_link_refused(const char *path, bool site, diag_list *d);
 /* The length of r's spelling without trailing slashes. */

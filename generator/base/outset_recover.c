@@ -79,7 +79,7 @@ typedef struct {
  * symbolic link was put on the way since. */
 static dir_status journal_dir(dirset *s, const char *path, int *fd)
 {
-    char *dir = outset_dir_of(path);
+    char *dir = path_dir(path);
     size_t i = outset_dirset_find(s, dir);
     if (i != NONE) {
         free(dir);
@@ -115,7 +115,7 @@ static int journal_open_dirs(jentry *v, size_t n, dirset *dirs, const char *jpat
             v[i].fd[k] = -1;
             dir_status s = paths[k] ? journal_dir(dirs, paths[k], &v[i].fd[k]) : DIR_OK;
             if (s == DIR_LINK) {
-                char *moved = outset_dir_of(paths[k]);
+                char *moved = path_dir(paths[k]);
                 diag_error(d, moved, 0, "leads through a symbolic link since a killed build "
                                         "wrote %s; nothing was finished or undone: remove the "
                                         "link", jpath);

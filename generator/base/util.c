@@ -300,6 +300,16 @@ char *path_join(const char *dir, const char *name)
     return n && dir[n - 1] == '/' ? xasprintf("%s%s", dir, name) : xasprintf("%s/%s", dir, name);
 }
 
+char *path_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
 char *path_last_name(const char *path)
 {
     size_t n = strlen(path);

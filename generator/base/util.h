@@ -77,6 +77,9 @@ bool is_fingerprint(const char *s);
 
 /* dir + "/" + name without doubling a trailing slash. Caller frees. */
 char *path_join(const char *dir, const char *name);
+/* The directory part of path: "." when it has no '/', "/" for a file in
+ * the root. Caller frees. */
+char *path_dir(const char *path);
 /* The last component of path, trailing slashes ignored: "exp" for
  * "/data/exp/"; "." for "", "." and "/". Caller frees. */
 char *path_last_name(const char *path);

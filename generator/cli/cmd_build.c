@@ -177,8 +177,7 @@ static int check_single_file(const char *path, diag_list *d)
                                "in .html");
         return EXIT_BAD_INPUT;
     }
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    char *dir = path_dir(path);
     int rc = EXIT_OK;
     if (stat(dir, &st) != 0) {
         diag_error(d, path, 0, "--single-file: its directory %s %s", dir,

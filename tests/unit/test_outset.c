@@ -139,8 +139,23 @@ static void test_read_locks(const char *base)
     free(missing);
 }
 
+/* The folder part of a staged path, by which its descriptor is found. */
+static void test_path_dir(void)
+{
+    static const char *cases[][2] = {
+        {"a.csv", "."}, {"/a.csv", "/"}, {"exp/a.csv", "exp"},
+        {"/x/exp/data/a.csv", "/x/exp/data"}, {"exp/", "exp"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *got = path_dir(cases[i][0]);
+        STR_EQ(got, cases[i][1], cases[i][0]);
+        free(got);
+    }
+}
+
 int main(void)
 {
+    test_path_dir();
     char made[] = "/tmp/test_outset-XXXXXX";
     if (!mkdtemp(made))
         return 1;
