@@ -278,7 +278,15 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
         snprintf(what, sizeof what, "reading %s", path);
         util_set_activity(what);
     }
-    if (grew && archive_read_experiment(path, dir, &old, &packed, &d) == 0) {
+    bool resumable = grew && archive_read_experiment(path, dir, &old, &packed, &d) == 0;
+    if (grew && !resumable) {
+        /* Fresh by its inputs, but its samples cannot be read back: said as
+         * a damaged archive is below, and the CSVs read whole. */
+        damaged = true;
+        free(reason);
+        reason = xstrdup(d.n ? d.items[0].message : "its samples cannot be read");
+    }
+    if (resumable) {
         /* Only the appended rows are read; membership runs again over the
          * stored samples and the new ones, and so do the statistics,
          * except the per-collection ones of the earlier collections,

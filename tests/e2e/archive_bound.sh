@@ -173,4 +173,7 @@ run "build -q" "$d"
 [ $rc -eq 0 ] && cmp -s "$work/fresh/exp/REPORT.md" "$d/REPORT.md" &&
     pass "after an append: the whole CSV read, REPORT.md a build from scratch's" ||
     fail "after an append: the whole CSV read, REPORT.md a build from scratch's" "exit $rc: $(head -2 "$work/err")"
+grep -q 'results.sqlite: warning: cannot be used (damaged archive: .*); the CSVs were read instead' "$work/err" &&
+    pass "after an append: said to be unusable, as without the append" ||
+    fail "after an append: said to be unusable" "$(head -2 "$work/err")"
 like_csv "after an append"
