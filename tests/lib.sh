@@ -1,5 +1,6 @@
 # lib.sh - helpers the e2e scripts source (POSIX sh): their PASS/FAIL
-# lines, the outputs of a build, what a killed or failed build may leave,
+# lines, the outputs of a build, a tree's hashes, the example cut for an
+# append, what a killed or failed build may leave,
 # and whether strace can be used here.
 
 pass() { echo "PASS $1"; }
@@ -10,6 +11,22 @@ fail() { echo "FAIL $1: $2"; }
 outputs() {
     (cd "$1" && find REPORT.md results.sqlite charts site -type f 2>/dev/null | LC_ALL=C sort |
         xargs sha256sum)
+}
+
+# Every file under $1 (hidden ones too), one "sha256  path" line each.
+tree() {
+    (cd "$1" && find . -type f | LC_ALL=C sort | xargs -r sha256sum)
+}
+
+# grown_example WORK: $WORK/full is data/example without its outputs, and
+# $WORK/w the same with its memory CSV's last tenth of lines cut off, ready
+# for a first build whose successor then appends them back.
+grown_example() {
+    cp -R "$TOP/data/example" "$1/full"
+    rm -rf "$1/full/REPORT.md" "$1/full/charts" "$1/full/site" "$1/full/results.sqlite"
+    cp -R "$1/full" "$1/w"
+    lines=$(wc -l <"$1/full/memory.csv")
+    head -n $((lines * 9 / 10)) "$1/full/memory.csv" >"$1/w/memory.csv"
 }
 
 # Files of our temporary or backup naming, and the journal, under each of

@@ -21,21 +21,13 @@ export SOURCE_DATE_EPOCH=1767225600
 
 # shellcheck source=tests/lib.sh
 . "$TOP/tests/lib.sh"
-# Every file under $1 (hidden ones too), one "sha256  path" line each.
-tree() {
-    (cd "$1" && find . -type f | LC_ALL=C sort | xargs -r sha256sum)
-}
 
 # Generation A: the example less its last tenth of rows, built with
 # --publish-archive; a build with every row and without it (generation B)
 # then rewrites every folder and removes site/data/results.sqlite. Every
 # build runs in $w, since REPORT.md names the directory it was built in.
 w=$work/w
-cp -R "$TOP/data/example" "$work/full"
-rm -rf "$work/full/REPORT.md" "$work/full/charts" "$work/full/site" "$work/full/results.sqlite"
-cp -R "$work/full" "$w"
-lines=$(wc -l <"$work/full/memory.csv")
-head -n $((lines * 9 / 10)) "$work/full/memory.csv" >"$w/memory.csv"
+grown_example "$work"
 "$mr" build -q --publish-archive "$w" 2>"$work/err" || { fail "build A" "$(cat "$work/err")"; exit 0; }
 cp "$work/full/memory.csv" "$w/memory.csv"
 mv "$w" "$work/snap-a"

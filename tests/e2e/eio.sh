@@ -27,11 +27,7 @@ fi
 # build with every row makes from A's directory. Every build runs in $w,
 # since REPORT.md names the directory it was built in.
 w=$work/w
-cp -R "$TOP/data/example" "$work/full"
-rm -rf "$work/full/REPORT.md" "$work/full/charts" "$work/full/site" "$work/full/results.sqlite"
-cp -R "$work/full" "$w"
-lines=$(wc -l <"$work/full/memory.csv")
-head -n $((lines * 9 / 10)) "$work/full/memory.csv" >"$w/memory.csv"
+grown_example "$work"
 "$mr" build -q "$w" 2>"$work/err" || { fail "build A" "$(cat "$work/err")"; exit 0; }
 outputs "$w" >"$work/A"
 cp "$work/full/memory.csv" "$w/memory.csv"

@@ -18,10 +18,6 @@ export SOURCE_DATE_EPOCH=1767225600
 
 # shellcheck source=tests/lib.sh
 . "$TOP/tests/lib.sh"
-# Every file under $1, the same way.
-tree() {
-    (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum)
-}
 
 # One built experiment, copied for each case.
 src=$work/src
