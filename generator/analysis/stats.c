@@ -967,6 +967,20 @@ static void day_table(const experiment *e, results *res)
     }
 }
 
+/* The default baseline: the group with the highest final mean (the
+ * first of equals), or the first group when none has a final snapshot. */
+static size_t highest_final(const results *res)
+{
+    double best = -INFINITY;
+    size_t at = 0;
+    for (size_t g = 0; g < res->ngroups; g++)
+        if (res->groups[g].has_final && res->groups[g].final_mean > best) {
+            best = res->groups[g].final_mean;
+            at = g;
+        }
+    return at;
+}
+
 static void choose_baseline(const experiment *e, const membership *m, const stats_options *opt,
                             results *res, diag_list *d, bool *ok)
 {
@@ -992,12 +1006,16 @@ static void choose_baseline(const experiment *e, const membership *m, const stat
         }
         return;
     }
-    double best = -INFINITY;
-    for (size_t g = 0; g < res->ngroups; g++)
-        if (res->groups[g].has_final && res->groups[g].final_mean > best) {
-            best = res->groups[g].final_mean;
-            res->baseline = g;
-        }
+    res->baseline = highest_final(res);
+}
+
+bool stats_baseline_chosen(const experiment *e, const membership *m, const results *res)
+{
+    if (!res->ngroups)
+        return false;
+    const char *named = e->man.baseline;
+    long def = named ? membership_find(m, named) : (long)highest_final(res);
+    return def != (long)res->baseline;
 }
 
 static void compare_to_baseline(const membership *m, results *res)
@@ -1186,6 +1204,7 @@ int stats_compute(const experiment *e, const membership *m, const stats_options 
         res->nrestarts = 0;
         return 1;
     }
+    res->baseline_chosen = stats_baseline_chosen(e, m, res);
     compare_to_baseline(m, res);
     run_steady(&w);
     day_table(e, res);

@@ -134,6 +134,9 @@ typedef struct {
     size_t ngroups;
     group_result *groups;     /* parallel to membership.groups */
     size_t baseline;          /* group index */
+    bool baseline_chosen;     /* it is not the group the manifest names or,
+                                 without one, the default: --baseline chose
+                                 it (stats_baseline_chosen) */
     int64_t until;            /* as requested */
     int64_t first_t, last_t;  /* analysed period: first and last collection used */
 
@@ -163,6 +166,11 @@ void results_free(results *res);
  * first; ties by relay order). Leaves them empty otherwise. Needs the
  * finals and restarts; the archive calls it again after reading them. */
 void stats_rank_relays(const experiment *e, const membership *m, results *res);
+/* Whether res->baseline differs from the baseline a report without
+ * --baseline has: the group the manifest names, else the one with the
+ * highest final mean. True also when that default names no group. False
+ * without groups. Needs the finals; the archive reader calls it too. */
+bool stats_baseline_chosen(const experiment *e, const membership *m, const results *res);
 const char *trend_name(trend_class t);
 
 /* Numeric kernels. Arrays are not modified unless stated. */

@@ -1141,8 +1141,10 @@ int archive_read(const char *path, const char *dir, analysis *a, diag_list *d)
             read_membership(&r, a);
             read_results(&r, a);
             /* Derived from what was read, not stored. */
-            if (!r.failed)
+            if (!r.failed) {
                 stats_rank_relays(&a->e, &a->m, &a->r);
+                a->r.baseline_chosen = stats_baseline_chosen(&a->e, &a->m, &a->r);
+            }
         }
         sqlite3_exec(r.db, "COMMIT", NULL, NULL, NULL);
         rc = r.failed ? EXIT_BAD_INPUT : 0;

@@ -179,13 +179,15 @@ static int block_css(const strbuf *block, const strbuf *svg_css, scope_theme the
 }
 
 /* What a view of the experiment shows (a --groups view's groups, the end
- * of an --until cut), for the heading and for the ids: two views of one
- * experiment in one post must differ in both, or a screen reader hears
- * two alike landmarks. `human`: "groups C and A, to 2026-01-15 23:59";
- * otherwise a slug part, "-c-a-until-202601152359". Empty for the whole
- * experiment. */
+ * of an --until cut, a baseline chosen by --baseline), for the heading and
+ * for the ids: two views of one experiment in one post must differ in
+ * both, or a screen reader hears two alike landmarks. `human`: "groups C
+ * and A, to 2026-01-15 23:59, compared with B"; otherwise a slug part,
+ * "-c-a-until-202601152359-vs-b". Empty for the whole experiment with its
+ * own baseline. */
 static void view_text(strbuf *b, const analysis *a, bool human)
 {
+    size_t start = b->len;
     size_t n = a->m.shown_from ? a->m.ngroups : 0;
     for (size_t g = 0; g < n; g++) {
         if (human)
@@ -197,19 +199,29 @@ static void view_text(strbuf *b, const analysis *a, bool human)
         else
             fmt_slug(b, a->m.groups[g].id, "_", "", '-', false, b->len + 40);
     }
-    if (a->r.until == INT64_MAX)
-        return;
-    char when[40];
-    if (human) {
-        timestamp_format_human(a->r.until, a->e.man.tz_offset_min, when, sizeof when);
-        buf_printf(b, "%sto %s", n ? ", " : "", when);
-        return;
+    if (a->r.until != INT64_MAX) {
+        char when[40];
+        if (human) {
+            timestamp_format_human(a->r.until, a->e.man.tz_offset_min, when, sizeof when);
+            buf_printf(b, "%sto %s", b->len > start ? ", " : "", when);
+        } else {
+            timestamp_format_iso(a->r.until, a->e.man.tz_offset_min, when, sizeof when);
+            buf_puts(b, "-until-");
+            for (const char *s = when; *s && s < when + 16; s++) /* YYYY-MM-DDTHH:MM */
+                if (*s >= '0' && *s <= '9')
+                    buf_putc(b, *s);
+        }
     }
-    timestamp_format_iso(a->r.until, a->e.man.tz_offset_min, when, sizeof when);
-    buf_puts(b, "-until-");
-    for (const char *s = when; *s && s < when + 16; s++) /* YYYY-MM-DDTHH:MM */
-        if (*s >= '0' && *s <= '9')
-            buf_putc(b, *s);
+    if (!a->r.baseline_chosen)
+        return;
+    /* In a --groups view the baseline may be the slot past the shown ones. */
+    const char *base = a->m.groups[a->r.baseline].id;
+    if (human) {
+        buf_printf(b, "%scompared with %s", b->len > start ? ", " : "", base);
+    } else {
+        buf_puts(b, "-vs-");
+        fmt_slug(b, base, "_", "", '-', false, b->len + 40);
+    }
 }
 
 /* The prefix of the block's ids: "mrp-", the experiment's slug (of its

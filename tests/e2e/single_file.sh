@@ -281,6 +281,64 @@ grep -q '<h2 id="mrp-post-c-a-title">Post test: groups C and A</h2>' "$work/blog
     grep -q '<h2 id="mrp-post-title">Post test</h2>' "$post" &&
     pass "a view's heading and landmarks say what it shows" ||
     fail "a view's heading says what it shows" "$(grep -o '<h2 id="[^"]*title">[^<]*' "$work/blog/ca.html" "$work/blog/until.html")"
+# A baseline chosen by --baseline (B, where the manifest names A) is part
+# of the view too: ids and heading say it, also when the second build
+# reads its results back from the archive.
+base=$(awk -F, '$5 == "1.000" { print $1 }' "$work/summary.csv")
+"$MEMREPORT" build -q "$exp" --baseline B --single-file "$work/blog/vs-b.html" 2>"$work/err" ||
+    fail "a --baseline view's FILE" "$(head -c 200 "$work/err")"
+{
+    blk "$post"
+    blk "$work/blog/vs-b.html"
+} >"$work/blog/vs.html"
+dup=$(ids "$work/blog/vs.html" | sort | uniq -d | head -3)
+n=$(ids "$work/blog/vs.html" | wc -l)
+[ "$base" = A ] && [ -z "$dup" ] && [ "$n" -ge 60 ] &&
+    grep -q ' id="mrp-post-vs-b-results"' "$work/blog/vs-b.html" &&
+    pass "two blocks differing only by --baseline: no id twice ($n ids)" ||
+    fail "two blocks differing only by --baseline: no id twice" "baseline $base, $n ids, twice: $dup"
+"$MEMREPORT" build -q "$exp" --baseline B --single-file "$work/blog/vs-b2.html" 2>"$work/err"
+grep -q '<h2 id="mrp-post-vs-b-title">Post test: compared with B</h2>' "$work/blog/vs-b.html" &&
+    grep -q '<nav aria-label="Report sections: Post test: compared with B">' "$work/blog/vs-b.html" &&
+    grep -q '<h2 id="mrp-post-vs-b-title">Post test: compared with B</h2>' "$work/blog/vs-b2.html" &&
+    pass "a --baseline view's heading says it, read back from the archive too" ||
+    fail "a --baseline view's heading says it" "$(grep -o '<h2 id="[^"]*title">[^<]*' "$work/blog/vs-b.html" "$work/blog/vs-b2.html")"
+"$MEMREPORT" build -q "$exp" --groups C,A --until "$until" --baseline B \
+    --single-file "$work/blog/all3.html" 2>"$work/err"
+grep -q "<h2 id=\"mrp-post-c-a-until-${ustamp}2359-vs-b-title\">Post test: groups C and A, to $until 23:59, compared with B</h2>" "$work/blog/all3.html" &&
+    pass "--groups, --until and --baseline together in ids and heading" ||
+    fail "--groups, --until and --baseline together" "$(grep -o '<h2 id="[^"]*title">[^<]*' "$work/blog/all3.html") $(head -c 200 "$work/err")"
+# --baseline naming the manifest's group is no view: the block is the
+# plain report's, but for the command it tells.
+"$MEMREPORT" build -q "$exp" --baseline A --single-file "$work/blog/vs-a.html" 2>"$work/err"
+blk "$post" | grep -v '<code>memreport build ' >"$work/plain.blk"
+blk "$work/blog/vs-a.html" | grep -v '<code>memreport build ' >"$work/vs-a.blk"
+if cmp -s "$work/plain.blk" "$work/vs-a.blk" && ! grep -q -- '-vs-' "$post" &&
+    grep -q -- '--baseline A --single-file vs-a.html</code>' "$work/blog/vs-a.html"; then
+    pass "--baseline of the manifest's group: the plain block (no -vs- id)"
+else
+    fail "--baseline of the manifest's group" "$(diff "$work/plain.blk" "$work/vs-a.blk" | head -c 300)"
+fi
+# Another manifest baseline (B), and none (the default: A, the highest
+# final mean): naming that group again is no view, naming another is.
+for case in "B|A|baseline manifest B" "A|B|no baseline in the manifest"; do
+    same=${case%%|*}; rest=${case#*|}; other=${rest%%|*}; what=${rest#*|}
+    rm -rf "$work/mb"
+    cp -R "$exp" "$work/mb"
+    if [ "$same" = B ]; then
+        sed 's/^  "baseline": "A",$/  "baseline": "B",/' "$exp/experiment.json" >"$work/mb/experiment.json"
+    else
+        grep -v '^  "baseline": ' "$exp/experiment.json" >"$work/mb/experiment.json"
+    fi
+    lo=$(printf '%s' "$other" | tr A-Z a-z)
+    "$MEMREPORT" build -q "$work/mb" --baseline "$same" --single-file "$work/blog/mb-s.html" 2>"$work/err"
+    "$MEMREPORT" build -q "$work/mb" --baseline "$other" --single-file "$work/blog/mb-o.html" 2>>"$work/err"
+    grep -q '<h2 id="mrp-post-title">Post test</h2>' "$work/blog/mb-s.html" &&
+        ! grep -q -- '-vs-' "$work/blog/mb-s.html" &&
+        grep -q "<h2 id=\"mrp-post-vs-$lo-title\">Post test: compared with $other</h2>" "$work/blog/mb-o.html" &&
+        pass "$what: --baseline $same is the plain block, --baseline $other a view" ||
+        fail "$what: --baseline $same plain, $other a view" "$(grep -o '<h2 id="[^"]*title">[^<]*' "$work/blog/mb-s.html" "$work/blog/mb-o.html") $(head -c 200 "$work/err")"
+done
 ids "$work/blog/other.html" | grep -qv '^mrp-other-fleet-' &&
     fail "ids carry the experiment's slug" "$(ids "$work/blog/other.html" | grep -v '^mrp-other-fleet-' | head -2)" ||
     pass "ids carry the experiment's slug (mrp-other-fleet-...)"
