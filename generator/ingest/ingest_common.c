@@ -216,7 +216,7 @@ int ingest_open_failed(const char *display, const file_result *fr, diag_list *d)
 /* What an input is meant to hold, by its name, for messages. */
 static const char *text_kind(const char *rel)
 {
-    if (str_ends(rel, ".csv"))
+    if (str_ends(rel, ".csv") || str_ends(rel, ".csv.gz") || str_ends(rel, ".csv.zst"))
         return "CSV text";
     if (str_ends(rel, ".json"))
         return "JSON text";
@@ -225,23 +225,24 @@ static const char *text_kind(const char *rel)
     return "a text list of members"; /* a group file, or one the manifest names */
 }
 
-/* 0 when the first block of a plainly named input can be text; else 1
- * after one error saying what the file is, so that its reader, which
- * would report a string of puzzling header and NUL-byte errors, never
- * sees it. A file that cannot be read here is left to its reader to
- * report. */
+/* 0 when the first block of an input, as its reader will see it (a
+ * compressed memory CSV decompressed), can be text; else 1 after one
+ * error saying what the file is, so that its reader, which would report
+ * a string of puzzling header and NUL-byte errors, never sees it. A file
+ * that cannot be read here is left to its reader to report. */
 static int check_text(const char *path, const char *rel, const char *display, diag_list *d)
 {
-    file_result fr;
     unsigned char b[INGEST_SNIFF_BYTES];
-    int fd = file_open_regular(path, NULL, &fr);
-    ssize_t n = fd >= 0 ? pread(fd, b, sizeof b, 0) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
+    size_t n = instream_head(path, b, sizeof b);
+    if (!n)
         return 0;
-    const instream_format *f = instream_sniff(b, (size_t)n);
-    if (f && f->kind != INSTREAM_PLAIN) {
+    /* What a compressed input's contents came out of, for the messages. */
+    const instream_format *outer = instream_format_of(instream_kind_of(rel));
+    char inside[64] = "";
+    if (outer)
+        snprintf(inside, sizeof inside, " (inside %s)", outer->what);
+    const instream_format *f = instream_sniff(b, n);
+    if (f && f->kind != INSTREAM_PLAIN && !outer) {
         diag_add(d, DIAG_ERROR, display, 1, 0,
                  "%s under a plain name (a memory CSV is read compressed when its name ends "
                  "in %s; every other input must be plain text)",
@@ -249,12 +250,13 @@ static int check_text(const char *path, const char *rel, const char *display, di
         return 1;
     }
     if (f) {
-        diag_add(d, DIAG_ERROR, display, 1, 0, "this is %s, not %s%s%s%s", f->what,
-                 text_kind(rel), f->hint ? " (" : "", f->hint ? f->hint : "",
-                 f->hint ? ")" : "");
+        const char *hint = f->kind != INSTREAM_PLAIN ? "compressed twice: decompress it once"
+                                                     : f->hint;
+        diag_add(d, DIAG_ERROR, display, 1, 0, "this is %s%s, not %s%s%s%s", f->what, inside,
+                 text_kind(rel), hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
         return 1;
     }
-    const unsigned char *z = memchr(b, '\0', (size_t)n);
+    const unsigned char *z = memchr(b, '\0', n);
     if (!z)
         return 0;
     long line = 1;
@@ -265,7 +267,7 @@ static int check_text(const char *path, const char *rel, const char *display, di
             line_start = p + 1;
         }
     diag_add(d, DIAG_ERROR, display, line, (long)(z - line_start) + 1,
-             "NUL byte at offset %ld: this is binary data, not %s", (long)(z - b),
+             "NUL byte at offset %ld%s: this is binary data, not %s", (long)(z - b), inside,
              text_kind(rel));
     return 1;
 }
@@ -285,7 +287,7 @@ int ingest_check_input(const char *dir, const char *rel, const char *display, di
         rc = 1;
     } else if (!file_check_regular(path, &fr)) {
         rc = ingest_open_failed(display, &fr, d);
-    } else if (instream_kind_of(rel) == INSTREAM_PLAIN) {
+    } else {
         rc = check_text(path, rel, display, d);
     }
     free(why);

@@ -106,9 +106,10 @@ char *ingest_group_id_from_name(const char *base);
 bool ingest_path_inside(const char *dir, const char *rel, char **why);
 /* Every input passes here before it is opened: dir/rel must resolve
  * inside dir (symlinks followed), exist (a dangling symlink is an error),
- * be a regular file (a FIFO would block, /dev/zero never ends) and, under
- * a plain name, begin as text: a known binary format (instream_sniff) or
- * a NUL byte in the first 8 KiB is one error, at line 1 or the NUL's.
+ * be a regular file (a FIFO would block, /dev/zero never ends) and begin
+ * as text (under a .gz or .zst name, once decompressed): a known binary
+ * format (instream_sniff) or a NUL byte in the first 8 KiB is one error,
+ * at line 1 or the NUL's.
  * Returns 0, or 1 (bad input) or 3 (I/O) after adding an error naming
  * display. */
 int ingest_check_input(const char *dir, const char *rel, const char *display, diag_list *d);

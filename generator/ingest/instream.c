@@ -113,6 +113,14 @@ const instream_format *instream_sniff(const void *head, size_t n)
     return NULL;
 }
 
+const instream_format *instream_format_of(instream_kind k)
+{
+    for (size_t i = 0; k != INSTREAM_PLAIN && i < ARRAY_LEN(signatures); i++)
+        if (signatures[i].f.kind == k)
+            return &signatures[i].f;
+    return NULL;
+}
+
 /* First error wins; reads fail from then on. */
 static ssize_t fail(instream *s, char *msg)
 {
@@ -266,6 +274,15 @@ instream *instream_open(const char *path, file_result *why)
 FILE *instream_file(instream *s)
 {
     return s->out;
+}
+
+size_t instream_head(const char *path, void *buf, size_t size)
+{
+    file_result why;
+    instream *s = instream_open(path, &why);
+    size_t n = s ? fread(buf, 1, size, s->out) : 0;
+    instream_close(s);
+    return n;
 }
 
 instream_kind instream_kind_get(const instream *s)

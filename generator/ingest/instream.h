@@ -42,6 +42,10 @@ typedef struct {
  * KiB of it), starts with; NULL when none does (text, or a binary format
  * the table does not know). The result is static. */
 const instream_format *instream_sniff(const void *head, size_t n);
+/* The table's entry for a compressed kind ("gzip-compressed data"), so a
+ * message about its contents can say what they came out of; NULL for
+ * INSTREAM_PLAIN. The result is static. */
+const instream_format *instream_format_of(instream_kind k);
 
 /* Opens path for reading when it is a regular file (file_fopen_regular:
  * never blocks on a FIFO). Returns the stream, or NULL with *why filled
@@ -49,6 +53,12 @@ const instream_format *instream_sniff(const void *head, size_t n);
  * and is closed by instream_close. */
 instream *instream_open(const char *path, file_result *why);
 FILE *instream_file(instream *s);
+/* Reads into buf up to size of the first bytes a stream of path yields
+ * (decompressed, under a .gz or .zst name): what its reader will see
+ * first, for instream_sniff. Returns how many; 0 when path cannot be
+ * opened or yields nothing, and short of size at the end of the data or
+ * where corrupt data stops it (its reader then says why). */
+size_t instream_head(const char *path, void *buf, size_t size);
 instream_kind instream_kind_get(const instream *s);
 
 /* A message about the compressed data ("truncated gzip data", "corrupt

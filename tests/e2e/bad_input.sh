@@ -249,6 +249,36 @@ good "$tmp/nul_notes"
 printf '# Notes\nab\000\001\002\003 binary\n' >"$tmp/nul_notes/notes.md"
 binary_case nul_notes notes.md ":2:3: NUL byte at offset 10: this is binary data, not Markdown text"
 
+# The same inside a compressed memory CSV: its first bytes once
+# decompressed are looked at as a plain file's are, and the message says
+# what they came out of.
+# compressed_case NAME KIND MESSAGE: $tmp/NAME's memory CSV replaced by
+# KIND (gz or zst) of stdin.
+compressed_case() {
+    good "$tmp/$1"
+    rm "$tmp/$1/memory.csv"
+    if [ "$2" = gz ]; then gzip -c; else zstd -q -c; fi >"$tmp/$1/memory.csv.$2"
+    binary_case "$1" "memory.csv.$2" "$3"
+}
+png=$top/data/example/charts/memory_total.png
+compressed_case png_gz gz ":1: this is a PNG image (inside gzip-compressed data), not CSV text" <"$png"
+printf 'PK\003\004\024\000\006\000\010\000\000\000!\000[Content_Types].xml' |
+    compressed_case xlsx_gz gz ":1: this is a ZIP archive (inside gzip-compressed data), not CSV \
+text (an .xlsx or .ods spreadsheet is one: export the sheet as CSV)"
+printf 'timestamp,type,nickname,rss_kb\n2026-01-01T00:00:00,relay,al\000pha,100\n' |
+    compressed_case nul_gz gz ":2:29: NUL byte at offset 59 (inside gzip-compressed data): \
+this is binary data, not CSV text"
+gzip -c "$tmp/good/memory.csv" | compressed_case gz_gz gz ":1: this is gzip-compressed data \
+(inside gzip-compressed data), not CSV text (compressed twice: decompress it once)"
+if command -v zstd >/dev/null 2>&1; then
+    compressed_case png_zst zst ":1: this is a PNG image (inside zstd-compressed data), not CSV text" <"$png"
+    printf 'timestamp,type,nickname,rss_kb\n2026-01-01T00:00:00,relay,al\000pha,100\n' |
+        compressed_case nul_zst zst ":2:29: NUL byte at offset 59 (inside zstd-compressed data): \
+this is binary data, not CSV text"
+else
+    echo "SKIP png_zst, nul_zst: no zstd command"
+fi
+
 # Text that merely begins like a signature is read: relays called GIF89a
 # and BZh91AY (the first line of their member lists), a byte-order mark,
 # a note that begins with %PDF, non-ASCII text.
@@ -286,4 +316,23 @@ if "$mr" build -q "$tmp/keep" >/dev/null 2>"$tmp/err"; then
     fi
 else
     echo "FAIL png_build_keeps_outputs: first build: $(cat "$tmp/err")"
+fi
+# ... and for a binary file inside a compressed memory CSV.
+good "$tmp/keep_gz"
+gzip "$tmp/keep_gz/memory.csv"
+if "$mr" build -q "$tmp/keep_gz" >/dev/null 2>"$tmp/err"; then
+    outputs "$tmp/keep_gz" >"$tmp/before"
+    gzip -c "$top/data/example/charts/memory_total.png" >"$tmp/keep_gz/memory.csv.gz"
+    "$mr" build -q "$tmp/keep_gz" >/dev/null 2>"$tmp/err"
+    rc=$?
+    outputs "$tmp/keep_gz" >"$tmp/after"
+    if [ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+        grep -q 'memory.csv.gz:1: this is a PNG image (inside gzip-compressed data)' "$tmp/err" &&
+        cmp -s "$tmp/before" "$tmp/after"; then
+        echo "PASS png_gz_build_keeps_outputs: one error, exit 1, previous outputs intact"
+    else
+        echo "FAIL png_gz_build_keeps_outputs: exit $rc: $(cat "$tmp/err"); $(diff "$tmp/before" "$tmp/after")"
+    fi
+else
+    echo "FAIL png_gz_build_keeps_outputs: first build: $(cat "$tmp/err")"
 fi

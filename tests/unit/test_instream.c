@@ -3,7 +3,8 @@
  * members and zstd frames, the stored bytes' hash against a one-shot
  * hash of the file, and truncated or corrupt data reported as a read
  * error with a message, never as short data read silently; and the
- * table of signatures that says what a file's first bytes are. */
+ * table of signatures that says what a file's first bytes are, also
+ * those inside a compressed file (instream_head). */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -220,9 +221,45 @@ static void check_sniff(void)
     OK(png && png->kind == INSTREAM_PLAIN, "sniff: other formats are no stream kind");
 }
 
+/* instream_head gives the first bytes a reader sees: of a compressed
+ * file, decompressed, so the sniff says what is inside it. */
+static void check_head(void)
+{
+    static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x02\x80";
+    const instream_format *gzf = instream_format_of(INSTREAM_GZIP);
+    const instream_format *zsf = instream_format_of(INSTREAM_ZSTD);
+    STR_EQ(gzf ? gzf->what : NULL, "gzip-compressed data", "format of gzip: the table's entry");
+    STR_EQ(zsf ? zsf->what : NULL, "zstd-compressed data", "format of zstd: the table's entry");
+    OK(instream_format_of(INSTREAM_PLAIN) == NULL, "format of plain: none");
+    for (int k = 0; k < 3; k++) {
+        const char *suffix = k == 0 ? ".csv" : k == 1 ? ".csv.gz" : ".csv.zst";
+        size_t len = sizeof png - 1;
+        unsigned char *stored = k == 0 ? NULL : k == 1 ? gzip_of(png, len, &len)
+                                                       : zstd_of(png, len, &len);
+        char *path = tmp_path(suffix);
+        write_file(path, stored ? (const void *)stored : png, len);
+        unsigned char b[64];
+        size_t n = instream_head(path, b, sizeof b);
+        const instream_format *f = instream_sniff(b, n);
+        char name[96];
+        snprintf(name, sizeof name, "head of %s: the PNG bytes, sniffed as such", suffix);
+        OK(n == sizeof png - 1 && !memcmp(b, png, n) && f && str_eq(f->what, "a PNG image"),
+           name);
+        n = instream_head(path, b, 4);
+        snprintf(name, sizeof name, "head of %s: at most size bytes", suffix);
+        OK(n == 4 && !memcmp(b, png, 4), name);
+        unlink(path);
+        free(path);
+        free(stored);
+    }
+    unsigned char b[8];
+    OK(instream_head("/nonexistent/memory.csv.gz", b, sizeof b) == 0, "head of a missing file: 0");
+}
+
 int main(void)
 {
     check_sniff();
+    check_head();
     OK(instream_kind_of("memory.csv.gz") == INSTREAM_GZIP, "kind by name: .gz");
     OK(instream_kind_of("memory.csv.zst") == INSTREAM_ZSTD, "kind by name: .zst");
     OK(instream_kind_of("memory.csv") == INSTREAM_PLAIN, "kind by name: plain");
