@@ -230,14 +230,53 @@ static const char *text_kind(const char *rel)
  * error saying what the file is, so that its reader, which would report
  * a string of puzzling header and NUL-byte errors, never sees it. A file
  * that cannot be read here is left to its reader to report. */
+/* 0 when an input named .gz or .zst begins like that compression; else
+ * 1 after one error saying what it holds instead (plain text, the other
+ * compression, an image), where its reader would say "corrupt gzip data"
+ * of a file that was never compressed. Bytes that are nothing known are
+ * left to the reader, which says where the data is corrupt. */
+static int check_compressed(const char *path, const instream_format *outer, const char *rel,
+                            const char *display, diag_list *d)
+{
+    unsigned char b[INGEST_SNIFF_BYTES];
+    file_result fr;
+    int fd = file_open_regular(path, NULL, &fr);
+    ssize_t n = fd >= 0 ? pread(fd, b, sizeof b, 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    const instream_format *f = instream_sniff(b, (size_t)n);
+    if (f && f->kind == outer->kind)
+        return 0;
+    size_t stem = strlen(rel) - strlen(instream_kind_of(rel) == INSTREAM_GZIP ? ".gz" : ".zst");
+    if (f && f->kind != INSTREAM_PLAIN)
+        diag_add(d, DIAG_ERROR, display, 1, 0,
+                 "this is %s, not %s as its name says (rename it to %.*s%s)", f->what,
+                 outer->what, (int)stem, rel, f->kind == INSTREAM_GZIP ? ".gz" : ".zst");
+    else if (f)
+        diag_add(d, DIAG_ERROR, display, 1, 0, "this is %s, not %s as its name says%s%s%s",
+                 f->what, outer->what, f->hint ? " (" : "", f->hint ? f->hint : "",
+                 f->hint ? ")" : "");
+    else if (!memchr(b, '\0', (size_t)n))
+        diag_add(d, DIAG_ERROR, display, 1, 0,
+                 "this is plain text, not %s as its name says (rename it to %.*s)", outer->what,
+                 (int)stem, rel);
+    else
+        return 0;
+    return 1;
+}
+
 static int check_text(const char *path, const char *rel, const char *display, diag_list *d)
 {
+    const instream_format *outer = instream_format_of(instream_kind_of(rel));
+    if (outer && check_compressed(path, outer, rel, display, d))
+        return 1;
     unsigned char b[INGEST_SNIFF_BYTES];
     size_t n = instream_head(path, b, sizeof b);
     if (!n)
         return 0;
     /* What a compressed input's contents came out of, for the messages. */
-    const instream_format *outer = instream_format_of(instream_kind_of(rel));
     char inside[64] = "";
     if (outer)
         snprintf(inside, sizeof inside, " (inside %s)", outer->what);

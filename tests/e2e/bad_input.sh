@@ -279,6 +279,32 @@ else
     echo "SKIP png_zst, nul_zst: no zstd command"
 fi
 
+# A file named .gz or .zst that is not compressed that way is said as
+# what it is, not as "corrupt gzip data".
+# misnamed_case NAME EXT MESSAGE: $tmp/NAME's memory CSV replaced by stdin
+# under the name memory.csv.EXT.
+misnamed_case() {
+    good "$tmp/$1"
+    rm "$tmp/$1/memory.csv"
+    cat >"$tmp/$1/memory.csv.$2"
+    binary_case "$1" "memory.csv.$2" "$3"
+}
+misnamed_case png_named_gz gz ":1: this is a PNG image, not gzip-compressed data as its name \
+says" <"$png"
+good "$tmp/plain_src"
+misnamed_case plain_named_gz gz ":1: this is plain text, not gzip-compressed data as its name \
+says (rename it to memory.csv)" <"$tmp/plain_src/memory.csv"
+gzip -c "$tmp/plain_src/memory.csv" | misnamed_case gz_named_zst zst ":1: this is \
+gzip-compressed data, not zstd-compressed data as its name says (rename it to memory.csv.gz)"
+printf 'PK\003\004\024\000\006\000' | misnamed_case zip_named_zst zst ":1: this is a ZIP \
+archive, not zstd-compressed data as its name says (an .xlsx or .ods spreadsheet is one: \
+export the sheet as CSV)"
+# Bytes that are nothing known under a .gz name: the reader says where.
+good "$tmp/noise_gz"
+rm "$tmp/noise_gz/memory.csv"
+printf '\037\213\010\000garbage after a gzip magic\377\377\377' >"$tmp/noise_gz/memory.csv.gz"
+run_case noise_named_gz "$tmp/noise_gz" "memory.csv.gz: corrupt gzip data" "" lineless
+
 # Text that merely begins like a signature is read: relays called GIF89a
 # and BZh91AY (the first line of their member lists), a byte-order mark,
 # a note that begins with %PDF, non-ASCII text.
