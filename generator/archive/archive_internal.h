@@ -243,6 +243,7 @@ typedef struct {
     archive_samples *defer;    /* not NULL: keep the samples packed, here */
     const archive_version *ver;/* the file's schema, set by archive_open_checked */
     bool has_group;            /* sample_columns has csv_group values: set by read_counts */
+    size_t packed_bytes;       /* the sample columns' bytes: what backs the group tables */
 } rctx;
 
 void archive_rfail(rctx *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -22,6 +22,7 @@
 #include "manifest.h"
 #include "samplecol.h"
 #include "status.h"
+#include "strmap.h"
 #include "util.h"
 
 void archive_rfail(rctx *r, const char *fmt, ...)
@@ -635,6 +636,7 @@ static void read_sample_columns(rctx *r, experiment *e, size_t nsamples)
         }
     }
     sqlite3_finalize(st);
+    r->packed_bytes = used;
 
     /* Decoded: every row once all are there; short, when the table is one
      * any file may ask for, so the first bad row is named in order. A
@@ -811,11 +813,80 @@ static void read_inputs_detail(rctx *r, experiment *e)
     sqlite3_finalize(st);
 }
 
+/* Per group and relay, reading and the stages after it keep tables: the
+ * member and excluded marks, the member windows (16 bytes), the final
+ * snapshot (16), the steady slopes (8), a chart's members (8), some 50
+ * bytes a cell. A group or relay row costs a file a few bytes, so their
+ * product alone could ask a file of a few MB for gigabytes. The cells
+ * may be ARCHIVE_GROUP_CELLS_FREE (10,000 relays in 100 groups), or as
+ * many as the packed sample columns have bytes: every relay has its row
+ * of them, so a real archive has more bytes there than cells unless it
+ * holds hundreds of groups over a few collections. The days table of each
+ * group is bounded the same way. */
+#define ARCHIVE_GROUP_CELLS_FREE ((uint64_t)1 << 20)
+
+static bool group_table_backed(rctx *r, size_t ngroups, const char *groups, size_t n,
+                               const char *what)
+{
+    uint64_t cells;
+    if (__builtin_mul_overflow((uint64_t)ngroups, (uint64_t)n, &cells)) {
+        rfail(r, "damaged archive: %zu %s x %zu %s: a table too large to hold", ngroups, groups,
+              n, what);
+        return false;
+    }
+    if (cells <= ARCHIVE_GROUP_CELLS_FREE || cells <= r->packed_bytes)
+        return true;
+    rfail(r, "damaged archive: %zu %s x %zu %s make %llu cells of per-group tables, more than "
+             "%llu and more than the file's %zu bytes of samples",
+          ngroups, groups, n, what, (unsigned long long)cells,
+          (unsigned long long)ARCHIVE_GROUP_CELLS_FREE, r->packed_bytes);
+    return false;
+}
+
+static size_t distinct_groups(const relay_assignment *v, size_t n)
+{
+    strmap seen;
+    strmap_init(&seen);
+    for (size_t i = 0; i < n; i++)
+        if (v[i].group)
+            strmap_put(&seen, v[i].group, strlen(v[i].group), i);
+    size_t k = seen.n;
+    strmap_free(&seen);
+    return k;
+}
+
+/* The groups table's rows, and as many groups as membership could
+ * resolve again from what was read (from the manifest's groups, the
+ * group column, relay_config.csv or the group files: analysis_rerun),
+ * each times the relays: refused before any table is made. */
+static bool groups_backed(rctx *r, const experiment *e)
+{
+    int64_t rows = count_rows(r, "groups");
+    if (r->failed)
+        return false;
+    const struct {
+        size_t n;
+        const char *what;
+    } g[] = {
+        {rows > 0 ? (size_t)rows : 0, "groups"},
+        {e->man.ngroups, "manifest groups"},
+        {e->ncolgroups, "group column values"},
+        {distinct_groups(e->assignments, e->nassignments), "relay_config groups"},
+        {e->ngfiles, "group files"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(g); i++)
+        if (!group_table_backed(r, g[i].n, g[i].what, e->nrelays, "relays"))
+            return false;
+    return true;
+}
+
 static void read_membership(rctx *r, analysis *a)
 {
     experiment *e = &a->e;
     membership *m = &a->m;
     size_t cap = 0;
+    if (!groups_backed(r, e))
+        return;
     sqlite3_stmt *st = archive_rselect(r, &T_GROUPS, NULL);
     group_row gr;
     while (rrow(r, st)) {
@@ -966,6 +1037,10 @@ static void read_results(rctx *r, analysis *a)
             break;
         }
         group_result *gr = &res->groups[g];
+        if (gr->final_relays) {
+            rfail(r, "damaged archive: two results for group %zu", g);
+            break;
+        }
         /* The row carries no arrays: keep the series read above. */
         group_point *series = gr->series;
         size_t nseries = gr->nseries;
@@ -1003,6 +1078,8 @@ static void read_results(rctx *r, analysis *a)
         res->days[res->ndays++] = v.day;
     }
     sqlite3_finalize(st);
+    if (!r->failed && !group_table_backed(r, res->ngroups, "groups", res->ndays, "days"))
+        return;
     for (size_t g = 0; g < res->ngroups; g++) {
         res->groups[g].day_values = xmalloc((res->ndays ? res->ndays : 1) * sizeof(double));
         for (size_t k = 0; k < res->ndays; k++)

@@ -82,16 +82,21 @@ static void fill_members(chart_data *cd, size_t g)
             }
     }
     free(in);
+    /* Kept for every group: as long as what it holds, not as the relays
+     * or the restarts of the whole experiment. */
+    mem = xrealloc(mem, (n ? n : 1) * sizeof *mem);
     chart_relay *rl = xmalloc((n ? n : 1) * sizeof *rl);
     for (size_t i = 0; i < n; i++)
         rl[i].label = relay_label(&e->relays[mem[i]]);
-    int64_t *rs = xmalloc((a->r.nrestarts ? a->r.nrestarts : 1) * sizeof *rs);
-    size_t nrs = 0;
+    int64_t *rs = NULL;
+    size_t nrs = 0, cap = 0;
     for (size_t i = 0; i < a->r.nrestarts; i++) {
         const restart *x = &a->r.restarts[i];
         if (x->relay < e->nrelays && x->c < e->ncoll &&
-            membership_has(&a->m, e, g, x->relay, x->c))
+            membership_has(&a->m, e, g, x->relay, x->c)) {
+            xgrow((void **)&rs, &cap, nrs + 1, sizeof *rs);
             rs[nrs++] = e->times[x->c];
+        }
     }
     cd->members[g] = mem;
     cd->relays[g] = rl;

@@ -9,6 +9,16 @@
 # peak resident size far below that table; beside its CSVs it is said to
 # be unusable and the CSVs are read instead, as for any damaged archive.
 # The archive data/example's CSVs give is read as before.
+#
+# The tables kept per group and relay (member marks, member windows, final
+# snapshots, steady slopes) are likewise bounded: 20,000 relays that each
+# hold a real relay's samples (2 MB) and 5,000 group rows, each with a
+# member window (16 bytes a relay), would ask for 1.6 GB; 5,000 manifest
+# groups, resolved again when the options differ, as much. Both are
+# refused as damaged archives, before any such table is made, in a
+# fraction of the memory; beside its CSVs, as any damaged archive. The
+# archives of memsim fleets of 1,000 relays in 50 groups and of 20,000 in
+# 60 still read.
 : "${MEMREPORT:?}" "${TOP:?}"
 export MEMREPORT_DATA_DIR="$TOP"
 export SOURCE_DATE_EPOCH=1767225600
@@ -177,3 +187,128 @@ grep -q 'results.sqlite: warning: cannot be used (damaged archive: .*); the CSVs
     pass "after an append: said to be unusable, as without the append" ||
     fail "after an append: said to be unusable" "$(head -2 "$work/err")"
 like_csv "after an append"
+
+# Groups x relays. Needs memsim for the experiments.
+[ -n "${MEMSIM:-}" ] && [ -x "$MEMSIM" ] || { echo "SKIP archive_bound: groups x relays: MEMSIM not set"; exit 0; }
+
+# pad_relays FILE NRELAYS: relays up to NRELAYS, each given relay 0's
+# sample rows, so the samples are whole and read back.
+pad_relays() {
+    sqlite3 "$1" "
+        WITH RECURSIVE k(i) AS (SELECT (SELECT max(relay_id) + 1 FROM relays) UNION ALL SELECT i + 1 FROM k WHERE i < $2 - 1)
+        INSERT INTO relays SELECT i, 'pad' || i, '', 1, 0 FROM k;
+        INSERT INTO sample_columns SELECT r.relay_id, s.seg, s.nsamples, s.rss_kb, s.vmsize_kb, s.hwm_kb, s.frag_ratio, s.csv_group
+            FROM relays r, sample_columns s WHERE s.relay_id = 0 AND r.nickname LIKE 'pad%';
+        UPDATE experiment SET nrelays = $2, nsamples = (SELECT sum(nsamples) FROM sample_columns);"
+}
+
+# pad_groups FILE NGROUPS: group rows up to NGROUPS, copies of group 0
+# with member and exclude lists and a member window each.
+pad_groups() {
+    sqlite3 "$1" "
+        WITH RECURSIVE k(i) AS (SELECT (SELECT max(idx) + 1 FROM groups) UNION ALL SELECT i + 1 FROM k WHERE i < $2 - 1)
+        INSERT INTO groups SELECT k.i, 'pad' || k.i, name, color, NULL, source, source_path, start_t, end_t,
+            1, 1, csv_group, 0, allocator, version, 0 FROM k, groups WHERE idx = 0;
+        INSERT INTO member_windows SELECT idx, 0, 0, NULL FROM groups WHERE id LIKE 'pad%';"
+}
+
+# pad_manifest FILE NGROUPS: manifest groups up to NGROUPS, copies of the
+# first (its member file), which membership resolves again when the
+# options differ from the archive's.
+pad_manifest() {
+    sqlite3 "$1" "
+        WITH RECURSIVE k(i) AS (SELECT (SELECT max(idx) + 1 FROM manifest_groups) UNION ALL SELECT i + 1 FROM k WHERE i < $2 - 1)
+        INSERT INTO manifest_groups SELECT k.i, 'pad' || k.i, name, color, description, added, config_json,
+            allocator, version, source, has_members, members_file, start_t, end_t, line FROM k, manifest_groups WHERE idx = 0;"
+}
+
+# limited CMD DIR [ARGS]: run under an address-space limit far below what
+# the padded archives ask for (where a sanitizer build allows), so a
+# reader that tried to allocate the tables fails instead of taking 1.6 GB.
+limited() {
+    if ldd "$MEMREPORT" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+        run "$@"
+    else
+        (ulimit -v 600000 && run "$@"; echo "$rc ${peak:-} ${secs:-}" >"$work/limited")
+        read -r rc peak secs <"$work/limited"
+    fi
+}
+
+# A fleet of 1,000 relays in 50 groups: its archive alone gives the
+# summary its CSVs give, with the archive's options and with others (the
+# statistics computed again over the archived samples).
+gs=""
+for i in $(seq 1 50); do gs="$gs --group G$i:flat"; done
+mkdir -p "$work/fleet" "$work/small"
+"$MEMSIM" -o "$work/fleet/exp" --relays 1000 --collections 4 --manual 0 $gs >/dev/null
+"$MEMREPORT" build -q "$work/fleet/exp" 2>"$work/err" || { fail "build the fleet" "$(head -2 "$work/err")"; exit 0; }
+mkdir -p "$work/fleet_alone/exp"
+cp "$work/fleet/exp/results.sqlite" "$work/fleet_alone/exp/"
+for opt in "" "--baseline G7"; do
+    "$MEMREPORT" summary "$work/fleet/exp" --format csv $opt >"$work/fleet.summary" 2>/dev/null
+    run "summary --format csv $opt" "$work/fleet_alone/exp"
+    n=$(tail -n +2 "$work/fleet.summary" | wc -l)
+    [ $rc -eq 0 ] && [ "$n" -eq 50 ] && "$MEMREPORT" summary "$work/fleet_alone/exp" --format csv $opt 2>/dev/null | cmp -s - "$work/fleet.summary" &&
+        pass "1,000 relays x 50 groups, archive alone${opt:+, $opt}: the summary its CSVs give" ||
+        fail "1,000 relays x 50 groups, archive alone${opt:+, $opt}: the summary its CSVs give" "exit $rc, $n groups: $(head -2 "$work/err")"
+done
+
+# 20,000 relays in 60 groups over 4 collections: 1.2 M cells, more than
+# any archive may have, but fewer than its 2 MB of samples.
+gs=""
+for i in $(seq 1 60); do gs="$gs --group G$i:flat"; done
+mkdir -p "$work/fleet2" "$work/fleet2_alone/exp"
+"$MEMSIM" -o "$work/fleet2/exp" --relays 20000 --collections 4 --manual 0 $gs >/dev/null
+"$MEMREPORT" build -q "$work/fleet2/exp" 2>"$work/err" || { fail "build the fleet of 20,000" "$(head -2 "$work/err")"; exit 0; }
+cp "$work/fleet2/exp/results.sqlite" "$work/fleet2_alone/exp/"
+"$MEMREPORT" summary "$work/fleet2/exp" --format csv >"$work/fleet2.summary" 2>/dev/null
+"$MEMREPORT" summary "$work/fleet2_alone/exp" --format csv >"$work/fleet2_alone.summary" 2>"$work/err"
+rc=$?
+[ $rc -eq 0 ] && cmp -s "$work/fleet2.summary" "$work/fleet2_alone.summary" &&
+    pass "20,000 relays x 60 groups, archive alone: the summary its CSVs give" ||
+    fail "20,000 relays x 60 groups, archive alone: the summary its CSVs give" "exit $rc: $(head -2 "$work/err")"
+
+# A small experiment whose archive is padded: 20,000 relays with samples,
+# then 5,000 groups or 5,000 manifest groups.
+"$MEMSIM" -o "$work/small/exp" --relays 10 --collections 2 --manual 0 >/dev/null
+"$MEMREPORT" build -q "$work/small/exp" 2>"$work/err" || { fail "build the small experiment" "$(head -2 "$work/err")"; exit 0; }
+outputs() { (cd "$1" && find REPORT.md charts site -type f | sort | xargs cat | cksum); }
+want="damaged archive: 5000 groups x 20000 relays make 100000000 cells of per-group tables, more than 1048576"
+d=$work/groups/exp
+mkdir -p "$d"
+cp -r "$work/small/exp/REPORT.md" "$work/small/exp/charts" "$work/small/exp/site" "$work/small/exp/results.sqlite" "$d/"
+pad_relays "$d/results.sqlite" 20000
+pad_groups "$d/results.sqlite" 5000
+before=$(outputs "$d")
+for cmd in summary check "build -q"; do
+    limited "$cmd" "$d"
+    [ $rc -eq 1 ] && grep -q "^memreport: $d/results.sqlite: $want" "$work/err" &&
+        pass "5,000 groups x 20,000 relays alone: $cmd refuses it, naming the file" ||
+        fail "5,000 groups x 20,000 relays alone: $cmd refuses it, naming the file" "exit $rc: $(head -2 "$work/err")"
+    cheap "5,000 groups x 20,000 relays, $cmd"
+done
+[ "$(outputs "$d")" = "$before" ] && pass "5,000 groups x 20,000 relays: the earlier outputs stay as they were" ||
+    fail "5,000 groups x 20,000 relays: the earlier outputs stay as they were" "changed"
+
+d=$work/manifest/exp
+mkdir -p "$d"
+cp "$work/small/exp/results.sqlite" "$d/"
+pad_relays "$d/results.sqlite" 20000
+pad_manifest "$d/results.sqlite" 5000
+limited "summary --baseline B" "$d"
+[ $rc -eq 1 ] && grep -q "^memreport: $d/results.sqlite: damaged archive: 5000 manifest groups x 20000 relays make 100000000 cells" "$work/err" &&
+    pass "5,000 manifest groups x 20,000 relays alone, other options: refused, naming the file" ||
+    fail "5,000 manifest groups x 20,000 relays alone, other options: refused, naming the file" "exit $rc: $(head -2 "$work/err")"
+cheap "5,000 manifest groups x 20,000 relays"
+
+# Beside its CSVs: said to be unusable, the CSVs read instead.
+mkdir "$work/gbeside"
+cp -r "$work/small/exp" "$work/gbeside/exp"
+d=$work/gbeside/exp
+pad_relays "$d/results.sqlite" 20000
+pad_groups "$d/results.sqlite" 5000
+limited "build -q" "$d"
+[ $rc -eq 0 ] && grep -q "^memreport: $d/results.sqlite: warning: cannot be used (.*$want.*); the CSVs were read instead" "$work/err" &&
+    cmp -s "$work/small/exp/REPORT.md" "$d/REPORT.md" &&
+    pass "5,000 groups x 20,000 relays beside its CSVs: said to be unusable, REPORT.md the CSVs'" ||
+    fail "5,000 groups x 20,000 relays beside its CSVs: said to be unusable, REPORT.md the CSVs'" "exit $rc: $(head -2 "$work/err")"
