@@ -1,7 +1,7 @@
 # lib.sh - helpers the e2e scripts source (POSIX sh): their PASS/FAIL
 # lines, the outputs of a build, a tree's hashes, the example cut for an
-# append, what a killed or failed build may leave,
-# and whether strace can be used here.
+# append, what a killed or failed build may leave, waiting for a
+# condition, a lock held by flock(1), and whether strace can be used here.
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
@@ -61,4 +61,29 @@ strace_usable() {
         return 1
     fi
     return 0
+}
+
+# wait_for SECONDS COMMAND...: true once COMMAND succeeds, polled every
+# 0.1 s; false after SECONDS.
+wait_for() {
+    tries=$(($1 * 10))
+    shift
+    while ! "$@" 2>/dev/null; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || return 1
+        sleep 0.1
+    done
+}
+
+# hold FLAG MODE DIR [SCRIPT]: flock(1) takes DIR's lock (-x as a build
+# takes it, -s as a site does) in the background; FLAG.held appears once
+# it is held; once FLAG.go appears (or after 60 s) SCRIPT runs, still
+# under the lock, and the lock is let go.
+# shellcheck disable=SC2016 # the script is expanded by the inner shell
+hold() {
+    timeout 90 flock "$2" "$3" sh -c '
+        : >"$1.held"
+        n=0
+        while [ ! -e "$1.go" ] && [ "$n" -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+        eval "$2"' sh "$1" "${4:-:}" &
 }

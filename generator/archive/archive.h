@@ -26,7 +26,9 @@
 #define ARCHIVE_FILE_NAME "results.sqlite"
 
 /* Writes the archive of `a` (computed with options `o`; NULL means the
- * defaults) to `path`: a temporary file beside it, then rename. An existing
+ * defaults) to `path`: a temporary file beside it (outset_save_temp's
+ * .NAME.save-XXXXXX, which a later run holding that directory exclusive
+ * removes if this one is killed first), then rename. An existing
  * archive whose mode has no write bit is left alone and reported as an
  * error (its owner protected it). Returns 0, or EXIT_IO after adding a
  * message naming `path` to d; on failure no temporary file is left and the
@@ -34,7 +36,7 @@
 int archive_write(const analysis *a, const analysis_options *o, const char *path, diag_list *d);
 
 /* Writes a complete archive at exactly `tmp_path` (which must exist and be
- * empty, as mkstemp or outset_reserve leave it; it is never created here)
+ * empty, as outset_save_temp or outset_reserve leave it; it is never created here)
  * without renaming: for callers that stage several outputs and
  * rename them together. `display` names the final file in messages.
  * Returns 0 or EXIT_IO; on failure tmp_path may hold garbage that the

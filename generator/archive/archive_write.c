@@ -951,12 +951,12 @@ int archive_write(const analysis *a, const analysis_options *o, const char *path
     if (archive_check_replaceable(path, d) != 0)
         return EXIT_IO;
     char *dir = path_dir(path);
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    char *tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
-    int fd = mkstemp(tmp);
+    /* .results.sqlite.save-XXXXXX: the name outset_recover knows to remove
+     * where a killed run left it. */
+    char *tmp = NULL;
+    int fd = outset_save_temp(path, &tmp);
     if (fd < 0) {
         diag_error(d, path, 0, "cannot create a temporary file in %s: %s", dir, strerror(errno));
-        free(tmp);
         free(dir);
         return EXIT_IO;
     }
@@ -967,8 +967,8 @@ int archive_write(const analysis *a, const analysis_options *o, const char *path
         rc = EXIT_IO;
     }
     if (rc == 0) {
-        /* mkstemp makes 0600; an archive is a shareable result like the
-         * report beside it. */
+        /* The temporary is made 0600; an archive is a shareable result like
+         * the report beside it. */
         mode_t um = umask(0);
         umask(um);
         chmod(tmp, 0666 & ~um);

@@ -6,8 +6,9 @@
  *      the commit before anything changed;
  *   2. each existing destination gets a second name, a hard link
  *      .NAME.old-XXXXXX (no bytes copied), so it can be put back;
- *   3. the journal (HOME/.memreport.journal: every temporary, destination
- *      and backup) is written, fsynced and renamed into place;
+ *   3. the journal (HOME/.memreport.journal: the set's other directories
+ *      to write, every temporary, destination and backup) is written,
+ *      fsynced and renamed into place;
  *   4. the temporaries are renamed over their destinations, in order; a
  *      rename that fails puts every renamed destination back from its
  *      backup (the journal says "undo" first, so a kill then is undone
@@ -15,9 +16,10 @@
  *   5. the directories are fsynced, the backups and the journal removed.
  * A run killed in 4 leaves the journal: the next run that locks HOME
  * (outset_recover) finishes the renames (roll forward), or, after "undo",
- * puts the backups back (roll back); that run may be one that only reads
- * HOME, which then takes its lock exclusive (outset_lock_dirs). Either way
- * one whole set is visible.
+ * puts the backups back (roll back), holding the lock of each of those
+ * other directories too; that run may be one that only reads HOME, which
+ * then takes its lock exclusive (outset_lock_dirs). Either way one whole
+ * set is visible.
  *
  * Every folder a file goes into is opened once (o->dirs), below a
  * directory locked to write from that directory's own descriptor, one
@@ -133,7 +135,8 @@ static int write_all(int fd, const void *data, size_t len)
 
 /* Temporaries are hidden (leading dot) and unique, in the same directory
  * as dest so a rename never crosses file systems. The names,
- * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX, are what outset_recover sweeps. */
+ * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX (and .NAME.save-XXXXXX of
+ * outset_save_temp), are what outset_recover sweeps. */
 static char *named_template(const char *dest, const char *kind)
 {
     const char *slash = strrchr(dest, '/');
@@ -183,6 +186,20 @@ static int create_beside(int dfd, const char *dest, const char *kind, char **pat
             return -1;
     }
     return -1;
+}
+
+int outset_save_temp(const char *path, char **tmp)
+{
+    char *dir = path_dir(path);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (dfd < 0)
+        return -1;
+    int fd = create_beside(dfd, path, SAVE_KIND, tmp);
+    int e = errno;
+    close(dfd);
+    errno = e;
+    return fd;
 }
 
 /* Makes a fresh hidden name beside dest, in the folder dfd, that is a
@@ -495,31 +512,61 @@ bool outset_has(const outset *o, const char *path)
     return found;
 }
 
-/* Where folder dd is now, resolved, for the journal (read back from any
- * working directory): the kernel's name for its descriptor, else its path
- * resolved, either only when it names that very directory. Caller frees;
- * NULL with errno set when neither does. */
-static char *dir_real(const destdir *dd)
+/* Where the directory open as fd (named path, the inode dev:ino) is now,
+ * resolved, for the journal (read back from any working directory): the
+ * kernel's name for its descriptor, else its path resolved, either only
+ * when it names that very directory. Caller frees; NULL with errno set
+ * when neither does. */
+static char *fd_real(int fd, const char *path, dev_t dev, ino_t ino)
 {
     char proc[64], buf[PATH_MAX];
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", dd->fd);
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(proc, buf, sizeof buf - 1);
     for (int k = 0; k < 2; k++) {
         char *cand = NULL;
         if (k == 0 && n > 0 && buf[0] == '/') {
             cand = xstrndup(buf, (size_t)n);
         } else if (k == 1) {
-            char *r = realpath(dd->path, NULL);
+            char *r = realpath(path, NULL);
             cand = r ? xstrdup(r) : NULL; /* realpath's malloc is not ours to hand on */
             free(r);
         }
         struct stat st;
-        if (cand && stat(cand, &st) == 0 && st.st_dev == dd->dev && st.st_ino == dd->ino)
+        if (cand && stat(cand, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
             return cand;
         free(cand);
     }
     errno = ENOENT;
     return NULL;
+}
+
+static char *dir_real(const destdir *dd)
+{
+    return fd_real(dd->fd, dd->path, dd->dev, dd->ino);
+}
+
+/* The journal's "lock" lines: every directory the set writes but its home,
+ * resolved, so that the run that finishes a killed commit takes the lock
+ * of each (a build's -o SITE) as this run holds it. Returns 0, or -1 with
+ * errno set when one's real name cannot be told. */
+static int journal_locks(const outset *o, strbuf *b)
+{
+    const root *home = outset_home_of(o);
+    for (size_t i = 0; i < o->nroots; i++) {
+        const root *r = &o->roots[i];
+        struct stat st;
+        if (r == home || !r->write || r->fd < 0)
+            continue;
+        char *real = fstat(r->fd, &st) == 0 ? fd_real(r->fd, r->dir, st.st_dev, st.st_ino)
+                                            : NULL;
+        if (!real)
+            return -1;
+        buf_puts(b, "lock\t");
+        put_field(b, real);
+        buf_putc(b, '\n');
+        free(real);
+    }
+    return 0;
 }
 
 /* The journal's line for f, its paths under the folder's real name. */
@@ -540,13 +587,14 @@ static void journal_line(strbuf *b, const staged *f, const char *real)
     free(bk);
 }
 
-/* The journal's text: every pending entry, then "commit". Returns 0, or
+/* The journal's text: the other directories locked to write, every
+ * pending entry, then "commit". Returns 0, or
  * -1 with errno set when a folder's real name cannot be told. */
 static int journal_text(const outset *o, strbuf *b)
 {
     buf_puts(b, JOURNAL_MAGIC "\n");
     char **real = xcalloc(o->dirs.n + 1, sizeof *real);
-    int rc = 0;
+    int rc = journal_locks(o, b);
     for (size_t i = 0; i < o->n && rc == 0; i++) {
         const staged *f = &o->files[i];
         if (f->renamed)

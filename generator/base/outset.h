@@ -61,8 +61,13 @@ typedef struct {
  * links (the user named them), except a directory to write below one
  * named before it to write (build X -o X/www), which is made and opened
  * from that one's descriptor as its folders are. The first directory to
- * write is the set's home, where its journal lives. Returns 0, or -1
- * after adding an error to d (o's locks may then be let go: free it). */
+ * write is the set's home, where its journal lives. A directory to read
+ * whose own folder holds a leftover of outset_save_temp is taken
+ * exclusive too, so that no run writing one there is live when
+ * outset_recover removes it; and so is one named by a "lock" line of a
+ * journal outset_recover is to finish (a killed build's -o that this run
+ * reads). Returns 0, or -1 after adding an error to d (o's locks may then
+ * be let go: free it). */
 int outset_lock_dirs(outset *o, outset_dir *dirs, size_t n, diag_list *d);
 /* outset_lock_dirs for the one directory DIR, to write. */
 int outset_lock(outset *o, const char *dir, diag_list *d);
@@ -88,13 +93,27 @@ int outset_resolve_dir(const char *path, char **real, diag_list *d);
  * outset_lock_dirs took exclusive for its journal, then removes
  * temporaries and backups that killed runs left under every directory to
  * write (three levels down, only names outset_is_leftover accepts; not
- * under one only read, where the run writes nothing of its set). Returns
- * 0, or -1 after an error. */
+ * under one only read, where the run writes nothing of its set), and the
+ * leftovers of outset_save_temp in the folder of every directory held
+ * exclusive (that folder alone: one below may be another's, read by a
+ * live run). A journal that names another directory its killed run wrote
+ * (a build's -o SITE) is finished only under that directory's lock too,
+ * taken exclusive without waiting; when another run holds it, the journal
+ * is kept for a later run and that is an error (exit 3), which names the
+ * holder. Returns 0, or -1 after an error. */
 int outset_recover(outset *o, diag_list *d);
 /* True for a file name this module makes for its temporaries and backups:
  * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX (with sqlite's -journal, -wal or
  * -shm after it). */
 bool outset_is_leftover(const char *name);
+/* Creates an empty .NAME.save-XXXXXX beside path (mode 0600), for a writer
+ * that replaces path by its own rename in a directory this run holds only
+ * to read (a site saving an experiment's results.sqlite under a shared
+ * lock). *tmp gets its path, spelled as path is (caller frees). Returns
+ * the open descriptor, or -1 with errno set. */
+int outset_save_temp(const char *path, char **tmp);
+/* True for a name outset_save_temp makes: .NAME.save-XXXXXX exactly. */
+bool outset_is_saved_leftover(const char *name);
 /* Writes data to a temporary beside path (creating missing directories);
  * when path already holds exactly these bytes (a plain file with one link
  * and the umask's mode) it is kept instead, untouched by the commit.

@@ -13,7 +13,13 @@
 #include "outset.h"
 
 #define JOURNAL_NAME ".memreport.journal"
-#define JOURNAL_MAGIC "memreport journal 1"
+/* Version 2 adds "lock" lines: the set's other directories to write. A
+ * version 1 journal (a run before them) is finished as it always was. */
+#define JOURNAL_MAGIC "memreport journal 2"
+#define JOURNAL_MAGIC_V1 "memreport journal 1"
+/* The kind of a temporary written by name beside a file in a directory
+ * that is only read (outset_save_temp): .NAME.save-XXXXXX. */
+#define SAVE_KIND "save"
 #define NONE ((size_t)-1)
 /* A directory opened as itself: a symbolic link there fails (ENOTDIR or
  * ELOOP). */
@@ -98,6 +104,22 @@ int outset_dir_still_there(const outset *o, size_t i, diag_list *d);
 /* outset_lock.c */
 /* The first root to write: where the set's journal lives. NULL if none. */
 const root *outset_home_of(const outset *o);
+/* True when outset_recover finishes a journal found in r: the home's, or
+ * one in a directory to read taken exclusive (outset_lock_dirs). */
+bool outset_recovers_journal(const outset *o, const root *r);
+/* The pid holding a flock on fd's file, from /proc/locks (Linux), and
+ * whether that lock is shared (*reading); 0 when it cannot be told. */
+long outset_lock_holder(int fd, bool *reading);
+/* The root of o that is the directory fd is open on, or NONE. */
+size_t outset_root_same(const outset *o, int fd);
+
+/* outset_recover.c */
+/* The "lock" lines of the finished journal in r (malloc'd, *n of them;
+ * NULL when none): the other directories its killed run wrote. */
+char **outset_journal_locks(const root *r, size_t *n);
+/* True when the folder dirfd itself holds a file outset_is_saved_leftover
+ * accepts. */
+bool outset_saved_left(int dirfd);
 
 /* outset.c */
 /* fsyncs the folder fd; a file system that cannot is no error. */

@@ -4,7 +4,9 @@
  * (exclusive) or to read (shared), all in one call (outset_lock_dirs) that
  * never waits for one lock while holding another, so two runs that want
  * each other's directories cannot deadlock. A directory read that holds a
- * killed run's journal is taken exclusive, for outset_recover. */
+ * killed run's journal is taken exclusive, for outset_recover; so is one
+ * that a leftover of outset_save_temp is in, or that such a journal names
+ * in its "lock" lines. */
 #include "outset.h"
 
 #include <errno.h>
@@ -20,9 +22,7 @@
 #include "outset_internal.h"
 #include "util.h"
 
-/* The pid holding a flock on fd's file, from /proc/locks (Linux), and
- * whether its lock is shared (*reading); 0 when it cannot be told. */
-static long lock_holder(int fd, bool *reading)
+long outset_lock_holder(int fd, bool *reading)
 {
     struct stat st;
     *reading = false;
@@ -52,7 +52,7 @@ static long lock_holder(int fd, bool *reading)
 static void say_waiting(const root *r)
 {
     bool reading;
-    long pid = lock_holder(r->fd, &reading);
+    long pid = outset_lock_holder(r->fd, &reading);
     if (pid > 0)
         fprintf(stderr, "memreport: %s is being %s by another memreport (pid %ld); waiting\n",
                 r->dir, reading ? "read" : "written", pid);
@@ -157,23 +157,32 @@ static int open_root(const outset *o, const outset_dir *e, diag_list *d)
     return fd;
 }
 
+size_t outset_root_same(const outset *o, int fd)
+{
+    struct stat st, held;
+    for (size_t i = 0; i < o->nroots && fstat(fd, &st) == 0; i++) {
+        const root *r = &o->roots[i];
+        if (r->fd >= 0 && fstat(r->fd, &held) == 0 && held.st_dev == st.st_dev &&
+            held.st_ino == st.st_ino)
+            return i;
+    }
+    return NONE;
+}
+
 /* Registers fd, e's directory open. One registered already (the same
  * directory again: build X -o X, site -o X X) gets e's mode added
  * instead: a second flock on it would wait for this very process. */
 static void add_root(outset *o, const outset_dir *e, int fd)
 {
     bool write = e->mode == OUTSET_WRITE;
-    struct stat st, held;
-    for (size_t i = 0; i < o->nroots && fstat(fd, &st) == 0; i++) {
+    size_t i = outset_root_same(o, fd);
+    if (i != NONE) {
         root *r = &o->roots[i];
-        if (r->fd >= 0 && fstat(r->fd, &held) == 0 && held.st_dev == st.st_dev &&
-            held.st_ino == st.st_ino) {
-            close(fd);
-            r->write |= write;
-            r->exclusive |= write;
-            r->readers += !write;
-            return;
-        }
+        close(fd);
+        r->write |= write;
+        r->exclusive |= write;
+        r->readers += !write;
+        return;
     }
     xgrow((void **)&o->roots, &o->rcap, o->nroots + 1, sizeof *o->roots);
     o->roots[o->nroots++] = (root){xstrdup(e->dir), fd, write, write, !write};
@@ -183,6 +192,28 @@ static bool journal_left(const root *r)
 {
     struct stat st;
     return fstatat(r->fd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The directories that r's journal names in its "lock" lines and that o
+ * holds only to read: made exclusive, since finishing that journal
+ * renames into them (outset_recover takes those o does not hold). True
+ * when one was. */
+static bool lock_journal_dirs(outset *o, const root *r)
+{
+    size_t n = 0;
+    char **locks = outset_journal_locks(r, &n);
+    bool changed = false;
+    for (size_t k = 0; k < n; k++) {
+        int fd = open(locks[k], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        size_t i = fd >= 0 ? outset_root_same(o, fd) : NONE;
+        if (fd >= 0)
+            close(fd);
+        if (i != NONE && !o->roots[i].exclusive)
+            o->roots[i].exclusive = changed = true;
+        free(locks[k]);
+    }
+    free(locks);
+    return changed;
 }
 
 int outset_lock_dirs(outset *o, outset_dir *dirs, size_t n, diag_list *d)
@@ -199,15 +230,23 @@ int outset_lock_dirs(outset *o, outset_dir *dirs, size_t n, diag_list *d)
     }
     /* A killed run's journal is finished only under an exclusive lock, and
      * none can appear under a shared one: once no directory held shared
-     * shows one, none will. */
+     * shows one, none will. A leftover of outset_save_temp is removed only
+     * under an exclusive lock too, where no run that writes one is live
+     * (one appearing later under a shared lock is a live run's). Each
+     * round only adds exclusive locks, so the rounds end. */
     for (;;) {
         if (take_all(o, d) != 0)
             return -1;
         bool again = false;
         for (size_t i = 0; i < o->nroots; i++) {
             root *r = &o->roots[i];
-            if (r->fd >= 0 && !r->exclusive && journal_left(r))
+            if (r->fd >= 0 && !r->exclusive && (journal_left(r) || outset_saved_left(r->fd)))
                 r->exclusive = again = true;
+        }
+        for (size_t i = 0; i < o->nroots; i++) {
+            root *r = &o->roots[i];
+            if (outset_recovers_journal(o, r) && journal_left(r))
+                again |= lock_journal_dirs(o, r);
         }
         if (!again)
             return 0;
@@ -245,4 +284,9 @@ const root *outset_home_of(const outset *o)
         if (o->roots[i].write)
             return &o->roots[i];
     return NULL;
+}
+
+bool outset_recovers_journal(const outset *o, const root *r)
+{
+    return r->fd >= 0 && (r == outset_home_of(o) || (!r->write && r->exclusive));
 }

@@ -1,7 +1,9 @@
 /* outset_recover.c - what a killed run left (see outset.h): its journal,
  * finished (rolled forward) or, after "undo", rolled back, through folders
- * opened from "/" without following a link; then the sweep of leftover
- * temporaries and backups below each directory the run writes. */
+ * opened from "/" without following a link and under the lock of every
+ * directory the killed run wrote; then the sweep of leftover temporaries
+ * and backups below each directory the run writes, and of a killed site's
+ * saved archive in each directory held exclusive. */
 #include "outset.h"
 
 #include <dirent.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,68 +168,173 @@ static int journal_finish(const jentry *v, size_t n, bool undo, diag_list *d)
     return rc;
 }
 
+/* A journal as read: its "lock" lines, its entries, and how it ends. */
+typedef struct {
+    char **locks;
+    size_t nlocks, lcap;
+    jentry *v;
+    size_t n, cap;
+    bool magic, commit, undo;
+} journal;
+
+static void journal_parse(const char *text, size_t len, journal *j)
+{
+    *j = (journal){0};
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break; /* a torn last line: the journal was never finished */
+        size_t ln = (size_t)(nl - p);
+        const char *t1 = memchr(p, '\t', ln);
+        const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
+        if (!j->magic) {
+            j->magic = (ln == strlen(JOURNAL_MAGIC) && !memcmp(p, JOURNAL_MAGIC, ln)) ||
+                       (ln == strlen(JOURNAL_MAGIC_V1) && !memcmp(p, JOURNAL_MAGIC_V1, ln));
+            if (!j->magic)
+                break;
+        } else if (ln == 6 && !memcmp(p, "commit", 6)) {
+            j->commit = true;
+        } else if (ln == 4 && !memcmp(p, "undo", 4) && j->commit) {
+            j->undo = true;
+        } else if (!j->commit && t1 && !t2 && t1 - p == 4 && !memcmp(p, "lock", 4)) {
+            xgrow((void **)&j->locks, &j->lcap, j->nlocks + 1, sizeof *j->locks);
+            j->locks[j->nlocks++] = get_field(t1 + 1, (size_t)(nl - t1 - 1));
+        } else if (!j->commit) {
+            if (!t2)
+                break;
+            xgrow((void **)&j->v, &j->cap, j->n + 1, sizeof *j->v);
+            jentry *e = &j->v[j->n++];
+            *e = (jentry){0};
+            e->tmp = get_field(p, (size_t)(t1 - p));
+            e->dest = get_field(t1 + 1, (size_t)(t2 - t1 - 1));
+            e->backup = t2 + 1 < nl ? get_field(t2 + 1, (size_t)(nl - t2 - 1)) : NULL;
+        }
+        p = nl + 1;
+    }
+}
+
+static void journal_free(journal *j)
+{
+    for (size_t i = 0; i < j->nlocks; i++)
+        free(j->locks[i]);
+    free(j->locks);
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->v[i].tmp);
+        free(j->v[i].dest);
+        free(j->v[i].backup);
+    }
+    free(j->v);
+}
+
+char **outset_journal_locks(const root *r, size_t *n)
+{
+    *n = 0;
+    size_t len;
+    char *text = journal_read(r, &len);
+    if (!text)
+        return NULL;
+    journal j;
+    journal_parse(text, len, &j);
+    free(text);
+    char **locks = NULL;
+    if (j.magic && j.commit) {
+        locks = j.locks;
+        *n = j.nlocks;
+        j.locks = NULL;
+        j.nlocks = 0;
+    }
+    journal_free(&j);
+    return locks;
+}
+
+/* Takes the lock of path, a directory the killed run wrote besides home
+ * (a "lock" line), exclusive as that run held it, unless o holds it
+ * exclusive already: a run writing there now would race the renames.
+ * Without waiting: the run that holds it may be one that waits for home
+ * (finishing a journal of its own that names home), and a later run
+ * finishes this one just as well. *fd: the lock taken, or -1. A
+ * directory that is gone needs none (what the journal has there is gone
+ * too). Returns 0, or -1 after an error. */
+static int journal_lock(const outset *o, const char *path, const char *jpath, int *fd,
+                        diag_list *d)
+{
+    *fd = -1;
+    int f = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (f < 0 && errno == ENOENT)
+        return 0;
+    if (f < 0) {
+        diag_io(d, path, 0, "cannot open to lock, to finish the interrupted commit %s "
+                            "records: %s; nothing was finished", jpath, strerror(errno));
+        return -1;
+    }
+    size_t i = outset_root_same(o, f);
+    if (i != NONE && o->roots[i].exclusive) {
+        close(f);
+        return 0;
+    }
+    if (flock(f, LOCK_EX | LOCK_NB) == 0) {
+        *fd = f;
+        return 0;
+    }
+    int e = errno;
+    bool reading = false;
+    long pid = e == EWOULDBLOCK ? outset_lock_holder(f, &reading) : 0;
+    close(f);
+    if (e != EWOULDBLOCK) {
+        diag_io(d, path, 0, "cannot lock, to finish the interrupted commit %s records: %s; "
+                            "nothing was finished", jpath, strerror(e));
+        return -1;
+    }
+    char who[64] = "another memreport";
+    if (pid > 0)
+        snprintf(who, sizeof who, "another memreport (pid %ld)", pid);
+    diag_io(d, path, 0, "is being %s by %s: the interrupted build that %s records wrote here "
+                        "too, so nothing was finished; the journal is kept for a later run "
+                        "(run again once that one is done)",
+            reading ? "read" : "written", who, jpath);
+    return -1;
+}
+
 /* Finishes the journal a killed run left in home: the set's home, or a
  * directory only read that outset_lock_dirs took exclusive for it.
  * Returns 0 (none there, or finished), or -1 after an error. */
-static int recover_journal(const root *home, diag_list *d)
+static int recover_journal(const outset *o, const root *home, diag_list *d)
 {
     size_t len;
     char *text = journal_read(home, &len);
     if (!text)
         return 0;
     char *jpath = path_join(home->dir, JOURNAL_NAME);
-    jentry *v = NULL;
-    size_t n = 0, cap = 0;
-    bool magic = false, commit = false, undo = false;
-    for (const char *p = text, *end = text + len; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            break; /* a torn last line: the journal was never finished */
-        size_t ln = (size_t)(nl - p);
-        if (!magic) {
-            magic = ln == strlen(JOURNAL_MAGIC) && !memcmp(p, JOURNAL_MAGIC, ln);
-            if (!magic)
-                break;
-        } else if (ln == 6 && !memcmp(p, "commit", 6)) {
-            commit = true;
-        } else if (ln == 4 && !memcmp(p, "undo", 4) && commit) {
-            undo = true;
-        } else if (!commit) {
-            const char *t1 = memchr(p, '\t', ln);
-            const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
-            if (!t2)
-                break;
-            xgrow((void **)&v, &cap, n + 1, sizeof *v);
-            v[n] = (jentry){0};
-            v[n].tmp = get_field(p, (size_t)(t1 - p));
-            v[n].dest = get_field(t1 + 1, (size_t)(t2 - t1 - 1));
-            v[n].backup = t2 + 1 < nl ? get_field(t2 + 1, (size_t)(nl - t2 - 1)) : NULL;
-            n++;
-        }
-        p = nl + 1;
-    }
+    journal j;
+    journal_parse(text, len, &j);
     int rc = 0;
     dirset dirs = {0};
-    if (magic && commit) {
-        rc = journal_open_dirs(v, n, &dirs, jpath, d);
+    int *held = xcalloc(j.nlocks + 1, sizeof *held);
+    size_t nheld = 0;
+    if (j.magic && j.commit) {
+        for (size_t k = 0; k < j.nlocks && rc == 0; k++)
+            if ((rc = journal_lock(o, j.locks[k], jpath, &held[nheld], d)) == 0 &&
+                held[nheld] >= 0)
+                nheld++;
         if (rc == 0)
-            rc = journal_finish(v, n, undo, d);
+            rc = journal_open_dirs(j.v, j.n, &dirs, jpath, d);
+        if (rc == 0)
+            rc = journal_finish(j.v, j.n, j.undo, d);
         if (rc == 0) {
             for (size_t k = 0; k < dirs.n; k++)
                 outset_sync_dir(dirs.v[k].fd);
             fprintf(stderr, "memreport: %s: %s the outputs of an interrupted build (%zu files)\n",
-                    home->dir, undo ? "restored" : "completed", n);
+                    home->dir, j.undo ? "restored" : "completed", j.n);
         }
     }
     if (rc == 0)
         outset_journal_remove(home);
+    /* Let go only now: a journal removed is one no later run replays. */
+    for (size_t k = 0; k < nheld; k++)
+        close(held[k]);
+    free(held);
     outset_dirset_free(&dirs);
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].tmp);
-        free(v[i].dest);
-        free(v[i].backup);
-    }
-    free(v);
+    journal_free(&j);
     free(text);
     free(jpath);
     return rc;
@@ -234,31 +342,78 @@ static int recover_journal(const root *home, diag_list *d)
 
 /* ---- Leftovers. ------------------------------------------------------- */
 
-/* True for the names this module makes: .NAME.tmp-XXXXXX or
- * .NAME.old-XXXXXX (mkstemp's six letters and digits), with sqlite's
- * -journal, -wal or -shm after an archive's. */
-bool outset_is_leftover(const char *name)
+/* True when name is .NAME.KIND-XXXXXX (kind given as ".KIND-"; mkstemp's
+ * six letters and digits), with sqlite's -journal, -wal or -shm after it
+ * when sides. */
+static bool named_kind(const char *name, const char *kind, bool sides)
 {
     if (name[0] != '.')
         return false;
-    const char *kinds[] = {".tmp-", ".old-"};
-    for (size_t k = 0; k < 2; k++) {
-        const char *at = strstr(name + 1, kinds[k]);
-        while (at) {
-            const char *x = at + 5;
-            size_t i = 0;
-            while (i < 6 && ((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
-                             (x[i] >= '0' && x[i] <= '9')))
-                i++;
-            const char *rest = x + i;
-            if (i == 6 && at > name + 1 &&
-                (!*rest || !strcmp(rest, "-journal") || !strcmp(rest, "-wal") ||
-                 !strcmp(rest, "-shm")))
-                return true;
-            at = strstr(at + 1, kinds[k]);
-        }
+    size_t klen = strlen(kind);
+    for (const char *at = strstr(name + 1, kind); at; at = strstr(at + 1, kind)) {
+        const char *x = at + klen;
+        size_t i = 0;
+        while (i < 6 && ((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+                         (x[i] >= '0' && x[i] <= '9')))
+            i++;
+        const char *rest = x + i;
+        if (i == 6 && at > name + 1 &&
+            (!*rest || (sides && (!strcmp(rest, "-journal") || !strcmp(rest, "-wal") ||
+                                  !strcmp(rest, "-shm")))))
+            return true;
     }
     return false;
+}
+
+/* True for the names this module makes: .NAME.tmp-XXXXXX or
+ * .NAME.old-XXXXXX, with sqlite's -journal, -wal or -shm after an
+ * archive's. */
+bool outset_is_leftover(const char *name)
+{
+    return named_kind(name, ".tmp-", true) || named_kind(name, ".old-", true);
+}
+
+/* Its writer opens it with journal_mode=OFF: no -journal beside it. */
+bool outset_is_saved_leftover(const char *name)
+{
+    return named_kind(name, "." SAVE_KIND "-", false);
+}
+
+/* A file of dirfd named as outset_save_temp names them, and as it makes
+ * them: a plain file of one link (a link or a directory of that name, or a
+ * file linked elsewhere too, is someone else's). */
+static bool saved_leftover_at(int dirfd, const char *name)
+{
+    struct stat st;
+    return outset_is_saved_leftover(name) &&
+           fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+           st.st_nlink == 1;
+}
+
+/* Removes (when remove) or looks for the leftovers of outset_save_temp in
+ * the folder dirfd itself. Returns how many it found. */
+static size_t saved_scan(int dirfd, bool remove)
+{
+    int fd = openat(dirfd, ".", DIR_NOFOLLOW);
+    DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dh) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    size_t found = 0;
+    struct dirent *de;
+    while ((de = readdir(dh)) && (remove || !found))
+        if (saved_leftover_at(dirfd, de->d_name) &&
+            (!remove || unlinkat(dirfd, de->d_name, 0) == 0))
+            found++;
+    closedir(dh);
+    return found;
+}
+
+bool outset_saved_left(int dirfd)
+{
+    return saved_scan(dirfd, false) > 0;
 }
 
 /* Removes leftovers in the folder dirfd and its subfolders, depth levels
@@ -306,19 +461,22 @@ static size_t sweep(int dirfd, int depth)
 
 int outset_recover(outset *o, diag_list *d)
 {
-    const root *home = outset_home_of(o);
-    for (size_t i = 0; i < o->nroots; i++) {
-        const root *r = &o->roots[i];
-        /* The home's journal, and one a killed build left in a directory
-         * only read (outset_lock_dirs took that one exclusive). */
-        bool journal = r == home || (!r->write && r->exclusive && r->fd >= 0);
-        if (journal && recover_journal(r, d) != 0)
+    /* The home's journal, and one a killed build left in a directory only
+     * read (outset_lock_dirs took that one exclusive). */
+    for (size_t i = 0; i < o->nroots; i++)
+        if (outset_recovers_journal(o, &o->roots[i]) && recover_journal(o, &o->roots[i], d) != 0)
             return -1;
-    }
     /* Only below directories this run writes: a reader's sweep could take
      * a temporary from a run that writes a folder inside the one read. */
     for (size_t i = 0; i < o->nroots; i++)
         if (o->roots[i].write)
             sweep(o->roots[i].fd, 3);
+    /* A site saves an experiment's archive under a shared lock on that
+     * directory: under an exclusive one, no run that writes such a file
+     * there is live. Not below it: a folder there may be another
+     * experiment, read (and saved into) under a lock of its own. */
+    for (size_t i = 0; i < o->nroots; i++)
+        if (o->roots[i].fd >= 0 && o->roots[i].exclusive)
+            saved_scan(o->roots[i].fd, true);
     return 0;
 }

@@ -200,7 +200,8 @@ static void load_experiment(const site_options *o, site_exp *x)
     free(why);
     if (!x->from_archive && o->save_archives && !dir_is_read_only(x->dir)) {
         /* The archive is what the next site run reads: save it beside the
-         * data when the directory lets us. */
+         * data when the directory lets us (under the shared lock on it: a
+         * temporary left by a kill is removed by a run holding it alone). */
         diag_list d;
         diag_init(&d);
         char *path = path_join(x->dir, ARCHIVE_FILE_NAME);

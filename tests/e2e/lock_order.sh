@@ -49,29 +49,6 @@ else
     echo "FAIL lock_order: site X -o X: $(head -n 2 "$tmp/err")"
 fi
 
-# wait_for SECONDS COMMAND...: true once COMMAND succeeds, polled every
-# 0.1 s; false after SECONDS.
-wait_for() {
-    tries=$(($1 * 10))
-    shift
-    while ! "$@" 2>/dev/null; do
-        tries=$((tries - 1))
-        [ "$tries" -gt 0 ] || return 1
-        sleep 0.1
-    done
-}
-# hold NAME MODE DIR [SCRIPT]: flock(1) takes DIR's lock (-x as a build
-# takes it, -s as a site does) in the background; $tmp/NAME.held appears
-# once it is held; once $tmp/NAME.go appears (or after 60 s) SCRIPT runs,
-# still under the lock, and the lock is let go.
-# shellcheck disable=SC2016 # the script is expanded by the inner shell
-hold() {
-    timeout 90 flock "$2" "$3" sh -c '
-        : >"$1.held"
-        n=0
-        while [ ! -e "$1.go" ] && [ "$n" -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
-        eval "$2"' sh "$tmp/$1" "${4:-:}" &
-}
 # last_collection CSV: its last timestamp as the index shows it.
 last_collection() {
     awk -F, 'NR > 1 { t = $1 } END { print substr(t, 1, 10) " " substr(t, 12, 5) }' "$1"
@@ -94,7 +71,7 @@ else
     # A build under way: the new data is in, its archive not yet (a site
     # reading now would find results.sqlite stale and read the CSVs).
     cp "$tmp/b/memory.csv" "$tmp/r/exp/memory.csv"
-    hold build -x "$tmp/r/exp" \
+    hold "$tmp/build" -x "$tmp/r/exp" \
         "cp '$tmp/b/results.sqlite' '$tmp/r/exp/.results.sqlite.tmp-Hold01' &&
          mv '$tmp/r/exp/.results.sqlite.tmp-Hold01' '$tmp/r/exp/results.sqlite'"
     holder=$!
@@ -122,7 +99,7 @@ else
 
     # Another reader holds the lock (as a site does): a site goes ahead,
     # a build waits for the reader.
-    hold reader -s "$tmp/r/exp"
+    hold "$tmp/reader" -s "$tmp/r/exp"
     holder=$!
     wait_for 20 test -e "$tmp/reader.held" ||
         echo "FAIL lock_order: flock(1) did not take the shared lock"

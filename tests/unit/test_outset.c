@@ -6,7 +6,9 @@
  * is written into its target; one below another locked directory may not
  * be a link. (A swap after the commit's look: tests/e2e/dir_swap.sh.)
  * Directories locked to read are shared, exclusive when a killed run's
- * journal is there to finish, never swept, and let go once read. */
+ * journal is there to finish (or a killed site's saved archive to remove),
+ * never swept, and let go once read. A journal's other directories are
+ * locked before it is finished, and one another run holds keeps it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -137,6 +139,191 @@ static void test_read_locks(const char *base)
     free(rd);
     free(rd_again);
     free(missing);
+}
+
+/* The leftovers of outset_save_temp (a site's saved archive, killed
+ * before its rename): only that exact name, only a plain file of one link,
+ * only in the folder of a directory held exclusive, which a directory to
+ * read that shows one is taken as. */
+static void test_saved_leftovers(const char *base)
+{
+    static const struct {
+        const char *name;
+        bool saved;
+    } names[] = {
+        {".results.sqlite.save-Ab12Cd", true},   {".x.save-000000", true},
+        {".results.sqlite.save-Ab12C", false},   {".results.sqlite.save-Ab12Cd7", false},
+        {".results.sqlite.save-Ab12Cd.orig", false}, {"results.sqlite.save-Ab12Cd", false},
+        {".save-Ab12Cd", false},                 {".results.sqlite.save-Ab12Cd-journal", false},
+        {".results.sqlite.save-Ab_2Cd", false},  {".results.sqlite.backup", false},
+        {".results.sqlite.tmp-Ab12Cd", false},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        INT_EQ(outset_is_saved_leftover(names[i].name), names[i].saved, names[i].name);
+    OK(!outset_is_leftover(".results.sqlite.save-Ab12Cd"),
+       "a saved leftover is not for the sweep below directories written");
+
+    char *out = path_join(base, "saved-site"), *rd = path_join(base, "saved");
+    char *sub = path_join(base, "saved/sub"), *arch = path_join(rd, "results.sqlite");
+    mkdir(rd, 0777);
+    mkdir(sub, 0777);
+    char *tmp = NULL;
+    int fd = outset_save_temp(arch, &tmp);
+    struct stat st;
+    OK(fd >= 0 && tmp && fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0600,
+       "outset_save_temp: a file of mode 0600");
+    if (fd >= 0)
+        close(fd);
+    OK(tmp && !strncmp(tmp, rd, strlen(rd)) && outset_is_saved_leftover(strrchr(tmp, '/') + 1),
+       "... beside the path, by the name it removes");
+
+    /* Someone's files named alike; and one in a folder below. */
+    static const char *kept[] = {".results.sqlite.backup", ".results.sqlite.save-Ab12C",
+                                 ".results.sqlite.save-Ab12Cd.orig", "results.sqlite.save-Ab12Cd",
+                                 "sub/.results.sqlite.save-Sub123"};
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        char *p = path_join(rd, kept[i]);
+        write_text(p, "mine\n");
+        free(p);
+    }
+    char *dirlike = path_join(rd, ".results.sqlite.save-Dir123");
+    char *linklike = path_join(rd, ".results.sqlite.save-Lnk123");
+    char *hardlike = path_join(rd, ".results.sqlite.save-Hrd123"), *orig = path_join(rd, "orig");
+    mkdir(dirlike, 0777);
+    symlink("orig", linklike);
+    write_text(orig, "mine\n");
+    link(orig, hardlike);
+
+    diag_list d;
+    diag_init(&d);
+    outset *o = outset_new();
+    outset_dir two[] = {{out, OUTSET_WRITE, 0}, {rd, OUTSET_READ, 0}};
+    INT_EQ(outset_lock_dirs(o, two, 2, &d), 0, "lock what holds a saved leftover, to read");
+    OK(!could_lock(rd, LOCK_SH), "... taken exclusive for it");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    OK(tmp && access(tmp, F_OK) != 0, "... the leftover removed");
+    bool all = true;
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        char *p = path_join(rd, kept[i]);
+        all &= access(p, F_OK) == 0;
+        free(p);
+    }
+    OK(all, "... files named alike kept, and one in a folder below");
+    struct stat sl;
+    OK(stat(dirlike, &st) == 0 && S_ISDIR(st.st_mode), "... a directory of that name kept");
+    OK(lstat(linklike, &sl) == 0 && S_ISLNK(sl.st_mode), "... a link of that name kept");
+    OK(access(hardlike, F_OK) == 0, "... a file of two links kept");
+    INT_EQ(d.n, 0, "... no message");
+    outset_free(o);
+
+    o = outset_new();
+    INT_EQ(outset_lock_dirs(o, two, 2, &d), 0, "lock it again, none left");
+    OK(could_lock(rd, LOCK_SH), "... shared with other readers again");
+    outset_free(o);
+
+    /* The same leftover in a directory a run writes (build EXPDIR). */
+    fd = outset_save_temp(arch, &tmp);
+    if (fd >= 0)
+        close(fd);
+    o = outset_new();
+    INT_EQ(outset_lock(o, rd, &d), 0, "lock it to write");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    OK(tmp && access(tmp, F_OK) != 0, "... the leftover removed there too");
+    outset_free(o);
+    diag_free(&d);
+    free(tmp);
+    free(dirlike);
+    free(linklike);
+    free(hardlike);
+    free(orig);
+    free(arch);
+    free(sub);
+    free(out);
+    free(rd);
+}
+
+/* A killed build's journal that names its -o directory (a "lock" line) is
+ * finished only under that directory's lock too: taken without waiting;
+ * when another run holds it, the journal is kept, nothing finished. */
+static void test_journal_locks(const char *base)
+{
+    char *exp = path_join(base, "jexp"), *site = path_join(base, "jsite");
+    char *w = path_join(base, "jw");
+    mkdir(exp, 0777);
+    mkdir(site, 0777);
+    char *journal = path_join(exp, ".memreport.journal");
+    char *tmp = path_join(site, ".index.html.tmp-abc123"), *dest = path_join(site, "index.html");
+    char *jtext = xasprintf("memreport journal 2\nlock\t%s\n%s\t%s\t\ncommit\n", site, tmp, dest);
+    static const int modes[] = {LOCK_EX, LOCK_SH};
+    static const char *says[] = {"is being written by another memreport (pid ",
+                                 "is being read by another memreport (pid "};
+    diag_list d;
+    for (int k = 0; k < 2; k++) {
+        write_text(journal, jtext);
+        write_text(tmp, "new\n");
+        write_text(dest, "old\n");
+        int holder = open(site, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        flock(holder, modes[k]);
+        diag_init(&d);
+        outset *o = outset_new();
+        INT_EQ(outset_lock(o, exp, &d), 0, "lock a journal that names another directory");
+        INT_EQ(outset_recover(o, &d), -1, "... held by another run: not finished");
+        OK(diag_says(&d, says[k]), "... saying who holds it");
+        OK(diag_says(&d, "the journal is kept for a later run"), "... and that it waits");
+        OK(d.nio > 0, "... not an error of the data (exit 3)");
+        outset_free(o);
+        diag_free(&d);
+        char *got = read_text(dest);
+        STR_EQ(got, "old\n", "... nothing renamed there");
+        free(got);
+        OK(access(journal, F_OK) == 0 && access(tmp, F_OK) == 0, "... journal and temporary kept");
+        close(holder);
+    }
+
+    diag_init(&d);
+    outset *o = outset_new();
+    INT_EQ(outset_lock(o, exp, &d), 0, "lock it once let go");
+    INT_EQ(outset_recover(o, &d), 0, "... finished");
+    OK(could_lock(site, LOCK_EX), "... and the other directory let go");
+    outset_free(o);
+    char *got = read_text(dest);
+    STR_EQ(got, "new\n", "... renamed into the other directory");
+    free(got);
+    OK(access(journal, F_OK) != 0, "... the journal gone");
+
+    /* Both held by this run (build EXPDIR -o SITE): no second lock. */
+    write_text(journal, jtext);
+    write_text(tmp, "newer\n");
+    o = outset_new();
+    outset_dir both[] = {{exp, OUTSET_WRITE, 0}, {site, OUTSET_WRITE, 0}};
+    INT_EQ(outset_lock_dirs(o, both, 2, &d), 0, "lock both to write");
+    INT_EQ(outset_recover(o, &d), 0, "... finished under this run's own locks");
+    outset_free(o);
+    got = read_text(dest);
+    STR_EQ(got, "newer\n", "... renamed");
+    free(got);
+
+    /* The other directory one this run reads (a site of both): exclusive. */
+    write_text(journal, jtext);
+    write_text(tmp, "newest\n");
+    o = outset_new();
+    outset_dir reads[] = {{w, OUTSET_WRITE, 0}, {exp, OUTSET_READ, 0}, {site, OUTSET_READ, 0}};
+    INT_EQ(outset_lock_dirs(o, reads, 3, &d), 0, "lock a site reading both");
+    OK(!could_lock(site, LOCK_SH), "... the one the journal names taken exclusive");
+    INT_EQ(outset_recover(o, &d), 0, "... finished");
+    INT_EQ(d.n, 0, "... no message on the way");
+    outset_free(o);
+    got = read_text(dest);
+    STR_EQ(got, "newest\n", "... renamed");
+    free(got);
+    diag_free(&d);
+    free(journal);
+    free(tmp);
+    free(dest);
+    free(jtext);
+    free(exp);
+    free(site);
+    free(w);
 }
 
 /* The folder part of a staged path, by which its descriptor is found. */
@@ -278,6 +465,8 @@ int main(void)
     free(away_dest);
 
     test_read_locks(base);
+    test_saved_leftovers(base);
+    test_journal_locks(base);
 
     char *cmd = xasprintf("rm -rf '%s'", base);
     if (system(cmd) != 0)

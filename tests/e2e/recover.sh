@@ -1,0 +1,192 @@
+#!/bin/sh
+# recover.sh - what a killed run leaves outside its own commit, and the
+# locks its recovery honours (docs/architecture.md, "Recovery").
+# A site saves an experiment's results.sqlite through a temporary beside
+# it, .results.sqlite.save-XXXXXX, under a shared lock: killed at that
+# rename (strace's fault injection), it leaves the temporary, which the
+# next site removes (taking that experiment's lock exclusive, so no live
+# run's temporary is taken), as does the next build of it; files named
+# alike that are not that temporary stay. A build killed in its commit
+# with -o SITE leaves a journal naming SITE: a later run finishes it only
+# under SITE's lock, and while another run holds SITE it keeps the
+# journal, says who holds it and exits 3, without waiting; once let go,
+# the next run finishes it and SITE is the new build's.
+# env: MEMREPORT, MEMSIM, TOP
+set -u
+mr=${MEMREPORT:?MEMREPORT not set}
+MEMSIM=${MEMSIM:?MEMSIM not set}
+# shellcheck source=tests/lib.sh
+. "${TOP:?TOP not set}/tests/lib.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# LeakSanitizer cannot run under ptrace (it exits 1); the plain runs check leaks.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+export SOURCE_DATE_EPOCH=1767225600
+
+if ! why=$(strace_usable inject); then
+    echo "SKIP recover: $why"
+    exit 0
+fi
+if ! command -v flock >/dev/null 2>&1; then
+    echo "SKIP recover: flock(1) is not installed"
+    exit 0
+fi
+"$MEMSIM" -o "$tmp/src" --seed 4 --relays 4 --days 2 >/dev/null ||
+    { fail recover "memsim failed"; exit 0; }
+
+# The rename calls (rename by name, renameat where there is no rename).
+calls='/^rename(at2?)?$'
+# A rename of a site's saved archive, this version's name or an older one.
+saved_re='rename(at2?)?\(.*/\.results\.sqlite\.(save-)?[A-Za-z0-9]{6}"'
+
+# names DIR: the names in DIR, hidden ones too, on one line.
+names() {
+    (cd "$1" && find . -maxdepth 1 ! -name . | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ')
+}
+
+# ---- A site killed while it saves an experiment's archive. ------------
+
+mkdir "$tmp/r"
+cp -R "$tmp/src" "$tmp/r/exp"
+strace -f -o "$tmp/trace" -e trace="$calls" "$mr" site -q "$tmp/r" -o "$tmp/s0" 2>"$tmp/err" ||
+    fail "recover: traced site" "$(head -n 2 "$tmp/err")"
+n=$(grep -E 'rename(at2?)?\(' "$tmp/trace" | grep -nE "$saved_re" | head -n 1 | cut -d: -f1)
+if [ -z "$n" ]; then
+    fail "recover: site killed while saving" "no rename of a saved archive traced"
+    exit 0
+fi
+rm -rf "$tmp/r/exp" "$tmp/s0"
+cp -R "$tmp/src" "$tmp/r/exp"
+strace -f -o /dev/null -e trace="$calls" -e inject="$calls":signal=SIGKILL:when="$n" \
+    "$mr" site -q "$tmp/r" -o "$tmp/s1" >/dev/null 2>&1
+stray=$(cd "$tmp/r/exp" && find . -maxdepth 1 -name '.results.sqlite.?*' | tr '\n' ' ')
+if [ -z "$stray" ] || [ -e "$tmp/r/exp/results.sqlite" ]; then
+    fail "recover: site killed while saving" "no temporary left at rename $n: $(names "$tmp/r/exp")"
+    exit 0
+fi
+# Someone's files named alike, and the name in a folder below.
+mine='.results.sqlite.backup .results.sqlite.save-Ab12C .results.sqlite.save-Ab12Cd.orig results.sqlite.save-Ab12Cd'
+for f in $mine; do echo mine >"$tmp/r/exp/$f"; done
+mkdir "$tmp/r/exp/old" "$tmp/r/exp/.results.sqlite.save-Dir123"
+echo mine >"$tmp/r/exp/old/.results.sqlite.save-Sub123"
+ln -s memory.csv "$tmp/r/exp/.results.sqlite.save-Lnk123"
+kept() { # DIR: every file above still there
+    for f in $mine old/.results.sqlite.save-Sub123; do [ -f "$1/$f" ] || return 1; done
+    [ -d "$1/.results.sqlite.save-Dir123" ] && [ -L "$1/.results.sqlite.save-Lnk123" ]
+}
+gone() { # DIR NAMES...: none of the names is in DIR
+    d=$1
+    shift
+    for f in "$@"; do [ ! -e "$d/$f" ] || return 1; done
+}
+"$mr" site -q "$tmp/r" -o "$tmp/s1" 2>"$tmp/err"
+rc=$?
+# shellcheck disable=SC2086 # the names, one word each
+if [ "$rc" = 0 ] && gone "$tmp/r/exp" $stray && kept "$tmp/r/exp" &&
+    [ -f "$tmp/r/exp/results.sqlite" ] && [ -f "$tmp/s1/index.html" ]; then
+    pass "recover: a site killed at its archive's rename ($n): the next site removes the temporary, keeps files named alike"
+else
+    fail "recover: next site after a kill" "exit $rc, left: $(names "$tmp/r/exp") $(head -n 2 "$tmp/err")"
+fi
+
+# The same leftover, made by hand: the next build of the experiment.
+: >"$tmp/r/exp/.results.sqlite.save-Zz9Yy8"
+"$mr" build -q "$tmp/r/exp" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && gone "$tmp/r/exp" .results.sqlite.save-Zz9Yy8 && kept "$tmp/r/exp"; then
+    pass "recover: the next build removes a site's saved temporary, keeps files named alike"
+else
+    fail "recover: build after a kill" "exit $rc, left: $(names "$tmp/r/exp") $(head -n 2 "$tmp/err")"
+fi
+
+# One written by a live run (flock(1) holds the experiment shared, as a
+# saving site does, then takes its temporary away as that site's rename
+# would): a site waits for it, and removes nothing under it.
+live=$tmp/r/exp/.results.sqlite.save-Live01
+: >"$live"
+hold "$tmp/saver" -s "$tmp/r/exp" "if [ -e '$live' ]; then echo kept >'$tmp/saver.saw'; fi; rm -f '$live'"
+holder=$!
+wait_for 20 test -e "$tmp/saver.held" || fail "recover: live saver" "flock(1) did not take the lock"
+(timeout 60 "$mr" site -q "$tmp/r" -o "$tmp/s2" >/dev/null 2>"$tmp/s2.err"
+    echo $? >"$tmp/s2.rc") &
+site=$!
+waited=no
+wait_for 30 grep -q "r/exp is being read by another memreport (pid [0-9]*); waiting" "$tmp/s2.err" &&
+    waited=yes
+: >"$tmp/saver.go"
+wait "$holder"
+wait "$site"
+rc=$(cat "$tmp/s2.rc")
+if [ "$rc" = 0 ] && [ "$waited" = yes ] && [ "$(cat "$tmp/saver.saw" 2>/dev/null)" = kept ]; then
+    pass "recover: a saved temporary of a live run is left to it (the site waited for its lock)"
+else
+    fail "recover: live saver" "exit $rc, waited $waited, the live temporary $(cat "$tmp/saver.saw" 2>/dev/null || echo removed): $(head -n 2 "$tmp/s2.err")"
+fi
+
+# ---- A build killed in its commit, its journal naming -o SITE. ---------
+
+# A: the build of the first 9/10 of the data; B: of all of it. Both in
+# the same directories, since pages name them.
+mkdir "$tmp/j"
+exp=$tmp/j/exp www=$tmp/j/www
+cp -R "$tmp/src" "$exp"
+lines=$(wc -l <"$tmp/src/memory.csv")
+head -n $((lines * 9 / 10)) "$tmp/src/memory.csv" >"$exp/memory.csv"
+"$mr" build -q "$exp" -o "$www" 2>"$tmp/err" || fail "recover: build A" "$(head -n 2 "$tmp/err")"
+cp -R "$exp" "$tmp/j/exp-a"
+cp -R "$www" "$tmp/j/www-a"
+cp "$tmp/src/memory.csv" "$exp/memory.csv"
+"$mr" build -q "$exp" -o "$www" 2>"$tmp/err" || fail "recover: build B" "$(head -n 2 "$tmp/err")"
+tree "$www" >"$tmp/j/B"
+rm -rf "$exp" "$www"
+cp -R "$tmp/j/exp-a" "$exp"
+cp -R "$tmp/j/www-a" "$www"
+cp "$tmp/src/memory.csv" "$exp/memory.csv"
+# Killed at its second rename: the journal is in place, nothing renamed.
+strace -f -o /dev/null -e trace="$RENAME_CALLS" -e inject="$RENAME_CALLS":signal=SIGKILL:when=2 \
+    "$mr" build -q "$exp" -o "$www" >/dev/null 2>&1
+journal=$exp/.memreport.journal
+www_real=$(cd "$www" && pwd -P)
+if [ -f "$journal" ] && grep -qxF "$(printf 'lock\t%s' "$www_real")" "$journal"; then
+    pass "recover: a build killed in its commit leaves a journal that names its -o directory"
+else
+    fail "recover: killed build" "no journal naming $www_real: $(head -n 3 "$journal" 2>/dev/null)"
+fi
+tree "$www" >"$tmp/j/killed"
+tree "$exp" >"$tmp/j/killed-exp"
+
+# Another run writes SITE (flock(1) holds it as a build does): the build
+# of the experiment alone, and a site reading it, leave the journal.
+hold "$tmp/other" -x "$www"
+holder=$!
+wait_for 20 test -e "$tmp/other.held" || fail "recover: held site" "flock(1) did not take the lock"
+timeout 60 "$mr" build -q "$exp" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 3 ] && [ -f "$journal" ] && tree "$www" | cmp -s - "$tmp/j/killed" &&
+    tree "$exp" | cmp -s - "$tmp/j/killed-exp" &&
+    grep -q "j/www: is being written by another memreport (pid [0-9]*): the interrupted build that .*\.memreport\.journal records wrote here too, so nothing was finished; the journal is kept for a later run" "$tmp/err"; then
+    pass "recover: a build whose journal names a directory another run holds exits 3, the journal and both directories as they were"
+else
+    fail "recover: build beside a held -o" "exit $rc (124: it waited): $(head -n 2 "$tmp/err")"
+fi
+timeout 60 "$mr" site -q "$exp" -o "$tmp/jsite" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 3 ] && [ -f "$journal" ] && tree "$www" | cmp -s - "$tmp/j/killed" &&
+    grep -q "j/www: is being written by another memreport" "$tmp/err"; then
+    pass "recover: so does a site reading the experiment"
+else
+    fail "recover: site beside a held -o" "exit $rc (124: it waited): $(head -n 2 "$tmp/err")"
+fi
+: >"$tmp/other.go"
+wait "$holder"
+
+# Let go: the next run finishes it, and SITE is build B's.
+"$mr" build -q "$exp" -o "$www" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && [ ! -e "$journal" ] &&
+    grep -q "j/exp: completed the outputs of an interrupted build" "$tmp/err" &&
+    tree "$www" | cmp -s - "$tmp/j/B" && [ -z "$(leftovers "$exp" "$www")" ]; then
+    pass "recover: once let go, the next run finishes the journal and the -o directory is the new build's"
+else
+    fail "recover: after the lock is let go" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$www" | diff - "$tmp/j/B" | head -n 4)"
+fi
