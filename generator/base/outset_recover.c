@@ -390,17 +390,24 @@ static bool saved_leftover_at(int dirfd, const char *name)
            st.st_nlink == 1;
 }
 
+/* The folder dirfd's entries, read through a descriptor of its own (the
+ * caller keeps dirfd); NULL when it cannot be read. */
+static DIR *list_dir(int dirfd)
+{
+    int fd = openat(dirfd, ".", DIR_NOFOLLOW);
+    DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dh && fd >= 0)
+        close(fd);
+    return dh;
+}
+
 /* Removes (when remove) or looks for the leftovers of outset_save_temp in
  * the folder dirfd itself. Returns how many it found. */
 static size_t saved_scan(int dirfd, bool remove)
 {
-    int fd = openat(dirfd, ".", DIR_NOFOLLOW);
-    DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!dh) {
-        if (fd >= 0)
-            close(fd);
+    DIR *dh = list_dir(dirfd);
+    if (!dh)
         return 0;
-    }
     size_t found = 0;
     struct dirent *de;
     while ((de = readdir(dh)) && (remove || !found))
@@ -421,13 +428,9 @@ bool outset_saved_left(int dirfd)
  * itself, as the staging does). Returns the number removed. */
 static size_t sweep(int dirfd, int depth)
 {
-    int fd = openat(dirfd, ".", DIR_NOFOLLOW);
-    DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!dh) {
-        if (fd >= 0)
-            close(fd);
+    DIR *dh = list_dir(dirfd);
+    if (!dh)
         return 0;
-    }
     size_t removed = 0;
     struct dirent *de;
     char **subdirs = NULL;
