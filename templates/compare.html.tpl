@@ -41,12 +41,12 @@
 </section>
 <section id="ranking" aria-labelledby="h-ranking">
 <h2 id="h-ranking">Every group against its own control</h2>
-{{#HAS_RANK}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="cap-ranking">
+{{#HAS_RANK}}<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="cap-ranking">
 <table class="compare ranking">
 <caption id="cap-ranking">{{NRANKED}} group{{NRANKED_S}} in {{NEXP}} experiment{{NEXP_S}}, ranked by % less memory than their own control (ratio = control mean ÷ group mean); each experiment's control last<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col" class="num">Rank</th><th scope="col">Group</th><th scope="col">Experiment</th><th scope="col">Differs from control by</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col">Control</th><th scope="col" class="num">% less memory than control (95% CI)</th><th scope="col" class="num">Control ÷ group</th><th scope="col">Note</th></tr></thead>
 <tbody>
-{{#RANK}}<tr class="{{ROW_CLASS}}"><td class="num">{{RANK}}</td><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{GROUP}}</th><td><a href="{{HREF}}">{{EXPERIMENT}}</a></td><td>{{DIFFERS}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="nowrap">{{CONTROL}}</td><td class="num nowrap">{{PCT}}</td><td class="num">{{RATIO}}</td><td>{{NOTE}}</td></tr>
+{{#RANK}}<tr class="{{ROW_CLASS}}"><td class="num" data-label="Rank">{{RANK}}</td><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{GROUP}}</th><td class="wide" data-label="Experiment"><a href="{{HREF}}">{{EXPERIMENT}}</a></td><td class="wide" data-label="Differs from control by">{{DIFFERS}}</td><td class="num" data-label="Relays">{{RELAYS}}</td><td class="num" data-label="Final mean (GiB)">{{MEAN}}</td><td class="nowrap" data-label="Control">{{CONTROL}}</td><td class="num nowrap" data-label="% less memory than control (95% CI)">{{PCT}}</td><td class="num" data-label="Control ÷ group">{{RATIO}}</td><td class="wide" data-label="Note">{{NOTE}}</td></tr>
 {{/RANK}}</tbody>
 </table>
 </div>
@@ -54,13 +54,13 @@
 {{/NO_RANK}}</section>
 {{#ALLOC}}<section id="alloc-{{ANCHOR}}" aria-labelledby="h-alloc-{{ANCHOR}}">
 <h2 id="h-alloc-{{ANCHOR}}">{{NAME}}</h2>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="cap-{{ANCHOR}}">
+<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="cap-{{ANCHOR}}">
 <table class="compare">
 <caption id="cap-{{ANCHOR}}">{{NROWS}} group{{NROWS_S}} running {{NAME}} in {{NEXPS}} experiments<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <colgroup><col class="c-version"><col class="c-exp"><col class="c-group"><col class="c-relays"><col class="c-mean"><col class="c-growth"><col class="c-vs"></colgroup>
 <thead><tr><th scope="col">Version</th><th scope="col">Experiment</th><th scope="col">Group</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col" class="num">Steady growth (GiB/day)</th><th scope="col" class="num">vs control (control ÷ group)</th></tr></thead>
 <tbody>
-{{#ROW}}<tr><th scope="row">{{VERSION}}</th><td><a href="{{HREF}}">{{EXPERIMENT}}</a></td><td><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{GROUP}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="num">{{GROWTH}}</td><td class="num">{{VS}}</td></tr>
+{{#ROW}}<tr><th scope="row">{{VERSION}}</th><td class="wide" data-label="Experiment"><a href="{{HREF}}">{{EXPERIMENT}}</a></td><td class="wide" data-label="Group"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{GROUP}}</td><td class="num" data-label="Relays">{{RELAYS}}</td><td class="num" data-label="Final mean (GiB)">{{MEAN}}</td><td class="num" data-label="Steady growth (GiB/day)">{{GROWTH}}</td><td class="num" data-label="vs control (control ÷ group)">{{VS}}</td></tr>
 {{/ROW}}</tbody>
 </table>
 </div>

@@ -78,12 +78,12 @@
 {{/SETUP}}</tbody>
 </table>
 </div>
-{{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-groups">
+{{#HAS_GROUPS}}<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="setup-groups">
 <table class="groups">
 <caption id="setup-groups">Groups<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th>{{#CFGH}}<th scope="col">{{K}}</th>{{/CFGH}}<th scope="col" class="num">Relays</th><th scope="col">Window</th><th scope="col">Members from</th></tr></thead>
 <tbody>
-{{#GROUP}}<tr><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td>{{NAME}}</td>{{#CFG}}<td>{{V}}</td>{{/CFG}}<td class="num">{{RELAYS}}</td><td class="nowrap">{{WINDOW}}</td><td><code>{{MEMBERS}}</code></td></tr>
+{{#GROUP}}<tr><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}}</th><td data-label="Name">{{NAME}}</td>{{#CFG}}<td data-label="{{L}}">{{V}}</td>{{/CFG}}<td class="num" data-label="Relays">{{RELAYS}}</td><td class="nowrap" data-label="Window">{{WINDOW}}</td><td class="wide" data-label="Members from"><code>{{MEMBERS}}</code></td></tr>
 {{/GROUP}}</tbody>
 </table>
 </div>
@@ -92,34 +92,34 @@
 <section id="results" aria-labelledby="h-results">
 <h2 id="h-results">Results <a class="permalink" href="#results" aria-label="Permalink">#</a></h2>
 {{#NO_GROUPS}}<p>{{TEXT}}</p>
-{{/NO_GROUPS}}{{#HAS_GROUPS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-final">
+{{/NO_GROUPS}}{{#HAS_GROUPS}}<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="results-final">
 <table class="metrics">
 <caption id="results-final">Final metrics, {{FINAL_WHEN}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}}{{#BASELINE_HIDDEN}} (not shown){{/BASELINE_HIDDEN}} ({{BASELINE}} ÷ group, 95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
 <tbody>
-{{#FINAL}}<tr class="{{ROWCLASS}}" id="group-{{FILEID}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}} <a class="permalink" href="#group-{{FILEID}}" aria-label="Permalink to group {{ID}}">#</a></th><td>{{NAME}}</td><td class="num">{{RELAYS}}</td><td class="num">{{MEAN}}</td><td class="nowrap">{{VS}}</td><td class="num">{{GROWTH}}</td><td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
+{{#FINAL}}<tr class="{{ROWCLASS}}" id="group-{{FILEID}}"><th scope="row"><svg class="swatch" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="3" fill="{{COLOR}}"/></svg> {{ID}} <a class="permalink" href="#group-{{FILEID}}" aria-label="Permalink to group {{ID}}">#</a></th><td class="wide" data-label="Name">{{NAME}}</td><td class="num" data-label="Relays">{{RELAYS}}</td><td class="num" data-label="Mean RSS (GiB)">{{MEAN}}</td><td class="nowrap wide" data-label="vs baseline {{BASELINE}}{{#BASELINE_HIDDEN}} (not shown){{/BASELINE_HIDDEN}} ({{BASELINE}} ÷ group, 95% CI)">{{VS}}</td><td class="num" data-label="Steady growth, GiB/day (95% CI)">{{GROWTH}}</td><td data-label="Trend"><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
 {{/FINAL}}</tbody>
 </table>
 </div>
 <p class="note">{{FINAL_NOTE}}</p>
 {{#RANKS}}
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-ranks">
+<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="results-ranks">
 <table class="ranks">
 <caption id="results-ranks">Relays<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col" class="num">#</th><th scope="col">Highest final RSS</th><th scope="col" class="num">GiB</th><th scope="col">Lowest final RSS</th><th scope="col" class="num">GiB</th><th scope="col">Fastest steady growth</th><th scope="col" class="num">GiB/day</th></tr></thead>
 <tbody>
-{{#RANK}}<tr><th scope="row" class="num">{{N}}</th><td>{{TOPN}}</td><td class="num">{{TOPV}}</td><td>{{BOTN}}</td><td class="num">{{BOTV}}</td><td>{{FASTN}}</td><td class="num">{{FASTV}}</td></tr>
+{{#RANK}}<tr><th scope="row" class="num">{{N}}</th><td data-label="Highest final RSS">{{TOPN}}</td><td class="num" data-label="GiB">{{TOPV}}</td><td data-label="Lowest final RSS">{{BOTN}}</td><td class="num" data-label="GiB">{{BOTV}}</td><td data-label="Fastest steady growth">{{FASTN}}</td><td class="num" data-label="GiB/day">{{FASTV}}</td></tr>
 {{/RANK}}</tbody>
 </table>
 </div>
 <p class="note">{{RANK_NOTE}}</p>
 {{/RANKS}}
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="results-days">
+<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="results-days">
 <table class="days">
 <caption id="results-days">Memory growth over time (mean RSS per relay, GiB)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th>{{#DAYH}}<th scope="col" class="num">Day {{N}}</th>{{/DAYH}}<th scope="col">Trend</th></tr></thead>
 <tbody>
-{{#DAYROW}}<tr><th scope="row">{{LABEL}}</th>{{#CELL}}<td class="num">{{V}}</td>{{/CELL}}<td><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
+{{#DAYROW}}<tr><th scope="row">{{LABEL}}</th>{{#CELL}}<td class="num" data-label="{{L}}">{{V}}</td>{{/CELL}}<td data-label="Trend"><span class="trend trend-{{TRENDCLASS}}">{{TREND}}</span></td></tr>
 {{/DAYROW}}</tbody>
 </table>
 </div>
@@ -135,12 +135,12 @@
 <figcaption><strong>{{TITLE}}.</strong> {{CAPTION}}</figcaption>
 </figure>
 {{#DATA}}<details class="chart-data"><summary>Data: {{TITLE}}</summary>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="data-{{NAME}}">
+<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="data-{{NAME}}">
 <table class="chart-table">
 <caption id="data-{{NAME}}">{{NOTE}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">{{HEAD0}}</th>{{#HCOL}}<th scope="col" class="num">{{V}}</th>{{/HCOL}}</tr></thead>
 <tbody>
-{{#DROW}}<tr><th scope="row" class="nowrap">{{TH}}</th>{{#DCELL}}<td class="num">{{V}}</td>{{/DCELL}}</tr>
+{{#DROW}}<tr><th scope="row" class="nowrap">{{TH}}</th>{{#DCELL}}<td class="num" data-label="{{L}}">{{V}}</td>{{/DCELL}}</tr>
 {{/DROW}}</tbody>
 </table>
 </div>
@@ -165,12 +165,12 @@
 
 <section id="events" aria-labelledby="h-events">
 <h2 id="h-events">Events <a class="permalink" href="#events" aria-label="Permalink">#</a></h2>
-{{#EVENTS}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="events-table">
+{{#EVENTS}}<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="events-table">
 <table class="events">
 <caption id="events-table">Timeline from events.csv (numbers match the markers on the time-series chart)<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col" class="num">#</th><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Description</th><th scope="col">Group</th></tr></thead>
 <tbody>
-{{#EVENT}}<tr><td class="num">{{N}}</td><td class="nowrap">{{TIME}}</td><td><span class="tag">{{TYPE}}</span></td><td>{{DESCRIPTION}}</td><td>{{GROUP}}</td></tr>
+{{#EVENT}}<tr><td class="num" data-label="#">{{N}}</td><td class="nowrap" data-label="Time">{{TIME}}</td><td data-label="Type"><span class="tag">{{TYPE}}</span></td><td class="wide" data-label="Description">{{DESCRIPTION}}</td><td data-label="Group">{{GROUP}}</td></tr>
 {{/EVENT}}</tbody>
 </table>
 </div>

@@ -1,6 +1,7 @@
 /* notes.c - notes.md through cmark-gfm (see notes.h). */
 #include "notes.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,30 +158,88 @@ static char *section_markdown(const char *text, size_t len)
     return r;
 }
 
-/* Puts each table of the rendered notes in a focusable, named scroll box,
- * so a wide table scrolls inside the page on a phone instead of pushing it
- * sideways. Raw HTML never reaches the output (defuse), so every "<table>"
- * in it is one that cmark wrote. Caller frees. */
+/* The text of each header cell of the table that starts at t (cmark's
+ * "<thead>...</thead>"), tags left out: cmark escaped it already, so it
+ * can stand in an attribute. Returns the count; *heads is malloc'd. */
+static size_t table_heads(const char *t, const char *end, char ***heads)
+{
+    size_t n = 0, cap = 0;
+    *heads = NULL;
+    const char *stop = strstr(t, "</thead>");
+    if (!stop || stop > end)
+        return 0;
+    for (const char *p = strstr(t, "<th"); p && p < stop; p = strstr(p + 3, "<th")) {
+        if (p[3] != '>' && p[3] != ' ')
+            continue; /* <thead> */
+        const char *open = strchr(p, '>');
+        const char *close = open ? strstr(open, "</th>") : NULL;
+        if (!close || close > stop)
+            break;
+        strbuf h;
+        buf_init(&h);
+        bool tag = false;
+        for (const char *q = open + 1; q < close; q++) {
+            if (*q == '<' || *q == '>')
+                tag = *q == '<';
+            else if (!tag)
+                buf_putc(&h, *q == '\n' ? ' ' : *q);
+        }
+        xgrow((void **)heads, &cap, n + 1, sizeof **heads);
+        (*heads)[n++] = h.data ? buf_detach(&h) : xstrdup("");
+        p = close;
+    }
+    return n;
+}
+
+/* Puts each table of the rendered notes in a focusable, named box, and
+ * labels each body cell with its column's header (data-label), so that a
+ * wide table is a stack of cards on a phone (style.css) rather than
+ * pushing the page sideways. Raw HTML never reaches the output (defuse),
+ * so every "<table>" in it is one that cmark wrote. Caller frees. */
 static char *wrap_tables(const char *html)
 {
     strbuf b;
     buf_init(&b);
-    size_t k = 0;
+    size_t k = 0, col = 0, nheads = 0;
+    char **heads = NULL;
+    const char *body = NULL; /* past the current table's </thead> */
     for (const char *p = html; *p;) {
         if (!strncmp(p, "<table>", 7)) {
             k++;
-            buf_printf(&b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" "
+            buf_printf(&b, "<div class=\"table-wrap cards\" tabindex=\"0\" role=\"region\" "
                            "aria-label=\"Table %zu of the notes\"><span class=\"scroll-hint\" "
                            "aria-hidden=\"true\">Scroll sideways for more columns \xe2\x86\x92</span>"
                            "<table>", k);
+            const char *end = strstr(p, "</table>");
+            nheads = table_heads(p, end ? end : p + strlen(p), &heads);
+            body = strstr(p, "</thead>");
             p += 7;
         } else if (!strncmp(p, "</table>", 8)) {
             buf_puts(&b, "</table></div>");
+            for (size_t i = 0; i < nheads; i++)
+                free(heads[i]);
+            free(heads);
+            heads = NULL;
+            nheads = 0;
+            body = NULL;
             p += 8;
+        } else if (!strncmp(p, "<tr>", 4)) {
+            col = 0;
+            buf_puts(&b, "<tr>");
+            p += 4;
+        } else if (body && p > body && !strncmp(p, "<td", 3) && (p[3] == '>' || p[3] == ' ')) {
+            buf_puts(&b, "<td");
+            if (col < nheads)
+                buf_printf(&b, " data-label=\"%s\"", heads[col]);
+            col++;
+            p += 3;
         } else {
             buf_putc(&b, *p++);
         }
     }
+    for (size_t i = 0; i < nheads; i++)
+        free(heads[i]);
+    free(heads);
     return buf_detach(&b);
 }
 

@@ -171,12 +171,14 @@ static void fill_groups(const analysis *a, tmpl_dict *d)
 {
     const char **keys;
     size_t nkeys = config_columns(a, &keys);
+    /* "allocator" heads a column as "Allocator"; each cell carries its
+     * column's head too (the phone layout labels every cell). */
+    char **heads = xcalloc(nkeys ? nkeys : 1, sizeof *heads);
     for (size_t k = 0; k < nkeys; k++) {
-        char *h = xstrdup(keys[k]); /* "allocator" heads a column as "Allocator" */
-        if (h[0] >= 'a' && h[0] <= 'z')
-            h[0] = (char)(h[0] - 'a' + 'A');
-        tmpl_set(tmpl_add_section(d, "CFGH"), "K", h);
-        free(h);
+        heads[k] = xstrdup(keys[k]);
+        if (heads[k][0] >= 'a' && heads[k][0] <= 'z')
+            heads[k][0] = (char)(heads[k][0] - 'a' + 'A');
+        tmpl_set(tmpl_add_section(d, "CFGH"), "K", heads[k]);
     }
     for (size_t g = 0; g < a->m.ngroups; g++) {
         const group *gr = &a->m.groups[g];
@@ -191,10 +193,16 @@ static void fill_groups(const analysis *a, tmpl_dict *d)
         tmpl_set(r, "WINDOW", w);
         free(w);
         tmpl_set(r, "MEMBERS", members_from(gr));
-        for (size_t k = 0; k < nkeys; k++)
-            tmpl_set(tmpl_add_section(r, "CFG"), "V", config_value(gr, keys[k]));
+        for (size_t k = 0; k < nkeys; k++) {
+            tmpl_dict *c = tmpl_add_section(r, "CFG");
+            tmpl_set(c, "V", config_value(gr, keys[k]));
+            tmpl_set(c, "L", heads[k]);
+        }
         tmpl_set(r, "COLOR", report_color_of(a, g));
     }
+    for (size_t k = 0; k < nkeys; k++)
+        free(heads[k]);
+    free(heads);
     free(keys);
 }
 
@@ -313,8 +321,9 @@ static void fill_days(const analysis *a, tmpl_dict *d)
         buf_free(&lb);
         for (size_t i = 0; i < a->r.ndays; i++) {
             double v = r->day_values ? r->day_values[i] : NAN;
-            tmpl_set(tmpl_add_section(row, "CELL"), "V",
-                     isnan(v) ? "\xe2\x80\x93" : fmt_fixed(buf, v, 2));
+            tmpl_dict *c = tmpl_add_section(row, "CELL");
+            tmpl_set(c, "V", isnan(v) ? "\xe2\x80\x93" : fmt_fixed(buf, v, 2));
+            tmpl_setf(c, "L", "Day %d", a->r.days[i]);
         }
         tmpl_set(row, "TREND", report_trend(r->trend));
         tmpl_set(row, "TRENDCLASS", trend_css(r->trend));
@@ -362,11 +371,13 @@ static tmpl_dict *data_table(tmpl_dict *chart, const char *title, const char *he
     return t;
 }
 
-static void data_cell(tmpl_dict *row, double v, int prec)
+/* One cell; label is its column's head (the phone layout shows it). */
+static void data_cell(tmpl_dict *row, const char *label, double v, int prec)
 {
     char buf[FMT_BUF];
-    tmpl_set(tmpl_add_section(row, "DCELL"), "V",
-             isnan(v) ? "\xe2\x80\x93" : fmt_fixed(buf, v, prec));
+    tmpl_dict *c = tmpl_add_section(row, "DCELL");
+    tmpl_set(c, "V", isnan(v) ? "\xe2\x80\x93" : fmt_fixed(buf, v, prec));
+    tmpl_set(c, "L", label);
 }
 
 static void data_time(tmpl_dict *row, const analysis *a, int64_t t)
@@ -391,13 +402,16 @@ static const group_point *point_at(const group_result *r, size_t c)
     return lo < r->nseries && r->series[lo].c == c ? &r->series[lo] : NULL;
 }
 
-static void group_columns(const analysis *a, const size_t *order, tmpl_dict *t)
+/* The groups' column heads, in order; returns them for the cells' labels
+ * (caller frees each and the array). */
+static char **group_columns(const analysis *a, const size_t *order, tmpl_dict *t)
 {
+    char **heads = xcalloc(a->r.ngroups ? a->r.ngroups : 1, sizeof *heads);
     for (size_t k = 0; k < a->r.ngroups; k++) {
-        char *lb = report_label(&a->m.groups[order[k]], LABEL_SHORT);
-        tmpl_set(tmpl_add_section(t, "HCOL"), "V", lb);
-        free(lb);
+        heads[k] = report_label(&a->m.groups[order[k]], LABEL_SHORT);
+        tmpl_set(tmpl_add_section(t, "HCOL"), "V", heads[k]);
     }
+    return heads;
 }
 
 /* Each group's mean at a thinned set of the collections any group has a
@@ -415,7 +429,7 @@ static void data_timeseries(const analysis *a, tmpl_dict *t)
         if (has[c])
             cs[n++] = c;
     size_t *order = report_order(a);
-    group_columns(a, order, t);
+    char **heads = group_columns(a, order, t);
     size_t m = thin_rows(n);
     for (size_t k = 0; k < m; k++) {
         size_t c = cs[thin_index(k, m, n)];
@@ -423,7 +437,7 @@ static void data_timeseries(const analysis *a, tmpl_dict *t)
         data_time(row, a, e->times[c]);
         for (size_t j = 0; j < a->r.ngroups; j++) {
             const group_point *p = point_at(&a->r.groups[order[j]], c);
-            data_cell(row, p ? p->mean : NAN, 2);
+            data_cell(row, heads[j], p ? p->mean : NAN, 2);
         }
     }
     tmpl_setf(t, "NOTE",
@@ -431,6 +445,9 @@ static void data_timeseries(const analysis *a, tmpl_dict *t)
               "samples (evenly spaced, first and last included). The full series are in "
               "the downloads.",
               m, n);
+    for (size_t j = 0; j < a->r.ngroups; j++)
+        free(heads[j]);
+    free(heads);
     free(order);
     free(cs);
     free(has);
@@ -451,9 +468,11 @@ static void data_distribution(const analysis *a, tmpl_dict *t)
         char *lb = report_label(&a->m.groups[order[k]], LABEL_SHORT);
         tmpl_set(row, "TH", lb);
         free(lb);
-        tmpl_setf(tmpl_add_section(row, "DCELL"), "V", "%zu", r->final_n);
-        data_cell(row, r->final_mean, 2);
-        data_cell(row, r->final_median, 2);
+        tmpl_dict *c = tmpl_add_section(row, "DCELL");
+        tmpl_setf(c, "V", "%zu", r->final_n);
+        tmpl_set(c, "L", cols[0]);
+        data_cell(row, cols[1], r->final_mean, 2);
+        data_cell(row, cols[2], r->final_median, 2);
     }
     free(order);
     tmpl_set(t, "NOTE", "RSS per relay at each group's final snapshot, in GiB.");
@@ -469,8 +488,8 @@ static void data_total(const analysis *a, const report_ctx *ctx, tmpl_dict *t)
         const chart_total *p = &ctx->totals[thin_index(k, m, n)];
         tmpl_dict *row = tmpl_add_section(t, "DROW");
         data_time(row, a, p->t);
-        data_cell(row, p->gib, 2);
-        data_cell(row, p->count, 0);
+        data_cell(row, "Total GiB", p->gib, 2);
+        data_cell(row, "Relays", p->count, 0);
     }
     tmpl_setf(t, "NOTE",
               "The server's total RSS in GiB and the relays counted, at %zu of %zu times "

@@ -4,8 +4,13 @@
 //   - axe-core (WCAG 2 A/AA and best practices) finds no violation;
 //   - the page never scrolls sideways, table cells do not overlap or
 //     spill, words in tables are not broken mid-word, and a table that
-//     scrolls is focusable, named and says that it scrolls; the input
-//     files table ("Files read") fits a phone without scrolling;
+//     scrolls is focusable, named and says that it scrolls;
+//   - at 390 px no table is wider than its box (details opened): the
+//     wide ones (in a .table-wrap.cards) are stacked, each body cell
+//     showing its column header's text as its label, and they are still
+//     tables to a screen reader (table, column headers, cells whose names
+//     leave the label out); at 1400 px and in print every table is laid
+//     out as a table and shows no label;
 //   - chart text is at least 9 px on screen;
 //   - in print (A4 width, with a dark preference) nothing is cut off on
 //     the right, no background stays dark, and no heading prints without
@@ -137,16 +142,6 @@ function layoutFindings(opts) {
       }
     }
   }
-  // Tables laid out to fit a phone (long paths and hashes wrap) must not
-  // scroll sideways there at all.
-  if (opts.narrow) {
-    for (const t of document.querySelectorAll('table.inputs')) {
-      if (!visible(t)) continue;
-      const box = t.closest('.table-wrap') || t.parentElement;
-      if (t.scrollWidth > box.clientWidth + 1)
-        out.push(`table must fit without scrolling: ${desc(t).slice(0, 40)} (${t.scrollWidth} > ${box.clientWidth} px)`);
-    }
-  }
   // Chart text on screen: font size times the SVG's scale.
   let small = 0, smallest = Infinity, texts = 0;
   for (const t of document.querySelectorAll('svg text')) {
@@ -242,6 +237,109 @@ function layoutFindings(opts) {
   return out;
 }
 
+// Runs inside the page, with every <details> opened: the tables at this
+// width. On a phone none is wider than its box, and each one in a .cards
+// box (.mrp-cards in a single page) is stacked with every body cell
+// labelled by its column's header; on a desktop every table is a table
+// and no label shows. Returns [findings, first row of each stacked table
+// as [label, text] pairs] for the screen-reader check.
+function tableFindings(opts) {
+  const out = [];
+  const rows = [];
+  for (const d of document.querySelectorAll('details')) d.open = true;
+  const shown = (el) => el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const name = (t) => `${t.className || 'table'} "${(t.caption ? t.caption.textContent : t.textContent).trim().slice(0, 30)}"`;
+  // A header's own text, before any <br> or sub-line ("Best vs baseline").
+  const headText = (th) => {
+    let s = '';
+    for (const n of th.childNodes) {
+      if (n.nodeType === 1 && (n.tagName === 'BR' || n.classList.contains('sub'))) break;
+      s += n.textContent;
+    }
+    return s.replace(/\s+/g, ' ').trim();
+  };
+  const tables = [...document.querySelectorAll('table')].filter(shown);
+  if (!tables.length) return [out, rows];
+  for (const t of tables) {
+    const disp = getComputedStyle(t).display;
+    const cells = [...t.querySelectorAll('tbody td')];
+    if (!opts.narrow) {
+      if (disp !== 'table') out.push(`not laid out as a table: ${name(t)} (display ${disp})`);
+      const labelled = cells.find((c) => getComputedStyle(c, '::before').content !== 'none');
+      if (labelled) out.push(`a cell shows a label on a desktop: ${name(t)}`);
+      continue;
+    }
+    const box = t.closest('.table-wrap, .mrp-table-wrap') || t.parentElement;
+    if (t.scrollWidth > box.clientWidth + 1)
+      out.push(`table wider than the screen: ${name(t)} (${t.scrollWidth} > ${box.clientWidth} px)`);
+    if (!t.closest('.cards, .mrp-cards')) continue;
+    if (disp === 'table') { out.push(`wide table not stacked: ${name(t)}`); continue; }
+    const heads = t.tHead ? [...t.tHead.rows[0].cells].map(headText) : [];
+    let bad = 0;
+    for (const row of t.tBodies[0].rows) {
+      [...row.cells].forEach((c, i) => {
+        if (c.tagName !== 'TD' || bad >= 2) return;
+        const label = c.getAttribute('data-label');
+        const m = getComputedStyle(c, '::before').content.match(/^"((?:[^"\\]|\\.)*)"/);
+        const on = m ? m[1].replace(/\\(.)/g, '$1') : null;
+        if (!label) { out.push(`cell without a label: column ${i + 1} of ${name(t)}`); bad++; }
+        else if (heads[i] === undefined || !label.startsWith(heads[i])) { out.push(`label "${label}" is not the header "${heads[i]}": ${name(t)}`); bad++; }
+        else if (on !== label) { out.push(`label "${label}" not shown (${on}): ${name(t)}`); bad++; }
+      });
+    }
+    rows.push([...t.tBodies[0].rows[0].cells].filter((c) => c.tagName === 'TD')
+      .map((c) => [c.getAttribute('data-label') || '', c.textContent.trim()]));
+  }
+  return [out, rows];
+}
+
+// The stacked tables as a screen reader gets them (Chromium's accessibility
+// tree): a table with its column headers, and first-row cells whose names
+// are their text alone (the visible label is not read out twice).
+async function screenReaderFindings(ctx, page, rows) {
+  const out = [];
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Accessibility.enable');
+  const role = async (nodeId) => {
+    const { nodes } = await cdp.send('Accessibility.getPartialAXTree', { nodeId, fetchRelatives: false });
+    const n = nodes.find((x) => !x.ignored) || nodes[0];
+    return { id: n.nodeId, role: n.role ? n.role.value : '', name: n.name ? n.name.value : '' };
+  };
+  const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+  const sel = '.cards table, .mrp-cards table';
+  const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: sel });
+  const shown = await page.evaluate((s) => [...document.querySelectorAll(s)].map((t) => t.getBoundingClientRect().width > 0), sel);
+  let k = 0;
+  for (let i = 0; i < nodeIds.length && out.length < 4; i++) {
+    if (!shown[i]) continue;
+    const want = rows[k++] || [];
+    const t = await role(nodeIds[i]);
+    if (t.role !== 'table') { out.push(`stacked table ${i + 1} is a "${t.role}" to a screen reader`); continue; }
+    const heads = (await cdp.send('DOM.querySelectorAll', { nodeId: nodeIds[i], selector: 'thead th' })).nodeIds;
+    if (!heads.length || (await role(heads[0])).role !== 'columnheader') out.push(`stacked table ${i + 1}: no column headers for a screen reader`);
+    const cells = (await cdp.send('DOM.querySelectorAll', { nodeId: nodeIds[i], selector: 'tbody tr:first-child td' })).nodeIds;
+    for (let j = 0; j < cells.length && j < want.length; j++) {
+      const c = await role(cells[j]);
+      const [label, text] = want[j];
+      if (c.role !== 'cell') { out.push(`stacked table ${i + 1}: cell ${j + 1} is a "${c.role}"`); break; }
+      // A label read out is a text of its own (in a box of its own) before
+      // the cell's content.
+      const said = [];
+      const { nodes: kids } = await cdp.send('Accessibility.getChildAXNodes', { id: c.id });
+      for (const x of kids.slice(0, 2)) {
+        if (x.name && x.name.value) said.push(x.name.value.trim());
+        if (x.role && x.role.value === 'generic') {
+          const { nodes: sub } = await cdp.send('Accessibility.getChildAXNodes', { id: x.nodeId });
+          said.push(...sub.filter((y) => y.name && y.name.value).map((y) => y.name.value.trim()));
+        }
+      }
+      if (label && label !== text && said.includes(label)) { out.push(`stacked table ${i + 1}: cell "${c.name}" reads its label "${label}"`); break; }
+    }
+  }
+  await cdp.detach();
+  return out;
+}
+
 const browser = await playwright.chromium.launch({
   executablePath: exe,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -323,6 +421,10 @@ try {
           await page.screenshot({ path: `${stem}.png`, fullPage: true });
         }
       }
+      const [tf, rows] = await page.evaluate(tableFindings, { narrow: !!m.narrow });
+      if (m.narrow) tf.push(...await screenReaderFindings(ctx, page, rows));
+      if (tf.length) fail(`${where}: tables`, tf.slice(0, 6).join('; ') + (tf.length > 6 ? ` (+${tf.length - 6})` : ''));
+      else pass(`${where}: tables ${m.narrow ? 'fit, stacked and labelled, still tables' : 'laid out as tables'}`);
       await ctx.close();
     }
   }

@@ -3,7 +3,10 @@
 // into host pages:
 //   - opened from an empty folder, at 1400 and 390 px, light and dark: no
 //     request at all besides the page itself, axe-core clean, nothing wider
-//     than the screen;
+//     than the screen; in a block 760 px wide or less no table is wider than
+//     the block (details opened), the wide ones (.mrp-cards) stacked with
+//     each body cell labelled by its column's header, in a wider one every
+//     table laid out as a table (and so in the host pages below);
 //   - its block (between the memreport:begin/end comments) pasted into a
 //     blog shell made here, with hostile generic CSS (table{width:50%},
 //     h2{color:red}, td{padding:20px}, .card{...}) and a nav of in-page
@@ -168,6 +171,50 @@ async function axe(page) {
   });
 }
 
+// Runs in the page: the tables of the k-th block (every <details> opened).
+// A block 760 px wide or less inside (the stylesheet's container query) has
+// every table within its width and the .mrp-cards ones stacked, each body
+// cell showing its data-label, which starts with its column header's text;
+// a wider block lays every table out as a table, with no label shown.
+function blockTables(k) {
+  const out = [];
+  const root = document.querySelectorAll('.mrp')[k];
+  for (const d of root.querySelectorAll('details')) d.open = true;
+  // The container query measures the block's content box.
+  const cs = getComputedStyle(root);
+  const phone = root.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) <= 760;
+  const tables = [...root.querySelectorAll('table')];
+  if (!tables.length) out.push('no table');
+  let stacked = 0;
+  for (const t of tables) {
+    const what = `${t.className} "${(t.caption ? t.caption.textContent : '').trim().slice(0, 25)}"`;
+    const disp = getComputedStyle(t).display;
+    const cells = [...t.querySelectorAll('tbody td')];
+    if (!phone) {
+      if (disp !== 'table') out.push(`not laid out as a table: ${what} (${disp})`);
+      if (cells.some((c) => getComputedStyle(c, '::before').content !== 'none')) out.push(`label shown in a wide block: ${what}`);
+      continue;
+    }
+    const box = t.closest('.mrp-table-wrap') || t.parentElement;
+    if (t.scrollWidth > box.clientWidth + 1) out.push(`table wider than the block: ${what} (${t.scrollWidth} > ${box.clientWidth})`);
+    if (!t.closest('.mrp-cards')) continue;
+    stacked++;
+    if (disp === 'table') { out.push(`not stacked: ${what}`); continue; }
+    const heads = [...t.tHead.rows[0].cells].map((h) => h.textContent.replace(/\s+/g, ' ').trim());
+    for (const row of t.tBodies[0].rows) {
+      const bad = [...row.cells].map((c, i) => [c, i]).find(([c, i]) => {
+        if (c.tagName !== 'TD') return false;
+        const label = c.getAttribute('data-label') || '';
+        const shown = getComputedStyle(c, '::before').content;
+        return !label || !label.startsWith(heads[i]) || !shown.startsWith(JSON.stringify(label));
+      });
+      if (bad) { out.push(`cell ${bad[1] + 1} of ${what}: label "${bad[0].getAttribute('data-label')}", header "${heads[bad[1]]}"`); break; }
+    }
+  }
+  if (phone && !stacked) out.push('no stacked table');
+  return out;
+}
+
 // The synthetic host: a blog shell with its own inline stylesheet of
 // generic, hostile rules and a nav of in-page links.
 const HOST_CSS = `
@@ -236,6 +283,7 @@ async function paste(label, hostHtml, hostEls, navCheck) {
     const ref = await s.page.evaluate(styles, { sels: OURS, props: PROPS });
     await s.ctx.close();
     check(`${where}: block styles as in the standalone file`, diff(ref, ours, 'pasted', 15));
+    check(`${where}: the block's tables as its width wants`, await b.page.evaluate(blockTables, 0));
     const wide = await b.page.evaluate(() => document.scrollingElement.scrollWidth - document.documentElement.clientWidth);
     check(`${where}: no sideways scroll`, wide > 1 ? [`page ${wide} px wider than the screen`] : []);
     await shot(b.page, `${label.replace(/\W+/g, '-')}-${m.label.replace(/ /g, '-')}`);
@@ -285,6 +333,7 @@ try {
       return out;
     });
     check(`${where}: layout`, lay);
+    check(`${where}: tables ${m.mobile ? 'fit, stacked and labelled' : 'laid out as tables'}`, await page.evaluate(blockTables, 0));
     bg[m.label] = await page.evaluate(() => getComputedStyle(document.querySelector('.mrp')).backgroundColor);
     chartBg[m.label] = await page.evaluate(() => getComputedStyle(document.querySelector('.mrp-mr-chart .mrp-bg')).fill);
     await shot(page, `standalone-${m.label.replace(/ /g, '-')}`);

@@ -78,7 +78,7 @@ mkdir "$work/root2" && cp -r "$x" "$work/root2/exp"
 "$MEMREPORT" site -q "$work/root2" -o "$work/site2" 2>"$work/err"
 rc=$?
 [ $rc -eq 0 ] && [ -f "$work/site2/index.html" ] || fail "site over an archived experiment" "exit $rc: $(head -2 "$work/err")"
-row() { grep -o '<tr><th scope="row"><a href="[^"]*">.*</tr>' "$1" | sed 's/<td class="spark-cell">.*//'; }
+row() { grep -o '<tr><th scope="row"><a href="[^"]*">.*</tr>' "$1" | sed 's/<td class="spark-cell[^>]*>.*//'; }
 [ -n "$(row "$work/site2/index.html")" ] && pass "site lists the archived experiment" ||
     fail "site lists the archived experiment" "no row"
 row "$work/site1/index.html" >"$work/row1"

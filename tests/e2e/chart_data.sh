@@ -39,8 +39,8 @@ awk '
         line = $0
         lb = line; sub(/^<tr><th scope="row"[^>]*>/, "", lb); sub(/<\/th>.*/, "", lb)
         out = t "|" lb
-        while (match(line, /<td class="num">[^<]*<\/td>/)) {
-            c = substr(line, RSTART + 16, RLENGTH - 21)
+        while (match(line, /<td class="num"[^>]*>[^<]*<\/td>/)) {
+            c = substr(line, RSTART, RLENGTH); sub(/^<td[^>]*>/, "", c); sub(/<\/td>$/, "", c)
             out = out "|" c
             line = substr(line, RSTART + RLENGTH)
         }

@@ -144,12 +144,16 @@ awk '
     /<tr class="[^"]*" id="mrp-post-group-/ {
         l = $0
         id = l; sub(/.*<\/svg> /, "", id); sub(/<\/th>.*/, "", id)
-        n = 0
-        while (match(l, /<td class="mrp-[a-z]*">[^<]*<\/td>/)) {
-            c = substr(l, RSTART, RLENGTH); sub(/<td class="mrp-[a-z]*">/, "", c); sub(/<\/td>/, "", c)
-            cell[++n] = c; l = substr(l, RSTART + RLENGTH)
+        # Each cell by its label (data-label, the column header).
+        mean = vs = ""
+        while (match(l, /<td [^>]*data-label="[^"]*">[^<]*<\/td>/)) {
+            c = substr(l, RSTART, RLENGTH); l = substr(l, RSTART + RLENGTH)
+            lb = c; sub(/.*data-label="/, "", lb); sub(/".*/, "", lb)
+            sub(/^<td[^>]*>/, "", c); sub(/<\/td>$/, "", c)
+            if (lb == "Mean RSS (GiB)") mean = c
+            else if (lb ~ /^vs baseline/) vs = c
         }
-        print id "|" cell[2] "|" cell[3]
+        print id "|" mean "|" vs
     }' "$post" >"$work/rows"
 awk -F'|' -v sum="$work/summary.csv" '
     BEGIN {
@@ -218,7 +222,7 @@ done
 rows=$(grep -o '<tr class="[^"]*" id="mrp-post-c-a-group-[^"]*"' "$work/blog/ca.html" | sed 's/.*mrp-post-c-a-group-//; s/"//' | tr '\n' ' ')
 meanA=$(awk -F, '$1 == "A" { printf "%.2f", $4 }' "$work/summary.csv")
 if [ "$rows" = "A C " ] || [ "$rows" = "C A " ] &&
-    grep -q "<td class=\"mrp-num\">$meanA</td>" "$work/blog/ca.html" &&
+    grep -q "<td class=\"mrp-num\"[^>]*>$meanA</td>" "$work/blog/ca.html" &&
     ! grep -q 'id="mrp-post-c-a-group-B"' "$work/blog/ca.html" &&
     ! grep -q '<text[^>]*>B[ <]' "$work/blog/ca.html"; then
     pass "--groups C,A: the groups table and charts show C and A only"

@@ -175,7 +175,8 @@ static void test_notes(void)
     buf_init(&s);
     buf_printf(&s, "Intro line.\n\n## Root cause %s\n\nText %s here.\n\n"
                    "<div class=\"evil\">raw block</div>\n\n![pic](https://example.org/x.png)\n\n"
-                   "| a | b |\n|---|---|\n| 1 | 2 |\n\n## Next steps\n\n- [ ] verbatim *item*\n",
+                   "| a | b |\n|---|---|\n| 1 | 2 |\n\n| *Mean* `GiB` | b & \"c\" |\n|--:|---|\n| 3 | 4 |\n| 5 |\n\n"
+                   "## Next steps\n\n- [ ] verbatim *item*\n",
                XSS1, XSS2);
     notes n;
     notes_parse(s.data, s.len, &n);
@@ -185,6 +186,17 @@ static void test_notes(void)
     OK(!strstr(n.html, "<img"), "notes html: no <img> (raw and remote)");
     OK(!strstr(n.html, "class=\"evil\""), "notes html: raw block dropped");
     STR_CONTAINS(n.html, "<table>", "notes html: GFM table rendered");
+    /* Each body cell carries its column's header as its phone label, the
+     * header's tags left out and its escapes kept. */
+    STR_CONTAINS(n.html, "<div class=\"table-wrap cards\"", "notes html: tables stack on a phone");
+    STR_CONTAINS(n.html, "<td data-label=\"a\">1</td>\n<td data-label=\"b\">2</td>",
+                 "notes html: cells labelled by their headers");
+    STR_CONTAINS(n.html, "<td data-label=\"Mean GiB\" align=\"right\">3</td>\n"
+                         "<td data-label=\"b &amp; &quot;c&quot;\">4</td>",
+                 "notes html: a header's text without its markup, escaped");
+    STR_CONTAINS(n.html, "<td data-label=\"Mean GiB\" align=\"right\">5</td>\n<td data-label=\"b &amp; &quot;c&quot;\"></td>",
+                 "notes html: a short row's cells labelled too");
+    OK(!strstr(n.html, "<th data-label"), "notes html: header cells not labelled");
     STR_CONTAINS(n.html, "href=\"https://example.org/x.png\"", "notes html: remote image is a link");
     if (n.nsections == 3) {
         STR_CONTAINS(n.sections[0].markdown, "## Notes\n\nIntro line.", "notes preamble gets a heading");
