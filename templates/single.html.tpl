@@ -102,7 +102,7 @@
 {{#DESCRIPTION}}<p>{{TEXT}}</p>
 {{/DESCRIPTION}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="setup-host title">
 <table class="kv">
-<caption id="setup-host">Host and period<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
+<caption id="setup-host">Host and period</caption>
 <tbody>
 {{#SETUP}}<tr><th scope="row">{{KEY}}</th><td>{{VALUE}}</td></tr>
 {{/SETUP}}</tbody>

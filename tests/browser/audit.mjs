@@ -142,6 +142,13 @@ function layoutFindings(opts) {
       }
     }
   }
+  // A visible hint promises more columns: its table must scroll.
+  for (const hint of document.querySelectorAll('.scroll-hint')) {
+    if (!visible(hint)) continue;
+    const wrap = hint.closest('.table-wrap');
+    if (wrap && wrap.scrollWidth <= wrap.clientWidth + 1)
+      out.push(`hint says scroll sideways, but the table fits: ${desc(wrap)}`);
+  }
   // Chart text on screen: font size times the SVG's scale.
   let small = 0, smallest = Infinity, texts = 0;
   for (const t of document.querySelectorAll('svg text')) {
