@@ -503,6 +503,25 @@ int membership_resolve(const experiment *e, bool strict, membership *m, diag_lis
         if (!nids)
             return monitoring_group(e, m);
     }
+    char *why;
+    if (!experiment_groups_fit(nids, e->nrelays, &why)) {
+        /* Named where the groups come from: the manifest's group past the
+         * limit, else the source discover_ids took them from. */
+        const char *from = e->man.ngroups ? NULL
+                           : e->col_group ? " (from the memory CSV's group column)"
+                           : e->nassignments ? " (from relay_config.csv)"
+                                             : " (from the group files)";
+        long line = 0;
+        if (e->man.ngroups)
+            line = e->man.groups[nids > EXPERIMENT_MAX_GROUPS ? EXPERIMENT_MAX_GROUPS : 0].line;
+        diag_error(d, e->man.ngroups ? "experiment.json" : NULL, line, "%s%s", why,
+                   from ? from : "");
+        free(why);
+        for (size_t i = 0; i < nids; i++)
+            free(ids ? ids[i] : NULL);
+        free(ids);
+        return 1;
+    }
     m->groups = xcalloc(nids, sizeof *m->groups);
     m->ngroups = nids;
     relay_index ix;

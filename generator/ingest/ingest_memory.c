@@ -87,6 +87,7 @@ typedef struct {
      * cs, collection by collection, times into e->times; `bail` says the
      * half met something only the sequential reader reproduces exactly. */
     bool stream, bail;
+    bool groups_full; /* EXPERIMENT_MAX_GROUPS reached and said once */
     cellstore cs;
     int64_t coll_start, first_relay_t, last_relay_t;
 } mctx;
@@ -338,9 +339,16 @@ static bool row_group(mctx *m, const csv_row *row, uint16_t *g)
                    "group is not valid UTF-8");
         return false;
     }
-    if (e->ncolgroups >= COLGROUP_NONE) {
-        csvr_error(m->r, m->d, row->line, colpos(row, m->col[C_GROUP]),
-                   "more than %u distinct groups", (unsigned)COLGROUP_NONE - 1);
+    if (e->ncolgroups >= EXPERIMENT_MAX_GROUPS) {
+        /* Once: every later row of a group of its own would say it again. */
+        char show[64];
+        if (!m->groups_full)
+            csvr_error(m->r, m->d, row->line, colpos(row, m->col[C_GROUP]),
+                       "group %s would be group %d: a report compares at most %d (rows naming "
+                       "further groups are not read)",
+                       ingest_show(s, n, show, sizeof show), EXPERIMENT_MAX_GROUPS + 1,
+                       EXPERIMENT_MAX_GROUPS);
+        m->groups_full = true;
         return false;
     }
     xgrow((void **)&e->colgroups, &m->colgroups_cap, e->ncolgroups + 1, sizeof *e->colgroups);
@@ -1201,7 +1209,7 @@ static bool merge_halves(half *a, half *b, experiment *e, diag_list *d)
         const char *name = b->pe.colgroups[k];
         size_t v, n = strlen(name);
         if (!strmap_get(&a->m.by_group, name, n, &v)) {
-            if (e->ncolgroups >= COLGROUP_NONE) {
+            if (e->ncolgroups >= EXPERIMENT_MAX_GROUPS) {
                 free(inv_a);
                 free(inv_b);
                 free(gmap);

@@ -16,6 +16,20 @@ static void free_strv(char **v, size_t n)
     free(v);
 }
 
+bool experiment_groups_fit(uint64_t ngroups, uint64_t nrelays, char **why)
+{
+    uint64_t cells;
+    *why = NULL;
+    if (ngroups > EXPERIMENT_MAX_GROUPS)
+        *why = xasprintf("%llu groups: a report compares at most %d",
+                         (unsigned long long)ngroups, EXPERIMENT_MAX_GROUPS);
+    else if (__builtin_mul_overflow(ngroups, nrelays, &cells) || cells > EXPERIMENT_TABLE_FREE)
+        *why = xasprintf("%llu groups x %llu relays: more than %u group-relay cells",
+                         (unsigned long long)ngroups, (unsigned long long)nrelays,
+                         EXPERIMENT_TABLE_FREE);
+    return *why == NULL;
+}
+
 bool experiment_table_fits(uint64_t nrelays, uint64_t ncoll, uint64_t nsamples, char **why)
 {
     enum { CELL_BYTES = 18 }; /* four 4-byte fields and the CSV's group */

@@ -225,6 +225,14 @@ void experiment_free_samples(experiment *e);
 #define EXPERIMENT_TABLE_FREE (1u << 24)
 #define EXPERIMENT_TABLE_SPARSEST 64
 bool experiment_table_fits(uint64_t nrelays, uint64_t ncoll, uint64_t nsamples, char **why);
+/* A report compares at most EXPERIMENT_MAX_GROUPS groups, and keeps
+ * tables per group and relay (member marks and windows, final snapshots,
+ * steady slopes: some 50 bytes a cell), at most EXPERIMENT_TABLE_FREE
+ * cells: a small file that names a group of its own for every relay
+ * would otherwise ask for gigabytes and minutes. Returns true, or false
+ * with *why (malloc'd) saying which limit. */
+#define EXPERIMENT_MAX_GROUPS 256
+bool experiment_groups_fit(uint64_t ngroups, uint64_t nrelays, char **why);
 /* Gives the second, third... relay with one nickname the display names
  * NAME#2, NAME#3 (in relay order), so tables and messages tell them apart.
  * Ingest and the archive call it once the relays are known. */
