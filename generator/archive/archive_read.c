@@ -817,29 +817,38 @@ static void read_inputs_detail(rctx *r, experiment *e)
  * member and excluded marks, the member windows (16 bytes), the final
  * snapshot (16), the steady slopes (8), a chart's members (8), some 50
  * bytes a cell. A group or relay row costs a file a few bytes, so their
- * product alone could ask a file of a few MB for gigabytes. The cells
- * may be ARCHIVE_GROUP_CELLS_FREE (10,000 relays in 100 groups), or as
- * many as the packed sample columns have bytes: every relay has its row
- * of them, so a real archive has more bytes there than cells unless it
- * holds hundreds of groups over a few collections. The days table of each
- * group is bounded the same way. */
+ * product alone could ask a file of a few MB for gigabytes. As from the
+ * CSVs (experiment_groups_fit), a report has at most EXPERIMENT_MAX_GROUPS
+ * groups and EXPERIMENT_TABLE_FREE cells; beyond ARCHIVE_GROUP_CELLS_FREE
+ * (10,000 relays in 100 groups) the packed sample columns must back them,
+ * ARCHIVE_CELLS_PER_BYTE cells a byte. Every relay an archive holds has
+ * its row of columns, at least 65 bytes even for a single sample, so every
+ * archive memreport writes passes: 256 groups need 32 bytes a relay. The
+ * days table of each group is bounded the same way. */
 #define ARCHIVE_GROUP_CELLS_FREE ((uint64_t)1 << 20)
+#define ARCHIVE_CELLS_PER_BYTE 8
 
 static bool group_table_backed(rctx *r, size_t ngroups, const char *groups, size_t n,
                                const char *what)
 {
     uint64_t cells;
-    if (__builtin_mul_overflow((uint64_t)ngroups, (uint64_t)n, &cells)) {
-        rfail(r, "damaged archive: %zu %s x %zu %s: a table too large to hold", ngroups, groups,
-              n, what);
+    if (ngroups > EXPERIMENT_MAX_GROUPS) {
+        rfail(r, "damaged archive: %zu %s: a report compares at most %d groups", ngroups, groups,
+              EXPERIMENT_MAX_GROUPS);
         return false;
     }
-    if (cells <= ARCHIVE_GROUP_CELLS_FREE || cells <= r->packed_bytes)
+    if (__builtin_mul_overflow((uint64_t)ngroups, (uint64_t)n, &cells) ||
+        cells > EXPERIMENT_TABLE_FREE) {
+        rfail(r, "damaged archive: %zu %s x %zu %s: more than %u cells of per-group tables",
+              ngroups, groups, n, what, EXPERIMENT_TABLE_FREE);
+        return false;
+    }
+    if (cells <= ARCHIVE_GROUP_CELLS_FREE || cells / ARCHIVE_CELLS_PER_BYTE <= r->packed_bytes)
         return true;
     rfail(r, "damaged archive: %zu %s x %zu %s make %llu cells of per-group tables, more than "
-             "%llu and more than the file's %zu bytes of samples",
+             "%llu and more than %d for each of the file's %zu bytes of samples",
           ngroups, groups, n, what, (unsigned long long)cells,
-          (unsigned long long)ARCHIVE_GROUP_CELLS_FREE, r->packed_bytes);
+          (unsigned long long)ARCHIVE_GROUP_CELLS_FREE, ARCHIVE_CELLS_PER_BYTE, r->packed_bytes);
     return false;
 }
 
