@@ -490,6 +490,38 @@ static int monitoring_group(const experiment *e, membership *m)
     return 0;
 }
 
+/* experiment_groups_fit for the nids groups membership resolves, the
+ * error named where they come from: the manifest's group past the limit,
+ * else the source discover_ids took them from. */
+static bool groups_fit(const experiment *e, size_t nids, diag_list *d)
+{
+    char *why;
+    if (experiment_groups_fit(nids, e->nrelays, &why))
+        return true;
+    const char *file = e->man.ngroups    ? "experiment.json"
+                       : e->col_group    ? NULL
+                       : e->nassignments ? "relay_config.csv"
+                                         : "groups";
+    long line = 0;
+    if (e->man.ngroups)
+        line = e->man.groups[nids > EXPERIMENT_MAX_GROUPS ? EXPERIMENT_MAX_GROUPS : 0].line;
+    diag_error(d, file, line, "%s%s", why,
+               file ? "" : " (in the group column of the memory CSV)");
+    free(why);
+    return false;
+}
+
+int membership_check_count(const experiment *e, diag_list *d)
+{
+    size_t nids = e->man.ngroups;
+    char **ids = nids ? NULL : discover_ids(e, &nids);
+    bool fit = groups_fit(e, nids, d);
+    for (size_t i = 0; ids && i < nids; i++)
+        free(ids[i]);
+    free(ids);
+    return fit ? 0 : 1;
+}
+
 int membership_resolve(const experiment *e, bool strict, membership *m, diag_list *d)
 {
     memset(m, 0, sizeof *m);
@@ -503,20 +535,7 @@ int membership_resolve(const experiment *e, bool strict, membership *m, diag_lis
         if (!nids)
             return monitoring_group(e, m);
     }
-    char *why;
-    if (!experiment_groups_fit(nids, e->nrelays, &why)) {
-        /* Named where the groups come from: the manifest's group past the
-         * limit, else the source discover_ids took them from. */
-        const char *from = e->man.ngroups ? NULL
-                           : e->col_group ? " (from the memory CSV's group column)"
-                           : e->nassignments ? " (from relay_config.csv)"
-                                             : " (from the group files)";
-        long line = 0;
-        if (e->man.ngroups)
-            line = e->man.groups[nids > EXPERIMENT_MAX_GROUPS ? EXPERIMENT_MAX_GROUPS : 0].line;
-        diag_error(d, e->man.ngroups ? "experiment.json" : NULL, line, "%s%s", why,
-                   from ? from : "");
-        free(why);
+    if (!groups_fit(e, nids, d)) {
         for (size_t i = 0; i < nids; i++)
             free(ids ? ids[i] : NULL);
         free(ids);

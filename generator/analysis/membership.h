@@ -88,6 +88,11 @@ typedef struct {
  * files, member file outside the directory, empty window...). Overlaps
  * are warnings, errors when strict. */
 int membership_resolve(const experiment *e, bool strict, membership *m, diag_list *d);
+/* The limits of experiment_groups_fit on the groups membership_resolve
+ * would make, alone (for `init`, which drafts a manifest from them before
+ * they can be resolved): 0, or 1 after one error saying where the groups
+ * come from. */
+int membership_check_count(const experiment *e, diag_list *d);
 void membership_free(membership *m);
 
 /* True when relay r's sample at collection c counts for group g (the

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "ingest.h"
 #include "manifest_init.h"
+#include "membership.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -94,6 +95,9 @@ int cmd_init(int argc, char **argv)
     experiment e;
     memset(&e, 0, sizeof e);
     if (!status && ingest_experiment(dir, NULL, &e, &d) != 0)
+        status = EXIT_BAD_INPUT;
+    /* A draft with more groups than a report has would fail the build. */
+    if (!status && membership_check_count(&e, &d) != 0)
         status = EXIT_BAD_INPUT;
     if (!status) {
         const char *slash = strrchr(dir, '/');

@@ -54,7 +54,7 @@ memory_csv "$tmp/config" 20000 20000
 awk -F, 'NR > 1 && NR <= 20001 { print $3 ",G" NR - 2 }
          NR == 1 { print "nickname,group" }' "$tmp/config/memory.csv" >"$tmp/config/relay_config.csv"
 refused relay_config "$tmp/config" \
-    "20000 groups: a report compares at most 256 (from relay_config.csv)"
+    "relay_config.csv: 20000 groups: a report compares at most 256"
 
 memory_csv "$tmp/files" 300 300
 mkdir "$tmp/files/groups"
@@ -63,7 +63,7 @@ while [ "$i" -lt 300 ]; do
     echo "r$i" >"$tmp/files/groups/group_G${i}_g.txt"
     i=$((i + 1))
 done
-refused group_files "$tmp/files" "300 groups: a report compares at most 256 (from the group files)"
+refused group_files "$tmp/files" "groups: 300 groups: a report compares at most 256"
 
 memory_csv "$tmp/manifest" 300 300
 awk 'BEGIN {
@@ -76,7 +76,20 @@ refused manifest "$tmp/manifest" "experiment.json:259: 300 groups: a report comp
 
 # 200 groups of 100,000 relays: 20 M cells, more than 2^24.
 memory_csv "$tmp/cells" 100000 200 group
-refused cells "$tmp/cells" "200 groups x 100000 relays: more than 16777216 group-relay cells"
+refused cells "$tmp/cells" "200 groups x 100000 relays: more than 16777216 group-relay cells \
+(in the group column of the memory CSV)"
+
+# init drafts no manifest that the build would refuse.
+rm -f "$tmp/config/experiment.json"
+if "$mr" init "$tmp/config" >/dev/null 2>"$tmp/err"; then
+    bad "init with 20,000 groups: exit 0"
+elif [ -e "$tmp/config/experiment.json" ]; then
+    bad "init with 20,000 groups: wrote experiment.json"
+elif grep -qF "relay_config.csv: 20000 groups: a report compares at most 256" "$tmp/err"; then
+    ok "init with 20,000 groups: refused, no experiment.json"
+else
+    bad "init with 20,000 groups: $(head -n 3 "$tmp/err")"
+fi
 
 # 256 groups, the most there may be, are a report.
 memory_csv "$tmp/most" 512 256 group
@@ -84,4 +97,9 @@ if "$mr" check "$tmp/most" >"$tmp/out" 2>"$tmp/err" && grep -q ', 0 errors;' "$t
     ok "256 groups are read"
 else
     bad "256 groups: $(cat "$tmp/out") $(head -n 3 "$tmp/err")"
+fi
+if "$mr" init "$tmp/most" 2>"$tmp/err" && [ "$(grep -c '"G[0-9]*": {' "$tmp/most/experiment.json")" -eq 256 ]; then
+    ok "init with 256 groups: a manifest of 256"
+else
+    bad "init with 256 groups: $(head -n 3 "$tmp/err")"
 fi
