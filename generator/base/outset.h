@@ -89,11 +89,16 @@ int outset_check_dir(const char *path, bool site, diag_list *d);
  * (exit 1). Caller frees *real. Returns 0, or -1 after adding an error. */
 int outset_resolve_dir(const char *path, char **real, diag_list *d);
 /* With the locks held: finishes (or undoes) a commit that a killed run
- * left in the home's journal, and in each directory to read that
- * outset_lock_dirs took exclusive for its journal, then removes
- * temporaries and backups that killed runs left under every directory to
- * write (three levels down, only names outset_is_leftover accepts; not
- * under one only read, where the run writes nothing of its set), and the
+ * left in the journal of each directory held exclusive (every directory
+ * to write, not only the home: a killed site's journal in the SITE of
+ * build EXPDIR -o SITE; and each directory to read that outset_lock_dirs
+ * took exclusive for its journal), then removes temporaries and backups
+ * that killed runs left under every directory to write (three levels
+ * down, only names outset_is_leftover accepts; none that a journal left
+ * below still names, for the run that finishes it; nothing in a folder
+ * another run holds locked, nor below it, as that run may be staging
+ * there, and a folder swept is locked meanwhile; not under one only
+ * read, where the run writes nothing of its set), and the
  * leftovers of outset_save_temp in the folder of every directory held
  * exclusive (that folder alone: one below may be another's, read by a
  * live run). A journal that names another directory its killed run wrote

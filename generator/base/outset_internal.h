@@ -104,9 +104,9 @@ int outset_dir_still_there(const outset *o, size_t i, diag_list *d);
 /* outset_lock.c */
 /* The first root to write: where the set's journal lives. NULL if none. */
 const root *outset_home_of(const outset *o);
-/* True when outset_recover finishes a journal found in r: the home's, or
- * one in a directory to read taken exclusive (outset_lock_dirs). */
-bool outset_recovers_journal(const outset *o, const root *r);
+/* True when outset_recover finishes a journal found in r: in every
+ * directory held exclusive, to write or to read (outset_lock_dirs). */
+bool outset_recovers_journal(const root *r);
 /* The pid holding a flock on fd's file, from /proc/locks (Linux), and
  * whether that lock is shared (*reading); 0 when it cannot be told. */
 long outset_lock_holder(int fd, bool *reading);

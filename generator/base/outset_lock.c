@@ -245,7 +245,7 @@ int outset_lock_dirs(outset *o, outset_dir *dirs, size_t n, diag_list *d)
         }
         for (size_t i = 0; i < o->nroots; i++) {
             root *r = &o->roots[i];
-            if (outset_recovers_journal(o, r) && journal_left(r))
+            if (outset_recovers_journal(r) && journal_left(r))
                 again |= lock_journal_dirs(o, r);
         }
         if (!again)
@@ -286,7 +286,10 @@ const root *outset_home_of(const outset *o)
     return NULL;
 }
 
-bool outset_recovers_journal(const outset *o, const root *r)
+bool outset_recovers_journal(const root *r)
 {
-    return r->fd >= 0 && (r == outset_home_of(o) || (!r->write && r->exclusive));
+    /* Not the home's alone: a journal in another directory written (a
+     * killed site's in the SITE a build writes with -o) would be swept
+     * from under it, and then replayed over this run's outputs. */
+    return r->fd >= 0 && r->exclusive;
 }

@@ -1,9 +1,11 @@
 /* outset_recover.c - what a killed run left (see outset.h): its journal,
  * finished (rolled forward) or, after "undo", rolled back, through folders
  * opened from "/" without following a link and under the lock of every
- * directory the killed run wrote; then the sweep of leftover temporaries
- * and backups below each directory the run writes, and of a killed site's
- * saved archive in each directory held exclusive. */
+ * directory the killed run wrote, in every directory this run holds
+ * exclusive; then the sweep of leftover temporaries and backups below
+ * each directory the run writes (sparing what a journal there names and
+ * folders other runs hold), and of a killed site's saved archive in each
+ * directory held exclusive. */
 #include "outset.h"
 
 #include <dirent.h>
@@ -39,11 +41,11 @@ static char *get_field(const char *s, size_t n)
     return buf_detach(&b);
 }
 
-/* The journal in home, when it is a regular file of at most JOURNAL_MAX
- * bytes (a link is not followed); NULL otherwise. */
-static char *journal_read(const root *home, size_t *len)
+/* The journal in the folder dirfd, when it is a regular file of at most
+ * JOURNAL_MAX bytes (a link is not followed); NULL otherwise. */
+static char *journal_read(int dirfd, size_t *len)
 {
-    int fd = openat(home->fd, JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int fd = openat(dirfd, JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat st;
@@ -230,7 +232,7 @@ char **outset_journal_locks(const root *r, size_t *n)
 {
     *n = 0;
     size_t len;
-    char *text = journal_read(r, &len);
+    char *text = journal_read(r->fd, &len);
     if (!text)
         return NULL;
     journal j;
@@ -301,7 +303,7 @@ static int journal_lock(const outset *o, const char *path, const char *jpath, in
 static int recover_journal(const outset *o, const root *home, diag_list *d)
 {
     size_t len;
-    char *text = journal_read(home, &len);
+    char *text = journal_read(home->fd, &len);
     if (!text)
         return 0;
     char *jpath = path_join(home->dir, JOURNAL_NAME);
@@ -423,14 +425,88 @@ bool outset_saved_left(int dirfd)
     return saved_scan(dirfd, false) > 0;
 }
 
-/* Removes leftovers in the folder dirfd and its subfolders, depth levels
- * down; a symbolic link is never followed (a subfolder is opened as
- * itself, as the staging does). Returns the number removed. */
-static size_t sweep(int dirfd, int depth)
+/* Temporaries and backups that a journal left in place names, each by
+ * its folder (dev, ino) and name: a killed run's journal in a folder
+ * below a directory written (site -o X/www, then build X), whose run
+ * finishes it later; swept, it could no longer roll forward, nor back. */
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    char *name;
+} kept_name;
+
+typedef struct {
+    kept_name *v;
+    size_t n, cap;
+} kept_set;
+
+static void kept_add(kept_set *k, const char *path)
+{
+    char *dir = path_dir(path);
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        xgrow((void **)&k->v, &k->cap, k->n + 1, sizeof *k->v);
+        k->v[k->n++] = (kept_name){st.st_dev, st.st_ino, xstrdup(outset_base_of(path))};
+    }
+    free(dir);
+}
+
+/* Adds what the journal in the folder dirfd (if any) names. Entries of a
+ * journal without its "commit" line count too: its run may be live. */
+static void kept_read(kept_set *k, int dirfd)
+{
+    size_t len;
+    char *text = journal_read(dirfd, &len);
+    if (!text)
+        return;
+    journal j;
+    journal_parse(text, len, &j);
+    for (size_t i = 0; i < j.n; i++) {
+        if (*j.v[i].tmp)
+            kept_add(k, j.v[i].tmp);
+        if (j.v[i].backup)
+            kept_add(k, j.v[i].backup);
+    }
+    journal_free(&j);
+    free(text);
+}
+
+static bool kept_has(const kept_set *k, int dirfd, const char *name)
+{
+    struct stat st;
+    if (k->n == 0)
+        return false;
+    if (fstat(dirfd, &st) != 0)
+        return true; /* cannot tell: keep it */
+    for (size_t i = 0; i < k->n; i++)
+        if (k->v[i].dev == st.st_dev && k->v[i].ino == st.st_ino && str_eq(k->v[i].name, name))
+            return true;
+    return false;
+}
+
+static void kept_free(kept_set *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->v[i].name);
+    free(k->v);
+}
+
+/* Walks the folder dirfd and its subfolders, depth levels down, a
+ * symbolic link never followed (a subfolder is opened as itself, as the
+ * staging does), and reads each folder's journal into keep. With remove,
+ * it removes the leftovers keep does not name, and a subfolder another
+ * run holds locked is left with everything below it: that run may be
+ * staging there (build Y -o X/www while X is swept). One not held is
+ * locked while swept, so no run starts there meanwhile. Returns the
+ * number removed. */
+static size_t sweep(int dirfd, int depth, bool remove, kept_set *keep)
 {
     DIR *dh = list_dir(dirfd);
     if (!dh)
         return 0;
+    /* Read again when removing, under the folder's lock: a journal put
+     * there since the first walk (its run killed meanwhile) is kept too. */
+    kept_read(keep, dirfd);
     size_t removed = 0;
     struct dirent *de;
     char **subdirs = NULL;
@@ -442,7 +518,8 @@ static size_t sweep(int dirfd, int depth)
         if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
         if (!S_ISDIR(st.st_mode) && outset_is_leftover(de->d_name)) {
-            if (unlinkat(dirfd, de->d_name, 0) == 0)
+            if (remove && !kept_has(keep, dirfd, de->d_name) &&
+                unlinkat(dirfd, de->d_name, 0) == 0)
                 removed++;
         } else if (S_ISDIR(st.st_mode) && depth > 0 && de->d_name[0] != '.') {
             xgrow((void **)&subdirs, &cap, nsub + 1, sizeof *subdirs);
@@ -452,10 +529,10 @@ static size_t sweep(int dirfd, int depth)
     closedir(dh);
     for (size_t i = 0; i < nsub; i++) {
         int sub = openat(dirfd, subdirs[i], DIR_NOFOLLOW);
-        if (sub >= 0) {
-            removed += sweep(sub, depth - 1);
-            close(sub);
-        }
+        if (sub >= 0 && (!remove || flock(sub, LOCK_EX | LOCK_NB) == 0))
+            removed += sweep(sub, depth - 1, remove, keep);
+        if (sub >= 0)
+            close(sub); /* lets go of its lock */
         free(subdirs[i]);
     }
     free(subdirs);
@@ -464,16 +541,27 @@ static size_t sweep(int dirfd, int depth)
 
 int outset_recover(outset *o, diag_list *d)
 {
-    /* The home's journal, and one a killed build left in a directory only
-     * read (outset_lock_dirs took that one exclusive). */
+    /* The journal of every directory held exclusive: the home's, another
+     * written (a killed site's in the SITE of a build's -o), and one a
+     * killed build left in a directory only read (outset_lock_dirs took
+     * that one exclusive). All before the sweep, which would take what
+     * they name. */
     for (size_t i = 0; i < o->nroots; i++)
-        if (outset_recovers_journal(o, &o->roots[i]) && recover_journal(o, &o->roots[i], d) != 0)
+        if (outset_recovers_journal(&o->roots[i]) && recover_journal(o, &o->roots[i], d) != 0)
             return -1;
     /* Only below directories this run writes: a reader's sweep could take
-     * a temporary from a run that writes a folder inside the one read. */
+     * a temporary from a run that writes a folder inside the one read.
+     * First every journal below them is read, so that none of what one
+     * names is swept, wherever below it is (build X/a -o X/b killed, then
+     * build X: X/a's journal names X/b's temporaries). */
+    kept_set keep = {0};
     for (size_t i = 0; i < o->nroots; i++)
         if (o->roots[i].write)
-            sweep(o->roots[i].fd, 3);
+            sweep(o->roots[i].fd, 3, false, &keep);
+    for (size_t i = 0; i < o->nroots; i++)
+        if (o->roots[i].write)
+            sweep(o->roots[i].fd, 3, true, &keep);
+    kept_free(&keep);
     /* A site saves an experiment's archive under a shared lock on that
      * directory: under an exclusive one, no run that writes such a file
      * there is live. Not below it: a folder there may be another

@@ -10,7 +10,12 @@
 # with -o SITE leaves a journal naming SITE: a later run finishes it only
 # under SITE's lock, and while another run holds SITE it keeps the
 # journal, says who holds it and exits 3, without waiting; once let go,
-# the next run finishes it and SITE is the new build's.
+# the next run finishes it and SITE is the new build's. A site killed
+# halfway through its renames leaves its journal in SITE: a build whose
+# -o is SITE finishes it before it sweeps there (SITE is the whole new
+# site under the build's pages). The sweep of a build's experiment X
+# leaves X/www while another run holds it (flock(1) here), and sweeps it
+# once let go.
 # env: MEMREPORT, MEMSIM, TOP
 set -u
 mr=${MEMREPORT:?MEMREPORT not set}
@@ -189,4 +194,78 @@ if [ "$rc" = 0 ] && [ ! -e "$journal" ] &&
     pass "recover: once let go, the next run finishes the journal and the -o directory is the new build's"
 else
     fail "recover: after the lock is let go" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$www" | diff - "$tmp/j/B" | head -n 4)"
+fi
+
+# ---- A killed site's journal, then a build whose -o is that site. ------
+
+# The site's home is SITE; the build's is its experiment, SITE only one
+# more directory it writes. The build finishes the site's journal before
+# its own sweep, so the site's pending temporaries and backups are
+# renamed or removed by that journal, not swept from under it: SITE ends
+# as the whole new site with the build's pages over it.
+mkdir "$tmp/k" "$tmp/k/r"
+cp -R "$tmp/src" "$tmp/k/r/exp"
+cp -R "$tmp/src" "$tmp/k/e"
+head -n $((lines * 9 / 10)) "$tmp/src/memory.csv" >"$tmp/k/r/exp/memory.csv"
+site=$tmp/k/s
+"$mr" site -q --no-save "$tmp/k/r" -o "$site" 2>"$tmp/err" || fail "recover: site A" "$(head -n 2 "$tmp/err")"
+cp -R "$site" "$tmp/k/s-a"
+cp "$tmp/src/memory.csv" "$tmp/k/r/exp/memory.csv"
+strace -f -o "$tmp/k/trace" -e trace="$RENAME_CALLS" \
+    "$mr" site -q --no-save "$tmp/k/r" -o "$site" 2>"$tmp/err" || fail "recover: site B" "$(head -n 2 "$tmp/err")"
+"$mr" build -q "$tmp/k/e" -o "$site" 2>"$tmp/err" || fail "recover: build over site B" "$(head -n 2 "$tmp/err")"
+tree "$site" >"$tmp/k/want"
+# Killed halfway through its renames (the first is its journal's).
+n=$(grep -cE "$RENAME_RE" "$tmp/k/trace")
+n=$((n / 2 + 1))
+rm -rf "$site" "$tmp/k/e"
+cp -R "$tmp/k/s-a" "$site"
+cp -R "$tmp/src" "$tmp/k/e"
+strace -f -o /dev/null -e trace="$RENAME_CALLS" -e inject="$RENAME_CALLS":signal=SIGKILL:when="$n" \
+    "$mr" site -q --no-save "$tmp/k/r" -o "$site" >/dev/null 2>&1
+pending=$(find "$site" -name '.*.tmp-??????' | wc -l)
+backups=$(find "$site" -name '.*.old-??????' | wc -l)
+if [ -f "$site/.memreport.journal" ] && [ "$pending" -gt 0 ] && [ "$backups" -gt 0 ]; then
+    pass "recover: a site killed at rename $n leaves its journal, $pending temporaries and $backups backups"
+else
+    fail "recover: killed site" "journal $(test -f "$site/.memreport.journal" && echo kept || echo missing), $pending temporaries, $backups backups"
+fi
+"$mr" build -q "$tmp/k/e" -o "$site" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && [ ! -e "$site/.memreport.journal" ] &&
+    grep -q "k/s: completed the outputs of an interrupted build" "$tmp/err" &&
+    [ -z "$(leftovers "$site" "$tmp/k/e")" ] && tree "$site" | cmp -s - "$tmp/k/want"; then
+    pass "recover: a build with -o SITE finishes the killed site's journal there first: the new site whole, nothing swept from it"
+else
+    fail "recover: build over a killed site" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$site" | diff - "$tmp/k/want" | head -n 4)"
+fi
+
+# ---- The sweep and another run's directory inside this one's. ----------
+
+# build X sweeps leftovers below X, but not in X/www while another run
+# holds X/www (build Y -o X/www staging there): its temporaries are live.
+# Unheld, the same name is a killed run's and goes.
+cp -R "$tmp/src" "$tmp/x"
+mkdir "$tmp/x/www" "$tmp/x/www/data"
+live=$tmp/x/www/.index.html.tmp-Ab12Cd deep=$tmp/x/www/data/.results.csv.tmp-Cd34Ef
+: >"$live"
+: >"$deep"
+hold "$tmp/xw" -x "$tmp/x/www"
+holder=$!
+wait_for 20 test -e "$tmp/xw.held" || fail "recover: held X/www" "flock(1) did not take the lock"
+timeout 60 "$mr" build -q "$tmp/x" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && [ -f "$live" ] && [ -f "$deep" ]; then
+    pass "recover: the sweep of X leaves the temporaries in X/www while another run holds it"
+else
+    fail "recover: sweep beside a held X/www" "exit $rc, $(leftovers "$tmp/x/www" | wc -l) of 2 left: $(head -n 2 "$tmp/err")"
+fi
+: >"$tmp/xw.go"
+wait "$holder"
+"$mr" build -q "$tmp/x" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && [ -z "$(leftovers "$tmp/x")" ]; then
+    pass "recover: ... and sweeps them once it is let go"
+else
+    fail "recover: sweep of X/www let go" "exit $rc, left: $(leftovers "$tmp/x"): $(head -n 2 "$tmp/err")"
 fi

@@ -8,7 +8,9 @@
  * Directories locked to read are shared, exclusive when a killed run's
  * journal is there to finish (or a killed site's saved archive to remove),
  * never swept, and let go once read. A journal's other directories are
- * locked before it is finished, and one another run holds keeps it. */
+ * locked before it is finished, and one another run holds keeps it. A
+ * journal in any directory written is finished, one below is kept from
+ * the sweep, and so is a folder another run holds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -326,6 +328,81 @@ static void test_journal_locks(const char *base)
     free(w);
 }
 
+/* A journal in any directory this run writes, not only its home, is
+ * finished before the sweep (a killed site's in the SITE of build EXPDIR
+ * -o SITE); the sweep keeps what a journal left below names, and leaves a
+ * folder another run holds (build Y -o X/www while X is swept). */
+static void test_sweep_journals(const char *base)
+{
+    char *x = path_join(base, "kx"), *s = path_join(base, "ks");
+    char *b = path_join(x, "b"), *c = path_join(x, "b/c"), *held = path_join(x, "held");
+    mkdir(x, 0777);
+    mkdir(s, 0777);
+    mkdir(b, 0777);
+    mkdir(c, 0777);
+    mkdir(held, 0777);
+    char *sj = path_join(s, ".memreport.journal");
+    char *stmp = path_join(s, ".index.html.tmp-abc123"), *sdest = path_join(s, "index.html");
+    char *stext = xasprintf("memreport journal 2\n%s\t%s\t\ncommit\n", stmp, sdest);
+    write_text(sj, stext);
+    write_text(stmp, "the site's\n");
+    /* A killed run's journal in x/b/c naming files of x/b, swept before
+     * x/b/c is walked to; and a leftover no journal names. */
+    char *cj = path_join(c, ".memreport.journal");
+    char *btmp = path_join(b, ".f.csv.tmp-aaaaaa"), *bdest = path_join(b, "f.csv");
+    char *bold = path_join(b, ".f.csv.old-bbbbbb"), *stray = path_join(b, ".g.csv.tmp-cccccc");
+    char *ctext = xasprintf("memreport journal 2\n%s\t%s\t%s\ncommit\n", btmp, bdest, bold);
+    write_text(cj, ctext);
+    write_text(btmp, "pending\n");
+    write_text(bdest, "previous\n");
+    link(bdest, bold);
+    write_text(stray, "killed\n");
+    char *live = path_join(held, ".h.csv.tmp-dddddd");
+    write_text(live, "live\n");
+    int holder = open(held, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    flock(holder, LOCK_EX);
+
+    diag_list d;
+    diag_init(&d);
+    outset *o = outset_new();
+    outset_dir both[] = {{x, OUTSET_WRITE, 0}, {s, OUTSET_WRITE, 0}};
+    INT_EQ(outset_lock_dirs(o, both, 2, &d), 0, "lock two directories to write");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    char *got = read_text(sdest);
+    STR_EQ(got, "the site's\n", "... the journal of the one not the home finished");
+    free(got);
+    OK(access(sj, F_OK) != 0, "... and removed");
+    OK(access(btmp, F_OK) == 0 && access(bold, F_OK) == 0,
+       "... a temporary and a backup a journal below names are not swept");
+    OK(access(stray, F_OK) != 0, "... a leftover none names is");
+    OK(access(live, F_OK) == 0, "... nor one in a folder another run holds");
+    INT_EQ(d.n, 0, "... no message on the way");
+    outset_free(o);
+    close(holder);
+    o = outset_new();
+    INT_EQ(outset_lock(o, x, &d), 0, "lock again, the folder let go");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    OK(access(live, F_OK) != 0, "... its leftover swept now");
+    outset_free(o);
+    diag_free(&d);
+    free(x);
+    free(s);
+    free(b);
+    free(c);
+    free(held);
+    free(sj);
+    free(stmp);
+    free(sdest);
+    free(stext);
+    free(cj);
+    free(btmp);
+    free(bdest);
+    free(bold);
+    free(stray);
+    free(ctext);
+    free(live);
+}
+
 /* The folder part of a staged path, by which its descriptor is found. */
 static void test_path_dir(void)
 {
@@ -467,6 +544,7 @@ int main(void)
     test_read_locks(base);
     test_saved_leftovers(base);
     test_journal_locks(base);
+    test_sweep_journals(base);
 
     char *cmd = xasprintf("rm -rf '%s'", base);
     if (system(cmd) != 0)
