@@ -224,6 +224,7 @@ static void test_saved_leftovers(const char *base)
     outset_free(o);
 
     /* The same leftover in a directory a run writes (build EXPDIR). */
+    free(tmp);
     fd = outset_save_temp(arch, &tmp);
     if (fd >= 0)
         close(fd);
