@@ -111,7 +111,7 @@ layers: $(STAGE_LIBS)
 	@sh tools/check-layers.sh . $(BUILD)
 
 check: layers all tests
-	@sh tests/run.sh $(BUILD)
+	@TEST_SANITIZED=$(SANITIZE) sh tests/run.sh $(BUILD)
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the program in PREFIX/bin, its
 # templates and assets in PREFIX/share/memreport, where the installed binary
