@@ -255,9 +255,14 @@ binary_case nul_notes notes.md ":2:3: NUL byte at offset 10: this is binary data
 # compressed_case NAME KIND MESSAGE: $tmp/NAME's memory CSV replaced by
 # KIND (gz or zst) of stdin.
 compressed_case() {
+    if [ "$2" = gz ]; then gzip -c; else zstd -q -c; fi | misnamed_case "$@"
+}
+# misnamed_case NAME EXT MESSAGE: $tmp/NAME's memory CSV replaced by stdin
+# as it is, under the name memory.csv.EXT.
+misnamed_case() {
     good "$tmp/$1"
     rm "$tmp/$1/memory.csv"
-    if [ "$2" = gz ]; then gzip -c; else zstd -q -c; fi >"$tmp/$1/memory.csv.$2"
+    cat >"$tmp/$1/memory.csv.$2"
     binary_case "$1" "memory.csv.$2" "$3"
 }
 png=$top/data/example/charts/memory_total.png
@@ -281,14 +286,6 @@ fi
 
 # A file named .gz or .zst that is not compressed that way is said as
 # what it is, not as "corrupt gzip data".
-# misnamed_case NAME EXT MESSAGE: $tmp/NAME's memory CSV replaced by stdin
-# under the name memory.csv.EXT.
-misnamed_case() {
-    good "$tmp/$1"
-    rm "$tmp/$1/memory.csv"
-    cat >"$tmp/$1/memory.csv.$2"
-    binary_case "$1" "memory.csv.$2" "$3"
-}
 misnamed_case png_named_gz gz ":1: this is a PNG image, not gzip-compressed data as its name \
 says" <"$png"
 good "$tmp/plain_src"
