@@ -50,40 +50,39 @@ void relay_index_free(relay_index *ix)
     free(ix->next_fp);
 }
 
-/* Sets mask[r] = val for every relay the name denotes; returns how many. */
-static size_t index_mark(const relay_index *ix, const char *name, uint8_t *mask, uint8_t val)
+/* The relays the name denotes, as a chain: its first relay in *first and
+ * the array that links each to the next (SIZE_MAX ends it), or NULL when
+ * it denotes none. A fingerprint (any case) is looked up as one first,
+ * then as a nickname. */
+static const size_t *index_find(const relay_index *ix, const char *name, size_t *first)
 {
-    size_t hits = 0, r;
     if (is_fingerprint(name)) {
         char up[41];
         for (int i = 0; i < 40; i++)
             up[i] = (char)toupper((unsigned char)name[i]);
         up[40] = '\0';
-        if (strmap_get(&ix->fp, up, 40, &r))
-            for (; r != SIZE_MAX; r = ix->next_fp[r], hits++)
-                mask[r] = val;
+        if (strmap_get(&ix->fp, up, 40, first))
+            return ix->next_fp;
     }
-    if (!hits && strmap_get(&ix->nick, name, strlen(name), &r))
-        for (; r != SIZE_MAX; r = ix->next_nick[r], hits++)
-            mask[r] = val;
+    return strmap_get(&ix->nick, name, strlen(name), first) ? ix->next_nick : NULL;
+}
+
+/* Sets mask[r] = val for every relay the name denotes; returns how many. */
+static size_t index_mark(const relay_index *ix, const char *name, uint8_t *mask, uint8_t val)
+{
+    size_t hits = 0, r;
+    const size_t *next = index_find(ix, name, &r);
+    for (; next && r != SIZE_MAX; r = next[r], hits++)
+        mask[r] = val;
     return hits;
 }
 
 size_t relay_index_collect(const relay_index *ix, const char *name, size_t *out)
 {
     size_t hits = 0, r;
-    if (is_fingerprint(name)) {
-        char up[41];
-        for (int i = 0; i < 40; i++)
-            up[i] = (char)toupper((unsigned char)name[i]);
-        up[40] = '\0';
-        if (strmap_get(&ix->fp, up, 40, &r))
-            for (; r != SIZE_MAX; r = ix->next_fp[r])
-                out[hits++] = r;
-    }
-    if (!hits && strmap_get(&ix->nick, name, strlen(name), &r))
-        for (; r != SIZE_MAX; r = ix->next_nick[r])
-            out[hits++] = r;
+    const size_t *next = index_find(ix, name, &r);
+    for (; next && r != SIZE_MAX; r = next[r])
+        out[hits++] = r;
     return hits;
 }
 
