@@ -283,19 +283,6 @@ static void restarts_findings(const experiment *e, const membership *m, results 
     buf_free(&b);
 }
 
-static size_t find_coll(const experiment *e, int64_t t)
-{
-    size_t lo = 0, hi = e->ncoll;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (e->times[mid] < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < e->ncoll && e->times[lo] == t ? lo : SIZE_MAX;
-}
-
 static void aggregates(const experiment *e, results *res)
 {
     size_t bad = 0;
@@ -305,7 +292,7 @@ static void aggregates(const experiment *e, results *res)
         const aggregate_row *a = &e->aggs[i];
         if (a->total_kb == UINT64_MAX || a->t > res->until)
             continue;
-        size_t c = find_coll(e, a->t);
+        size_t c = collection_at(e->times, e->ncoll, a->t);
         if (c == SIZE_MAX)
             continue;
         double sum;

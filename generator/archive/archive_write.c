@@ -105,15 +105,8 @@ static void bind_file(const wctx *w, sqlite3_stmt *st, int i, const char *file)
 /* The ISO text of t when it is a collection's time, else NULL. */
 static const char *collection_iso(const wctx *w, int64_t t)
 {
-    size_t lo = 0, hi = w->ntimes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w->times[mid] < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < w->ntimes && w->times[lo] == t ? w->iso[lo] : NULL;
+    size_t c = collection_at(w->times, w->ntimes, t);
+    return c == SIZE_MAX ? NULL : w->iso[c];
 }
 
 #define FIELD(row, off, type) (*(type const *)(const void *)((const char *)(row) + (off)))

@@ -644,16 +644,7 @@ static void build_matrices(mctx *m)
     for (size_t i = 0; i < m->nrows; i++) {
         const mrow *x = &m->rows[i];
         if (last_c == SIZE_MAX || x->dt != last_dt) {
-            /* The last collection starting at or before dt. */
-            size_t lo = 0, hi = nc;
-            while (hi - lo > 1) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (m->tl[mid] <= x->dt)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            last_c = lo;
+            last_c = collection_of(m, nc, x->dt);
             last_dt = x->dt;
         }
         size_t k = exp_idx(e, x->relay, last_c);

@@ -16,6 +16,19 @@ static void free_strv(char **v, size_t n)
     free(v);
 }
 
+size_t collection_at(const int64_t *times, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (times[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && times[lo] == t ? lo : SIZE_MAX;
+}
+
 bool experiment_groups_fit(uint64_t ngroups, uint64_t nrelays, char **why)
 {
     uint64_t cells;

@@ -233,6 +233,9 @@ bool experiment_table_fits(uint64_t nrelays, uint64_t ncoll, uint64_t nsamples, 
  * with *why (malloc'd) saying which limit. */
 #define EXPERIMENT_MAX_GROUPS 256
 bool experiment_groups_fit(uint64_t ngroups, uint64_t nrelays, char **why);
+/* The index of the collection at exactly time t in times[0..n) (ascending),
+ * or SIZE_MAX when no collection is at t. */
+size_t collection_at(const int64_t *times, size_t n, int64_t t);
 /* Gives the second, third... relay with one nickname the display names
  * NAME#2, NAME#3 (in relay order), so tables and messages tell them apart.
  * Ingest and the archive call it once the relays are known. */

@@ -1,5 +1,6 @@
 /* experiment_table_fits: the bound on the relays x collections table that
- * every reader applies before allocating it, at its edges. */
+ * every reader applies before allocating it, at its edges; collection_at,
+ * the exact-time look-up. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,5 +51,17 @@ int main(void)
     /* Products that overflow 64 bits. */
     OK(refused(UINT64_MAX / 2, 3, UINT64_MAX, "too large"), "relays x collections overflows");
     OK(refused(1ull << 31, 1ull << 31, UINT64_MAX, "too large"), "cells x 18 bytes overflows");
+
+    /* collection_at: each time finds its own index, any other time none. */
+    const int64_t t[] = {-3600, 0, 3600, 7200, 86400};
+    bool each = true;
+    for (size_t i = 0; i < 5; i++)
+        each = each && collection_at(t, 5, t[i]) == i && collection_at(t, i + 1, t[i]) == i;
+    OK(each, "collection_at: every collection time gives its index, however many follow");
+    OK(collection_at(t, 5, -3601) == SIZE_MAX && collection_at(t, 5, 1) == SIZE_MAX &&
+           collection_at(t, 5, 86401) == SIZE_MAX,
+       "collection_at: before, between and after the collections: none");
+    OK(collection_at(t, 0, 0) == SIZE_MAX && collection_at(t, 2, 3600) == SIZE_MAX,
+       "collection_at: a time beyond the n given is not found");
     return harness_done();
 }
