@@ -8,12 +8,16 @@
  *      .NAME.old-XXXXXX (no bytes copied), so it can be put back;
  *   3. the journal (HOME/.memreport.journal: the set's other directories
  *      to write, every temporary, destination and backup) is written,
- *      fsynced and renamed into place;
+ *      fsynced and renamed into place; first each folder outside HOME's
+ *      tree that it renames into gets a reference to it,
+ *      .memreport.journal-ref-XXXXXX, so that a sweep there spares what it
+ *      names;
  *   4. the temporaries are renamed over their destinations, in order; a
  *      rename that fails puts every renamed destination back from its
  *      backup (the journal says "undo" first, so a kill then is undone
  *      too);
- *   5. the directories are fsynced, the backups and the journal removed.
+ *   5. the directories are fsynced, the backups, the journal and its
+ *      references removed.
  * A run killed in 4 leaves the journal: the next run that locks HOME
  * (outset_recover) finishes the renames (roll forward), or, after "undo",
  * puts the backups back (roll back), holding the lock of each of those
@@ -665,6 +669,120 @@ void outset_journal_remove(const root *home)
         fsync(home->fd);
 }
 
+/* ---- References to the journal. ---------------------------------------- */
+
+/* True when the resolved folder dir is top or lies below it. */
+static bool inside(const char *dir, const char *top)
+{
+    size_t n = strlen(top);
+    while (n > 0 && top[n - 1] == '/')
+        n--;
+    return !strncmp(dir, top, n) && (dir[n] == '\0' || dir[n] == '/');
+}
+
+/* True when folder k is in home's tree: opened from home's descriptor,
+ * or resolved below home's real name top. The sweep of any directory
+ * that reaches it reads home's journal on the way (or above it). */
+static bool in_home_tree(const outset *o, const root *home, size_t k, const char *top)
+{
+    const destdir *dd = &o->dirs.v[k];
+    if (dd->root != NONE && &o->roots[dd->root] == home)
+        return true;
+    char *real = dir_real(dd);
+    bool in = real && inside(real, top);
+    free(real);
+    return in;
+}
+
+/* Writes text, a reference to the journal, into a fresh
+ * .memreport.journal-ref-XXXXXX in the folder dfd, durably (the file and
+ * the folder synced). *name gets its name. Returns 0, or -1 with errno
+ * set and nothing left. */
+static int ref_write(int dfd, const char *text, char **name)
+{
+    int fd = create_beside(dfd, REF_BASE, REF_KIND, name);
+    if (fd < 0)
+        return -1;
+    int rc = write_all(fd, text, strlen(text));
+    if (rc == 0)
+        rc = fsync(fd);
+    int e = errno;
+    if (close(fd) != 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc == 0 && outset_sync_dir(dfd) != 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc != 0) {
+        unlinkat(dfd, *name, 0);
+        free(*name);
+        *name = NULL;
+    }
+    errno = e;
+    return rc;
+}
+
+/* Removes the references the commit wrote, once its journal is gone (a
+ * journal that could not be removed keeps them: its files are still
+ * needed). */
+static void refs_remove(outset *o, const root *home)
+{
+    struct stat st;
+    bool journal = home && fstatat(home->fd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    for (size_t i = 0; i < o->nrefs; i++) {
+        if (!journal)
+            unlinkat(o->dirs.v[o->refs[i].dir].fd, o->refs[i].name, 0);
+        free(o->refs[i].name);
+    }
+    o->nrefs = 0;
+}
+
+/* Before the journal is in place: a reference to it in every folder of a
+ * pending entry outside home's tree (build Y -o X/www: X/www and its
+ * folders), so a run that sweeps there without walking to home (build X)
+ * finds the journal and spares what it names. None in the common case,
+ * the site inside its own experiment. Returns 0, or -1 after an error. */
+static int refs_write(outset *o, const root *home, diag_list *d)
+{
+    struct stat st;
+    char *top = fstat(home->fd, &st) == 0 ? fd_real(home->fd, home->dir, st.st_dev, st.st_ino)
+                                          : NULL;
+    if (!top) {
+        diag_io(d, home->dir, 0, "cannot tell where it is, to write the commit journal: %s",
+                strerror(errno));
+        return -1;
+    }
+    char *jpath = path_join(top, JOURNAL_NAME);
+    char *text = xasprintf("%s\n", jpath);
+    bool *done = xcalloc(o->dirs.n + 1, sizeof *done);
+    int rc = 0;
+    for (size_t i = 0; i < o->n && rc == 0; i++) {
+        const staged *f = &o->files[i];
+        if (f->renamed || f->dir == NONE || done[f->dir])
+            continue;
+        done[f->dir] = true;
+        if (in_home_tree(o, home, f->dir, top))
+            continue;
+        char *name;
+        if (ref_write(o->dirs.v[f->dir].fd, text, &name) != 0) {
+            diag_io(d, o->dirs.v[f->dir].path, 0,
+                    "cannot write a reference to the commit journal %s: %s", jpath,
+                    strerror(errno));
+            rc = -1;
+            break;
+        }
+        xgrow((void **)&o->refs, &o->refcap, o->nrefs + 1, sizeof *o->refs);
+        o->refs[o->nrefs++] = (journal_ref){f->dir, name};
+    }
+    free(done);
+    free(text);
+    free(jpath);
+    free(top);
+    return rc;
+}
+
 /* Puts a destination's previous file back: its backup, or nothing when
  * there was none (the destination is new in this commit). Each name is
  * in the folder given with it. */
@@ -814,7 +932,9 @@ int outset_commit(outset *o, diag_list *d)
             goto out;
         }
     }
-    /* 3. The journal. */
+    /* 3. The journal, after the references to it outside its folder. */
+    if (home && refs_write(o, home, d) != 0)
+        goto out;
     if (home && journal_write(o, home) != 0) {
         diag_io(d, jpath, 0, "cannot write the commit journal: %s", strerror(errno));
         goto out;
@@ -862,6 +982,7 @@ int outset_commit(outset *o, diag_list *d)
 out:
     if (rc != 0)
         drop_backups(o);
+    refs_remove(o, home);
     free(was_new);
     free(jpath);
     return rc;
@@ -884,6 +1005,9 @@ void outset_free(outset *o)
         free(o->files[i].backup);
     }
     free(o->files);
+    for (size_t i = 0; i < o->nrefs; i++)
+        free(o->refs[i].name); /* kept with a journal that could not be removed */
+    free(o->refs);
     outset_dirset_free(&o->dirs);
     for (size_t i = 0; i < o->nroots; i++) {
         if (o->roots[i].fd >= 0)

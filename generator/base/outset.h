@@ -111,6 +111,10 @@ int outset_recover(outset *o, diag_list *d);
  * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX (with sqlite's -journal, -wal or
  * -shm after it). */
 bool outset_is_leftover(const char *name);
+/* True for the name of a reference to a journal that a commit leaves in
+ * a folder outside the journal's directory: .memreport.journal-ref-XXXXXX
+ * exactly. */
+bool outset_is_journal_ref(const char *name);
 /* Creates an empty .NAME.save-XXXXXX beside path (mode 0600), for a writer
  * that replaces path by its own rename in a directory this run holds only
  * to read (a site saving an experiment's results.sqlite under a shared

@@ -20,6 +20,11 @@
 /* The kind of a temporary written by name beside a file in a directory
  * that is only read (outset_save_temp): .NAME.save-XXXXXX. */
 #define SAVE_KIND "save"
+/* A reference to a journal, left in a folder outside the journal's own
+ * directory that its commit renames into (build Y -o X/www):
+ * .memreport.journal-ref-XXXXXX, holding the journal's absolute path. */
+#define REF_BASE "memreport"
+#define REF_KIND "journal-ref"
 #define NONE ((size_t)-1)
 /* A directory opened as itself: a symbolic link there fails (ENOTDIR or
  * ELOOP). */
@@ -59,6 +64,12 @@ typedef struct {
     size_t n, cap;
 } dirset;
 
+/* A reference to the set's journal that the commit wrote (REF_KIND). */
+typedef struct {
+    size_t dir;  /* its folder (o->dirs) */
+    char *name;
+} journal_ref;
+
 struct outset {
     staged *files;
     size_t n, cap;
@@ -69,6 +80,8 @@ struct outset {
     root *roots;
     size_t nroots, rcap;
     dirset dirs;
+    journal_ref *refs; /* written by the commit, removed with its journal */
+    size_t nrefs, refcap;
     outset *next_live; /* every outset not yet freed, for the fatal hook */
 };
 

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,7 @@ static int journal_open_dirs(jentry *v, size_t n, dirset *dirs, const char *jpat
             dir_status s = paths[k] ? journal_dir(dirs, paths[k], &v[i].fd[k]) : DIR_OK;
             if (s == DIR_LINK) {
                 char *moved = path_dir(paths[k]);
-                diag_error(d, moved, 0, "leads through a symbolic link since a killed build "
+                diag_error(d, moved, 0, "leads through a symbolic link since a killed run "
                                         "wrote %s; nothing was finished or undone: remove the "
                                         "link", jpath);
                 free(moved);
@@ -290,12 +291,14 @@ static int journal_lock(const outset *o, const char *path, const char *jpath, in
     char who[64] = "another memreport";
     if (pid > 0)
         snprintf(who, sizeof who, "another memreport (pid %ld)", pid);
-    diag_io(d, path, 0, "is being %s by %s: the interrupted build that %s records wrote here "
+    diag_io(d, path, 0, "is being %s by %s: the interrupted run that %s records wrote here "
                         "too, so nothing was finished; the journal is kept for a later run "
                         "(run again once that one is done)",
             reading ? "read" : "written", who, jpath);
     return -1;
 }
+
+static void refs_drop_stray(int dirfd);
 
 /* Finishes the journal a killed run left in home: the set's home, or a
  * directory only read that outset_lock_dirs took exclusive for it.
@@ -325,12 +328,15 @@ static int recover_journal(const outset *o, const root *home, diag_list *d)
         if (rc == 0) {
             for (size_t k = 0; k < dirs.n; k++)
                 outset_sync_dir(dirs.v[k].fd);
-            fprintf(stderr, "memreport: %s: %s the outputs of an interrupted build (%zu files)\n",
+            fprintf(stderr, "memreport: %s: %s the outputs of an interrupted run (%zu files)\n",
                     home->dir, j.undo ? "restored" : "completed", j.n);
         }
     }
-    if (rc == 0)
+    if (rc == 0) {
         outset_journal_remove(home);
+        for (size_t k = 0; k < dirs.n; k++)
+            refs_drop_stray(dirs.v[k].fd);
+    }
     /* Let go only now: a journal removed is one no later run replays. */
     for (size_t k = 0; k < nheld; k++)
         close(held[k]);
@@ -428,32 +434,70 @@ bool outset_saved_left(int dirfd)
 /* Temporaries and backups that a journal left in place names, each by
  * its folder (dev, ino) and name: a killed run's journal in a folder
  * below a directory written (site -o X/www, then build X), whose run
- * finishes it later; swept, it could no longer roll forward, nor back. */
+ * finishes it later; swept, it could no longer roll forward, nor back.
+ * Journals found other than on the walk down (through a reference in a
+ * folder walked, or above a directory swept) are listed by path, to say
+ * which one holds what is kept. */
 typedef struct {
     dev_t dev;
     ino_t ino;
     char *name;
+    size_t by; /* its journal in kept_set.journals, or NONE: one walked to */
 } kept_name;
+
+/* A journal found other than on the walk down, and what the sweep of one
+ * directory kept for it: how many, and the folder they all lie in or
+ * below (NULL: none yet). */
+typedef struct {
+    char *path;
+    size_t held;
+    char *where;
+} kept_source;
 
 typedef struct {
     kept_name *v;
     size_t n, cap;
+    kept_source *journals;
+    size_t nj, jcap;
 } kept_set;
 
-static void kept_add(kept_set *k, const char *path)
+static void kept_add(kept_set *k, const char *path, size_t by)
 {
     char *dir = path_dir(path);
     struct stat st;
     if (stat(dir, &st) == 0) {
         xgrow((void **)&k->v, &k->cap, k->n + 1, sizeof *k->v);
-        k->v[k->n++] = (kept_name){st.st_dev, st.st_ino, xstrdup(outset_base_of(path))};
+        k->v[k->n++] = (kept_name){st.st_dev, st.st_ino, xstrdup(outset_base_of(path)), by};
     }
     free(dir);
 }
 
-/* Adds what the journal in the folder dirfd (if any) names. Entries of a
- * journal without its "commit" line count too: its run may be live. */
-static void kept_read(kept_set *k, int dirfd)
+/* Adds what j names. Entries of a journal without its "commit" line count
+ * too: its run may be live. */
+static void kept_journal(kept_set *k, const journal *j, size_t by)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        if (*j->v[i].tmp)
+            kept_add(k, j->v[i].tmp, by);
+        if (j->v[i].backup)
+            kept_add(k, j->v[i].backup, by);
+    }
+}
+
+/* The index of the journal path in k->journals, added when new. */
+static size_t kept_journal_index(kept_set *k, const char *path)
+{
+    for (size_t i = 0; i < k->nj; i++)
+        if (str_eq(k->journals[i].path, path))
+            return i;
+    xgrow((void **)&k->journals, &k->jcap, k->nj + 1, sizeof *k->journals);
+    k->journals[k->nj] = (kept_source){xstrdup(path), 0, NULL};
+    return k->nj++;
+}
+
+/* Adds what the journal in the folder dirfd (if any) names; by as for
+ * kept_name. */
+static void kept_read(kept_set *k, int dirfd, size_t by)
 {
     size_t len;
     char *text = journal_read(dirfd, &len);
@@ -461,27 +505,18 @@ static void kept_read(kept_set *k, int dirfd)
         return;
     journal j;
     journal_parse(text, len, &j);
-    for (size_t i = 0; i < j.n; i++) {
-        if (*j.v[i].tmp)
-            kept_add(k, j.v[i].tmp);
-        if (j.v[i].backup)
-            kept_add(k, j.v[i].backup);
-    }
+    kept_journal(k, &j, by);
     journal_free(&j);
     free(text);
 }
 
-static bool kept_has(const kept_set *k, int dirfd, const char *name)
+/* The entry of k for name in the folder dir (its stat), or NULL. */
+static const kept_name *kept_find(const kept_set *k, const struct stat *dir, const char *name)
 {
-    struct stat st;
-    if (k->n == 0)
-        return false;
-    if (fstat(dirfd, &st) != 0)
-        return true; /* cannot tell: keep it */
     for (size_t i = 0; i < k->n; i++)
-        if (k->v[i].dev == st.st_dev && k->v[i].ino == st.st_ino && str_eq(k->v[i].name, name))
-            return true;
-    return false;
+        if (k->v[i].dev == dir->st_dev && k->v[i].ino == dir->st_ino && str_eq(k->v[i].name, name))
+            return &k->v[i];
+    return NULL;
 }
 
 static void kept_free(kept_set *k)
@@ -489,53 +524,292 @@ static void kept_free(kept_set *k)
     for (size_t i = 0; i < k->n; i++)
         free(k->v[i].name);
     free(k->v);
+    for (size_t i = 0; i < k->nj; i++) {
+        free(k->journals[i].path);
+        free(k->journals[i].where);
+    }
+    free(k->journals);
 }
 
-/* Walks the folder dirfd and its subfolders, depth levels down, a
- * symbolic link never followed (a subfolder is opened as itself, as the
- * staging does), and reads each folder's journal into keep. With remove,
- * it removes the leftovers keep does not name, and a subfolder another
- * run holds locked is left with everything below it: that run may be
- * staging there (build Y -o X/www while X is swept). One not held is
- * locked while swept, so no run starts there meanwhile. Returns the
- * number removed. */
-static size_t sweep(int dirfd, int depth, bool remove, kept_set *keep)
+/* Reads the journals of the folders above the directory dir, up to "/":
+ * a journal there names files below (build Y killed, then build Z -o
+ * Y/www sweeps Y/www without walking to Y). */
+static void kept_read_above(kept_set *k, const char *dir)
 {
-    DIR *dh = list_dir(dirfd);
+    char *at = realpath(dir, NULL);
+    while (at && !str_eq(at, "/")) {
+        char *up = path_dir(at);
+        free(at);
+        at = up;
+        int fd = open(at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && fstatat(fd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+            char *jpath = path_join(at, JOURNAL_NAME);
+            kept_read(k, fd, kept_journal_index(k, jpath));
+            free(jpath);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    free(at);
+}
+
+/* ---- References to a journal outside its folder. ----------------------- */
+
+bool outset_is_journal_ref(const char *name)
+{
+    return !strncmp(name, "." REF_BASE ".", strlen(REF_BASE) + 2) &&
+           named_kind(name, "." REF_KIND "-", false);
+}
+
+typedef enum {
+    REF_STRAY,   /* its journal is gone, or names nothing here: it goes */
+    REF_LIVE,    /* its journal names files here: they stay */
+    REF_UNKNOWN  /* it or its journal cannot be read: everything here stays */
+} ref_state;
+
+/* The journal path a reference holds ("/...\n", written whole before its
+ * journal was put in place, so a torn one has none): malloc'd, or NULL
+ * with *state set. */
+static char *ref_target(int dirfd, const char *name, ref_state *state)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    *state = fd < 0 && errno == ENOENT ? REF_STRAY : REF_UNKNOWN;
+    if (fd < 0)
+        return NULL;
+    char buf[PATH_MAX + 2];
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        if (len == sizeof buf - 1)
+            break;
+    }
+    close(fd);
+    *state = REF_STRAY;
+    if (len < 2 || buf[0] != '/' || buf[len - 1] != '\n' || memchr(buf, '\n', len - 1))
+        return NULL;
+    return xstrndup(buf, len - 1);
+}
+
+/* True when j names a temporary, destination or backup in the folder dir
+ * (its stat). */
+static bool journal_names_dir(const journal *j, const struct stat *dir)
+{
+    char *last = NULL;
+    bool found = false;
+    for (size_t i = 0; i < j->n && !found; i++) {
+        const char *paths[3] = {j->v[i].tmp, j->v[i].dest, j->v[i].backup};
+        for (int p = 0; p < 3 && !found; p++) {
+            if (!paths[p] || !*paths[p])
+                continue;
+            char *d = path_dir(paths[p]);
+            struct stat st;
+            if (last && str_eq(d, last)) {
+                free(d);
+                continue; /* looked at already */
+            }
+            found = stat(d, &st) == 0 && st.st_dev == dir->st_dev && st.st_ino == dir->st_ino;
+            free(last);
+            last = d;
+        }
+    }
+    free(last);
+    return found;
+}
+
+/* What the reference name in the folder dirfd (its stat: dir) leads to.
+ * REF_LIVE adds what its journal names to keep (when not NULL). */
+static ref_state ref_follow(int dirfd, const struct stat *dir, const char *name, kept_set *keep)
+{
+    ref_state state;
+    char *jpath = ref_target(dirfd, name, &state);
+    if (!jpath)
+        return state;
+    char *home = path_dir(jpath);
+    int hfd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(home);
+    struct stat st;
+    if (hfd < 0 || fstatat(hfd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        state = errno == ENOENT || errno == ENOTDIR ? REF_STRAY : REF_UNKNOWN;
+        if (hfd >= 0)
+            close(hfd);
+        free(jpath);
+        return state;
+    }
+    size_t len;
+    char *text = journal_read(hfd, &len);
+    close(hfd);
+    state = REF_UNKNOWN;
+    if (text) {
+        journal j;
+        journal_parse(text, len, &j);
+        state = j.magic && journal_names_dir(&j, dir) ? REF_LIVE : REF_STRAY;
+        if (state == REF_LIVE && keep)
+            kept_journal(keep, &j, kept_journal_index(keep, jpath));
+        journal_free(&j);
+        free(text);
+    }
+    free(jpath);
+    return state;
+}
+
+/* Removes the references in the folder dirfd whose journal is gone or
+ * names nothing there (a journal just finished). */
+static void refs_drop_stray(int dirfd)
+{
+    struct stat dir, st;
+    DIR *dh = fstat(dirfd, &dir) == 0 ? list_dir(dirfd) : NULL;
+    if (!dh)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dh)))
+        if (outset_is_journal_ref(de->d_name) &&
+            fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            ref_follow(dirfd, &dir, de->d_name, NULL) == REF_STRAY)
+            unlinkat(dirfd, de->d_name, 0);
+    closedir(dh);
+}
+
+/* ---- The sweep. -------------------------------------------------------- */
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} names;
+
+static void names_add(names *s, const char *name)
+{
+    xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
+    s->v[s->n++] = xstrdup(name);
+}
+
+static void names_free(names *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+}
+
+/* Narrows *where to the folder that both it and path lie in or below
+ * (both are spelled from one swept directory's name). */
+static void common_folder(char **where, const char *path)
+{
+    char *w = *where;
+    if (!w) {
+        *where = xstrdup(path);
+        return;
+    }
+    size_t i = 0, cut = 0;
+    for (; w[i] && w[i] == path[i]; i++)
+        if (w[i] == '/')
+            cut = i;
+    if (!w[i] && (!path[i] || path[i] == '/'))
+        return; /* path is where, or below it */
+    if (!path[i] && w[i] == '/')
+        cut = i; /* where is below path */
+    w[cut > 0 ? cut : 1] = '\0';
+}
+
+/* Removes the leftovers of the folder dirfd (its stat: dir, named path)
+ * that keep does not name, counting those kept for a journal found
+ * through a reference or above. Returns the number removed. */
+static size_t sweep_files(int dirfd, const struct stat *dir, const char *path,
+                          const names *left, kept_set *keep)
+{
+    size_t removed = 0;
+    for (size_t i = 0; i < left->n; i++) {
+        const kept_name *k = kept_find(keep, dir, left->v[i]);
+        if (k && k->by != NONE) {
+            kept_source *src = &keep->journals[k->by];
+            src->held++;
+            common_folder(&src->where, path);
+        } else if (!k && unlinkat(dirfd, left->v[i], 0) == 0) {
+            removed++;
+        }
+    }
+    return removed;
+}
+
+/* Says, for each journal found through a reference or above, what the
+ * sweep of one directory kept for it, and starts the count again. */
+static void say_kept(kept_set *keep)
+{
+    for (size_t i = 0; i < keep->nj; i++) {
+        kept_source *src = &keep->journals[i];
+        if (!src->held)
+            continue;
+        char *home = path_dir(src->path);
+        fprintf(stderr, "memreport: %s: kept %zu temporaries and backups of the interrupted run "
+                        "that %s records (the next run that locks %s finishes it)\n",
+                src->where, src->held, src->path, home);
+        free(home);
+        src->held = 0;
+        free(src->where);
+        src->where = NULL;
+    }
+}
+
+/* Walks the folder dirfd (named path) and its subfolders, depth levels
+ * down, a symbolic link never followed (a subfolder is opened as itself,
+ * as the staging does), and reads into keep each folder's journal and
+ * what the journal each reference there leads to names. With remove, it
+ * removes the leftovers keep does not name and the references whose
+ * journal is gone (in a folder with a reference that cannot be read,
+ * nothing), and a subfolder another run holds locked is left with
+ * everything below it: that run may be staging there (build Y -o X/www
+ * while X is swept). One not held is locked while swept, so no run starts
+ * there meanwhile. Returns the number removed. */
+static size_t sweep(int dirfd, const char *path, int depth, bool remove, kept_set *keep)
+{
+    struct stat dir;
+    DIR *dh = fstat(dirfd, &dir) == 0 ? list_dir(dirfd) : NULL;
     if (!dh)
         return 0;
     /* Read again when removing, under the folder's lock: a journal put
      * there since the first walk (its run killed meanwhile) is kept too. */
-    kept_read(keep, dirfd);
-    size_t removed = 0;
+    kept_read(keep, dirfd, NONE);
+    names left = {0}, refs = {0}, subdirs = {0};
     struct dirent *de;
-    char **subdirs = NULL;
-    size_t nsub = 0, cap = 0;
     while ((de = readdir(dh))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
         struct stat st;
         if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
-        if (!S_ISDIR(st.st_mode) && outset_is_leftover(de->d_name)) {
-            if (remove && !kept_has(keep, dirfd, de->d_name) &&
-                unlinkat(dirfd, de->d_name, 0) == 0)
-                removed++;
-        } else if (S_ISDIR(st.st_mode) && depth > 0 && de->d_name[0] != '.') {
-            xgrow((void **)&subdirs, &cap, nsub + 1, sizeof *subdirs);
-            subdirs[nsub++] = xstrdup(de->d_name);
-        }
+        if (!S_ISDIR(st.st_mode) && outset_is_leftover(de->d_name))
+            names_add(&left, de->d_name);
+        else if (S_ISREG(st.st_mode) && outset_is_journal_ref(de->d_name))
+            names_add(&refs, de->d_name);
+        else if (S_ISDIR(st.st_mode) && depth > 0 && de->d_name[0] != '.')
+            names_add(&subdirs, de->d_name);
     }
     closedir(dh);
-    for (size_t i = 0; i < nsub; i++) {
-        int sub = openat(dirfd, subdirs[i], DIR_NOFOLLOW);
-        if (sub >= 0 && (!remove || flock(sub, LOCK_EX | LOCK_NB) == 0))
-            removed += sweep(sub, depth - 1, remove, keep);
+    bool unknown = false;
+    for (size_t i = 0; i < refs.n; i++) {
+        ref_state s = ref_follow(dirfd, &dir, refs.v[i], keep);
+        if (s == REF_STRAY && remove)
+            unlinkat(dirfd, refs.v[i], 0);
+        unknown |= s == REF_UNKNOWN;
+    }
+    size_t removed = remove && !unknown ? sweep_files(dirfd, &dir, path, &left, keep) : 0;
+    for (size_t i = 0; i < subdirs.n; i++) {
+        int sub = openat(dirfd, subdirs.v[i], DIR_NOFOLLOW);
+        if (sub >= 0 && (!remove || flock(sub, LOCK_EX | LOCK_NB) == 0)) {
+            char *subpath = path_join(path, subdirs.v[i]);
+            removed += sweep(sub, subpath, depth - 1, remove, keep);
+            free(subpath);
+        }
         if (sub >= 0)
             close(sub); /* lets go of its lock */
-        free(subdirs[i]);
     }
-    free(subdirs);
+    names_free(&left);
+    names_free(&refs);
+    names_free(&subdirs);
     return removed;
 }
 
@@ -551,16 +825,24 @@ int outset_recover(outset *o, diag_list *d)
             return -1;
     /* Only below directories this run writes: a reader's sweep could take
      * a temporary from a run that writes a folder inside the one read.
-     * First every journal below them is read, so that none of what one
-     * names is swept, wherever below it is (build X/a -o X/b killed, then
-     * build X: X/a's journal names X/b's temporaries). */
+     * First every journal that may name a file there is read, so that
+     * none of what one names is swept: each below them, wherever below
+     * it is (build X/a -o X/b killed, then build X: X/a's journal names
+     * X/b's temporaries), each above them (build Y killed, then build Z
+     * -o Y/www), and each that a reference in a folder walked leads to
+     * (build Y -o X/www killed, then build X: the commit left one in
+     * every folder outside Y's tree). */
     kept_set keep = {0};
     for (size_t i = 0; i < o->nroots; i++)
-        if (o->roots[i].write)
-            sweep(o->roots[i].fd, 3, false, &keep);
+        if (o->roots[i].write) {
+            kept_read_above(&keep, o->roots[i].dir);
+            sweep(o->roots[i].fd, o->roots[i].dir, 3, false, &keep);
+        }
     for (size_t i = 0; i < o->nroots; i++)
-        if (o->roots[i].write)
-            sweep(o->roots[i].fd, 3, true, &keep);
+        if (o->roots[i].write) {
+            sweep(o->roots[i].fd, o->roots[i].dir, 3, true, &keep);
+            say_kept(&keep);
+        }
     kept_free(&keep);
     /* A site saves an experiment's archive under a shared lock on that
      * directory: under an exclusive one, no run that writes such a file

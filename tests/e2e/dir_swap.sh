@@ -129,7 +129,7 @@ outputs "$w" >"$work/now"
 outputs "$work/ref-b" >"$work/want"
 tree "$other" >"$work/other.after"
 if [ "$rc" -eq 0 ] && cmp -s "$work/now" "$work/want" && [ -z "$(leftovers "$w")" ] &&
-    grep -q 'completed the outputs of an interrupted build' "$work/err" &&
+    grep -q 'completed the outputs of an interrupted run' "$work/err" &&
     cmp -s "$work/other.before" "$work/other.after"; then
     pass "killed before the renames, charts then a link: refused (exit 1, journal kept, $decoys temporaries of its name in the target untouched); with the folder back, the new set whole"
 else

@@ -189,7 +189,7 @@ if [ ! -e "$tmp/k/exp/.memreport.journal" ]; then
 else
     timeout 60 "$mr" site -vv "$tmp/k" -o "$tmp/ksite" >/dev/null 2>"$tmp/k.err"
     rc=$?
-    if [ "$rc" = 0 ] && grep -q "k/exp: completed the outputs of an interrupted build" "$tmp/k.err" &&
+    if [ "$rc" = 0 ] && grep -q "k/exp: completed the outputs of an interrupted run" "$tmp/k.err" &&
         [ -z "$(leftovers "$tmp/k/exp")" ] && grep -q "k/exp: read from results.sqlite" "$tmp/k.err" &&
         grep -q "<span class=\"nowrap\">$last_b</span>" "$tmp/ksite/index.html" &&
         timeout 60 "$mr" build -v "$tmp/k/exp" 2>&1 >/dev/null | grep -q "are up to date"; then

@@ -169,7 +169,7 @@ timeout 60 "$mr" build -q "$exp" 2>"$tmp/err"
 rc=$?
 if [ "$rc" = 3 ] && [ -f "$journal" ] && tree "$www" | cmp -s - "$tmp/j/killed" &&
     tree "$exp" | cmp -s - "$tmp/j/killed-exp" &&
-    grep -q "j/www: is being written by another memreport (pid [0-9]*): the interrupted build that .*\.memreport\.journal records wrote here too, so nothing was finished; the journal is kept for a later run" "$tmp/err"; then
+    grep -q "j/www: is being written by another memreport (pid [0-9]*): the interrupted run that .*\.memreport\.journal records wrote here too, so nothing was finished; the journal is kept for a later run" "$tmp/err"; then
     pass "recover: a build whose journal names a directory another run holds exits 3, the journal and both directories as they were"
 else
     fail "recover: build beside a held -o" "exit $rc (124: it waited): $(head -n 2 "$tmp/err")"
@@ -189,7 +189,7 @@ wait "$holder"
 "$mr" build -q "$exp" -o "$www" 2>"$tmp/err"
 rc=$?
 if [ "$rc" = 0 ] && [ ! -e "$journal" ] &&
-    grep -q "j/exp: completed the outputs of an interrupted build" "$tmp/err" &&
+    grep -q "j/exp: completed the outputs of an interrupted run" "$tmp/err" &&
     tree "$www" | cmp -s - "$tmp/j/B" && [ -z "$(leftovers "$exp" "$www")" ]; then
     pass "recover: once let go, the next run finishes the journal and the -o directory is the new build's"
 else
@@ -233,7 +233,7 @@ fi
 "$mr" build -q "$tmp/k/e" -o "$site" 2>"$tmp/err"
 rc=$?
 if [ "$rc" = 0 ] && [ ! -e "$site/.memreport.journal" ] &&
-    grep -q "k/s: completed the outputs of an interrupted build" "$tmp/err" &&
+    grep -q "k/s: completed the outputs of an interrupted run" "$tmp/err" &&
     [ -z "$(leftovers "$site" "$tmp/k/e")" ] && tree "$site" | cmp -s - "$tmp/k/want"; then
     pass "recover: a build with -o SITE finishes the killed site's journal there first: the new site whole, nothing swept from it"
 else
@@ -268,4 +268,81 @@ if [ "$rc" = 0 ] && [ -z "$(leftovers "$tmp/x")" ]; then
     pass "recover: ... and sweeps them once it is let go"
 else
     fail "recover: sweep of X/www let go" "exit $rc, left: $(leftovers "$tmp/x"): $(head -n 2 "$tmp/err")"
+fi
+
+# ---- A killed build's site inside another experiment. -----------------
+#
+# build Y -o X/www killed halfway through its renames in X/www leaves its
+# journal in Y, naming temporaries and backups in X/www. build X does not
+# see that journal below X, yet must not sweep what it names: it keeps
+# them and says which journal holds them (or finishes that journal). The
+# next build of Y then finishes its journal with nothing missing, so X/www
+# is the whole new site, byte for byte what a clean build of Y makes.
+mkdir "$tmp/n"
+ny=$tmp/n/y nx=$tmp/n/x nw=$tmp/n/x/www
+cp -R "$tmp/src" "$ny"
+cp -R "$tmp/src" "$nx"
+"$mr" build -q "$nx" 2>"$tmp/err" || fail "recover: build X" "$(head -n 2 "$tmp/err")"
+head -n $((lines * 9 / 10)) "$tmp/src/memory.csv" >"$ny/memory.csv"
+"$mr" build -q "$ny" -o "$nw" 2>"$tmp/err" || fail "recover: build Y A" "$(head -n 2 "$tmp/err")"
+cp -R "$ny" "$tmp/n/y-a"
+cp -R "$nw" "$tmp/n/www-a"
+tree "$nw" >"$tmp/n/A"
+cp "$tmp/src/memory.csv" "$ny/memory.csv"
+strace -f -y -o "$tmp/n/trace" -e trace="$RENAME_CALLS" \
+    "$mr" build -q "$ny" -o "$nw" 2>"$tmp/err" || fail "recover: build Y B" "$(head -n 2 "$tmp/err")"
+tree "$nw" >"$tmp/n/B"
+# The rename in the middle of those into X/www (strace -y names each
+# call's folder): some of the site renamed, some pending.
+nw_real=$(cd "$nw" && pwd -P)
+n=$(grep -E "$RENAME_RE" "$tmp/n/trace" | grep -nF "<$nw_real" | cut -d: -f1 |
+    awk '{ v[NR] = $1 } END { if (NR > 2) print v[int(NR / 2) + 1] }')
+rm -rf "$ny" "$nw"
+cp -R "$tmp/n/y-a" "$ny"
+cp -R "$tmp/n/www-a" "$nw"
+cp "$tmp/src/memory.csv" "$ny/memory.csv"
+if [ -n "$n" ]; then
+    strace -f -o /dev/null -e trace="$RENAME_CALLS" -e inject="$RENAME_CALLS":signal=SIGKILL:when="$n" \
+        "$mr" build -q "$ny" -o "$nw" >/dev/null 2>&1
+fi
+pending=$(leftovers "$nw" | LC_ALL=C sort)
+if [ -n "$n" ] && [ -f "$ny/.memreport.journal" ] && [ -n "$pending" ] &&
+    ! tree "$nw" | cmp -s - "$tmp/n/A" && ! tree "$nw" | cmp -s - "$tmp/n/B"; then
+    pass "recover: build Y -o X/www killed at rename $n leaves its journal in Y, $(echo "$pending" | wc -l) leftovers in X/www"
+else
+    fail "recover: killed build into X/www" "rename ${n:-?}, journal $(test -f "$ny/.memreport.journal" && echo kept || echo missing), leftovers: $pending"
+fi
+"$mr" build -q "$nx" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && [ -f "$ny/.memreport.journal" ] &&
+    [ "$(leftovers "$nw" | LC_ALL=C sort)" = "$pending" ] &&
+    grep -q "n/x/www: kept [0-9]* temporaries and backups of the interrupted run that .*n/y/\.memreport\.journal records" "$tmp/err"; then
+    pass "recover: build X keeps what the journal in Y still needs in X/www, and says which journal"
+elif [ "$rc" = 0 ] && [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$nw")" ] &&
+    tree "$nw" | cmp -s - "$tmp/n/B"; then
+    pass "recover: build X finishes the journal in Y that names X/www"
+else
+    fail "recover: build X beside a killed build's X/www" "exit $rc, journal $(test -f "$ny/.memreport.journal" && echo kept || echo gone), $(leftovers "$nw" | wc -l) of $(echo "$pending" | wc -l) leftovers left: $(head -n 2 "$tmp/err")"
+fi
+# A build of Y that fails on its input finishes the journal first: what
+# X/www then holds is that recovery's alone.
+cp "$ny/memory.csv" "$tmp/n/memory.csv"
+echo garbage >"$ny/memory.csv"
+"$mr" build -q "$ny" -o "$nw" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 1 ] && [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$ny" "$nw")" ] &&
+    grep -q "n/y: completed the outputs of an interrupted run" "$tmp/err" &&
+    tree "$nw" | cmp -s - "$tmp/n/B"; then
+    pass "recover: the next run of Y finishes its journal: X/www the whole new site, nothing missing"
+else
+    fail "recover: recovery of Y after build X" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/B" | head -n 6)"
+fi
+cp "$tmp/n/memory.csv" "$ny/memory.csv"
+"$mr" build -q "$ny" -o "$nw" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$ny" "$nw")" ] &&
+    { tree "$nw" | cmp -s - "$tmp/n/B" || tree "$nw" | cmp -s - "$tmp/n/A"; }; then
+    pass "recover: the next build of Y leaves X/www one whole site (a clean build's, byte for byte)"
+else
+    fail "recover: build Y after build X" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/B" | head -n 6)"
 fi

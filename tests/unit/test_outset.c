@@ -529,7 +529,7 @@ int main(void)
     o = outset_new();
     INT_EQ(outset_lock(o, exp, &d), 0, "lock with a journal");
     INT_EQ(outset_recover(o, &d), -1, "journal through a folder now a link: not finished");
-    OK(diag_says(&d, "leads through a symbolic link since a killed build"), "... saying so");
+    OK(diag_says(&d, "leads through a symbolic link since a killed run"), "... saying so");
     INT_EQ(d.nio, 0, "... an error of the setup (exit 1)");
     outset_free(o);
     diag_free(&d);
