@@ -10,14 +10,21 @@
  * never swept, and let go once read. A journal's other directories are
  * locked before it is finished, and one another run holds keeps it. A
  * journal in any directory written is finished, one below is kept from
- * the sweep, and so is a folder another run holds. */
+ * the sweep, and so is a folder another run holds. A commit into a folder
+ * outside its journal's directory leaves a reference to the journal there
+ * while it runs, by which the sweep spares what that journal names, and
+ * one whose journal is gone is swept. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -404,6 +411,198 @@ static void test_sweep_journals(const char *base)
     free(live);
 }
 
+/* The references to a journal in dir: how many, *first the path of one
+ * (malloc'd, or NULL). */
+static int refs_in(const char *dir, char **first)
+{
+    *first = NULL;
+    DIR *dh = opendir(dir);
+    int n = 0;
+    struct dirent *de;
+    while (dh && (de = readdir(dh)))
+        if (outset_is_journal_ref(de->d_name) && n++ == 0)
+            *first = path_join(dir, de->d_name);
+    if (dh)
+        closedir(dh);
+    return n;
+}
+
+static int refs_count(const char *dir)
+{
+    char *first;
+    int n = refs_in(dir, &first);
+    free(first);
+    return n;
+}
+
+static bool exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* A child commits into y, y/site and x/www (as build Y -o X/www with its
+ * site both places), paused once its journal is written; it is killed
+ * there. Returns true once the journal is in place and the child gone. */
+static bool killed_commit(const char *y, const char *xw, const char *journal)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("MEMREPORT_PAUSE_COMMIT", "20000", 1);
+        diag_list d;
+        diag_init(&d);
+        outset *o = outset_new();
+        outset_dir dirs[] = {{y, OUTSET_WRITE, 0}, {xw, OUTSET_WRITE, 0}};
+        char *rep = path_join(y, "REPORT.md"), *own = path_join(y, "site/index.html");
+        char *idx = path_join(xw, "index.html"), *csv = path_join(xw, "data/a.csv");
+        int rc = outset_lock_dirs(o, dirs, 2, &d) || outset_add(o, rep, "new\n", 4, &d) ||
+                 outset_add(o, own, "new\n", 4, &d) || outset_add(o, idx, "new\n", 4, &d) ||
+                 outset_add(o, csv, "new\n", 4, &d) || outset_commit(o, &d);
+        _exit(rc ? 1 : 0);
+    }
+    bool there = false;
+    for (int i = 0; pid > 0 && i < 400 && !there; i++) {
+        there = exists(journal);
+        if (!there)
+            nanosleep(&(struct timespec){0, 25000000}, NULL);
+    }
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    return there;
+}
+
+static void test_journal_refs(const char *base)
+{
+    static const struct {
+        const char *name;
+        bool ref;
+    } names[] = {
+        {".memreport.journal-ref-Ab12Cd", true},   {".memreport.journal-ref-Ab12C", false},
+        {".memreport.journal-ref-Ab12Cd.x", false}, {".memreport.journal-ref-Ab12Cd7", false},
+        {"memreport.journal-ref-Ab12Cd", false},   {".other.journal-ref-Ab12Cd", false},
+        {".memreport.journal", false},             {".memreport.journal.tmp-Ab12Cd", false},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        INT_EQ(outset_is_journal_ref(names[i].name), names[i].ref, names[i].name);
+    OK(!outset_is_leftover(".memreport.journal-ref-Ab12Cd"), "a reference is no temporary");
+
+    char *y = path_join(base, "ry"), *x = path_join(base, "rx"), *xw = path_join(base, "rx/www");
+    char *xd = path_join(xw, "data"), *ys = path_join(y, "site");
+    char *journal = path_join(y, ".memreport.journal");
+    mkdir(y, 0777);
+    mkdir(x, 0777);
+    OK(killed_commit(y, xw, journal), "a commit into y and x/www killed with its journal in place");
+    char *ref = NULL, *dref = NULL;
+    INT_EQ(refs_in(xw, &ref), 1, "... a reference to the journal in x/www");
+    INT_EQ(refs_in(xd, &dref), 1, "... and in x/www/data");
+    INT_EQ(refs_count(y) + refs_count(ys), 0, "... none in y's own tree");
+    char *text = ref ? read_text(ref) : NULL, *want = xasprintf("%s\n", journal);
+    STR_EQ(text ? text : "", want, "... holding the journal's absolute path");
+    free(text);
+    free(want);
+
+    /* References whose journal is gone, names nothing there, or is torn. */
+    char *gone = path_join(xw, ".memreport.journal-ref-Gone01");
+    char *other = path_join(xw, ".memreport.journal-ref-Othr01");
+    char *torn = path_join(xw, ".memreport.journal-ref-Torn01");
+    char *ojournal = path_join(x, ".memreport.journal");
+    char *nowhere = xasprintf("%s/nowhere/.memreport.journal\n", base);
+    char *elsewhere = xasprintf("%s\n", ojournal);
+    write_text(gone, nowhere);
+    write_text(other, elsewhere);
+    write_text(torn, base);
+    char *otmp = path_join(x, ".o.csv.tmp-oooooo");
+    char *otext = xasprintf("memreport journal 2\n%s\t%s/o.csv\t\ncommit\n", otmp, x);
+    char *stray = path_join(xd, ".b.csv.tmp-ssssss");
+    write_text(stray, "killed\n");
+
+    /* build X: x's own journal is finished; nothing of y's is swept. */
+    write_text(ojournal, otext);
+    write_text(otmp, "x's\n");
+    diag_list d;
+    diag_init(&d);
+    outset *o = outset_new();
+    INT_EQ(outset_lock(o, x, &d), 0, "lock x, a killed commit's folders inside it");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    INT_EQ(d.n, 0, "... no message");
+    outset_free(o);
+    OK(exists(journal), "... y's journal is not x's to finish");
+    int tmps = 0;
+    DIR *dh = opendir(xw);
+    struct dirent *de;
+    while (dh && (de = readdir(dh)))
+        tmps += outset_is_leftover(de->d_name);
+    if (dh)
+        closedir(dh);
+    OK(tmps > 0, "... the temporary y's journal names in x/www kept");
+    OK(ref && exists(ref) && dref && exists(dref), "... and the references to it");
+    OK(!exists(gone) && !exists(other) && !exists(torn),
+       "... references whose journal is gone, names nothing there or is torn swept");
+    OK(!exists(stray), "... a temporary no journal names swept");
+
+    /* build Y: its journal finished, the references gone with it. */
+    o = outset_new();
+    INT_EQ(outset_lock(o, y, &d), 0, "lock y");
+    INT_EQ(outset_recover(o, &d), 0, "... its journal finished");
+    outset_free(o);
+    char *idx = path_join(xw, "index.html");
+    char *got = read_text(idx);
+    STR_EQ(got ? got : "", "new\n", "... renamed into x/www");
+    free(got);
+    INT_EQ(refs_count(xw) + refs_count(xd), 0, "... the references removed");
+
+    /* A commit that finishes leaves none. */
+    o = outset_new();
+    outset_dir dirs[] = {{y, OUTSET_WRITE, 0}, {xw, OUTSET_WRITE, 0}};
+    INT_EQ(outset_lock_dirs(o, dirs, 2, &d), 0, "lock y and x/www");
+    INT_EQ(outset_add(o, idx, "newer\n", 6, &d), 0, "... staged into x/www");
+    INT_EQ(outset_commit(o, &d), 0, "... committed");
+    outset_free(o);
+    INT_EQ(refs_count(xw) + refs_count(xd), 0, "... no reference left");
+
+    /* A journal above the directory swept (build Y killed, then build Z
+     * -o Y/site): what it names there is kept. */
+    mkdir(ys, 0777);
+    char *stmp = path_join(ys, ".index.html.tmp-yyyyyy");
+    char *ytext = xasprintf("memreport journal 2\n%s\t%s/index.html\t\ncommit\n", stmp, ys);
+    write_text(journal, ytext);
+    write_text(stmp, "y's\n");
+    o = outset_new();
+    INT_EQ(outset_lock(o, ys, &d), 0, "lock y/site alone, y's journal above it");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    outset_free(o);
+    OK(exists(stmp), "... what the journal above names is kept");
+    unlink(journal);
+    o = outset_new();
+    INT_EQ(outset_lock(o, ys, &d), 0, "... once that journal is gone");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    outset_free(o);
+    OK(!exists(stmp), "... it is swept");
+    INT_EQ(d.n, 0, "no message on the way");
+    diag_free(&d);
+    free(y);
+    free(x);
+    free(xw);
+    free(xd);
+    free(ys);
+    free(journal);
+    free(ref);
+    free(dref);
+    free(gone);
+    free(other);
+    free(torn);
+    free(ojournal);
+    free(nowhere);
+    free(elsewhere);
+    free(otmp);
+    free(otext);
+    free(stray);
+    free(idx);
+    free(stmp);
+    free(ytext);
+}
+
 /* The folder part of a staged path, by which its descriptor is found. */
 static void test_path_dir(void)
 {
@@ -546,6 +745,7 @@ int main(void)
     test_saved_leftovers(base);
     test_journal_locks(base);
     test_sweep_journals(base);
+    test_journal_refs(base);
 
     char *cmd = xasprintf("rm -rf '%s'", base);
     if (system(cmd) != 0)
