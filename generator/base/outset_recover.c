@@ -813,6 +813,31 @@ static size_t sweep(int dirfd, const char *path, int depth, bool remove, kept_se
     return removed;
 }
 
+/* Finishes the journal at jpath, one found through a reference or above
+ * a directory swept, when its own directory and those its "lock" lines
+ * name can be locked now, without waiting (or o holds them exclusive):
+ * left, what it names would be kept from the sweep, and renamed by its
+ * next run over whatever this run writes there meanwhile (build Y -o
+ * X/www killed, then build Z -o X/www). When one is taken, or the journal
+ * cannot be finished, it is left as it is (its next run says why) and
+ * the sweep keeps what it names. */
+static void finish_found(const outset *o, const char *jpath)
+{
+    char *home = path_dir(jpath);
+    int fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* One of o's own was finished first (or stopped the run). */
+    if (fd >= 0 && outset_root_same(o, fd) == NONE && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        root r = {home, fd, true, true, 0};
+        diag_list quiet;
+        diag_init(&quiet);
+        recover_journal(o, &r, &quiet);
+        diag_free(&quiet);
+    }
+    if (fd >= 0)
+        close(fd); /* lets go of its lock */
+    free(home);
+}
+
 int outset_recover(outset *o, diag_list *d)
 {
     /* The journal of every directory held exclusive: the home's, another
@@ -831,13 +856,16 @@ int outset_recover(outset *o, diag_list *d)
      * X/b's temporaries), each above them (build Y killed, then build Z
      * -o Y/www), and each that a reference in a folder walked leads to
      * (build Y -o X/www killed, then build X: the commit left one in
-     * every folder outside Y's tree). */
+     * every folder outside Y's tree). Those last two are finished first
+     * when they can be without waiting (finish_found). */
     kept_set keep = {0};
     for (size_t i = 0; i < o->nroots; i++)
         if (o->roots[i].write) {
             kept_read_above(&keep, o->roots[i].dir);
             sweep(o->roots[i].fd, o->roots[i].dir, 3, false, &keep);
         }
+    for (size_t i = 0; i < keep.nj; i++)
+        finish_found(o, keep.journals[i].path);
     for (size_t i = 0; i < o->nroots; i++)
         if (o->roots[i].write) {
             sweep(o->roots[i].fd, o->roots[i].dir, 3, true, &keep);

@@ -15,7 +15,11 @@
 # -o is SITE finishes it before it sweeps there (SITE is the whole new
 # site under the build's pages). The sweep of a build's experiment X
 # leaves X/www while another run holds it (flock(1) here), and sweeps it
-# once let go.
+# once let go. A build Y -o X/www killed halfway through its renames there
+# leaves its journal in Y and a reference to it in X/www's folders: build
+# X keeps what that journal names (saying which journal) while another
+# run holds Y, and finishes the journal itself when Y is free; either way
+# X/www ends as the whole new site of Y.
 # env: MEMREPORT, MEMSIM, TOP
 set -u
 mr=${MEMREPORT:?MEMREPORT not set}
@@ -273,11 +277,13 @@ fi
 # ---- A killed build's site inside another experiment. -----------------
 #
 # build Y -o X/www killed halfway through its renames in X/www leaves its
-# journal in Y, naming temporaries and backups in X/www. build X does not
-# see that journal below X, yet must not sweep what it names: it keeps
-# them and says which journal holds them (or finishes that journal). The
-# next build of Y then finishes its journal with nothing missing, so X/www
-# is the whole new site, byte for byte what a clean build of Y makes.
+# journal in Y, naming temporaries and backups in X/www, and a reference
+# to that journal in each folder of X/www. build X does not walk to Y,
+# yet must not sweep what the journal names: while another run holds Y
+# it keeps them and says which journal holds them, and the next run of Y
+# finishes that journal with nothing missing (X/www is the whole new
+# site, byte for byte what a clean build of Y makes); with Y free, build X
+# finishes the journal itself.
 mkdir "$tmp/n"
 ny=$tmp/n/y nx=$tmp/n/x nw=$tmp/n/x/www
 cp -R "$tmp/src" "$ny"
@@ -297,30 +303,39 @@ tree "$nw" >"$tmp/n/B"
 nw_real=$(cd "$nw" && pwd -P)
 n=$(grep -E "$RENAME_RE" "$tmp/n/trace" | grep -nF "<$nw_real" | cut -d: -f1 |
     awk '{ v[NR] = $1 } END { if (NR > 2) print v[int(NR / 2) + 1] }')
-rm -rf "$ny" "$nw"
-cp -R "$tmp/n/y-a" "$ny"
-cp -R "$tmp/n/www-a" "$nw"
-cp "$tmp/src/memory.csv" "$ny/memory.csv"
-if [ -n "$n" ]; then
-    strace -f -o /dev/null -e trace="$RENAME_CALLS" -e inject="$RENAME_CALLS":signal=SIGKILL:when="$n" \
-        "$mr" build -q "$ny" -o "$nw" >/dev/null 2>&1
-fi
-pending=$(leftovers "$nw" | LC_ALL=C sort)
-if [ -n "$n" ] && [ -f "$ny/.memreport.journal" ] && [ -n "$pending" ] &&
-    ! tree "$nw" | cmp -s - "$tmp/n/A" && ! tree "$nw" | cmp -s - "$tmp/n/B"; then
-    pass "recover: build Y -o X/www killed at rename $n leaves its journal in Y, $(echo "$pending" | wc -l) leftovers in X/www"
+
+# killed_y: Y and X/www back to build A, then build B killed at rename n.
+killed_y() {
+    rm -rf "$ny" "$nw"
+    cp -R "$tmp/n/y-a" "$ny"
+    cp -R "$tmp/n/www-a" "$nw"
+    cp "$tmp/src/memory.csv" "$ny/memory.csv"
+    if [ -n "$n" ]; then
+        strace -f -o /dev/null -e trace="$RENAME_CALLS" -e inject="$RENAME_CALLS":signal=SIGKILL:when="$n" \
+            "$mr" build -q "$ny" -o "$nw" >/dev/null 2>&1
+    fi
+    pending=$(leftovers "$nw" | LC_ALL=C sort)
+    refs=$(find "$nw" -name '.memreport.journal-ref-??????' | wc -l)
+    [ -n "$n" ] && [ -f "$ny/.memreport.journal" ] && [ "$refs" -gt 0 ] &&
+        [ -n "$(echo "$pending" | grep -v journal-ref)" ] &&
+        ! tree "$nw" | cmp -s - "$tmp/n/A" && ! tree "$nw" | cmp -s - "$tmp/n/B"
+}
+if killed_y; then
+    pass "recover: build Y -o X/www killed at rename $n leaves its journal in Y, $refs references to it and $(echo "$pending" | wc -l) leftovers in X/www"
 else
     fail "recover: killed build into X/www" "rename ${n:-?}, journal $(test -f "$ny/.memreport.journal" && echo kept || echo missing), leftovers: $pending"
 fi
-"$mr" build -q "$nx" 2>"$tmp/err"
+hold "$tmp/ny" -s "$ny"
+holder=$!
+wait_for 20 test -e "$tmp/ny.held" || fail "recover: held Y" "flock(1) did not take the lock"
+timeout 60 "$mr" build -q "$nx" 2>"$tmp/err"
 rc=$?
+: >"$tmp/ny.go"
+wait "$holder"
 if [ "$rc" = 0 ] && [ -f "$ny/.memreport.journal" ] &&
     [ "$(leftovers "$nw" | LC_ALL=C sort)" = "$pending" ] &&
-    grep -q "n/x/www: kept [0-9]* temporaries and backups of the interrupted run that .*n/y/\.memreport\.journal records" "$tmp/err"; then
-    pass "recover: build X keeps what the journal in Y still needs in X/www, and says which journal"
-elif [ "$rc" = 0 ] && [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$nw")" ] &&
-    tree "$nw" | cmp -s - "$tmp/n/B"; then
-    pass "recover: build X finishes the journal in Y that names X/www"
+    grep -q "n/x/www: kept [0-9]* temporaries and backups of the interrupted run that .*n/y/\.memreport\.journal records (the next run that locks .*n/y finishes it)" "$tmp/err"; then
+    pass "recover: build X, Y held, keeps what the journal in Y still needs in X/www, and says which journal"
 else
     fail "recover: build X beside a killed build's X/www" "exit $rc, journal $(test -f "$ny/.memreport.journal" && echo kept || echo gone), $(leftovers "$nw" | wc -l) of $(echo "$pending" | wc -l) leftovers left: $(head -n 2 "$tmp/err")"
 fi
@@ -345,4 +360,24 @@ if [ "$rc" = 0 ] && [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$ny"
     pass "recover: the next build of Y leaves X/www one whole site (a clean build's, byte for byte)"
 else
     fail "recover: build Y after build X" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/B" | head -n 6)"
+fi
+
+# Killed again, Y free: build X finishes Y's journal (its locks taken
+# without waiting), so X/www is the new site at once.
+killed_y || fail "recover: killed again into X/www" "rename ${n:-?}, leftovers: $pending"
+"$mr" build -q "$nx" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$ny" "$nw")" ] &&
+    grep -q "n/y: completed the outputs of an interrupted run" "$tmp/err" &&
+    tree "$nw" | cmp -s - "$tmp/n/B"; then
+    pass "recover: build X, Y free, finishes the journal in Y that names X/www: the whole new site there"
+else
+    fail "recover: build X finishing Y's journal" "exit $rc, journal $(test -f "$ny/.memreport.journal" && echo kept || echo gone): $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/B" | head -n 6)"
+fi
+"$mr" build -q "$ny" -o "$nw" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && [ -z "$(leftovers "$ny" "$nw")" ] && tree "$nw" | cmp -s - "$tmp/n/B"; then
+    pass "recover: ... and the next build of Y leaves it so"
+else
+    fail "recover: build Y after build X finished its journal" "exit $rc: $(head -n 2 "$tmp/err")"
 fi

@@ -517,13 +517,16 @@ static void test_journal_refs(const char *base)
     char *stray = path_join(xd, ".b.csv.tmp-ssssss");
     write_text(stray, "killed\n");
 
-    /* build X: x's own journal is finished; nothing of y's is swept. */
+    /* build X while another run holds y (a site reading it): x's own
+     * journal is finished; nothing y's journal names is swept. */
     write_text(ojournal, otext);
     write_text(otmp, "x's\n");
+    int holder = open(y, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    flock(holder, LOCK_SH);
     diag_list d;
     diag_init(&d);
     outset *o = outset_new();
-    INT_EQ(outset_lock(o, x, &d), 0, "lock x, a killed commit's folders inside it");
+    INT_EQ(outset_lock(o, x, &d), 0, "lock x, a killed commit's folders inside it, y held");
     INT_EQ(outset_recover(o, &d), 0, "... recovered");
     INT_EQ(d.n, 0, "... no message");
     outset_free(o);
@@ -541,15 +544,28 @@ static void test_journal_refs(const char *base)
        "... references whose journal is gone, names nothing there or is torn swept");
     OK(!exists(stray), "... a temporary no journal names swept");
 
-    /* build Y: its journal finished, the references gone with it. */
+    /* y let go: the next build X finishes y's journal (its locks free). */
+    close(holder);
+    o = outset_new();
+    INT_EQ(outset_lock(o, x, &d), 0, "lock x again, y let go");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    outset_free(o);
+    OK(!exists(journal), "... y's journal finished");
+    char *idx = path_join(xw, "index.html"), *rep = path_join(y, "REPORT.md");
+    char *got = read_text(idx);
+    STR_EQ(got ? got : "", "new\n", "... renamed into x/www");
+    free(got);
+    got = read_text(rep);
+    STR_EQ(got ? got : "", "new\n", "... and into y");
+    free(got);
+    INT_EQ(refs_count(xw) + refs_count(xd), 0, "... the references removed");
+
+    /* Killed again: y's own next run finishes it just the same. */
+    OK(killed_commit(y, xw, journal), "killed again");
     o = outset_new();
     INT_EQ(outset_lock(o, y, &d), 0, "lock y");
     INT_EQ(outset_recover(o, &d), 0, "... its journal finished");
     outset_free(o);
-    char *idx = path_join(xw, "index.html");
-    char *got = read_text(idx);
-    STR_EQ(got ? got : "", "new\n", "... renamed into x/www");
-    free(got);
     INT_EQ(refs_count(xw) + refs_count(xd), 0, "... the references removed");
 
     /* A commit that finishes leaves none. */
@@ -568,14 +584,26 @@ static void test_journal_refs(const char *base)
     char *ytext = xasprintf("memreport journal 2\n%s\t%s/index.html\t\ncommit\n", stmp, ys);
     write_text(journal, ytext);
     write_text(stmp, "y's\n");
+    holder = open(y, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    flock(holder, LOCK_SH);
     o = outset_new();
-    INT_EQ(outset_lock(o, ys, &d), 0, "lock y/site alone, y's journal above it");
+    INT_EQ(outset_lock(o, ys, &d), 0, "lock y/site alone, y's journal above it, y held");
     INT_EQ(outset_recover(o, &d), 0, "... recovered");
     outset_free(o);
-    OK(exists(stmp), "... what the journal above names is kept");
-    unlink(journal);
+    OK(exists(stmp) && exists(journal), "... what the journal above names is kept");
+    close(holder);
     o = outset_new();
-    INT_EQ(outset_lock(o, ys, &d), 0, "... once that journal is gone");
+    INT_EQ(outset_lock(o, ys, &d), 0, "... y let go");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    outset_free(o);
+    char *yidx = path_join(ys, "index.html");
+    got = read_text(yidx);
+    free(yidx);
+    STR_EQ(got ? got : "", "y's\n", "... the journal above finished");
+    free(got);
+    write_text(stmp, "stray\n");
+    o = outset_new();
+    INT_EQ(outset_lock(o, ys, &d), 0, "... a leftover again, no journal");
     INT_EQ(outset_recover(o, &d), 0, "... recovered");
     outset_free(o);
     OK(!exists(stmp), "... it is swept");
@@ -599,6 +627,7 @@ static void test_journal_refs(const char *base)
     free(otext);
     free(stray);
     free(idx);
+    free(rep);
     free(stmp);
     free(ytext);
 }
