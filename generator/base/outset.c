@@ -680,18 +680,22 @@ static bool inside(const char *dir, const char *top)
     return !strncmp(dir, top, n) && (dir[n] == '\0' || dir[n] == '/');
 }
 
-/* True when folder k is in home's tree: opened from home's descriptor,
- * or resolved below home's real name top. The sweep of any directory
- * that reaches it reads home's journal on the way (or above it). */
-static bool in_home_tree(const outset *o, const root *home, size_t k, const char *top)
+/* True when folder k resolves to home's real name top or below it. */
+static bool in_home_tree(const outset *o, size_t k, const char *top)
 {
-    const destdir *dd = &o->dirs.v[k];
-    if (dd->root != NONE && &o->roots[dd->root] == home)
-        return true;
-    char *real = dir_real(dd);
+    char *real = dir_real(&o->dirs.v[k]);
     bool in = real && inside(real, top);
     free(real);
     return in;
+}
+
+/* True when folder k was opened from home's descriptor. Either way the
+ * sweep of any directory that reaches it reads home's journal on the way
+ * (or above it). */
+static bool below_home(const outset *o, const root *home, size_t k)
+{
+    size_t r = o->dirs.v[k].root;
+    return r != NONE && &o->roots[r] == home;
 }
 
 /* Writes text, a reference to the journal, into a fresh
@@ -746,16 +750,7 @@ static void refs_remove(outset *o, const root *home)
  * the site inside its own experiment. Returns 0, or -1 after an error. */
 static int refs_write(outset *o, const root *home, diag_list *d)
 {
-    struct stat st;
-    char *top = fstat(home->fd, &st) == 0 ? fd_real(home->fd, home->dir, st.st_dev, st.st_ino)
-                                          : NULL;
-    if (!top) {
-        diag_io(d, home->dir, 0, "cannot tell where it is, to write the commit journal: %s",
-                strerror(errno));
-        return -1;
-    }
-    char *jpath = path_join(top, JOURNAL_NAME);
-    char *text = xasprintf("%s\n", jpath);
+    char *top = NULL, *jpath = NULL, *text = NULL;
     bool *done = xcalloc(o->dirs.n + 1, sizeof *done);
     int rc = 0;
     for (size_t i = 0; i < o->n && rc == 0; i++) {
@@ -763,8 +758,23 @@ static int refs_write(outset *o, const root *home, diag_list *d)
         if (f->renamed || f->dir == NONE || done[f->dir])
             continue;
         done[f->dir] = true;
-        if (in_home_tree(o, home, f->dir, top))
+        if (below_home(o, home, f->dir))
+            continue; /* no path to resolve */
+        struct stat st;
+        if (!top && fstat(home->fd, &st) == 0)
+            top = fd_real(home->fd, home->dir, st.st_dev, st.st_ino);
+        if (!top) {
+            diag_io(d, home->dir, 0, "cannot tell where it is, to write the commit journal: %s",
+                    strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (in_home_tree(o, f->dir, top))
             continue;
+        if (!jpath) {
+            jpath = path_join(top, JOURNAL_NAME);
+            text = xasprintf("%s\n", jpath);
+        }
         char *name;
         if (ref_write(o->dirs.v[f->dir].fd, text, &name) != 0) {
             diag_io(d, o->dirs.v[f->dir].path, 0,

@@ -101,8 +101,13 @@ int outset_resolve_dir(const char *path, char **real, diag_list *d);
  * read, where the run writes nothing of its set), and the
  * leftovers of outset_save_temp in the folder of every directory held
  * exclusive (that folder alone: one below may be another's, read by a
- * live run). A journal that names another directory its killed run wrote
- * (a build's -o SITE) is finished only under that directory's lock too,
+ * live run). Before the sweep, a journal above a directory written, or
+ * one that a reference in a folder swept leads to (a killed build Y -o
+ * X/www's, seen by build X), is finished when its directory and lock
+ * lines can be locked without waiting; otherwise what it names is kept,
+ * and said so on stderr. A journal that names another directory its
+ * killed run wrote (a build's -o SITE) is finished only under that
+ * directory's lock too,
  * taken exclusive without waiting; when another run holds it, the journal
  * is kept for a later run and that is an error (exit 3), which names the
  * holder. Returns 0, or -1 after an error. */

@@ -3,9 +3,10 @@
  * opened from "/" without following a link and under the lock of every
  * directory the killed run wrote, in every directory this run holds
  * exclusive; then the sweep of leftover temporaries and backups below
- * each directory the run writes (sparing what a journal there names and
- * folders other runs hold), and of a killed site's saved archive in each
- * directory held exclusive. */
+ * each directory the run writes (sparing what a journal there, above it,
+ * or one a reference there leads to names, and folders other runs hold;
+ * such a journal elsewhere is finished first when its locks are free),
+ * and of a killed site's saved archive in each directory held exclusive. */
 #include "outset.h"
 
 #include <dirent.h>
@@ -452,6 +453,7 @@ typedef struct {
     char *path;
     size_t held;
     char *where;
+    bool gone; /* finished (or dropped) before the sweep: names nothing now */
 } kept_source;
 
 typedef struct {
@@ -491,7 +493,7 @@ static size_t kept_journal_index(kept_set *k, const char *path)
         if (str_eq(k->journals[i].path, path))
             return i;
     xgrow((void **)&k->journals, &k->jcap, k->nj + 1, sizeof *k->journals);
-    k->journals[k->nj] = (kept_source){xstrdup(path), 0, NULL};
+    k->journals[k->nj] = (kept_source){xstrdup(path), 0, NULL, false};
     return k->nj++;
 }
 
@@ -514,7 +516,8 @@ static void kept_read(kept_set *k, int dirfd, size_t by)
 static const kept_name *kept_find(const kept_set *k, const struct stat *dir, const char *name)
 {
     for (size_t i = 0; i < k->n; i++)
-        if (k->v[i].dev == dir->st_dev && k->v[i].ino == dir->st_ino && str_eq(k->v[i].name, name))
+        if (k->v[i].dev == dir->st_dev && k->v[i].ino == dir->st_ino &&
+            str_eq(k->v[i].name, name) && (k->v[i].by == NONE || !k->journals[k->v[i].by].gone))
             return &k->v[i];
     return NULL;
 }
@@ -821,16 +824,18 @@ static size_t sweep(int dirfd, const char *path, int depth, bool remove, kept_se
  * X/www killed, then build Z -o X/www). When one is taken, or the journal
  * cannot be finished, it is left as it is (its next run says why) and
  * the sweep keeps what it names. */
-static void finish_found(const outset *o, const char *jpath)
+static void finish_found(const outset *o, kept_source *src)
 {
-    char *home = path_dir(jpath);
+    char *home = path_dir(src->path);
     int fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     /* One of o's own was finished first (or stopped the run). */
     if (fd >= 0 && outset_root_same(o, fd) == NONE && flock(fd, LOCK_EX | LOCK_NB) == 0) {
         root r = {home, fd, true, true, 0};
         diag_list quiet;
         diag_init(&quiet);
-        recover_journal(o, &r, &quiet);
+        struct stat st;
+        src->gone = recover_journal(o, &r, &quiet) == 0 &&
+                    fstatat(fd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0;
         diag_free(&quiet);
     }
     if (fd >= 0)
@@ -865,7 +870,7 @@ int outset_recover(outset *o, diag_list *d)
             sweep(o->roots[i].fd, o->roots[i].dir, 3, false, &keep);
         }
     for (size_t i = 0; i < keep.nj; i++)
-        finish_found(o, keep.journals[i].path);
+        finish_found(o, &keep.journals[i]);
     for (size_t i = 0; i < o->nroots; i++)
         if (o->roots[i].write) {
             sweep(o->roots[i].fd, o->roots[i].dir, 3, true, &keep);

@@ -317,7 +317,7 @@ killed_y() {
     pending=$(leftovers "$nw" | LC_ALL=C sort)
     refs=$(find "$nw" -name '.memreport.journal-ref-??????' | wc -l)
     [ -n "$n" ] && [ -f "$ny/.memreport.journal" ] && [ "$refs" -gt 0 ] &&
-        [ -n "$(echo "$pending" | grep -v journal-ref)" ] &&
+        echo "$pending" | grep -qv journal-ref &&
         ! tree "$nw" | cmp -s - "$tmp/n/A" && ! tree "$nw" | cmp -s - "$tmp/n/B"
 }
 if killed_y; then

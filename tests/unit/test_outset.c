@@ -607,8 +607,42 @@ static void test_journal_refs(const char *base)
     INT_EQ(outset_recover(o, &d), 0, "... recovered");
     outset_free(o);
     OK(!exists(stmp), "... it is swept");
+
+    /* The site a directory of its own inside y (build Y -o Y/www): the
+     * sweep of any directory reaching it reads y's journal, so none. */
+    char *yw = path_join(y, "www"), *ywd = path_join(y, "www/data");
+    OK(killed_commit(y, yw, journal), "a commit into y and y/www killed");
+    INT_EQ(refs_count(yw) + refs_count(ywd) + refs_count(ys) + refs_count(y), 0,
+           "... no reference in y's tree");
+    o = outset_new();
+    INT_EQ(outset_lock(o, y, &d), 0, "... y's next run");
+    INT_EQ(outset_recover(o, &d), 0, "... finishes it");
+    outset_free(o);
+
+    /* A reference to a journal without its "commit" line (never finished,
+     * so nothing renamed): the run that finds it drops it, as that
+     * journal's own run would, and its temporaries are swept. */
+    char *qtmp = path_join(xw, ".q.csv.tmp-qqqqqq");
+    char *qref = path_join(xw, ".memreport.journal-ref-Qqqq01");
+    char *qtext = xasprintf("memreport journal 2\n%s\t%s/q.csv\t\n", qtmp, xw);
+    char *qpath = xasprintf("%s\n", journal);
+    write_text(journal, qtext);
+    write_text(qtmp, "unfinished\n");
+    write_text(qref, qpath);
+    o = outset_new();
+    INT_EQ(outset_lock(o, x, &d), 0, "lock x, a reference to an unfinished journal");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    outset_free(o);
+    OK(!exists(journal) && !exists(qtmp) && !exists(qref),
+       "... the journal dropped, its temporary and the reference swept");
     INT_EQ(d.n, 0, "no message on the way");
     diag_free(&d);
+    free(yw);
+    free(ywd);
+    free(qtmp);
+    free(qref);
+    free(qtext);
+    free(qpath);
     free(y);
     free(x);
     free(xw);
