@@ -534,27 +534,56 @@ static void kept_free(kept_set *k)
     free(k->journals);
 }
 
-/* Reads the journals of the folders above the directory dir, up to "/":
- * a journal there names files below (build Y killed, then build Z -o
- * Y/www sweeps Y/www without walking to Y). */
+/* True when path lies below the resolved directory top. */
+static bool below(const char *path, const char *top)
+{
+    size_t n = strlen(top);
+    return !strncmp(path, top, n) && (path[n] == '/' || str_eq(top, "/"));
+}
+
+/* Adds what the journal in the folder fd (named at) names, when it names
+ * a temporary or backup below top: one that names nothing there is not
+ * this run's to keep, nor to finish. */
+static void kept_read_if_below(kept_set *k, int fd, const char *at, const char *top)
+{
+    size_t len;
+    char *text = journal_read(fd, &len);
+    if (!text)
+        return;
+    journal j;
+    journal_parse(text, len, &j);
+    bool names = false;
+    for (size_t i = 0; i < j.n && !names; i++)
+        names = below(j.v[i].tmp, top) || (j.v[i].backup && below(j.v[i].backup, top));
+    if (names) {
+        char *jpath = path_join(at, JOURNAL_NAME);
+        kept_journal(k, &j, kept_journal_index(k, jpath));
+        free(jpath);
+    }
+    journal_free(&j);
+    free(text);
+}
+
+/* Reads the journals of the folders above the directory dir, up to "/",
+ * that name files below it (build Y killed, then build Z -o Y/www sweeps
+ * Y/www without walking to Y). */
 static void kept_read_above(kept_set *k, const char *dir)
 {
-    char *at = realpath(dir, NULL);
+    char *top = realpath(dir, NULL);
+    char *at = top ? xstrdup(top) : NULL;
     while (at && !str_eq(at, "/")) {
         char *up = path_dir(at);
         free(at);
         at = up;
         int fd = open(at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct stat st;
-        if (fd >= 0 && fstatat(fd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-            char *jpath = path_join(at, JOURNAL_NAME);
-            kept_read(k, fd, kept_journal_index(k, jpath));
-            free(jpath);
-        }
+        if (fd >= 0 && fstatat(fd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            kept_read_if_below(k, fd, at, top);
         if (fd >= 0)
             close(fd);
     }
     free(at);
+    free(top);
 }
 
 /* ---- References to a journal outside its folder. ----------------------- */

@@ -608,6 +608,23 @@ static void test_journal_refs(const char *base)
     outset_free(o);
     OK(!exists(stmp), "... it is swept");
 
+    /* A journal above that names nothing below is not this run's. */
+    char *ytmp = path_join(y, ".REPORT.md.tmp-zzzzzz");
+    char *ztext = xasprintf("memreport journal 2\n%s\t%s/REPORT.md\t\ncommit\n", ytmp, y);
+    write_text(journal, ztext);
+    write_text(ytmp, "y's own\n");
+    o = outset_new();
+    INT_EQ(outset_lock(o, ys, &d), 0, "lock y/site, y's journal naming nothing there");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    outset_free(o);
+    OK(exists(journal) && exists(ytmp), "... that journal left to y's next run");
+    o = outset_new();
+    INT_EQ(outset_lock(o, y, &d), 0, "... which finishes it");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    outset_free(o);
+    free(ytmp);
+    free(ztext);
+
     /* The site a directory of its own inside y (build Y -o Y/www): the
      * sweep of any directory reaching it reads y's journal, so none. */
     char *yw = path_join(y, "www"), *ywd = path_join(y, "www/data");
