@@ -44,14 +44,16 @@ static char *get_field(const char *s, size_t n)
 }
 
 /* The journal in the folder dirfd, when it is a regular file of at most
- * JOURNAL_MAX bytes (a link is not followed); NULL otherwise. */
-static char *journal_read(int dirfd, size_t *len)
+ * JOURNAL_MAX bytes (a link is not followed) and, when foreign, this
+ * user's own with no other name; NULL otherwise. */
+static char *journal_read_as(int dirfd, size_t *len, bool foreign)
 {
     int fd = openat(dirfd, JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat st;
-    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= JOURNAL_MAX;
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= JOURNAL_MAX &&
+              (!foreign || (st.st_uid == geteuid() && st.st_nlink == 1));
     strbuf b;
     buf_init(&b);
     char chunk[8192];
@@ -72,6 +74,20 @@ static char *journal_read(int dirfd, size_t *len)
     }
     *len = b.len;
     return buf_detach(&b);
+}
+
+/* A journal in a directory of the run's own. */
+static char *journal_read(int dirfd, size_t *len)
+{
+    return journal_read_as(dirfd, len, false);
+}
+
+/* One found above a directory swept or through a reference: anywhere, so
+ * read only when this user wrote it (a journal another user put in /tmp
+ * would otherwise have this run rename and remove files it names). */
+static char *journal_read_foreign(int dirfd, size_t *len)
+{
+    return journal_read_as(dirfd, len, true);
 }
 
 typedef struct {
@@ -181,6 +197,47 @@ typedef struct {
     bool magic, commit, undo;
 } journal;
 
+/* True when name is exactly .DEST.KIND-XXXXXX (kind given as ".KIND-"),
+ * what the commit names a temporary or backup of dest. */
+static bool named_for(const char *name, const char *dest, const char *kind)
+{
+    size_t nd = strlen(dest), nk = strlen(kind);
+    if (name[0] != '.' || strncmp(name + 1, dest, nd) || strncmp(name + 1 + nd, kind, nk))
+        return false;
+    const char *x = name + 1 + nd + nk;
+    size_t i = 0;
+    while (i < 6 && ((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+                     (x[i] >= '0' && x[i] <= '9')))
+        i++;
+    return i == 6 && !x[6];
+}
+
+/* True when path is dir/NAME for the folder dir (given with its length). */
+static bool in_folder(const char *path, const char *dir, size_t ndir)
+{
+    return !strncmp(path, dir, ndir) && path[ndir] == '/' && !strchr(path + ndir + 1, '/');
+}
+
+/* True when an entry is one the commit writes: an absolute destination,
+ * its temporary (none for a removal) and backup beside it under their
+ * names for it. Anything else (a journal damaged, or not memreport's)
+ * would have recovery rename or remove files it never wrote. */
+static bool entry_sound(const jentry *e)
+{
+    const char *slash = e->dest[0] == '/' ? strrchr(e->dest, '/') : NULL;
+    if (!slash)
+        return false;
+    const char *base = slash + 1;
+    size_t ndir = (size_t)(slash - e->dest);
+    if (!*base || str_eq(base, ".") || str_eq(base, ".."))
+        return false;
+    if (*e->tmp && !(in_folder(e->tmp, e->dest, ndir) &&
+                     named_for(outset_base_of(e->tmp), base, ".tmp-")))
+        return false;
+    return !e->backup || (in_folder(e->backup, e->dest, ndir) &&
+                          named_for(outset_base_of(e->backup), base, ".old-"));
+}
+
 static void journal_parse(const char *text, size_t len, journal *j)
 {
     *j = (journal){0};
@@ -212,6 +269,10 @@ static void journal_parse(const char *text, size_t len, journal *j)
             e->tmp = get_field(p, (size_t)(t1 - p));
             e->dest = get_field(t1 + 1, (size_t)(t2 - t1 - 1));
             e->backup = t2 + 1 < nl ? get_field(t2 + 1, (size_t)(nl - t2 - 1)) : NULL;
+            if (!entry_sound(e)) {
+                j->magic = false; /* not a journal to act on */
+                break;
+            }
         }
         p = nl + 1;
     }
@@ -304,10 +365,10 @@ static void refs_drop_stray(int dirfd);
 /* Finishes the journal a killed run left in home: the set's home, or a
  * directory only read that outset_lock_dirs took exclusive for it.
  * Returns 0 (none there, or finished), or -1 after an error. */
-static int recover_journal(const outset *o, const root *home, diag_list *d)
+static int recover_journal(const outset *o, const root *home, bool foreign, diag_list *d)
 {
     size_t len;
-    char *text = journal_read(home->fd, &len);
+    char *text = foreign ? journal_read_foreign(home->fd, &len) : journal_read(home->fd, &len);
     if (!text)
         return 0;
     char *jpath = path_join(home->dir, JOURNAL_NAME);
@@ -547,7 +608,7 @@ static bool below(const char *path, const char *top)
 static void kept_read_if_below(kept_set *k, int fd, const char *at, const char *top)
 {
     size_t len;
-    char *text = journal_read(fd, &len);
+    char *text = journal_read_foreign(fd, &len);
     if (!text)
         return;
     journal j;
@@ -674,7 +735,7 @@ static ref_state ref_follow(int dirfd, const struct stat *dir, const char *name,
         return state;
     }
     size_t len;
-    char *text = journal_read(hfd, &len);
+    char *text = journal_read_foreign(hfd, &len);
     close(hfd);
     state = REF_UNKNOWN;
     if (text) {
@@ -863,7 +924,7 @@ static void finish_found(const outset *o, kept_source *src)
         diag_list quiet;
         diag_init(&quiet);
         struct stat st;
-        src->gone = recover_journal(o, &r, &quiet) == 0 &&
+        src->gone = recover_journal(o, &r, true, &quiet) == 0 &&
                     fstatat(fd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0;
         diag_free(&quiet);
     }
@@ -880,7 +941,8 @@ int outset_recover(outset *o, diag_list *d)
      * that one exclusive). All before the sweep, which would take what
      * they name. */
     for (size_t i = 0; i < o->nroots; i++)
-        if (outset_recovers_journal(&o->roots[i]) && recover_journal(o, &o->roots[i], d) != 0)
+        if (outset_recovers_journal(&o->roots[i]) &&
+            recover_journal(o, &o->roots[i], false, d) != 0)
             return -1;
     /* Only below directories this run writes: a reader's sweep could take
      * a temporary from a run that writes a folder inside the one read.

@@ -411,6 +411,89 @@ static void test_sweep_journals(const char *base)
     free(live);
 }
 
+/* Journals recovery must not act on: one whose entries are not what a
+ * commit writes (a destination outside its temporary's folder, a removal
+ * whose backup is elsewhere), and one found above a directory swept that
+ * another user owns (anyone may put one in /tmp). */
+static void test_unsound_journals(const char *base)
+{
+    char *x = path_join(base, "ux"), *out = path_join(base, "uout");
+    mkdir(x, 0777);
+    mkdir(out, 0777);
+    char *victim = path_join(out, "victim"), *victim2 = path_join(out, "victim2");
+    char *tmp = path_join(x, ".victim.tmp-abcdef"), *old = path_join(x, ".victim2.old-abcdef");
+    write_text(victim, "mine\n");
+    write_text(victim2, "mine too\n");
+    write_text(tmp, "planted\n");
+    write_text(old, "planted\n");
+    char *j = path_join(x, ".memreport.journal");
+    char *text = xasprintf("memreport journal 2\n%s\t%s\t\n\t%s\t%s\ncommit\n", tmp, victim,
+                           victim2, old);
+    write_text(j, text);
+    diag_list d;
+    diag_init(&d);
+    outset *o = outset_new();
+    INT_EQ(outset_lock(o, x, &d), 0, "lock a directory whose journal names files elsewhere");
+    INT_EQ(outset_recover(o, &d), 0, "... recovered");
+    char *got = read_text(victim), *got2 = read_text(victim2);
+    OK(got && str_eq(got, "mine\n"),
+       "... a destination outside its temporary's folder: not renamed over");
+    OK(got2 && str_eq(got2, "mine too\n"), "... a removal whose backup is elsewhere: not removed");
+    OK(access(j, F_OK) != 0 && access(tmp, F_OK) != 0,
+       "... the journal dropped and its leftovers swept");
+    free(got);
+    free(got2);
+    outset_free(o);
+
+    /* Above a directory swept: finished when this user wrote it, left
+     * alone (and what it names swept) when another did. */
+    char *up = path_join(base, "up"), *e = path_join(base, "up/exp");
+    mkdir(up, 0777);
+    mkdir(e, 0777);
+    char *uj = path_join(up, ".memreport.journal"), *dest = path_join(e, "f.csv");
+    char *ut = path_join(e, ".f.csv.tmp-aaaaaa");
+    char *utext = xasprintf("memreport journal 2\n%s\t%s\t\ncommit\n", ut, dest);
+    for (int other = 0; other < 2; other++) {
+        write_text(dest, "previous\n");
+        write_text(ut, "pending\n");
+        write_text(uj, utext);
+        if (other && (geteuid() != 0 || chown(uj, 54321, 54321) != 0)) {
+            printf("SKIP outset: another user's journal (needs root to make one)\n");
+            unlink(uj);
+            break;
+        }
+        o = outset_new();
+        INT_EQ(outset_lock(o, e, &d), 0,
+               other ? "lock below another user's journal" : "lock below a journal of ours");
+        INT_EQ(outset_recover(o, &d), 0, "... recovered");
+        got = read_text(dest);
+        if (!other)
+            OK(got && str_eq(got, "pending\n") && access(uj, F_OK) != 0, "... ours is finished");
+        else
+            OK(got && str_eq(got, "previous\n") && access(ut, F_OK) != 0 && access(uj, F_OK) == 0,
+               "... another user's is not acted on: nothing renamed, its temporary swept, "
+               "it stays");
+        free(got);
+        outset_free(o);
+        unlink(uj);
+    }
+    diag_free(&d);
+    free(x);
+    free(out);
+    free(victim);
+    free(victim2);
+    free(tmp);
+    free(old);
+    free(j);
+    free(text);
+    free(up);
+    free(e);
+    free(uj);
+    free(dest);
+    free(ut);
+    free(utext);
+}
+
 /* The references to a journal in dir: how many, *first the path of one
  * (malloc'd, or NULL). */
 static int refs_in(const char *dir, char **first)
@@ -826,6 +909,7 @@ int main(void)
     test_journal_locks(base);
     test_sweep_journals(base);
     test_journal_refs(base);
+    test_unsound_journals(base);
 
     char *cmd = xasprintf("rm -rf '%s'", base);
     if (system(cmd) != 0)
