@@ -41,7 +41,7 @@
 </section>
 <section id="ranking" aria-labelledby="h-ranking">
 <h2 id="h-ranking">Every group against its own control</h2>
-{{#HAS_RANK}}<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="cap-ranking">
+{{#HAS_RANK}}<div class="table-wrap cards cards-wide" tabindex="0" role="region" aria-labelledby="cap-ranking">
 <table class="compare ranking">
 <caption id="cap-ranking">{{NRANKED}} group{{NRANKED_S}} in {{NEXP}} experiment{{NEXP_S}}, ranked by % less memory than their own control (ratio = control mean ÷ group mean); each experiment's control last<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col" class="num">Rank</th><th scope="col">Group</th><th scope="col">Experiment</th><th scope="col">Differs from control by</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Final mean (GiB)</th><th scope="col">Control</th><th scope="col" class="num">% less memory than control (95% CI)</th><th scope="col" class="num">Control ÷ group</th><th scope="col">Note</th></tr></thead>

@@ -78,7 +78,7 @@
 {{/SETUP}}</tbody>
 </table>
 </div>
-{{#HAS_GROUPS}}<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="setup-groups">
+{{#HAS_GROUPS}}<div class="table-wrap cards cards-wide" tabindex="0" role="region" aria-labelledby="setup-groups">
 <table class="groups">
 <caption id="setup-groups">Groups<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th>{{#CFGH}}<th scope="col">{{K}}</th>{{/CFGH}}<th scope="col" class="num">Relays</th><th scope="col">Window</th><th scope="col">Members from</th></tr></thead>
@@ -92,7 +92,7 @@
 <section id="results" aria-labelledby="h-results">
 <h2 id="h-results">Results <a class="permalink" href="#results" aria-label="Permalink">#</a></h2>
 {{#NO_GROUPS}}<p>{{TEXT}}</p>
-{{/NO_GROUPS}}{{#HAS_GROUPS}}<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="results-final">
+{{/NO_GROUPS}}{{#HAS_GROUPS}}<div class="table-wrap cards cards-wide" tabindex="0" role="region" aria-labelledby="results-final">
 <table class="metrics">
 <caption id="results-final">Final metrics, {{FINAL_WHEN}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Name</th><th scope="col" class="num">Relays</th><th scope="col" class="num">Mean RSS (GiB)</th><th scope="col">vs baseline {{BASELINE}}{{#BASELINE_HIDDEN}} (not shown){{/BASELINE_HIDDEN}} ({{BASELINE}} ÷ group, 95% CI)</th><th scope="col">Steady growth, GiB/day (95% CI)</th><th scope="col">Trend</th></tr></thead>
@@ -135,7 +135,7 @@
 <figcaption><strong>{{TITLE}}.</strong> {{CAPTION}}</figcaption>
 </figure>
 {{#DATA}}<details class="chart-data"><summary>Data: {{TITLE}}</summary>
-<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="data-{{NAME}}">
+<div class="table-wrap cards{{#WIDE}} cards-wide{{/WIDE}}" tabindex="0" role="region" aria-labelledby="data-{{NAME}}">
 <table class="chart-table">
 <caption id="data-{{NAME}}">{{NOTE}}<span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">{{HEAD0}}</th>{{#HCOL}}<th scope="col" class="num">{{V}}</th>{{/HCOL}}</tr></thead>

@@ -37,7 +37,7 @@
 <main id="main" class="wrap">
 <section id="experiments" aria-labelledby="h-experiments">
 <h2 id="h-experiments">Experiments</h2>
-{{#HAS_EXPERIMENTS}}<div class="table-wrap cards" tabindex="0" role="region" aria-labelledby="experiments-table">
+{{#HAS_EXPERIMENTS}}<div class="table-wrap cards cards-wide" tabindex="0" role="region" aria-labelledby="experiments-table">
 <table class="experiments">
 <caption id="experiments-table">One row per experiment, newest first. <span class="sub">Best vs baseline: the baseline group's final mean RSS divided by the best group's (the one ratio convention of every page here: above 1 means less memory), with its 95% interval. Last collection: how long before {{CLOCK}}; running means collections are still arriving, stopped reporting that they are not and the experiment has not ended. Group means: each group's mean RSS per relay over the experiment, on one scale per row.</span><span class="scroll-hint" aria-hidden="true">Scroll sideways for more columns →</span></caption>
 <thead><tr><th scope="col">Experiment</th><th scope="col">Server</th><th scope="col">Period</th><th scope="col" class="num">Groups</th><th scope="col">Best group</th><th scope="col" class="num">Best vs baseline<br><span class="sub">baseline ÷ best</span></th><th scope="col">Status</th><th scope="col">Last collection</th><th scope="col">Group means</th></tr></thead>

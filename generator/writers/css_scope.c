@@ -1,8 +1,8 @@
 /* css_scope.c - rewrites a stylesheet for a pasted block (see css_scope.h).
  *
  * The grammar handled is what the project's stylesheets use: comments,
- * rules "selectors { declarations }", @media and @supports blocks holding
- * rules, strings in declarations. Whitespace is collapsed on the way. */
+ * rules "selectors { declarations }", @media, @supports and @container
+ * blocks holding rules, strings in declarations. Whitespace is collapsed on the way. */
 #include "css_scope.h"
 
 #include <ctype.h>
@@ -373,15 +373,16 @@ static void skip_rest_of_block(scanner *s)
     read_block(s, &a, &b);
 }
 
-/* After "@media COND {" or "@supports COND {". */
+/* After "@media COND {", "@supports COND {" or "@container COND {" (a
+ * query on a box of the stylesheet's own, kept as it is). */
 static void scope_at(scanner *s, const char *prelude, strbuf *out)
 {
     bool media = !strncmp(prelude, "@media ", 7);
-    if (!media && strncmp(prelude, "@supports ", 10)) {
+    if (!media && strncmp(prelude, "@supports ", 10) && strncmp(prelude, "@container ", 11)) {
         skip_rest_of_block(s); /* @font-face, @keyframes, @page, @layer, ... */
         return;
     }
-    char *cond = squeeze(prelude + (media ? 7 : 10));
+    char *cond = squeeze(strchr(prelude, ' '));
     if (media && (strstr(cond, "prefers-color-scheme:dark") ||
                   strstr(cond, "prefers-color-scheme:light"))) {
         scope_theme t = s->o->theme;

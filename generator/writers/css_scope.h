@@ -18,9 +18,10 @@
  *     always, a preference's rules would restyle another block of the
  *     same post);
  *   - @media width queries become @container ROOT queries: inside a post
- *     the block's own width matters, not the window's;
+ *     the block's own width matters, not the window's; the stylesheet's
+ *     own @container queries (on boxes inside the block) stay as they are;
  *   - anything that could fetch or reach outside the block is dropped:
- *     @import, @font-face and every other at-rule but @media/@supports,
+ *     @import, @font-face and every other at-rule but @media/@supports/@container,
  *     and any rule with url(...).
  * The input is trusted (the project's own files): the parser is small and
  * never fails, it only drops what it does not understand. */

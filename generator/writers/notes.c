@@ -191,6 +191,10 @@ static size_t table_heads(const char *t, const char *end, char ***heads)
     return n;
 }
 
+/* A notes table with more columns than this is stacked on a tablet too
+ * (cards-wide, style.css), as on a phone. */
+#define NOTES_TABLET_COLUMNS 6
+
 /* Puts each table of the rendered notes in a focusable, named box, and
  * labels each body cell with its column's header (data-label), so that a
  * wide table is a stack of cards on a phone (style.css) rather than
@@ -206,12 +210,13 @@ static char *wrap_tables(const char *html)
     for (const char *p = html; *p;) {
         if (!strncmp(p, "<table>", 7)) {
             k++;
-            buf_printf(&b, "<div class=\"table-wrap cards\" tabindex=\"0\" role=\"region\" "
-                           "aria-label=\"Table %zu of the notes\"><span class=\"scroll-hint\" "
-                           "aria-hidden=\"true\">Scroll sideways for more columns \xe2\x86\x92</span>"
-                           "<table>", k);
             const char *end = strstr(p, "</table>");
             nheads = table_heads(p, end ? end : p + strlen(p), &heads);
+            buf_printf(&b, "<div class=\"table-wrap cards%s\" tabindex=\"0\" role=\"region\" "
+                           "aria-label=\"Table %zu of the notes\"><span class=\"scroll-hint\" "
+                           "aria-hidden=\"true\">Scroll sideways for more columns \xe2\x86\x92</span>"
+                           "<table>",
+                       nheads > NOTES_TABLET_COLUMNS ? " cards-wide" : "", k);
             body = strstr(p, "</thead>");
             p += 7;
         } else if (!strncmp(p, "</table>", 8)) {

@@ -351,6 +351,10 @@ static char *inline_svg(const char *svg, size_t len)
 /* At most this many rows in a chart's data table: the thinned times keep
  * the first and the last, evenly spaced between. */
 #define DATA_MAX_ROWS 12
+/* A chart's data with more group columns than this does not fit a
+ * tablet's page (about 700 px) as a table: it is stacked there too
+ * (cards-wide, style.css). */
+#define DATA_TABLET_GROUPS 6
 
 /* Row k of m thinned rows out of n (n > m: evenly spaced, both ends). */
 static size_t thin_index(size_t k, size_t m, size_t n)
@@ -430,6 +434,8 @@ static void data_timeseries(const analysis *a, tmpl_dict *t)
             cs[n++] = c;
     size_t *order = report_order(a);
     char **heads = group_columns(a, order, t);
+    if (a->r.ngroups > DATA_TABLET_GROUPS)
+        tmpl_show_section(t, "WIDE");
     size_t m = thin_rows(n);
     for (size_t k = 0; k < m; k++) {
         size_t c = cs[thin_index(k, m, n)];

@@ -3,10 +3,12 @@
 // into host pages:
 //   - opened from an empty folder, at 1400 and 390 px, light and dark: no
 //     request at all besides the page itself, axe-core clean, nothing wider
-//     than the screen; in a block 760 px wide or less no table is wider than
-//     the block (details opened), the wide ones (.mrp-cards) stacked with
-//     each body cell labelled by its column's header, in a wider one every
-//     table laid out as a table (and so in the host pages below);
+//     than the screen (and at 820 and 1024 px, a tablet); in a block 760 px
+//     wide or less no table is wider than the block (details opened), the
+//     wide ones (.mrp-cards) stacked with each body cell labelled by its
+//     column's header; in a wider one the tables of a .mrp-cards-wide box
+//     narrower than 1040 px are stacked the same way and every other table
+//     is laid out as a table (and so in the host pages below);
 //   - its block (between the memreport:begin/end comments) pasted into a
 //     blog shell made here, with hostile generic CSS (table{width:50%},
 //     h2{color:red}, td{padding:20px}, .card{...}) and a nav of in-page
@@ -73,6 +75,11 @@ const modes = [
   { label: 'desktop dark', width: 1400, scheme: 'dark' },
   { label: 'phone light', width: 390, scheme: 'light', mobile: true },
   { label: 'phone dark', width: 390, scheme: 'dark', mobile: true },
+];
+// The standalone file only: a block as wide as a tablet's page.
+const tablets = [
+  { label: 'tablet 1024 light', width: 1024, scheme: 'light' },
+  { label: 'tablet 820 dark', width: 820, scheme: 'dark', mobile: true },
 ];
 
 async function open(url, m, width = m.width) {
@@ -175,7 +182,9 @@ async function axe(page) {
 // A block 760 px wide or less inside (the stylesheet's container query) has
 // every table within its width and the .mrp-cards ones stacked, each body
 // cell showing its data-label, which starts with its column header's text;
-// a wider block lays every table out as a table, with no label shown.
+// so has a .mrp-cards-wide box narrower than 1040 px (its own container
+// query) in a wider block; every other table is laid out as a table, with
+// no label shown.
 function blockTables(k) {
   const out = [];
   const root = document.querySelectorAll('.mrp')[k];
@@ -190,13 +199,15 @@ function blockTables(k) {
     const what = `${t.className} "${(t.caption ? t.caption.textContent : '').trim().slice(0, 25)}"`;
     const disp = getComputedStyle(t).display;
     const cells = [...t.querySelectorAll('tbody td')];
-    if (!phone) {
+    const wrap = t.closest('.mrp-table-wrap');
+    const tablet = wrap && wrap.classList.contains('mrp-cards-wide') && wrap.clientWidth <= 1040;
+    const box = wrap || t.parentElement;
+    if (t.scrollWidth > box.clientWidth + 1) out.push(`table wider than the block: ${what} (${t.scrollWidth} > ${box.clientWidth})`);
+    if (!phone && !tablet) {
       if (disp !== 'table') out.push(`not laid out as a table: ${what} (${disp})`);
       if (cells.some((c) => getComputedStyle(c, '::before').content !== 'none')) out.push(`label shown in a wide block: ${what}`);
       continue;
     }
-    const box = t.closest('.mrp-table-wrap') || t.parentElement;
-    if (t.scrollWidth > box.clientWidth + 1) out.push(`table wider than the block: ${what} (${t.scrollWidth} > ${box.clientWidth})`);
     if (!t.closest('.mrp-cards')) continue;
     stacked++;
     if (disp === 'table') { out.push(`not stacked: ${what}`); continue; }
@@ -212,6 +223,7 @@ function blockTables(k) {
     }
   }
   if (phone && !stacked) out.push('no stacked table');
+  if (!phone && root.querySelector('.mrp-cards-wide') && root.clientWidth <= 1000 && !stacked) out.push('no stacked table in a tablet-wide block');
   return out;
 }
 
@@ -311,7 +323,7 @@ try {
   const single = path.join(work, 'empty', path.basename(file));
   writeFileSync(single, html);
   const bg = {}, chartBg = {};
-  for (const m of modes) {
+  for (const m of modes.concat(tablets)) {
     const where = `standalone ${m.label}`;
     const { ctx, page, requests } = await open(pathToFileURL(single).href, m);
     check(`${where}: no request besides the page`, requests.map((u) => `requested ${u}`));
@@ -333,7 +345,7 @@ try {
       return out;
     });
     check(`${where}: layout`, lay);
-    check(`${where}: tables ${m.mobile ? 'fit, stacked and labelled' : 'laid out as tables'}`, await page.evaluate(blockTables, 0));
+    check(`${where}: tables ${m.width < 760 ? 'fit, stacked and labelled' : m.width < 1100 ? 'fit, the wide ones stacked' : 'laid out as tables'}`, await page.evaluate(blockTables, 0));
     bg[m.label] = await page.evaluate(() => getComputedStyle(document.querySelector('.mrp')).backgroundColor);
     chartBg[m.label] = await page.evaluate(() => getComputedStyle(document.querySelector('.mrp-mr-chart .mrp-bg')).fill);
     await shot(page, `standalone-${m.label.replace(/ /g, '-')}`);
