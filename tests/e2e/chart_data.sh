@@ -83,3 +83,26 @@ awk -F'|' -v sum="$work/summary.csv" '
         if (tot >= 2 && tot <= 12) print "PASS chart_data_total_rows"
         else print "FAIL chart_data_total_rows: " tot " rows"
     }' "$work/rows"
+
+# A tablet's page fits the time series' data of 3 groups as a table; with
+# 7 groups its box is marked cards-wide, to stack there as on a phone.
+wide_of() { # html: the time series' data box's class
+    grep -B1 '<table class="chart-table">' "$1" | grep -o 'class="table-wrap[^"]*"' | head -1
+}
+if [ "$(wide_of "$html")" = 'class="table-wrap cards"' ]; then
+    echo "PASS chart_data_tablet_3_groups_a_table"
+else
+    echo "FAIL chart_data_tablet_3_groups_a_table: $(wide_of "$html")"
+fi
+set --
+for g in A B C D E F G; do set -- "$@" --group "$g:flat"; done
+if "$MEMSIM" -o "$work/seven" --seed 7 --relays 28 --days 2 "$@" >/dev/null 2>"$work/err" &&
+    "$MEMREPORT" build -q "$work/seven" 2>"$work/err"; then
+    if [ "$(wide_of "$work/seven/site/index.html")" = 'class="table-wrap cards cards-wide"' ]; then
+        echo "PASS chart_data_tablet_7_groups_stacked"
+    else
+        echo "FAIL chart_data_tablet_7_groups_stacked: $(wide_of "$work/seven/site/index.html")"
+    fi
+else
+    echo "FAIL chart_data_tablet_7_groups_stacked: $(head -c 300 "$work/err")"
+fi

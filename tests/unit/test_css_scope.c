@@ -40,8 +40,10 @@ static const struct {
      "@media (max-width: 760px) { h2 { a: b } @media screen { .kpi th::before { c: d } } }",
      "@container mrp (max-width: 760px){\n.mrp h2{a: b}\n@media screen{\n.mrp .mrp-kpi th::before{c: d}\n}\n}\n"},
     {"a container query stays, inside a screen query", SCOPE_THEME_AUTO,
-     ".kpi { container: c / inline-size } @media screen { @container c (max-width: 900px) { .kpi th { a: b } .gone { c: d } } }",
-     ".mrp .mrp-kpi{container: c / inline-size}\n@media screen{\n@container c (max-width: 900px){\n.mrp .mrp-kpi th{a: b}\n}\n}\n"},
+     ".kpi { container: c / inline-size } "
+     "@media screen { @container c (max-width: 900px) { .kpi th { a: b } .gone { c: d } } }",
+     ".mrp .mrp-kpi{container: c / inline-size}\n"
+     "@media screen{\n@container c (max-width: 900px){\n.mrp .mrp-kpi th{a: b}\n}\n}\n"},
     {"print stays a media query", SCOPE_THEME_AUTO, "@media print { h2 { a: b } .gone { c: d } }",
      "@media print{\n.mrp h2{a: b}\n}\n"},
     {"an empty block is dropped", SCOPE_THEME_AUTO, "@media print { .gone { c: d } }", ""},

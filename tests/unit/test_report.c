@@ -176,6 +176,7 @@ static void test_notes(void)
     buf_printf(&s, "Intro line.\n\n## Root cause %s\n\nText %s here.\n\n"
                    "<div class=\"evil\">raw block</div>\n\n![pic](https://example.org/x.png)\n\n"
                    "| a | b |\n|---|---|\n| 1 | 2 |\n\n| *Mean* `GiB` | b & \"c\" |\n|--:|---|\n| 3 | 4 |\n| 5 |\n\n"
+                   "| 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n|---|---|---|---|---|---|---|\n| a | b | c | d | e | f | g |\n\n"
                    "## Next steps\n\n- [ ] verbatim *item*\n",
                XSS1, XSS2);
     notes n;
@@ -189,6 +190,11 @@ static void test_notes(void)
     /* Each body cell carries its column's header as its phone label, the
      * header's tags left out and its escapes kept. */
     STR_CONTAINS(n.html, "<div class=\"table-wrap cards\"", "notes html: tables stack on a phone");
+    /* Seven columns are too many for a tablet: that table stacks there too. */
+    const char *wide = strstr(n.html, "<div class=\"table-wrap cards cards-wide\"");
+    const char *head = wide ? strstr(wide, "<th>") : NULL;
+    OK(head && !strncmp(head, "<th>1</th>", 10) && !strstr(head, "cards-wide"),
+       "notes html: the one table of 7 columns stacks on a tablet");
     STR_CONTAINS(n.html, "<td data-label=\"a\">1</td>\n<td data-label=\"b\">2</td>",
                  "notes html: cells labelled by their headers");
     STR_CONTAINS(n.html, "<td data-label=\"Mean GiB\" align=\"right\">3</td>\n"
