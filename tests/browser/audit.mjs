@@ -373,9 +373,9 @@ const browser = await playwright.chromium.launch({
 const modes = [
   { label: 'desktop light', width: 1400, height: 1000, scheme: 'light' },
   { label: 'desktop dark', width: 1400, height: 1000, scheme: 'dark' },
+  // Tablets: the layout is the theme's either way, so one theme a width
+  // (the dark cards' colours at 820 px), keeping the audit's time down.
   { label: 'tablet 1024 light', width: 1024, height: 768, scheme: 'light', tablet: true },
-  { label: 'tablet 1024 dark', width: 1024, height: 768, scheme: 'dark', tablet: true },
-  { label: 'tablet 820 light', width: 820, height: 1180, scheme: 'light', tablet: true, mobile: true },
   { label: 'tablet 820 dark', width: 820, height: 1180, scheme: 'dark', tablet: true, mobile: true },
   { label: 'tablet 768 light', width: 768, height: 1024, scheme: 'light', tablet: true, mobile: true },
   { label: 'phone light', width: 390, height: 844, scheme: 'light', narrow: true, mobile: true },
