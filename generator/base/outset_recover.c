@@ -76,19 +76,6 @@ static char *journal_read_as(int dirfd, size_t *len, bool foreign)
     return buf_detach(&b);
 }
 
-/* A journal in a directory of the run's own. */
-static char *journal_read(int dirfd, size_t *len)
-{
-    return journal_read_as(dirfd, len, false);
-}
-
-/* One found above a directory swept or through a reference: anywhere, so
- * read only when this user wrote it (a journal another user put in /tmp
- * would otherwise have this run rename and remove files it names). */
-static char *journal_read_foreign(int dirfd, size_t *len)
-{
-    return journal_read_as(dirfd, len, true);
-}
 
 typedef struct {
     char *tmp, *dest, *backup;
@@ -291,16 +278,29 @@ static void journal_free(journal *j)
     free(j->v);
 }
 
+/* The journal in the folder dirfd, parsed into *j; false, with *j empty,
+ * when there is none to read (journal_read_as). foreign: one found above
+ * a directory swept or through a reference, anywhere, so read only when
+ * this user wrote it (a journal another user put in /tmp would otherwise
+ * have this run rename and remove files it names). */
+static bool journal_load(int dirfd, bool foreign, journal *j)
+{
+    size_t len;
+    char *text = journal_read_as(dirfd, &len, foreign);
+    *j = (journal){0};
+    if (!text)
+        return false;
+    journal_parse(text, len, j);
+    free(text);
+    return true;
+}
+
 char **outset_journal_locks(const root *r, size_t *n)
 {
     *n = 0;
-    size_t len;
-    char *text = journal_read(r->fd, &len);
-    if (!text)
-        return NULL;
     journal j;
-    journal_parse(text, len, &j);
-    free(text);
+    if (!journal_load(r->fd, false, &j))
+        return NULL;
     char **locks = NULL;
     if (j.magic && j.commit) {
         locks = j.locks;
@@ -367,13 +367,10 @@ static void refs_drop_stray(int dirfd);
  * Returns 0 (none there, or finished), or -1 after an error. */
 static int recover_journal(const outset *o, const root *home, bool foreign, diag_list *d)
 {
-    size_t len;
-    char *text = foreign ? journal_read_foreign(home->fd, &len) : journal_read(home->fd, &len);
-    if (!text)
+    journal j;
+    if (!journal_load(home->fd, foreign, &j))
         return 0;
     char *jpath = path_join(home->dir, JOURNAL_NAME);
-    journal j;
-    journal_parse(text, len, &j);
     int rc = 0;
     dirset dirs = {0};
     int *held = xcalloc(j.nlocks + 1, sizeof *held);
@@ -405,7 +402,6 @@ static int recover_journal(const outset *o, const root *home, bool foreign, diag
     free(held);
     outset_dirset_free(&dirs);
     journal_free(&j);
-    free(text);
     free(jpath);
     return rc;
 }
@@ -562,15 +558,11 @@ static size_t kept_journal_index(kept_set *k, const char *path)
  * kept_name. */
 static void kept_read(kept_set *k, int dirfd, size_t by)
 {
-    size_t len;
-    char *text = journal_read(dirfd, &len);
-    if (!text)
-        return;
     journal j;
-    journal_parse(text, len, &j);
+    if (!journal_load(dirfd, false, &j))
+        return;
     kept_journal(k, &j, by);
     journal_free(&j);
-    free(text);
 }
 
 /* The entry of k for name in the folder dir (its stat), or NULL. */
@@ -607,12 +599,9 @@ static bool below(const char *path, const char *top)
  * this run's to keep, nor to finish. */
 static void kept_read_if_below(kept_set *k, int fd, const char *at, const char *top)
 {
-    size_t len;
-    char *text = journal_read_foreign(fd, &len);
-    if (!text)
-        return;
     journal j;
-    journal_parse(text, len, &j);
+    if (!journal_load(fd, true, &j))
+        return;
     bool names = false;
     for (size_t i = 0; i < j.n && !names; i++)
         names = below(j.v[i].tmp, top) || (j.v[i].backup && below(j.v[i].backup, top));
@@ -622,7 +611,6 @@ static void kept_read_if_below(kept_set *k, int fd, const char *at, const char *
         free(jpath);
     }
     journal_free(&j);
-    free(text);
 }
 
 /* Reads the journals of the folders above the directory dir, up to "/",
@@ -734,19 +722,15 @@ static ref_state ref_follow(int dirfd, const struct stat *dir, const char *name,
         free(jpath);
         return state;
     }
-    size_t len;
-    char *text = journal_read_foreign(hfd, &len);
-    close(hfd);
+    journal j;
     state = REF_UNKNOWN;
-    if (text) {
-        journal j;
-        journal_parse(text, len, &j);
+    if (journal_load(hfd, true, &j)) {
         state = j.magic && journal_names_dir(&j, dir) ? REF_LIVE : REF_STRAY;
         if (state == REF_LIVE && keep)
             kept_journal(keep, &j, kept_journal_index(keep, jpath));
-        journal_free(&j);
-        free(text);
     }
+    close(hfd);
+    journal_free(&j);
     free(jpath);
     return state;
 }
