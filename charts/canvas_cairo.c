@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "canvas_impl.h"
 #include "png_encode.h"
@@ -207,12 +208,41 @@ static void *band_run(void *arg)
  * the longest job of a render, and the bands give the same pixels. */
 #define BAND_MIN_POINTS 50000
 
+static const cairo_user_data_key_t pixels_key;
+
+/* A new RGB24 surface of pw x ph whose pixels are in huge pages where the
+ * system gives them (transparent huge pages on request): a chart's 6 MB
+ * then costs a few page faults rather than some 1,600, in every chart of
+ * every build. The surface frees them when it is destroyed. */
+static cairo_surface_t *surface_new(int pw, int ph)
+{
+    enum { HUGE_PAGE = 2 << 20 };
+    int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, pw);
+    size_t n = stride > 0 && ph > 0 ? (size_t)stride * (size_t)ph : 0;
+    void *data = NULL;
+    if (n < HUGE_PAGE || posix_memalign(&data, HUGE_PAGE, n) != 0)
+        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+#ifdef MADV_HUGEPAGE
+    (void)madvise(data, n, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    memset(data, 0, n);
+    cairo_surface_t *surf = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_RGB24, pw, ph,
+                                                                stride);
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS ||
+        cairo_surface_set_user_data(surf, &pixels_key, data, free) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surf);
+        free(data);
+        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+    }
+    return surf;
+}
+
 /* The canvas drawn on a new image surface; the caller destroys it. NULL
  * with *err set when cairo failed. */
 static cairo_surface_t *rasterize(const canvas *c, double scale, const char **err)
 {
     int pw = (int)ceil(c->w * scale), ph = (int)ceil(c->h * scale);
-    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+    cairo_surface_t *surf = surface_new(pw, ph);
     cairo_status_t st = cairo_surface_status(surf);
     if (st == CAIRO_STATUS_SUCCESS) {
         unsigned char *data = cairo_image_surface_get_data(surf);

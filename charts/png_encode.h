@@ -13,10 +13,11 @@
 #include <stdint.h>
 
 /* Encodes w x h pixels of cairo's RGB24 format (one native-endian uint32
- * 0x00RRGGBB per pixel, rows `stride` bytes apart) as an 8-bit RGB PNG.
- * *out is malloc'd (free it). Returns 0, or -1 with *err set to a static
- * message. */
-int png_encode_rgb24(const unsigned char *pixels, int w, int h, int stride, unsigned char **out,
+ * 0x00RRGGBB per pixel, rows `stride` >= 4w bytes apart) as an 8-bit RGB
+ * PNG, using the pixels' buffer as its scratch: the pixels are gone
+ * afterwards. *out is malloc'd (free it). Returns 0, or -1 with *err set
+ * to a static message. */
+int png_encode_rgb24(unsigned char *pixels, int w, int h, int stride, unsigned char **out,
                      size_t *len, const char **err);
 
 #endif

@@ -3,8 +3,10 @@
  * of a hand-built analysis, libpng's reader decodes our bytes and cairo's
  * bytes to exactly the rendered pixels, and ours are at most 15% larger
  * than cairo's; charts rendered in parallel are the bytes of charts
- * rendered one by one; and the committed example charts decode to the
- * pixels recorded from the cairo-encoded files they replaced. */
+ * rendered one by one; the rows packed in the pixels' own buffer give
+ * every pixel back at the edges (one column, tight and padded strides);
+ * and the committed example charts decode to the pixels recorded from the
+ * cairo-encoded files they replaced. */
 #include <cairo.h>
 #include <png.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "charts.h"
 #include "harness.h"
 #include "plot.h"
+#include "png_encode.h"
 #include "sha256.h"
 #include "test_charts_fixture.h"
 #include "util.h"
@@ -366,8 +369,52 @@ static void test_bands(void)
     analysis_free(&a);
 }
 
+/* Images small enough to know every pixel: each a different colour, so a
+ * byte packed over one not yet read shows as a wrong pixel. */
+static void test_packing(void)
+{
+    const int sizes[][3] = {{1, 1, 4}, {1, 5, 4}, {1, 3, 12}, {2, 2, 8}, {7, 3, 28}, {5, 4, 24}};
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+        int w = sizes[t][0], h = sizes[t][1], stride = sizes[t][2];
+        unsigned char *px = calloc((size_t)stride * (size_t)h, 1);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                uint32_t v = (uint32_t)(0x10 * y + x) << 16 | (uint32_t)(0x80 + x) << 8 |
+                             (uint32_t)(0xF0 - 3 * y);
+                memcpy(px + (size_t)y * (size_t)stride + 4 * (size_t)x, &v, 4);
+            }
+        unsigned char *png = NULL;
+        size_t len = 0;
+        const char *err = NULL;
+        unsigned dw = 0, dh = 0;
+        unsigned char *back = png_encode_rgb24(px, w, h, stride, &png, &len, &err) == 0
+                                  ? decode(png, len, &dw, &dh)
+                                  : NULL;
+        bool same = back && dw == (unsigned)w && dh == (unsigned)h;
+        for (int y = 0; same && y < h; y++)
+            for (int x = 0; same && x < w; x++) {
+                const unsigned char *b = back + 3 * ((size_t)y * (size_t)w + (size_t)x);
+                same = b[0] == 0x10 * y + x && b[1] == 0x80 + x && b[2] == 0xF0 - 3 * y;
+            }
+        char name[96];
+        snprintf(name, sizeof name, "packed in place: %d x %d, stride %d: every pixel back", w, h,
+                 stride);
+        OK(same, name);
+        free(back);
+        free(png);
+        free(px);
+    }
+    unsigned char one[4] = {0};
+    unsigned char *png = NULL;
+    size_t len = 0;
+    const char *err = NULL;
+    OK(png_encode_rgb24(one, 1, 1, 3, &png, &len, &err) == -1 && !png && err,
+       "a stride shorter than the row: refused");
+}
+
 int main(void)
 {
+    test_packing();
     test_thin_lines();
     test_bands();
     test_charts();
