@@ -908,6 +908,33 @@ static void pause_before_renames(const outset *o)
         ;
 }
 
+/* Refuses a set that renames into a folder where the sweep kept what an
+ * unfinished journal of another directory still needs (outset_recover):
+ * its later replay would put that run's stale files over these. Returns
+ * 0, or -1 after an error. */
+static int check_held(const outset *o, diag_list *d)
+{
+    for (size_t i = 0; i < o->n && o->nheld; i++) {
+        const staged *f = &o->files[i];
+        struct stat st;
+        if (f->renamed || f->dir == NONE || fstat(o->dirs.v[f->dir].fd, &st) != 0)
+            continue;
+        for (size_t h = 0; h < o->nheld; h++) {
+            if (o->held[h].dev != st.st_dev || o->held[h].ino != st.st_ino)
+                continue;
+            char *home = path_dir(o->held[h].journal);
+            diag_io(d, o->dirs.v[f->dir].path, 0,
+                    "holds files that the interrupted run recorded in %s still needs, and "
+                    "another memreport holds %s, so that journal could not be finished; "
+                    "nothing was written (run again once that one is done)",
+                    o->held[h].journal, home);
+            free(home);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int outset_commit(outset *o, diag_list *d)
 {
     bool *was_new = xcalloc(o->n + 1, sizeof *was_new);
@@ -916,7 +943,7 @@ int outset_commit(outset *o, diag_list *d)
     int rc = -1;
     /* 1. Durable temporaries; destinations that can be replaced, in the
      * folders they were staged in. */
-    if (check_dirs(o, d) != 0)
+    if (check_held(o, d) != 0 || check_dirs(o, d) != 0)
         goto out;
     for (size_t i = 0; i < o->n; i++) {
         staged *f = &o->files[i];
@@ -1018,6 +1045,9 @@ void outset_free(outset *o)
     for (size_t i = 0; i < o->nrefs; i++)
         free(o->refs[i].name); /* kept with a journal that could not be removed */
     free(o->refs);
+    for (size_t i = 0; i < o->nheld; i++)
+        free(o->held[i].journal);
+    free(o->held);
     outset_dirset_free(&o->dirs);
     for (size_t i = 0; i < o->nroots; i++) {
         if (o->roots[i].fd >= 0)

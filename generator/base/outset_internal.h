@@ -64,6 +64,16 @@ typedef struct {
     size_t n, cap;
 } dirset;
 
+/* A folder holding what a killed run's journal, found but not finished
+ * (another run holds its directory), still needs: nothing of this set may
+ * be renamed into it, or that journal's replay would rename its stale
+ * temporaries over it later. */
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    char *journal;
+} held_dir;
+
 /* A reference to the set's journal that the commit wrote (REF_KIND). */
 typedef struct {
     size_t dir;  /* its folder (o->dirs) */
@@ -82,6 +92,8 @@ struct outset {
     dirset dirs;
     journal_ref *refs; /* written by the commit, removed with its journal */
     size_t nrefs, refcap;
+    held_dir *held;    /* outset_recover's: folders the commit must not write */
+    size_t nheld, hcap;
     outset *next_live; /* every outset not yet freed, for the fatal hook */
 };
 

@@ -917,6 +917,24 @@ static void finish_found(const outset *o, kept_source *src)
     free(home);
 }
 
+/* Records in o each folder where the sweep kept files for a journal it
+ * found and could not finish: the commit refuses to write there. */
+static void hold_kept(outset *o, const kept_set *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        const kept_name *v = &k->v[i];
+        if (v->by == NONE || k->journals[v->by].gone)
+            continue;
+        bool known = false;
+        for (size_t h = 0; h < o->nheld && !known; h++)
+            known = o->held[h].dev == v->dev && o->held[h].ino == v->ino;
+        if (known)
+            continue;
+        xgrow((void **)&o->held, &o->hcap, o->nheld + 1, sizeof *o->held);
+        o->held[o->nheld++] = (held_dir){v->dev, v->ino, xstrdup(k->journals[v->by].path)};
+    }
+}
+
 int outset_recover(outset *o, diag_list *d)
 {
     /* The journal of every directory held exclusive: the home's, another
@@ -951,6 +969,7 @@ int outset_recover(outset *o, diag_list *d)
             sweep(o->roots[i].fd, o->roots[i].dir, 3, true, &keep);
             say_kept(&keep);
         }
+    hold_kept(o, &keep);
     kept_free(&keep);
     /* A site saves an experiment's archive under a shared lock on that
      * directory: under an exclusive one, no run that writes such a file

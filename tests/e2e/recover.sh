@@ -330,14 +330,27 @@ holder=$!
 wait_for 20 test -e "$tmp/ny.held" || fail "recover: held Y" "flock(1) did not take the lock"
 timeout 60 "$mr" build -q "$nx" 2>"$tmp/err"
 rc=$?
-: >"$tmp/ny.go"
-wait "$holder"
 if [ "$rc" = 0 ] && [ -f "$ny/.memreport.journal" ] &&
     [ "$(leftovers "$nw" | LC_ALL=C sort)" = "$pending" ] &&
     grep -q "n/x/www: kept [0-9]* temporaries and backups of the interrupted run that .*n/y/\.memreport\.journal records (the next run that locks .*n/y finishes it)" "$tmp/err"; then
     pass "recover: build X, Y held, keeps what the journal in Y still needs in X/www, and says which journal"
 else
     fail "recover: build X beside a killed build's X/www" "exit $rc, journal $(test -f "$ny/.memreport.journal" && echo kept || echo gone), $(leftovers "$nw" | wc -l) of $(echo "$pending" | wc -l) leftovers left: $(head -n 2 "$tmp/err")"
+fi
+# Another experiment built into X/www meanwhile would have its site
+# renamed over by Y's replay later: refused, nothing written there.
+cp -R "$tmp/src" "$tmp/n/z"
+tree "$nw" >"$tmp/n/before-z"
+timeout 60 "$mr" build -q "$tmp/n/z" -o "$nw" 2>"$tmp/err"
+rc=$?
+: >"$tmp/ny.go"
+wait "$holder"
+if [ "$rc" = 3 ] && tree "$nw" | cmp -s - "$tmp/n/before-z" &&
+    [ "$(leftovers "$nw" | LC_ALL=C sort)" = "$pending" ] &&
+    grep -q "n/x/www[a-z/]*: holds files that the interrupted run recorded in .*n/y/\.memreport\.journal still needs, and another memreport holds .*n/y, so that journal could not be finished; nothing was written" "$tmp/err"; then
+    pass "recover: build Z -o X/www, Y held: refused (exit 3), X/www as it was, the journal's files kept"
+else
+    fail "recover: build Z into X/www while Y's journal is pending" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/before-z" | head -n 4)"
 fi
 # A build of Y that fails on its input finishes the journal first: what
 # X/www then holds is that recovery's alone.
