@@ -352,15 +352,20 @@ if [ "$rc" = 3 ] && tree "$nw" | cmp -s - "$tmp/n/before-z" &&
 else
     fail "recover: build Z into X/www while Y's journal is pending" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/before-z" | head -n 4)"
 fi
+# y_finished: the last run said it finished Y's journal, which is gone
+# with every leftover, and X/www is the whole new site (a clean build's).
+y_finished() {
+    [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$ny" "$nw")" ] &&
+        grep -q "n/y: completed the outputs of an interrupted run" "$tmp/err" &&
+        tree "$nw" | cmp -s - "$tmp/n/B"
+}
 # A build of Y that fails on its input finishes the journal first: what
 # X/www then holds is that recovery's alone.
 cp "$ny/memory.csv" "$tmp/n/memory.csv"
 echo garbage >"$ny/memory.csv"
 "$mr" build -q "$ny" -o "$nw" 2>"$tmp/err"
 rc=$?
-if [ "$rc" = 1 ] && [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$ny" "$nw")" ] &&
-    grep -q "n/y: completed the outputs of an interrupted run" "$tmp/err" &&
-    tree "$nw" | cmp -s - "$tmp/n/B"; then
+if [ "$rc" = 1 ] && y_finished; then
     pass "recover: the next run of Y finishes its journal: X/www the whole new site, nothing missing"
 else
     fail "recover: recovery of Y after build X" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/B" | head -n 6)"
@@ -380,9 +385,7 @@ fi
 killed_y || fail "recover: killed again into X/www" "rename ${n:-?}, leftovers: $pending"
 "$mr" build -q "$nx" 2>"$tmp/err"
 rc=$?
-if [ "$rc" = 0 ] && [ ! -e "$ny/.memreport.journal" ] && [ -z "$(leftovers "$ny" "$nw")" ] &&
-    grep -q "n/y: completed the outputs of an interrupted run" "$tmp/err" &&
-    tree "$nw" | cmp -s - "$tmp/n/B"; then
+if [ "$rc" = 0 ] && y_finished; then
     pass "recover: build X, Y free, finishes the journal in Y that names X/www: the whole new site there"
 else
     fail "recover: build X finishing Y's journal" "exit $rc, journal $(test -f "$ny/.memreport.journal" && echo kept || echo gone): $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/B" | head -n 6)"
