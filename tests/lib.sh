@@ -1,10 +1,21 @@
 # lib.sh - helpers the e2e scripts source (POSIX sh): their PASS/FAIL
 # lines, the outputs of a build, a tree's hashes, the example cut for an
 # append, what a killed or failed build may leave, waiting for a
-# condition, a lock held by flock(1), and whether strace can be used here.
+# condition, a lock held by flock(1), whether strace can be used here, and
+# whether the binary is a sanitizer's.
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
+
+# sanitizer_build BIN: true when BIN is built with a sanitizer, which an
+# address-space limit (ulimit -v) does not mix with: ASan reserves
+# terabytes, and clang's UBSan, linked in statically (ldd does not show
+# it), needs memory of its own, so the limit lands in a library that does
+# not check its mallocs (fontconfig). make SANITIZE=1 check says so in
+# TEST_SANITIZED.
+sanitizer_build() {
+    [ "${TEST_SANITIZED:-0}" = 1 ] || ldd "$1" 2>/dev/null | grep -qE 'libasan|libubsan'
+}
 
 # The outputs of a build in experiment $1, one "sha256  path" line each,
 # in a fixed order (links not followed).

@@ -21,6 +21,8 @@
 # 60 still read.
 : "${MEMREPORT:?}" "${TOP:?}"
 export MEMREPORT_DATA_DIR="$TOP"
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
 export SOURCE_DATE_EPOCH=1767225600
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -226,7 +228,7 @@ pad_manifest() {
 # the padded archives ask for (where a sanitizer build allows), so a
 # reader that tried to allocate the tables fails instead of taking 1.6 GB.
 limited() {
-    if ldd "$MEMREPORT" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+    if sanitizer_build "$MEMREPORT"; then
         run "$@"
     else
         (ulimit -v 600000 && run "$@"; echo "$rc ${peak:-} ${secs:-}" >"$work/limited")

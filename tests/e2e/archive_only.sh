@@ -7,6 +7,8 @@
 # pages is refused with a message (exit 1), never an abort.
 : "${MEMREPORT:?}" "${MEMSIM:?}" "${TOP:?}"
 export MEMREPORT_DATA_DIR="$TOP"
+# shellcheck source=tests/lib.sh
+. "$TOP/tests/lib.sh"
 export SOURCE_DATE_EPOCH=1767225600
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -110,7 +112,7 @@ sqlite3 "$work/bad/results.sqlite" "
     WITH RECURSIVE k(i) AS (SELECT (SELECT max(c) + 1 FROM collections) UNION ALL SELECT i + 1 FROM k WHERE i < 5999)
     INSERT INTO collections SELECT i, 1900000000 + i * 3600, 'pad' FROM k;
     UPDATE experiment SET nrelays = 6000, ncollections = 6000, nsamples = 36000000;"
-if ldd "$MEMREPORT" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+if sanitizer_build "$MEMREPORT"; then
     "$MEMREPORT" summary "$work/bad" >/dev/null 2>"$work/err"
 else
     (ulimit -v 200000 && "$MEMREPORT" summary "$work/bad") >/dev/null 2>"$work/err"

@@ -171,7 +171,7 @@ printf 'r2\n' >"$tmp/sparse/groups/group_B_two.txt"
 run_case sparse_table "$tmp/sparse" "6000 relays x 6000 collections make a table of 36000000 cells" "" lineless
 MEMREPORT_PARALLEL_MIN_BYTES=1 run_case sparse_table_two_threads "$tmp/sparse" \
     "6000 relays x 6000 collections make a table of 36000000 cells" "" lineless
-if ldd "$mr" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+if sanitizer_build "$mr"; then
     echo "SKIP sparse_table_ulimit: a sanitizer build cannot run under ulimit -v"
 else
     (ulimit -v 200000 && "$mr" check "$tmp/sparse") >/dev/null 2>"$tmp/err"

@@ -276,7 +276,7 @@ if prepare example "$TOP/data/example"; then
     keep_test
 fi
 real=$TOP/../shared/data/5way-allocator-comparison
-if ldd "$mr" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+if sanitizer_build "$mr"; then
     # Sixty sanitized builds take minutes; the plain run covers the real
     # data, this one the example.
     echo "SKIP real: kill at every rename: run by the plain build, not under sanitizers"

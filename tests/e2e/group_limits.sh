@@ -7,6 +7,8 @@
 # env: MEMREPORT, TOP
 set -u
 mr=${MEMREPORT:?MEMREPORT not set}
+# shellcheck source=tests/lib.sh
+. "${TOP:?TOP not set}/tests/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ok() { echo "PASS $1"; }
@@ -14,7 +16,7 @@ bad() { echo "FAIL $1"; }
 # Under a sanitizer (its shadow memory is terabytes of address space) the
 # runs go without the memory limit; the time limit stays.
 limit=1048576
-ldd "$mr" 2>/dev/null | grep -qE 'libasan|libubsan' && limit=unlimited
+sanitizer_build "$mr" && limit=unlimited
 
 # memory_csv DIR RELAYS GROUPS [group]: RELAYS relays at two collections,
 # relay r in group G(r mod GROUPS), with a group column when asked.

@@ -37,11 +37,9 @@ else
     echo "SKIP damaged archive: sqlite3 is not installed"
 fi
 
-# Out of memory. Address-space limits and sanitizers do not mix (ASan
-# reserves terabytes; clang's UBSan, linked in statically, needs memory of
-# its own, so the limit lands inside fontconfig, which does not check its
-# mallocs), so this runs on a plain build only.
-if [ "${TEST_SANITIZED:-0}" = 1 ] || ldd "$mr" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+# Out of memory. Address-space limits and sanitizers do not mix
+# (sanitizer_build), so this runs on a plain build only.
+if sanitizer_build "$mr"; then
     echo "SKIP out of memory: a sanitizer build cannot run under ulimit -v"
 elif [ -z "${MEMSIM:-}" ]; then
     echo "SKIP out of memory: MEMSIM not set"
