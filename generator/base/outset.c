@@ -671,20 +671,11 @@ void outset_journal_remove(const root *home)
 
 /* ---- References to the journal. ---------------------------------------- */
 
-/* True when the resolved folder dir is top or lies below it. */
-static bool inside(const char *dir, const char *top)
-{
-    size_t n = strlen(top);
-    while (n > 0 && top[n - 1] == '/')
-        n--;
-    return !strncmp(dir, top, n) && (dir[n] == '\0' || dir[n] == '/');
-}
-
 /* True when folder k resolves to home's real name top or below it. */
 static bool in_home_tree(const outset *o, size_t k, const char *top)
 {
     char *real = dir_real(&o->dirs.v[k]);
-    bool in = real && inside(real, top);
+    bool in = real && outset_path_within(real, top);
     free(real);
     return in;
 }

@@ -29,6 +29,14 @@ const char *outset_base_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
+bool outset_path_within(const char *path, const char *top)
+{
+    size_t n = strlen(top);
+    while (n > 0 && top[n - 1] == '/')
+        n--;
+    return !strncmp(path, top, n) && (path[n] == '\0' || path[n] == '/');
+}
+
 /* ---- Output directories that are symbolic links. ----------------------- */
 
 typedef enum { LINK_TO_DIR, LINK_TO_OTHER, LINK_DANGLING, LINK_LOOP, LINK_UNREADABLE } link_kind;

@@ -102,6 +102,9 @@ typedef enum { DIR_OK, DIR_MISSING, DIR_LINK, DIR_FAILED } dir_status;
 /* outset_dirs.c */
 /* The last component of path: the name a descriptor of its folder takes. */
 const char *outset_base_of(const char *path);
+/* True when the resolved path is top or lies below it (a trailing slash
+ * of top aside; every path lies below "/"). */
+bool outset_path_within(const char *path, const char *top);
 /* Adds the error for path, a symbolic link where outputs are written. */
 void outset_link_refused(const char *path, bool site, diag_list *d);
 /* The length of r's spelling without trailing slashes. */

@@ -587,13 +587,6 @@ static void kept_free(kept_set *k)
     free(k->journals);
 }
 
-/* True when path lies below the resolved directory top. */
-static bool below(const char *path, const char *top)
-{
-    size_t n = strlen(top);
-    return !strncmp(path, top, n) && (path[n] == '/' || str_eq(top, "/"));
-}
-
 /* Adds what the journal in the folder fd (named at) names, when it names
  * a temporary or backup below top: one that names nothing there is not
  * this run's to keep, nor to finish. */
@@ -604,7 +597,8 @@ static void kept_read_if_below(kept_set *k, int fd, const char *at, const char *
         return;
     bool names = false;
     for (size_t i = 0; i < j.n && !names; i++)
-        names = below(j.v[i].tmp, top) || (j.v[i].backup && below(j.v[i].backup, top));
+        names = (*j.v[i].tmp && outset_path_within(j.v[i].tmp, top)) ||
+                (j.v[i].backup && outset_path_within(j.v[i].backup, top));
     if (names) {
         char *jpath = path_join(at, JOURNAL_NAME);
         kept_journal(k, &j, kept_journal_index(k, jpath));
