@@ -20,8 +20,9 @@ extern const cv_paint PAINT_FG, PAINT_MUTED, PAINT_GRID, PAINT_AXIS, PAINT_BG, P
 #define FS_LABEL 12.0
 #define FS_TICK 11.5
 #define FS_SMALL 11.0
-/* Event numbers: at least 9 px on a phone's 326 px of a narrow chart. */
-#define FS_BADGE 10.0
+/* Event numbers: at least 9 px on a phone's 326 px of a narrow chart,
+ * and on the 661 px a tablet of 701 px gives the wide one (style.css). */
+#define FS_BADGE (PLOT_NARROW ? 10.0 : 11.0)
 
 /* Base size of a chart in CSS px; the PNG is rendered at PLOT_SCALE. The
  * width is PLOT_W_WIDE, or PLOT_W_NARROW while the phone rendering is

@@ -2,7 +2,7 @@
 # browser_audit.sh - axe-core and layout checks (tests/browser/audit.mjs)
 # on a site's index, comparison and experiment pages, a 10-group
 # experiment and the real 5-way experiment when its data is present, each
-# at 1400, 1024, 820 and 390 px, light and dark, at 768 px, and printed
+# at 1400, 1024, 820 and 390 px, light and dark, at 701 px, and printed
 # from a dark preference; and the single page of `build --single-file`
 # (tests/browser/single.mjs).
 # BROWSER_SHOTS=DIR keeps screenshots and print PDFs. SKIPs without
