@@ -11,6 +11,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -210,28 +211,68 @@ static void *band_run(void *arg)
 
 static const cairo_user_data_key_t pixels_key;
 
+/* Pixels mapped for one surface: unmapped when cairo destroys it. */
+typedef struct {
+    void *at;
+    size_t len;
+} pixel_map;
+
+static void pixels_unmap(void *data)
+{
+    pixel_map *m = data;
+    munmap(m->at, m->len);
+    free(m);
+}
+
+/* len bytes (a multiple of align, a power of two) of zeroed memory at an
+ * align boundary: mapped align bytes longer and trimmed at both ends, so
+ * no address space is left unused and nothing is cleared by hand (the
+ * kernel's fresh pages are zero, as cairo's own surfaces start). NULL
+ * when the system gives no mapping. */
+static void *map_aligned(size_t len, size_t align)
+{
+    if (len > SIZE_MAX - align)
+        return NULL;
+    unsigned char *raw =
+        mmap(NULL, len + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return NULL;
+    size_t head = (align - (uintptr_t)raw % align) % align;
+    if (head)
+        munmap(raw, head);
+    if (align - head)
+        munmap(raw + head + len, align - head);
+    return raw + head;
+}
+
 /* A new RGB24 surface of pw x ph whose pixels are in huge pages where the
  * system gives them (transparent huge pages on request): a chart's 6 MB
  * then costs a few page faults rather than some 1,600, in every chart of
- * every build. The surface frees them when it is destroyed. */
+ * every build. Anything smaller than a huge page, or a system without a
+ * mapping to give, gets cairo's own surface. */
 static cairo_surface_t *surface_new(int pw, int ph)
 {
     enum { HUGE_PAGE = 2 << 20 };
     int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, pw);
     size_t n = stride > 0 && ph > 0 ? (size_t)stride * (size_t)ph : 0;
-    void *data = NULL;
-    if (n < HUGE_PAGE || posix_memalign(&data, HUGE_PAGE, n) != 0)
+    size_t len = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *data = n >= HUGE_PAGE ? map_aligned(len, HUGE_PAGE) : NULL;
+    pixel_map *m = data ? malloc(sizeof *m) : NULL;
+    if (!m) {
+        if (data)
+            munmap(data, len);
         return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+    }
+    *m = (pixel_map){data, len};
 #ifdef MADV_HUGEPAGE
-    (void)madvise(data, n, MADV_HUGEPAGE); /* a hint: without it, small pages */
+    (void)madvise(data, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
 #endif
-    memset(data, 0, n);
     cairo_surface_t *surf = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_RGB24, pw, ph,
                                                                 stride);
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS ||
-        cairo_surface_set_user_data(surf, &pixels_key, data, free) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_set_user_data(surf, &pixels_key, m, pixels_unmap) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(surf);
-        free(data);
+        pixels_unmap(m);
         return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
     }
     return surf;
