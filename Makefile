@@ -16,7 +16,7 @@ PKGS := cairo fontconfig jansson sqlite3 libcmark-gfm libctemplate zlib libzstd 
 DEB_BUILD := build-essential pkg-config libcsv-dev libcairo2-dev libfontconfig-dev \
 	libctemplate-dev libsqlite3-dev libjansson-dev libcmark-gfm-dev \
 	libcmark-gfm-extensions-dev zlib1g-dev libzstd-dev libpng-dev libdeflate-dev fonts-dejavu-core fontconfig
-DEB_TEST := sqlite3 libxml2-utils chromium strace clang libclang-rt-14-dev
+DEB_TEST := sqlite3 libxml2-utils chromium strace valgrind clang libclang-rt-14-dev
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
