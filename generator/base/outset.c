@@ -899,6 +899,26 @@ static void pause_before_renames(const outset *o)
         ;
 }
 
+/* The folder outset_recover kept files in that st is, or NULL. */
+static const held_dir *held_as(const outset *o, const struct stat *st)
+{
+    for (size_t h = 0; h < o->nheld; h++)
+        if (o->held[h].dev == st->st_dev && o->held[h].ino == st->st_ino)
+            return &o->held[h];
+    return NULL;
+}
+
+static void say_held(const held_dir *h, const char *path, diag_list *d)
+{
+    char *home = path_dir(h->journal);
+    diag_io(d, path, 0,
+            "holds files that the interrupted run recorded in %s still needs, and "
+            "another memreport holds %s, so that journal could not be finished; "
+            "nothing was written (run again once that one is done)",
+            h->journal, home);
+    free(home);
+}
+
 /* Refuses a set that renames into a folder where the sweep kept what an
  * unfinished journal of another directory still needs (outset_recover):
  * its later replay would put that run's stale files over these. Returns
@@ -910,16 +930,22 @@ static int check_held(const outset *o, diag_list *d)
         struct stat st;
         if (f->renamed || f->dir == NONE || fstat(o->dirs.v[f->dir].fd, &st) != 0)
             continue;
-        for (size_t h = 0; h < o->nheld; h++) {
-            if (o->held[h].dev != st.st_dev || o->held[h].ino != st.st_ino)
-                continue;
-            char *home = path_dir(o->held[h].journal);
-            diag_io(d, o->dirs.v[f->dir].path, 0,
-                    "holds files that the interrupted run recorded in %s still needs, and "
-                    "another memreport holds %s, so that journal could not be finished; "
-                    "nothing was written (run again once that one is done)",
-                    o->held[h].journal, home);
-            free(home);
+        const held_dir *h = held_as(o, &st);
+        if (h) {
+            say_held(h, o->dirs.v[f->dir].path, d);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int outset_check_held(const outset *o, const char *const *dirs, size_t n, diag_list *d)
+{
+    for (size_t i = 0; i < n && o->nheld; i++) {
+        struct stat st;
+        const held_dir *h = stat(dirs[i], &st) == 0 ? held_as(o, &st) : NULL;
+        if (h) {
+            say_held(h, dirs[i], d);
             return -1;
         }
     }

@@ -112,6 +112,12 @@ int outset_resolve_dir(const char *path, char **real, diag_list *d);
  * is kept for a later run and that is an error (exit 3), which names the
  * holder. Returns 0, or -1 after an error. */
 int outset_recover(outset *o, diag_list *d);
+/* After outset_recover: refuses a run that will write into one of dirs
+ * (those that exist) when the recovery kept files there that another
+ * directory's unfinished journal still needs. The commit refuses such a
+ * set anyway; this says so before any work is done. Returns 0, or -1
+ * after an error (I/O: the folder is another run's for now). */
+int outset_check_held(const outset *o, const char *const *dirs, size_t n, diag_list *d);
 /* True for a file name this module makes for its temporaries and backups:
  * .NAME.tmp-XXXXXX and .NAME.old-XXXXXX (with sqlite's -journal, -wal or
  * -shm after it). */

@@ -216,6 +216,25 @@ static int lock_outputs(const build_opts *o, outset *os, diag_list *d)
     return EXIT_OK;
 }
 
+/* A build that will write (its inputs changed) into a folder where the
+ * recovery kept files an interrupted run's journal still needs is
+ * refused now, not after the rendering: the commit would refuse it. These
+ * are the folders every build writes into. Returns an exit status. */
+static int check_held_outputs(const build_opts *o, outset *os, diag_list *d)
+{
+    char *site = o->site ? xstrdup(o->site) : path_join(o->dir, "site");
+    char *charts = path_join(o->dir, "charts");
+    char *assets = path_join(site, "assets"), *data = path_join(site, "data");
+    const char *const writes[] = {o->dir, charts, site, assets, data};
+    int rc = outset_check_held(os, writes, sizeof writes / sizeof *writes, d) != 0 ? EXIT_IO
+                                                                                  : EXIT_OK;
+    free(data);
+    free(assets);
+    free(charts);
+    free(site);
+    return rc;
+}
+
 /* Stages data as dir/rel. Returns 0, or nonzero after adding an error. */
 static int stage(outset *os, const char *dir, const char *rel, const void *data, size_t len,
                  int verbosity, diag_list *d)
@@ -541,6 +560,9 @@ int cmd_build(int argc, char **argv)
     } else if (!outset_writes_all(os) && up_to_date(&o)) {
         goto done;
     }
+    status = check_held_outputs(&o, os, &d);
+    if (status != 0)
+        goto done;
     if (!charts_prepare()) {
         fprintf(stderr, "memreport: cannot load the font configuration (fontconfig)\n");
         status = EXIT_IO;

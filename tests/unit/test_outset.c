@@ -612,6 +612,17 @@ static void test_journal_refs(const char *base)
     INT_EQ(outset_lock(o, x, &d), 0, "lock x, a killed commit's folders inside it, y held");
     INT_EQ(outset_recover(o, &d), 0, "... recovered");
     INT_EQ(d.n, 0, "... no message");
+    /* A run about to write into x/www is told before it does any work. */
+    const char *free_dirs[] = {x, "/nonexistent/memreport-held"};
+    INT_EQ(outset_check_held(o, free_dirs, 2, &d), 0,
+           "... x itself and a folder that is not there: not held");
+    const char *www_dirs[] = {x, xw};
+    INT_EQ(outset_check_held(o, www_dirs, 2, &d), -1, "... x/www: held, refused");
+    OK(d.n == 1 && d.nio == 1 && strstr(d.items[0].message, "still needs") &&
+           strstr(d.items[0].message, journal) && !strcmp(d.items[0].file, xw),
+       "... one I/O error at x/www, naming y's journal");
+    diag_free(&d);
+    diag_init(&d);
     outset_free(o);
     OK(exists(journal), "... y's journal is not x's to finish");
     int tmps = 0;
