@@ -782,8 +782,10 @@ static int stage_page(outset *os, const site_options *o, site_exp *xs, size_t n,
  * (docs/architecture.md, "The commit"): no build writes an experiment
  * while it is read, and other sites may read it at the same time. Then
  * what killed runs left is finished (a build's journal in an experiment
- * too) and the site swept. An experiment that cannot be opened to be
- * locked is left out, with that error. Returns an exit status. */
+ * too) and the site swept; a site folder where that kept what another
+ * run's unfinished journal needs is refused. An experiment that cannot be
+ * opened to be locked is left out, with that error. Returns an exit
+ * status. */
 static int lock_site(const site_options *o, outset *os, site_exp *xs, size_t n, diag_list *d)
 {
     outset_dir *dirs = xcalloc(n + 1, sizeof *dirs);
@@ -796,6 +798,13 @@ static int lock_site(const site_options *o, outset *os, site_exp *xs, size_t n, 
     if (outset_lock_dirs(os, dirs, n + 1, d) != 0 || publish_check_dirs(o->out, false, d) != 0 ||
         outset_recover(os, d) != 0)
         status = d->nio ? EXIT_IO : EXIT_BAD_INPUT;
+    /* Into a folder an interrupted run's journal still needs: refused
+     * before the pages are made, as the commit would refuse them. */
+    char *assets = path_join(o->out, "assets");
+    const char *const writes[] = {o->out, assets};
+    if (status == EXIT_OK && outset_check_held(os, writes, 2, d) != 0)
+        status = EXIT_IO;
+    free(assets);
     for (size_t i = 0; i < n; i++)
         if (dirs[i + 1].err)
             xs[i].error =

@@ -344,6 +344,16 @@ tree "$nw" >"$tmp/n/before-z"
 # Refused before the rendering (-vv lists every file as it is staged).
 timeout 60 "$mr" build -vv "$tmp/n/z" -o "$nw" 2>"$tmp/err"
 rc=$?
+# So is a site made there.
+timeout 60 "$mr" site -vv -o "$nw" "$tmp/src" 2>"$tmp/site.err"
+site_rc=$?
+if [ "$site_rc" = 3 ] && tree "$nw" | cmp -s - "$tmp/n/before-z" &&
+    ! grep -q '^memreport: writing ' "$tmp/site.err" &&
+    grep -q "n/x/www[a-z/]*: holds files that the interrupted run recorded in .*n/y/\.memreport\.journal still needs" "$tmp/site.err"; then
+    pass "recover: site -o X/www, Y held: refused (exit 3) before any page is made, X/www as it was"
+else
+    fail "recover: site into X/www while Y's journal is pending" "exit $site_rc: $(head -n 2 "$tmp/site.err")"
+fi
 : >"$tmp/ny.go"
 wait "$holder"
 if [ "$rc" = 3 ] && tree "$nw" | cmp -s - "$tmp/n/before-z" &&
