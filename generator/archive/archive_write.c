@@ -606,9 +606,13 @@ static void fill_db(wctx *w, const analysis *a, const analysis_options *o)
      * rename. */
     /* 64 KiB pages: a segment's row (a few KiB) then fits in its b-tree
      * page, where with small pages most rows would spill into overflow
-     * pages and leave much of them empty. */
+     * pages and leave much of them empty. An 8 MiB cache: rows go in in
+     * key order, so a page once full is not written again, and a cache
+     * that spills it reuses its memory where a larger one (64 MiB was
+     * tried) faults in fresh pages: the same bytes, the fleet's build 4%
+     * quicker and 55 MB smaller at its peak. */
     wexec(w, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=65536;"
-             "PRAGMA cache_size=-65536;");
+             "PRAGMA cache_size=-8192;");
     wexec(w, "BEGIN");
     if (w->update) {
         /* Every row goes, but the packed segments that stay as they are. */
