@@ -15,6 +15,8 @@
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,13 +299,21 @@ typedef struct {
     size_t nsamples;
 } relay_columns;
 
+/* The columns to pack, one cell per (segment, relay) in the order they
+ * are inserted (segment-major: the table's key order). Two threads pack
+ * cells in that order while the archive's own thread inserts each one
+ * as soon as it is packed, so sqlite's single-threaded part runs beside
+ * the packing rather than after it. */
 typedef struct {
     const experiment *e;
-    relay_columns *out;        /* nrelays x nseg, relay-major */
-    size_t nseg;
-    const size_t *from;        /* the first segment to encode, per relay */
-    size_t first, step;
-} encode_job;
+    relay_columns *cells;      /* nseg x nrelays, segment-major */
+    size_t nseg, ncells;
+    const size_t *from;        /* the first segment to pack, per relay */
+    atomic_size_t next;        /* the next cell to pack */
+    unsigned char *ready;      /* per cell, under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t packed;
+} encode_work;
 
 static const samplecol_kind field_kinds[SF_COUNT] = {
     [SF_RSS] = SAMPLECOL_KB, [SF_VMSIZE] = SAMPLECOL_KB, [SF_HWM] = SAMPLECOL_KB,
@@ -320,67 +330,79 @@ static uint32_t sample_code(const experiment *e, int f, size_t k)
     }
 }
 
-static void *encode_relays(void *arg)
+/* Packs cell k (nothing for a segment the file keeps). */
+static void encode_cell(encode_work *w, size_t k, samplecol_coder *coder, uint32_t *codes)
 {
-    encode_job *j = arg;
-    const experiment *e = j->e;
+    const experiment *e = w->e;
+    size_t s = k / e->nrelays, r = k % e->nrelays;
+    if (s < w->from[r])
+        return;
+    relay_columns *rc = &w->cells[k];
+    int nf = e->col_group ? SF_COUNT : SF_GROUP;
+    size_t c0 = s * ARCHIVE_SEGMENT, base = exp_idx(e, r, c0);
+    size_t n = e->ncoll - c0 < ARCHIVE_SEGMENT ? e->ncoll - c0 : ARCHIVE_SEGMENT;
+    for (size_t c = 0; c < n; c++)
+        rc->nsamples += sample_present(e, base + c);
+    for (int f = 0; f < nf; f++) {
+        for (size_t c = 0; c < n; c++)
+            codes[c] = sample_code(e, f, base + c);
+        rc->len[f] = samplecol_encode(coder, field_kinds[f], codes, n, &rc->blob[f]);
+    }
+}
+
+static void *encode_cells(void *arg)
+{
+    encode_work *w = arg;
     uint32_t *codes = xmalloc(ARCHIVE_SEGMENT * sizeof *codes);
     samplecol_coder *coder = samplecol_coder_new();
-    int nf = e->col_group ? SF_COUNT : SF_GROUP;
-    for (size_t r = j->first; r < e->nrelays; r += j->step)
-        for (size_t s = j->from[r]; s < j->nseg; s++) {
-            relay_columns *rc = &j->out[r * j->nseg + s];
-            size_t c0 = s * ARCHIVE_SEGMENT, base = exp_idx(e, r, c0);
-            size_t n = e->ncoll - c0 < ARCHIVE_SEGMENT ? e->ncoll - c0 : ARCHIVE_SEGMENT;
-            for (size_t c = 0; c < n; c++)
-                rc->nsamples += sample_present(e, base + c);
-            for (int f = 0; f < nf; f++) {
-                for (size_t c = 0; c < n; c++)
-                    codes[c] = sample_code(e, f, base + c);
-                rc->len[f] = samplecol_encode(coder, field_kinds[f], codes, n, &rc->blob[f]);
-            }
-        }
+    for (size_t k; (k = atomic_fetch_add(&w->next, 1)) < w->ncells;) {
+        encode_cell(w, k, coder, codes);
+        pthread_mutex_lock(&w->mu);
+        w->ready[k] = 1;
+        pthread_cond_broadcast(&w->packed);
+        pthread_mutex_unlock(&w->mu);
+    }
     samplecol_coder_free(coder);
     free(codes);
     return NULL;
 }
 
-/* Packing the columns is most of the archive's time: the relays are
- * split between two threads (each segment's bytes do not depend on how).
- * When the file already holds the first segments of the first relays
- * (w->keep_relays, w->keep_segs: an archive updated after an append),
- * only the segments after those are packed and inserted. */
+/* Packing the columns is most of the archive's time: two threads pack
+ * them (each segment's bytes do not depend on which) while this one
+ * inserts them in order. When the file already holds the first segments
+ * of the first relays (w->keep_relays, w->keep_segs: an archive updated
+ * after an append), only the segments after those are packed and
+ * inserted. */
 static void write_sample_columns(wctx *w, const experiment *e)
 {
     enum { NTHREADS = 2 };
-    size_t nseg = (e->ncoll + ARCHIVE_SEGMENT - 1) / ARCHIVE_SEGMENT;
-    size_t ncells = e->nrelays * nseg;
-    relay_columns *cols = xcalloc(ncells ? ncells : 1, sizeof *cols);
+    encode_work ew = {.e = e, .nseg = (e->ncoll + ARCHIVE_SEGMENT - 1) / ARCHIVE_SEGMENT};
+    ew.ncells = e->nrelays * ew.nseg;
+    ew.cells = xcalloc(ew.ncells ? ew.ncells : 1, sizeof *ew.cells);
+    ew.ready = xcalloc(ew.ncells ? ew.ncells : 1, 1);
     size_t *from = xmalloc((e->nrelays ? e->nrelays : 1) * sizeof *from);
     for (size_t r = 0; r < e->nrelays; r++)
         from[r] = r < w->keep_relays ? w->keep_segs : 0;
-    encode_job jobs[NTHREADS];
+    ew.from = from;
+    atomic_init(&ew.next, 0);
+    pthread_mutex_init(&ew.mu, NULL);
+    pthread_cond_init(&ew.packed, NULL);
     pthread_t th[NTHREADS];
     bool started[NTHREADS] = {false};
-    for (size_t t = 0; t < NTHREADS; t++) {
-        jobs[t] = (encode_job){.e = e, .out = cols, .nseg = nseg, .from = from, .first = t,
-                               .step = NTHREADS};
-        if (t > 0)
-            started[t] = pthread_create(&th[t], NULL, encode_relays, &jobs[t]) == 0;
-    }
-    encode_relays(&jobs[0]);
-    for (size_t t = 1; t < NTHREADS; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            encode_relays(&jobs[t]); /* no thread: do its share here */
-    }
+    size_t nstarted = 0;
+    for (size_t t = 0; t < NTHREADS; t++)
+        nstarted += started[t] = pthread_create(&th[t], NULL, encode_cells, &ew) == 0;
+    if (!nstarted)
+        encode_cells(&ew); /* no thread to be had: pack them all here first */
     sqlite3_stmt *st = winsert(w, &T_SAMPLE_COLUMNS);
-    for (size_t s = 0; st && s < nseg; s++)
-        for (size_t r = 0; r < e->nrelays; r++) {
-            if (s < from[r])
-                continue;
-            const relay_columns *rc = &cols[r * nseg + s];
+    for (size_t k = 0; k < ew.ncells; k++) {
+        pthread_mutex_lock(&ew.mu);
+        while (!ew.ready[k])
+            pthread_cond_wait(&ew.packed, &ew.mu);
+        pthread_mutex_unlock(&ew.mu);
+        size_t s = k / e->nrelays, r = k % e->nrelays;
+        relay_columns *rc = &ew.cells[k];
+        if (st && s >= from[r]) {
             sample_row row = {.relay_id = r, .seg = s, .nsamples = rc->nsamples};
             for (int f = 0; f < SF_COUNT; f++) {
                 row.blob[f] = rc->blob[f];
@@ -388,11 +410,19 @@ static void write_sample_columns(wctx *w, const experiment *e)
             }
             wput(w, st, &T_SAMPLE_COLUMNS, &row, r, 0);
         }
+        for (int f = 0; f < SF_COUNT; f++) {
+            free(rc->blob[f]); /* inserted: sqlite has its copy */
+            rc->blob[f] = NULL;
+        }
+    }
     sqlite3_finalize(st);
-    for (size_t k = 0; k < e->nrelays * nseg; k++)
-        for (int f = 0; f < SF_COUNT; f++)
-            free(cols[k].blob[f]);
-    free(cols);
+    for (size_t t = 0; t < NTHREADS; t++)
+        if (started[t])
+            pthread_join(th[t], NULL);
+    pthread_cond_destroy(&ew.packed);
+    pthread_mutex_destroy(&ew.mu);
+    free(ew.ready);
+    free(ew.cells);
     free(from);
 }
 
