@@ -1,9 +1,10 @@
 #!/bin/sh
-# valgrind.sh - every command on the bundled example under valgrind's
-# memcheck: build from the CSVs (with a single-file page), again unchanged,
-# after an append, from the archive alone, summary, check, init, a site
-# over two experiments and a comparison, a few bad inputs, and the real
-# 5-way build when its data is present. Any read of memory never written,
+# valgrind.sh - every command under valgrind's memcheck, on the bundled
+# example: build from the CSVs (with a single-file page), again unchanged,
+# from the archive alone, summary, check, init, a site over two
+# experiments and a comparison; a build after an append (on a simulated
+# experiment, as append.sh), a few bad inputs, and the real 5-way build
+# when its data is present. Any read of memory never written,
 # any bad access or free, and any block definitely or indirectly lost
 # fails (what the libraries keep reachable until exit does not: fontconfig
 # and cairo keep caches on purpose). This is what ASan does not see:
