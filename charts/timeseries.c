@@ -314,6 +314,14 @@ static void draw_event_key(canvas *c, const chart_spec *s, const shown_event *ev
     cv_font kf = {.size = FS_SMALL, .valign = CV_CENTER, .fill = PAINT_FG, .cls = "key"};
     cv_font nf = {.size = FS_BADGE, .bold = true, .anchor = CV_MIDDLE, .valign = CV_CENTER,
                   .fill = PAINT_FG};
+    /* One column for the texts, clear of the widest badge: the largest
+     * number's. */
+    size_t top = 0;
+    for (size_t i = 0; i < nnum; i++)
+        top = s->events[ev[i].ev].number > top ? s->events[ev[i].ev].number : top;
+    char widest[24];
+    snprintf(widest, sizeof widest, "%zu", top);
+    double rmax = badge_r(c, widest), tx = 2 * rmax + 5;
     for (size_t i = 0; i < nnum; i++) {
         const chart_event *e = &s->events[ev[i].ev];
         double kx = x + (double)(i / keyrows) * (colw + 16);
@@ -323,10 +331,10 @@ static void draw_event_key(canvas *c, const chart_spec *s, const shown_event *ev
         snprintf(num, sizeof num, "%zu", e->number);
         char *full = xasprintf("%s  %s", when, e->description ? e->description : "");
         cv_group_begin(c, "event-key", full, NULL);
-        cv_circle(c, kx + 8, yy, badge_r(c, num), &badge);
-        cv_text(c, kx + 8, yy, num, &nf);
-        char *t = canvas_fit_text(c, full, FS_SMALL, false, colw - 22);
-        cv_text(c, kx + 21, yy, t, &kf);
+        cv_circle(c, kx + rmax, yy, badge_r(c, num), &badge);
+        cv_text(c, kx + rmax, yy, num, &nf);
+        char *t = canvas_fit_text(c, full, FS_SMALL, false, colw - tx - 1);
+        cv_text(c, kx + tx, yy, t, &kf);
         free(t);
         cv_group_end(c);
         free(full);

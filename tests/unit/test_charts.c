@@ -442,6 +442,25 @@ static size_t badge_centres(const char *svg, double *cx, double *cy, size_t max)
     return n;
 }
 
+/* The smallest gap in svg's event key between a badge's right edge and
+ * the start of its text (1e9 when there is no key). */
+static double key_gap(const char *svg)
+{
+    double gap = 1e9;
+    for (const char *p = strstr(svg, "class=\"event-key\""); p;
+         p = strstr(p + 1, "class=\"event-key\"")) {
+        double cx, cy, r, tx;
+        const char *c = strstr(p, "<circle cx=\"");
+        const char *t = c ? strstr(c, "<text x=\"") : NULL; /* the number */
+        t = t ? strstr(t + 1, "<text x=\"") : NULL;          /* the text */
+        if (!t || sscanf(c, "<circle cx=\"%lf\" cy=\"%lf\" r=\"%lf\"", &cx, &cy, &r) != 3 ||
+            sscanf(t, "<text x=\"%lf\"", &tx) != 1)
+            return -1;
+        gap = fmin(gap, tx - (cx + r));
+    }
+    return gap;
+}
+
 /* Twelve events within twelve minutes (a fleet's groups switched on one
  * after another): every badge drawn, none on top of another, wide and
  * narrow. Once eight rows were full, 8-10 were hidden under 11. */
@@ -475,6 +494,12 @@ static void test_crowded_events(void)
         CHECK_(closest >= 16, narrow ? "crowded events: no badge covers another (narrow)"
                                      : "crowded events: no badge covers another",
                "closest centres %.1f px apart", closest);
+        /* "12" is the widest badge: its key text starts clear of it. */
+        double gap = rc == 0 ? key_gap(svg) : -1;
+        CHECK_(gap >= 3 && gap < 1e9,
+               narrow ? "crowded events: the key's texts clear of their badges (narrow)"
+                      : "crowded events: the key's texts clear of their badges",
+               "smallest gap %.1f px", gap);
         free(svg);
         diag_free(&d);
     }

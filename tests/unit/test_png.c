@@ -173,7 +173,7 @@ static const struct {
     const char *pixels_sha256;
 } example_pixels[] = {
     {"memory_distribution.png", "076d8f08f27cd99b2c4aaee9ccf99a5256819b48f39c02d87dcb8ba32f44d04f"},
-    {"memory_timeseries.png", "db179d7fb7d6e36ade390ec4282d45be22ef453c2b4a4633a9b5a4409cb0eae1"},
+    {"memory_timeseries.png", "504cbe2097db7ba624e0ba0a7a633a74c610251623cc739c22be23297e600132"},
     {"memory_total.png", "976595837cbf91fb3b9c46bb33d0f82ad0706782bf75cb71b8b189904c4f1bdd"},
     {"memory_trajectories.png", "6659d5db020fc304257a76f6d3c3be5ba78bc9c0cc60de223c66e859f6ad35fc"},
 };
