@@ -899,11 +899,10 @@ static void pause_before_renames(const outset *o)
         ;
 }
 
-/* The folder outset_recover kept files in that st is, or NULL. */
-static const held_dir *held_as(const outset *o, const struct stat *st)
+const held_dir *outset_held_at(const outset *o, dev_t dev, ino_t ino)
 {
     for (size_t h = 0; h < o->nheld; h++)
-        if (o->held[h].dev == st->st_dev && o->held[h].ino == st->st_ino)
+        if (o->held[h].dev == dev && o->held[h].ino == ino)
             return &o->held[h];
     return NULL;
 }
@@ -930,7 +929,7 @@ static int check_held(const outset *o, diag_list *d)
         struct stat st;
         if (f->renamed || f->dir == NONE || fstat(o->dirs.v[f->dir].fd, &st) != 0)
             continue;
-        const held_dir *h = held_as(o, &st);
+        const held_dir *h = outset_held_at(o, st.st_dev, st.st_ino);
         if (h) {
             say_held(h, o->dirs.v[f->dir].path, d);
             return -1;
@@ -943,7 +942,7 @@ int outset_check_held(const outset *o, const char *const *dirs, size_t n, diag_l
 {
     for (size_t i = 0; i < n && o->nheld; i++) {
         struct stat st;
-        const held_dir *h = stat(dirs[i], &st) == 0 ? held_as(o, &st) : NULL;
+        const held_dir *h = stat(dirs[i], &st) == 0 ? outset_held_at(o, st.st_dev, st.st_ino) : NULL;
         if (h) {
             say_held(h, dirs[i], d);
             return -1;

@@ -157,5 +157,8 @@ void outset_journal_remove(const root *home);
 /* Puts a destination's previous file back from its backup (or removes a
  * new one). */
 void outset_put_back(int dfd, const char *dest, int bfd, const char *backup, bool dest_is_new);
+/* The folder (dev, ino) in o->held, where outset_recover kept files for a
+ * journal it could not finish, or NULL. */
+const held_dir *outset_held_at(const outset *o, dev_t dev, ino_t ino);
 
 #endif

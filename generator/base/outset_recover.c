@@ -919,10 +919,7 @@ static void hold_kept(outset *o, const kept_set *k)
         const kept_name *v = &k->v[i];
         if (v->by == NONE || k->journals[v->by].gone)
             continue;
-        bool known = false;
-        for (size_t h = 0; h < o->nheld && !known; h++)
-            known = o->held[h].dev == v->dev && o->held[h].ino == v->ino;
-        if (known)
+        if (outset_held_at(o, v->dev, v->ino))
             continue;
         xgrow((void **)&o->held, &o->hcap, o->nheld + 1, sizeof *o->held);
         o->held[o->nheld++] = (held_dir){v->dev, v->ino, xstrdup(k->journals[v->by].path)};
