@@ -341,29 +341,32 @@ fi
 # renamed over by Y's replay later: refused, nothing written there.
 cp -R "$tmp/src" "$tmp/n/z"
 tree "$nw" >"$tmp/n/before-z"
-# Refused before the rendering (-vv lists every file as it is staged).
+# refused_before_work RC ERR: a run into X/www exited 3 before it staged
+# anything (-vv lists every file as it is staged), X/www as it was, and
+# said which journal holds it.
+refused_before_work() {
+    [ "$1" = 3 ] && tree "$nw" | cmp -s - "$tmp/n/before-z" &&
+        [ "$(leftovers "$nw" | LC_ALL=C sort)" = "$pending" ] &&
+        ! grep -q '^memreport: writing ' "$2" &&
+        grep -q "n/x/www[a-z/]*: holds files that the interrupted run recorded in .*n/y/\.memreport\.journal still needs, and another memreport holds .*n/y, so that journal could not be finished; nothing was written" "$2"
+}
 timeout 60 "$mr" build -vv "$tmp/n/z" -o "$nw" 2>"$tmp/err"
 rc=$?
-# So is a site made there.
-timeout 60 "$mr" site -vv -o "$nw" "$tmp/src" 2>"$tmp/site.err"
-site_rc=$?
-if [ "$site_rc" = 3 ] && tree "$nw" | cmp -s - "$tmp/n/before-z" &&
-    ! grep -q '^memreport: writing ' "$tmp/site.err" &&
-    grep -q "n/x/www[a-z/]*: holds files that the interrupted run recorded in .*n/y/\.memreport\.journal still needs" "$tmp/site.err"; then
-    pass "recover: site -o X/www, Y held: refused (exit 3) before any page is made, X/www as it was"
-else
-    fail "recover: site into X/www while Y's journal is pending" "exit $site_rc: $(head -n 2 "$tmp/site.err")"
-fi
-: >"$tmp/ny.go"
-wait "$holder"
-if [ "$rc" = 3 ] && tree "$nw" | cmp -s - "$tmp/n/before-z" &&
-    [ "$(leftovers "$nw" | LC_ALL=C sort)" = "$pending" ] &&
-    ! grep -q '^memreport: writing ' "$tmp/err" &&
-    grep -q "n/x/www[a-z/]*: holds files that the interrupted run recorded in .*n/y/\.memreport\.journal still needs, and another memreport holds .*n/y, so that journal could not be finished; nothing was written" "$tmp/err"; then
+if refused_before_work "$rc" "$tmp/err"; then
     pass "recover: build Z -o X/www, Y held: refused (exit 3) before anything is rendered, X/www as it was, the journal's files kept"
 else
     fail "recover: build Z into X/www while Y's journal is pending" "exit $rc: $(head -n 2 "$tmp/err"); $(tree "$nw" | diff - "$tmp/n/before-z" | head -n 4)"
 fi
+# So is a site made there.
+timeout 60 "$mr" site -vv -o "$nw" "$tmp/src" 2>"$tmp/err"
+rc=$?
+if refused_before_work "$rc" "$tmp/err"; then
+    pass "recover: site -o X/www, Y held: refused (exit 3) before any page is made, X/www as it was"
+else
+    fail "recover: site into X/www while Y's journal is pending" "exit $rc: $(head -n 2 "$tmp/err")"
+fi
+: >"$tmp/ny.go"
+wait "$holder"
 # y_finished: the last run said it finished Y's journal, which is gone
 # with every leftover, and X/www is the whole new site (a clean build's).
 y_finished() {
