@@ -163,10 +163,12 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
  * memory CSV by its size and last 64 KiB) and o its options; or, in a
  * directory with no memory CSV, an archive whose inputs can be read. *in
  * gets the archive's list of inputs (path, bytes, sha256; free each path,
- * then the array). -1 otherwise, *why (malloc'd, may be NULL) saying why.
- * Reads no samples: the build record (build_record.c) keys on it. */
+ * then the array), and *unread what experiment.unread would hold (NULL
+ * unless the archive is kept alone). -1 otherwise, *why (malloc'd, may be
+ * NULL) saying why. Reads no samples: the build record (build_record.c)
+ * keys on it. */
 int archive_current_inputs(const char *dir, const analysis_options *o, input_file **in,
-                           size_t *n, char **why);
+                           size_t *n, input_file **unread, size_t *nunread, char **why);
 
 /* True when dir holds results.sqlite and no memory CSV: a concluded
  * experiment kept as its archive. analysis_load then reads the archive

@@ -55,32 +55,46 @@ static bool is_file(const char *dir, const char *rel)
     return ok;
 }
 
-/* A file a build would read now that the archive does not list, or NULL.
- * Caller frees. */
-static char *new_input(const char *dir, const input_file *in, size_t n)
+/* Every file a build would read now that the archive does not list, in
+ * the order a build reads them; *count of them. Caller frees each, then
+ * the array. */
+static char **new_inputs(const char *dir, const input_file *in, size_t n, size_t *count)
 {
+    char **found = NULL;
+    size_t cap = 0;
+    *count = 0;
     const char *fixed[] = {"experiment.json", ingest_find_memory_csv(dir), "events.csv",
                            "diagnostics.csv", "relay_config.csv", "notes.md"};
     for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
-        if (fixed[i] && is_file(dir, fixed[i]) && !listed(in, n, fixed[i]))
-            return xstrdup(fixed[i]);
+        if (fixed[i] && is_file(dir, fixed[i]) && !listed(in, n, fixed[i])) {
+            xgrow((void **)&found, &cap, *count + 1, sizeof *found);
+            found[(*count)++] = xstrdup(fixed[i]);
+        }
     char *gdir = xasprintf("%s/groups", dir);
     DIR *dp = opendir(gdir);
     free(gdir);
-    char *found = NULL;
     struct dirent *de;
-    while (dp && !found && (de = readdir(dp))) {
+    while (dp && (de = readdir(dp))) {
         if (!str_starts(de->d_name, "group_") || !str_ends(de->d_name, ".txt"))
             continue;
         char *rel = xasprintf("groups/%s", de->d_name);
-        if (is_file(dir, rel) && !listed(in, n, rel))
-            found = rel;
-        else
+        if (is_file(dir, rel) && !listed(in, n, rel)) {
+            xgrow((void **)&found, &cap, *count + 1, sizeof *found);
+            found[(*count)++] = rel;
+        } else {
             free(rel);
+        }
     }
     if (dp)
         closedir(dp);
     return found;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }
 
 /* True when the archive at path describes dir's inputs now and was made
@@ -113,12 +127,14 @@ static bool inputs_current(const char *dir, const analysis_options *o, const cha
             return false;
         }
     }
-    char *fresh = new_input(dir, *in, *n);
-    if (fresh) {
-        *why = xasprintf("%s is new", fresh);
-        free(fresh);
+    size_t nfresh = 0;
+    char **fresh = new_inputs(dir, *in, *n, &nfresh);
+    if (nfresh) {
+        *why = xasprintf("%s is new", fresh[0]);
+        free_names(fresh, nfresh);
         return false;
     }
+    free(fresh);
     if (!archive_matches_inputs(path, *in, *n, o, why)) {
         *grew = false;
         return false;
@@ -137,18 +153,74 @@ static void free_inputs(input_file *in, size_t n)
     free(in);
 }
 
+static void add_input(input_file **in, size_t *n, size_t *cap, const char *rel,
+                      const input_file *now)
+{
+    xgrow((void **)in, cap, *n + 1, sizeof **in);
+    (*in)[*n] = (input_file){.path = xstrdup(rel), .bytes = now->bytes};
+    memcpy((*in)[*n].sha256, now->sha256, sizeof now->sha256);
+    (*n)++;
+}
+
+/* An experiment kept as its archive alone reads one file beside it,
+ * notes.md, which the page renders as it is now: its entry in *in follows
+ * the file (hashed again, added, or dropped with it). The other files a
+ * build from the CSVs would read are not read; each that differs from the
+ * archive's record, changed or new, goes to *unread as it is now. One that
+ * is gone, or cannot be read, goes nowhere: the archive alone is the data,
+ * and the usual way to keep it is with nothing beside it. */
+static void files_beside(const char *dir, input_file **in, size_t *n, input_file **unread,
+                         size_t *nunread)
+{
+    size_t cap = 0, keep = 0;
+    *unread = NULL;
+    *nunread = 0;
+    for (size_t i = 0; i < *n; i++) {
+        input_file *f = &(*in)[i];
+        input_file now = {0};
+        bool here = hash_file(dir, f->path, &now);
+        if (str_eq(f->path, "notes.md")) {
+            if (!here) {
+                free(f->path);
+                continue;
+            }
+            f->bytes = now.bytes;
+            memcpy(f->sha256, now.sha256, sizeof now.sha256);
+        } else if (here && (now.bytes != f->bytes || !str_eq(now.sha256, f->sha256))) {
+            add_input(unread, nunread, &cap, f->path, &now);
+        }
+        (*in)[keep++] = *f;
+    }
+    *n = keep;
+    size_t nfresh = 0, incap = keep;
+    char **fresh = new_inputs(dir, *in, *n, &nfresh);
+    for (size_t i = 0; i < nfresh; i++) {
+        input_file now = {0};
+        if (!hash_file(dir, fresh[i], &now))
+            continue;
+        if (str_eq(fresh[i], "notes.md"))
+            add_input(in, n, &incap, fresh[i], &now);
+        else
+            add_input(unread, nunread, &cap, fresh[i], &now);
+    }
+    free_names(fresh, nfresh);
+}
+
 int archive_current_inputs(const char *dir, const analysis_options *o, input_file **in,
-                           size_t *n, char **why)
+                           size_t *n, input_file **unread, size_t *nunread, char **why)
 {
     char *path = path_join(dir, ARCHIVE_FILE_NAME);
     bool grew = false, ok;
-    *in = NULL;
-    *n = 0;
+    *in = *unread = NULL;
+    *n = *nunread = 0;
     *why = NULL;
-    if (archive_only(dir)) /* the archive is the data: its own list */
+    if (archive_only(dir)) { /* the archive is the data: its own list */
         ok = archive_stored_inputs(path, in, n, why) == 0;
-    else
+        if (ok)
+            files_beside(dir, in, n, unread, nunread);
+    } else {
         ok = inputs_current(dir, o, path, in, n, why, &grew);
+    }
     free(path);
     if (!ok) {
         free_inputs(*in, *n);
@@ -230,9 +302,20 @@ static int load_archive_only(const char *dir, const analysis_options *o, analysi
             rc = analysis_rerun(a, o);
         }
         free(reason);
-        for (size_t i = 0; i < n; i++)
-            free(in[i].path);
-        free(in);
+        free_inputs(in, n);
+        files_beside(dir, &a->e.inputs, &a->e.ninputs, &a->e.unread, &a->e.nunread);
+        for (size_t i = 0; i < a->e.nunread; i++) {
+            const char *rel = a->e.unread[i].path;
+            char *p = path_join(dir, rel);
+            diag_warn(&a->diag, p, 0,
+                      "not read: %s, and with no memory CSV in %s the report comes from "
+                      "results.sqlite alone (put the memory CSV back to read the CSVs again)",
+                      listed(a->e.inputs, a->e.ninputs, rel)
+                          ? "it differs from the file results.sqlite was made from"
+                          : "results.sqlite was made without it",
+                      dir);
+            free(p);
+        }
     }
     diag_free(&d);
     free(path);

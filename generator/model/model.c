@@ -184,6 +184,9 @@ void experiment_free(experiment *e)
     for (size_t i = 0; i < e->ninputs; i++)
         free(e->inputs[i].path);
     free(e->inputs);
+    for (size_t i = 0; i < e->nunread; i++)
+        free(e->unread[i].path);
+    free(e->unread);
     *e = (experiment){0};
 }
 

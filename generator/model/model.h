@@ -195,6 +195,12 @@ typedef struct experiment {
     size_t ngfiles;
     input_file *inputs;
     size_t ninputs;
+    /* An experiment kept as its archive alone: the files beside it that a
+     * build from the CSVs would read and this one does not, as they are
+     * now, where they differ from the archive's record (changed or new).
+     * They are said, and keyed by the build record, never read. */
+    input_file *unread;
+    size_t nunread;
     ingest_notes notes;
     char *notes_text;           /* notes.md as read (NUL-terminated), NULL
                                    when there is none: the renderer gets

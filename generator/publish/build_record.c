@@ -210,20 +210,28 @@ void build_key_add_theme(build_key *k, const site_theme *t)
 
 /* The key: what build_key_start and build_key_add_theme hashed, then the
  * experiment's inputs (path, bytes, SHA-256 as the archive lists them). */
+static void put_files(sha256_ctx *c, const char *kind, const input_file *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char size[32];
+        snprintf(size, sizeof size, "%" PRIu64, in[i].bytes);
+        put_str(c, kind, in[i].path);
+        put_str(c, "bytes", size);
+        put_str(c, "sha256", in[i].sha256);
+    }
+}
+
+/* The files not read are keyed too: a build says they were not, so one
+ * edited since the last build is said again by a build, not skipped. */
 static bool key_of(const build_key *k, const char *dir, const input_file *in, size_t n,
-                   unsigned char key[32])
+                   const input_file *unread, size_t nunread, unsigned char key[32])
 {
     if (!k->ok)
         return false;
     sha256_ctx c = k->ctx;
     put_str(&c, "archive-only", archive_only(dir) ? "yes" : "no");
-    for (size_t i = 0; i < n; i++) {
-        char size[32];
-        snprintf(size, sizeof size, "%" PRIu64, in[i].bytes);
-        put_str(&c, "input", in[i].path);
-        put_str(&c, "bytes", size);
-        put_str(&c, "sha256", in[i].sha256);
-    }
+    put_files(&c, "input", in, n);
+    put_files(&c, "unread", unread, nunread);
     sha256_final(&c, key);
     return true;
 }
@@ -445,15 +453,18 @@ bool build_record_holds(const char *dir, const build_key *k, const analysis_opti
 {
     diag_init(msgs);
     *why = NULL;
-    input_file *in = NULL;
-    size_t nin = 0;
+    input_file *in = NULL, *unread = NULL;
+    size_t nin = 0, nunread = 0;
     unsigned char key[32];
-    if (archive_current_inputs(dir, ao, &in, &nin, why) != 0)
+    if (archive_current_inputs(dir, ao, &in, &nin, &unread, &nunread, why) != 0)
         return false;
-    bool keyed = key_of(k, dir, in, nin, key);
+    bool keyed = key_of(k, dir, in, nin, unread, nunread, key);
     for (size_t i = 0; i < nin; i++)
         free(in[i].path);
     free(in);
+    for (size_t i = 0; i < nunread; i++)
+        free(unread[i].path);
+    free(unread);
     if (!keyed) {
         *why = xstrdup("a template, an asset or a theme file cannot be read");
         return false;
@@ -534,7 +545,7 @@ int build_record_stage(outset *os, const char *dir, const build_key *k, const ex
     strbuf b;
     buf_init(&b);
     unsigned char key[32];
-    bool ok = key_of(k, dir, e->inputs, e->ninputs, key);
+    bool ok = key_of(k, dir, e->inputs, e->ninputs, e->unread, e->nunread, key);
     char hex[65];
     sha256_hex(key, hex);
     buf_printf(&b, RECORD_MAGIC "\nkey %s\n", hex);
