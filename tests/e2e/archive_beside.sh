@@ -5,7 +5,7 @@
 # report's list of inputs gives the notes' hash as it is now. The other
 # files a build from the CSVs would read are not: one that differs from
 # the archive's record, or is new, is named in a warning (by build, again
-# when it is up to date, and by summary), and the figures stay the
+# when it is up to date, and by summary and check), and the figures stay the
 # archive's. Files removed (the usual way to keep an archive) say nothing.
 : "${MEMREPORT:?}" "${TOP:?}"
 export MEMREPORT_DATA_DIR="$TOP"
@@ -63,6 +63,9 @@ check "up to date, the next build says it again" \
 "$MEMREPORT" summary "$x" --format csv >"$work/summary.arch" 2>"$work/err"
 check "summary says it too" grep -q "events.csv: warning: not read" "$work/err"
 check "summary's figures are the archive's" cmp -s "$work/summary.csv" "$work/summary.arch"
+"$MEMREPORT" check "$x" >"$work/out" 2>"$work/err"
+check "check says it too, as a warning (exit 0)" \
+    sh -c "[ $? -eq 0 ] && grep -q 'events.csv: warning: not read' '$work/err'"
 printf 'relay,group\n' >"$x/relay_config.csv"
 "$MEMREPORT" build "$x" 2>"$work/err"
 check "a new relay_config.csv is named as not read" \

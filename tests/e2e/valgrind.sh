@@ -70,6 +70,12 @@ grep -q 'read only the appended bytes' "$work/err" ||
 cp -R "$ex" "$work/only"
 rm "$work/only/memory.csv"
 vg "build --force from the archive alone" 0 build -q --force "$work/only"
+echo "A line added to the notes." >>"$work/only/notes.md"
+echo '2026-11-10T03:30:00,restart,"A restart added later",D' >>"$work/only/events.csv"
+printf 'relay,group\n' >"$work/only/relay_config.csv"
+vg "build from the archive, files beside it edited and new" 0 build "$work/only"
+grep -q 'relay_config.csv: warning: not read' "$work/err" ||
+    fail "valgrind: build from the archive, files beside it edited and new" "no warning: $(head -c 200 "$work/err")"
 
 mkdir "$work/sites"
 cp -R "$ex" "$work/sites/a"
