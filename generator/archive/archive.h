@@ -145,8 +145,8 @@ bool archive_matches_inputs(const char *path, const input_file *inputs, size_t n
                             const analysis_options *o, char **why);
 
 /* The input files an archive recorded (path, bytes, rows, sha256), for
- * hashing the same files again. *out is malloc'd (free each path, then
- * the array). Returns 0, else 1 or 3 with *why (malloc'd) saying why. */
+ * hashing the same files again. *out is malloc'd (input_files_free).
+ * Returns 0, else 1 or 3 with *why (malloc'd) saying why. */
 int archive_stored_inputs(const char *path, input_file **out, size_t *n, char **why);
 
 /* The analysis of `dir`: read from dir/results.sqlite when that archive
@@ -162,8 +162,8 @@ int analysis_load(const char *dir, const analysis_options *o, analysis *a, bool 
  * its inputs are dir's inputs now (hashed again as analysis_load does, the
  * memory CSV by its size and last 64 KiB) and o its options; or, in a
  * directory with no memory CSV, an archive whose inputs can be read. *in
- * gets the archive's list of inputs (path, bytes, sha256; free each path,
- * then the array), and *unread what experiment.unread would hold (NULL
+ * gets the archive's list of inputs (path, bytes, sha256; free with
+ * input_files_free), and *unread what experiment.unread would hold (NULL
  * unless the archive is kept alone). -1 otherwise, *why (malloc'd, may be
  * NULL) saying why. Reads no samples: the build record (build_record.c)
  * keys on it. */

@@ -100,7 +100,7 @@ static void free_names(char **names, size_t n)
 /* True when the archive at path describes dir's inputs now and was made
  * with options o: what the last build read, every input hashed again (the
  * memory CSV told apart by its size and last 64 KiB). *in gets the
- * archive's list of inputs (free with free_inputs). *grew is set when it
+ * archive's list of inputs (free with input_files_free). *grew is set when it
  * would have matched but for a memory CSV that only grew. */
 static bool inputs_current(const char *dir, const analysis_options *o, const char *path,
                            input_file **in, size_t *n, char **why, bool *grew)
@@ -144,13 +144,6 @@ static bool inputs_current(const char *dir, const analysis_options *o, const cha
         return false;
     }
     return true;
-}
-
-static void free_inputs(input_file *in, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(in[i].path);
-    free(in);
 }
 
 static void add_input(input_file **in, size_t *n, size_t *cap, const char *rel,
@@ -223,7 +216,7 @@ int archive_current_inputs(const char *dir, const analysis_options *o, input_fil
     }
     free(path);
     if (!ok) {
-        free_inputs(*in, *n);
+        input_files_free(*in, *n);
         *in = NULL;
         *n = 0;
     }
@@ -259,7 +252,7 @@ static bool try_archive(const char *dir, const analysis_options *o, analysis *a,
     }
     diag_free(&d);
 out:
-    free_inputs(in, n);
+    input_files_free(in, n);
     free(path);
     return used;
 }
@@ -302,7 +295,7 @@ static int load_archive_only(const char *dir, const analysis_options *o, analysi
             rc = analysis_rerun(a, o);
         }
         free(reason);
-        free_inputs(in, n);
+        input_files_free(in, n);
         files_beside(dir, &a->e.inputs, &a->e.ninputs, &a->e.unread, &a->e.nunread);
         for (size_t i = 0; i < a->e.nunread; i++) {
             const char *rel = a->e.unread[i].path;

@@ -1330,13 +1330,6 @@ int archive_read_prior(const char *path, stats_prior *p, diag_list *d)
 /* ------------------------------------------------------------------ */
 /* Reuse check                                                          */
 
-static void free_inputs(input_file *in, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(in[i].path);
-    free(in);
-}
-
 bool archive_matches_inputs(const char *path, const input_file *inputs, size_t ninputs,
                             const analysis_options *o, char **why)
 {
@@ -1409,7 +1402,7 @@ bool archive_matches_inputs(const char *path, const input_file *inputs, size_t n
     }
     if (!reason && stored.ninputs != ninputs)
         reason = xstrdup("the input files differ");
-    free_inputs(stored.inputs, stored.ninputs);
+    input_files_free(stored.inputs, stored.ninputs);
 out:
     sqlite3_close(r.db);
     diag_free(&d);

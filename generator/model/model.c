@@ -135,6 +135,13 @@ void experiment_free_samples(experiment *e)
     e->col_group = NULL;
 }
 
+void input_files_free(input_file *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(in[i].path);
+    free(in);
+}
+
 void experiment_free(experiment *e)
 {
     if (!e)
@@ -181,12 +188,8 @@ void experiment_free(experiment *e)
         free(e->gfiles[i].member_lines);
     }
     free(e->gfiles);
-    for (size_t i = 0; i < e->ninputs; i++)
-        free(e->inputs[i].path);
-    free(e->inputs);
-    for (size_t i = 0; i < e->nunread; i++)
-        free(e->unread[i].path);
-    free(e->unread);
+    input_files_free(e->inputs, e->ninputs);
+    input_files_free(e->unread, e->nunread);
     *e = (experiment){0};
 }
 

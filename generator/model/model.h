@@ -215,6 +215,8 @@ static inline size_t exp_idx(const experiment *e, size_t r, size_t c)
 
 void thresholds_default(thresholds *th);
 void experiment_free(experiment *e);
+/* Frees a list of n input files: each path, then the array. */
+void input_files_free(input_file *in, size_t n);
 /* Allocates the sample matrices for e->nrelays x e->ncoll cells (rss,
  * vmsize, hwm, frag, and col_group when the CSV has a group column),
  * uninitialised: the caller fills every cell. */

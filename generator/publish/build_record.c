@@ -459,12 +459,8 @@ bool build_record_holds(const char *dir, const build_key *k, const analysis_opti
     if (archive_current_inputs(dir, ao, &in, &nin, &unread, &nunread, why) != 0)
         return false;
     bool keyed = key_of(k, dir, in, nin, unread, nunread, key);
-    for (size_t i = 0; i < nin; i++)
-        free(in[i].path);
-    free(in);
-    for (size_t i = 0; i < nunread; i++)
-        free(unread[i].path);
-    free(unread);
+    input_files_free(in, nin);
+    input_files_free(unread, nunread);
     if (!keyed) {
         *why = xstrdup("a template, an asset or a theme file cannot be read");
         return false;
