@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "cli.h"
 #include "ingest.h"
 #include "manifest_init.h"
@@ -92,6 +93,15 @@ int cmd_init(int argc, char **argv)
         status = EXIT_BAD_INPUT;
     }
     free(mpath);
+    /* Nothing to draft from, and nothing missing: the archive holds the
+     * manifest it was built with. */
+    if (!status && archive_only(dir)) {
+        diag_error(&d, dir, 0,
+                   "holds results.sqlite and no memory CSV: an experiment kept as its archive, "
+                   "which keeps the manifest it was built with, so every command works "
+                   "without experiment.json (init drafts one from a memory CSV)");
+        status = EXIT_BAD_INPUT;
+    }
     experiment e;
     memset(&e, 0, sizeof e);
     if (!status && ingest_experiment(dir, NULL, &e, &d) != 0)

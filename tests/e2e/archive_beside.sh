@@ -6,7 +6,8 @@
 # files a build from the CSVs would read are not: one that differs from
 # the archive's record, or is new, is named in a warning (by build, again
 # when it is up to date, and by summary and check), and the figures stay the
-# archive's. Files removed (the usual way to keep an archive) say nothing.
+# archive's. Files removed (the usual way to keep an archive) say nothing;
+# init there says that no manifest is needed.
 : "${MEMREPORT:?}" "${TOP:?}"
 export MEMREPORT_DATA_DIR="$TOP"
 export SOURCE_DATE_EPOCH=1767225600
@@ -86,4 +87,8 @@ check "the files as recorded again: no warning" sh -c "! grep -q 'not read' '$wo
 find "$x" -mindepth 1 -maxdepth 1 ! -name results.sqlite -exec rm -rf {} +
 "$MEMREPORT" build "$x" 2>"$work/err"
 check "the archive alone: exit 0, no warning" sh -c "[ $? -eq 0 ] && ! grep -q 'not read' '$work/err'"
+"$MEMREPORT" init "$x" 2>"$work/err"
+check "init beside an archive kept alone says it needs no manifest (exit 1)" \
+    sh -c "[ $? -eq 1 ] && grep -q 'so every command works without experiment.json' '$work/err'"
+check "and writes none" [ ! -e "$x/experiment.json" ]
 exit 0
