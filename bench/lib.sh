@@ -187,3 +187,38 @@ bench_header() {
     echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM," \
         "commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$TOP" diff --quiet HEAD 2>/dev/null || echo ' + local changes'), repetitions $REPS"
 }
+
+# Paired runs (versus.sh, users_charts.sh): each repetition runs both
+# commands of a pair back to back, and a pair's ratio is of the medians.
+
+# once NAME CMD...: one timed run, "wall rss_kb" appended to $work/t.NAME;
+# stdout and stderr of the run kept as $work/NAME.out and .err.
+once() {
+    name=$1
+    shift
+    timed_run "$work/t.$name" "$work/$name" "$@" || die "$name failed: $*"
+}
+
+# row NAME LABEL: the table row of one command.
+row() {
+    sort -n "$work/t.$1" | awk -v label="$2" '
+        { t[NR] = $1; if ($2 > m) m = $2 }
+        END {
+            med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+            printf "| %s | %.3f | %.3f | %.3f | %.0f |\n", label, med, t[1], t[NR], m / 1024
+        }'
+}
+
+median() {
+    sort -n "$work/t.$1" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
+}
+
+ratio() {
+    awk -v a="$(median "$1")" -v b="$(median "$2")" -v l="$3" \
+        'BEGIN { printf "| %s | %.2fx | | | |\n", l, a / b }'
+}
+
+table() {
+    echo "| what | median s | min s | max s | peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|"
+}
