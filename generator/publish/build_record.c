@@ -208,8 +208,7 @@ void build_key_add_theme(build_key *k, const site_theme *t)
     }
 }
 
-/* The key: what build_key_start and build_key_add_theme hashed, then the
- * experiment's inputs (path, bytes, SHA-256 as the archive lists them). */
+/* One list of files into the key: path, bytes, SHA-256 of each. */
 static void put_files(sha256_ctx *c, const char *kind, const input_file *in, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -221,8 +220,11 @@ static void put_files(sha256_ctx *c, const char *kind, const input_file *in, siz
     }
 }
 
-/* The files not read are keyed too: a build says they were not, so one
- * edited since the last build is said again by a build, not skipped. */
+/* The key: what build_key_start and build_key_add_theme hashed, then the
+ * experiment's inputs (path, bytes, SHA-256 as the archive lists them).
+ * The files beside an archive kept alone that are not read are keyed too:
+ * a build says they were not, so one edited since the last build is said
+ * by a build, not skipped as up to date. */
 static bool key_of(const build_key *k, const char *dir, const input_file *in, size_t n,
                    const input_file *unread, size_t nunread, unsigned char key[32])
 {
