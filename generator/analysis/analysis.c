@@ -42,15 +42,17 @@ static void qualify_paths(diag_list *d, size_t from, const char *dir)
     }
 }
 
-/* True when d already holds an item at file:line (ingest may have warned
- * about the same row a finding describes). */
-static bool already_said(const diag_list *d, const char *dir, const char *file, long line)
+/* True when one of d's first n items is at file:line (ingest may have
+ * warned about the same row a finding describes; two findings at one
+ * line are two problems, and both are said). */
+static bool already_said(const diag_list *d, size_t n, const char *dir, const char *file,
+                         long line)
 {
     if (!file || line <= 0)
         return false;
     char *full = path_join(dir, file);
     bool said = false;
-    for (size_t i = 0; i < d->n && !said; i++)
+    for (size_t i = 0; i < n && !said; i++)
         said = d->items[i].line == line &&
                (str_eq(d->items[i].file, file) || str_eq(d->items[i].file, full));
     free(full);
@@ -137,10 +139,11 @@ static int analyse(const char *dir, const analysis_options *o, analysis *a)
 
     /* Every command prints the data-quality findings; overlaps were already
      * reported by membership, rows by ingest. */
+    size_t said = a->diag.n;
     for (size_t i = 0; i < a->r.nfindings; i++) {
         const finding *f = &a->r.findings[i];
         if (f->kind == FINDING_OVERLAP || f->kind == FINDING_EMPTY_GROUP ||
-            already_said(&a->diag, dir, f->file, f->line))
+            already_said(&a->diag, said, dir, f->file, f->line))
             continue;
         diag_add(&a->diag, f->error ? DIAG_ERROR : DIAG_WARNING, f->file, f->line, 0, "%s",
                  f->message);

@@ -209,8 +209,9 @@ static void ingest_notes_findings(const experiment *e, results *res)
     const char *f = e->memory_path ? e->memory_path : "memory.csv";
     char *s;
     if (no->duplicate_rows) {
-        s = xasprintf("%s has %llu duplicate row%s (same relay, same time; the last one was "
-                      "kept), the first at line %ld.",
+        s = xasprintf("%s has %llu duplicate row%s (a relay's second row in one collection, "
+                      "within 2 minutes of its first; the last one was kept), the first at "
+                      "line %ld.",
                       f, (unsigned long long)no->duplicate_rows,
                       no->duplicate_rows == 1 ? "" : "s", no->first_duplicate_line);
         quality_add(res, FINDING_DUPLICATE, false, f, no->first_duplicate_line, s);
