@@ -27,3 +27,9 @@ export BENCH_EXP
 sh "$BENCH_DIR/ingest.sh"
 echo
 sh "$BENCH_DIR/build.sh"
+# The users' own chart scripts are not part of memreport: only when a
+# checkout of them is named (bench/users_charts.sh).
+if [ -n "${USERS_SCRIPTS:-}" ]; then
+    echo
+    sh "$BENCH_DIR/users_charts.sh"
+fi
