@@ -218,8 +218,10 @@ static void ingest_notes_findings(const experiment *e, results *res)
         free(s);
     }
     if (no->out_of_order_rows) {
-        s = xasprintf("%s has %llu row%s out of time order, the first at line %ld.", f,
-                      (unsigned long long)no->out_of_order_rows,
+        s = xasprintf("%s has %llu row%s out of time order, the first at line %ld (a clock "
+                      "set back does this, for example at the end of daylight saving time when "
+                      "the timestamps carry no UTC offset).",
+                      f, (unsigned long long)no->out_of_order_rows,
                       no->out_of_order_rows == 1 ? "" : "s", no->first_out_of_order_line);
         quality_add(res, FINDING_OUT_OF_ORDER, false, f, no->first_out_of_order_line, s);
         free(s);

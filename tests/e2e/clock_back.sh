@@ -4,7 +4,8 @@
 # set back at the end of daylight saving time): the rows are both out of
 # time order and a second row of each relay in one collection. Both
 # findings start at the same line, and both are said on stderr and in the
-# report's data-quality section, each once; the build exits 0.
+# report's data-quality section, each once, the second naming a clock set
+# back as a cause; the build exits 0.
 : "${MEMREPORT:?}" "${MEMSIM:?}" "${TOP:?}"
 export MEMREPORT_DATA_DIR="$TOP" SOURCE_DATE_EPOCH=1767225600
 work=$(mktemp -d)
@@ -35,7 +36,7 @@ first=$(awk -F, 'NR > 1 && $3 == "relay" { if (prev != "" && $1 < prev) { print 
 rc=$?
 [ "$rc" -eq 0 ] && pass "build: exit 0" || fail "build" "exit $rc: $(head -c 300 "$work/err")"
 dup="memory.csv:$first: warning: memory.csv has 6 duplicate rows (a relay's second row in one collection"
-ooo="memory.csv:$first: warning: memory.csv has 1 row out of time order, the first at line $first."
+ooo="memory.csv:$first: warning: memory.csv has 1 row out of time order, the first at line $first (a clock set back does this"
 [ "$(grep -c -F "$dup" "$work/err")" -eq 1 ] && pass "the duplicates are said once, at line $first" ||
     fail "the duplicates are said once" "$(grep duplicate "$work/err")"
 [ "$(grep -c -F "$ooo" "$work/err")" -eq 1 ] && pass "the row out of order is said too, at the same line" ||
