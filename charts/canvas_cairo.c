@@ -2,8 +2,9 @@
  * image surface at `scale` device pixels per CSS pixel (2 for sharp
  * charts on high-density screens), on white, or in the dark theme on its
  * background with its colours (canvas_theme.c), and encodes a PNG
- * through png_encode.c (libdeflate at a fast level, no filter: a fraction
- * of cairo's own encoder's time at about its size). No time stamps are
+ * through png_encode.c (no filter, and png_deflate.c's compressor made for
+ * charts: a small fraction of cairo's own encoder's time at about its
+ * size). No time stamps are
  * written, so the bytes are reproducible. A big canvas is drawn in two
  * bands on two threads (rasterize below).
  * Groups, classes and tooltips have no meaning here and are skipped. */

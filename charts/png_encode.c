@@ -1,23 +1,20 @@
 /* png_encode.c - see png_encode.h. The PNG is written here, chunk by
- * chunk (signature, IHDR, one IDAT, IEND); libdeflate compresses the
- * filtered rows in one call and computes the chunks' CRC-32. The rows are
- * packed in the pixels' own buffer: a copy of a 1600-pixel chart is 5 MB
- * of fresh pages to fault in and write, for each chart of every build. */
+ * chunk (signature, IHDR, one IDAT, IEND); png_deflate.c compresses the
+ * rows and libdeflate computes the chunks' CRC-32. The rows are packed
+ * in the pixels' own buffer: a copy of a 1600-pixel chart is 5 MB of
+ * fresh pages to fault in and write, for each chart of every build. */
 #include "png_encode.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "png_deflate.h"
 #include "util.h"
 
-/* Measured on the real 5-way experiment's and the 1,000-relay fleet's
- * charts (bench/RESULTS.md): libdeflate's level 4 takes half the time of
- * zlib's level 4 (which needed a third of cairo's own encoder's time) at
- * 1-3% fewer bytes; its level 6 saves 4% more at a quarter more time.
- * The Up, Sub or Paeth filters lose to none on antialiased lines over
- * flat colour. */
-#define PNG_LEVEL 4
+/* No filter: the Up, Sub or Paeth filters lose to none on antialiased
+ * lines over flat colour (bench/RESULTS.md), and png_deflate finds the
+ * row above by itself. */
 #define PNG_FILTER_NONE 0
 
 static unsigned char *put_u32(unsigned char *p, uint32_t v)
@@ -74,17 +71,19 @@ int png_encode_rgb24(unsigned char *pixels, int w, int h, int stride, unsigned c
         return -1;
     }
     size_t row = (size_t)w * 3 + 1, nraw = row * (size_t)h;
-    struct libdeflate_compressor *z = libdeflate_alloc_compressor(PNG_LEVEL);
-    if (!z) {
-        *err = "PNG: out of memory";
+    pack_rows(pixels, w, h, (size_t)stride);
+    unsigned char *z;
+    size_t nz;
+    if (png_deflate(pixels, nraw, row, &z, &nz, err) != 0)
+        return -1;
+    if (nz > 0x7fffffff) {
+        free(z);
+        *err = "PNG: image too large";
         return -1;
     }
-    pack_rows(pixels, w, h, (size_t)stride);
-    const unsigned char *raw = pixels;
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    size_t bound = libdeflate_zlib_compress_bound(z, nraw);
     /* signature, IHDR (13 data bytes), IDAT, IEND: 12 framing bytes each */
-    unsigned char *png = xmalloc(sizeof sig + 12 + 13 + 12 + bound + 12);
+    unsigned char *png = xmalloc(sizeof sig + 12 + 13 + 12 + nz + 12);
     unsigned char *p = png;
     memcpy(p, sig, sizeof sig);
     p += sizeof sig;
@@ -97,13 +96,8 @@ int png_encode_rgb24(unsigned char *pixels, int w, int h, int stride, unsigned c
     ihdr[11] = 0; /* adaptive filtering (per-row filter bytes) */
     ihdr[12] = 0; /* not interlaced */
     p = chunk(p, "IHDR", 13);
-    size_t nz = libdeflate_zlib_compress(z, raw, nraw, p + 8, bound);
-    libdeflate_free_compressor(z);
-    if (nz == 0 || nz > 0x7fffffff) {
-        free(png);
-        *err = "PNG: compression failed";
-        return -1;
-    }
+    memcpy(p + 8, z, nz);
+    free(z);
     p = chunk(p, "IDAT", nz);
     p = chunk(p, "IEND", 0);
     *out = png;

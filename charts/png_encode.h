@@ -1,10 +1,11 @@
 /* png_encode.h - PNG bytes from a cairo RGB24 image, compressed by
- * libdeflate.
+ * png_deflate.c.
  *
  * cairo_surface_write_to_png uses zlib's default level and libpng's
  * adaptive filter search, which tries five filters on every row; charts
  * (flat colour, thin lines, text) compress about as well with no filter
- * and a fast level of a faster compressor, at a fraction of the time.
+ * and a compressor that looks one pixel back and one row up first, at a
+ * small fraction of the time.
  * The bytes depend only on the pixels (no time stamp, no text chunks). */
 #ifndef MEMREPORT_PNG_ENCODE_H
 #define MEMREPORT_PNG_ENCODE_H

@@ -64,6 +64,13 @@ for ts in 2026-10-27 2026-10-27T02:00:04 "2026-10-27 02:00" 2026-10-27T02:00:04.
     i=$((i + 1))
 done
 
+# fuzz_png_deflate: a short row of a chart's background and a line, and
+# text-like bytes, behind the row length and repeat count bytes.
+c=$corpus/fuzz_png_deflate
+mkdir -p "$c"
+printf '\000\020\017\000\372\372\372\372\372\372\060\061\062\372\372\372\372\372\372' >"$c/seed-0"
+{ printf '\001\000\003'; head -c 2000 "$ex/memory.csv"; } >"$c/seed-1"
+
 # fuzz_archive: the older-schema fixtures (behind a 0 byte: a whole file),
 # vacuumed to 512-byte pages to fit -max_len, and their packed columns
 # (zlib: schema 2, Zstandard: schema 5) behind the two bytes that give
