@@ -6,6 +6,8 @@
  * render everything -> stage every file -> commit. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,6 +415,22 @@ static void key_start(build_opts *o)
     free(command);
 }
 
+/* The key started and the templates read, beside fontconfig (cmd_build). */
+typedef struct {
+    build_opts *o;
+    diag_list d; /* this thread's own messages */
+    bool failed; /* a template could not be read */
+} prep_job;
+
+static void *prep_run(void *arg)
+{
+    prep_job *j = arg;
+    key_start(j->o);
+    j->failed = report_load_templates(&j->d) != 0 ||
+                report_load_template(PAGE_404_TEMPLATE, "404.html.tpl", &j->d) != 0;
+    return NULL;
+}
+
 /* True when the last build was made from exactly what this one would be
  * and its outputs are as it left them: its messages again, nothing read
  * or written. */
@@ -506,10 +524,23 @@ int cmd_build(int argc, char **argv)
     memset(&a, 0, sizeof a);
     diag_init(&a.diag);
 
-    /* Templates first: a broken template stops the build before any work. */
-    key_start(&o);
-    if (report_load_templates(&d) != 0 ||
-        report_load_template(PAGE_404_TEMPLATE, "404.html.tpl", &d) != 0) {
+    /* Templates first: a broken template stops the build before any work.
+     * They and the key are read on a thread while fontconfig's
+     * configuration loads here, in the main arena, as before any thread:
+     * fontconfig does not survive a failed allocation, and a build short
+     * of memory must fail in memreport's own. */
+    prep_job pj = {.o = &o};
+    diag_init(&pj.d);
+    pthread_t prep;
+    bool threaded = pthread_create(&prep, NULL, prep_run, &pj) == 0;
+    if (!threaded)
+        prep_run(&pj);
+    bool fonts = charts_prepare();
+    if (threaded)
+        pthread_join(prep, NULL);
+    diag_append(&d, &pj.d);
+    diag_free(&pj.d);
+    if (pj.failed) {
         status = EXIT_IO;
         goto done;
     }
@@ -563,7 +594,7 @@ int cmd_build(int argc, char **argv)
     status = check_held_outputs(&o, os, &d);
     if (status != 0)
         goto done;
-    if (!charts_prepare()) {
+    if (!fonts) {
         fprintf(stderr, "memreport: cannot load the font configuration (fontconfig)\n");
         status = EXIT_IO;
         goto done;

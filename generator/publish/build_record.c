@@ -139,8 +139,12 @@ static void put_libraries(sha256_ctx *c)
     char **paths = NULL, *line = NULL;
     size_t n = 0, cap = 0, len = 0;
     while (f && n < 4096 && getline(&line, &len, f) > 0) {
+        /* Code only ("r-xp"): files mapped to be read (fontconfig's caches,
+         * fonts, which a thread may be mapping right now) are no part of
+         * the program. */
+        char perms[8] = "";
         char *p = strchr(line, '/');
-        if (!p)
+        if (!p || sscanf(line, "%*s %7s", perms) != 1 || perms[2] != 'x')
             continue;
         p[strcspn(p, "\n")] = '\0';
         xgrow((void **)&paths, &cap, n + 1, sizeof *paths);
