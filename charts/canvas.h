@@ -115,6 +115,18 @@ void cv_text(canvas *c, double x, double y, const char *s, const cv_font *f);
  * with *err set to a static message. The same canvas gives the same bytes. */
 int canvas_to_png(const canvas *c, double scale, unsigned char **out, size_t *len,
                   const char **err);
+/* Pixel memory one thread draws chart after chart into: a chart's 6 MB of
+ * fresh pages cost more to fault in and clear than to draw over again
+ * (every chart paints its whole background first). Start it zeroed; free
+ * it with canvas_pixels_free. */
+typedef struct {
+    void *at;
+    size_t len;
+} canvas_pixels;
+/* canvas_to_png drawing into px (grown when too small): the same bytes. */
+int canvas_to_png_in(const canvas *c, double scale, canvas_pixels *px, unsigned char **out,
+                     size_t *len, const char **err);
+void canvas_pixels_free(canvas_pixels *px);
 int canvas_to_svg(const canvas *c, char **out, size_t *len);
 /* The pixels canvas_to_png encodes: cairo RGB24 (one native-endian uint32
  * 0x00RRGGBB per pixel), *w x *h, rows *stride bytes apart; *pixels is

@@ -246,45 +246,75 @@ static void *map_aligned(size_t len, size_t align)
     return raw + head;
 }
 
-/* A new RGB24 surface of pw x ph whose pixels are in huge pages where the
- * system gives them (transparent huge pages on request): a chart's 6 MB
- * then costs a few page faults rather than some 1,600, in every chart of
- * every build. Anything smaller than a huge page, or a system without a
- * mapping to give, gets cairo's own surface. */
-static cairo_surface_t *surface_new(int pw, int ph)
+enum { HUGE_PAGE = 2 << 20 };
+
+/* len bytes (a multiple of HUGE_PAGE) in huge pages where the system
+ * gives them (transparent huge pages on request): a chart's 6 MB then
+ * costs a few page faults rather than some 1,600. NULL when the system
+ * gives no mapping. */
+static void *map_pixels(size_t len)
 {
-    enum { HUGE_PAGE = 2 << 20 };
+    void *data = map_aligned(len, HUGE_PAGE);
+#ifdef MADV_HUGEPAGE
+    if (data)
+        (void)madvise(data, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    return data;
+}
+
+/* A new RGB24 surface of pw x ph on pixels mapped for it (map_pixels),
+ * unmapped with it; with px, on px's pixels (mapped again, larger, when
+ * they are too few), which outlive it. Anything smaller than a huge page,
+ * or a system without a mapping to give, gets cairo's own surface. */
+static cairo_surface_t *surface_new(int pw, int ph, canvas_pixels *px)
+{
     int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, pw);
     size_t n = stride > 0 && ph > 0 ? (size_t)stride * (size_t)ph : 0;
     size_t len = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *data = n >= HUGE_PAGE ? map_aligned(len, HUGE_PAGE) : NULL;
-    pixel_map *m = data ? malloc(sizeof *m) : NULL;
-    if (!m) {
-        if (data)
+    if (n < HUGE_PAGE)
+        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
+    if (px && px->len < len) {
+        canvas_pixels_free(px);
+        if ((px->at = map_pixels(len)))
+            px->len = len;
+    }
+    void *data = px ? px->at : map_pixels(len);
+    pixel_map *m = data && !px ? malloc(sizeof *m) : NULL;
+    if (!data || (!px && !m)) {
+        if (data && !px)
             munmap(data, len);
         return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
     }
-    *m = (pixel_map){data, len};
-#ifdef MADV_HUGEPAGE
-    (void)madvise(data, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
-#endif
+    if (m)
+        *m = (pixel_map){data, len};
     cairo_surface_t *surf = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_RGB24, pw, ph,
                                                                 stride);
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS ||
-        cairo_surface_set_user_data(surf, &pixels_key, m, pixels_unmap) != CAIRO_STATUS_SUCCESS) {
+        (m && cairo_surface_set_user_data(surf, &pixels_key, m, pixels_unmap) !=
+                  CAIRO_STATUS_SUCCESS)) {
         cairo_surface_destroy(surf);
-        pixels_unmap(m);
+        if (m)
+            pixels_unmap(m);
         return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
     }
     return surf;
 }
 
-/* The canvas drawn on a new image surface; the caller destroys it. NULL
- * with *err set when cairo failed. */
-static cairo_surface_t *rasterize(const canvas *c, double scale, const char **err)
+void canvas_pixels_free(canvas_pixels *px)
+{
+    if (px->at)
+        munmap(px->at, px->len);
+    px->at = NULL;
+    px->len = 0;
+}
+
+/* The canvas drawn on a new image surface (on px's pixels, when given);
+ * the caller destroys it. NULL with *err set when cairo failed. */
+static cairo_surface_t *rasterize(const canvas *c, double scale, canvas_pixels *px,
+                                  const char **err)
 {
     int pw = (int)ceil(c->w * scale), ph = (int)ceil(c->h * scale);
-    cairo_surface_t *surf = surface_new(pw, ph);
+    cairo_surface_t *surf = surface_new(pw, ph, px);
     cairo_status_t st = cairo_surface_status(surf);
     if (st == CAIRO_STATUS_SUCCESS) {
         unsigned char *data = cairo_image_surface_get_data(surf);
@@ -327,7 +357,13 @@ static cairo_surface_t *rasterize(const canvas *c, double scale, const char **er
 int canvas_to_png(const canvas *c, double scale, unsigned char **out, size_t *len,
                   const char **err)
 {
-    cairo_surface_t *surf = rasterize(c, scale, err);
+    return canvas_to_png_in(c, scale, NULL, out, len, err);
+}
+
+int canvas_to_png_in(const canvas *c, double scale, canvas_pixels *px, unsigned char **out,
+                     size_t *len, const char **err)
+{
+    cairo_surface_t *surf = rasterize(c, scale, px, err);
     if (!surf)
         return -1;
     int rc = png_encode_rgb24(cairo_image_surface_get_data(surf),
@@ -341,7 +377,7 @@ int canvas_to_png(const canvas *c, double scale, unsigned char **out, size_t *le
 int canvas_to_pixels(const canvas *c, double scale, unsigned char **pixels, int *w, int *h,
                      int *stride, const char **err)
 {
-    cairo_surface_t *surf = rasterize(c, scale, err);
+    cairo_surface_t *surf = rasterize(c, scale, NULL, err);
     if (!surf)
         return -1;
     *w = cairo_image_surface_get_width(surf);
