@@ -463,6 +463,16 @@ void stats_holm(double *p, size_t n)
     free(v);
 }
 
+/* The 2.5% and 97.5% quantiles of the resampled values (reordered): only
+ * the ranks they read are put in place, as a sort would put them. */
+static void bootstrap_interval(double *v, double *lo, double *hi)
+{
+    static const double q[2] = {0.025, 0.975};
+    stats_select_quantiles(v, BOOTSTRAP_RESAMPLES, q, 2);
+    *lo = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, q[0]);
+    *hi = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, q[1]);
+}
+
 static double resample_mean(rng *r, const double *x, size_t n)
 {
     double s = 0;
@@ -486,9 +496,7 @@ static void bootstrap_ratio(const double *base, size_t nb, const double *x, size
         double mb = resample_mean(&r, base, nb), mx = resample_mean(&r, x, nx);
         v[b] = mb / mx;
     }
-    stats_sort(v, BOOTSTRAP_RESAMPLES);
-    *lo = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.025);
-    *hi = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.975);
+    bootstrap_interval(v, lo, hi);
     free(v);
 }
 
@@ -506,9 +514,7 @@ static void bootstrap_median(const double *x, size_t n, uint64_t seed, double *l
             s[i] = x[rng_below(&r, n)];
         v[b] = stats_median_inplace(s, n);
     }
-    stats_sort(v, BOOTSTRAP_RESAMPLES);
-    *lo = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.025);
-    *hi = stats_quantile_sorted(v, BOOTSTRAP_RESAMPLES, 0.975);
+    bootstrap_interval(v, lo, hi);
     free(v);
     free(s);
 }
