@@ -36,22 +36,69 @@ static unsigned char *chunk(unsigned char *p, const char type[4], size_t n)
     return put_u32(p + 8 + n, crc);
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <tmmintrin.h>
+#define HAVE_PACK_SSSE3 1
+
+/* Row pixels [0, n) of src packed as RGB at out + 1, four at a time, and
+ * the filter byte at out[0]; n is at least 8, a multiple of 4, at most w.
+ * One shuffle turns four pixels' 16 bytes (B G R X each: little-endian
+ * 0x00RRGGBB) into 12 bytes of R G B; each 16-byte store is made once the
+ * next four pixels are loaded, so in place it never reaches a pixel not
+ * yet read (its last 4 bytes are the next store's to overwrite), and the
+ * filter byte is written once the first four are loaded. */
+__attribute__((target("ssse3"))) static void pack_row_ssse3(const unsigned char *src,
+                                                             unsigned char *out, size_t n)
+{
+    const __m128i rgb = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+    __m128i cur = _mm_loadu_si128((const __m128i *)(const void *)src);
+    out[0] = PNG_FILTER_NONE;
+    unsigned char *p = out + 1;
+    size_t x = 0;
+    for (; x + 8 <= n; x += 4) {
+        __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(src + 4 * (x + 4)));
+        _mm_storeu_si128((__m128i *)(void *)(p + 3 * x), _mm_shuffle_epi8(cur, rgb));
+        cur = next;
+    }
+    /* The last four: 12 bytes exactly. */
+    __m128i v = _mm_shuffle_epi8(cur, rgb);
+    _mm_storel_epi64((__m128i *)(void *)(p + 3 * x), v);
+    uint32_t tail = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(v, 8));
+    memcpy(p + 3 * x + 8, &tail, 4);
+}
+#endif
+
 /* Packs the rows into the PNG's filtered image in place: row y becomes a
  * filter byte and its RGB triples at y * (3w + 1). No byte is written
  * before it is read: with stride >= 4w, a row's output starts at or
  * before its input, each pixel's three bytes end before the next pixel's
  * four begin, and only the filter byte can land on the row's first pixel,
- * which is read before it. */
+ * which is read before it. Four pixels at a time where the processor has
+ * SSSE3 (pack_row_ssse3), the rest one by one. */
 static void pack_rows(unsigned char *pixels, int w, int h, size_t stride)
 {
-    size_t row = (size_t)w * 3 + 1;
+    size_t row = (size_t)w * 3 + 1, fast = 0;
+#ifdef HAVE_PACK_SSSE3
+    if (w >= 8 && __builtin_cpu_supports("ssse3"))
+        fast = (size_t)w / 4 * 4;
+#endif
     for (size_t y = 0; y < (size_t)h; y++) {
         const unsigned char *src = pixels + y * stride;
         unsigned char *p = pixels + y * row;
         uint32_t v;
-        memcpy(&v, src, sizeof v);
-        *p++ = PNG_FILTER_NONE;
-        for (size_t x = 0; x < (size_t)w; x++) {
+        size_t x = 0;
+#ifdef HAVE_PACK_SSSE3
+        if (fast) {
+            pack_row_ssse3(src, p, fast);
+            x = fast;
+        }
+#endif
+        if (!x) {
+            memcpy(&v, src, sizeof v);
+            *p = PNG_FILTER_NONE;
+        }
+        p += 1 + 3 * x;
+        for (; x < (size_t)w; x++) {
             if (x)
                 memcpy(&v, src + 4 * x, sizeof v);
             p[0] = (unsigned char)(v >> 16);

@@ -4,7 +4,8 @@
  * bytes to exactly the rendered pixels, and ours are at most 15% larger
  * than cairo's; charts rendered in parallel are the bytes of charts
  * rendered one by one; the rows packed in the pixels' own buffer give
- * every pixel back at the edges (one column, tight and padded strides);
+ * every pixel back at the edges (one column, tight and padded strides,
+ * widths on both sides of the four-at-a-time packing);
  * and the committed example charts decode to the pixels recorded from the
  * cairo-encoded files they replaced. */
 #include <cairo.h>
@@ -373,7 +374,11 @@ static void test_bands(void)
  * byte packed over one not yet read shows as a wrong pixel. */
 static void test_packing(void)
 {
-    const int sizes[][3] = {{1, 1, 4}, {1, 5, 4}, {1, 3, 12}, {2, 2, 8}, {7, 3, 28}, {5, 4, 24}};
+    /* One by one below 8 pixels; from 8, four at a time and the rest one
+     * by one (pack_row_ssse3, where the processor has it). */
+    const int sizes[][3] = {{1, 1, 4},   {1, 5, 4},   {1, 3, 12},   {2, 2, 8},
+                            {7, 3, 28},  {5, 4, 24},  {8, 3, 32},   {9, 2, 36},
+                            {13, 3, 52}, {16, 2, 64}, {17, 3, 80},  {31, 4, 124}};
     for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
         int w = sizes[t][0], h = sizes[t][1], stride = sizes[t][2];
         unsigned char *px = calloc((size_t)stride * (size_t)h, 1);
