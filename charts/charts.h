@@ -37,9 +37,10 @@ const char *chart_title(chart_kind k);
 int chart_render(const chart_spec *s, chart_kind k, unsigned char **png, size_t *png_len,
                  char **svg, size_t *svg_len, diag_list *d);
 
-/* Renders every chart kind at once, one thread per rendering (cairo keeps
- * its state per surface and per canvas; fontconfig is set up before the
- * threads start), into png[k], svg[k] and narrow[k] for k < CHART_COUNT,
+/* Renders every chart kind at once: the wide renderings on one thread per
+ * processor, each reusing its pixels, and a thread per narrow one (cairo
+ * keeps its state per surface and per canvas; fontconfig is set up before
+ * the threads start), into png[k], svg[k] and narrow[k] for k < CHART_COUNT,
  * as chart_render and chart_render_narrow would one by one; png, svg or
  * narrow may be NULL to skip that format. Returns 0, or -1 with the
  * failing renderings' errors added to d (wide ones first, in chart
