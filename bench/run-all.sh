@@ -27,6 +27,8 @@ export BENCH_EXP
 sh "$BENCH_DIR/ingest.sh"
 echo
 sh "$BENCH_DIR/build.sh"
+echo
+sh "$BENCH_DIR/png_deflate.sh"
 # The users' own chart scripts are not part of memreport: only when a
 # checkout of them is named (bench/users_charts.sh).
 if [ -n "${USERS_SCRIPTS:-}" ]; then
