@@ -164,7 +164,7 @@ int chart_render_all(const chart_spec *s, unsigned char **png, size_t *png_len, 
     wide_run(&q);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && started[i])
+        if (started[i]) /* th[0] is a narrow rendering's only when there is no wide one */
             pthread_join(th[i], NULL);
         else if (i >= nwide)
             render_one(&jobs[i], NULL); /* no thread to be had: draw it here */

@@ -161,6 +161,20 @@ static void test_charts(void)
     OK(rc == 0 && png[CHART_TOTAL] && plen[CHART_TOTAL] > 8, "parallel: PNG alone");
     for (int k = 0; k < CHART_COUNT; k++)
         free(png[k]);
+    /* No wide rendering: every narrow one drawn once, on its own thread. */
+    char *nar[CHART_COUNT] = {0};
+    size_t nlen[CHART_COUNT] = {0};
+    rc = chart_render_all(&cd.spec, NULL, NULL, NULL, NULL, nar, nlen, &d);
+    int narrow_same = rc == 0;
+    for (int k = 0; k < CHART_COUNT; k++) {
+        char *n1 = NULL;
+        size_t nl1 = 0;
+        narrow_same &= chart_render_narrow(&cd.spec, (chart_kind)k, &n1, &nl1, &d) == 0 &&
+                       nar[k] && nl1 == nlen[k] && memcmp(n1, nar[k], nl1) == 0;
+        free(n1);
+        free(nar[k]);
+    }
+    OK(narrow_same, "parallel: the narrow SVGs alone equal the one-by-one bytes");
     diag_free(&d);
     chart_data_free(&cd);
     analysis_free(&a);
