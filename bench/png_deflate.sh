@@ -2,11 +2,14 @@
 # png_deflate.sh - the charts' compressor (charts/png_deflate.c) against
 # libdeflate's level 4, which compressed every PNG before it, on the same
 # scanlines: the example's committed charts and, when the real 5-way
-# experiment is there, the charts a build of a copy of it draws. Both run
-# in one process, alternating, BENCH_REPS times each (bench/png_deflate_probe.c).
+# experiment is there, the charts a build of a copy of it draws; and the
+# PNGs in BENCH_CHARTS when it names a folder (a fleet's charts/, built
+# before). Both run in one process, alternating, BENCH_REPS times each
+# (bench/png_deflate_probe.c).
 #
 # usage: sh bench/png_deflate.sh   (after make; env: see bench/lib.sh; REAL_DATA,
-#        the real experiment, defaults to ../shared/data/5way-allocator-comparison)
+#        the real experiment, defaults to ../shared/data/5way-allocator-comparison;
+#        BENCH_CHARTS, a folder of PNGs)
 set -u
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -31,4 +34,10 @@ if [ -f "$real/memory.csv" ]; then
     echo "the real 5-way experiment's charts:"
     echo
     "$work/png_deflate_probe" "$REPS" "$work/real/charts"/*.png || die "probe failed"
+fi
+if [ -n "${BENCH_CHARTS:-}" ]; then
+    echo
+    echo "the charts in $BENCH_CHARTS:"
+    echo
+    "$work/png_deflate_probe" "$REPS" "$BENCH_CHARTS"/*.png || die "probe failed"
 fi
