@@ -262,42 +262,61 @@ static void *map_pixels(size_t len)
     return data;
 }
 
-/* A new RGB24 surface of pw x ph on pixels mapped for it (map_pixels),
- * unmapped with it; with px, on px's pixels (mapped again, larger, when
- * they are too few), which outlive it. Anything smaller than a huge page,
- * or a system without a mapping to give, gets cairo's own surface. */
+/* A surface of pw x ph on pixels mapped for it alone (map_pixels),
+ * unmapped when cairo destroys it; NULL when there is no mapping to give. */
+static cairo_surface_t *surface_own(int pw, int ph, int stride, size_t len)
+{
+    void *data = map_pixels(len);
+    pixel_map *m = data ? malloc(sizeof *m) : NULL;
+    if (!m) {
+        if (data)
+            munmap(data, len);
+        return NULL;
+    }
+    *m = (pixel_map){data, len};
+    cairo_surface_t *surf = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_RGB24, pw, ph,
+                                                                stride);
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS ||
+        cairo_surface_set_user_data(surf, &pixels_key, m, pixels_unmap) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surf);
+        pixels_unmap(m);
+        return NULL;
+    }
+    return surf;
+}
+
+/* A surface of pw x ph on px's pixels, mapped again (larger) when they are
+ * too few; they outlive it. NULL when there is no mapping to give. */
+static cairo_surface_t *surface_in(int pw, int ph, int stride, size_t len, canvas_pixels *px)
+{
+    if (px->len < len) {
+        canvas_pixels_free(px);
+        if ((px->at = map_pixels(len)))
+            px->len = len;
+    }
+    if (!px->at)
+        return NULL;
+    cairo_surface_t *surf = cairo_image_surface_create_for_data(px->at, CAIRO_FORMAT_RGB24, pw,
+                                                                ph, stride);
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surf);
+        return NULL;
+    }
+    return surf;
+}
+
+/* A new RGB24 surface of pw x ph, in huge pages: its own pixels, or px's
+ * when given. Anything smaller than a huge page, or a system without a
+ * mapping to give, gets cairo's own surface. */
 static cairo_surface_t *surface_new(int pw, int ph, canvas_pixels *px)
 {
     int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, pw);
     size_t n = stride > 0 && ph > 0 ? (size_t)stride * (size_t)ph : 0;
     size_t len = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    if (n < HUGE_PAGE)
-        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
-    if (px && px->len < len) {
-        canvas_pixels_free(px);
-        if ((px->at = map_pixels(len)))
-            px->len = len;
-    }
-    void *data = px ? px->at : map_pixels(len);
-    pixel_map *m = data && !px ? malloc(sizeof *m) : NULL;
-    if (!data || (!px && !m)) {
-        if (data && !px)
-            munmap(data, len);
-        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
-    }
-    if (m)
-        *m = (pixel_map){data, len};
-    cairo_surface_t *surf = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_RGB24, pw, ph,
-                                                                stride);
-    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS ||
-        (m && cairo_surface_set_user_data(surf, &pixels_key, m, pixels_unmap) !=
-                  CAIRO_STATUS_SUCCESS)) {
-        cairo_surface_destroy(surf);
-        if (m)
-            pixels_unmap(m);
-        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
-    }
-    return surf;
+    cairo_surface_t *surf = NULL;
+    if (n >= HUGE_PAGE)
+        surf = px ? surface_in(pw, ph, stride, len, px) : surface_own(pw, ph, stride, len);
+    return surf ? surf : cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
 }
 
 void canvas_pixels_free(canvas_pixels *px)
