@@ -1,8 +1,9 @@
 #!/bin/sh
 # ab.sh - two memreport binaries (two commits' builds, say) on one
 # experiment, alternating, BENCH_REPS builds from the CSVs each (outputs
-# removed before every build, as a first build finds them): the median,
-# fastest and slowest wall time of each, in milliseconds.
+# removed before every build, as a first build finds them): a table row
+# each (lib.sh's row: median, fastest and slowest wall time, peak RSS) and
+# the ratio of the medians.
 #
 # usage: sh bench/ab.sh MEMREPORT_A MEMREPORT_B EXPDIR   (env: see bench/lib.sh;
 #        EXPDIR is copied, never written)
@@ -25,11 +26,7 @@ while [ "$i" -lt "$REPS" ]; do
     done
     i=$((i + 1))
 done
-for side in a b; do
-    bin=$1
-    [ "$side" = b ] && bin=$2
-    sort -n "$work/t.$side" | awk -v b="$bin" '{ t[NR] = $1 }
-        END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-              printf "%s: median %.1f ms, min %.1f, max %.1f (%d builds)\n", b, 1000 * m,
-                     1000 * t[1], 1000 * t[NR], NR }'
-done
+table
+row a "A: $1"
+row b "B: $2"
+ratio a b "A / B"
